@@ -1,0 +1,58 @@
+/**
+ * `hotload/api`: the programmatic side, for tools and tests. Works in a process started with
+ * `node --import hotload` (or the `hotload` command); elsewhere `update`, `on` and `graph` throw a
+ * {@link HotloadError} and `hot` returns undefined.
+ */
+import { resolve } from "node:path";
+import { HotloadError } from "./errors.js";
+import type { Hot } from "./hot.js";
+import type { GraphSnapshot, Runtime, UpdateResult } from "./runtime.js";
+import { RUNTIME_SLOT } from "./transform.js";
+
+export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./runtime.js";
+export type {
+  AcceptCallback,
+  AcceptDepsCallback,
+  AfterUpdateEvent,
+  BeforeUpdateEvent,
+  DisposeCallback,
+  ErrorEvent,
+  Hot,
+  HotData,
+  HotEvents,
+} from "./hot.js";
+export { HotloadError } from "./errors.js";
+
+function active(): Runtime | undefined {
+  return (globalThis as Record<symbol, Runtime | undefined>)[Symbol.for(RUNTIME_SLOT)];
+}
+
+function runtime(): Runtime {
+  const r = active();
+  if (!r) throw new HotloadError("not running: start node with --import hotload (or use the hotload command)");
+  return r;
+}
+
+/**
+ * Applies an update for `files` now, as if they had been saved, and resolves when it has settled.
+ * Relative paths are resolved against the working directory. Queued behind any running update.
+ */
+export function update(files: readonly string[]): Promise<UpdateResult> {
+  return runtime().update(files.map((file) => resolve(file)));
+}
+
+/** Calls `listener` after every settled update (from the watcher or {@link update}). Returns the unsubscribe function. */
+export function on(event: "update", listener: (result: UpdateResult) => void): () => void {
+  if (event !== "update") throw new HotloadError(`unknown event "${String(event)}": the only event is "update"`);
+  return runtime().onUpdate(listener);
+}
+
+/** The same object as `import.meta.hot` for the module `meta` belongs to; undefined when not hot. */
+export function hot(meta: ImportMeta): Hot | undefined {
+  return active()?.contextOf(meta);
+}
+
+/** A read-only snapshot of the module graph: files, imports, importers, versions, accepts. */
+export function graph(): GraphSnapshot {
+  return runtime().snapshot();
+}

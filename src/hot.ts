@@ -1,0 +1,205 @@
+/**
+ * `import.meta.hot`: the Vite-compatible API a hot module uses to take part in updates. One
+ * context per evaluated module instance; what it registers is read by the runtime through
+ * {@link registrations}, so users see only the API.
+ */
+
+/** Called with the new module namespace when a self-accepting module is replaced. */
+export type AcceptCallback = (newModule: Record<string, unknown> | undefined) => void;
+/** Called with the new namespaces of the accepted dependencies (undefined for those unchanged). */
+export type AcceptDepsCallback = (newModules: (Record<string, unknown> | undefined)[]) => void;
+/** Called with `hot.data` before the module is replaced or pruned; may return a promise. */
+export type DisposeCallback = (data: HotData) => void | Promise<void>;
+
+/** Persistent per-module data: the same object is seen by every version of a module. */
+export type HotData = Record<string, any>;
+
+/** Payload of `hotload:beforeUpdate`. */
+export interface BeforeUpdateEvent {
+  /** Absolute paths of the changed files. */
+  readonly files: readonly string[];
+  /** Absolute paths of the modules that will take the update. */
+  readonly boundaries: readonly string[];
+}
+
+/** Payload of `hotload:afterUpdate`: the settled update. */
+export interface AfterUpdateEvent {
+  readonly status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
+  readonly files: readonly string[];
+  readonly reevaluated: readonly string[];
+  readonly boundaries: readonly string[];
+  readonly error?: unknown;
+  readonly durationMs: number;
+}
+
+/** Payload of `hotload:error`. */
+export interface ErrorEvent {
+  readonly error: unknown;
+  /** The file the error was located in, when known. */
+  readonly file?: string;
+}
+
+/** The events a hot module can listen to. */
+export interface HotEvents {
+  "hotload:beforeUpdate": BeforeUpdateEvent;
+  "hotload:afterUpdate": AfterUpdateEvent;
+  "hotload:error": ErrorEvent;
+}
+
+/** The `import.meta.hot` object. */
+export interface Hot {
+  /** Survives updates: write state here in `dispose`, read it in the new version. */
+  readonly data: HotData;
+  /** This module takes its own updates (it is re-imported; nothing above it is). */
+  accept(): void;
+  /** This module takes its own updates; `cb` gets the new version's namespace. */
+  accept(cb: AcceptCallback): void;
+  /** Takes updates of `dep` (a specifier as written in an import of this module). */
+  accept(dep: string, cb?: AcceptCallback): void;
+  /** Takes updates of any of `deps`; `cb` gets their new namespaces (undefined if unchanged). */
+  accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
+  /** Runs before this version is replaced; awaited; several allowed. */
+  dispose(cb: DisposeCallback): void;
+  /** Runs when no module imports this one any more after an update. */
+  prune(cb: DisposeCallback): void;
+  /** Updates reaching this module cannot be applied in place: a restart is needed. */
+  decline(): void;
+  /** Passes the current update on to this module's importers, as if it did not accept it. */
+  invalidate(message?: string): void;
+  /** Listens to an update event. */
+  on<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
+  /** Stops listening. */
+  off<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
+}
+
+/** A dependency accept registered with `accept(dep | deps, cb)`. */
+export interface DepAccept {
+  /** Module identities (URLs without version) of the accepted dependencies. */
+  readonly deps: readonly string[];
+  readonly callback: ((arg: any) => void) | undefined;
+  /** Registered with an array: the callback gets an array of namespaces. */
+  readonly array: boolean;
+}
+
+/** What one module instance registered. */
+export interface Registrations {
+  selfAccept: boolean;
+  readonly selfCallbacks: AcceptCallback[];
+  readonly depAccepts: DepAccept[];
+  readonly disposers: DisposeCallback[];
+  readonly pruners: DisposeCallback[];
+  declined: boolean;
+  readonly listeners: Map<keyof HotEvents, Set<(payload: any) => void>>;
+}
+
+/** What a context needs from the runtime. */
+export interface HotHost {
+  /** Resolves `specifier` as an import of `meta`'s module would, to a module identity. */
+  resolveDependency(meta: ImportMeta, specifier: string): string;
+  /** Queues an update of the module's importers (see {@link Hot.invalidate}). */
+  invalidate(url: string, message: string | undefined): void;
+  /** `context` registered an event listener: it wants {@link HotEvents}. */
+  listening(context: HotContext): void;
+}
+
+const store = new WeakMap<HotContext, Registrations>();
+
+/** What `context` registered. */
+export function registrations(context: HotContext): Registrations {
+  return store.get(context)!;
+}
+
+/** Forgets everything `context` registered, so its closures can be collected. */
+export function clearRegistrations(context: HotContext): void {
+  const r = store.get(context);
+  if (!r) return;
+  r.selfAccept = false;
+  r.declined = false;
+  r.selfCallbacks.length = 0;
+  r.depAccepts.length = 0;
+  r.disposers.length = 0;
+  r.pruners.length = 0;
+  r.listeners.clear();
+}
+
+/** The implementation of {@link Hot} for one module instance. */
+export class HotContext implements Hot {
+  /** Survives updates: write state here in `dispose`, read it in the new version. */
+  readonly data: HotData;
+  readonly #host: HotHost;
+  readonly #meta: ImportMeta;
+  readonly #url: string;
+
+  /** Made by the runtime when a hot module starts evaluating. */
+  constructor(host: HotHost, meta: ImportMeta, url: string, data: HotData) {
+    this.#host = host;
+    this.#meta = meta;
+    this.#url = url;
+    this.data = data;
+    store.set(this, {
+      selfAccept: false,
+      selfCallbacks: [],
+      depAccepts: [],
+      disposers: [],
+      pruners: [],
+      declined: false,
+      listeners: new Map(),
+    });
+  }
+
+  accept(): void;
+  accept(cb: AcceptCallback): void;
+  accept(dep: string, cb?: AcceptCallback): void;
+  accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
+  accept(first?: AcceptCallback | string | readonly string[], cb?: AcceptCallback | AcceptDepsCallback): void {
+    const r = registrations(this);
+    if (first === undefined || typeof first === "function") {
+      r.selfAccept = true;
+      if (first) r.selfCallbacks.push(first);
+      return;
+    }
+    if (typeof first === "string") {
+      r.depAccepts.push({ deps: [this.#resolve(first)], callback: cb, array: false });
+      return;
+    }
+    if (Array.isArray(first)) {
+      r.depAccepts.push({ deps: first.map((dep) => this.#resolve(dep)), callback: cb, array: true });
+      return;
+    }
+    throw new TypeError("[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
+  }
+
+  dispose(cb: DisposeCallback): void {
+    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.dispose() takes a callback");
+    registrations(this).disposers.push(cb);
+  }
+
+  prune(cb: DisposeCallback): void {
+    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.prune() takes a callback");
+    registrations(this).pruners.push(cb);
+  }
+
+  decline(): void {
+    registrations(this).declined = true;
+  }
+
+  invalidate(message?: string): void {
+    this.#host.invalidate(this.#url, message);
+  }
+
+  on<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void {
+    const listeners = registrations(this).listeners;
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    set.add(cb);
+    this.#host.listening(this);
+  }
+
+  off<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void {
+    registrations(this).listeners.get(event)?.delete(cb);
+  }
+
+  #resolve(specifier: string): string {
+    return this.#host.resolveDependency(this.#meta, specifier);
+  }
+}

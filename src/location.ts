@@ -1,0 +1,84 @@
+/**
+ * Where an error points in the user's files, and the code frame to show for it.
+ *
+ * Node gives three kinds of errors from `import()` of a new version:
+ * - syntax errors carry no location at all (V8 decorates only uncaught ones), so the source that
+ *   was loaded is parsed again with acorn, on this error path only;
+ * - link errors ("does not provide an export named") start their stack with `url:line` and a caret;
+ * - evaluation errors have the location in their first stack frame in a hot module.
+ */
+import { fileURLToPath } from "node:url";
+import { stripVersion } from "./versions.js";
+
+/** A position in a file: 1-based line, 1-based column. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A module the error may come from: its URL and the source that was loaded for it. */
+export interface Candidate {
+  readonly url: string;
+  readonly source: string | undefined;
+}
+
+/** Finds the location an error from loading or evaluating hot modules refers to. */
+export async function locate(error: unknown, candidates: readonly Candidate[]): Promise<Location | undefined> {
+  const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
+  const linked = /^(file:\/\/[^\n]*?):(\d+)\n([^\n]*)\n( *)\^/.exec(stack);
+  if (linked) {
+    return { file: toPath(linked[1]!), line: Number(linked[2]), column: linked[4]!.length + 1 };
+  }
+  const urls = new Set(candidates.map((c) => c.url));
+  for (const frame of stack.split("\n").slice(1)) {
+    const match = /(file:\/\/[^\s()]+?):(\d+):(\d+)\)?$/.exec(frame.trim());
+    if (match && urls.has(stripVersion(match[1]!))) {
+      return { file: toPath(match[1]!), line: Number(match[2]), column: Number(match[3]) };
+    }
+  }
+  if (error instanceof SyntaxError) {
+    for (const candidate of candidates) {
+      if (candidate.source === undefined) continue;
+      const at = await syntaxErrorAt(candidate.source, candidate.url);
+      if (at) return { file: toPath(candidate.url), ...at };
+    }
+  }
+  return undefined;
+}
+
+async function syntaxErrorAt(source: string, url: string): Promise<{ line: number; column: number } | undefined> {
+  // TypeScript cannot be parsed as JavaScript; its errors are located by Node's type stripper.
+  if (/\.[cm]?tsx?$/.test(stripVersion(url))) return undefined;
+  const { parse } = await import("acorn");
+  try {
+    parse(source, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true });
+  } catch (err) {
+    const loc = (err as { loc?: { line: number; column: number } }).loc;
+    if (loc) return { line: loc.line, column: loc.column + 1 };
+  }
+  return undefined;
+}
+
+function toPath(url: string): string {
+  try {
+    return fileURLToPath(stripVersion(url));
+  } catch {
+    return url;
+  }
+}
+
+/** Up to two lines around `line`, numbered, with a caret under `column`. */
+export function codeFrame(source: string, line: number, column: number): string {
+  const lines = source.split(/\r?\n/);
+  const first = Math.max(1, line - 2);
+  const last = Math.min(lines.length, line + 2);
+  const width = String(last).length;
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const gutter = `${n === line ? ">" : " "} ${String(n).padStart(width)} | `;
+    out.push(`${gutter}${lines[n - 1] ?? ""}`);
+    if (n === line) out.push(`${" ".repeat(gutter.length - 2)}| ${" ".repeat(Math.max(0, column - 1))}^`);
+  }
+  return out.join("\n");
+}

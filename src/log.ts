@@ -1,0 +1,84 @@
+/**
+ * The `[hotload]` lines. Everything hotload says goes through here, to stderr, so that the
+ * program's own stdout stays clean for pipes.
+ *
+ * Levels come from `HOTLOAD_LOG` (`silent`, `info` (default), `debug`). Colour is used only when
+ * stderr is a terminal and `NO_COLOR` is unset (https://no-color.org).
+ */
+import { relative, isAbsolute } from "node:path";
+
+/** How much hotload prints. */
+export type LogLevel = "silent" | "info" | "debug";
+
+const RANK: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
+
+function levelFromEnv(value: string | undefined): LogLevel {
+  return value === "silent" || value === "debug" || value === "info" ? value : "info";
+}
+
+let level: LogLevel = levelFromEnv(process.env["HOTLOAD_LOG"]);
+
+const colour: boolean =
+  Boolean(process.stderr.isTTY) && process.env["NO_COLOR"] === undefined;
+
+function paint(code: string, text: string): string {
+  return colour ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+const PREFIX = "[hotload]";
+
+function write(text: string): void {
+  process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** Sets the level for the rest of the process (tests and the API use this). */
+export function setLogLevel(next: LogLevel): void {
+  level = next;
+}
+
+/** The current level. */
+export function logLevel(): LogLevel {
+  return level;
+}
+
+/** A path as the user wants to read it: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
+}
+
+/** A normal event: one line. */
+export function info(message: string): void {
+  if (RANK[level] >= RANK.info) write(`${paint("36", PREFIX)} ${message}`);
+}
+
+/** A success line (an applied update). */
+export function success(message: string): void {
+  if (RANK[level] >= RANK.info) write(`${paint("32", PREFIX)} ${message}`);
+}
+
+/** A problem the user has to act on; `detail` (code frame, stack) follows, indented. */
+export function error(message: string, detail?: string): void {
+  if (RANK[level] < RANK.info) return;
+  write(`${paint("31", PREFIX)} ${message}`);
+  if (detail) write(indent(detail));
+}
+
+/** A warning the user should know about. */
+export function warn(message: string): void {
+  if (RANK[level] >= RANK.info) write(`${paint("33", PREFIX)} ${message}`);
+}
+
+/** Only with `HOTLOAD_LOG=debug`. */
+export function debug(message: string): void {
+  if (RANK[level] >= RANK.debug) write(`${paint("90", PREFIX)} ${message}`);
+}
+
+function indent(text: string): string {
+  return text
+    .replace(/\s+$/, "")
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}

@@ -1,0 +1,119 @@
+/**
+ * From changed modules up the importers to the modules that accept the change. Pure: it reads the
+ * graph and the accept state through {@link PropagationView} and returns either the plan of an
+ * update or the dead end that makes one impossible. Like Vite's `propagateUpdate`, a dead end is a
+ * returned value, not an exception.
+ */
+
+/** What propagation needs to know about modules. */
+export interface PropagationView {
+  /** Modules that import `url`. */
+  importers(url: string): Iterable<string>;
+  /** Whether `url` is a hot module (non-hot importers cannot be updated). */
+  isHot(url: string): boolean;
+  /** Whether the module called `accept()` or `accept(cb)` on itself. */
+  acceptsSelf(url: string): boolean;
+  /** Whether `importer` called `accept(dep, cb)` (or an array containing `dep`). */
+  acceptsDep(importer: string, dep: string): boolean;
+  /** Whether the module called `decline()`. */
+  declined(url: string): boolean;
+}
+
+/** A module that takes the update: it re-imports itself, or the dependencies it accepts. */
+export interface Boundary {
+  readonly url: string;
+  /** True when the module accepts itself: its new version is imported. */
+  readonly self: boolean;
+  /** Changed dependencies it accepts: their new versions are imported, the boundary is not. */
+  readonly deps: readonly string[];
+}
+
+/** The update can be applied. */
+export interface UpdatePlan {
+  readonly kind: "update";
+  /** Modules that take the update, in the order they were reached. */
+  readonly boundaries: readonly Boundary[];
+  /** Modules that get a new version: the changed ones and everything up to the boundaries. */
+  readonly invalidated: readonly string[];
+}
+
+/** The update cannot be applied in place: a restart is needed. */
+export interface DeadEnd {
+  readonly kind: "dead-end";
+  /** No boundary on some path to an entry, or a module on the path declined updates. */
+  readonly reason: "unaccepted" | "declined";
+  /** The changed module whose propagation failed. */
+  readonly changed: string;
+  /** From the changed module up to the module where propagation stopped. */
+  readonly chain: readonly string[];
+}
+
+/** The outcome of {@link propagate}. */
+export type Propagation = UpdatePlan | DeadEnd;
+
+/**
+ * Plans the update of `changed`. Modules in `invalidatedSelf` (those that called
+ * `invalidate()`) are treated as not accepting themselves, so the update goes to their importers.
+ */
+export function propagate(
+  changed: Iterable<string>,
+  view: PropagationView,
+  invalidatedSelf: ReadonlySet<string> = new Set(),
+): Propagation {
+  const boundaries = new Map<string, { self: boolean; deps: string[] }>();
+  const invalidated = new Set<string>();
+
+  const addBoundary = (url: string, dep: string | undefined): void => {
+    let entry = boundaries.get(url);
+    if (!entry) {
+      entry = { self: false, deps: [] };
+      boundaries.set(url, entry);
+    }
+    if (dep === undefined) entry.self = true;
+    else if (!entry.deps.includes(dep)) entry.deps.push(dep);
+  };
+
+  // Depth-first walk with an explicit stack of chains so that deep graphs cannot overflow.
+  const walk = (start: string): DeadEnd | undefined => {
+    const stack: string[][] = [[start]];
+    while (stack.length > 0) {
+      const chain = stack.pop()!;
+      const url = chain[chain.length - 1]!;
+      if (view.declined(url)) return { kind: "dead-end", reason: "declined", changed: start, chain };
+      if (invalidated.has(url)) continue;
+      invalidated.add(url);
+      if (view.acceptsSelf(url) && !invalidatedSelf.has(url)) {
+        addBoundary(url, undefined);
+        continue;
+      }
+      let importers = 0;
+      const next: string[][] = [];
+      for (const importer of view.importers(url)) {
+        importers++;
+        if (!view.isHot(importer)) {
+          return { kind: "dead-end", reason: "unaccepted", changed: start, chain: [...chain, importer] };
+        }
+        if (view.acceptsDep(importer, url) && !view.declined(importer)) {
+          addBoundary(importer, url);
+          continue;
+        }
+        next.push([...chain, importer]);
+      }
+      if (importers === 0) return { kind: "dead-end", reason: "unaccepted", changed: start, chain };
+      // Reverse so that importers are visited in their natural order.
+      for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+    }
+    return undefined;
+  };
+
+  for (const url of changed) {
+    const dead = walk(url);
+    if (dead) return dead;
+  }
+
+  return {
+    kind: "update",
+    boundaries: [...boundaries].map(([url, b]) => ({ url, self: b.self, deps: b.deps })),
+    invalidated: [...invalidated],
+  };
+}

@@ -1,0 +1,608 @@
+/**
+ * The engine. It learns the graph from the loader hooks (`resolved`, `loaded`), gives each module
+ * instance its `import.meta.hot` (`hot`), and applies updates one at a time:
+ *
+ *   changed files → propagate → dispose → new versions → import() → prune → accept callbacks
+ *
+ * and rolls versions and graph edges back when the new code does not load, so that every later
+ * import gets the last good version.
+ */
+import { hash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { ModuleGraph } from "./graph.js";
+import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
+import { codeFrame, locate, type Location } from "./location.js";
+import * as log from "./log.js";
+import { propagate, type Boundary, type PropagationView } from "./propagate.js";
+import { fileOf, type Scope } from "./scope.js";
+import { injectHot, type RuntimeSlot } from "./transform.js";
+import { parseVersion, stripVersion, VersionTable, withVersion } from "./versions.js";
+import { Watcher, type TouchedBatch } from "./watcher.js";
+
+/** How an update ended. */
+export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
+
+/** The settled outcome of one update. */
+export interface UpdateResult {
+  /** `updated`: applied; `unaccepted`/`declined`: needs a restart, nothing ran; `failed`: an error
+   * (the previous version keeps running, or a callback threw); `unchanged`: no content changed. */
+  readonly status: UpdateStatus;
+  /** Absolute paths of the files the update was about. */
+  readonly files: readonly string[];
+  /** Absolute paths of the modules evaluated again, in evaluation order. */
+  readonly reevaluated: readonly string[];
+  /** Absolute paths of the modules that accepted the update. */
+  readonly boundaries: readonly string[];
+  /** For `unaccepted` and `declined`: from the changed file up to where propagation stopped. */
+  readonly chain?: readonly string[];
+  /** What went wrong, for `failed`. */
+  readonly error?: unknown;
+  /** Time from the start of the update to its end. */
+  readonly durationMs: number;
+}
+
+/** A read-only view of one module, as {@link Runtime.snapshot} returns it. */
+export interface ModuleInfo {
+  readonly file: string;
+  readonly url: string;
+  readonly version: number;
+  readonly entry: boolean;
+  /** Absolute paths (or URLs, for modules that are not files). */
+  readonly imports: readonly string[];
+  readonly importers: readonly string[];
+  readonly acceptsSelf: boolean;
+  readonly acceptsDeps: readonly string[];
+  readonly declined: boolean;
+}
+
+/** The module graph as the user can inspect it. */
+export interface GraphSnapshot {
+  readonly modules: readonly ModuleInfo[];
+}
+
+/** Where the runtime reports to a supervisor (see ipc.ts). */
+export interface RuntimeNotifier {
+  filesLoaded(files: readonly string[]): void;
+  restartNeeded(reason: "unaccepted" | "declined" | "invalidated", file: string, chain: readonly string[]): void;
+}
+
+interface ModuleRecord {
+  readonly url: string;
+  readonly file: string;
+  readonly data: HotData;
+  /** Hash of the content last acted on (loaded, applied, failed or refused). */
+  seen: string | undefined;
+  /** Context of every live version: the current one, and the previous one during an update. */
+  readonly instances: Map<number, HotContext>;
+  /** Reported as deleted or unreadable; cleared when it can be read again. */
+  missing: boolean;
+}
+
+interface Snapshot {
+  readonly version: number;
+  readonly imports: ReadonlySet<string>;
+  readonly seen: string | undefined;
+  readonly context: HotContext | undefined;
+}
+
+/** What happens while an update imports new versions. */
+interface Session {
+  readonly evaluated: string[];
+  readonly sources: Map<string, string>;
+}
+
+interface Request {
+  readonly files: readonly string[];
+  readonly invalidated?: { readonly url: string; readonly message: string | undefined };
+}
+
+function digest(text: string): string {
+  return hash("sha1", text, "base64");
+}
+
+/** The hot module runtime of this process (one per thread). */
+export class Runtime implements HotHost, RuntimeSlot {
+  readonly graph: ModuleGraph = new ModuleGraph();
+  readonly versions: VersionTable = new VersionTable();
+  readonly #scope: Scope;
+  readonly #records = new Map<string, ModuleRecord>();
+  readonly #byFile = new Map<string, Set<string>>();
+  readonly #watcher: Watcher | undefined;
+  readonly #notifier: RuntimeNotifier | undefined;
+  readonly #listening = new Set<HotContext>();
+  readonly #updateListeners = new Set<(result: UpdateResult) => void>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #session: Session | undefined;
+  #newFiles: string[] = [];
+
+  constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
+    this.#scope = scope;
+    this.#notifier = options.notifier;
+    if (options.watch !== false) {
+      this.#watcher = new Watcher(
+        (batch) => this.#onBatch(batch),
+        (error) => log.error(`watcher error: ${String(error)}`),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Loader side: called from the resolve and load hooks, on every module. Keep it cheap.
+
+  /**
+   * A module URL was resolved for `parentURL`. Records the edge and returns the URL to load: the
+   * current version of a hot module, anything else unchanged.
+   */
+  resolved(url: string, parentURL: string | undefined): string {
+    if (!this.#scope.isHot(url)) return url;
+    const { url: id, version } = parseVersion(url);
+    // An explicit version comes from the runtime's own import() of a new version.
+    if (version !== 0) return url;
+    const node = this.graph.ensure(id, true);
+    if (parentURL === undefined) {
+      node.entry = true;
+    } else {
+      const parentId = stripVersion(parentURL);
+      const parent = this.graph.get(parentId);
+      if (parent?.hot) this.graph.addEdge(parentId, id);
+      else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
+      else if (!parentURL.startsWith("file:") || !this.#scope.isOwn(parentURL)) {
+        this.graph.ensure(parentId, false);
+        this.graph.addEdge(parentId, id);
+      }
+    }
+    return withVersion(id, this.versions.current(id));
+  }
+
+  /**
+   * A module was loaded. For a hot module, records what was loaded and returns the source to
+   * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
+   */
+  loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
+    if (!this.#scope.isHot(url)) return undefined;
+    const { url: id } = parseVersion(url);
+    this.graph.ensure(id, true);
+    const record = this.#record(id);
+    // The new instance declares its own imports as they resolve.
+    this.graph.clearImports(id);
+    if (source === null || source === undefined) return undefined;
+    const text = typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
+    if (!this.#session || record.seen === undefined) record.seen = digest(text);
+    if (this.#session) {
+      this.#session.sources.set(url, text);
+      if (format === "json") this.#session.evaluated.push(id);
+    }
+    if (format === "module" || format === "module-typescript") return injectHot(text).code;
+    return undefined;
+  }
+
+  /** Line 1 of every hot module calls this as it starts evaluating: its `import.meta.hot`. */
+  hot(meta: ImportMeta): HotContext {
+    const { url: id, version } = parseVersion(meta.url);
+    const record = this.#record(id);
+    const context = new HotContext(this, meta, id, record.data);
+    record.instances.set(version, context);
+    this.#session?.evaluated.push(id);
+    return context;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // HotHost: called by `import.meta.hot` methods.
+
+  resolveDependency(meta: ImportMeta, specifier: string): string {
+    return stripVersion(meta.resolve(specifier));
+  }
+
+  invalidate(url: string, message: string | undefined): void {
+    void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message } }));
+  }
+
+  /** A context registered an event listener. */
+  listening(context: HotContext): void {
+    this.#listening.add(context);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public side (api.ts).
+
+  /** Applies an update for `files` (absolute paths) as if they had been saved. Queued. */
+  update(files: readonly string[]): Promise<UpdateResult> {
+    return this.#enqueue(() => this.#apply({ files }));
+  }
+
+  /** Calls `listener` after every settled update; returns the unsubscribe function. */
+  onUpdate(listener: (result: UpdateResult) => void): () => void {
+    this.#updateListeners.add(listener);
+    return () => this.#updateListeners.delete(listener);
+  }
+
+  /** The `import.meta.hot` of the module instance `meta` belongs to. */
+  contextOf(meta: ImportMeta): HotContext | undefined {
+    const { url: id, version } = parseVersion(meta.url);
+    return this.#records.get(id)?.instances.get(version);
+  }
+
+  /** Number of files watched. */
+  get watchedFiles(): number {
+    return this.#watcher?.size ?? 0;
+  }
+
+  /** A read-only copy of the graph. */
+  snapshot(): GraphSnapshot {
+    const name = (url: string): string => (url.startsWith("file:") ? fileOf(url) : url);
+    const modules: ModuleInfo[] = [];
+    for (const node of this.graph.nodes()) {
+      if (!node.hot) continue;
+      const context = this.#current(node.url);
+      const r = context && registrations(context);
+      modules.push({
+        file: name(node.url),
+        url: node.url,
+        version: this.versions.current(node.url),
+        entry: node.entry,
+        imports: [...node.imports].map(name),
+        importers: [...node.importers].map(name),
+        acceptsSelf: r?.selfAccept ?? false,
+        acceptsDeps: r ? [...new Set(r.depAccepts.flatMap((a) => a.deps))].map(name) : [],
+        declined: r?.declined ?? false,
+      });
+    }
+    return { modules };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals.
+
+  #record(id: string): ModuleRecord {
+    let record = this.#records.get(id);
+    if (!record) {
+      const file = fileOf(id);
+      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false };
+      this.#records.set(id, record);
+      let ids = this.#byFile.get(file);
+      if (!ids) this.#byFile.set(file, (ids = new Set()));
+      ids.add(id);
+      this.#watcher?.add(file);
+      if (this.#notifier) {
+        this.#newFiles.push(file);
+        if (this.#newFiles.length === 1) setImmediate(() => this.#flushNewFiles()).unref();
+      }
+    }
+    return record;
+  }
+
+  #flushNewFiles(): void {
+    const files = this.#newFiles;
+    this.#newFiles = [];
+    if (files.length > 0) this.#notifier?.filesLoaded(files);
+  }
+
+  #current(id: string): HotContext | undefined {
+    return this.#records.get(id)?.instances.get(this.versions.current(id));
+  }
+
+  readonly #view: PropagationView = {
+    importers: (url) => this.graph.get(url)?.importers ?? [],
+    isHot: (url) => this.graph.get(url)?.hot ?? false,
+    acceptsSelf: (url) => {
+      const context = this.#current(url);
+      return context !== undefined && registrations(context).selfAccept;
+    },
+    acceptsDep: (importer, dep) => {
+      const context = this.#current(importer);
+      return context !== undefined && registrations(context).depAccepts.some((a) => a.deps.includes(dep));
+    },
+    declined: (url) => {
+      const context = this.#current(url);
+      return context !== undefined && registrations(context).declined;
+    },
+  };
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #onBatch(batch: TouchedBatch): Promise<void> {
+    for (const file of batch.deleted) this.#reportMissing(file, "was deleted");
+    if (batch.changed.length > 0) await this.update(batch.changed);
+  }
+
+  #reportMissing(file: string, what: string): void {
+    for (const id of this.#byFile.get(file) ?? []) {
+      const record = this.#records.get(id);
+      if (!record || record.missing) continue;
+      record.missing = true;
+      log.error(`${file} ${what} — the previous version keeps running`);
+      this.#emit("hotload:error", { error: new Error(`${file} ${what}`), file });
+    }
+  }
+
+  async #apply(request: Request): Promise<UpdateResult> {
+    const started = performance.now();
+    const files = [...new Set(request.files)];
+    const finish = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => {
+      const result: UpdateResult = { files, ...partial, durationMs: performance.now() - started };
+      for (const listener of this.#updateListeners) {
+        try {
+          listener(result);
+        } catch (error) {
+          log.error(`an update listener threw: ${String(error)}`);
+        }
+      }
+      return result;
+    };
+
+    // 1. What changed: content hashes against what was last acted on.
+    const changed: string[] = [];
+    const hashes = new Map<string, string>();
+    for (const file of files) {
+      const ids = this.#byFile.get(file);
+      if (!ids) continue;
+      let content: string;
+      try {
+        content = readFileSync(file, "utf8");
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.#reportMissing(file, code === "ENOENT" ? "was deleted" : `cannot be read (${code ?? String(error)})`);
+        continue;
+      }
+      const h = digest(content);
+      for (const id of ids) {
+        const record = this.#records.get(id)!;
+        record.missing = false;
+        if (record.seen === h || !this.graph.get(id)) continue;
+        changed.push(id);
+        hashes.set(id, h);
+      }
+    }
+    const invalidator = request.invalidated?.url;
+    if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
+    if (changed.length === 0) {
+      log.debug(`unchanged: ${files.map(log.displayPath).join(", ")}`);
+      return finish({ status: "unchanged", reevaluated: [], boundaries: [] });
+    }
+    const changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
+    if (request.invalidated) {
+      const why = request.invalidated.message ? `: ${request.invalidated.message}` : "";
+      log.info(`${log.displayPath(fileOf(request.invalidated.url))} invalidated itself${why}`);
+    }
+    for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
+
+    // 2. Plan.
+    const plan = propagate(changed, this.#view, invalidator === undefined ? undefined : new Set([invalidator]));
+    if (plan.kind === "dead-end") {
+      const chain = plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url));
+      const shown = chain.map(log.displayPath).join(" → ");
+      const what = log.displayPath(chain[0]!);
+      if (plan.reason === "declined") {
+        log.warn(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
+      } else {
+        log.warn(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
+      }
+      const reason = invalidator !== undefined && plan.reason === "unaccepted" ? "invalidated" : plan.reason;
+      this.#notifier?.restartNeeded(reason, chain[0]!, chain);
+      return finish({ status: plan.reason, reevaluated: [], boundaries: [], chain });
+    }
+    // The module that invalidated itself already runs its newest version: its importers re-import it.
+    const invalidated = plan.invalidated.filter((id) => id !== invalidator || hashes.has(id));
+    const boundaryFiles = plan.boundaries.map((b) => this.#records.get(b.url)?.file ?? b.url);
+    this.#emit("hotload:beforeUpdate", { files: changedFiles, boundaries: boundaryFiles });
+
+    // 3. Dispose the versions being replaced, remembering how to roll back.
+    const snapshots = new Map<string, Snapshot>();
+    for (const id of invalidated) {
+      snapshots.set(id, {
+        version: this.versions.current(id),
+        imports: new Set(this.graph.get(id)?.imports ?? []),
+        seen: this.#records.get(id)?.seen,
+        context: this.#current(id),
+      });
+    }
+    const callbackErrors: unknown[] = [];
+    for (const id of invalidated) {
+      const context = snapshots.get(id)!.context;
+      if (context) await this.#runHandlers("dispose", id, registrations(context).disposers, callbackErrors);
+    }
+
+    // 4. New versions, imported from the top of each accepted chain.
+    for (const id of invalidated) this.versions.bump(id);
+    const session: Session = { evaluated: [], sources: new Map() };
+    this.#session = session;
+    const namespaces = new Map<string, Record<string, unknown>>();
+    const roots = this.#roots(plan.boundaries, new Set(invalidated));
+    try {
+      for (const id of roots) {
+        namespaces.set(id, (await import(withVersion(id, this.versions.current(id)))) as Record<string, unknown>);
+      }
+    } catch (error) {
+      this.#session = undefined;
+      this.#rollback(snapshots, session);
+      const location = await locate(error, [...session.sources].map(([url, source]) => ({ url, source })));
+      this.#reportLoadError(error, location, session, changedFiles);
+      return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
+    }
+    this.#session = undefined;
+
+    // 5. Modules no longer imported by anything are pruned.
+    const lost = new Set<string>();
+    for (const [id, snap] of snapshots) {
+      const now = this.graph.get(id)?.imports;
+      for (const dep of snap.imports) if (!now?.has(dep)) lost.add(dep);
+    }
+    for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
+
+    // 6. Accept callbacks: a self-accepting module's old version hands over to the new one.
+    for (const boundary of plan.boundaries) {
+      if (boundary.self) {
+        const context = snapshots.get(boundary.url)?.context;
+        if (context) {
+          const callbacks = registrations(context).selfCallbacks.map((cb) => () => cb(namespaces.get(boundary.url)));
+          await this.#runHandlers("accept", boundary.url, callbacks, callbackErrors);
+        }
+      } else if (!snapshots.has(boundary.url)) {
+        const context = this.#current(boundary.url);
+        if (!context) continue;
+        const callbacks = registrations(context)
+          .depAccepts.filter((a) => a.callback && a.deps.some((dep) => boundary.deps.includes(dep)))
+          .map((a) => () => {
+            const mods = a.deps.map((dep) => (boundary.deps.includes(dep) ? namespaces.get(dep) : undefined));
+            a.callback!(a.array ? mods : mods[0]);
+          });
+        await this.#runHandlers("accept", boundary.url, callbacks, callbackErrors);
+      }
+    }
+
+    // 7. The replaced versions are gone for good: free what they registered.
+    for (const [id, snap] of snapshots) this.#dropInstancesExcept(id, this.versions.current(id), snap);
+
+    const reevaluated = this.#files(session.evaluated);
+    const shownFiles = changedFiles.map(log.displayPath).join(", ");
+    const shownBoundaries = [...new Set(boundaryFiles)].map(log.displayPath).join(", ");
+    const ms = (performance.now() - started).toFixed(1);
+    if (callbackErrors.length > 0) {
+      log.error(`update of ${shownFiles} failed: ${callbackErrors.length} handler(s) threw (the new code is running)`);
+      const result = finish({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] });
+      this.#emit("hotload:afterUpdate", result);
+      return result;
+    }
+    log.success(`updated ${shownFiles} → ${shownBoundaries} in ${ms} ms`);
+    const result = finish({ status: "updated", reevaluated, boundaries: boundaryFiles });
+    this.#emit("hotload:afterUpdate", result);
+    return result;
+  }
+
+  /** The modules to import(): self-accepting boundaries, and the accepted dependencies. */
+  #roots(boundaries: readonly Boundary[], invalidated: ReadonlySet<string>): string[] {
+    const roots = new Set<string>();
+    for (const b of boundaries) {
+      if (b.self) roots.add(b.url);
+      // A boundary that is itself re-evaluated imports its dependencies' new versions anyway.
+      else if (!invalidated.has(b.url)) for (const dep of b.deps) if (invalidated.has(dep)) roots.add(dep);
+    }
+    return [...roots];
+  }
+
+  #rollback(snapshots: ReadonlyMap<string, Snapshot>, session: Session): void {
+    for (const [id, snap] of snapshots) {
+      this.versions.restore(id, snap.version);
+      this.graph.restoreImports(id, snap.imports);
+      this.#dropInstancesExcept(id, snap.version, snap);
+    }
+    // Modules loaded for the first time by the failed versions are not imported by anything now.
+    const fresh = [...session.sources.keys()].map(stripVersion).filter((id) => !snapshots.has(id));
+    for (const id of this.graph.unreachable(fresh)) this.#forget(id);
+  }
+
+  #dropInstancesExcept(id: string, keep: number, snap: Snapshot): void {
+    const record = this.#records.get(id);
+    if (!record) return;
+    for (const [version, context] of record.instances) {
+      if (version === keep) continue;
+      record.instances.delete(version);
+      this.#listening.delete(context);
+      // The old version's handlers are spent (dispose ran); a rolled-back one keeps its own.
+      if (context !== snap.context || version !== snap.version) clearRegistrations(context);
+    }
+  }
+
+  async #prune(id: string, errors: unknown[]): Promise<void> {
+    const context = this.#current(id);
+    const record = this.#records.get(id);
+    if (context && record) {
+      const r = registrations(context);
+      await this.#runHandlers("dispose", id, r.disposers, errors);
+      await this.#runHandlers("prune", id, r.pruners, errors);
+    }
+    this.#forget(id);
+  }
+
+  /** Removes a module from the graph and the watch list; a later import loads it afresh. */
+  #forget(id: string): void {
+    const record = this.#records.get(id);
+    this.graph.delete(id);
+    if (!record) return;
+    for (const context of record.instances.values()) {
+      this.#listening.delete(context);
+      clearRegistrations(context);
+    }
+    record.instances.clear();
+    record.seen = undefined;
+    // Never reuse a version: the next import evaluates the file as it is then.
+    this.versions.bump(id);
+    const ids = this.#byFile.get(record.file);
+    ids?.delete(id);
+    if (ids && ids.size === 0) {
+      this.#byFile.delete(record.file);
+      this.#watcher?.remove(record.file);
+    }
+    this.#records.delete(id);
+  }
+
+  async #runHandlers(
+    kind: "accept" | "dispose" | "prune",
+    id: string,
+    handlers: readonly ((data: HotData) => unknown)[],
+    errors: unknown[],
+  ): Promise<void> {
+    const record = this.#records.get(id);
+    const file = record?.file ?? id;
+    for (const handler of [...handlers]) {
+      try {
+        await handler(record?.data ?? {});
+      } catch (error) {
+        errors.push(error);
+        log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
+        this.#emit("hotload:error", { error, file });
+      }
+    }
+  }
+
+  #reportLoadError(error: unknown, location: Location | undefined, session: Session, changedFiles: readonly string[]): void {
+    const where = location ? `${location.file}:${location.line}:${location.column}` : changedFiles.join(", ");
+    const evaluating = session.evaluated.length > 0 && !(error instanceof SyntaxError);
+    const outcome = evaluating ? "rolled back to the previous version" : "keeping the previous version";
+    let detail: string | undefined;
+    if (location) {
+      const source = [...session.sources].find(([url]) => stripVersion(url) === stripVersion(pathUrl(location.file)))?.[1];
+      if (source !== undefined) detail = codeFrame(source, location.line, location.column);
+    }
+    if (evaluating && error instanceof Error && error.stack) {
+      detail = `${detail ? `${detail}\n` : ""}${error.stack.split("\n").slice(1).filter((l) => !l.includes("node:internal")).join("\n")}`;
+    }
+    log.error(`${where} ${describe(error)} — ${outcome}`, detail);
+    this.#emit("hotload:error", { error, file: location?.file ?? changedFiles[0] });
+  }
+
+  #files(ids: readonly string[]): string[] {
+    return ids.map((id) => this.#records.get(id)?.file ?? id);
+  }
+
+  #emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void {
+    for (const context of [...this.#listening]) {
+      for (const listener of registrations(context).listeners.get(event) ?? []) {
+        try {
+          listener(payload);
+        } catch (error) {
+          log.error(`a ${event} listener threw: ${describe(error)}`);
+        }
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function stackOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack.split("\n").slice(1).filter((l) => !l.includes("node:internal")).join("\n");
+}
+
+function pathUrl(file: string): string {
+  return pathToFileURL(file).href;
+}

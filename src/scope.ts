@@ -1,0 +1,49 @@
+/**
+ * Which modules are hot: `file:` URLs of the user's project. Builtins, `data:` URLs, anything
+ * under a `node_modules` folder, and hotload's own files pass through untouched.
+ *
+ * `HOTLOAD_IGNORE` adds exclusions: a comma-separated list of paths (absolute, or relative to the
+ * working directory); every file at or below one of them is left cold.
+ */
+import { resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** Decides, per module URL (without version), whether it is hot. */
+export class Scope {
+  readonly #excluded: readonly string[];
+  readonly #own: string;
+
+  /** `packageRoot` is hotload's own folder (never hot); `ignore` the user's extra exclusions. */
+  constructor(packageRoot: string, ignore: readonly string[] = []) {
+    const dirs = [packageRoot, ...ignore.map((p) => resolve(p))];
+    this.#excluded = dirs.map((dir) => pathToFileURL(dir.endsWith(sep) ? dir : dir + sep).href);
+    this.#own = this.#excluded[0]!;
+  }
+
+  /** True for hotload's own files (their imports are not the user's). */
+  isOwn(url: string): boolean {
+    return url.startsWith(this.#own);
+  }
+
+  /** The scope described by the environment (`HOTLOAD_IGNORE`). */
+  static fromEnv(packageRoot: string, env: NodeJS.ProcessEnv = process.env): Scope {
+    const ignore = (env["HOTLOAD_IGNORE"] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return new Scope(packageRoot, ignore);
+  }
+
+  /** True for a hot module URL. Called on every resolve and load: kept to string tests. */
+  isHot(url: string): boolean {
+    if (!url.startsWith("file:")) return false;
+    if (url.includes("/node_modules/")) return false;
+    for (const prefix of this.#excluded) if (url.startsWith(prefix)) return false;
+    return true;
+  }
+}
+
+/** The file path of a `file:` URL without query or fragment. */
+export function fileOf(url: string): string {
+  return fileURLToPath(url.replace(/[?#].*$/, ""));
+}

@@ -1,0 +1,190 @@
+/**
+ * Watches exactly the files in the module graph and reports batches of touched files.
+ *
+ * chokidar keeps the watch set and tells adds and unlinks; its `change` events are throttled to
+ * one per 50 ms per file (with a trailing replay), too slow for a save-to-code time of a few
+ * milliseconds, so its unthrottled `raw` events also wake us. Either way a touch only schedules a
+ * look: the runtime compares content hashes, so a duplicate wake costs one read.
+ *
+ * Protection against torn writes (an editor that truncates, then writes):
+ * - events are settled for {@link WatcherOptions.settleMs} (re-armed by each new event), and every
+ *   file touched in that window goes into one batch;
+ * - a file found empty that was not empty before is held for {@link WatcherOptions.emptyHoldMs}:
+ *   the write that usually follows replaces it; if none comes, the empty file is real.
+ *
+ * The watcher never keeps the process alive: chokidar runs with `persistent: false` and every
+ * timer is unref'd.
+ */
+import { watch, type FSWatcher } from "chokidar";
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** Tuning knobs; the defaults are what the benchmarks were measured with. */
+export interface WatcherOptions {
+  /** Quiet time after the last event before files are looked at (ms). */
+  readonly settleMs: number;
+  /** How long a file that became empty is held, waiting for the write that follows (ms). */
+  readonly emptyHoldMs: number;
+  /** How long a vanished file is given to come back (editors that delete, then create) (ms). */
+  readonly unlinkHoldMs: number;
+}
+
+/** Default tuning. `HOTLOAD_SETTLE_MS` overrides the settle time. */
+export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
+  settleMs: envNumber("HOTLOAD_SETTLE_MS", 3),
+  emptyHoldMs: 80,
+  unlinkHoldMs: 40,
+};
+
+/** A batch of files that need a look. */
+export interface TouchedBatch {
+  /** Files that exist now (their content may or may not have changed). */
+  readonly changed: readonly string[];
+  /** Files that are gone. */
+  readonly deleted: readonly string[];
+}
+
+/** Receives a batch; the next batch waits until the returned promise settles. */
+export type BatchHandler = (batch: TouchedBatch) => Promise<void>;
+
+/** Watches the graph's files and hands batches of touched files to one handler, one at a time. */
+export class Watcher {
+  readonly #options: WatcherOptions;
+  readonly #handler: BatchHandler;
+  readonly #onError: (error: unknown) => void;
+  readonly #watched = new Set<string>();
+  readonly #pendingAdd = new Set<string>();
+  #chokidar: FSWatcher | undefined;
+  readonly #touched = new Set<string>();
+  #settle: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  /** Files held back: became empty, or vanished. Value: when the hold ends (ms, monotonic). */
+  readonly #held = new Map<string, number>();
+  readonly #sizes = new Map<string, number>();
+
+  constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS) {
+    this.#handler = handler;
+    this.#onError = onError;
+    this.#options = options;
+  }
+
+  /** Number of files watched (equals the number of hot files in the graph). */
+  get size(): number {
+    return this.#watched.size;
+  }
+
+  /** Whether `file` is watched. */
+  has(file: string): boolean {
+    return this.#watched.has(file);
+  }
+
+  /** Starts watching `file`. Cheap: files are handed to chokidar in one batch, off the load path. */
+  add(file: string): void {
+    if (this.#watched.has(file)) return;
+    this.#watched.add(file);
+    this.#pendingAdd.add(file);
+    if (this.#pendingAdd.size === 1) setImmediate(() => this.#flushAdds()).unref();
+  }
+
+  /** Stops watching `file`. */
+  remove(file: string): void {
+    if (!this.#watched.delete(file)) return;
+    if (this.#pendingAdd.delete(file)) return;
+    this.#chokidar?.unwatch(file);
+    this.#sizes.delete(file);
+    this.#held.delete(file);
+  }
+
+  /** Stops everything. */
+  async close(): Promise<void> {
+    clearTimeout(this.#settle);
+    this.#watched.clear();
+    this.#pendingAdd.clear();
+    await this.#chokidar?.close();
+    this.#chokidar = undefined;
+  }
+
+  #flushAdds(): void {
+    if (this.#pendingAdd.size === 0) return;
+    const files = [...this.#pendingAdd];
+    this.#pendingAdd.clear();
+    if (!this.#chokidar) {
+      this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false });
+      this.#chokidar.on("all", (_event, path) => this.#touch(resolve(path)));
+      this.#chokidar.on("raw", (_event, name, details) => {
+        const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+        if (!watched) return;
+        const path = this.#watched.has(watched) ? watched : typeof name === "string" ? join(watched, name) : undefined;
+        if (path) this.#touch(path);
+      });
+      this.#chokidar.on("error", (error) => this.#onError(error));
+    } else {
+      this.#chokidar.add(files);
+    }
+  }
+
+  #touch(path: string): void {
+    if (!this.#watched.has(path)) return;
+    this.#touched.add(path);
+    this.#arm(this.#options.settleMs);
+  }
+
+  #arm(ms: number): void {
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => void this.#flush(), ms);
+    this.#settle.unref();
+  }
+
+  async #flush(): Promise<void> {
+    // One batch at a time: touches during a running batch go next (re-armed when it settles).
+    if (this.#running) return;
+    const now = performance.now();
+    const changed: string[] = [];
+    const deleted: string[] = [];
+    let nextHold = Infinity;
+    for (const file of this.#touched) {
+      const size = sizeOf(file);
+      const heldUntil = this.#held.get(file);
+      const suspicious = size === undefined || (size === 0 && (this.#sizes.get(file) ?? 1) !== 0);
+      if (suspicious) {
+        const until = heldUntil ?? now + (size === undefined ? this.#options.unlinkHoldMs : this.#options.emptyHoldMs);
+        if (now < until) {
+          this.#held.set(file, until);
+          nextHold = Math.min(nextHold, until);
+          continue;
+        }
+      }
+      this.#held.delete(file);
+      this.#touched.delete(file);
+      if (size === undefined) {
+        deleted.push(file);
+        this.#sizes.delete(file);
+      } else {
+        changed.push(file);
+        this.#sizes.set(file, size);
+      }
+    }
+    if (nextHold !== Infinity) this.#arm(Math.max(1, nextHold - now));
+    if (changed.length === 0 && deleted.length === 0) return;
+    const run = this.#handler({ changed, deleted }).catch((error: unknown) => this.#onError(error));
+    this.#running = run;
+    await run;
+    this.#running = undefined;
+    // Anything touched meanwhile goes next, as one batch.
+    if (this.#touched.size > 0) this.#arm(0);
+  }
+}
+
+function sizeOf(file: string): number | undefined {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
