@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// `npm test`: builds hotload with tsc and runs its test suites with Node's test
+// runner on a supported Node, then the benchmark smoke test (when present).
+//
+// Usage:
+//   npm test                                     # everything
+//   npm test -- dist/test/e2e/core.test.js       # some files (dist/*.js, test/*.ts or folders)
+//   npm test -- test/e2e                         # every *.test in a folder
+//   npm test -- --test-name-pattern='reload'     # any `node --test` option passes through
+//   npm test -- reload                           # a bare word is a --test-name-pattern
+//   HOTLOAD_TEST_NODE=22 npm test                # force a Node major (22, 24, 26, ...)
+// Own options: --no-build (skip tsc), --no-bench (skip the bench smoke test).
+//
+// Runs on any Node from 20 on: when the running Node is outside
+// `^22.22.3 || >=24.11.1` (or HOTLOAD_TEST_NODE asks for another major), it
+// installs node-<os>-<cpu>@<major> from the npm registry into .cache/node/<major>
+// and re-runs itself with it (see scripts/node-env.mjs).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureSupportedNode, repoRoot, runForwarding, displayPath } from './node-env.mjs';
+
+const TAG = '[test]';
+const SUITES = ['unit', 'e2e', 'stress'];
+const TEST_TIMEOUT_MS = 120_000;
+const CONCURRENCY = 2;
+
+// `node --test` options that take their value as the next argument.
+const VALUE_FLAGS = new Set([
+  '--test-name-pattern',
+  '--test-skip-pattern',
+  '--test-reporter',
+  '--test-reporter-destination',
+  '--test-concurrency',
+  '--test-timeout',
+  '--test-shard',
+  '--test-isolation',
+  '--test-global-setup',
+  '--test-coverage-include',
+  '--test-coverage-exclude',
+  '--test-coverage-branches',
+  '--test-coverage-functions',
+  '--test-coverage-lines',
+  '--import',
+  '--require',
+  '-r',
+  '--conditions',
+  '-C',
+]);
+
+const log = (msg) => console.log(`${TAG} ${msg}`);
+
+try {
+  await ensureSupportedNode({ tag: TAG, guardVar: 'HOTLOAD_TEST_REEXEC' });
+} catch (err) {
+  log(`cannot get a supported Node: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}
+process.chdir(repoRoot);
+process.exit(await main(process.argv.slice(2)));
+
+async function main(argv) {
+  const started = Date.now();
+  const opts = parseArgs(argv);
+  if (opts.error) {
+    log(opts.error);
+    return 2;
+  }
+  log(`running on Node ${process.version.replace(/^v/, '')} (${displayPath(process.execPath)})`);
+
+  // 1. Build. Type errors fail the run, but tsc still emits, so the tests run anyway.
+  let buildOk = true;
+  if (opts.build) {
+    const tsc = path.join(repoRoot, 'node_modules', '.bin', process.platform === 'win32' ? 'tsc.cmd' : 'tsc');
+    if (!fs.existsSync(tsc)) {
+      log(`${displayPath(tsc)} not found: run \`npm ci\` (or \`npm install\`) first`);
+      return 1;
+    }
+    const t0 = Date.now();
+    log('build: tsc -p tsconfig.json');
+    const code = await runForwarding(tsc, ['-p', 'tsconfig.json'], { cwd: repoRoot, shell: process.platform === 'win32' });
+    buildOk = code === 0;
+    log(
+      buildOk
+        ? `build: ok (${secs(t0)})`
+        : `build: FAILED - tsc exited ${code} (errors above); running the tests on what it emitted, but npm test will fail`,
+    );
+  } else {
+    log('build: skipped (--no-build)');
+  }
+
+  // 2. Tests.
+  const files = opts.files.length ? resolveSelection(opts.files) : defaultTestFiles();
+  if (files.error) {
+    log(files.error);
+    return 1;
+  }
+  if (files.list.length === 0) {
+    log(
+      opts.files.length
+        ? 'no test files match the selection'
+        : `no test files found under ${SUITES.map((s) => `dist/test/${s}`).join(', ')} - nothing to run`,
+    );
+    return 1;
+  }
+  for (const stale of files.stale ?? []) log(`skipping ${stale}: its source test file no longer exists`);
+
+  const testArgs = [
+    '--test',
+    `--test-concurrency=${CONCURRENCY}`,
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+  ];
+  if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
+    testArgs.push('--test-reporter=spec');
+  }
+  testArgs.push(...opts.nodeArgs, ...files.list);
+  const what = opts.files.length || opts.nodeArgs.length ? 'selected' : files.suites.join(', ');
+  log(`tests (${what}): ${files.list.length} file(s) on Node ${process.version.replace(/^v/, '')}`);
+  const t1 = Date.now();
+  const testCode = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
+  const testsOk = testCode === 0;
+  log(`tests: ${testsOk ? 'ok' : `FAILED (node --test exited ${testCode})`} (${secs(t1)})`);
+
+  // 3. Benchmark smoke test (full runs only).
+  let benchOk = true;
+  let benchNote;
+  const bench = path.join(repoRoot, 'scripts', 'bench.mjs');
+  if (!opts.bench) benchNote = 'skipped (--no-bench)';
+  else if (opts.files.length || opts.nodeArgs.length) benchNote = 'skipped (a subset of the tests was selected)';
+  else if (!fs.existsSync(bench)) benchNote = 'skipped (scripts/bench.mjs does not exist yet)';
+  if (benchNote) {
+    log(`bench smoke: ${benchNote}`);
+  } else {
+    const t2 = Date.now();
+    log('bench smoke: node scripts/bench.mjs --quick --smoke');
+    const code = await runForwarding(process.execPath, [bench, '--quick', '--smoke'], { cwd: repoRoot });
+    benchOk = code === 0;
+    benchNote = benchOk ? 'ok' : `FAILED (exit ${code})`;
+    log(`bench smoke: ${benchNote} (${secs(t2)})`);
+  }
+
+  const ok = buildOk && testsOk && benchOk;
+  log(
+    `${ok ? 'OK' : 'FAILED'} on Node ${process.version.replace(/^v/, '')}: ` +
+      `build ${opts.build ? (buildOk ? 'ok' : 'FAILED') : 'skipped'}, ` +
+      `tests ${testsOk ? 'ok' : 'FAILED'}, bench smoke ${benchNote} (${secs(started)} total)`,
+  );
+  if (!ok) return testsOk ? 1 : testCode || 1;
+  return 0;
+}
+
+function parseArgs(argv) {
+  const opts = { build: true, bench: true, files: [], nodeArgs: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') continue;
+    if (a === '--no-build') opts.build = false;
+    else if (a === '--no-bench') opts.bench = false;
+    else if (a.startsWith('-')) {
+      opts.nodeArgs.push(a);
+      if (VALUE_FLAGS.has(a)) {
+        if (i + 1 >= argv.length) return { error: `${a} needs a value` };
+        opts.nodeArgs.push(argv[++i]);
+      }
+    } else if (looksLikePath(a)) {
+      opts.files.push(a);
+    } else {
+      // A bare word: a test name pattern.
+      opts.nodeArgs.push(`--test-name-pattern=${a}`);
+    }
+  }
+  return opts;
+}
+
+function looksLikePath(a) {
+  return (
+    /[\\/*?[\]{}]/.test(a) ||
+    /\.(m|c)?(j|t)s$/.test(a) ||
+    fs.existsSync(path.resolve(repoRoot, a))
+  );
+}
+
+/** Every dist/test/<suite>/**\/*.test.js whose source test file still exists. */
+function defaultTestFiles() {
+  const list = [];
+  const stale = [];
+  const suites = [];
+  for (const suite of SUITES) {
+    const dir = path.join(repoRoot, 'dist', 'test', suite);
+    const found = walk(dir).filter(isCompiledTest);
+    if (found.length) suites.push(suite);
+    for (const f of found) (hasSource(f) ? list : stale).push(path.relative(repoRoot, f));
+  }
+  return { list, stale, suites };
+}
+
+/** Files, folders (dist/ or source test/) and globs given on the command line. */
+function resolveSelection(items) {
+  const list = [];
+  for (const item of items) {
+    if (/[*?[\]{}]/.test(item)) {
+      list.push(item); // a glob: node --test expands it
+      continue;
+    }
+    const abs = path.resolve(process.env.INIT_CWD ?? repoRoot, item);
+    const candidates = [abs, toDist(abs)].filter(Boolean);
+    const hit = candidates.find((c) => fs.existsSync(c));
+    if (!hit) return { error: `no such test file or folder: ${item}` };
+    if (fs.statSync(hit).isDirectory()) {
+      const d = toDist(hit);
+      const dir = d && fs.existsSync(d) ? d : hit;
+      list.push(...walk(dir).filter(isCompiledTest).map((f) => path.relative(repoRoot, f)));
+    } else {
+      list.push(path.relative(repoRoot, hit));
+    }
+  }
+  return { list: [...new Set(list)] };
+}
+
+/** <repo>/test/x/y.test.ts -> <repo>/dist/test/x/y.test.js (and folders likewise). */
+function toDist(abs) {
+  const rel = path.relative(repoRoot, abs);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep)[0] === 'dist') return null;
+  return path.join(repoRoot, 'dist', rel.replace(/\.(m|c)?tsx?$/, (m) => m.replace('ts', 'js').replace('x', '')));
+}
+
+function isCompiledTest(f) {
+  return /\.test\.(m|c)?js$/.test(f);
+}
+
+/** Whether dist/test/.../x.test.js still has its test/.../x.test.ts (or .mts/.cts/.tsx/.js). */
+function hasSource(distFile) {
+  const rel = path.relative(path.join(repoRoot, 'dist'), distFile);
+  const base = rel.replace(/\.(m|c)?js$/, '');
+  const ext = rel.match(/\.(m|c)?js$/)[1] ?? '';
+  return [`.${ext}ts`, '.tsx', `.${ext}js`].some((e) => fs.existsSync(path.join(repoRoot, base + e)));
+}
+
+function walk(dir) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (e.name === 'node_modules' || e.name === 'fixtures' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+function secs(t0) {
+  return `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+}
