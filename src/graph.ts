@@ -17,6 +17,8 @@ export interface ModuleNode {
   readonly importers: Set<string>;
 }
 
+const EMPTY: ReadonlySet<string> = new Set();
+
 /** Importers and imports of every known module; edges are kept mirrored. */
 export class ModuleGraph {
   readonly #nodes = new Map<string, ModuleNode>();
@@ -62,7 +64,7 @@ export class ModuleGraph {
    */
   clearImports(url: string): ReadonlySet<string> {
     const node = this.#nodes.get(url);
-    if (!node) return new Set();
+    if (!node || node.imports.size === 0) return EMPTY;
     const old = new Set(node.imports);
     for (const dep of old) this.#nodes.get(dep)?.importers.delete(url);
     node.imports.clear();

@@ -104,22 +104,28 @@ export interface HotHost {
 
 const store = new WeakMap<HotContext, Registrations>();
 
-/** What `context` registered. */
+function fresh(): Registrations {
+  return { selfAccept: false, selfCallbacks: [], depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
+}
+
+// What a context that registered nothing reads: most modules never touch import.meta.hot, and
+// start-up should not pay for their bookkeeping.
+const NOTHING: Registrations = Object.freeze(fresh());
+
+/** What `context` registered (read-only use). */
 export function registrations(context: HotContext): Registrations {
-  return store.get(context)!;
+  return store.get(context) ?? NOTHING;
+}
+
+function writable(context: HotContext): Registrations {
+  let r = store.get(context);
+  if (!r) store.set(context, (r = fresh()));
+  return r;
 }
 
 /** Forgets everything `context` registered, so its closures can be collected. */
 export function clearRegistrations(context: HotContext): void {
-  const r = store.get(context);
-  if (!r) return;
-  r.selfAccept = false;
-  r.declined = false;
-  r.selfCallbacks.length = 0;
-  r.depAccepts.length = 0;
-  r.disposers.length = 0;
-  r.pruners.length = 0;
-  r.listeners.clear();
+  store.delete(context);
 }
 
 /** The implementation of {@link Hot} for one module instance. */
@@ -136,15 +142,6 @@ export class HotContext implements Hot {
     this.#meta = meta;
     this.#url = url;
     this.data = data;
-    store.set(this, {
-      selfAccept: false,
-      selfCallbacks: [],
-      depAccepts: [],
-      disposers: [],
-      pruners: [],
-      declined: false,
-      listeners: new Map(),
-    });
   }
 
   accept(): void;
@@ -152,7 +149,7 @@ export class HotContext implements Hot {
   accept(dep: string, cb?: AcceptCallback): void;
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
   accept(first?: AcceptCallback | string | readonly string[], cb?: AcceptCallback | AcceptDepsCallback): void {
-    const r = registrations(this);
+    const r = writable(this);
     if (first === undefined || typeof first === "function") {
       r.selfAccept = true;
       if (first) r.selfCallbacks.push(first);
@@ -171,16 +168,16 @@ export class HotContext implements Hot {
 
   dispose(cb: DisposeCallback): void {
     if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.dispose() takes a callback");
-    registrations(this).disposers.push(cb);
+    writable(this).disposers.push(cb);
   }
 
   prune(cb: DisposeCallback): void {
     if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.prune() takes a callback");
-    registrations(this).pruners.push(cb);
+    writable(this).pruners.push(cb);
   }
 
   decline(): void {
-    registrations(this).declined = true;
+    writable(this).declined = true;
   }
 
   invalidate(message?: string): void {
@@ -188,7 +185,7 @@ export class HotContext implements Hot {
   }
 
   on<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void {
-    const listeners = registrations(this).listeners;
+    const listeners = writable(this).listeners;
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));
     set.add(cb);

@@ -21,6 +21,8 @@ export interface Location {
 export interface Candidate {
   readonly url: string;
   readonly source: string | undefined;
+  /** Columns user code on line 1 moved right when `import.meta.hot` was injected. */
+  readonly shift?: number;
 }
 
 /** Finds the location an error from loading or evaluating hot modules refers to. */
@@ -30,11 +32,14 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
   if (linked) {
     return { file: toPath(linked[1]!), line: Number(linked[2]), column: linked[4]!.length + 1 };
   }
-  const urls = new Set(candidates.map((c) => c.url));
+  const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
   for (const frame of stack.split("\n").slice(1)) {
     const match = /(file:\/\/[^\s()]+?):(\d+):(\d+)\)?$/.exec(frame.trim());
-    if (match && urls.has(stripVersion(match[1]!))) {
-      return { file: toPath(match[1]!), line: Number(match[2]), column: Number(match[3]) };
+    const candidate = match && byUrl.get(stripVersion(match[1]!));
+    if (match && candidate) {
+      const line = Number(match[2]);
+      const column = Number(match[3]) - (line === 1 ? (candidate.shift ?? 0) : 0);
+      return { file: toPath(match[1]!), line, column: Math.max(1, column) };
     }
   }
   if (error instanceof SyntaxError) {

@@ -18,10 +18,11 @@ function levelFromEnv(value: string | undefined): LogLevel {
 
 let level: LogLevel = levelFromEnv(process.env["HOTLOAD_LOG"]);
 
-const colour: boolean =
-  Boolean(process.stderr.isTTY) && process.env["NO_COLOR"] === undefined;
+// Decided on first use: touching process.stderr builds the stream (~10 ms of start-up).
+let colour: boolean | undefined;
 
 function paint(code: string, text: string): string {
+  colour ??= Boolean(process.stderr.isTTY) && process.env["NO_COLOR"] === undefined;
   return colour ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 

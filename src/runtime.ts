@@ -7,16 +7,16 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { hash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
 import { codeFrame, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { injectHot, type RuntimeSlot } from "./transform.js";
+import { injectHot, injectHotBytes, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 
@@ -71,8 +71,11 @@ interface ModuleRecord {
   readonly url: string;
   readonly file: string;
   readonly data: HotData;
-  /** Hash of the content last acted on (loaded, applied, failed or refused). */
-  seen: string | undefined;
+  /**
+   * The content last acted on (loaded, applied, failed or refused). Kept as the text itself:
+   * comparing it with the file costs less than hashing every module at start-up.
+   */
+  seen: string | Buffer | undefined;
   /** Context of every live version: the current one, and the previous one during an update. */
   readonly instances: Map<number, HotContext>;
   /** Reported as deleted or unreadable; cleared when it can be read again. */
@@ -82,7 +85,7 @@ interface ModuleRecord {
 interface Snapshot {
   readonly version: number;
   readonly imports: ReadonlySet<string>;
-  readonly seen: string | undefined;
+  readonly seen: string | Buffer | undefined;
   readonly context: HotContext | undefined;
 }
 
@@ -90,6 +93,8 @@ interface Snapshot {
 interface Session {
   readonly evaluated: string[];
   readonly sources: Map<string, string>;
+  /** How far line 1 moved in each transformed module (for error columns). */
+  readonly shifts: Map<string, number>;
 }
 
 interface Request {
@@ -97,9 +102,6 @@ interface Request {
   readonly invalidated?: { readonly url: string; readonly message: string | undefined };
 }
 
-function digest(text: string): string {
-  return hash("sha1", text, "base64");
-}
 
 /** The hot module runtime of this process (one per thread). */
 export class Runtime implements HotHost, RuntimeSlot {
@@ -167,14 +169,17 @@ export class Runtime implements HotHost, RuntimeSlot {
     // The new instance declares its own imports as they resolve.
     this.graph.clearImports(id);
     if (source === null || source === undefined) return undefined;
-    const text = typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
-    if (!this.#session || record.seen === undefined) record.seen = digest(text);
+    // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
+    const content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    if (!this.#session || record.seen === undefined) record.seen = content;
     if (this.#session) {
-      this.#session.sources.set(url, text);
+      this.#session.sources.set(url, content.toString());
       if (format === "json") this.#session.evaluated.push(id);
     }
-    if (format === "module" || format === "module-typescript") return injectHot(text).code;
-    return undefined;
+    if (format !== "module" && format !== "module-typescript") return undefined;
+    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
+    if (injected.shift !== 0) this.#session?.shifts.set(url, injected.shift);
+    return injected.code;
   }
 
   /** Line 1 of every hot module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -337,23 +342,23 @@ export class Runtime implements HotHost, RuntimeSlot {
 
     // 1. What changed: content hashes against what was last acted on.
     const changed: string[] = [];
-    const hashes = new Map<string, string>();
+    const hashes = new Map<string, Buffer>();
     for (const file of files) {
       const ids = this.#byFile.get(file);
       if (!ids) continue;
-      let content: string;
+      let content: Buffer;
       try {
-        content = readFileSync(file, "utf8");
+        content = readFileSync(file);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         this.#reportMissing(file, code === "ENOENT" ? "was deleted" : `cannot be read (${code ?? String(error)})`);
         continue;
       }
-      const h = digest(content);
+      const h = content;
       for (const id of ids) {
         const record = this.#records.get(id)!;
         record.missing = false;
-        if (record.seen === h || !this.graph.get(id)) continue;
+        if (sameContent(record.seen, h) || !this.graph.get(id)) continue;
         changed.push(id);
         hashes.set(id, h);
       }
@@ -409,7 +414,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
     // 4. New versions, imported from the top of each accepted chain.
     for (const id of invalidated) this.versions.bump(id);
-    const session: Session = { evaluated: [], sources: new Map() };
+    const session: Session = { evaluated: [], sources: new Map(), shifts: new Map() };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
     const roots = this.#roots(plan.boundaries, new Set(invalidated));
@@ -420,7 +425,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     } catch (error) {
       this.#session = undefined;
       this.#rollback(snapshots, session);
-      const location = await locate(error, [...session.sources].map(([url, source]) => ({ url, source })));
+      const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0 }));
+      const location = await locate(error, candidates);
       this.#reportLoadError(error, location, session, changedFiles);
       return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
     }
@@ -570,7 +576,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       if (source !== undefined) detail = codeFrame(source, location.line, location.column);
     }
     if (evaluating && error instanceof Error && error.stack) {
-      detail = `${detail ? `${detail}\n` : ""}${error.stack.split("\n").slice(1).filter((l) => !l.includes("node:internal")).join("\n")}`;
+      detail = `${detail ? `${detail}\n` : ""}${stackOf(error) ?? ""}`;
     }
     log.error(`${where} ${describe(error)} — ${outcome}`, detail);
     this.#emit("hotload:error", { error, file: location?.file ?? changedFiles[0] });
@@ -593,15 +599,29 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 }
 
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Whether the file's bytes are what was last acted on (text from other loaders compares as UTF-8). */
+function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
+  if (seen === undefined) return false;
+  return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
 
+/** The user's part of a stack: frames from Node internals and from hotload itself are noise. */
 function stackOf(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
-  return error.stack.split("\n").slice(1).filter((l) => !l.includes("node:internal")).join("\n");
+  const frames = error.stack.split("\n").filter((l) => /^\s+at /.test(l));
+  return frames.filter((l) => !l.includes("node:internal") && !l.includes(OWN_DIR)).join("\n");
 }
+
+const OWN_DIR = pathToFileURL(dirname(fileURLToPath(import.meta.url))).href;
 
 function pathUrl(file: string): string {
   return pathToFileURL(file).href;

@@ -15,7 +15,7 @@
  * The watcher never keeps the process alive: chokidar runs with `persistent: false` and every
  * timer is unref'd.
  */
-import { watch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -55,6 +55,8 @@ export class Watcher {
   readonly #watched = new Set<string>();
   readonly #pendingAdd = new Set<string>();
   #chokidar: FSWatcher | undefined;
+  #starting: Promise<void> | undefined;
+  #since = Infinity;
   readonly #touched = new Set<string>();
   #settle: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -83,6 +85,8 @@ export class Watcher {
     if (this.#watched.has(file)) return;
     this.#watched.add(file);
     this.#pendingAdd.add(file);
+    // Wall-clock, to compare with file modification times (coarse on some file systems).
+    this.#since = Math.min(this.#since, Date.now() - 2000);
     if (this.#pendingAdd.size === 1) setImmediate(() => this.#flushAdds()).unref();
   }
 
@@ -100,16 +104,37 @@ export class Watcher {
     clearTimeout(this.#settle);
     this.#watched.clear();
     this.#pendingAdd.clear();
+    await this.#starting;
     await this.#chokidar?.close();
     this.#chokidar = undefined;
   }
 
   #flushAdds(): void {
     if (this.#pendingAdd.size === 0) return;
+    if (!this.#chokidar) {
+      // chokidar is loaded only now, after the program's first modules ran: it costs ~25 ms.
+      this.#starting ??= import("chokidar").then(
+        ({ watch }) => this.#start(watch),
+        (error: unknown) => this.#onError(error),
+      );
+      return;
+    }
     const files = [...this.#pendingAdd];
     this.#pendingAdd.clear();
-    if (!this.#chokidar) {
+    this.#chokidar.add(files);
+  }
+
+  #start(watch: typeof import("chokidar").watch): void {
+    const files = [...this.#pendingAdd];
+    this.#pendingAdd.clear();
+    {
+      // A save between a file's load and its watch being set up would be missed: look at every
+      // file modified since the watcher was first asked for.
+      const since = this.#since;
       this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false });
+      this.#chokidar.once("ready", () => {
+        for (const file of files) if ((mtimeOf(file) ?? Infinity) >= since) this.#touch(file);
+      });
       this.#chokidar.on("all", (_event, path) => this.#touch(resolve(path)));
       this.#chokidar.on("raw", (_event, name, details) => {
         const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
@@ -118,9 +143,8 @@ export class Watcher {
         if (path) this.#touch(path);
       });
       this.#chokidar.on("error", (error) => this.#onError(error));
-    } else {
-      this.#chokidar.add(files);
     }
+    if (this.#pendingAdd.size > 0) this.#flushAdds();
   }
 
   #touch(path: string): void {
@@ -179,6 +203,14 @@ function sizeOf(file: string): number | undefined {
   try {
     const stats = statSync(file);
     return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
   } catch {
     return undefined;
   }
