@@ -2,7 +2,6 @@
  * Registers the module hooks (module.registerHooks: synchronous, same thread) and the runtime.
  * The hooks only translate between Node and the runtime; every decision is made there.
  */
-import { init } from "es-module-lexer";
 import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,9 +10,9 @@ import { fileOf, Scope } from "../src/scope.js";
 import { RUNTIME_SLOT } from "../src/transform.js";
 import { connectSupervisor } from "./ipc.js";
 
-/** hotload's own folder: never hot. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const scope = Scope.fromEnv(PACKAGE_ROOT);
+/** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
+const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const scope = Scope.fromEnv(OWN_CODE);
 const notifier = connectSupervisor();
 
 if (process.env["HOTLOAD_HOT"] === "0") {
@@ -40,7 +39,6 @@ if (process.env["HOTLOAD_HOT"] === "0") {
     },
   });
 } else {
-  await init();
   const runtime = new Runtime(scope, { notifier });
   Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
   registerHooks({

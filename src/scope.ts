@@ -1,6 +1,6 @@
 /**
  * Which modules are hot: `file:` URLs of the user's project. Builtins, `data:` URLs, anything
- * under a `node_modules` folder, and hotload's own files pass through untouched.
+ * under a `node_modules` folder, and hotload's own code pass through untouched.
  *
  * `HOTLOAD_IGNORE` adds exclusions: a comma-separated list of paths (absolute, or relative to the
  * working directory); every file at or below one of them is left cold.
@@ -13,9 +13,9 @@ export class Scope {
   readonly #excluded: readonly string[];
   readonly #own: string;
 
-  /** `packageRoot` is hotload's own folder (never hot); `ignore` the user's extra exclusions. */
-  constructor(packageRoot: string, ignore: readonly string[] = []) {
-    const dirs = [packageRoot, ...ignore.map((p) => resolve(p))];
+  /** `ownCode` is hotload's own code folder (never hot); `ignore` the user's extra exclusions. */
+  constructor(ownCode: string, ignore: readonly string[] = []) {
+    const dirs = [ownCode, ...ignore.map((p) => resolve(p))];
     this.#excluded = dirs.map((dir) => pathToFileURL(dir.endsWith(sep) ? dir : dir + sep).href);
     this.#own = this.#excluded[0]!;
   }
@@ -26,12 +26,12 @@ export class Scope {
   }
 
   /** The scope described by the environment (`HOTLOAD_IGNORE`). */
-  static fromEnv(packageRoot: string, env: NodeJS.ProcessEnv = process.env): Scope {
+  static fromEnv(ownCode: string, env: NodeJS.ProcessEnv = process.env): Scope {
     const ignore = (env["HOTLOAD_IGNORE"] ?? "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean);
-    return new Scope(packageRoot, ignore);
+    return new Scope(ownCode, ignore);
   }
 
   /** True for a hot module URL. Called on every resolve and load: kept to string tests. */
