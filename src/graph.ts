@@ -108,6 +108,8 @@ export class ModuleGraph {
           break;
         }
         for (const parent of node.importers) {
+          // Already known to be cut off: its importers were all walked.
+          if (rooted.get(parent) === false) continue;
           if (!seen.has(parent)) {
             seen.add(parent);
             stack.push(parent);
@@ -123,8 +125,8 @@ export class ModuleGraph {
     const out: string[] = [];
     const visited = new Set<string>();
     const queue = [...candidates];
-    while (queue.length > 0) {
-      const url = queue.shift()!;
+    for (let head = 0; head < queue.length; head++) {
+      const url = queue[head]!;
       if (visited.has(url)) continue;
       visited.add(url);
       const node = this.#nodes.get(url);

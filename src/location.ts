@@ -34,7 +34,8 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
   }
   const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
   for (const frame of stack.split("\n").slice(1)) {
-    const match = /(file:\/\/[^\s()]+?):(\d+):(\d+)\)?$/.exec(frame.trim());
+    // Paths may contain parentheses: anchor on the trailing ":line:column" instead.
+    const match = /(file:\/\/\S+?):(\d+):(\d+)\)?$/.exec(frame.trim());
     const candidate = match && byUrl.get(stripVersion(match[1]!));
     if (match && candidate) {
       const line = Number(match[2]);

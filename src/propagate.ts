@@ -11,6 +11,8 @@ export interface PropagationView {
   importers(url: string): Iterable<string>;
   /** Whether `url` is a hot module (non-hot importers cannot be updated). */
   isHot(url: string): boolean;
+  /** Whether `url` was loaded as a program entry: reaching it without a boundary is a dead end. */
+  isEntry(url: string): boolean;
   /** Whether the module called `accept()` or `accept(cb)` on itself. */
   acceptsSelf(url: string): boolean;
   /** Whether `importer` called `accept(dep, cb)` (or an array containing `dep`). */
@@ -73,42 +75,56 @@ export function propagate(
     else if (!entry.deps.includes(dep)) entry.deps.push(dep);
   };
 
-  // Depth-first walk with an explicit stack of chains so that deep graphs cannot overflow.
+  // Depth-first walk with an explicit stack; chains are rebuilt from parent links only for a
+  // dead end, so long chains cost linear time.
+  const parent = new Map<string, string | undefined>();
+  const chainTo = (url: string): string[] => {
+    const chain: string[] = [];
+    for (let at: string | undefined = url; at !== undefined; at = parent.get(at)) chain.push(at);
+    return chain.reverse();
+  };
   const walk = (start: string): DeadEnd | undefined => {
-    const stack: string[][] = [[start]];
+    if (!parent.has(start)) parent.set(start, undefined);
+    const stack: string[] = [start];
     while (stack.length > 0) {
-      const chain = stack.pop()!;
-      const url = chain[chain.length - 1]!;
-      if (view.declined(url)) return { kind: "dead-end", reason: "declined", changed: start, chain };
+      const url = stack.pop()!;
+      if (view.declined(url)) return { kind: "dead-end", reason: "declined", changed: start, chain: chainTo(url) };
       if (invalidated.has(url)) continue;
       invalidated.add(url);
       if (view.acceptsSelf(url) && !invalidatedSelf.has(url)) {
         addBoundary(url, undefined);
         continue;
       }
+      if (view.isEntry(url)) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
       let importers = 0;
-      const next: string[][] = [];
+      const next: string[] = [];
       for (const importer of view.importers(url)) {
         importers++;
         if (!view.isHot(importer)) {
-          return { kind: "dead-end", reason: "unaccepted", changed: start, chain: [...chain, importer] };
+          return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url).concat(importer) };
         }
         if (view.acceptsDep(importer, url) && !view.declined(importer)) {
           addBoundary(importer, url);
           continue;
         }
-        next.push([...chain, importer]);
+        if (!parent.has(importer)) parent.set(importer, url);
+        next.push(importer);
       }
-      if (importers === 0) return { kind: "dead-end", reason: "unaccepted", changed: start, chain };
+      if (importers === 0) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
       // Reverse so that importers are visited in their natural order.
       for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
     }
     return undefined;
   };
 
-  for (const url of changed) {
+  const first = [...changed];
+  for (const url of first) {
     const dead = walk(url);
     if (dead) return dead;
+  }
+  // Only possible through a cycle that no entry reaches: nothing would run the new code.
+  if (boundaries.size === 0 && first.length > 0) {
+    return { kind: "dead-end", reason: "unaccepted", changed: first[0]!, chain: [first[0]!] };
   }
 
   return {

@@ -99,6 +99,8 @@ interface Session {
 
 interface Request {
   readonly files: readonly string[];
+  /** From the watcher: a touch that changed nothing is not an update worth announcing. */
+  readonly quietIfUnchanged?: boolean;
   readonly invalidated?: { readonly url: string; readonly message: string | undefined };
 }
 
@@ -290,6 +292,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   readonly #view: PropagationView = {
     importers: (url) => this.graph.get(url)?.importers ?? [],
     isHot: (url) => this.graph.get(url)?.hot ?? false,
+    isEntry: (url) => this.graph.get(url)?.entry ?? false,
     acceptsSelf: (url) => {
       const context = this.#current(url);
       return context !== undefined && registrations(context).selfAccept;
@@ -312,7 +315,9 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   async #onBatch(batch: TouchedBatch): Promise<void> {
     for (const file of batch.deleted) this.#reportMissing(file, "was deleted");
-    if (batch.changed.length > 0) await this.update(batch.changed);
+    if (batch.changed.length === 0) return;
+    log.debug(`looking at ${batch.changed.map(log.displayPath).join(", ")}`);
+    await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true }));
   }
 
   #reportMissing(file: string, what: string): void {
@@ -328,8 +333,10 @@ export class Runtime implements HotHost, RuntimeSlot {
   async #apply(request: Request): Promise<UpdateResult> {
     const started = performance.now();
     const files = [...new Set(request.files)];
+    let changedFiles: string[] = files;
     const finish = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => {
-      const result: UpdateResult = { files, ...partial, durationMs: performance.now() - started };
+      const result: UpdateResult = { files: changedFiles, ...partial, durationMs: performance.now() - started };
+      if (result.status === "unchanged" && request.quietIfUnchanged) return result;
       for (const listener of this.#updateListeners) {
         try {
           listener(result);
@@ -369,7 +376,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       log.debug(`unchanged: ${files.map(log.displayPath).join(", ")}`);
       return finish({ status: "unchanged", reevaluated: [], boundaries: [] });
     }
-    const changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
+    changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
     if (request.invalidated) {
       const why = request.invalidated.message ? `: ${request.invalidated.message}` : "";
       log.info(`${log.displayPath(fileOf(request.invalidated.url))} invalidated itself${why}`);
@@ -394,6 +401,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     const invalidated = plan.invalidated.filter((id) => id !== invalidator || hashes.has(id));
     const boundaryFiles = plan.boundaries.map((b) => this.#records.get(b.url)?.file ?? b.url);
+    log.debug(
+      `plan for ${changedFiles.map(log.displayPath).join(", ")}: re-evaluate ${invalidated.map((id) => log.displayPath(fileOf(id))).join(", ") || "nothing"}; ` +
+        `boundaries ${plan.boundaries.map((b) => `${log.displayPath(fileOf(b.url))}${b.self ? " (self)" : ` (accepts ${b.deps.map((d) => log.displayPath(fileOf(d))).join(", ")})`}`).join(", ")}`,
+    );
     this.#emit("hotload:beforeUpdate", { files: changedFiles, boundaries: boundaryFiles });
 
     // 3. Dispose the versions being replaced, remembering how to roll back.
@@ -417,7 +428,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     const session: Session = { evaluated: [], sources: new Map(), shifts: new Map() };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
-    const roots = this.#roots(plan.boundaries, new Set(invalidated));
+    // The module that invalidated itself is not re-evaluated, but its importers' callbacks need
+    // its (current) namespace: import() of its current version just returns it.
+    const fresh = new Set(invalidated);
+    if (invalidator !== undefined) fresh.add(invalidator);
+    const roots = this.#roots(plan.boundaries, new Set(invalidated), fresh);
     try {
       for (const id of roots) {
         namespaces.set(id, (await import(withVersion(id, this.versions.current(id)))) as Record<string, unknown>);
@@ -465,6 +480,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const [id, snap] of snapshots) this.#dropInstancesExcept(id, this.versions.current(id), snap);
 
     const reevaluated = this.#files(session.evaluated);
+    log.debug(`evaluated ${reevaluated.map(log.displayPath).join(", ") || "nothing"} (versions ${invalidated.map((id) => `${log.displayPath(fileOf(id))}@${this.versions.current(id)}`).join(", ")})`);
     const shownFiles = changedFiles.map(log.displayPath).join(", ");
     const shownBoundaries = [...new Set(boundaryFiles)].map(log.displayPath).join(", ");
     const ms = (performance.now() - started).toFixed(1);
@@ -481,12 +497,12 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   /** The modules to import(): self-accepting boundaries, and the accepted dependencies. */
-  #roots(boundaries: readonly Boundary[], invalidated: ReadonlySet<string>): string[] {
+  #roots(boundaries: readonly Boundary[], invalidated: ReadonlySet<string>, fresh: ReadonlySet<string>): string[] {
     const roots = new Set<string>();
     for (const b of boundaries) {
       if (b.self) roots.add(b.url);
       // A boundary that is itself re-evaluated imports its dependencies' new versions anyway.
-      else if (!invalidated.has(b.url)) for (const dep of b.deps) if (invalidated.has(dep)) roots.add(dep);
+      else if (!invalidated.has(b.url)) for (const dep of b.deps) if (fresh.has(dep)) roots.add(dep);
     }
     return [...roots];
   }

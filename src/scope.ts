@@ -2,8 +2,8 @@
  * Which modules are hot: `file:` URLs of the user's project. Builtins, `data:` URLs, anything
  * under a `node_modules` folder, and hotload's own code pass through untouched.
  *
- * `HOTLOAD_IGNORE` adds exclusions: a comma-separated list of paths (absolute, or relative to the
- * working directory); every file at or below one of them is left cold.
+ * `HOTLOAD_IGNORE` adds exclusions: a comma-separated list of files or folders (absolute, or
+ * relative to the working directory); every file at or below one of them is left cold.
  */
 import { resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,11 +12,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export class Scope {
   readonly #excluded: readonly string[];
   readonly #own: string;
+  /** The same exclusions as exact URLs, for entries that name a file. */
+  readonly #files: ReadonlySet<string>;
 
   /** `ownCode` is hotload's own code folder (never hot); `ignore` the user's extra exclusions. */
   constructor(ownCode: string, ignore: readonly string[] = []) {
-    const dirs = [ownCode, ...ignore.map((p) => resolve(p))];
-    this.#excluded = dirs.map((dir) => pathToFileURL(dir.endsWith(sep) ? dir : dir + sep).href);
+    const paths = [ownCode, ...ignore.map((p) => resolve(p))];
+    this.#excluded = paths.map((path) => pathToFileURL(path.endsWith(sep) ? path : path + sep).href);
+    this.#files = new Set(paths.map((path) => pathToFileURL(path).href));
     this.#own = this.#excluded[0]!;
   }
 
@@ -39,7 +42,7 @@ export class Scope {
     if (!url.startsWith("file:")) return false;
     if (url.includes("/node_modules/")) return false;
     for (const prefix of this.#excluded) if (url.startsWith(prefix)) return false;
-    return true;
+    return !this.#files.has(url);
   }
 }
 

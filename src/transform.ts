@@ -3,7 +3,8 @@
  * `import.meta.hot`. No line ever moves, so stack traces need no source map. Columns stay put
  * too wherever that is possible:
  * - a shebang line is replaced (it holds no code);
- * - a first line that holds only static imports (the common case) gets the statement at its end;
+ * - a first line that holds only static imports (the common case), or simple complete statements
+ *   that do not use import.meta, gets the statement at its end;
  * - otherwise the statement goes first and only tokens on line 1 shift right.
  */
 /** The global slot through which transformed modules reach the runtime (same thread). */
@@ -31,11 +32,13 @@ export interface Injected {
  */
 export function injectHotBytes(source: Uint8Array): Injected {
   const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  // Lines 1 and 2 decide where the statement goes; the rest is passed on untouched.
   const eol = bytes.indexOf(10);
-  const firstLine = bytes.toString("utf8", 0, eol < 0 ? bytes.length : eol);
-  const head = injectHot(firstLine);
+  const eol2 = eol < 0 ? -1 : bytes.indexOf(10, eol + 1);
+  const headEnd = eol2 < 0 ? bytes.length : eol2;
+  const head = injectHot(bytes.toString("utf8", 0, headEnd));
   // Node would decode the bytes anyway; decoding here and joining two strings copies nothing more.
-  return { code: eol < 0 ? head.code : head.code + bytes.toString("utf8", eol), shift: head.shift };
+  return { code: eol2 < 0 ? head.code : head.code + bytes.toString("utf8", headEnd), shift: head.shift };
 }
 
 /** Adds `import.meta.hot` to an ES module's source (JavaScript or TypeScript). */
@@ -46,15 +49,58 @@ export function injectHot(source: string): Injected {
   // Keep a CR of a CRLF line ending after the statement.
   const lineEnd = eol > bom && source.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
   const line = source.slice(bom, lineEnd);
+  const next = eol < source.length ? source.slice(eol + 1, nextEnd(source, eol + 1)) : "";
 
   if (line.startsWith("#!")) {
     return { code: source.slice(0, bom) + INJECTION + source.slice(lineEnd), shift: 0 };
   }
-  if (onlyImports(line)) {
+  // An import on line 1 may take its attributes on line 2: then line 1 is not complete.
+  const complete = !/^\s*(?:with|assert)\b/.test(next);
+  if (complete && (onlyImports(line) || simpleStatements(line))) {
     const needsSemi = line.trim() !== "" && !/;\s*$/.test(line);
     return { code: source.slice(0, lineEnd) + (needsSemi ? ";" : "") + INJECTION + source.slice(lineEnd), shift: 0 };
   }
   return { code: source.slice(0, bom) + INJECTION + source.slice(bom), shift: INJECTION.length };
+}
+
+function nextEnd(source: string, from: number): number {
+  const at = source.indexOf("\n", from);
+  return at < 0 ? source.length : at;
+}
+
+// Statements after which nothing on the next line can continue them, and that do not use
+// import.meta.hot before the injected statement (placed after them) has run.
+const CONTINUING = /\b(?:if|else|do|while|for|with|try|catch|finally|switch|case|default)\b|import\s*\.\s*meta/;
+
+/**
+ * True when `line` is one or more complete statements: it ends with `;` at bracket depth 0, and
+ * holds no comment, regular expression, template, escape or statement that continues on the next
+ * line. Conservative: a "no" only costs line 1 its columns.
+ */
+function simpleStatements(line: string): boolean {
+  if (!/;\s*$/.test(line)) return false;
+  let depth = 0;
+  let quote = "";
+  let outside = "";
+  for (const ch of line) {
+    // An escape could hide a closing quote; a slash or backtick may open a comment, a regular
+    // expression or a template: too much to follow on one line, so say no.
+    if (ch === "\\") return false;
+    if (quote) {
+      if (ch === quote) quote = "";
+      continue;
+    }
+    if (ch === "/" || ch === "`") return false;
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      outside += " ";
+      continue;
+    }
+    outside += ch;
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if ((ch === ")" || ch === "]" || ch === "}") && --depth < 0) return false;
+  }
+  return quote === "" && depth === 0 && !CONTINUING.test(outside);
 }
 
 // One complete static import or re-export, written on one line, with no comment or template
@@ -64,9 +110,16 @@ const NAMES = String.raw`\{[^{}'"\x60/]*\}`;
 const ATTRIBUTES = String.raw`(?:\s*with\s*\{[^{}'"\x60/]*(?:${STRING}[^{}'"\x60/]*)*\})?`;
 const IMPORT = String.raw`import\s*(?:[\w$]+\s*(?:,\s*)?)?(?:${NAMES}|\*\s*as\s+[\w$]+)?\s*(?:from\s*)?${STRING}`;
 const REEXPORT = String.raw`export\s*(?:type\s*)?(?:\*(?:\s*as\s+[\w$]+)?|${NAMES})\s*from\s*${STRING}`;
-const ONLY_IMPORTS = new RegExp(String.raw`^\s*(?:(?:${IMPORT}|${REEXPORT})${ATTRIBUTES}\s*;?\s*)*$`);
+// Sticky: matched statement by statement, so a long line costs linear time (one regex over the
+// whole line with optional separators backtracks exponentially).
+const ONE_IMPORT = new RegExp(String.raw`\s*(?:${IMPORT}|${REEXPORT})${ATTRIBUTES}\s*;?`, "y");
 
 /** True when `line` holds nothing but complete static import/re-export statements (or nothing). */
 function onlyImports(line: string): boolean {
-  return ONLY_IMPORTS.test(line);
+  let at = 0;
+  for (;;) {
+    ONE_IMPORT.lastIndex = at;
+    if (!ONE_IMPORT.test(line)) return line.slice(at).trim() === "";
+    at = ONE_IMPORT.lastIndex;
+  }
 }

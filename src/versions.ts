@@ -29,8 +29,9 @@ export function withVersion(url: string, version: number): string {
 export function parseVersion(url: string): VersionedUrl {
   const query = url.indexOf("?");
   if (query < 0) return { url, version: 0 };
-  const at = url.indexOf(MARK, query);
-  if (at < 0 || (url[at - 1] !== "?" && url[at - 1] !== "&")) return { url, version: 0 };
+  let at = url.indexOf(MARK, query);
+  while (at >= 0 && url[at - 1] !== "?" && url[at - 1] !== "&") at = url.indexOf(MARK, at + 1);
+  if (at < 0) return { url, version: 0 };
   let end = at + MARK.length;
   while (end < url.length && url.charCodeAt(end) >= 48 && url.charCodeAt(end) <= 57) end++;
   const version = Number(url.slice(at + MARK.length, end));

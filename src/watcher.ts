@@ -86,7 +86,7 @@ export class Watcher {
     this.#watched.add(file);
     this.#pendingAdd.add(file);
     // Wall-clock, to compare with file modification times (coarse on some file systems).
-    this.#since = Math.min(this.#since, Date.now() - 2000);
+    this.#since = Math.min(this.#since, Date.now() - 50);
     if (this.#pendingAdd.size === 1) setImmediate(() => this.#flushAdds()).unref();
   }
 
