@@ -196,3 +196,23 @@ export async function cleanup(): Promise<void> {
   await Promise.all([...children].map((running) => running.kill()));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Replaces the first `from` in `file` with `to` (asserting it is there), through {@link edit}. When
+ * that would keep the byte length (`v = 1` → `v = 2`), a newline is appended so the save is seen.
+ */
+export function replaceIn(file: string, from: string, to: string): void {
+  edit(file, (old) => {
+    if (!old.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}:\n${old}`);
+    const next = old.replace(from, to);
+    return Buffer.byteLength(next) === Buffer.byteLength(old) ? `${next}\n` : next;
+  });
+}
+
+/**
+ * Runs any command with the same line reader as {@link spawnCli}; for instance `script`, to give
+ * the `hotload` command a terminal as its stdin.
+ */
+export function spawnCommand(command: string, argv: string[], options: SpawnOptions = {}): Running {
+  return start(command, argv, options.cwd ?? process.cwd(), options);
+}
