@@ -9,6 +9,12 @@ declare global {
     /** hotload's hot module API; undefined when the module is not hot (or hotload is not running). */
     readonly hot?: Hot;
   }
+  namespace NodeJS {
+    interface Module {
+      /** hotload's hot module API in a CommonJS module (webpack's name); undefined when not hot. */
+      hot?: Hot;
+    }
+  }
 }
 
 export {};

@@ -3,7 +3,9 @@
  * `node --import hotload` (or the `hotload` command); elsewhere `update`, `on` and `graph` throw a
  * {@link HotloadError} and `hot` returns undefined.
  */
-import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { HotloadError } from "./errors.js";
 import type { Hot } from "./hot.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./runtime.js";
@@ -50,6 +52,26 @@ export function on(event: "update", listener: (result: UpdateResult) => void): (
 /** The same object as `import.meta.hot` for the module `meta` belongs to; undefined when not hot. */
 export function hot(meta: ImportMeta): Hot | undefined {
   return active()?.contextOf(meta);
+}
+
+/**
+ * The ESM answer to `import-fresh`: a newly evaluated instance of a module and of the project
+ * modules it imports (packages in node_modules are shared), without touching the instances the
+ * rest of the program holds. Needs no file change. `specifier` is resolved against `parentURL`
+ * (pass `import.meta.url`) like an import would be; absolute paths and `file:` URLs work too.
+ *
+ * Every call evaluates new instances that Node keeps for the life of the process.
+ */
+export async function importFresh<T = Record<string, unknown>>(specifier: string, parentURL: string | URL): Promise<T> {
+  return (await runtime().importFresh(resolveSpecifier(specifier, String(parentURL)))) as T;
+}
+
+function resolveSpecifier(specifier: string, parentURL: string): string {
+  if (specifier.startsWith("file:")) return specifier;
+  if (isAbsolute(specifier)) return pathToFileURL(specifier).href;
+  if (specifier.startsWith("./") || specifier.startsWith("../")) return new URL(specifier, parentURL).href;
+  // Bare specifiers (package imports, self-references) follow Node's require resolution.
+  return pathToFileURL(createRequire(parentURL).resolve(specifier)).href;
 }
 
 /** A read-only snapshot of the module graph: files, imports, importers, versions, accepts. */

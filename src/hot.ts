@@ -4,6 +4,9 @@
  * {@link registrations}, so users see only the API.
  */
 
+import { dirname, resolve as resolvePath } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /** Called with the new module namespace when a self-accepting module is replaced. */
 export type AcceptCallback = (newModule: Record<string, unknown> | undefined) => void;
 /** Called with the new namespaces of the accepted dependencies (undefined for those unchanged). */
@@ -70,6 +73,12 @@ export interface Hot {
   on<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
   /** Stops listening. */
   off<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
+  /**
+   * Makes a file that is not a module (a template, config or SQL file) a dependency of this
+   * module: saving it updates this module as if its own source had changed. Takes an absolute
+   * path, a path relative to this module, or a `file:` URL.
+   */
+  addDependency(pathOrUrl: string | URL): void;
 }
 
 /** A dependency accept registered with `accept(dep | deps, cb)`. */
@@ -94,13 +103,16 @@ export interface Registrations {
 
 /** What a context needs from the runtime. */
 export interface HotHost {
-  /** Resolves `specifier` as an import of `meta`'s module would, to a module identity. */
-  resolveDependency(meta: ImportMeta, specifier: string): string;
   /** Queues an update of the module's importers (see {@link Hot.invalidate}). */
   invalidate(url: string, message: string | undefined): void;
   /** `context` registered an event listener: it wants {@link HotEvents}. */
   listening(context: HotContext): void;
+  /** The module `url` depends on the file at `path` (absolute). */
+  addDependency(url: string, path: string): void;
 }
+
+/** Resolves a specifier as an import (or require) of the context's module would, to a module identity. */
+export type DependencyResolver = (specifier: string) => string;
 
 const store = new WeakMap<HotContext, Registrations>();
 
@@ -133,13 +145,13 @@ export class HotContext implements Hot {
   /** Survives updates: write state here in `dispose`, read it in the new version. */
   readonly data: HotData;
   readonly #host: HotHost;
-  readonly #meta: ImportMeta;
+  readonly #resolve: DependencyResolver;
   readonly #url: string;
 
   /** Made by the runtime when a hot module starts evaluating. */
-  constructor(host: HotHost, meta: ImportMeta, url: string, data: HotData) {
+  constructor(host: HotHost, url: string, data: HotData, resolve: DependencyResolver) {
     this.#host = host;
-    this.#meta = meta;
+    this.#resolve = resolve;
     this.#url = url;
     this.data = data;
   }
@@ -196,7 +208,9 @@ export class HotContext implements Hot {
     registrations(this).listeners.get(event)?.delete(cb);
   }
 
-  #resolve(specifier: string): string {
-    return this.#host.resolveDependency(this.#meta, specifier);
+  addDependency(pathOrUrl: string | URL): void {
+    const text = String(pathOrUrl);
+    const path = text.startsWith("file:") ? fileURLToPath(text) : resolvePath(dirname(fileURLToPath(this.#url)), text);
+    this.#host.addDependency(this.#url, path);
   }
 }

@@ -7,7 +7,7 @@
  * - link errors ("does not provide an export named") start their stack with `url:line` and a caret;
  * - evaluation errors have the location in their first stack frame in a hot module.
  */
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { stripVersion } from "./versions.js";
 
 /** A position in a file: 1-based line, 1-based column. */
@@ -34,13 +34,15 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
   }
   const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
   for (const frame of stack.split("\n").slice(1)) {
-    // Paths may contain parentheses: anchor on the trailing ":line:column" instead.
-    const match = /(file:\/\/\S+?):(\d+):(\d+)\)?$/.exec(frame.trim());
-    const candidate = match && byUrl.get(stripVersion(match[1]!));
+    // Paths may contain parentheses: anchor on the trailing ":line:column" instead. CommonJS
+    // frames name a path, ES module frames a URL.
+    const match = /(file:\/\/\S+?|\/[^\s]*?):(\d+):(\d+)\)?$/.exec(frame.trim().replace(/^at (?:[^(]* \()?/, ""));
+    const where = match && (match[1]!.startsWith("/") ? pathToFileURL(match[1]!).href : match[1]!);
+    const candidate = where ? byUrl.get(stripVersion(where)) : undefined;
     if (match && candidate) {
       const line = Number(match[2]);
       const column = Number(match[3]) - (line === 1 ? (candidate.shift ?? 0) : 0);
-      return { file: toPath(match[1]!), line, column: Math.max(1, column) };
+      return { file: toPath(where!), line, column: Math.max(1, column) };
     }
   }
   if (error instanceof SyntaxError) {

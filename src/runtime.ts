@@ -8,6 +8,7 @@
  * import gets the last good version.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
@@ -16,8 +17,8 @@ import { codeFrame, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { injectHot, injectHotBytes, type RuntimeSlot } from "./transform.js";
-import { parseVersion, stripVersion, VersionTable, withVersion } from "./versions.js";
+import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, type RuntimeSlot } from "./transform.js";
+import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 
 /** How an update ended. */
@@ -80,6 +81,10 @@ interface ModuleRecord {
   readonly instances: Map<number, HotContext>;
   /** Reported as deleted or unreadable; cleared when it can be read again. */
   missing: boolean;
+  /** `asset`: a file made a dependency with addDependency(), not a module. */
+  kind: "module" | "asset";
+  /** The format Node loaded it as (`module`, `commonjs`, `json`, ...). */
+  format: string | undefined;
 }
 
 interface Snapshot {
@@ -87,6 +92,8 @@ interface Snapshot {
   readonly imports: ReadonlySet<string>;
   readonly seen: string | Buffer | undefined;
   readonly context: HotContext | undefined;
+  /** The CommonJS module cached for the file before the update (restored on roll-back). */
+  readonly cached: NodeJS.Module | undefined;
 }
 
 /** What happens while an update imports new versions. */
@@ -140,9 +147,12 @@ export class Runtime implements HotHost, RuntimeSlot {
    */
   resolved(url: string, parentURL: string | undefined): string {
     if (!this.#scope.isHot(url)) return url;
-    const { url: id, version } = parseVersion(url);
+    const { url: id, version, fresh } = parseVersion(url);
     // An explicit version comes from the runtime's own import() of a new version.
-    if (version !== 0) return url;
+    if (version !== 0 || fresh !== 0) return url;
+    // Everything a fresh instance imports from the project is fresh too, in the same set.
+    const parentFresh = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
+    if (parentFresh !== 0) return withFresh(id, parentFresh);
     const node = this.graph.ensure(id, true);
     if (parentURL === undefined) {
       node.entry = true;
@@ -165,9 +175,19 @@ export class Runtime implements HotHost, RuntimeSlot {
    */
   loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
-    const { url: id } = parseVersion(url);
+    const { url: id, fresh } = parseVersion(url);
+    const cjs = format === "commonjs" || format === "commonjs-typescript";
+    const esm = format === "module" || format === "module-typescript";
+    if (fresh !== 0) {
+      // Not part of the live program: no graph, no watch, a context of its own.
+      if (source === null || source === undefined || (!esm && !cjs)) return undefined;
+      const text = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+      const statement = esm ? INJECTION : CJS_INJECTION;
+      return (typeof text === "string" ? injectHot(text, statement) : injectHotBytes(text, statement)).code;
+    }
     this.graph.ensure(id, true);
     const record = this.#record(id);
+    record.format = format ?? undefined;
     // The new instance declares its own imports as they resolve.
     this.graph.clearImports(id);
     if (source === null || source === undefined) return undefined;
@@ -178,27 +198,67 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#session.sources.set(url, content.toString());
       if (format === "json") this.#session.evaluated.push(id);
     }
-    if (format !== "module" && format !== "module-typescript") return undefined;
-    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
+    if (!esm && !cjs) return undefined;
+    const statement = esm ? INJECTION : CJS_INJECTION;
+    const injected = typeof content === "string" ? injectHot(content, statement) : injectHotBytes(content, statement);
     if (injected.shift !== 0) this.#session?.shifts.set(url, injected.shift);
     return injected.code;
   }
 
-  /** Line 1 of every hot module calls this as it starts evaluating: its `import.meta.hot`. */
+  /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
   hot(meta: ImportMeta): HotContext {
-    const { url: id, version } = parseVersion(meta.url);
+    const { url: id, version, fresh } = parseVersion(meta.url);
+    const resolve = (specifier: string): string => stripVersion(meta.resolve(specifier));
+    // A fresh instance (importFresh) gets a context nobody listens to: it never takes updates.
+    if (fresh !== 0) return new HotContext(this.#detached, id, {}, resolve);
+    return this.#evaluating(id, version, resolve);
+  }
+
+  /** Line 1 of every hot CommonJS module calls this: its `module.hot`. */
+  hotCjs(module: NodeJS.Module): HotContext {
+    const id = pathToFileURL(module.filename).href;
+    const require = createRequire(module.filename);
+    const resolve = (specifier: string): string => {
+      const target = require.resolve(specifier);
+      return target.startsWith("node:") || !target.startsWith("/") ? target : pathToFileURL(target).href;
+    };
+    if (!this.#records.has(id)) return new HotContext(this.#detached, id, {}, resolve);
+    return this.#evaluating(id, this.versions.current(id), resolve);
+  }
+
+  #evaluating(id: string, version: number, resolve: (specifier: string) => string): HotContext {
     const record = this.#record(id);
-    const context = new HotContext(this, meta, id, record.data);
+    const context = new HotContext(this, id, record.data, resolve);
     record.instances.set(version, context);
     this.#session?.evaluated.push(id);
     return context;
   }
 
+  readonly #detached: HotHost = {
+    invalidate: () => undefined,
+    listening: () => undefined,
+    addDependency: () => undefined,
+  };
+
   // ---------------------------------------------------------------------------------------------
   // HotHost: called by `import.meta.hot` methods.
 
-  resolveDependency(meta: ImportMeta, specifier: string): string {
-    return stripVersion(meta.resolve(specifier));
+  addDependency(url: string, path: string): void {
+    const id = pathToFileURL(path).href;
+    if (id === url) return;
+    const node = this.graph.ensure(id, true);
+    if (!this.graph.get(url)) return;
+    this.graph.addEdge(url, id);
+    if (!this.#records.has(id)) {
+      const record = this.#record(id);
+      record.kind = "asset";
+      try {
+        record.seen = readFileSync(path);
+      } catch {
+        record.seen = undefined;
+      }
+    }
+    void node;
   }
 
   invalidate(url: string, message: string | undefined): void {
@@ -228,6 +288,18 @@ export class Runtime implements HotHost, RuntimeSlot {
   contextOf(meta: ImportMeta): HotContext | undefined {
     const { url: id, version } = parseVersion(meta.url);
     return this.#records.get(id)?.instances.get(version);
+  }
+
+  #freshSets = 0;
+
+  /**
+   * A newly evaluated instance of the module at `url` and of the project modules it imports
+   * (packages are shared). The live program's instances are not touched.
+   */
+  async importFresh(url: string): Promise<Record<string, unknown>> {
+    const id = stripVersion(url);
+    if (!this.#scope.isHot(id)) throw new Error(`[hotload] importFresh: ${url} is not a project module (packages and builtins are shared)`);
+    return (await import(withFresh(id, ++this.#freshSets))) as Record<string, unknown>;
   }
 
   /** Number of files watched. */
@@ -265,7 +337,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     let record = this.#records.get(id);
     if (!record) {
       const file = fileOf(id);
-      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false };
+      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined };
       this.#records.set(id, record);
       let ids = this.#byFile.get(file);
       if (!ids) this.#byFile.set(file, (ids = new Set()));
@@ -298,6 +370,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       return context !== undefined && registrations(context).selfAccept;
     },
     acceptsDep: (importer, dep) => {
+      // A template or SQL file cannot be imported: its importer must run again.
+      if (this.#records.get(dep)?.kind === "asset") return false;
       const context = this.#current(importer);
       return context !== undefined && registrations(context).depAccepts.some((a) => a.deps.includes(dep));
     },
@@ -415,6 +489,7 @@ export class Runtime implements HotHost, RuntimeSlot {
         imports: new Set(this.graph.get(id)?.imports ?? []),
         seen: this.#records.get(id)?.seen,
         context: this.#current(id),
+        cached: cjsCache()[this.#records.get(id)?.file ?? ""],
       });
     }
     const callbackErrors: unknown[] = [];
@@ -424,7 +499,13 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
 
     // 4. New versions, imported from the top of each accepted chain.
-    for (const id of invalidated) this.versions.bump(id);
+    for (const id of invalidated) {
+      this.versions.bump(id);
+      // require() ignores the version query: a CommonJS module (or JSON file) is loaded again
+      // only when it is gone from require.cache.
+      const file = this.#records.get(id)?.file;
+      if (file !== undefined) delete cjsCache()[file];
+    }
     const session: Session = { evaluated: [], sources: new Map(), shifts: new Map() };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
@@ -435,7 +516,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     const roots = this.#roots(plan.boundaries, new Set(invalidated), fresh);
     try {
       for (const id of roots) {
-        namespaces.set(id, (await import(withVersion(id, this.versions.current(id)))) as Record<string, unknown>);
+        const url = withVersion(id, this.versions.current(id));
+        // A JSON module is only imported with its type attribute.
+        const json = this.#records.get(id)?.format === "json";
+        namespaces.set(id, (await (json ? import(url, { with: { type: "json" } }) : import(url))) as Record<string, unknown>);
       }
     } catch (error) {
       this.#session = undefined;
@@ -502,6 +586,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const b of boundaries) {
       if (b.self) roots.add(b.url);
       // A boundary that is itself re-evaluated imports its dependencies' new versions anyway.
+      // (Assets are never accepted, see #view.)
       else if (!invalidated.has(b.url)) for (const dep of b.deps) if (fresh.has(dep)) roots.add(dep);
     }
     return [...roots];
@@ -509,6 +594,11 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   #rollback(snapshots: ReadonlyMap<string, Snapshot>, session: Session): void {
     for (const [id, snap] of snapshots) {
+      const file = this.#records.get(id)?.file;
+      if (file !== undefined) {
+        if (snap.cached) cjsCache()[file] = snap.cached;
+        else delete cjsCache()[file];
+      }
       this.versions.restore(id, snap.version);
       this.graph.restoreImports(id, snap.imports);
       this.#dropInstancesExcept(id, snap.version, snap);
@@ -552,6 +642,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     record.instances.clear();
     record.seen = undefined;
+    delete cjsCache()[record.file];
     // Never reuse a version: the next import evaluates the file as it is then.
     this.versions.bump(id);
     const ids = this.#byFile.get(record.file);
@@ -613,6 +704,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
     }
   }
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/** require.cache, shared by every require() in this process. */
+function cjsCache(): NodeJS.Dict<NodeJS.Module> {
+  return requireHere.cache;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

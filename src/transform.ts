@@ -12,12 +12,19 @@ export const RUNTIME_SLOT = "hotload.runtime";
 
 /** What a transformed module calls on line 1, before any of its own code runs. */
 export interface RuntimeSlot {
-  /** Returns the module's `import.meta.hot`; also marks the start of its evaluation. */
+  /** Returns an ES module's `import.meta.hot`; also marks the start of its evaluation. */
   hot(meta: ImportMeta): unknown;
+  /** Returns a CommonJS module's `module.hot` (webpack's name); also marks its evaluation. */
+  hotCjs(module: NodeJS.Module): unknown;
 }
 
-/** The statement injected on line 1. */
-export const INJECTION: string = `import.meta.hot=globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].hot(import.meta);`;
+const SLOT = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})]`;
+
+/** The statement injected on line 1 of an ES module. */
+export const INJECTION: string = `import.meta.hot=${SLOT}.hot(import.meta);`;
+
+/** The statement injected on line 1 of a CommonJS module (Node's wrapper keeps lines). */
+export const CJS_INJECTION: string = `module.hot=${SLOT}.hotCjs(module);`;
 
 /** Where on line 1 the statement went: `column` is where user code on that line now starts. */
 export interface Injected {
@@ -30,19 +37,33 @@ export interface Injected {
  * Adds `import.meta.hot` to an ES module's source given as bytes (UTF-8), as Node's own loader
  * reads it: only line 1 is looked at. Start-up cost matters here.
  */
-export function injectHotBytes(source: Uint8Array): Injected {
+export function injectHotBytes(source: Uint8Array, statement: string = INJECTION): Injected {
   const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   // Lines 1 and 2 decide where the statement goes; the rest is passed on untouched.
   const eol = bytes.indexOf(10);
   const eol2 = eol < 0 ? -1 : bytes.indexOf(10, eol + 1);
   const headEnd = eol2 < 0 ? bytes.length : eol2;
-  const head = injectHot(bytes.toString("utf8", 0, headEnd));
+  const uses = bytes.indexOf(usageOf(statement), headEnd) >= 0;
+  const head = place(bytes.toString("utf8", 0, headEnd), statement, uses);
   // Node would decode the bytes anyway; decoding here and joining two strings copies nothing more.
   return { code: eol2 < 0 ? head.code : head.code + bytes.toString("utf8", headEnd), shift: head.shift };
 }
 
-/** Adds `import.meta.hot` to an ES module's source (JavaScript or TypeScript). */
-export function injectHot(source: string): Injected {
+/** Adds `statement` (default: `import.meta.hot` for an ES module) to line 1 of `source`. */
+export function injectHot(source: string, statement: string = INJECTION): Injected {
+  return place(source, statement, source.includes(usageOf(statement)));
+}
+
+/** What a module's code would use before line 1's statement runs: `import.meta` or `module.hot`. */
+function usageOf(statement: string): string {
+  return statement === INJECTION ? "import.meta" : "module.hot";
+}
+
+/**
+ * `usesHot`: the module mentions import.meta (or module.hot) somewhere. Code on line 1 may call a
+ * function declared below that reads it, so the statement must then run before line 1's code.
+ */
+function place(source: string, statement: string, usesHot: boolean): Injected {
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   let eol = source.indexOf("\n", bom);
   if (eol < 0) eol = source.length;
@@ -52,15 +73,15 @@ export function injectHot(source: string): Injected {
   const next = eol < source.length ? source.slice(eol + 1, nextEnd(source, eol + 1)) : "";
 
   if (line.startsWith("#!")) {
-    return { code: source.slice(0, bom) + INJECTION + source.slice(lineEnd), shift: 0 };
+    return { code: source.slice(0, bom) + statement + source.slice(lineEnd), shift: 0 };
   }
   // An import on line 1 may take its attributes on line 2: then line 1 is not complete.
   const complete = !/^\s*(?:with|assert)\b/.test(next);
-  if (complete && (onlyImports(line) || simpleStatements(line))) {
+  if (complete && (onlyImports(line) || (!usesHot && simpleStatements(line)))) {
     const needsSemi = line.trim() !== "" && !/;\s*$/.test(line);
-    return { code: source.slice(0, lineEnd) + (needsSemi ? ";" : "") + INJECTION + source.slice(lineEnd), shift: 0 };
+    return { code: source.slice(0, lineEnd) + (needsSemi ? ";" : "") + statement + source.slice(lineEnd), shift: 0 };
   }
-  return { code: source.slice(0, bom) + INJECTION + source.slice(bom), shift: INJECTION.length };
+  return { code: source.slice(0, bom) + statement + source.slice(bom), shift: statement.length };
 }
 
 function nextEnd(source: string, from: number): number {
@@ -70,7 +91,7 @@ function nextEnd(source: string, from: number): number {
 
 // Statements after which nothing on the next line can continue them, and that do not use
 // import.meta.hot before the injected statement (placed after them) has run.
-const CONTINUING = /\b(?:if|else|do|while|for|with|try|catch|finally|switch|case|default)\b|import\s*\.\s*meta/;
+const CONTINUING = /\b(?:if|else|do|while|for|with|try|catch|finally|switch|case|default)\b|import\s*\.\s*meta|\bmodule\b/;
 
 /**
  * True when `line` is one or more complete statements: it ends with `;` at bracket depth 0, and
