@@ -24,6 +24,7 @@ export type {
   HotEvents,
 } from "./hot.js";
 export { HotloadError } from "./errors.js";
+export { swappable, type Swappable } from "./swappable.js";
 
 function active(): Runtime | undefined {
   return (globalThis as Record<symbol, Runtime | undefined>)[Symbol.for(RUNTIME_SLOT)];
