@@ -17,4 +17,5 @@ if (!supported(process.versions.node)) {
   process.exit(1);
 }
 
-await import("./hooks.js");
+// `hotload --no-hot` only reports loaded files and needs none of the runtime.
+await import(process.env["HOTLOAD_HOT"] === "0" ? "./files-only.js" : "./hooks.js");

@@ -125,7 +125,6 @@ export class Runtime implements HotHost, RuntimeSlot {
   readonly #updateListeners = new Set<(result: UpdateResult) => void>();
   #queue: Promise<unknown> = Promise.resolve();
   #session: Session | undefined;
-  #newFiles: string[] = [];
 
   constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
     this.#scope = scope;
@@ -343,18 +342,9 @@ export class Runtime implements HotHost, RuntimeSlot {
       if (!ids) this.#byFile.set(file, (ids = new Set()));
       ids.add(id);
       this.#watcher?.add(file);
-      if (this.#notifier) {
-        this.#newFiles.push(file);
-        if (this.#newFiles.length === 1) setImmediate(() => this.#flushNewFiles()).unref();
-      }
+      this.#notifier?.filesLoaded([file]);
     }
     return record;
-  }
-
-  #flushNewFiles(): void {
-    const files = this.#newFiles;
-    this.#newFiles = [];
-    if (files.length > 0) this.#notifier?.filesLoaded(files);
   }
 
   #current(id: string): HotContext | undefined {
