@@ -1,0 +1,172 @@
+/**
+ * The `hotload` command line: `hotload [options] [node options] app.mjs [app args]`, parsed into
+ * a closed result (run, help, version or a usage error) without touching the process, so that
+ * every rule is unit-tested.
+ *
+ * Before the entry, an option is hotload's own, or one of Node's (passed to node, with its value
+ * when it takes one), or an error. The first argument that is not an option is the entry;
+ * everything after it belongs to the app. `--` ends the options: the next argument is the entry,
+ * whatever it looks like.
+ */
+import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./cli-node-options.js";
+
+/** How the supervisor should run the app. */
+export interface CliOptions {
+  /** The entry file as written (node resolves it against the working directory). */
+  readonly entry: string;
+  /** Node options, in order, placed before the entry. */
+  readonly nodeArgs: readonly string[];
+  /** Arguments after the entry, for the app. */
+  readonly appArgs: readonly string[];
+  /** False with `--no-hot`: restart on every change instead of updating in place. */
+  readonly hot: boolean;
+  /** `--restart` globs: changes to these restart the app even though no module imports them. */
+  readonly restart: readonly string[];
+  /** `--ignore` globs: never watched, never a reason to restart. */
+  readonly ignore: readonly string[];
+  /** `--kill-timeout`: how long a stopping app gets after SIGTERM before SIGKILL, in ms. */
+  readonly killTimeout: number;
+  /** `--watch-after-exit`: after the app exits with 0, wait for a change instead of exiting. */
+  readonly watchAfterExit: boolean;
+}
+
+/** The outcome of parsing the command line. */
+export type ParsedArgs =
+  | { readonly kind: "run"; readonly options: CliOptions }
+  | { readonly kind: "help" }
+  | { readonly kind: "version" }
+  /** A usage error: `message` is one line, without the `hotload:` prefix. */
+  | { readonly kind: "error"; readonly message: string };
+
+/** `--restart` globs used when none is given: the env files next to the entry. */
+export const DEFAULT_RESTART: readonly string[] = [".env", ".env.*"];
+
+/** `--kill-timeout` when none is given, in ms. */
+export const DEFAULT_KILL_TIMEOUT = 3000;
+
+/** The text of `hotload --help`. */
+export const USAGE: string = `Usage: hotload [options] [node options] <entry> [app arguments]
+
+Runs \`node [node options] --import hotload <entry> [app arguments]\` and keeps it running:
+changes that a module accepts (import.meta.hot) are applied in place; a change nothing accepts,
+a declined one, or invalidate() reaching the entry restarts the process, in milliseconds.
+
+Options:
+  --no-hot               plain restart on change: every change to a loaded file restarts
+  --restart <glob>       restart when a matching file changes, even if no module imports it
+                         (repeatable; default: .env and .env.* next to the entry; files
+                         given to node's --env-file are always watched)
+  --ignore <glob>        never watch matching paths (repeatable)
+  --kill-timeout <ms>    how long a stopping app gets after SIGTERM before SIGKILL (default 3000)
+  --watch-after-exit     when the app exits with code 0, wait for a change instead of exiting
+  -h, --help             show this help
+  -v, --version          show hotload's version
+  --                     end of options: the next argument is the entry
+
+Any other option before the entry is passed to node (--import tsx, --enable-source-maps,
+--inspect, --env-file=.env, ...). Everything after the entry is passed to the app.
+
+Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative globs start at
+the entry's folder. node_modules and .git are skipped unless a glob names them.
+
+While running:
+  rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
+                  through hotload, line by line, and no longer sees a terminal)
+  SIGHUP          restart now
+  SIGINT, SIGTERM passed to the app; hotload exits with the app's code
+
+When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after-exit); with
+another code (a crash), hotload says so and starts it again at the next change to a file it had
+loaded. Each restart prints the time from the decision until the new process is spawned,
+stopping the old one included (Node's start-up after that is not).
+`;
+
+/**
+ * Parses `argv` (without `node` and the script). `isNodeOption` tells whether a flag that is not
+ * hotload's exists in Node (see `cli-node-options.ts`); injected so tests need no Node lookup.
+ */
+export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) => boolean): ParsedArgs {
+  const nodeArgs: string[] = [];
+  const restart: string[] = [];
+  const ignore: string[] = [];
+  let hot = true;
+  let killTimeout = DEFAULT_KILL_TIMEOUT;
+  let watchAfterExit = false;
+
+  let i = 0;
+  /** The value of `--name=value` or `--name value`; undefined when missing. */
+  const valueOf = (arg: string): string | undefined => {
+    const eq = arg.indexOf("=");
+    if (eq >= 0) return arg.slice(eq + 1);
+    const next = argv[i + 1];
+    if (next === undefined) return undefined;
+    i++;
+    return next;
+  };
+
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    const name = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
+    switch (name) {
+      case "-h":
+      case "--help":
+        return { kind: "help" };
+      case "-v":
+      case "--version":
+        return { kind: "version" };
+      case "--no-hot":
+      case "--watch-after-exit":
+        if (name !== arg) return { kind: "error", message: `${name} takes no value` };
+        if (name === "--no-hot") hot = false;
+        else watchAfterExit = true;
+        continue;
+      case "--restart":
+      case "--ignore": {
+        const value = valueOf(arg);
+        if (value === undefined || value === "") return { kind: "error", message: `${name} needs a glob` };
+        (name === "--restart" ? restart : ignore).push(value);
+        continue;
+      }
+      case "--kill-timeout": {
+        const value = valueOf(arg);
+        if (value === undefined) return { kind: "error", message: `${name} needs a number of milliseconds` };
+        if (!/^\d+$/.test(value)) {
+          return { kind: "error", message: `${name} needs a number of milliseconds, not ${JSON.stringify(value)}` };
+        }
+        killTimeout = Number(value);
+        continue;
+      }
+    }
+    const conflict = NODE_CONFLICTING_OPTIONS.get(name);
+    if (conflict !== undefined) return { kind: "error", message: `node's ${name} cannot be used here: ${conflict}` };
+    if (!isNodeOption(arg)) return { kind: "error", message: `unknown option ${name}` };
+    nodeArgs.push(arg);
+    if (NODE_VALUE_OPTIONS.has(name) && name === arg) {
+      const value = argv[i + 1];
+      if (value === undefined) return { kind: "error", message: `${name} needs a value` };
+      nodeArgs.push(value);
+      i++;
+    }
+  }
+
+  const entry = argv[i];
+  if (entry === undefined) return { kind: "error", message: "missing the entry file to run" };
+  return {
+    kind: "run",
+    options: {
+      entry,
+      nodeArgs,
+      appArgs: argv.slice(i + 1),
+      hot,
+      restart: restart.length > 0 ? restart : DEFAULT_RESTART,
+      ignore,
+      killTimeout,
+      watchAfterExit,
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The supervisor's own file watching (chokidar): the `--restart` globs, and the files the app
+ * loaded when the supervisor has to notice their changes itself (with `--no-hot`, or while no
+ * app is running after a crash).
+ *
+ * A change is reported once per content state: a save that produces several events (truncate,
+ * then write) is one change, because each event is checked against the file's size, mtime and
+ * inode at the last report.
+ */
+import { statSync } from "node:fs";
+import { relative } from "node:path";
+import { watch, type FSWatcher } from "chokidar";
+import { coveredBy, matchesGlob, type Glob } from "./glob.js";
+import { warn } from "./log.js";
+
+/** Called with the absolute path of a changed file. */
+export type ChangeListener = (file: string) => void;
+
+/** A running watch. */
+export interface Watch {
+  /** Resolves when the initial scan is done: from then on no change is missed. */
+  readonly ready: Promise<void>;
+  /** Stops watching; no listener is called afterwards. */
+  close(): Promise<void>;
+}
+
+/** A watch of individual files, which can grow. */
+export interface FilesWatch extends Watch {
+  /** Watches more files (those covered by an `--ignore` glob are left out). */
+  add(files: readonly string[]): void;
+}
+
+/** Which chokidar events count as a change. */
+type Kind = "add" | "change" | "unlink";
+
+/** What a file looks like now: size, mtime and inode, or "missing". */
+export function fileIdentity(file: string): string {
+  try {
+    const stats = statSync(file);
+    return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+  } catch {
+    return "missing";
+  }
+}
+
+/** The identity of each of `files` now, to compare with later (see {@link watchFiles}). */
+export function snapshot(files: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of files) out.set(file, fileIdentity(file));
+  return out;
+}
+
+/**
+ * Watches individual files for `add` and `change` (a deleted module is no reason to restart: the
+ * app would only fail to import it). With `baseline`, a file that no longer looks as it did in
+ * the baseline once the watch is ready counts as changed, so that nothing saved between the
+ * snapshot and the watch's start is missed. Files added later get the same treatment, with a
+ * baseline taken when they are added.
+ */
+export function watchFiles(
+  files: readonly string[],
+  ignore: readonly Glob[],
+  onChange: ChangeListener,
+  baseline?: ReadonlyMap<string, string>,
+): FilesWatch {
+  const dedupe = deduper(onChange);
+  const watchers: FSWatcher[] = [];
+  // chokidar's add() says nothing when it is in effect, so each batch gets its own watcher and
+  // its own `ready` (the folder's inotify watch is shared underneath).
+  const start = (paths: readonly string[], before: ReadonlyMap<string, string> | undefined): Promise<void> => {
+    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report);
+    watchers.push(watcher);
+    return readyOf(watcher).then(() => {
+      if (!before || dedupe.closed()) return;
+      for (const [file, identity] of before) {
+        if (fileIdentity(file) !== identity) {
+          dedupe.report(file);
+          return;
+        }
+      }
+    });
+  };
+  const ready = start(files, baseline);
+  return {
+    ready,
+    add(more) {
+      const fresh = more.filter((file) => !coveredBy(ignore, file));
+      if (fresh.length > 0 && !dedupe.closed()) void start(fresh, snapshot(fresh));
+    },
+    close: () => dedupe.close(() => Promise.all(watchers.map((w) => w.close())).then(() => undefined)),
+  };
+}
+
+/**
+ * Watches the files matching `globs` (created, changed or deleted: for an env file all three
+ * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
+ * `node_modules` and `.git` below it are skipped unless the glob names them.
+ */
+export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener): Watch {
+  const dedupe = deduper(onChange);
+  const kinds: Kind[] = ["add", "change", "unlink"];
+  const watchers: FSWatcher[] = [];
+  const literals = globs.filter((glob) => glob.literal).map((glob) => glob.absolute);
+  if (literals.length > 0) {
+    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report));
+  }
+  const groups = new Map<string, Glob[]>();
+  for (const glob of globs.filter((g) => !g.literal)) {
+    const key = `${glob.base}\0${glob.depth ?? "all"}`;
+    groups.set(key, [...(groups.get(key) ?? []), glob]);
+  }
+  for (const group of groups.values()) {
+    const { base, depth } = group[0]!;
+    const namesSkipped = group.some((glob) => /(^|\/)(node_modules|\.git)(\/|$)/.test(glob.absolute));
+    const ignored = (path: string, stats?: { isFile(): boolean }): boolean => {
+      if (coveredBy(ignore, path)) return true;
+      if (!namesSkipped && /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(relative(base, path))) return true;
+      return stats?.isFile() === true && !group.some((glob) => matchesGlob(glob, path));
+    };
+    const report = (path: string): void => {
+      if (group.some((glob) => matchesGlob(glob, path))) dedupe.report(path);
+    };
+    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report));
+  }
+  return {
+    ready: Promise.all(watchers.map(readyOf)).then(() => undefined),
+    close: () => dedupe.close(() => Promise.all(watchers.map((w) => w.close())).then(() => undefined)),
+  };
+}
+
+function open(
+  paths: readonly string[],
+  options: { ignored: (path: string, stats?: { isFile(): boolean }) => boolean; depth?: number },
+  kinds: readonly Kind[],
+  report: ChangeListener,
+): FSWatcher {
+  // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
+  // atomic: false: report at once; the supervisor's restart is what we want to be fast.
+  const watcher = watch([...paths], { ...options, persistent: true, ignoreInitial: true, atomic: false });
+  for (const kind of kinds) watcher.on(kind, (path: string) => report(path));
+  watcher.on("error", (error: unknown) => {
+    // A file that vanished, a folder we may not read: the watch goes on, the user should know.
+    warn(`watching files: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return watcher;
+}
+
+function readyOf(watcher: FSWatcher): Promise<void> {
+  return new Promise((resolve) => watcher.once("ready", () => resolve()));
+}
+
+/** Reports each file once per content state, and never after `close`. */
+function deduper(onChange: ChangeListener): {
+  report: ChangeListener;
+  closed(): boolean;
+  close(stop: () => Promise<void>): Promise<void>;
+} {
+  const seen = new Map<string, string>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  return {
+    report(file) {
+      if (closed) return;
+      const identity = fileIdentity(file);
+      if (seen.get(file) === identity) return;
+      seen.set(file, identity);
+      onChange(file);
+    },
+    closed: () => closed,
+    close(stop) {
+      closed = true;
+      closing ??= stop();
+      return closing;
+    },
+  };
+}
