@@ -17,7 +17,7 @@ import { codeFrame, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, type RuntimeSlot } from "./transform.js";
+import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, RUNTIME_SLOT, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 
@@ -102,6 +102,40 @@ interface Session {
   readonly sources: Map<string, string>;
   /** How far line 1 moved in each transformed module (for error columns). */
   readonly shifts: Map<string, number>;
+  /** Holds the new versions' evaluation until the old ones are disposed. */
+  readonly gate: Gate;
+}
+
+/**
+ * The gate of one update: a tiny module that every new ES module version of the update imports
+ * (one line appended after the file's last line). It waits on a promise, so evaluation of the
+ * new versions pauses as soon as it starts, which is after everything loaded and linked.
+ */
+class Gate {
+  readonly id: number;
+  readonly url: string;
+  readonly reached: Promise<void>;
+  #arrived!: () => void;
+  #open!: () => void;
+  readonly #opened: Promise<void>;
+
+  constructor(id: number) {
+    this.id = id;
+    const code = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].gate(${id});`;
+    this.url = `data:text/javascript,${encodeURIComponent(code)}`;
+    this.reached = new Promise((resolve) => (this.#arrived = resolve));
+    this.#opened = new Promise((resolve) => (this.#open = resolve));
+  }
+
+  /** The gate module is evaluating: report it, and wait until the gate opens. */
+  arrive(): Promise<void> {
+    this.#arrived();
+    return this.#opened;
+  }
+
+  open(): void {
+    this.#open();
+  }
 }
 
 interface Request {
@@ -201,6 +235,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     const statement = esm ? INJECTION : CJS_INJECTION;
     const injected = typeof content === "string" ? injectHot(content, statement) : injectHotBytes(content, statement);
     if (injected.shift !== 0) this.#session?.shifts.set(url, injected.shift);
+    // A new version of an update waits at the update's gate (after the last line: no line moves).
+    if (esm && this.#session && parseVersion(url).version !== 0) return `${injected.code}\n;import ${JSON.stringify(this.#session.gate.url)};`;
     return injected.code;
   }
 
@@ -471,7 +507,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     );
     this.#emit("hotload:beforeUpdate", { files: changedFiles, boundaries: boundaryFiles });
 
-    // 3. Dispose the versions being replaced, remembering how to roll back.
+    // 3. Remember how to roll back.
     const snapshots = new Map<string, Snapshot>();
     for (const id of invalidated) {
       snapshots.set(id, {
@@ -483,10 +519,17 @@ export class Runtime implements HotHost, RuntimeSlot {
       });
     }
     const callbackErrors: unknown[] = [];
-    for (const id of invalidated) {
-      const context = snapshots.get(id)!.context;
-      if (context) await this.#runHandlers("dispose", id, registrations(context).disposers, callbackErrors);
-    }
+    const dispose = async (which: (id: string) => boolean): Promise<void> => {
+      for (const id of invalidated) {
+        const context = snapshots.get(id)!.context;
+        if (!context || !which(id)) continue;
+        const handlers = registrations(context).disposers;
+        await this.#runHandlers("dispose", id, handlers, callbackErrors);
+        // Spent: if the update rolls back, this version stays but must not be disposed twice.
+        handlers.length = 0;
+      }
+    };
+    const esm = (id: string): boolean => isEsm(this.#records.get(id)?.format);
 
     // 4. New versions, imported from the top of each accepted chain.
     for (const id of invalidated) {
@@ -496,7 +539,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       const file = this.#records.get(id)?.file;
       if (file !== undefined) delete cjsCache()[file];
     }
-    const session: Session = { evaluated: [], sources: new Map(), shifts: new Map() };
+    const gate = new Gate(++this.#gates);
+    const session: Session = { evaluated: [], sources: new Map(), shifts: new Map(), gate };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
     // The module that invalidated itself is not re-evaluated, but its importers' callbacks need
@@ -504,19 +548,40 @@ export class Runtime implements HotHost, RuntimeSlot {
     const fresh = new Set(invalidated);
     if (invalidator !== undefined) fresh.add(invalidator);
     const roots = this.#roots(plan.boundaries, new Set(invalidated), fresh);
+    const esmRoots = roots.filter(esm);
+    let disposedEsm = false;
     try {
+      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
+      await dispose((id) => !esm(id));
+      if (esmRoots.length > 0) {
+        const evaluation = import(this.#rootUrl(esmRoots)) as Promise<Record<string, Record<string, unknown>>>;
+        evaluation.catch(() => undefined);
+        // Evaluation starts only once every new version loaded and linked: reaching the gate means
+        // no syntax or link error, so the old versions can be disposed now, and not before.
+        await Promise.race([gate.reached, evaluation]);
+        disposedEsm = true;
+        await dispose(esm);
+        gate.open();
+        const result = await evaluation;
+        esmRoots.forEach((id, i) => namespaces.set(id, esmRoots.length === 1 ? result : result[`r${i}`]!));
+      } else {
+        disposedEsm = true;
+        await dispose(esm);
+      }
       for (const id of roots) {
+        if (esm(id)) continue;
         const url = withVersion(id, this.versions.current(id));
         // A JSON module is only imported with its type attribute.
         const json = this.#records.get(id)?.format === "json";
         namespaces.set(id, (await (json ? import(url, { with: { type: "json" } }) : import(url))) as Record<string, unknown>);
       }
     } catch (error) {
+      gate.open();
       this.#session = undefined;
       this.#rollback(snapshots, session);
       const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0 }));
       const location = await locate(error, candidates);
-      this.#reportLoadError(error, location, session, changedFiles);
+      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm && session.evaluated.length > 0);
       return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
     }
     this.#session = undefined;
@@ -568,6 +633,25 @@ export class Runtime implements HotHost, RuntimeSlot {
     const result = finish({ status: "updated", reevaluated, boundaries: boundaryFiles });
     this.#emit("hotload:afterUpdate", result);
     return result;
+  }
+
+  /**
+   * One URL whose import loads and links every ES root together: a link error anywhere then fails
+   * the whole import before anything evaluates.
+   */
+  #rootUrl(ids: readonly string[]): string {
+    const urls = ids.map((id) => withVersion(id, this.versions.current(id)));
+    if (urls.length === 1) return urls[0]!;
+    const code = urls.map((url, i) => `import * as r${i} from ${JSON.stringify(url)};`).join("") + `export { ${urls.map((_, i) => `r${i}`).join(", ")} };`;
+    return `data:text/javascript,${encodeURIComponent(code)}`;
+  }
+
+  #gates = 0;
+
+  /** Called by the gate module every new version of an update imports (see {@link Gate}). */
+  gate(id: number): Promise<void> {
+    const gate = this.#session?.gate;
+    return gate && gate.id === id ? gate.arrive() : Promise.resolve();
   }
 
   /** The modules to import(): self-accepting boundaries, and the accepted dependencies. */
@@ -663,13 +747,18 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
   }
 
-  #reportLoadError(error: unknown, location: Location | undefined, session: Session, changedFiles: readonly string[]): void {
+  #reportLoadError(
+    error: unknown,
+    location: Location | undefined,
+    sources: ReadonlyMap<string, string>,
+    changedFiles: readonly string[],
+    evaluating: boolean,
+  ): void {
     const where = location ? `${location.file}:${location.line}:${location.column}` : changedFiles.join(", ");
-    const evaluating = session.evaluated.length > 0 && !(error instanceof SyntaxError);
     const outcome = evaluating ? "rolled back to the previous version" : "keeping the previous version";
     let detail: string | undefined;
     if (location) {
-      const source = [...session.sources].find(([url]) => stripVersion(url) === stripVersion(pathUrl(location.file)))?.[1];
+      const source = [...sources].find(([url]) => stripVersion(url) === stripVersion(pathUrl(location.file)))?.[1];
       if (source !== undefined) detail = codeFrame(source, location.line, location.column);
     }
     if (evaluating && error instanceof Error && error.stack) {
@@ -711,6 +800,10 @@ function toBuffer(bytes: Uint8Array): Buffer {
 function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
   if (seen === undefined) return false;
   return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
+}
+
+function isEsm(format: string | undefined): boolean {
+  return format === "module" || format === "module-typescript";
 }
 
 function describe(error: unknown): string {
