@@ -9,15 +9,17 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { requireCache } from "./commonjs.js";
+import { Gate } from "./gate.js";
+import { describe, stackOf } from "./report.js";
+import { pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
 import { codeFrame, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, RUNTIME_SLOT, type RuntimeSlot } from "./transform.js";
+import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 
@@ -104,38 +106,6 @@ interface Session {
   readonly shifts: Map<string, number>;
   /** Holds the new versions' evaluation until the old ones are disposed. */
   readonly gate: Gate;
-}
-
-/**
- * The gate of one update: a tiny module that every new ES module version of the update imports
- * (one line appended after the file's last line). It waits on a promise, so evaluation of the
- * new versions pauses as soon as it starts, which is after everything loaded and linked.
- */
-class Gate {
-  readonly id: number;
-  readonly url: string;
-  readonly reached: Promise<void>;
-  #arrived!: () => void;
-  #open!: () => void;
-  readonly #opened: Promise<void>;
-
-  constructor(id: number) {
-    this.id = id;
-    const code = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].gate(${id});`;
-    this.url = `data:text/javascript,${encodeURIComponent(code)}`;
-    this.reached = new Promise((resolve) => (this.#arrived = resolve));
-    this.#opened = new Promise((resolve) => (this.#open = resolve));
-  }
-
-  /** The gate module is evaluating: report it, and wait until the gate opens. */
-  arrive(): Promise<void> {
-    this.#arrived();
-    return this.#opened;
-  }
-
-  open(): void {
-    this.#open();
-  }
 }
 
 interface Request {
@@ -515,7 +485,7 @@ export class Runtime implements HotHost, RuntimeSlot {
         imports: new Set(this.graph.get(id)?.imports ?? []),
         seen: this.#records.get(id)?.seen,
         context: this.#current(id),
-        cached: cjsCache()[this.#records.get(id)?.file ?? ""],
+        cached: requireCache()[this.#records.get(id)?.file ?? ""],
       });
     }
     const callbackErrors: unknown[] = [];
@@ -537,7 +507,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       // require() ignores the version query: a CommonJS module (or JSON file) is loaded again
       // only when it is gone from require.cache.
       const file = this.#records.get(id)?.file;
-      if (file !== undefined) delete cjsCache()[file];
+      if (file !== undefined) delete requireCache()[file];
     }
     const gate = new Gate(++this.#gates);
     const session: Session = { evaluated: [], sources: new Map(), shifts: new Map(), gate };
@@ -670,8 +640,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const [id, snap] of snapshots) {
       const file = this.#records.get(id)?.file;
       if (file !== undefined) {
-        if (snap.cached) cjsCache()[file] = snap.cached;
-        else delete cjsCache()[file];
+        if (snap.cached) requireCache()[file] = snap.cached;
+        else delete requireCache()[file];
       }
       this.versions.restore(id, snap.version);
       this.graph.restoreImports(id, snap.imports);
@@ -716,7 +686,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     record.instances.clear();
     record.seen = undefined;
-    delete cjsCache()[record.file];
+    delete requireCache()[record.file];
     // Never reuse a version: the next import evaluates the file as it is then.
     this.versions.bump(id);
     const ids = this.#byFile.get(record.file);
@@ -785,13 +755,6 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 }
 
-const requireHere = createRequire(import.meta.url);
-
-/** require.cache, shared by every require() in this process. */
-function cjsCache(): NodeJS.Dict<NodeJS.Module> {
-  return requireHere.cache;
-}
-
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -805,20 +768,6 @@ function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
 function isEsm(format: string | undefined): boolean {
   return format === "module" || format === "module-typescript";
 }
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/** The user's part of a stack: frames from Node internals and from hotload itself are noise. */
-function stackOf(error: unknown): string | undefined {
-  if (!(error instanceof Error) || !error.stack) return undefined;
-  const frames = error.stack.split("\n").filter((l) => /^\s+at /.test(l));
-  return frames.filter((l) => !l.includes("node:internal") && !l.includes(OWN_DIR)).join("\n");
-}
-
-const OWN_DIR = pathToFileURL(dirname(fileURLToPath(import.meta.url))).href;
 
 function pathUrl(file: string): string {
   return pathToFileURL(file).href;

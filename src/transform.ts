@@ -16,6 +16,8 @@ export interface RuntimeSlot {
   hot(meta: ImportMeta): unknown;
   /** Returns a CommonJS module's `module.hot` (webpack's name); also marks its evaluation. */
   hotCjs(module: NodeJS.Module): unknown;
+  /** What an update's gate module awaits (see gate.ts). */
+  gate(id: number): Promise<void>;
 }
 
 const SLOT = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})]`;
