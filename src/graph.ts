@@ -136,4 +136,31 @@ export class ModuleGraph {
     }
     return out;
   }
+
+  /**
+   * The modules of `within` that `roots` reach through imports, in the order Node evaluates them:
+   * depth first, imports in the order they were resolved (source order), each module after its
+   * imports. Iterative, so deep graphs cannot overflow the stack.
+   */
+  evaluationOrder(roots: Iterable<string>, within: ReadonlySet<string>): string[] {
+    const order: string[] = [];
+    const seen = new Set<string>();
+    for (const root of roots) {
+      if (!within.has(root) || seen.has(root)) continue;
+      seen.add(root);
+      const stack: [string, Iterator<string>][] = [[root, this.#nodes.get(root)?.imports.values() ?? [].values()]];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const next = top[1].next();
+        if (next.done) {
+          order.push(top[0]);
+          stack.pop();
+        } else if (within.has(next.value) && !seen.has(next.value)) {
+          seen.add(next.value);
+          stack.push([next.value, this.#nodes.get(next.value)?.imports.values() ?? [].values()]);
+        }
+      }
+    }
+    return order;
+  }
 }

@@ -202,12 +202,18 @@ export class Runtime implements HotHost, RuntimeSlot {
       if (format === "json") this.#session.evaluated.push(id);
     }
     if (!esm && !cjs) return undefined;
+    // A new version of an update waits at the update's gate (after the last line: no line moves).
+    const gate = esm && this.#session && parseVersion(url).version !== 0 ? `\n;import ${JSON.stringify(this.#session.gate.url)};` : "";
+    // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
+    // spares Node an import.meta object per module, most of the start-up cost of the injection.
+    const usage = esm ? "import.meta" : "module.hot";
+    if (!(typeof content === "string" ? content.includes(usage) : content.includes(usage))) {
+      return gate === "" ? undefined : content.toString() + gate;
+    }
     const statement = esm ? INJECTION : CJS_INJECTION;
     const injected = typeof content === "string" ? injectHot(content, statement) : injectHotBytes(content, statement);
     if (injected.shift !== 0) this.#session?.shifts.set(url, injected.shift);
-    // A new version of an update waits at the update's gate (after the last line: no line moves).
-    if (esm && this.#session && parseVersion(url).version !== 0) return `${injected.code}\n;import ${JSON.stringify(this.#session.gate.url)};`;
-    return injected.code;
+    return injected.code + gate;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -551,7 +557,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#rollback(snapshots, session);
       const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0 }));
       const location = await locate(error, candidates);
-      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm && session.evaluated.length > 0);
+      // Past the gate, new code was evaluating: the old versions were disposed, so this is a roll-back.
+      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm);
       return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
     }
     this.#session = undefined;
@@ -588,7 +595,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     // 7. The replaced versions are gone for good: free what they registered.
     for (const [id, snap] of snapshots) this.#dropInstancesExcept(id, this.versions.current(id), snap);
 
-    const reevaluated = this.#files(session.evaluated);
+    const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
+    const reevaluated = this.#files(this.graph.evaluationOrder(roots, loadedNow));
     log.debug(`evaluated ${reevaluated.map(log.displayPath).join(", ") || "nothing"} (versions ${invalidated.map((id) => `${log.displayPath(fileOf(id))}@${this.versions.current(id)}`).join(", ")})`);
     const shownFiles = changedFiles.map(log.displayPath).join(", ");
     const shownBoundaries = [...new Set(boundaryFiles)].map(log.displayPath).join(", ");

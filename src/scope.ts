@@ -46,7 +46,13 @@ export class Scope {
   }
 }
 
-/** The file path of a `file:` URL without query or fragment. */
+const POSIX = process.platform !== "win32";
+
+/** The file path of a `file:` URL without query or fragment. Called once per module at load. */
 export function fileOf(url: string): string {
-  return fileURLToPath(url.replace(/[?#].*$/, ""));
+  const end = url.search(/[?#]/);
+  const plain = end < 0 ? url : url.slice(0, end);
+  // fileURLToPath builds a URL object (~8 µs); a plain posix file URL is its path after "file://".
+  if (POSIX && plain.startsWith("file:///") && !plain.includes("%")) return plain.slice(7);
+  return fileURLToPath(plain);
 }

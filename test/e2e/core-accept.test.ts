@@ -66,13 +66,14 @@ describe("import.meta.hot", () => {
   test("hotload:beforeUpdate and hotload:afterUpdate surround an update, hotload:error reports a failed one, and off() removes a listener", async () => {
     let since = run.mark();
     replaceIn(join(dir, "dep-a.mjs"), "v = 2", "v = 3");
-    await run.waitForLine("event hotload:afterUpdate", 10_000, since);
-    const later = run.lines.slice(since);
-    const before = later.indexOf("event hotload:beforeUpdate");
-    const evaluated = later.indexOf("dep-a v3 evaluated");
-    const accepted = later.indexOf("app accepted dep-a v=3");
-    const afterUpdate = later.indexOf("event hotload:afterUpdate");
-    assert.ok(before >= 0 && before < evaluated && evaluated < accepted && accepted < afterUpdate, run.output());
+    // Anchor on this update's own lines: the previous test's update may still print its last event.
+    await run.waitForLine("app accepted dep-a v=3", 10_000, since);
+    const acceptedAt = run.lines.indexOf("app accepted dep-a v=3", since);
+    await run.waitForLine("event hotload:afterUpdate", 10_000, acceptedAt);
+    const evaluated = run.lines.indexOf("dep-a v3 evaluated", since);
+    const before = run.lines.lastIndexOf("event hotload:beforeUpdate", evaluated);
+    const afterUpdate = run.lines.indexOf("event hotload:afterUpdate", acceptedAt);
+    assert.ok(before >= since && before < evaluated && evaluated < acceptedAt && acceptedAt < afterUpdate, run.output());
 
     since = run.mark();
     replaceIn(join(dir, "dep-a.mjs"), "v = 3;", "v = 4 +;");
