@@ -15,6 +15,7 @@
  * - `exiting`: a signal arrived (or the app finished); the supervisor ends with the app's code.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import type { CliOptions } from "./cli-args.js";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -25,23 +26,8 @@ import { isChildMessage, SUPERVISOR_ENV, type RestartMessage } from "./ipc.js";
 import { debug, displayPath, error, info, warn } from "./log.js";
 
 /** How to run and watch the app. */
-export interface SupervisorOptions {
-  /** The entry file as the user wrote it. */
-  readonly entry: string;
-  /** Node options placed before the loader and the entry. */
-  readonly nodeArgs: readonly string[];
-  /** Arguments for the app, after the entry. */
-  readonly appArgs: readonly string[];
-  /** False for plain restart-on-change (`--no-hot`). */
-  readonly hot: boolean;
-  /** `--restart` globs (relative ones start at the entry's folder). */
-  readonly restart: readonly string[];
-  /** `--ignore` globs. */
-  readonly ignore: readonly string[];
-  /** Time between SIGTERM and SIGKILL when stopping the app, in ms. */
-  readonly killTimeout: number;
-  /** Keep waiting for changes after the app exits with 0. */
-  readonly watchAfterExit: boolean;
+/** The command line's options, and what the command adds to run the app. */
+export interface SupervisorOptions extends CliOptions {
   /** What the app's `--import` loads: hotload's loader, as a file URL. */
   readonly loader: string;
   /**
