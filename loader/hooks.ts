@@ -14,13 +14,14 @@ import { connectSupervisor, fileReporter } from "./ipc.js";
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const scope = Scope.fromEnv(OWN_CODE);
 const supervisor = connectSupervisor();
-let notifier: RuntimeNotifier | undefined;
-if (supervisor) {
-  const report = fileReporter(supervisor);
-  notifier = { filesLoaded: (files) => files.forEach(report), restartNeeded: supervisor.restartNeeded };
-}
-
+let report: ((file: string) => void) | undefined;
+const notifier: RuntimeNotifier | undefined = supervisor && {
+  filesLoaded: (files) => files.forEach((file) => report?.(file)),
+  restartNeeded: supervisor.restartNeeded,
+};
+// The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier });
+if (supervisor) report = fileReporter(supervisor);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
 registerHooks({
   resolve(specifier, context, nextResolve) {

@@ -133,6 +133,11 @@ export class Runtime implements HotHost, RuntimeSlot {
   constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
     this.#scope = scope;
     this.#notifier = options.notifier;
+    if (this.#notifier) {
+      // A program that exits at once must still tell its supervisor what it loaded.
+      process.on("beforeExit", () => this.#settle());
+      process.once("exit", () => this.#settle());
+    }
     if (options.watch !== false) {
       this.#watcher = new Watcher(
         (batch) => this.#onBatch(batch),
@@ -156,20 +161,59 @@ export class Runtime implements HotHost, RuntimeSlot {
     // Everything a fresh instance imports from the project is fresh too, in the same set.
     const parentFresh = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
     if (parentFresh !== 0) return withFresh(id, parentFresh);
+    this.#defer(EDGE, id, parentURL, undefined, false);
+    return withVersion(id, this.versions.current(id));
+  }
+
+  #applyEdge(id: string, parentURL: string | undefined): void {
     const node = this.graph.ensure(id, true);
     if (parentURL === undefined) {
       node.entry = true;
-    } else {
-      const parentId = stripVersion(parentURL);
-      const parent = this.graph.get(parentId);
-      if (parent?.hot) this.graph.addEdge(parentId, id);
-      else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
-      else if (!parentURL.startsWith("file:") || !this.#scope.isOwn(parentURL)) {
-        this.graph.ensure(parentId, false);
-        this.graph.addEdge(parentId, id);
-      }
+      return;
     }
-    return withVersion(id, this.versions.current(id));
+    const parentId = stripVersion(parentURL);
+    const parent = this.graph.get(parentId);
+    if (parent?.hot) this.graph.addEdge(parentId, id);
+    else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
+    else if (!parentURL.startsWith("file:") || !this.#scope.isOwn(parentURL)) {
+      this.graph.ensure(parentId, false);
+      this.graph.addEdge(parentId, id);
+    }
+  }
+
+  #applyLoad(id: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+    this.graph.ensure(id, true);
+    const record = this.#record(id);
+    record.format = format;
+    // The new instance declares its own imports as they resolve (later in the queue).
+    this.graph.clearImports(id);
+    // During an update, `seen` already holds what the update read from disk.
+    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = content;
+  }
+
+  /**
+   * Graph work from the hooks, queued in order and applied in one batch by {@link #settle}: the
+   * hooks run once per module at start-up, where every microsecond shows, and nothing reads the
+   * graph before the program has started (or an update needs it).
+   */
+  #pending: (string | Buffer | boolean | undefined)[] = [];
+
+  #defer(kind: string, id: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+    this.#pending.push(kind, id, a, content, inSession);
+    if (this.#pending.length === 5) setImmediate(() => this.#settle()).unref();
+  }
+
+  /** Applies the queued graph work. Cheap when there is none. */
+  #settle(): void {
+    const ops = this.#pending;
+    if (ops.length === 0) return;
+    this.#pending = [];
+    for (let i = 0; i < ops.length; i += 5) {
+      const id = ops[i + 1] as string;
+      const a = ops[i + 2] as string | undefined;
+      if (ops[i] === EDGE) this.#applyEdge(id, a);
+      else this.#applyLoad(id, a, ops[i + 3] as string | Buffer | undefined, ops[i + 4] as boolean);
+    }
   }
 
   /**
@@ -188,15 +232,14 @@ export class Runtime implements HotHost, RuntimeSlot {
       const statement = esm ? INJECTION : CJS_INJECTION;
       return (typeof text === "string" ? injectHot(text, statement) : injectHotBytes(text, statement)).code;
     }
-    this.graph.ensure(id, true);
-    const record = this.#record(id);
-    record.format = format ?? undefined;
-    // The new instance declares its own imports as they resolve.
-    this.graph.clearImports(id);
-    if (source === null || source === undefined) return undefined;
+    const session = this.#session !== undefined;
+    if (source === null || source === undefined) {
+      this.#defer(LOAD, id, format ?? undefined, undefined, session);
+      return undefined;
+    }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
     const content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
-    if (!this.#session || record.seen === undefined) record.seen = content;
+    this.#defer(LOAD, id, format ?? undefined, content, session);
     if (this.#session) {
       this.#session.sources.set(url, content.toString());
       if (format === "json") this.#session.evaluated.push(id);
@@ -207,7 +250,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
     const usage = esm ? "import.meta" : "module.hot";
-    if (!(typeof content === "string" ? content.includes(usage) : content.includes(usage))) {
+    if (!(typeof content === "string" ? content.includes(usage) : content.includes(esm ? IMPORT_META : MODULE_HOT))) {
       return gate === "" ? undefined : content.toString() + gate;
     }
     const statement = esm ? INJECTION : CJS_INJECTION;
@@ -228,6 +271,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** Line 1 of every hot CommonJS module calls this: its `module.hot`. */
   hotCjs(module: NodeJS.Module): HotContext {
     const id = pathToFileURL(module.filename).href;
+    this.#settle();
     const require = createRequire(module.filename);
     const resolve = (specifier: string): string => {
       const target = require.resolve(specifier);
@@ -255,6 +299,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   // HotHost: called by `import.meta.hot` methods.
 
   addDependency(url: string, path: string): void {
+    this.#settle();
     const id = pathToFileURL(path).href;
     if (id === url) return;
     const node = this.graph.ensure(id, true);
@@ -315,11 +360,13 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** Number of files watched. */
   get watchedFiles(): number {
+    this.#settle();
     return this.#watcher?.size ?? 0;
   }
 
   /** A read-only copy of the graph. */
   snapshot(): GraphSnapshot {
+    this.#settle();
     const name = (url: string): string => (url.startsWith("file:") ? fileOf(url) : url);
     const modules: ModuleInfo[] = [];
     for (const node of this.graph.nodes()) {
@@ -408,6 +455,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   async #apply(request: Request): Promise<UpdateResult> {
     const started = performance.now();
+    this.#settle();
     const files = [...new Set(request.files)];
     let changedFiles: string[] = files;
     const finish = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => {
@@ -554,6 +602,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     } catch (error) {
       gate.open();
       this.#session = undefined;
+      // The failed versions' edges must be in the graph before the roll-back replaces them.
+      this.#settle();
       this.#rollback(snapshots, session);
       const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0 }));
       const location = await locate(error, candidates);
@@ -562,6 +612,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
     }
     this.#session = undefined;
+    this.#settle();
 
     // 5. Modules no longer imported by anything are pruned.
     const lost = new Set<string>();
@@ -762,6 +813,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
   }
 }
+
+const EDGE = "edge";
+const LOAD = "load";
+const IMPORT_META = Buffer.from("import.meta");
+const MODULE_HOT = Buffer.from("module.hot");
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
