@@ -15,6 +15,11 @@ export interface Location {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /**
+   * What is wrong, said of the user's file, when hotload re-parsed it: V8's message may describe
+   * the source as loaded (with the update's gate line), not the file.
+   */
+  readonly message?: string;
 }
 
 /** A module the error may come from: its URL and the source that was loaded for it. */
@@ -23,6 +28,8 @@ export interface Candidate {
   readonly source: string | undefined;
   /** Columns user code on line 1 moved right when `import.meta.hot` was injected. */
   readonly shift?: number;
+  /** The format Node loaded it as (`module`, `commonjs`, `json`, ...). */
+  readonly format?: string | undefined;
 }
 
 /** Finds the location an error from loading or evaluating hot modules refers to. */
@@ -48,24 +55,51 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
   if (error instanceof SyntaxError) {
     for (const candidate of candidates) {
       if (candidate.source === undefined) continue;
-      const at = await syntaxErrorAt(candidate.source, candidate.url);
+      const at = await syntaxErrorAt(candidate.source, candidate.url, candidate.format);
       if (at) return { file: toPath(candidate.url), ...at };
     }
   }
   return undefined;
 }
 
-async function syntaxErrorAt(source: string, url: string): Promise<{ line: number; column: number } | undefined> {
+type Found = { line: number; column: number; message: string };
+
+async function syntaxErrorAt(source: string, url: string, format: string | undefined): Promise<Found | undefined> {
+  if (format === "json" || /\.json$/.test(stripVersion(url))) return jsonErrorAt(source);
   // TypeScript cannot be parsed as JavaScript; its errors are located by Node's type stripper.
   if (/\.[cm]?tsx?$/.test(stripVersion(url))) return undefined;
   const { parse } = await import("acorn");
+  const script = format === "commonjs";
   try {
-    parse(source, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true });
+    parse(source, {
+      ecmaVersion: "latest",
+      sourceType: script ? "script" : "module",
+      allowHashBang: true,
+      allowReturnOutsideFunction: script,
+    });
   } catch (err) {
     const loc = (err as { loc?: { line: number; column: number } }).loc;
-    if (loc) return { line: loc.line, column: loc.column + 1 };
+    const message = String((err as Error).message).replace(/ \(\d+:\d+\)$/, "");
+    if (loc) return { line: loc.line, column: loc.column + 1, message: `SyntaxError: ${message}` };
   }
   return undefined;
+}
+
+/** JSON's own parser says where: "line L column C", or "position P". */
+function jsonErrorAt(source: string): Found | undefined {
+  try {
+    JSON.parse(source);
+    return undefined;
+  } catch (err) {
+    const message = String((err as Error).message);
+    const lc = /line (\d+) column (\d+)/.exec(message);
+    if (lc) return { line: Number(lc[1]), column: Number(lc[2]), message: `SyntaxError: ${message}` };
+    const pos = /position (\d+)/.exec(message);
+    if (!pos) return undefined;
+    const before = source.slice(0, Number(pos[1]));
+    const line = before.split("\n").length;
+    return { line, column: before.length - before.lastIndexOf("\n"), message: `SyntaxError: ${message}` };
+  }
 }
 
 function toPath(url: string): string {

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
+import { shiftInlineSourceMap } from "./sourcemap.js";
 import { Gate } from "./gate.js";
 import { describe, stackOf } from "./report.js";
 import { pathToFileURL } from "node:url";
@@ -161,7 +162,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // Everything a fresh instance imports from the project is fresh too, in the same set.
     const parentFresh = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
     if (parentFresh !== 0) return withFresh(id, parentFresh);
-    this.#defer(EDGE, id, parentURL, undefined, false);
+    if (this.#resolveOnly === 0) this.#defer(EDGE, id, parentURL, undefined, false);
     return withVersion(id, this.versions.current(id));
   }
 
@@ -197,6 +198,8 @@ export class Runtime implements HotHost, RuntimeSlot {
    * graph before the program has started (or an update needs it).
    */
   #pending: (string | Buffer | boolean | undefined)[] = [];
+  /** Inside an import.meta.resolve() call: resolutions then are not imports. */
+  #resolveOnly = 0;
 
   #defer(kind: string, id: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
     this.#pending.push(kind, id, a, content, inSession);
@@ -246,7 +249,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     if (!esm && !cjs) return undefined;
     // A new version of an update waits at the update's gate (after the last line: no line moves).
-    const gate = esm && this.#session && parseVersion(url).version !== 0 ? `\n;import ${JSON.stringify(this.#session.gate.url)};` : "";
+    // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
+    // line as its body.
+    const gate = esm && this.#session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(this.#session.gate.url)};` : "";
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
     const usage = esm ? "import.meta" : "module.hot";
@@ -255,14 +260,28 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     const statement = esm ? INJECTION : CJS_INJECTION;
     const injected = typeof content === "string" ? injectHot(content, statement) : injectHotBytes(content, statement);
-    if (injected.shift !== 0) this.#session?.shifts.set(url, injected.shift);
-    return injected.code + gate;
+    if (injected.shift === 0) return injected.code + gate;
+    this.#session?.shifts.set(url, injected.shift);
+    // Code from another loader (tsx) may carry an inline source map that must follow line 1.
+    const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
+    return code + gate;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
   hot(meta: ImportMeta): HotContext {
     const { url: id, version, fresh } = parseVersion(meta.url);
-    const resolve = (specifier: string): string => stripVersion(meta.resolve(specifier));
+    const original = meta.resolve.bind(meta);
+    // import.meta.resolve() only resolves: it must not add an edge to the graph, and it returns
+    // the plain URL, as without hotload.
+    meta.resolve = (specifier: string, parent?: string | URL): string => {
+      this.#resolveOnly++;
+      try {
+        return stripVersion(parent === undefined ? original(specifier) : (original as (s: string, p: string | URL) => string)(specifier, parent));
+      } finally {
+        this.#resolveOnly--;
+      }
+    };
+    const resolve = (specifier: string): string => meta.resolve(specifier);
     // A fresh instance (importFresh) gets a context nobody listens to: it never takes updates.
     if (fresh !== 0) return new HotContext(this.#detached, id, {}, resolve);
     return this.#evaluating(id, version, resolve);
@@ -605,7 +624,12 @@ export class Runtime implements HotHost, RuntimeSlot {
       // The failed versions' edges must be in the graph before the roll-back replaces them.
       this.#settle();
       this.#rollback(snapshots, session);
-      const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0 }));
+      const candidates = [...session.sources].map(([url, source]) => ({
+        url,
+        source,
+        shift: session.shifts.get(url) ?? 0,
+        format: this.#records.get(stripVersion(url))?.format,
+      }));
       const location = await locate(error, candidates);
       // Past the gate, new code was evaluating: the old versions were disposed, so this is a roll-back.
       this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm);
@@ -784,6 +808,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     evaluating: boolean,
   ): void {
     const where = location ? `${location.file}:${location.line}:${location.column}` : changedFiles.join(", ");
+    // A file that does not parse or link never ran: its previous version simply stays. Anything
+    // else failed while new code was evaluating, after the old versions were disposed.
+    evaluating &&= !(error instanceof SyntaxError);
     const outcome = evaluating ? "rolled back to the previous version" : "keeping the previous version";
     let detail: string | undefined;
     if (location) {
@@ -793,7 +820,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (evaluating && error instanceof Error && error.stack) {
       detail = `${detail ? `${detail}\n` : ""}${stackOf(error) ?? ""}`;
     }
-    log.error(`${where} ${describe(error)} — ${outcome}`, detail);
+    log.error(`${where} ${location?.message ?? describe(error)} — ${outcome}`, detail);
     this.#emit("hotload:error", { error, file: location?.file ?? changedFiles[0] });
   }
 
