@@ -1,0 +1,88 @@
+/**
+ * TypeScript through tsx (issue 4): `node --enable-source-maps --import tsx --import hotload app.ts`
+ * on fixtures/real-tsx, and the same app under the `hotload` command. tsx is registered first, so
+ * hotload's hooks run outermost and see the JavaScript tsx produced.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { CLI, cleanup, copyFixture, replaceIn, ROOT, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
+
+after(cleanup);
+
+/** A copy of fixtures/real-tsx whose node_modules has tsx (and hotload). */
+function tsxApp(): string {
+  const dir = copyFixture("real-tsx");
+  // In place, the repository's package.json makes the fixture's .ts files ES modules.
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  return dir;
+}
+
+/** `file:line:column` of the first `new Error` in `file` as it is on disk now. */
+function throwSite(file: string, name: string): string {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const index = lines.findIndex((line) => line.includes("throw new Error"));
+  assert.ok(index >= 0, `no throw in ${file}`);
+  return `${name}:${index + 1}:${lines[index]!.indexOf("new Error") + 1}`;
+}
+
+describe("TypeScript through tsx", () => {
+  let dir = "";
+  let run: Running;
+
+  before(async () => {
+    dir = tsxApp();
+    run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--enable-source-maps", "--import", "tsx"] });
+    await run.waitForLine("app ready");
+  });
+
+  test("extensionless imports, tsconfig paths, enums and decorators compile through tsx", () => {
+    assert.ok(run.lines.includes("app says [hello you] (calm), HEY"), run.output());
+  });
+
+  test("a module imported without its extension is hot, enum and decorator included", async () => {
+    const since = run.mark();
+    replaceIn(join(dir, "src/greet.ts"), "mood: Mood = Mood.Calm", "mood: Mood = Mood.Loud");
+    replaceIn(join(dir, "src/greet.ts"), "return `hello ${name}`", "return `hi there ${name}`");
+    await run.waitForLine("app accepted greet: [hi there you] (loud)", 10_000, since);
+    await run.waitForLine(/^\[hotload\] updated \.\/src\/greet\.ts → \.\/app\.ts/, 10_000, since);
+  });
+
+  test("a module imported through a tsconfig paths alias is hot", async () => {
+    const since = run.mark();
+    replaceIn(join(dir, "src/lib/shout.ts"), "text.toUpperCase()", "`${text.toUpperCase()}!`");
+    await run.waitForLine("app accepted shout: HEY!", 10_000, since);
+  });
+
+  test("a stack trace through tsx's source maps points at the .ts line and column of the throw, before and after an update moves it", async () => {
+    const file = join(dir, "src/fail.ts");
+    assert.ok(run.lines.includes(`frame ${throwSite(file, "fail.ts")}`), `expected frame ${throwSite(file, "fail.ts")}\n${run.output()}`);
+    const since = run.mark();
+    replaceIn(file, "): never {\n", "): never {\n  // the throw moves down a line\n");
+    await run.waitForLine(`frame ${throwSite(file, "fail.ts")}`, 10_000, since);
+  });
+
+  test(
+    "a stack frame in a module that uses import.meta.hot maps to its .ts line too",
+    () => {
+      const app = readFileSync(join(dir, "app.ts"), "utf8").split("\n");
+      const line = app.findIndex((text) => text.includes('new Error("here")')) + 1;
+      assert.ok(run.lines.includes(`app frame app.ts:${line}`), `expected app frame app.ts:${line}\n${run.output()}`);
+    },
+  );
+});
+
+describe("the hotload command with tsx", () => {
+  test("hotload --import tsx app.ts runs the app with tsx before hotload, and updates it in place", { skip: existsSync(CLI) ? false : "dist/src/cli.js is not built" }, async () => {
+    const dir = tsxApp();
+    const run = spawnCli(["--import", "tsx", "app.ts"], { cwd: dir });
+    await run.waitForLine("app ready");
+    assert.ok(run.lines.includes("app says [hello you] (calm), HEY"), run.output());
+    const since = run.mark();
+    replaceIn(join(dir, "src/lib/shout.ts"), "text.toUpperCase()", "text.toLowerCase()");
+    await run.waitForLine("app accepted shout: hey", 10_000, since);
+    await run.kill();
+  });
+});

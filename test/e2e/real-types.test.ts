@@ -1,0 +1,50 @@
+/**
+ * Types (issue 4): fixtures/real-types uses every member of import.meta.hot, module.hot (in a
+ * .cts file) and every export of hotload/api, with `/// <reference types="hotload/client" />`.
+ * tsc must accept it, and must reject the misuses in fixtures/real-types/misuse/bad.ts (which
+ * proves the checks are real). Needs the built declarations in dist/ (npm run build).
+ */
+import assert from "node:assert/strict";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { cleanup, copyFixture, ROOT, spawnCommand } from "../helpers/e2e.js";
+
+after(cleanup);
+
+const TSC = join(ROOT, "node_modules/.bin/tsc");
+
+/** Runs `tsc --noEmit -p <project>` in `cwd`; resolves with its exit code and output lines. */
+async function tsc(cwd: string, project: string): Promise<{ exit: number | string; lines: string[] }> {
+  // Through this Node, not whatever `node` the PATH holds.
+  const run = spawnCommand(process.execPath, [TSC, "--noEmit", "--pretty", "false", "-p", project], { cwd });
+  const exit = await run.exited;
+  return { exit, lines: run.lines.filter((line) => line.trim() !== "") };
+}
+
+describe("hotload's types", () => {
+  let dir = "";
+
+  before(() => {
+    // copyFixture links node_modules/hotload to this repository, as an installed package would be;
+    // the fixture also needs @types/node, and the "type": "module" the repository gives it in place.
+    dir = copyFixture("real-types");
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    symlinkSync(join(ROOT, "node_modules/@types"), join(dir, "node_modules/@types"), "dir");
+  });
+
+  test("a TypeScript project using every member of import.meta.hot, module.hot and hotload/api type-checks with zero errors", async () => {
+    const { exit, lines } = await tsc(dir, ".");
+    assert.deepEqual(lines, []);
+    assert.equal(exit, 0);
+  });
+
+  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function", async () => {
+    const { exit, lines } = await tsc(dir, "misuse");
+    assert.notEqual(exit, 0, lines.join("\n"));
+    const errors = lines.filter((line) => / error TS\d+:/.test(line));
+    const at = errors.map((line) => /^misuse\/bad\.ts\((\d+),\d+\)/.exec(line)?.[1]);
+    // One error per misuse, on lines 3 to 6 of bad.ts, and nothing else.
+    assert.deepEqual(at, ["3", "4", "5", "6"], lines.join("\n"));
+  });
+});
