@@ -4,6 +4,7 @@
  */
 import { SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
 import type { RuntimeNotifier } from "../src/runtime.js";
+import { later } from "../src/later.js";
 
 /** A notifier that talks to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): RuntimeNotifier | undefined {
@@ -14,9 +15,9 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
   // The channel must not keep a finished script alive: the supervisor sees the exit anyway.
   process.channel?.unref();
   // A supervisor that died (even SIGKILLed) must not leave the program running unattended. The
-  // channel also closes while a finished program exits: the unref'd immediate never runs then.
+  // channel also closes while a finished program exits: the unref'd timer never fires then.
   process.once("disconnect", () => {
-    setImmediate(() => process.kill(process.pid, "SIGTERM")).unref();
+    later(() => process.kill(process.pid, "SIGTERM"));
   });
   const send = (message: ChildMessage): void => {
     try {
@@ -50,6 +51,6 @@ export function fileReporter(notifier: RuntimeNotifier): (file: string) => void 
   process.once("exit", flush);
   return (file) => {
     batch.push(file);
-    if (batch.length === 1) setImmediate(flush).unref();
+    if (batch.length === 1) later(flush);
   };
 }

@@ -23,6 +23,7 @@ import { fileOf, type Scope } from "./scope.js";
 import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
+import { later } from "./later.js";
 
 /** How an update ended. */
 export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
@@ -203,7 +204,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   #defer(kind: string, id: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
     this.#pending.push(kind, id, a, content, inSession);
-    if (this.#pending.length === 5) setImmediate(() => this.#settle()).unref();
+    if (this.#pending.length === 5) later(() => this.#settle());
   }
 
   /** Applies the queued graph work. Cheap when there is none. */

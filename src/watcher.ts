@@ -18,6 +18,7 @@
 import type { FSWatcher } from "chokidar";
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { later } from "./later.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
@@ -87,7 +88,7 @@ export class Watcher {
     this.#pendingAdd.add(file);
     // Wall-clock, to compare with file modification times (coarse on some file systems).
     this.#since = Math.min(this.#since, Date.now() - 50);
-    if (this.#pendingAdd.size === 1) setImmediate(() => this.#flushAdds()).unref();
+    if (this.#pendingAdd.size === 1) later(() => this.#flushAdds());
   }
 
   /** Stops watching `file`. */
