@@ -2,7 +2,7 @@
  * Registers the module hooks (module.registerHooks: synchronous, same thread) and the runtime.
  * The hooks only translate between Node and the runtime; every decision is made there.
  */
-import { registerHooks } from "node:module";
+import { Module, registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
@@ -23,6 +23,18 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 const runtime = new Runtime(scope, { notifier });
 if (supervisor) report = fileReporter(supervisor);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
+
+// module.hot for CommonJS modules, without rewriting their source: a getter every module inherits
+// (undefined for packages and builtins). Assigning module.hot still works, as an own property.
+Object.defineProperty(Module.prototype, "hot", {
+  configurable: true,
+  get(this: NodeJS.Module) {
+    return runtime.hotCjs(this);
+  },
+  set(this: NodeJS.Module, value: unknown) {
+    Object.defineProperty(this, "hot", { value, writable: true, configurable: true, enumerable: true });
+  },
+});
 registerHooks({
   resolve(specifier, context, nextResolve) {
     const result = nextResolve(specifier, context);

@@ -35,11 +35,13 @@ export interface Candidate {
 /** Finds the location an error from loading or evaluating hot modules refers to. */
 export async function locate(error: unknown, candidates: readonly Candidate[]): Promise<Location | undefined> {
   const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
+  const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
   const linked = /^(file:\/\/[^\n]*?):(\d+)\n([^\n]*)\n( *)\^/.exec(stack);
   if (linked) {
-    return { file: toPath(linked[1]!), line: Number(linked[2]), column: linked[4]!.length + 1 };
+    const line = Number(linked[2]);
+    const shift = line === 1 ? (byUrl.get(stripVersion(linked[1]!))?.shift ?? 0) : 0;
+    return { file: toPath(linked[1]!), line, column: Math.max(1, linked[4]!.length + 1 - shift) };
   }
-  const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
   for (const frame of stack.split("\n").slice(1)) {
     // Paths may contain parentheses: anchor on the trailing ":line:column" instead. CommonJS
     // frames name a path, ES module frames a URL.

@@ -20,7 +20,7 @@ import { codeFrame, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { CJS_INJECTION, injectHot, injectHotBytes, INJECTION, type RuntimeSlot } from "./transform.js";
+import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -87,6 +87,8 @@ interface ModuleRecord {
   missing: boolean;
   /** `asset`: a file made a dependency with addDependency(), not a module. */
   kind: "module" | "asset";
+  /** The content of the last update of this module that failed to load (nothing new to try). */
+  failed: string | Buffer | undefined;
   /** The format Node loaded it as (`module`, `commonjs`, `json`, ...). */
   format: string | undefined;
 }
@@ -114,6 +116,8 @@ interface Request {
   readonly files: readonly string[];
   /** From the watcher: a touch that changed nothing is not an update worth announcing. */
   readonly quietIfUnchanged?: boolean;
+  /** Try again files whose content failed before (a later update may have made them good). */
+  readonly retryFailed?: boolean;
   readonly invalidated?: { readonly url: string; readonly message: string | undefined };
 }
 
@@ -130,6 +134,10 @@ export class Runtime implements HotHost, RuntimeSlot {
   readonly #listening = new Set<HotContext>();
   readonly #updateListeners = new Set<(result: UpdateResult) => void>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** Files whose last update failed: tried again after the next update that succeeds. */
+  readonly #retry = new Set<string>();
+  /** The last error line reported per file (a quiet retry does not repeat it). */
+  readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
 
   constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
@@ -227,14 +235,12 @@ export class Runtime implements HotHost, RuntimeSlot {
   loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
     const { url: id, fresh } = parseVersion(url);
-    const cjs = format === "commonjs" || format === "commonjs-typescript";
     const esm = format === "module" || format === "module-typescript";
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
-      if (source === null || source === undefined || (!esm && !cjs)) return undefined;
+      if (source === null || source === undefined || !esm) return undefined;
       const text = typeof source === "string" ? source : toBuffer(source as Uint8Array);
-      const statement = esm ? INJECTION : CJS_INJECTION;
-      return (typeof text === "string" ? injectHot(text, statement) : injectHotBytes(text, statement)).code;
+      return `${(typeof text === "string" ? injectHot(text) : injectHotBytes(text)).code}\n${INJECTION_IMPORT}`;
     }
     const session = this.#session !== undefined;
     if (source === null || source === undefined) {
@@ -248,24 +254,24 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#session.sources.set(url, content.toString());
       if (format === "json") this.#session.evaluated.push(id);
     }
-    if (!esm && !cjs) return undefined;
+    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
+    if (!esm) return undefined;
     // A new version of an update waits at the update's gate (after the last line: no line moves).
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body.
     const gate = esm && this.#session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(this.#session.gate.url)};` : "";
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
-    const usage = esm ? "import.meta" : "module.hot";
-    if (!(typeof content === "string" ? content.includes(usage) : content.includes(esm ? IMPORT_META : MODULE_HOT))) {
+    if (!(typeof content === "string" ? content.includes("import.meta") : content.includes(IMPORT_META))) {
       return gate === "" ? undefined : content.toString() + gate;
     }
-    const statement = esm ? INJECTION : CJS_INJECTION;
-    const injected = typeof content === "string" ? injectHot(content, statement) : injectHotBytes(content, statement);
-    if (injected.shift === 0) return injected.code + gate;
+    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
+    const binding = `\n${INJECTION_IMPORT}`;
+    if (injected.shift === 0) return injected.code + binding + gate;
     this.#session?.shifts.set(url, injected.shift);
     // Code from another loader (tsx) may carry an inline source map that must follow line 1.
     const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
-    return code + gate;
+    return code + binding + gate;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -288,22 +294,38 @@ export class Runtime implements HotHost, RuntimeSlot {
     return this.#evaluating(id, version, resolve);
   }
 
-  /** Line 1 of every hot CommonJS module calls this: its `module.hot`. */
-  hotCjs(module: NodeJS.Module): HotContext {
+  readonly #cjsContexts = new WeakMap<NodeJS.Module, HotContext | undefined>();
+
+  /** `module.hot` of a CommonJS module (see loader/hooks.ts): its context, undefined when cold. */
+  hotCjs(module: NodeJS.Module): HotContext | undefined {
+    if (this.#cjsContexts.has(module)) return this.#cjsContexts.get(module);
+    // Read before Node has set the file name (a module being built): no answer to remember yet.
+    if (typeof module.filename !== "string") return undefined;
     const id = pathToFileURL(module.filename).href;
-    this.#settle();
-    const require = createRequire(module.filename);
-    const resolve = (specifier: string): string => {
-      const target = require.resolve(specifier);
-      return target.startsWith("node:") || !target.startsWith("/") ? target : pathToFileURL(target).href;
-    };
-    if (!this.#records.has(id)) return new HotContext(this.#detached, id, {}, resolve);
-    return this.#evaluating(id, this.versions.current(id), resolve);
+    let context: HotContext | undefined;
+    if (this.#scope.isHot(id)) {
+      const require = createRequire(module.filename);
+      const resolve = (specifier: string): string => {
+        const target = require.resolve(specifier);
+        return target.startsWith("node:") || !target.startsWith("/") ? target : pathToFileURL(target).href;
+      };
+      context = this.#evaluating(id, this.versions.current(id), resolve);
+    }
+    this.#cjsContexts.set(module, context);
+    return context;
+  }
+
+  readonly #contextVersions = new WeakMap<HotContext, { readonly id: string; readonly version: number }>();
+
+  #isCurrent(context: HotContext): boolean {
+    const owner = this.#contextVersions.get(context);
+    return owner !== undefined && this.versions.current(owner.id) === owner.version;
   }
 
   #evaluating(id: string, version: number, resolve: (specifier: string) => string): HotContext {
     const record = this.#record(id);
     const context = new HotContext(this, id, record.data, resolve);
+    this.#contextVersions.set(context, { id, version });
     record.instances.set(version, context);
     this.#session?.evaluated.push(id);
     return context;
@@ -343,6 +365,9 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** A context registered an event listener. */
   listening(context: HotContext): void {
+    // A version that is no longer current (an update rolled back while it still evaluated, after
+    // a top-level await) must not start hearing events.
+    if (!this.#isCurrent(context)) return;
     this.#listening.add(context);
   }
 
@@ -415,7 +440,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     let record = this.#records.get(id);
     if (!record) {
       const file = fileOf(id);
-      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined };
+      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined, failed: undefined };
       this.#records.set(id, record);
       let ids = this.#byFile.get(file);
       if (!ids) this.#byFile.set(file, (ids = new Set()));
@@ -478,9 +503,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#settle();
     const files = [...new Set(request.files)];
     let changedFiles: string[] = files;
-    const finish = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => {
-      const result: UpdateResult = { files: changedFiles, ...partial, durationMs: performance.now() - started };
+    const finish = (partial: Omit<UpdateResult, "durationMs" | "files">, only?: readonly string[]): UpdateResult => {
+      const result: UpdateResult = { files: only ?? changedFiles, ...partial, durationMs: performance.now() - started };
       if (result.status === "unchanged" && request.quietIfUnchanged) return result;
+      if (result.status !== "updated" && request.retryFailed) return result;
       for (const listener of this.#updateListeners) {
         try {
           listener(result);
@@ -494,6 +520,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     // 1. What changed: content hashes against what was last acted on.
     const changed: string[] = [];
     const hashes = new Map<string, Buffer>();
+    let somethingNew = false;
+    const previous = new Map<string, string | Buffer | undefined>();
     for (const file of files) {
       const ids = this.#byFile.get(file);
       if (!ids) continue;
@@ -512,8 +540,14 @@ export class Runtime implements HotHost, RuntimeSlot {
         if (sameContent(record.seen, h) || !this.graph.get(id)) continue;
         changed.push(id);
         hashes.set(id, h);
+        previous.set(id, record.seen);
+        if (request.retryFailed || !sameContent(record.failed, h)) somethingNew = true;
       }
     }
+    // Content that already failed to load is not tried again for a mere touch (its error must not
+    // be reported twice); after an update that succeeded, failed files get one more try, since
+    // the update may be what they were waiting for (a new export, a fixed import).
+    if (!somethingNew && request.invalidated === undefined) changed.length = 0;
     const invalidator = request.invalidated?.url;
     if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
     if (changed.length === 0) {
@@ -525,6 +559,37 @@ export class Runtime implements HotHost, RuntimeSlot {
       const why = request.invalidated.message ? `: ${request.invalidated.message}` : "";
       log.info(`${log.displayPath(fileOf(request.invalidated.url))} invalidated itself${why}`);
     }
+    // A failure blamed on one file of several is tried again without it: the other edits apply,
+    // and a second broken file gets its own report.
+    let blamed: string | undefined;
+    const attempt = async (changed: string[]): Promise<UpdateResult> => {
+      const hashesAll = hashes;
+      const hashes2 = new Map([...hashesAll].filter(([id]) => changed.includes(id)));
+      return this.#attempt(request, started, changed, hashes2, previous, invalidator, finish, (file) => (blamed = file));
+    };
+    let remaining = changed;
+    for (;;) {
+      blamed = undefined;
+      const result = await attempt(remaining);
+      if (result.status !== "failed" || blamed === undefined || invalidator !== undefined) return result;
+      const rest = remaining.filter((id) => this.#records.get(id)?.file !== blamed);
+      if (rest.length === 0 || rest.length === remaining.length) return result;
+      remaining = rest;
+    }
+  }
+
+  async #attempt(
+    request: Request,
+    started: number,
+    changed: readonly string[],
+    hashes: ReadonlyMap<string, Buffer>,
+    previous: ReadonlyMap<string, string | Buffer | undefined>,
+    invalidator: string | undefined,
+    finish: (partial: Omit<UpdateResult, "durationMs" | "files">, files?: readonly string[]) => UpdateResult,
+    blame: (file: string) => void,
+  ): Promise<UpdateResult> {
+    const changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
+    const done = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => finish(partial, changedFiles);
     for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
 
     // 2. Plan.
@@ -540,7 +605,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
       const reason = invalidator !== undefined && plan.reason === "unaccepted" ? "invalidated" : plan.reason;
       this.#notifier?.restartNeeded(reason, chain[0]!, chain);
-      return finish({ status: plan.reason, reevaluated: [], boundaries: [], chain });
+      return done({ status: plan.reason, reevaluated: [], boundaries: [], chain });
     }
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     const invalidated = plan.invalidated.filter((id) => id !== invalidator || hashes.has(id));
@@ -549,7 +614,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       `plan for ${changedFiles.map(log.displayPath).join(", ")}: re-evaluate ${invalidated.map((id) => log.displayPath(fileOf(id))).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${log.displayPath(fileOf(b.url))}${b.self ? " (self)" : ` (accepts ${b.deps.map((d) => log.displayPath(fileOf(d))).join(", ")})`}`).join(", ")}`,
     );
-    this.#emit("hotload:beforeUpdate", { files: changedFiles, boundaries: boundaryFiles });
+    // A quiet retry of failed files announces itself only if it succeeds (afterUpdate).
+    if (!request.retryFailed) this.#emit("hotload:beforeUpdate", { files: changedFiles, boundaries: boundaryFiles });
 
     // 3. Remember how to roll back.
     const snapshots = new Map<string, Snapshot>();
@@ -625,6 +691,15 @@ export class Runtime implements HotHost, RuntimeSlot {
       // The failed versions' edges must be in the graph before the roll-back replaces them.
       this.#settle();
       this.#rollback(snapshots, session);
+      // Nothing of this update runs: its files count as not applied, except that their content is
+      // known to fail (see the change detection above).
+      for (const [id, h] of hashes) {
+        const record = this.#records.get(id);
+        if (!record) continue;
+        record.seen = previous.get(id);
+        record.failed = h;
+        this.#retry.add(record.file);
+      }
       const candidates = [...session.sources].map(([url, source]) => ({
         url,
         source,
@@ -633,11 +708,20 @@ export class Runtime implements HotHost, RuntimeSlot {
       }));
       const location = await locate(error, candidates);
       // Past the gate, new code was evaluating: the old versions were disposed, so this is a roll-back.
-      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm);
-      return finish({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
+      if (location) blame(location.file);
+      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm, request.retryFailed === true);
+      const failed = done({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
+      if (!request.retryFailed) this.#emit("hotload:afterUpdate", failed);
+      return failed;
     }
     this.#session = undefined;
     this.#settle();
+    for (const id of hashes.keys()) {
+      const record = this.#records.get(id);
+      if (!record) continue;
+      record.failed = undefined;
+      this.#retry.delete(record.file);
+    }
 
     // 5. Modules no longer imported by anything are pruned.
     const lost = new Set<string>();
@@ -679,12 +763,16 @@ export class Runtime implements HotHost, RuntimeSlot {
     const ms = (performance.now() - started).toFixed(1);
     if (callbackErrors.length > 0) {
       log.error(`update of ${shownFiles} failed: ${callbackErrors.length} handler(s) threw (the new code is running)`);
-      const result = finish({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] });
+      const result = done({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] });
       this.#emit("hotload:afterUpdate", result);
       return result;
     }
     log.success(`updated ${shownFiles} → ${shownBoundaries} in ${ms} ms`);
-    const result = finish({ status: "updated", reevaluated, boundaries: boundaryFiles });
+    // Files that failed before may have waited for this update (an export it adds, say).
+    if (this.#retry.size > 0 && !request.retryFailed) {
+      void this.#enqueue(() => this.#apply({ files: [...this.#retry], retryFailed: true, quietIfUnchanged: true }));
+    }
+    const result = done({ status: "updated", reevaluated, boundaries: boundaryFiles });
     this.#emit("hotload:afterUpdate", result);
     return result;
   }
@@ -749,8 +837,9 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   async #prune(id: string, errors: unknown[]): Promise<void> {
-    const context = this.#current(id);
     const record = this.#records.get(id);
+    // A module changed and dropped in the same update has no new version: its old one is pruned.
+    const context = this.#current(id) ?? (record ? [...record.instances.values()].at(-1) : undefined);
     if (context && record) {
       const r = registrations(context);
       await this.#runHandlers("dispose", id, r.disposers, errors);
@@ -807,6 +896,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     sources: ReadonlyMap<string, string>,
     changedFiles: readonly string[],
     evaluating: boolean,
+    retry: boolean,
   ): void {
     const where = location ? `${location.file}:${location.line}:${location.column}` : changedFiles.join(", ");
     // A file that does not parse or link never ran: its previous version simply stays. Anything
@@ -821,7 +911,12 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (evaluating && error instanceof Error && error.stack) {
       detail = `${detail ? `${detail}\n` : ""}${stackOf(error) ?? ""}`;
     }
-    log.error(`${where} ${location?.message ?? describe(error)} — ${outcome}`, detail);
+    const line = `${where} ${location?.message ?? describe(error)} — ${outcome}`;
+    // A quiet retry that fails the same way again has nothing new to say.
+    const key = location?.file ?? changedFiles.join(",");
+    if (retry && this.#lastErrors.get(key) === line) return;
+    this.#lastErrors.set(key, line);
+    log.error(line, detail);
     this.#emit("hotload:error", { error, file: location?.file ?? changedFiles[0] });
   }
 
@@ -831,6 +926,10 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   #emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void {
     for (const context of [...this.#listening]) {
+      if (!this.#isCurrent(context)) {
+        this.#listening.delete(context);
+        continue;
+      }
       for (const listener of registrations(context).listeners.get(event) ?? []) {
         try {
           listener(payload);
@@ -845,7 +944,6 @@ export class Runtime implements HotHost, RuntimeSlot {
 const EDGE = "edge";
 const LOAD = "load";
 const IMPORT_META = Buffer.from("import.meta");
-const MODULE_HOT = Buffer.from("module.hot");
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -14,19 +14,26 @@ export const RUNTIME_SLOT = "hotload.runtime";
 export interface RuntimeSlot {
   /** Returns an ES module's `import.meta.hot`; also marks the start of its evaluation. */
   hot(meta: ImportMeta): unknown;
-  /** Returns a CommonJS module's `module.hot` (webpack's name); also marks its evaluation. */
+  /** Returns a CommonJS module's `module.hot` (webpack's name, a getter on Module.prototype). */
   hotCjs(module: NodeJS.Module): unknown;
   /** What an update's gate module awaits (see gate.ts). */
   gate(id: number): Promise<void>;
 }
 
-const SLOT = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})]`;
+/** The binding line 1 calls: imported, so no declaration of the module can shadow it. */
+const BINDING = "__hotload$hot";
 
 /** The statement injected on line 1 of an ES module. */
-export const INJECTION: string = `import.meta.hot=${SLOT}.hot(import.meta);`;
+export const INJECTION: string = `import.meta.hot=${BINDING}(import.meta);`;
 
-/** The statement injected on line 1 of a CommonJS module (Node's wrapper keeps lines). */
-export const CJS_INJECTION: string = `module.hot=${SLOT}.hotCjs(module);`;
+/**
+ * The import that gives line 1 its binding, appended after the module's last line (no line
+ * moves). Imports are bound before any code runs, so `globalThis` or `Symbol` declared by the
+ * module itself cannot get in the way, as they would if the statement named them.
+ */
+export const INJECTION_IMPORT: string = `import{hot as ${BINDING}}from${JSON.stringify(
+  `data:text/javascript,${encodeURIComponent(`export const hot=(meta)=>globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].hot(meta);`)}`,
+)};`;
 
 /** Where on line 1 the statement went: `column` is where user code on that line now starts. */
 export interface Injected {
@@ -35,25 +42,16 @@ export interface Injected {
   readonly shift: number;
 }
 
-/**
- * Adds `import.meta.hot` to an ES module's source given as bytes (UTF-8), as Node's own loader
- * reads it: only line 1 is looked at. Start-up cost matters here.
- */
+/** Adds `statement` to an ES module's source given as bytes (UTF-8), as Node's own loader reads it. */
 export function injectHotBytes(source: Uint8Array, statement: string = INJECTION): Injected {
-  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
-  // Lines 1 and 2 decide where the statement goes; the rest is passed on untouched.
-  const eol = bytes.indexOf(10);
-  const eol2 = eol < 0 ? -1 : bytes.indexOf(10, eol + 1);
-  const headEnd = eol2 < 0 ? bytes.length : eol2;
-  const uses = bytes.indexOf(usageOf(statement), headEnd) >= 0;
-  const head = place(bytes.toString("utf8", 0, headEnd), statement, uses);
-  // Node would decode the bytes anyway; decoding here and joining two strings copies nothing more.
-  return { code: eol2 < 0 ? head.code : head.code + bytes.toString("utf8", headEnd), shift: head.shift };
+  // Only modules that mention import.meta get here (see runtime.ts): decoding them whole costs
+  // what Node would spend anyway, and gives exactly what injectHot gives.
+  return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"), statement);
 }
 
 /** Adds `statement` (default: `import.meta.hot` for an ES module) to line 1 of `source`. */
 export function injectHot(source: string, statement: string = INJECTION): Injected {
-  return place(source, statement, source.includes(usageOf(statement)));
+  return place(source, statement, source.includes(usageOf(statement)), true);
 }
 
 /** What a module's code would use before line 1's statement runs: `import.meta` or `module.hot`. */
@@ -61,34 +59,46 @@ function usageOf(statement: string): string {
   return statement === INJECTION ? "import.meta" : "module.hot";
 }
 
+// JavaScript ends a line at any of these, not only at \n.
+const LINE_END = /[\n\r\u2028\u2029]/;
+
 /**
  * `usesHot`: the module mentions import.meta (or module.hot) somewhere. Code on line 1 may call a
  * function declared below that reads it, so the statement must then run before line 1's code.
+ * `whole`: `source` is the whole module, not just its head.
  */
-function place(source: string, statement: string, usesHot: boolean): Injected {
+function place(source: string, statement: string, usesHot: boolean, whole: boolean): Injected {
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let eol = source.indexOf("\n", bom);
-  if (eol < 0) eol = source.length;
-  // Keep a CR of a CRLF line ending after the statement.
-  const lineEnd = eol > bom && source.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+  const found = source.slice(bom).search(LINE_END);
+  const lineEnd = found < 0 ? source.length : bom + found;
   const line = source.slice(bom, lineEnd);
-  const next = eol < source.length ? source.slice(eol + 1, nextEnd(source, eol + 1)) : "";
 
   if (line.startsWith("#!")) {
     return { code: source.slice(0, bom) + statement + source.slice(lineEnd), shift: 0 };
   }
-  // An import on line 1 may take its attributes on line 2: then line 1 is not complete.
-  const complete = !/^\s*(?:with|assert)\b/.test(next);
-  if (complete && (onlyImports(line) || (!usesHot && simpleStatements(line)))) {
+  if (continues(source.slice(lineEnd), whole)) {
+    return { code: source.slice(0, bom) + statement + source.slice(bom), shift: statement.length };
+  }
+  if (onlyImports(line) || (!usesHot && simpleStatements(line))) {
     const needsSemi = line.trim() !== "" && !/;\s*$/.test(line);
     return { code: source.slice(0, lineEnd) + (needsSemi ? ";" : "") + statement + source.slice(lineEnd), shift: 0 };
   }
   return { code: source.slice(0, bom) + statement + source.slice(bom), shift: statement.length };
 }
 
-function nextEnd(source: string, from: number): number {
-  const at = source.indexOf("\n", from);
-  return at < 0 ? source.length : at;
+/**
+ * Whether line 1's last statement may go on below: an import can take its attributes on a later
+ * line (`with { type: "json" }`), past blank and comment lines. Unsure (a block comment, or the
+ * head ended first) counts as yes.
+ */
+function continues(rest: string, whole: boolean): boolean {
+  for (const raw of rest.split(LINE_END)) {
+    const text = raw.trim();
+    if (text === "" || text.startsWith("//")) continue;
+    if (text.startsWith("/*")) return true;
+    return /^(?:with|assert)\b/.test(text);
+  }
+  return !whole;
 }
 
 // Statements after which nothing on the next line can continue them, and that do not use

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { codeFrame, locate, type Location, type Candidate } from "../../src/location.js";
-import { INJECTION, injectHot, RUNTIME_SLOT } from "../../src/transform.js";
+import { INJECTION, INJECTION_IMPORT, injectHot, RUNTIME_SLOT } from "../../src/transform.js";
 
 const SOURCE = ["line one", "line two", "const broken = ;", "line four", "line five", "line six"].join("\n");
 
@@ -177,7 +177,7 @@ describe("locate on real errors", () => {
     const source = 'if (true) throw new Error("on line 1");\n';
     const { code, shift } = injectHot(source);
     assert.equal(shift, INJECTION.length);
-    const files = write({ "line1.mjs": code });
+    const files = write({ "line1.mjs": `${code}\n${INJECTION_IMPORT}` });
     const file = files["line1.mjs"]!;
     const slot = Symbol.for(RUNTIME_SLOT);
     const global = globalThis as Record<symbol, unknown>;

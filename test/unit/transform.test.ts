@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
-import { INJECTION, injectHot, injectHotBytes, RUNTIME_SLOT, type Injected } from "../../src/transform.js";
+import { INJECTION, INJECTION_IMPORT, injectHot, injectHotBytes, RUNTIME_SLOT, type Injected } from "../../src/transform.js";
 import { runWithDeadline } from "../helpers/graph.js";
 
 function parses(code: string): boolean {
@@ -298,7 +298,8 @@ describe("injectHot when the module runs", () => {
   async function run(source: (key: string) => string): Promise<{ seen: unknown; given: object }> {
     const key = `hotload-transform-test-${++count}`;
     const file = join(dir, `m${count}.mjs`);
-    writeFileSync(file, injectHot(source(key)).code);
+    // As the runtime loads it: line 1's statement, and the import of its binding after the last line.
+    writeFileSync(file, `${injectHot(source(key)).code}\n${INJECTION_IMPORT}`);
     const given = { hotFor: key };
     const global = globalThis as Record<string | symbol, unknown>;
     global[Symbol.for(RUNTIME_SLOT)] = { hot: () => given };
