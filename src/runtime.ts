@@ -248,7 +248,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
-    const content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    if (session && typeof content !== "string") {
+      // A new version loads what the update validated, never a save caught half-written: Node read
+      // the file again, and a newer save gets its own update from the watcher.
+      const seen = this.#records.get(id)?.seen;
+      if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
+    }
     this.#defer(LOAD, id, format ?? undefined, content, session);
     if (this.#session) {
       this.#session.sources.set(url, content.toString());
@@ -708,7 +714,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }));
       const location = await locate(error, candidates);
       // Past the gate, new code was evaluating: the old versions were disposed, so this is a roll-back.
-      if (location) blame(location.file);
+      if (location) blame(blamedFile(error, location.file));
       this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm, request.retryFailed === true);
       const failed = done({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
       if (!request.retryFailed) this.#emit("hotload:afterUpdate", failed);
@@ -953,6 +959,16 @@ function toBuffer(bytes: Uint8Array): Buffer {
 function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
   if (seen === undefined) return false;
   return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
+}
+
+/**
+ * The file a failure is about. A link error is located in the importer, but what broke is the
+ * module it names ("The requested module './dep.mjs' does not provide an export named 'x'").
+ */
+function blamedFile(error: unknown, located: string): string {
+  const named = error instanceof SyntaxError ? /The requested module '([^']+)'/.exec(error.message)?.[1] : undefined;
+  if (!named || !(named.startsWith("./") || named.startsWith("../"))) return located;
+  return fileOf(new URL(named, pathToFileURL(located)).href);
 }
 
 function isEsm(format: string | undefined): boolean {

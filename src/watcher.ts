@@ -122,7 +122,15 @@ export class Watcher {
     }
     const files = [...this.#pendingAdd];
     this.#pendingAdd.clear();
+    const since = Date.now() - 50;
     this.#chokidar.add(files);
+    // As for the first batch: a save before the new watches are in effect would be missed. Look
+    // twice (a watch may take a while to set up); a look at an unchanged file costs one read.
+    for (const delay of [30, 300]) {
+      setTimeout(() => {
+        for (const file of files) if ((mtimeOf(file) ?? Infinity) >= since) this.#touch(file);
+      }, delay).unref();
+    }
   }
 
   #start(watch: typeof import("chokidar").watch): void {
