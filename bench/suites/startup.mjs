@@ -1,0 +1,155 @@
+// Benchmark 3: start-up. Time from spawning `node [--import X] app.mjs` to the app's ready line
+// (the clock the app prints when its entry's top level ran), plain node against hotload and
+// dynohot, for generated projects of 1,000 and 10,000 modules and for an app importing lodash-es
+// (about 640 modules under node_modules). Runs are interleaved (plain, hotload, dynohot, then the
+// next order...) so that the load of the machine hits every mode alike.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import os from 'node:os';
+import { project } from '../lib/project.mjs';
+import { now, spawnApp } from '../lib/proc.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { fmtMs, fmtRatio, renderTable } from '../lib/table.mjs';
+import { APPS, BENCH, copyApp, peerVersion, TOOLS, whyMissing } from '../lib/tools.mjs';
+
+export const name = 'startup';
+export const title = 'Start-up: spawn → ready line, plain node vs hotload vs dynohot';
+
+// runs per (app, mode); `slow` caps dynohot, which transforms every module with Babel (~3 ms each).
+const SIZES = {
+  full: { modules: [1000, 10000], runs: { 1000: 10, 10000: 10, lodash: 10 }, slow: { 1000: 3, 10000: 1, lodash: 5 } },
+  quick: { modules: [1000], runs: { 1000: 3, lodash: 3 }, slow: { 1000: 0, lodash: 1 }, note: '--quick: no 10,000-module project, dynohot on lodash-es only' },
+  smoke: { modules: [100], runs: { 100: 1, lodash: 1 }, slow: { 100: 1, lodash: 1 } },
+};
+
+const MODES = [
+  { id: 'plain', label: 'node', argv: (e) => [e] },
+  {
+    id: 'floor',
+    label: 'node + no-op registerHooks',
+    argv: (e) => ['--import', pathToFileURL(join(APPS, 'hooks-floor', 'register.mjs')).href, e],
+  },
+  { id: 'hotload', label: 'hotload', argv: (e) => ['--import', 'hotload', e] },
+  { id: 'dynohot', label: 'dynohot', argv: (e) => ['--import', 'dynohot', e], slow: true, peer: 'dynohot' },
+];
+
+export async function run(ctx) {
+  const size = SIZES[ctx.size];
+  const data = { size, apps: {} };
+  const modes = MODES.filter((m) => {
+    const why = m.peer ? whyMissing(TOOLS.find((t) => t.id === m.peer)) : undefined;
+    if (why) ctx.log(`skip ${m.label}: ${why}`);
+    return !why;
+  });
+  const apps = [];
+  for (const n of size.modules) {
+    const p = project(n);
+    apps.push({ id: String(n), label: `${n.toLocaleString('en-US')} project modules`, dir: p.dir, kind: 'project' });
+  }
+  if (existsSync(join(BENCH, 'node_modules', 'lodash-es'))) {
+    apps.push({ id: 'lodash', label: `lodash-es ${peerVersion('lodash-es')} (node_modules)`, dir: copyApp('lodash', 'startup-lodash'), kind: 'node_modules' });
+  } else ctx.log('skip lodash-es: not installed in bench/node_modules');
+
+  for (const app of apps) data.apps[app.id] = { label: app.label, kind: app.kind, modes: Object.fromEntries(modes.map((m) => [m.id, { ms: [], cpuMs: [], loadavg1: [] }])) };
+  const maxRuns = Math.max(...apps.map((a) => size.runs[a.id]));
+  for (let i = 0; i < maxRuns; i++) {
+    for (const app of apps) {
+      // Rotate the order of the modes from one run to the next.
+      const order = modes.map((_, k) => modes[(k + i) % modes.length]);
+      for (const mode of order) {
+        const want = mode.slow ? size.slow[app.id] : size.runs[app.id];
+        if (i >= want) continue;
+        const slot = data.apps[app.id].modes[mode.id];
+        if (slot.error) continue;
+        slot.loadavg1.push(os.loadavg()[0]);
+        try {
+          const { ms, cpuMs } = await startOnce(app.dir, mode, ctx);
+          slot.ms.push(ms);
+          slot.cpuMs.push(cpuMs);
+          (slot.run ??= []).push(i);
+        } catch (err) {
+          slot.error = String(err?.message ?? err);
+          ctx.log(`${app.label} ${mode.label}: FAILED ${slot.error.split('\n')[0]}`);
+          ctx.detail(slot.error);
+        }
+      }
+    }
+    ctx.log(`run ${i + 1}/${maxRuns} (load average ${os.loadavg()[0].toFixed(2)})`);
+  }
+
+  const rows = [];
+  const checks = [];
+  let numbers = false;
+  const problems = [];
+  for (const app of apps) {
+    const rec = data.apps[app.id];
+    const base = summarize(rec.modes.plain.ms);
+    for (const mode of modes) {
+      const slot = rec.modes[mode.id];
+      const s = (slot.summary = summarize(slot.ms));
+      // Paired: each run against the plain run of the same round (same moment, same load).
+      const paired = [];
+      (slot.run ?? []).forEach((r, k) => {
+        const j = (rec.modes.plain.run ?? []).indexOf(r);
+        if (j >= 0) paired.push(slot.ms[k] / rec.modes.plain.ms[j]);
+      });
+      slot.pairedRatio = summarize(paired);
+      slot.cpu = summarize(slot.cpuMs);
+      if (s.n) numbers = true;
+      if (slot.error && mode.id !== 'dynohot') problems.push(`${app.label} ${mode.label}: ${slot.error.split('\n')[0]}`);
+      rows.push([
+        rec.label,
+        mode.label,
+        s.n ? fmtMs(s.median) : slot.error ? 'FAILED' : 'not run',
+        s.n ? fmtMs(s.p95) : '',
+        String(s.n),
+        mode.id === 'plain' || !s.n ? '' : fmtRatio(s.median / base.median),
+        mode.id === 'plain' || !slot.pairedRatio.n ? '' : fmtRatio(slot.pairedRatio.median),
+        slot.cpu.n ? fmtMs(slot.cpu.median) : '',
+        mode.id === 'plain' || !slot.cpu.n ? '' : fmtRatio(slot.cpu.median / rec.modes.plain.cpu.median),
+      ]);
+    }
+    const h = rec.modes.hotload?.summary;
+    if (h?.n && base.n) {
+      const limit = app.kind === 'project' ? 1.15 : 1.05;
+      const ratio = h.median / base.median;
+      const paired = rec.modes.hotload.pairedRatio;
+      const cpu = rec.modes.hotload.cpu.median / rec.modes.plain.cpu.median;
+      checks.push({
+        name: `start-up under hotload ≤ ${limit}x plain: ${rec.label}`,
+        ok: ratio <= limit,
+        value: `${fmtRatio(ratio)} (${fmtMs(base.median)} → ${fmtMs(h.median)}; paired ${fmtRatio(paired.median)}; CPU ${fmtRatio(cpu)})`,
+      });
+    }
+  }
+  return {
+    data,
+    tables: [
+      renderTable(title, ['app', 'runs under', 'median', 'p95', 'runs', 'vs node', 'paired', 'CPU to ready', 'CPU vs node'], rows, [
+        'spawn → the clock the entry prints at the end of its top level (process start-up included)',
+        'vs node: ratio of the medians; paired: median of the ratios of runs made one after the other (same load)',
+        'CPU to ready: process.cpuUsage() (user + system, all threads) when the entry is ready, median — less sensitive to a busy machine than wall time',
+        'node + no-op registerHooks: resolve and load hooks that only call next(), the floor of any registerHooks loader',
+        'modes interleaved, order rotated each run; dynohot gets fewer runs on big projects (it transforms every module with Babel)',
+        ...(size.note ? [size.note] : []),
+      ]),
+    ],
+    checks,
+    ok: numbers && problems.length === 0,
+    problems: [...(numbers ? [] : ['no numbers']), ...problems],
+  };
+}
+
+async function startOnce(dir, mode, ctx) {
+  const t0 = now();
+  const app = spawnApp(process.execPath, mode.argv('app.mjs'), { cwd: dir, name: `${mode.label} ${dir}` });
+  try {
+    const line = await app.waitFor('@@ready', ctx.startTimeoutMs);
+    const f = line.text.split(' ');
+    return { ms: Number(f[1]) - t0, cpuMs: f[3] === undefined ? NaN : Number(f[3]) / 1000 };
+  } finally {
+    await app.kill();
+  }
+}
