@@ -153,7 +153,9 @@ function violations(source: string): Map<Property, string> {
     const shadowed = READS.filter((name) => declared(tree).has(name));
     if (shadowed.length > 0) found.set("shadow", `the module declares ${shadowed.join(" and ")}, which the statement reads: it gets the module's binding (or a TDZ error), not the global`);
   }
-  const bytes = injectHotBytes(Buffer.from(source, "utf8"));
+  // Only text that survives UTF-8 can come from a file (a lone surrogate cannot).
+  const utf8 = Buffer.from(source, "utf8");
+  const bytes = utf8.toString("utf8") === source ? injectHotBytes(utf8) : { code, shift };
   if (bytes.code !== code || bytes.shift !== shift) {
     found.set("bytes", `injectHotBytes gives another result (shift ${bytes.shift} instead of ${shift}): ${JSON.stringify(bytes.code.slice(0, 200))}`);
   }
