@@ -28,6 +28,8 @@ export interface WatcherOptions {
   readonly emptyHoldMs: number;
   /** How long a vanished file is given to come back (editors that delete, then create) (ms). */
   readonly unlinkHoldMs: number;
+  /** After a truncation, how long the write that follows may take to report its end (ms). */
+  readonly writeWaitMs: number;
 }
 
 /** Default tuning. `HOTLOAD_SETTLE_MS` overrides the settle time. */
@@ -35,6 +37,7 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   settleMs: envNumber("HOTLOAD_SETTLE_MS", 3),
   emptyHoldMs: 80,
   unlinkHoldMs: 40,
+  writeWaitMs: 2000,
 };
 
 /** A batch of files that need a look. */
@@ -64,6 +67,8 @@ export class Watcher {
   /** Files held back: became empty, or vanished. Value: when the hold ends (ms, monotonic). */
   readonly #held = new Map<string, number>();
   readonly #sizes = new Map<string, number>();
+  /** Size when last looked at: a file that grew since, with no event, is still being written. */
+  readonly #probed = new Map<string, number | undefined>();
 
   constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS) {
     this.#handler = handler;
@@ -159,6 +164,7 @@ export class Watcher {
   #touch(path: string): void {
     if (!this.#watched.has(path)) return;
     this.#touched.add(path);
+    this.#probed.set(path, sizeOf(path));
     this.#arm(this.#options.settleMs);
   }
 
@@ -177,6 +183,25 @@ export class Watcher {
     let nextHold = Infinity;
     for (const file of this.#touched) {
       const size = sizeOf(file);
+      // A long write reports its end only when it is done (the event came from the truncation):
+      // a size that moved without an event means the file is still being written.
+      const probed = this.#probed.get(file);
+      if (size !== undefined && probed !== size) {
+        if (probed === 0) {
+          // Truncated, then written: the write's own event comes when it is done. Wait for it
+          // (at most writeWaitMs), whatever the size says meanwhile.
+          const until = this.#held.get(file) ?? now + this.#options.writeWaitMs;
+          if (now < until) {
+            this.#held.set(file, until);
+            nextHold = Math.min(nextHold, now + this.#options.settleMs);
+            continue;
+          }
+        } else {
+          this.#probed.set(file, size);
+          nextHold = Math.min(nextHold, now + this.#options.settleMs);
+          continue;
+        }
+      }
       const heldUntil = this.#held.get(file);
       const suspicious = size === undefined || (size === 0 && (this.#sizes.get(file) ?? 1) !== 0);
       if (suspicious) {
