@@ -69,6 +69,8 @@ export class Watcher {
   readonly #sizes = new Map<string, number>();
   /** Size when last looked at: a file that grew since, with no event, is still being written. */
   readonly #probed = new Map<string, number | undefined>();
+  /** When each file last had an event: a large file must be quiet for longer (see #flush). */
+  readonly #lastEvent = new Map<string, number>();
 
   constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS) {
     this.#handler = handler;
@@ -165,6 +167,7 @@ export class Watcher {
     if (!this.#watched.has(path)) return;
     this.#touched.add(path);
     this.#probed.set(path, sizeOf(path));
+    this.#lastEvent.set(path, performance.now());
     this.#arm(this.#options.settleMs);
   }
 
@@ -185,6 +188,15 @@ export class Watcher {
       const size = sizeOf(file);
       // A long write reports its end only when it is done (the event came from the truncation):
       // a size that moved without an event means the file is still being written.
+      // A large file may be written in chunks, each with its own event: the quiet time it needs
+      // grows with its size (1 ms per 50 KB, at most 500 ms; nothing noticeable below 100 KB).
+      if (size !== undefined && size > 100_000) {
+        const due = (this.#lastEvent.get(file) ?? 0) + this.#options.settleMs + Math.min(500, size / 50_000);
+        if (now < due) {
+          nextHold = Math.min(nextHold, due);
+          continue;
+        }
+      }
       const probed = this.#probed.get(file);
       if (size !== undefined && probed !== size) {
         if (probed === 0) {
