@@ -568,15 +568,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     // A failure blamed on one file of several is tried again without it: the other edits apply,
     // and a second broken file gets its own report.
     let blamed: string | undefined;
-    const attempt = async (changed: string[]): Promise<UpdateResult> => {
-      const hashesAll = hashes;
-      const hashes2 = new Map([...hashesAll].filter(([id]) => changed.includes(id)));
-      return this.#attempt(request, started, changed, hashes2, previous, invalidator, finish, (file) => (blamed = file));
-    };
     let remaining = changed;
     for (;;) {
       blamed = undefined;
-      const result = await attempt(remaining);
+      const mine = new Map([...hashes].filter(([id]) => remaining.includes(id)));
+      const result = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish, (file) => (blamed = file));
       if (result.status !== "failed" || blamed === undefined || invalidator !== undefined) return result;
       const rest = remaining.filter((id) => this.#records.get(id)?.file !== blamed);
       if (rest.length === 0 || rest.length === remaining.length) return result;
