@@ -9,19 +9,12 @@ import { realpathSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { cleanup, copyFixture, edit, spawnHot, type Running } from "../helpers/e2e.js";
+import { cleanup, copyFixture, edit, spawnHot, type Running, type PrintedUpdate } from "../helpers/e2e.js";
 
 after(cleanup);
 
-/** An UpdateResult as app.mjs prints it (its error reduced to the message). */
-interface UpdateResult {
-  status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
-  files: string[];
-  reevaluated: string[];
-  boundaries: string[];
-  error?: string;
-  durationMs: number;
-}
+/** An UpdateResult as app.mjs prints it. */
+type UpdateResult = PrintedUpdate;
 
 /** One module of a graph() snapshot. */
 interface GraphModule {

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, sy
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { UpdateResult } from "../../src/api.js";
 
 /** Repository root (this file is compiled to dist/test/helpers/e2e.js). */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -216,3 +217,9 @@ export function replaceIn(file: string, from: string, to: string): void {
 export function spawnCommand(command: string, argv: string[], options: SpawnOptions = {}): Running {
   return start(command, argv, options.cwd ?? process.cwd(), options);
 }
+
+/**
+ * An UpdateResult as a fixture prints it (JSON, with its error reduced to the message): derived
+ * from the public type, so the tests follow the API instead of a copy of it.
+ */
+export type PrintedUpdate = Omit<UpdateResult, "error"> & { readonly error?: string };

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { copyFixture, spawnHot, type Running, type SpawnOptions } from "../helpers/e2e.js";
+import { copyFixture, spawnHot, type PrintedUpdate, type Running, type SpawnOptions } from "../helpers/e2e.js";
 
 const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -123,15 +123,7 @@ export async function maybeLine(run: Running, pattern: RegExp, since: number, ms
   }
 }
 
-/** An UpdateResult as the stress apps print it (its error reduced to the message). */
-export interface PrintedUpdate {
-  status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
-  files: string[];
-  reevaluated: string[];
-  boundaries: string[];
-  error?: string;
-  durationMs: number;
-}
+export type { PrintedUpdate };
 
 /** The `UPDATE {json}` lines printed after line `since` (and before `until`), parsed. */
 export function printedUpdates(run: Running, since = 0, until: number = run.lines.length): PrintedUpdate[] {
