@@ -54,6 +54,8 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
       return { file: toPath(where!), line, column: Math.max(1, column) };
     }
   }
+  const missing = missingImportAt(error, byUrl);
+  if (missing) return missing;
   if (error instanceof SyntaxError) {
     for (const candidate of candidates) {
       if (candidate.source === undefined) continue;
@@ -65,6 +67,52 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
 }
 
 type Found = { line: number; column: number; message: string };
+
+/** The first syntax error of a module's source, if it has one (JavaScript and JSON only). */
+export async function findSyntaxError(source: string, url: string, format: string | undefined): Promise<(Location & { message: string }) | undefined> {
+  const at = await syntaxErrorAt(source, url, format);
+  return at && { file: toPath(url), ...at };
+}
+
+/** What Node says when an import names a file or package that does not exist. */
+const NOT_FOUND = /^Cannot find (module|package) '([^']+)' imported from (.+)$/;
+/** A string that an import names: `from "x"`, `import "x"`, `import("x")`. */
+const SPECIFIER = /(?:\bfrom|\bimport)\s*\(?\s*(["'])([^"'\n]+)\1/g;
+
+/**
+ * ERR_MODULE_NOT_FOUND names the importer but not where in it: the import is found in the source
+ * that was loaded for the importer, by the specifier that resolves to what is missing.
+ */
+function missingImportAt(error: unknown, byUrl: ReadonlyMap<string, Candidate>): Location | undefined {
+  if ((error as { code?: unknown } | undefined)?.code !== "ERR_MODULE_NOT_FOUND" || !(error instanceof Error)) return undefined;
+  const said = NOT_FOUND.exec(error.message);
+  if (!said) return undefined;
+  const importer = said[3]!.startsWith("file:") ? stripVersion(said[3]!) : pathToFileURL(said[3]!).href;
+  const candidate = byUrl.get(importer);
+  if (candidate?.source === undefined) return undefined;
+  const url = (error as Error & { url?: unknown }).url;
+  const target = typeof url === "string" ? stripVersion(url) : undefined;
+  for (const match of candidate.source.matchAll(SPECIFIER)) {
+    const specifier = match[2]!;
+    const names = said[1] === "package" || target === undefined ? specifier === said[2] || specifier.startsWith(`${said[2]}/`) : resolvesTo(specifier, importer, target);
+    if (!names) continue;
+    const at = match.index + match[0].length - specifier.length - 1;
+    const before = candidate.source.slice(0, at);
+    const line = before.split("\n").length;
+    const column = at - before.lastIndexOf("\n") - (line === 1 ? (candidate.shift ?? 0) : 0);
+    return { file: toPath(importer), line, column: Math.max(1, column), message: `Error: Cannot find ${said[1]} '${specifier}'${target ? ` (${toPath(target)})` : ""}` };
+  }
+  return undefined;
+}
+
+function resolvesTo(specifier: string, base: string, target: string): boolean {
+  if (!/^(\.{1,2}\/|\/|file:)/.test(specifier)) return false;
+  try {
+    return stripVersion(new URL(specifier, base).href) === target;
+  } catch {
+    return false;
+  }
+}
 
 async function syntaxErrorAt(source: string, url: string, format: string | undefined): Promise<Found | undefined> {
   if (format === "json" || /\.json$/.test(stripVersion(url))) return jsonErrorAt(source);

@@ -16,7 +16,7 @@ import { describe, stackOf } from "./report.js";
 import { pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
-import { codeFrame, locate, type Location } from "./location.js";
+import { codeFrame, findSyntaxError, locate, type Location } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
@@ -112,6 +112,35 @@ interface Session {
   readonly gate: Gate;
 }
 
+/** Why an update did not load, as found after its roll-back. */
+interface Failure {
+  readonly error: unknown;
+  readonly location: Location | undefined;
+  /** The source loaded for the located module (for the code frame). */
+  readonly source: string | undefined;
+  /** Whether new code was evaluating (the old versions were disposed). */
+  readonly evaluating: boolean;
+  readonly blame?: Blame | undefined;
+  /** Without a location: the file to name, and what to say instead of the error's message. */
+  readonly where?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+/** An attempt whose new versions did not load; #apply reports it, knowing what it held back. */
+interface AttemptFailed {
+  readonly failure: Failure;
+  readonly files: readonly string[];
+  readonly result: Omit<UpdateResult, "durationMs" | "files">;
+}
+
+/** What a failed update is blamed on (see #withoutBlamed). */
+interface Blame {
+  /** The file to blame: where the error is, or the module a link error names. */
+  readonly file: string;
+  /** The module that failed, and the modules already in the graph through which it was reached. */
+  readonly anchors: ReadonlySet<string>;
+}
+
 interface Request {
   readonly files: readonly string[];
   /** From the watcher: a touch that changed nothing is not an update worth announcing. */
@@ -136,6 +165,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   #queue: Promise<unknown> = Promise.resolve();
   /** Files whose last update failed: tried again after the next update that succeeds. */
   readonly #retry = new Set<string>();
+  /** Files not in the graph that failed updates wait for (missing, or broken when first imported). */
+  readonly #awaited = new Set<string>();
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
@@ -176,12 +207,16 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   #applyEdge(id: string, parentURL: string | undefined): void {
-    const node = this.graph.ensure(id, true);
     if (parentURL === undefined) {
-      node.entry = true;
+      this.graph.ensure(id, true).entry = true;
       return;
     }
+    // The roots of an update are imported together by one module of our own (see #rootUrl).
+    if (parentURL.startsWith(ROOTS_URL)) return;
     const parentId = stripVersion(parentURL);
+    // A version rolled back or replaced that Node is still loading: its imports are not the graph's.
+    if (this.#scope.isHot(parentId) && this.#stale(parentURL)) return;
+    const node = this.graph.ensure(id, true);
     const parent = this.graph.get(parentId);
     if (parent?.hot) this.graph.addEdge(parentId, id);
     else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
@@ -191,7 +226,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
   }
 
-  #applyLoad(id: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+    if (this.#stale(url)) return;
+    const id = stripVersion(url);
     this.graph.ensure(id, true);
     const record = this.#record(id);
     record.format = format;
@@ -210,8 +247,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** Inside an import.meta.resolve() call: resolutions then are not imports. */
   #resolveOnly = 0;
 
-  #defer(kind: string, id: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
-    this.#pending.push(kind, id, a, content, inSession);
+  #defer(kind: string, url: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+    this.#pending.push(kind, url, a, content, inSession);
     if (this.#pending.length === 5) later(() => this.#settle());
   }
 
@@ -221,10 +258,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (ops.length === 0) return;
     this.#pending = [];
     for (let i = 0; i < ops.length; i += 5) {
-      const id = ops[i + 1] as string;
+      const url = ops[i + 1] as string;
       const a = ops[i + 2] as string | undefined;
-      if (ops[i] === EDGE) this.#applyEdge(id, a);
-      else this.#applyLoad(id, a, ops[i + 3] as string | Buffer | undefined, ops[i + 4] as boolean);
+      if (ops[i] === EDGE) this.#applyEdge(url, a);
+      else this.#applyLoad(url, a, ops[i + 3] as string | Buffer | undefined, ops[i + 4] as boolean);
     }
   }
 
@@ -242,9 +279,10 @@ export class Runtime implements HotHost, RuntimeSlot {
       const text = typeof source === "string" ? source : toBuffer(source as Uint8Array);
       return `${(typeof text === "string" ? injectHot(text) : injectHotBytes(text)).code}\n${INJECTION_IMPORT}`;
     }
-    const session = this.#session !== undefined;
+    // Loads that belong to the running update: not those of a version it already rolled back.
+    const session = this.#session !== undefined && !this.#stale(url) ? this.#session : undefined;
     if (source === null || source === undefined) {
-      this.#defer(LOAD, id, format ?? undefined, undefined, session);
+      this.#defer(LOAD, url, format ?? undefined, undefined, session !== undefined);
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
@@ -255,17 +293,17 @@ export class Runtime implements HotHost, RuntimeSlot {
       const seen = this.#records.get(id)?.seen;
       if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
     }
-    this.#defer(LOAD, id, format ?? undefined, content, session);
-    if (this.#session) {
-      this.#session.sources.set(url, content.toString());
-      if (format === "json") this.#session.evaluated.push(id);
+    this.#defer(LOAD, url, format ?? undefined, content, session !== undefined);
+    if (session) {
+      session.sources.set(url, content.toString());
+      if (format === "json") session.evaluated.push(id);
     }
     // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
     if (!esm) return undefined;
     // A new version of an update waits at the update's gate (after the last line: no line moves).
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body.
-    const gate = esm && this.#session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(this.#session.gate.url)};` : "";
+    const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
     if (!(typeof content === "string" ? content.includes("import.meta") : content.includes(IMPORT_META))) {
@@ -274,7 +312,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
     const binding = `\n${INJECTION_IMPORT}`;
     if (injected.shift === 0) return injected.code + binding + gate;
-    this.#session?.shifts.set(url, injected.shift);
+    session?.shifts.set(url, injected.shift);
     // Code from another loader (tsx) may carry an inline source map that must follow line 1.
     const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
     return code + binding + gate;
@@ -323,6 +361,17 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   readonly #contextVersions = new WeakMap<HotContext, { readonly id: string; readonly version: number }>();
 
+  /**
+   * Whether `url` names an instance that is not the current version of its module: a version an
+   * update rolled back or replaced, whose loading Node may still finish after the fact.
+   */
+  #stale(url: string): boolean {
+    const { url: id, version } = parseVersion(url);
+    if (version === this.versions.current(id)) return false;
+    // require() never carries the version: a CommonJS instance is the one in require.cache.
+    return version !== 0 || isEsm(this.#records.get(id)?.format);
+  }
+
   #isCurrent(context: HotContext): boolean {
     const owner = this.#contextVersions.get(context);
     return owner !== undefined && this.versions.current(owner.id) === owner.version;
@@ -333,7 +382,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const context = new HotContext(this, id, record.data, resolve);
     this.#contextVersions.set(context, { id, version });
     record.instances.set(version, context);
-    this.#session?.evaluated.push(id);
+    if (version === this.versions.current(id)) this.#session?.evaluated.push(id);
     return context;
   }
 
@@ -451,6 +500,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       let ids = this.#byFile.get(file);
       if (!ids) this.#byFile.set(file, (ids = new Set()));
       ids.add(id);
+      this.#awaited.delete(file);
       this.#watcher?.add(file);
       this.#notifier?.filesLoaded([file]);
     }
@@ -491,7 +541,16 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const file of batch.deleted) this.#reportMissing(file, "was deleted");
     if (batch.changed.length === 0) return;
     log.debug(`looking at ${batch.changed.map(log.displayPath).join(", ")}`);
+    const awaited = batch.changed.some((file) => this.#awaited.has(file) && !this.#byFile.has(file));
     await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true }));
+    if (awaited) this.#retryFailed();
+  }
+
+  /** Watches `file`, not in the graph, for the save that may let failed updates through. */
+  #await(file: string): void {
+    if (this.#byFile.has(file) || this.#awaited.has(file)) return;
+    this.#awaited.add(file);
+    this.#watcher?.add(file);
   }
 
   #reportMissing(file: string, what: string): void {
@@ -509,10 +568,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#settle();
     const files = [...new Set(request.files)];
     let changedFiles: string[] = files;
-    const finish = (partial: Omit<UpdateResult, "durationMs" | "files">, only?: readonly string[]): UpdateResult => {
+    const finish = (partial: Omit<UpdateResult, "durationMs" | "files">, only?: readonly string[], said = false): UpdateResult => {
       const result: UpdateResult = { files: only ?? changedFiles, ...partial, durationMs: performance.now() - started };
       if (result.status === "unchanged" && request.quietIfUnchanged) return result;
-      if (result.status !== "updated" && request.retryFailed) return result;
+      // A quiet retry is heard only when it applied, or failed in a way not reported before.
+      if (result.status !== "updated" && request.retryFailed && !said) return result;
       for (const listener of this.#updateListeners) {
         try {
           listener(result);
@@ -527,6 +587,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     const changed: string[] = [];
     const hashes = new Map<string, Buffer>();
     let somethingNew = false;
+    /** A deleted, unreadable or broken file is back as it runs: updates that failed with it may pass. */
+    let cameBack = false;
     const previous = new Map<string, string | Buffer | undefined>();
     for (const file of files) {
       const ids = this.#byFile.get(file);
@@ -542,8 +604,21 @@ export class Runtime implements HotHost, RuntimeSlot {
       const h = content;
       for (const id of ids) {
         const record = this.#records.get(id)!;
+        if (record.missing) cameBack = true;
         record.missing = false;
-        if (sameContent(record.seen, h) || !this.graph.get(id)) continue;
+        if (!this.graph.get(id)) continue;
+        if (sameContent(record.seen, h)) {
+          // Saved back to the content that runs: whatever failed with its broken content may pass.
+          if (record.failed !== undefined) {
+            record.failed = undefined;
+            this.#retry.delete(file);
+            cameBack = true;
+          }
+          continue;
+        }
+        // A retry is for content that failed: anything newer is the watcher's to deliver, once
+        // the save is complete (a retry may come in the middle of one).
+        if (request.retryFailed && !sameContent(record.failed, h)) continue;
         changed.push(id);
         hashes.set(id, h);
         previous.set(id, record.seen);
@@ -558,6 +633,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
     if (changed.length === 0) {
       log.debug(`unchanged: ${files.map(log.displayPath).join(", ")}`);
+      if (cameBack && !request.retryFailed) this.#retryFailed();
       return finish({ status: "unchanged", reevaluated: [], boundaries: [] });
     }
     changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
@@ -565,19 +641,57 @@ export class Runtime implements HotHost, RuntimeSlot {
       const why = request.invalidated.message ? `: ${request.invalidated.message}` : "";
       log.info(`${log.displayPath(fileOf(request.invalidated.url))} invalidated itself${why}`);
     }
-    // A failure blamed on one file of several is tried again without it: the other edits apply,
-    // and a second broken file gets its own report.
-    let blamed: string | undefined;
+    // A failure is tried again without the changed files it comes from: the other edits apply,
+    // and a second broken file gets its own report. Those left out wait in #retry.
     let remaining = changed;
+    const retry = request.retryFailed === true;
     for (;;) {
-      blamed = undefined;
       const mine = new Map([...hashes].filter(([id]) => remaining.includes(id)));
-      const result = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish, (file) => (blamed = file));
-      if (result.status !== "failed" || blamed === undefined || invalidator !== undefined) return result;
-      const rest = remaining.filter((id) => this.#records.get(id)?.file !== blamed);
-      if (rest.length === 0 || rest.length === remaining.length) return result;
+      const outcome = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish);
+      if (!("failure" in outcome)) return outcome;
+      const { failure } = outcome;
+      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : this.#withoutBlamed(remaining, failure.blame);
+      const last = rest.length === 0 || rest.length === remaining.length;
+      // What this failure keeps from applying besides the file it is blamed on: their own errors
+      // are not known yet (they wait in #retry).
+      const held = (last ? remaining : remaining.filter((id) => !rest.includes(id))).filter((id) => this.#records.get(id)?.file !== failure.blame?.file);
+      const heldFiles = [...new Set(held.map((id) => this.#records.get(id)!.file))].filter((file) => file !== failure.location?.file);
+      let said = this.#reportError(failure, heldFiles, outcome.files, retry);
+      for (const id of held) said = (await this.#reportSyntaxError(id, hashes.get(id), retry)) || said;
+      const result = finish(outcome.result, outcome.files, said);
+      if (!retry) this.#emit("hotload:afterUpdate", result);
+      if (last) return result;
       remaining = rest;
     }
+  }
+
+  /**
+   * Reports the syntax error of a module held back by another module's failure, so that no broken
+   * file goes unmentioned while what blocks it is fixed. (Link and evaluation errors need the real
+   * load.) Returns whether it printed.
+   */
+  async #reportSyntaxError(id: string, content: Buffer | undefined, retry: boolean): Promise<boolean> {
+    const record = this.#records.get(id);
+    if (!record || !content) return false;
+    const text = content.toString();
+    const location = await findSyntaxError(text, id, record.format);
+    if (!location) return false;
+    const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
+    return this.#reportError({ error, location, source: text, evaluating: false }, [], [record.file], retry);
+  }
+
+  /**
+   * `changed` without the modules a failure comes from: the file it is blamed on when that file
+   * changed, else every changed module whose update re-evaluates (or newly imports) the module
+   * that failed.
+   */
+  #withoutBlamed(changed: readonly string[], blame: Blame): string[] {
+    const rest = changed.filter((id) => this.#records.get(id)?.file !== blame.file);
+    if (rest.length < changed.length) return rest;
+    return changed.filter((id) => {
+      const plan = propagate([id], this.#view);
+      return plan.kind === "update" && !plan.invalidated.some((url) => blame.anchors.has(url));
+    });
   }
 
   async #attempt(
@@ -587,9 +701,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     hashes: ReadonlyMap<string, Buffer>,
     previous: ReadonlyMap<string, string | Buffer | undefined>,
     invalidator: string | undefined,
-    finish: (partial: Omit<UpdateResult, "durationMs" | "files">, files?: readonly string[]) => UpdateResult,
-    blame: (file: string) => void,
-  ): Promise<UpdateResult> {
+    finish: (partial: Omit<UpdateResult, "durationMs" | "files">, files?: readonly string[], said?: boolean) => UpdateResult,
+  ): Promise<UpdateResult | AttemptFailed> {
     const changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
     const done = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => finish(partial, changedFiles);
     for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
@@ -692,6 +805,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#session = undefined;
       // The failed versions' edges must be in the graph before the roll-back replaces them.
       this.#settle();
+      // Modules the failed versions imported for the first time go with the roll-back; who
+      // imported them tells which changed files led to them (see #withoutBlamed).
+      const firstImporters = new Map<string, readonly string[]>();
+      for (const url of session.sources.keys()) {
+        const id = stripVersion(url);
+        if (!snapshots.has(id)) firstImporters.set(id, [...(this.graph.get(id)?.importers ?? [])]);
+      }
       this.#rollback(snapshots, session);
       // Nothing of this update runs: its files count as not applied, except that their content is
       // known to fail (see the change detection above).
@@ -709,12 +829,33 @@ export class Runtime implements HotHost, RuntimeSlot {
         format: this.#records.get(stripVersion(url))?.format,
       }));
       const location = await locate(error, candidates);
-      // Past the gate, new code was evaluating: the old versions were disposed, so this is a roll-back.
-      if (location) blame(blamedFile(error, location.file));
-      this.#reportLoadError(error, location, session.sources, changedFiles, disposedEsm, request.retryFailed === true);
-      const failed = done({ status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error });
-      if (!request.retryFailed) this.#emit("hotload:afterUpdate", failed);
-      return failed;
+      let blame: Blame | undefined;
+      if (location) {
+        const failedAt = pathUrl(location.file);
+        blame = { file: blamedFile(error, location.file), anchors: upwards(failedAt, firstImporters) };
+        // A file the update needs that is not in the graph (not created yet, or broken when it was
+        // first imported): its next save is worth another try of what failed.
+        if (!this.#records.has(failedAt)) this.#await(location.file);
+      }
+      const missing = (error as { url?: unknown } | undefined)?.url;
+      let where: string | undefined;
+      if (isNotFound(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
+        const id = stripVersion(missing);
+        if (!this.#records.has(id)) this.#await(fileOf(id));
+        // Not found as a root of the update (no importer of the user's to point at): the module
+        // itself is gone.
+        if (!location) {
+          where = fileOf(id);
+          blame = { file: where, anchors: new Set([id]) };
+        }
+      }
+      const source = location && [...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1];
+      return {
+        // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
+        failure: { error, location, source, evaluating: disposedEsm, blame, where, message: where && "Error: the file cannot be found" },
+        files: changedFiles,
+        result: { status: "failed", reevaluated: this.#files(session.evaluated), boundaries: boundaryFiles, error },
+      };
     }
     this.#session = undefined;
     this.#settle();
@@ -763,6 +904,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     const shownFiles = changedFiles.map(log.displayPath).join(", ");
     const shownBoundaries = [...new Set(boundaryFiles)].map(log.displayPath).join(", ");
     const ms = (performance.now() - started).toFixed(1);
+    // Files that failed before may have waited for this update (an export it adds, a file it
+    // brings back). The new code runs even when a handler threw, so they get their try then too.
+    if (!request.retryFailed) this.#retryFailed();
     if (callbackErrors.length > 0) {
       log.error(`update of ${shownFiles} failed: ${callbackErrors.length} handler(s) threw (the new code is running)`);
       const result = done({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] });
@@ -770,13 +914,19 @@ export class Runtime implements HotHost, RuntimeSlot {
       return result;
     }
     log.success(`updated ${shownFiles} → ${shownBoundaries} in ${ms} ms`);
-    // Files that failed before may have waited for this update (an export it adds, say).
-    if (this.#retry.size > 0 && !request.retryFailed) {
-      void this.#enqueue(() => this.#apply({ files: [...this.#retry], retryFailed: true, quietIfUnchanged: true }));
-    }
     const result = done({ status: "updated", reevaluated, boundaries: boundaryFiles });
     this.#emit("hotload:afterUpdate", result);
     return result;
+  }
+
+  /** Queues one more try of the files whose last update failed (they may have waited for this). */
+  #retryFailed(): void {
+    if (this.#retry.size === 0) {
+      for (const file of this.#awaited) if (!this.#byFile.has(file)) this.#watcher?.remove(file);
+      this.#awaited.clear();
+      return;
+    }
+    void this.#enqueue(() => this.#apply({ files: [...this.#retry], retryFailed: true, quietIfUnchanged: true }));
   }
 
   /**
@@ -787,7 +937,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const urls = ids.map((id) => withVersion(id, this.versions.current(id)));
     if (urls.length === 1) return urls[0]!;
     const code = urls.map((url, i) => `import * as r${i} from ${JSON.stringify(url)};`).join("") + `export { ${urls.map((_, i) => `r${i}`).join(", ")} };`;
-    return `data:text/javascript,${encodeURIComponent(code)}`;
+    return `${ROOTS_URL}${encodeURIComponent(code)}`;
   }
 
   #gates = 0;
@@ -892,34 +1042,29 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
   }
 
-  #reportLoadError(
-    error: unknown,
-    location: Location | undefined,
-    sources: ReadonlyMap<string, string>,
-    changedFiles: readonly string[],
-    evaluating: boolean,
-    retry: boolean,
-  ): void {
-    const where = location ? `${location.file}:${location.line}:${location.column}` : changedFiles.join(", ");
+  /**
+   * Prints a failure, with the changed files it keeps from applying (`held`), once: a quiet retry
+   * does not repeat it. Returns whether it printed.
+   */
+  #reportError(failure: Failure, held: readonly string[], changedFiles: readonly string[], retry: boolean): boolean {
+    const { error, location, source } = failure;
+    const where = location ? `${location.file}:${location.line}:${location.column}` : (failure.where ?? changedFiles.join(", "));
     // A file that does not parse or link never ran: its previous version simply stays. Anything
     // else failed while new code was evaluating, after the old versions were disposed.
-    evaluating &&= !(error instanceof SyntaxError);
-    const outcome = evaluating ? "rolled back to the previous version" : "keeping the previous version";
-    let detail: string | undefined;
-    if (location) {
-      const source = [...sources].find(([url]) => stripVersion(url) === stripVersion(pathUrl(location.file)))?.[1];
-      if (source !== undefined) detail = codeFrame(source, location.line, location.column);
-    }
+    const evaluating = failure.evaluating && !(error instanceof SyntaxError);
+    const outcome = `${evaluating ? "rolled back to the previous version" : "keeping the previous version"}${held.length > 0 ? ` (also held back: ${held.join(", ")})` : ""}`;
+    let detail = location && source !== undefined ? codeFrame(source, location.line, location.column) : undefined;
     if (evaluating && error instanceof Error && error.stack) {
       detail = `${detail ? `${detail}\n` : ""}${stackOf(error) ?? ""}`;
     }
-    const line = `${where} ${location?.message ?? describe(error)} — ${outcome}`;
+    const line = `${where} ${location?.message ?? failure.message ?? describe(error)} — ${outcome}`;
     // A quiet retry that fails the same way again has nothing new to say.
-    const key = location?.file ?? changedFiles.join(",");
-    if (retry && this.#lastErrors.get(key) === line) return;
+    const key = location?.file ?? failure.where ?? changedFiles.join(",");
+    if (retry && this.#lastErrors.get(key) === line) return false;
     this.#lastErrors.set(key, line);
     log.error(line, detail);
-    this.#emit("hotload:error", { error, file: location?.file ?? changedFiles[0] });
+    this.#emit("hotload:error", { error, file: location?.file ?? failure.where ?? changedFiles[0] });
+    return true;
   }
 
   #files(ids: readonly string[]): string[] {
@@ -946,6 +1091,8 @@ export class Runtime implements HotHost, RuntimeSlot {
 const EDGE = "edge";
 const LOAD = "load";
 const IMPORT_META = Buffer.from("import.meta");
+/** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
+const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -965,6 +1112,24 @@ function blamedFile(error: unknown, located: string): string {
   const named = error instanceof SyntaxError ? /The requested module '([^']+)'/.exec(error.message)?.[1] : undefined;
   if (!named || !(named.startsWith("./") || named.startsWith("../"))) return located;
   return fileOf(new URL(named, pathToFileURL(located)).href);
+}
+
+/** `start` and, for a module imported for the first time, the importers that led to it. */
+function upwards(start: string, firstImporters: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const found = new Set([start]);
+  const stack = [start];
+  while (stack.length > 0) {
+    for (const importer of firstImporters.get(stack.pop()!) ?? []) {
+      if (found.has(importer)) continue;
+      found.add(importer);
+      if (firstImporters.has(importer)) stack.push(importer);
+    }
+  }
+  return found;
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === "ERR_MODULE_NOT_FOUND";
 }
 
 function isEsm(format: string | undefined): boolean {
