@@ -60,7 +60,8 @@ export class Watcher {
   readonly #pendingAdd = new Set<string>();
   #chokidar: FSWatcher | undefined;
   #starting: Promise<void> | undefined;
-  #since = Infinity;
+  /** When each file not yet looked at after its watch was set up was handed to us (Date.now()). */
+  readonly #addedAt = new Map<string, number>();
   readonly #touched = new Set<string>();
   #settle: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -94,13 +95,14 @@ export class Watcher {
     this.#watched.add(file);
     this.#pendingAdd.add(file);
     // Wall-clock, to compare with file modification times (coarse on some file systems).
-    this.#since = Math.min(this.#since, Date.now() - 50);
+    this.#addedAt.set(file, Date.now());
     if (this.#pendingAdd.size === 1) later(() => this.#flushAdds());
   }
 
   /** Stops watching `file`. */
   remove(file: string): void {
     if (!this.#watched.delete(file)) return;
+    this.#addedAt.delete(file);
     if (this.#pendingAdd.delete(file)) return;
     this.#chokidar?.unwatch(file);
     this.#sizes.delete(file);
@@ -129,15 +131,11 @@ export class Watcher {
     }
     const files = [...this.#pendingAdd];
     this.#pendingAdd.clear();
-    const since = Date.now() - 50;
     this.#chokidar.add(files);
     // As for the first batch: a save before the new watches are in effect would be missed. Look
     // twice (a watch may take a while to set up); a look at an unchanged file costs one read.
-    for (const delay of [30, 300]) {
-      setTimeout(() => {
-        for (const file of files) if ((mtimeOf(file) ?? Infinity) >= since) this.#touch(file);
-      }, delay).unref();
-    }
+    setTimeout(() => this.#lookAtRecent(files, false), 30).unref();
+    setTimeout(() => this.#lookAtRecent(files, true), 300).unref();
   }
 
   #start(watch: typeof import("chokidar").watch): void {
@@ -145,12 +143,9 @@ export class Watcher {
     this.#pendingAdd.clear();
     {
       // A save between a file's load and its watch being set up would be missed: look at every
-      // file modified since the watcher was first asked for.
-      const since = this.#since;
+      // file modified since it was loaded.
       this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false });
-      this.#chokidar.once("ready", () => {
-        for (const file of files) if ((mtimeOf(file) ?? Infinity) >= since) this.#touch(file);
-      });
+      this.#chokidar.once("ready", () => this.#lookAtRecent(files, true));
       this.#chokidar.on("all", (_event, path) => this.#touch(resolve(path)));
       this.#chokidar.on("raw", (_event, name, details) => {
         const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
@@ -161,6 +156,20 @@ export class Watcher {
       this.#chokidar.on("error", (error) => this.#onError(error));
     }
     if (this.#pendingAdd.size > 0) this.#flushAdds();
+  }
+
+  /**
+   * Touches the files among `files` modified since shortly before they were handed to us. The
+   * runtime asks for a watch only after Node read the file (its graph work is deferred, and may
+   * wait long on a busy machine), so the margin is generous: a file touched for nothing costs one
+   * read and a content comparison.
+   */
+  #lookAtRecent(files: readonly string[], last: boolean): void {
+    for (const file of files) {
+      const added = this.#addedAt.get(file);
+      if (added !== undefined && (mtimeOf(file) ?? Infinity) >= added - LOAD_MARGIN_MS) this.#touch(file);
+      if (last) this.#addedAt.delete(file);
+    }
   }
 
   #touch(path: string): void {
@@ -244,6 +253,9 @@ export class Watcher {
     if (this.#touched.size > 0) this.#arm(0);
   }
 }
+
+/** How long before a file was handed to the watcher Node may have read it (ms). */
+const LOAD_MARGIN_MS = 1000;
 
 function sizeOf(file: string): number | undefined {
   try {

@@ -40,12 +40,6 @@ import { cleanup, copyFixture, spawnHot, type Running } from "../helpers/e2e.js"
 import { ask, inotifyInodes, isErrorLine, maybeLine, nextOutput, pause, printedUpdates, watchedPaths } from "./harness.js";
 import { generateProject, JSON_FILE, OPTIONAL, ProjectGraph, render, type Content } from "./project.js";
 
-const LOST_TODO =
-  "a few seeds still lose an edit saved with a file whose failure cannot be blamed on one file (0-6 per 500 operations, from 52 before)";
-const CALLBACK_TODO =
-  "one seed of several (3413455275) showed a throwing handler that was not reported; cause not found yet";
-const MASKED_TODO =
-  "a few seeds still mask an error that a failing update met after another one (0-4 per 500 operations, from 20 before)";
 import { Random, seedFromEnv } from "./random.js";
 
 const OPS = opsFromEnv();
@@ -988,19 +982,17 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
     assert.ok(report.alive, describeViolations(report, ["died"]));
   });
 
-  // Known gap, kept visible: most seeds pass, some still lose an edit that went down with an
-  // update failing on another file, in cases the retry logic does not reach yet (see the note).
-  test("every module whose file is good runs the content on disk once the process settles; none is lost", { todo: LOST_TODO }, () => {
+  test("every module whose file is good runs the content on disk once the process settles; none is lost", () => {
     const found = describeViolations(report, ["lost", "missed", "unrecoverable", "graph"]);
     if (found) assert.fail(found);
   });
 
-  test("every broken file is reported in an error line naming it, once per update", { todo: MASKED_TODO }, () => {
+  test("every broken file is reported in an error line naming it, once per update", () => {
     const found = describeViolations(report, ["unreported", "masked", "unnamed", "duplicate", "dead-end", "deleted-twice"]);
     if (found) assert.fail(found);
   });
 
-  test("throwing accept, dispose and prune handlers are reported with their module, and only those", { todo: CALLBACK_TODO }, () => {
+  test("throwing accept, dispose and prune handlers are reported with their module, and only those", () => {
     const found = describeViolations(report, ["callback-missing", "callback-spurious"]);
     if (found) assert.fail(found);
   });
