@@ -96,7 +96,7 @@ function missingImportAt(error: unknown, byUrl: ReadonlyMap<string, Candidate>):
     const specifier = match[2]!;
     const names = said[1] === "package" || target === undefined ? specifier === said[2] || specifier.startsWith(`${said[2]}/`) : resolvesTo(specifier, importer, target);
     if (!names) continue;
-    const at = match.index + match[0].length - specifier.length - 1;
+    const at = match.index + match[0].length - specifier.length - 2; // the opening quote
     const before = candidate.source.slice(0, at);
     const line = before.split("\n").length;
     const column = at - before.lastIndexOf("\n") - (line === 1 ? (candidate.shift ?? 0) : 0);

@@ -4,7 +4,7 @@
  * version it accepts). Each test names the behaviour the README promises.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { cleanup, type Running } from "../helpers/e2e.js";
@@ -46,6 +46,76 @@ describe("a save that goes down with another file's failed update", () => {
     writeFileSync(join(dir, "b.mjs"), broken(2));
     await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:2:16 SyntaxError`, 10_000, since);
     await run.waitForLine(`[hotload] ${join(dir, "b.mjs")}:2:16 SyntaxError`, 3_000, since);
+  });
+});
+
+describe("an update blocked by a file that is missing or broken", () => {
+  // `extra` goes first: line 1 holds the import, so the error's line and column are known.
+  const importing = (name: string, v: number, spec: string): string => `import ${JSON.stringify(spec)};\n${versioned(name, v)}`;
+
+  test("an import of a file not created yet fails at the import (file:line:column), and applies once the file is created", async () => {
+    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    await warmUp(run, dir);
+    const since = run.mark();
+    writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./new.mjs"));
+    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './new.mjs' (${join(dir, "new.mjs")}) — keeping the previous version`, 10_000, since);
+    writeFileSync(join(dir, "new.mjs"), versioned("new", 1));
+    await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
+    assert.equal(count(run, "new v1 evaluated", since), 1, run.output());
+  });
+
+  test("a dependency deleted, its importer saved, the dependency restored as it was: the importer's edit applies", async () => {
+    const dep = versioned("dep", 1);
+    const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": dep, "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    await warmUp(run, dir);
+    const since = run.mark();
+    unlinkSync(join(dir, "dep.mjs"));
+    await run.waitForLine(`[hotload] ${join(dir, "dep.mjs")} was deleted — the previous version keeps running`, 10_000, since);
+    writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./dep.mjs"));
+    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './dep.mjs' (${join(dir, "dep.mjs")}) — keeping the previous version`, 10_000, since);
+    writeFileSync(join(dir, "dep.mjs"), dep);
+    await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
+  });
+
+  test("an edit saved with one that a missing module blocks applies at once; the error names the edit it holds back", async () => {
+    // a.mjs imports dep.mjs and mid.mjs; a save of mid.mjs re-evaluates a.mjs, whose import of
+    // the deleted dep.mjs then fails: in a.mjs, which did not change.
+    const a = `import "./dep.mjs";\nimport "./mid.mjs";\n${versioned("a", 1)}`;
+    const { dir, run } = await startApp(
+      { "a.mjs": a, "dep.mjs": versioned("dep", 1), "mid.mjs": versioned("mid", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) },
+      ["./a.mjs", "./b.mjs", "./other.mjs"],
+    );
+    await warmUp(run, dir);
+    let since = run.mark();
+    unlinkSync(join(dir, "dep.mjs"));
+    await run.waitForLine(`[hotload] ${join(dir, "dep.mjs")} was deleted — the previous version keeps running`, 10_000, since);
+    since = run.mark();
+    // One batch: mid.mjs's update is blocked at a.mjs's import of dep.mjs, b.mjs's is not.
+    writeFileSync(join(dir, "mid.mjs"), versioned("mid", 2));
+    writeFileSync(join(dir, "b.mjs"), versioned("b", 2));
+    await run.waitForLine(
+      `[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './dep.mjs' (${join(dir, "dep.mjs")}) — keeping the previous version (also held back: ${join(dir, "mid.mjs")})`,
+      10_000,
+      since,
+    );
+    await run.waitForLine("accepted ./b.mjs v=2", 10_000, since);
+    assert.equal(count(run, "mid v2 evaluated", since), 0, "mid.mjs's edit cannot apply without dep.mjs");
+    writeFileSync(join(dir, "dep.mjs"), versioned("dep", 3));
+    await run.waitForLine("mid v2 evaluated", 10_000, since);
+    await run.waitForLine("accepted ./a.mjs v=1", 3_000, since);
+  });
+
+  test("a broken file saved back to the content that runs lets the edits it held back through", async () => {
+    const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": versioned("dep", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    await warmUp(run, dir);
+    const since = run.mark();
+    // dep.mjs throws while evaluating; a.mjs, saved with it, re-imports it and goes down too.
+    writeFileSync(join(dir, "dep.mjs"), `${versioned("dep", 2)}throw new Error("dep fails");\n`);
+    writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./dep.mjs"));
+    await run.waitForLine(/Error: dep fails — rolled back to the previous version/, 10_000, since);
+    // Undo the broken save: dep.mjs is again what runs, a change of nothing.
+    writeFileSync(join(dir, "dep.mjs"), versioned("dep", 1));
+    await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
   });
 });
 
