@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
+import { blamedFile, isNotFound, upwards, withoutBlamed, type Blame } from "./blame.js";
 import { Gate } from "./gate.js";
 import { describe, stackOf } from "./report.js";
 import { pathToFileURL } from "node:url";
@@ -131,14 +132,6 @@ interface AttemptFailed {
   readonly failure: Failure;
   readonly files: readonly string[];
   readonly result: Omit<UpdateResult, "durationMs" | "files">;
-}
-
-/** What a failed update is blamed on (see #withoutBlamed). */
-interface Blame {
-  /** The file to blame: where the error is, or the module a link error names. */
-  readonly file: string;
-  /** The module that failed, and the modules already in the graph through which it was reached. */
-  readonly anchors: ReadonlySet<string>;
 }
 
 interface Request {
@@ -650,7 +643,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const outcome = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish);
       if (!("failure" in outcome)) return outcome;
       const { failure } = outcome;
-      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : this.#withoutBlamed(remaining, failure.blame);
+      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : withoutBlamed(remaining, failure.blame, this.#fileOfId, this.#invalidatedBy);
       const last = rest.length === 0 || rest.length === remaining.length;
       // What this failure keeps from applying besides the file it is blamed on: their own errors
       // are not known yet (they wait in #retry).
@@ -680,19 +673,13 @@ export class Runtime implements HotHost, RuntimeSlot {
     return this.#reportError({ error, location, source: text, evaluating: false }, [], [record.file], retry);
   }
 
-  /**
-   * `changed` without the modules a failure comes from: the file it is blamed on when that file
-   * changed, else every changed module whose update re-evaluates (or newly imports) the module
-   * that failed.
-   */
-  #withoutBlamed(changed: readonly string[], blame: Blame): string[] {
-    const rest = changed.filter((id) => this.#records.get(id)?.file !== blame.file);
-    if (rest.length < changed.length) return rest;
-    return changed.filter((id) => {
-      const plan = propagate([id], this.#view);
-      return plan.kind === "update" && !plan.invalidated.some((url) => blame.anchors.has(url));
-    });
-  }
+  readonly #fileOfId = (id: string): string | undefined => this.#records.get(id)?.file;
+
+  /** The modules an update of `id` alone would re-evaluate (undefined: it cannot be applied). */
+  readonly #invalidatedBy = (id: string): readonly string[] | undefined => {
+    const plan = propagate([id], this.#view);
+    return plan.kind === "update" ? plan.invalidated : undefined;
+  };
 
   async #attempt(
     request: Request,
@@ -806,7 +793,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       // The failed versions' edges must be in the graph before the roll-back replaces them.
       this.#settle();
       // Modules the failed versions imported for the first time go with the roll-back; who
-      // imported them tells which changed files led to them (see #withoutBlamed).
+      // imported them tells which changed files led to them (see blame.ts).
       const firstImporters = new Map<string, readonly string[]>();
       for (const url of session.sources.keys()) {
         const id = stripVersion(url);
@@ -1102,34 +1089,6 @@ function toBuffer(bytes: Uint8Array): Buffer {
 function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
   if (seen === undefined) return false;
   return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
-}
-
-/**
- * The file a failure is about. A link error is located in the importer, but what broke is the
- * module it names ("The requested module './dep.mjs' does not provide an export named 'x'").
- */
-function blamedFile(error: unknown, located: string): string {
-  const named = error instanceof SyntaxError ? /The requested module '([^']+)'/.exec(error.message)?.[1] : undefined;
-  if (!named || !(named.startsWith("./") || named.startsWith("../"))) return located;
-  return fileOf(new URL(named, pathToFileURL(located)).href);
-}
-
-/** `start` and, for a module imported for the first time, the importers that led to it. */
-function upwards(start: string, firstImporters: ReadonlyMap<string, readonly string[]>): Set<string> {
-  const found = new Set([start]);
-  const stack = [start];
-  while (stack.length > 0) {
-    for (const importer of firstImporters.get(stack.pop()!) ?? []) {
-      if (found.has(importer)) continue;
-      found.add(importer);
-      if (firstImporters.has(importer)) stack.push(importer);
-    }
-  }
-  return found;
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === "ERR_MODULE_NOT_FOUND";
 }
 
 function isEsm(format: string | undefined): boolean {

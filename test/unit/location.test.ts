@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { codeFrame, locate, type Location, type Candidate } from "../../src/location.js";
@@ -137,6 +137,31 @@ describe("locate on real errors", () => {
       file: files["consumer.mjs"]!.path,
       line: 2,
       column: 10,
+    });
+  });
+
+  test("a missing module is located at the opening quote of the import that names it, in a versioned importer too", async () => {
+    const files = write({ "importer.mjs": 'export const a = 1;\nexport { b } from "./gone.mjs";\n' });
+    const file = files["importer.mjs"]!;
+    const error = await failure(`${file.url}?hotload=2`);
+    const gone = join(dirname(file.path), "gone.mjs");
+    assert.deepEqual(await locate(error, [{ url: `${file.url}?hotload=2`, source: file.source }]), {
+      file: file.path,
+      line: 2,
+      column: 19,
+      message: `Error: Cannot find module './gone.mjs' (${gone})`,
+    });
+  });
+
+  test("a missing package is located at the import that names it", async () => {
+    const files = write({ "pkg.mjs": 'import "node:fs";\nconst m = await import("no-such-package-hotload/sub");\n' });
+    const file = files["pkg.mjs"]!;
+    const error = await failure(file.url);
+    assert.deepEqual(await locate(error, [file]), {
+      file: file.path,
+      line: 2,
+      column: 24,
+      message: "Error: Cannot find package 'no-such-package-hotload/sub'",
     });
   });
 
