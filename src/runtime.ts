@@ -138,6 +138,8 @@ interface Request {
   readonly files: readonly string[];
   /** From the watcher: a touch that changed nothing is not an update worth announcing. */
   readonly quietIfUnchanged?: boolean;
+  /** From the watcher: each file's size when it was settled (see TouchedBatch). */
+  readonly sizes?: ReadonlyMap<string, number>;
   /** Try again files whose content failed before (a later update may have made them good). */
   readonly retryFailed?: boolean;
   readonly invalidated?: { readonly url: string; readonly message: string | undefined };
@@ -286,7 +288,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const seen = this.#records.get(id)?.seen;
       if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
     }
-    this.#defer(LOAD, url, format ?? undefined, content, session !== undefined);
+    this.#defer(LOAD, url, format ?? undefined, typeof content === "string" ? onDisk(id, content) : content, session !== undefined);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
@@ -535,7 +537,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (batch.changed.length === 0) return;
     log.debug(`looking at ${batch.changed.map(log.displayPath).join(", ")}`);
     const awaited = batch.changed.some((file) => this.#awaited.has(file) && !this.#byFile.has(file));
-    await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true }));
+    await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true, sizes: batch.sizes }));
     if (awaited) this.#retryFailed();
   }
 
@@ -592,6 +594,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         this.#reportMissing(file, code === "ENOENT" ? "was deleted" : `cannot be read (${code ?? String(error)})`);
+        continue;
+      }
+      // Saved again since the watcher settled it (this update waited behind another): possibly
+      // half-written now, and the watcher delivers that save when it is complete.
+      const settled = request.sizes?.get(file);
+      if (settled !== undefined && settled !== content.length) {
+        log.debug(`${log.displayPath(file)} is being saved again: its next batch takes it`);
         continue;
       }
       const h = content;
@@ -1080,6 +1089,21 @@ const LOAD = "load";
 const IMPORT_META = Buffer.from("import.meta");
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
+
+/**
+ * What a module's later saves are compared with, for a source handed over as text: the text itself
+ * when it is the file's (require() decodes it), else the file's bytes: another loader (tsx)
+ * compiled it, and its output would never equal the file.
+ */
+function onDisk(id: string, text: string): string | Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(fileOf(id));
+  } catch {
+    return text;
+  }
+  return bytes.length === Buffer.byteLength(text) && bytes.toString() === text ? text : bytes;
+}
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -46,6 +46,12 @@ export interface TouchedBatch {
   readonly changed: readonly string[];
   /** Files that are gone. */
   readonly deleted: readonly string[];
+  /**
+   * The size of each changed file when the batch was made. The handler may read a file later (the
+   * batch may wait for an update to finish): a file whose size moved since is being saved again,
+   * and that save gets a batch of its own.
+   */
+  readonly sizes: ReadonlyMap<string, number>;
 }
 
 /** Receives a batch; the next batch waits until the returned promise settles. */
@@ -192,6 +198,7 @@ export class Watcher {
     const now = performance.now();
     const changed: string[] = [];
     const deleted: string[] = [];
+    const sizes = new Map<string, number>();
     let nextHold = Infinity;
     for (const file of this.#touched) {
       const size = sizeOf(file);
@@ -240,12 +247,13 @@ export class Watcher {
         this.#sizes.delete(file);
       } else {
         changed.push(file);
+        sizes.set(file, size);
         this.#sizes.set(file, size);
       }
     }
     if (nextHold !== Infinity) this.#arm(Math.max(1, nextHold - now));
     if (changed.length === 0 && deleted.length === 0) return;
-    const run = this.#handler({ changed, deleted }).catch((error: unknown) => this.#onError(error));
+    const run = this.#handler({ changed, deleted, sizes }).catch((error: unknown) => this.#onError(error));
     this.#running = run;
     await run;
     this.#running = undefined;

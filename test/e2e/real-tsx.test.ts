@@ -4,7 +4,7 @@
  * hotload's hooks run outermost and see the JavaScript tsx produced.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CLI, cleanup, copyFixture, replaceIn, ROOT, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
@@ -48,6 +48,21 @@ describe("TypeScript through tsx", () => {
     replaceIn(join(dir, "src/greet.ts"), "return `hello ${name}`", "return `hi there ${name}`");
     await run.waitForLine("app accepted greet: [hi there you] (loud)", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/src\/greet\.ts → \.\/app\.ts/, 10_000, since);
+  });
+
+  test("a .ts file saved unchanged (touched) is no update, though tsx's output never equals the file", async () => {
+    const since = run.mark();
+    const now = new Date();
+    utimesSync(join(dir, "app.ts"), now, now);
+    utimesSync(join(dir, "src/greet.ts"), now, now);
+    // A real edit after the touches: once it applied, the touches were looked at (one batch or before).
+    replaceIn(join(dir, "src/lib/shout.ts"), "text.toUpperCase()", "`${text.toUpperCase()}?`");
+    await run.waitForLine("app accepted shout: HEY?", 10_000, since);
+    await run.waitForLine(/^\[hotload\] updated \.\/src\/lib\/shout\.ts/, 10_000, since);
+    const updates = run.lines.slice(since).filter((line) => line.startsWith("[hotload] "));
+    assert.deepEqual(updates.map((line) => line.replace(/ in [\d.]+ ms$/, "")), ["[hotload] updated ./src/lib/shout.ts → ./app.ts"], run.output());
+    replaceIn(join(dir, "src/lib/shout.ts"), "`${text.toUpperCase()}?`", "text.toUpperCase()");
+    await run.waitForLine("app accepted shout: HEY", 10_000, since);
   });
 
   test("a module imported through a tsconfig paths alias is hot", async () => {
