@@ -47,6 +47,8 @@ const SEED = seedFromEnv();
 const KEEP = process.env["HOTLOAD_STRESS_KEEP"] === "1";
 /** Nothing printed and no update running for this long: the process has settled (ms). */
 const QUIET_MS = 700;
+/** Since the last save, the least time before a state with nothing wrong counts as settled (ms). */
+const CALM_MS = 50;
 /** The most one settling may take (ms). */
 const SETTLE_MS = 8_000;
 /** The whole run's budget: past it, the run stops early and says so (ms). */
@@ -694,7 +696,7 @@ class Torture {
   }
 
   /**
-   * Polls the harness until the `stale` and `unreported` problems are gone, or nothing has
+   * Polls the harness until the `stale`, `unreported` and `swallowed` problems are gone, or nothing has
    * happened for {@link QUIET_MS} (no line, no update running), or {@link SETTLE_MS} passed.
    */
   async #settle(clean: boolean): Promise<Problems | undefined> {
@@ -703,8 +705,12 @@ class Torture {
       const observation = await this.#observe();
       if (!observation) return undefined;
       const problems = this.#problems(observation, clean);
-      if (problems.stale.length === 0 && problems.unreported.length === 0) return problems;
       const now = performance.now();
+      // Nothing wrong is final only once the saves had time to be seen, and no update is running:
+      // an update under way may still change what runs (or report a handler's error). Edits held
+      // back by a broken file are tried again when it is fixed: that is waited for too.
+      const calm = !observation.open && now - this.#lastWrite >= CALM_MS;
+      if (calm && problems.stale.length === 0 && problems.unreported.length === 0 && problems.swallowed.length === 0) return problems;
       for (; this.#scanned < this.#run.lines.length; this.#scanned++) {
         if (!/^(STATE|SYNC|MEM) \d+ /.test(this.#run.lines[this.#scanned]!)) this.#lastActivity = now;
       }
