@@ -831,7 +831,8 @@ export class Runtime implements HotHost, RuntimeSlot {
         blame = { file: blamedFile(error, location.file), anchors: upwards(failedAt, firstImporters) };
         // A file the update needs that is not in the graph (not created yet, or broken when it was
         // first imported): its next save is worth another try of what failed.
-        if (!this.#records.has(failedAt)) this.#await(location.file);
+        this.#await(location.file);
+        this.#await(blame.file);
       }
       const missing = (error as { url?: unknown } | undefined)?.url;
       let where: string | undefined;

@@ -64,6 +64,17 @@ describe("an update blocked by a file that is missing or broken", () => {
     assert.equal(count(run, "new v1 evaluated", since), 1, run.output());
   });
 
+  test("a module first imported by an edit that lacks the export it needs: the edit applies once the module is fixed", async () => {
+    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "lib.mjs": "export const y = 1;\n", "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    await warmUp(run, dir);
+    const since = run.mark();
+    // lib.mjs was never loaded: it is not watched until this edit needs it.
+    writeFileSync(join(dir, "a.mjs"), `import { x } from "./lib.mjs";\n${versioned("a", 2)}`);
+    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:10 SyntaxError: The requested module './lib.mjs' does not provide an export named 'x' — keeping the previous version`, 10_000, since);
+    writeFileSync(join(dir, "lib.mjs"), "export const x = 1;\nexport const y = 1;\n");
+    await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
+  });
+
   test("a dependency deleted, its importer saved, the dependency restored as it was: the importer's edit applies", async () => {
     const dep = versioned("dep", 1);
     const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": dep, "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
