@@ -176,11 +176,9 @@ function tokensMoved(source: string, code: string, shift: number, place: { at: n
     const moved = byStart.get(`${t.start < at ? t.start : t.start + delta}:${t.text}`);
     // The stand-alone tokenizer has no grammar context: after an import with no ";" it reads a "/"
     // on the next line as division, where ASI ends the import and the "/" opens a regular
-    // expression; after the inserted ";" it reads the regular expression. Same program.
-    if (!moved && (t.text === "/" || t.text === "/=") && byStart.size > 0) {
-      const after = t.start < at ? t.start : t.start + delta;
-      if ([...byStart.values()].some((o) => o.start === after && o.text.startsWith("/"))) continue;
-    }
+    // expression; after the inserted ";" it reads the regular expression. Same program: the input's
+    // tokens from that "/" to the end of the expression (`/[/]/` is five of them) are inside it.
+    if (!moved && inRegExpReadAsDivision(t.start < at ? t.start : t.start + delta, tin, tout, at, delta)) continue;
     if (!moved) return `token ${JSON.stringify(t.text)} at ${t.line}:${t.column} is gone from the result`;
     if (moved.line !== t.line) return `token ${JSON.stringify(t.text)} moved from line ${t.line} to line ${moved.line}`;
     const expected = shift !== 0 && t.line === 1 ? t.column + shift : t.column;
@@ -190,6 +188,16 @@ function tokensMoved(source: string, code: string, shift: number, place: { at: n
   const wanted = place.added.startsWith(";") ? [";", ...INJECTED] : INJECTED;
   if (statement.join(" ") !== wanted.join(" ")) return `the statement is not code there: its text lexes as ${JSON.stringify(statement)}`;
   return undefined;
+}
+
+/**
+ * Whether `position` (in the result) is inside a regular expression of the result that starts
+ * where the input has a "/" or "/=" token (read as division there, see tokensMoved).
+ */
+function inRegExpReadAsDivision(position: number, tin: readonly Token[], tout: readonly Token[], at: number, delta: number): boolean {
+  const regexp = tout.find((o) => o.text.length > 1 && o.text.startsWith("/") && o.text !== "/=" && o.start <= position && position < o.start + o.text.length);
+  if (!regexp) return false;
+  return tin.some((t) => (t.text === "/" || t.text === "/=") && (t.start < at ? t.start : t.start + delta) === regexp.start);
 }
 
 /** What a fuzz run found: how many sources, how many parse, and the failures of each property. */
