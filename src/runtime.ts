@@ -659,6 +659,9 @@ export class Runtime implements HotHost, RuntimeSlot {
       const held = (last ? remaining : remaining.filter((id) => !rest.includes(id))).filter((id) => this.#records.get(id)?.file !== failure.blame?.file);
       const heldFiles = [...new Set(held.map((id) => this.#records.get(id)!.file))].filter((file) => file !== failure.location?.file);
       let said = this.#reportError(failure, heldFiles, outcome.files, retry);
+      // A file that does not parse fails the same way whatever else changes: only its next save
+      // is worth a try, not every later update.
+      if (failure.blame && isOwnSyntaxError(failure)) this.#retry.delete(failure.blame.file);
       for (const id of held) said = (await this.#reportSyntaxError(id, hashes.get(id), retry)) || said;
       const result = finish(outcome.result, outcome.files, said);
       if (!retry) this.#emit("hotload:afterUpdate", result);
@@ -678,6 +681,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const text = content.toString();
     const location = await findSyntaxError(text, id, record.format);
     if (!location) return false;
+    this.#retry.delete(record.file);
     const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
     return this.#reportError({ error, location, source: text, evaluating: false }, [], [record.file], retry);
   }
@@ -1114,6 +1118,11 @@ function toBuffer(bytes: Uint8Array): Buffer {
 function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
   if (seen === undefined) return false;
   return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
+}
+
+/** A syntax error found by parsing the failing file itself (not a link error naming another). */
+function isOwnSyntaxError(failure: Failure): boolean {
+  return failure.error instanceof SyntaxError && failure.location?.message?.startsWith("SyntaxError") === true && failure.blame?.file === failure.location.file;
 }
 
 function isEsm(format: string | undefined): boolean {
