@@ -704,7 +704,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     finish: (partial: Omit<UpdateResult, "durationMs" | "files">, files?: readonly string[], said?: boolean) => UpdateResult,
   ): Promise<UpdateResult | AttemptFailed> {
     const changedFiles = [...new Set(changed.map((id) => this.#records.get(id)!.file))];
-    const done = (partial: Omit<UpdateResult, "durationMs" | "files">): UpdateResult => finish(partial, changedFiles);
+    const done = (partial: Omit<UpdateResult, "durationMs" | "files">, said?: boolean): UpdateResult => finish(partial, changedFiles, said);
     for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
 
     // 2. Plan.
@@ -910,7 +910,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (!request.retryFailed) this.#retryFailed();
     if (callbackErrors.length > 0) {
       log.error(`update of ${shownFiles} failed: ${callbackErrors.length} handler(s) threw (the new code is running)`);
-      const result = done({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] });
+      // New code runs: even a quiet retry is heard.
+      const result = done({ status: "failed", reevaluated, boundaries: boundaryFiles, error: callbackErrors[0] }, true);
       this.#emit("hotload:afterUpdate", result);
       return result;
     }
