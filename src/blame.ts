@@ -66,7 +66,8 @@ export function withoutBlamed(
   });
 }
 
-/** Node's error for an import of a file or package that does not exist. */
-export function isNotFound(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === "ERR_MODULE_NOT_FOUND";
+/** Node's error for an import of a file or package that does not exist, or of a folder. */
+export function isUnresolved(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT";
 }

@@ -74,33 +74,38 @@ export async function findSyntaxError(source: string, url: string, format: strin
   return at && { file: toPath(url), ...at };
 }
 
-/** What Node says when an import names a file or package that does not exist. */
-const NOT_FOUND = /^Cannot find (module|package) '([^']+)' imported from (.+)$/;
+/** What Node says when an import names a file or package that does not exist, or a folder. */
+const NOT_FOUND = /^(?:Cannot find (module|package) '([^']+)'|Directory import '([^']+)' is not supported resolving ES modules) imported from (.+)$/;
 /** A string that an import names: `from "x"`, `import "x"`, `import("x")`. */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*\(?\s*(["'])([^"'\n]+)\1/g;
 
 /**
- * ERR_MODULE_NOT_FOUND names the importer but not where in it: the import is found in the source
- * that was loaded for the importer, by the specifier that resolves to what is missing.
+ * ERR_MODULE_NOT_FOUND (and ERR_UNSUPPORTED_DIR_IMPORT, a folder where a file was expected) names
+ * the importer but not where in it: the import is found in the source that was loaded for the
+ * importer, by the specifier that resolves to what is missing.
  */
 function missingImportAt(error: unknown, byUrl: ReadonlyMap<string, Candidate>): Location | undefined {
-  if ((error as { code?: unknown } | undefined)?.code !== "ERR_MODULE_NOT_FOUND" || !(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if ((code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT") || !(error instanceof Error)) return undefined;
   const said = NOT_FOUND.exec(error.message);
   if (!said) return undefined;
-  const importer = said[3]!.startsWith("file:") ? stripVersion(said[3]!) : pathToFileURL(said[3]!).href;
+  const [, kind, name, folder, from] = said as unknown as [string, string | undefined, string | undefined, string | undefined, string];
+  const importer = from.startsWith("file:") ? stripVersion(from) : pathToFileURL(from).href;
   const candidate = byUrl.get(importer);
   if (candidate?.source === undefined) return undefined;
   const url = (error as Error & { url?: unknown }).url;
   const target = typeof url === "string" ? stripVersion(url) : undefined;
   for (const match of candidate.source.matchAll(SPECIFIER)) {
     const specifier = match[2]!;
-    const names = said[1] === "package" || target === undefined ? specifier === said[2] || specifier.startsWith(`${said[2]}/`) : resolvesTo(specifier, importer, target);
+    const names = kind === "package" || target === undefined ? specifier === (name ?? folder) || specifier.startsWith(`${name ?? folder}/`) : resolvesTo(specifier, importer, target);
     if (!names) continue;
     const at = match.index + match[0].length - specifier.length - 2; // the opening quote
     const before = candidate.source.slice(0, at);
     const line = before.split("\n").length;
     const column = at - before.lastIndexOf("\n") - (line === 1 ? (candidate.shift ?? 0) : 0);
-    return { file: toPath(importer), line, column: Math.max(1, column), message: `Error: Cannot find ${said[1]} '${specifier}'${target ? ` (${toPath(target)})` : ""}` };
+    const where = target ? ` (${toPath(target)})` : "";
+    const message = folder !== undefined ? `Error: '${specifier}' is a folder, not a module${where}` : `Error: Cannot find ${kind} '${specifier}'${where}`;
+    return { file: toPath(importer), line, column: Math.max(1, column), message };
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
-import { blamedFile, isNotFound, upwards, withoutBlamed, type Blame } from "./blame.js";
+import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
 import { Gate } from "./gate.js";
 import { describe, stackOf } from "./report.js";
 import { pathToFileURL } from "node:url";
@@ -840,7 +840,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
       const missing = (error as { url?: unknown } | undefined)?.url;
       let where: string | undefined;
-      if (isNotFound(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
+      if (isUnresolved(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
         const id = stripVersion(missing);
         if (!this.#records.has(id)) this.#await(fileOf(id));
         // Not found as a root of the update (no importer of the user's to point at): the module

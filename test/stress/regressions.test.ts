@@ -4,7 +4,7 @@
  * version it accepts). Each test names the behaviour the README promises.
  */
 import assert from "node:assert/strict";
-import { unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { cleanup, type Running } from "../helpers/e2e.js";
@@ -62,6 +62,18 @@ describe("an update blocked by a file that is missing or broken", () => {
     writeFileSync(join(dir, "new.mjs"), versioned("new", 1));
     await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
     assert.equal(count(run, "new v1 evaluated", since), 1, run.output());
+  });
+
+  test("an import of a folder fails at the import, and applies once the folder is a module file", async () => {
+    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    mkdirSync(join(dir, "thing.mjs"));
+    await warmUp(run, dir);
+    const since = run.mark();
+    writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./thing.mjs"));
+    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: './thing.mjs' is a folder, not a module (${join(dir, "thing.mjs")}) — keeping the previous version`, 10_000, since);
+    rmSync(join(dir, "thing.mjs"), { recursive: true });
+    writeFileSync(join(dir, "thing.mjs"), versioned("thing", 1));
+    await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
   });
 
   test("a module first imported by an edit that lacks the export it needs: the edit applies once the module is fixed", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { blamedFile, isNotFound, upwards, withoutBlamed, type Blame } from "../../src/blame.js";
+import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "../../src/blame.js";
 
 const url = (name: string): string => `file:///app/${name}`;
 const path = (name: string): string => `/app/${name}`;
@@ -70,8 +70,9 @@ describe("withoutBlamed", () => {
   });
 });
 
-test("isNotFound tells Node's missing-module error from others", () => {
-  assert.equal(isNotFound(Object.assign(new Error("Cannot find module"), { code: "ERR_MODULE_NOT_FOUND" })), true);
-  assert.equal(isNotFound(new Error("Cannot find module")), false);
-  assert.equal(isNotFound(undefined), false);
+test("isUnresolved tells Node's missing-module and folder-import errors from others", () => {
+  assert.equal(isUnresolved(Object.assign(new Error("Cannot find module"), { code: "ERR_MODULE_NOT_FOUND" })), true);
+  assert.equal(isUnresolved(Object.assign(new Error("Directory import"), { code: "ERR_UNSUPPORTED_DIR_IMPORT" })), true);
+  assert.equal(isUnresolved(new Error("Cannot find module")), false);
+  assert.equal(isUnresolved(undefined), false);
 });

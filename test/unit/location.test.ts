@@ -153,6 +153,19 @@ describe("locate on real errors", () => {
     });
   });
 
+  test("an import of a folder is located at the import that names it", async () => {
+    const files = write({ "dir.mjs": 'export const a = 1;\nimport "./sub.mjs";\n' });
+    const file = files["dir.mjs"]!;
+    mkdirSync(join(dirname(file.path), "sub.mjs"));
+    const error = await failure(file.url);
+    assert.deepEqual(await locate(error, [file]), {
+      file: file.path,
+      line: 2,
+      column: 8,
+      message: `Error: './sub.mjs' is a folder, not a module (${join(dirname(file.path), "sub.mjs")})`,
+    });
+  });
+
   test("a missing package is located at the import that names it", async () => {
     const files = write({ "pkg.mjs": 'import "node:fs";\nconst m = await import("no-such-package-hotload/sub");\n' });
     const file = files["pkg.mjs"]!;
