@@ -13,11 +13,11 @@ import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
 import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
 import { Gate } from "./gate.js";
-import { describe, stackOf } from "./report.js";
+import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
-import { codeFrame, findSyntaxError, locate, type Location } from "./location.js";
+import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
@@ -114,17 +114,8 @@ interface Session {
 }
 
 /** Why an update did not load, as found after its roll-back. */
-interface Failure {
-  readonly error: unknown;
-  readonly location: Location | undefined;
-  /** The source loaded for the located module (for the code frame). */
-  readonly source: string | undefined;
-  /** Whether new code was evaluating (the old versions were disposed). */
-  readonly evaluating: boolean;
+interface Failure extends ReportedFailure {
   readonly blame?: Blame | undefined;
-  /** Without a location: the file to name, and what to say instead of the error's message. */
-  readonly where?: string | undefined;
-  readonly message?: string | undefined;
 }
 
 /** An attempt whose new versions did not load; #apply reports it, knowing what it held back. */
@@ -1049,23 +1040,12 @@ export class Runtime implements HotHost, RuntimeSlot {
    * does not repeat it. Returns whether it printed.
    */
   #reportError(failure: Failure, held: readonly string[], changedFiles: readonly string[], retry: boolean): boolean {
-    const { error, location, source } = failure;
-    const where = location ? `${location.file}:${location.line}:${location.column}` : (failure.where ?? changedFiles.join(", "));
-    // A file that does not parse or link never ran: its previous version simply stays. Anything
-    // else failed while new code was evaluating, after the old versions were disposed.
-    const evaluating = failure.evaluating && !(error instanceof SyntaxError);
-    const outcome = `${evaluating ? "rolled back to the previous version" : "keeping the previous version"}${held.length > 0 ? ` (also held back: ${held.join(", ")})` : ""}`;
-    let detail = location && source !== undefined ? codeFrame(source, location.line, location.column) : undefined;
-    if (evaluating && error instanceof Error && error.stack) {
-      detail = `${detail ? `${detail}\n` : ""}${stackOf(error) ?? ""}`;
-    }
-    const line = `${where} ${location?.message ?? failure.message ?? describe(error)} — ${outcome}`;
+    const { line, detail, file } = failureReport(failure, held, changedFiles);
     // A quiet retry that fails the same way again has nothing new to say.
-    const key = location?.file ?? failure.where ?? changedFiles.join(",");
-    if (retry && this.#lastErrors.get(key) === line) return false;
-    this.#lastErrors.set(key, line);
+    if (retry && this.#lastErrors.get(file) === line) return false;
+    this.#lastErrors.set(file, line);
     log.error(line, detail);
-    this.#emit("hotload:error", { error, file: location?.file ?? failure.where ?? changedFiles[0] });
+    this.#emit("hotload:error", { error: failure.error, file: failure.location?.file ?? failure.where ?? changedFiles[0] });
     return true;
   }
 
