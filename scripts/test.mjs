@@ -210,7 +210,8 @@ function resolveSelection(items) {
       continue;
     }
     const abs = path.resolve(process.env.INIT_CWD ?? repoRoot, item);
-    const candidates = [abs, toDist(abs)].filter(Boolean);
+    // A source test file runs as its compiled copy (its imports name .js files of dist/).
+    const candidates = [toDist(abs), abs].filter(Boolean);
     const hit = candidates.find((c) => fs.existsSync(c));
     if (!hit) return { error: `no such test file or folder: ${item}` };
     if (fs.statSync(hit).isDirectory()) {
