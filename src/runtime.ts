@@ -7,7 +7,7 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
@@ -188,7 +188,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // Everything a fresh instance imports from the project is fresh too, in the same set.
     const parentFresh = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
     if (parentFresh !== 0) return withFresh(id, parentFresh);
-    if (this.#resolveOnly === 0) this.#defer(EDGE, id, parentURL, undefined, false);
+    if (this.#resolveOnly === 0) this.#defer(EDGE, id, parentURL, undefined, false, 0);
     return withVersion(id, this.versions.current(id));
   }
 
@@ -212,7 +212,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
   }
 
-  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
     if (this.#stale(url)) return;
     const id = stripVersion(url);
     this.graph.ensure(id, true);
@@ -221,7 +221,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // The new instance declares its own imports as they resolve (later in the queue).
     this.graph.clearImports(id);
     // During an update, `seen` already holds what the update read from disk.
-    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = content;
+    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? onDisk(record.file, content, loadedAt) : content;
   }
 
   /**
@@ -229,13 +229,13 @@ export class Runtime implements HotHost, RuntimeSlot {
    * hooks run once per module at start-up, where every microsecond shows, and nothing reads the
    * graph before the program has started (or an update needs it).
    */
-  #pending: (string | Buffer | boolean | undefined)[] = [];
+  #pending: (string | Buffer | boolean | number | undefined)[] = [];
   /** Inside an import.meta.resolve() call: resolutions then are not imports. */
   #resolveOnly = 0;
 
-  #defer(kind: string, url: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean): void {
-    this.#pending.push(kind, url, a, content, inSession);
-    if (this.#pending.length === 5) later(() => this.#settle());
+  #defer(kind: string, url: string, a: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+    this.#pending.push(kind, url, a, content, inSession, loadedAt);
+    if (this.#pending.length === OP_SIZE) later(() => this.#settle());
   }
 
   /** Applies the queued graph work. Cheap when there is none. */
@@ -243,11 +243,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     const ops = this.#pending;
     if (ops.length === 0) return;
     this.#pending = [];
-    for (let i = 0; i < ops.length; i += 5) {
+    for (let i = 0; i < ops.length; i += OP_SIZE) {
       const url = ops[i + 1] as string;
       const a = ops[i + 2] as string | undefined;
       if (ops[i] === EDGE) this.#applyEdge(url, a);
-      else this.#applyLoad(url, a, ops[i + 3] as string | Buffer | undefined, ops[i + 4] as boolean);
+      else this.#applyLoad(url, a, ops[i + 3] as string | Buffer | undefined, ops[i + 4] as boolean, ops[i + 5] as number);
     }
   }
 
@@ -268,7 +268,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.#session !== undefined && !this.#stale(url) ? this.#session : undefined;
     if (source === null || source === undefined) {
-      this.#defer(LOAD, url, format ?? undefined, undefined, session !== undefined);
+      this.#defer(LOAD, url, format ?? undefined, undefined, session !== undefined, 0);
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
@@ -279,7 +279,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       const seen = this.#records.get(id)?.seen;
       if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
     }
-    this.#defer(LOAD, url, format ?? undefined, typeof content === "string" ? onDisk(id, content) : content, session !== undefined);
+    // Text is checked against the file later, off the load path (see onDisk): note when it loaded.
+    this.#defer(LOAD, url, format ?? undefined, content, session !== undefined, typeof content === "string" ? Date.now() : 0);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
@@ -1071,24 +1072,33 @@ export class Runtime implements HotHost, RuntimeSlot {
 }
 
 const EDGE = "edge";
+/** Slots per queued graph operation (see #defer). */
+const OP_SIZE = 6;
+/** How far file modification times may lag Date.now() (ms). */
+const COARSE_CLOCK_MS = 20;
 const LOAD = "load";
 const IMPORT_META = Buffer.from("import.meta");
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 
 /**
- * What a module's later saves are compared with, for a source handed over as text: the text itself
- * when it is the file's (require() decodes it), else the file's bytes: another loader (tsx)
- * compiled it, and its output would never equal the file.
+ * What a module's later saves are compared with, for a source handed over as text (read after the
+ * program started, not on the load path): the text itself when it is the file's (require() decodes
+ * it), else the file's bytes, as another loader (tsx) compiled it and its output never equals the
+ * file. A file modified since it loaded (`loadedAt`, with room for a coarse clock) gives
+ * undefined: not known, so its next look is an update.
  */
-function onDisk(id: string, text: string): string | Buffer {
+function onDisk(file: string, text: string, loadedAt: number): string | Buffer | undefined {
   let bytes: Buffer;
+  let modified: number;
   try {
-    bytes = readFileSync(fileOf(id));
+    modified = statSync(file).mtimeMs;
+    bytes = readFileSync(file);
   } catch {
     return text;
   }
-  return bytes.length === Buffer.byteLength(text) && bytes.toString() === text ? text : bytes;
+  if (bytes.length === Buffer.byteLength(text) && bytes.toString() === text) return text;
+  return modified >= loadedAt - COARSE_CLOCK_MS ? undefined : bytes;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
