@@ -77,7 +77,7 @@ export class Resources {
       } else if (this.#emitterOwners.get(item.emitter) !== owner) {
         // A server the module created goes with it (handed over, see handover.ts), listeners and
         // all; a listener it added to someone else's emitter must go now.
-        if (item.emitter.listeners(item.event).some((l) => l === item.listener || (l as { listener?: unknown }).listener === item.listener)) stopped++;
+        if (item.emitter.rawListeners(item.event).includes(item.listener)) stopped++;
         item.emitter.removeListener(item.event, item.listener);
       }
     }
@@ -88,7 +88,7 @@ export class Resources {
   count(owner: string): number {
     let live = 0;
     for (const item of this.#owned.get(owner) ?? []) {
-      if (item.kind === "timer" ? !isSpent(item.timer) : item.emitter.listeners(item.event).includes(item.listener)) live++;
+      if (item.kind === "timer" ? !isSpent(item.timer) : item.emitter.rawListeners(item.event).includes(item.listener)) live++;
     }
     return live;
   }

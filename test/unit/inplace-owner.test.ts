@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { ownerFinder } from "../../src/inplace/owner.js";
+import { inPlaceEnabled } from "../../src/inplace/inplace.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hotload-owner-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const base = pathToFileURL(dir).href;
+const scope = {
+  isHot: (url: string) => url.startsWith(base) && !url.includes("/node_modules/"),
+  isOwn: (url: string) => url.startsWith(`${base}/own/`),
+};
+
+describe("ownerFinder", () => {
+  test("names the innermost project module on the stack, without its version, for ES modules and CommonJS", async () => {
+    const ownerOf = ownerFinder(scope);
+    writeFileSync(join(dir, "lib.mjs"), "export const who = (f) => f();\n");
+    writeFileSync(join(dir, "lib.cjs"), "exports.who = (f) => f();\n");
+    const esm = (await import(`${base}/lib.mjs?hotload=4`)) as { who: (f: () => unknown) => unknown };
+    assert.equal(esm.who(ownerOf), `${base}/lib.mjs`);
+    const cjs = createRequire(import.meta.url)(join(dir, "lib.cjs")) as { who: (f: () => unknown) => unknown };
+    assert.equal(cjs.who(ownerOf), `${base}/lib.cjs`);
+  });
+
+  test("package frames are passed through to the project caller; hotload's own code ends the search", async () => {
+    const ownerOf = ownerFinder(scope);
+    writeFileSync(join(dir, "node_modules.mjs"), "");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "node_modules", "pkg"), { recursive: true });
+    mkdirSync(join(dir, "own"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "pkg", "index.mjs"), "export const call = (f) => f();\n");
+    writeFileSync(join(dir, "own", "later.mjs"), "export const call = (f) => f();\n");
+    writeFileSync(join(dir, "app.mjs"), `import { call } from "./node_modules/pkg/index.mjs"; import * as own from "./own/later.mjs";\nexport const viaPackage = (f) => call(f);\nexport const viaOwn = (f) => own.call(f);\n`);
+    const app = (await import(`${base}/app.mjs`)) as { viaPackage: (f: () => unknown) => unknown; viaOwn: (f: () => unknown) => unknown };
+    assert.equal(app.viaPackage(ownerOf), `${base}/app.mjs`);
+    assert.equal(app.viaOwn(ownerOf), undefined);
+  });
+
+  test("code outside the project belongs to nobody", () => {
+    assert.equal(ownerFinder(scope)(), undefined);
+  });
+});
+
+describe("inPlaceEnabled", () => {
+  test("on unless HOTLOAD_IN_PLACE turns it off", () => {
+    assert.equal(inPlaceEnabled({}), true);
+    assert.equal(inPlaceEnabled({ HOTLOAD_IN_PLACE: "1" }), true);
+    for (const off of ["0", "false", "off", "no", " OFF "]) assert.equal(inPlaceEnabled({ HOTLOAD_IN_PLACE: off }), false, off);
+  });
+});
