@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { after, describe, test, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { cleanup, copyFixture, edit, ROOT, spawnHot, type Running } from "../helpers/e2e.js";
-import { get, load, median } from "../helpers/traffic.js";
+import { get, load, loadSummary } from "../helpers/traffic.js";
 
 after(cleanup);
 
@@ -92,10 +92,7 @@ async function routesUnderLoad(t: TestContext, app: App): Promise<void> {
     await traffic.stop();
 
     const latencies = savedAt.slice(1).map((at, i) => (traffic.firstSeen(bodyOf(i + 1)) ?? Infinity) - at);
-    const summary =
-      `${app.fixture}: save → first response with the new body: max ${Math.max(...latencies).toFixed(1)} ms, ` +
-      `median ${median(latencies).toFixed(1)} ms; ${traffic.served.keepAlive} keep-alive and ` +
-      `${traffic.served.fresh} fresh-connection responses, ${traffic.failures.length} failed`;
+    const summary = loadSummary(app.fixture, latencies, traffic);
     t.diagnostic(summary);
     assert.deepEqual(traffic.failures, [], summary);
     // Within 50 ms; on a machine shared with other work (CI), two edits of 20 may take up to twice that.

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { after, describe, test, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { cleanup, copyFixture, edit, ROOT, spawnHot } from "../helpers/e2e.js";
-import { load, median } from "../helpers/traffic.js";
+import { load, loadSummary } from "../helpers/traffic.js";
 
 after(cleanup);
 
@@ -50,10 +50,7 @@ async function underLoad(t: TestContext, fixture: string, packages: readonly str
     await traffic.stop();
 
     const latencies = savedAt.slice(1).map((at, i) => (traffic.firstSeen(bodyOf(i + 1)) ?? Infinity) - at);
-    const summary =
-      `${fixture}: save → first response with the new body: max ${Math.max(...latencies).toFixed(1)} ms, ` +
-      `median ${median(latencies).toFixed(1)} ms; ${traffic.served.keepAlive} keep-alive and ` +
-      `${traffic.served.fresh} fresh-connection responses, ${traffic.failures.length} failed`;
+    const summary = loadSummary(fixture, latencies, traffic);
     t.diagnostic(summary);
     assert.deepEqual(traffic.failures, [], summary);
     const late = latencies.flatMap((ms, i) => (ms > BUDGET_MS ? [`edit ${i + 1}: ${ms.toFixed(1)} ms`] : []));

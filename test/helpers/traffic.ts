@@ -132,3 +132,12 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** One line on a run: the latencies of its edits (ms, save → first response) and its requests. */
+export function loadSummary(name: string, latencies: readonly number[], traffic: Traffic): string {
+  return (
+    `${name}: save → first response with the new body: max ${Math.max(...latencies).toFixed(1)} ms, ` +
+    `median ${median(latencies).toFixed(1)} ms; ${traffic.served.keepAlive} keep-alive and ` +
+    `${traffic.served.fresh} fresh-connection responses, ${traffic.failures.length} failed`
+  );
+}
