@@ -150,6 +150,13 @@ export class Handover {
   #listen(server: Server, original: (...args: unknown[]) => Server, args: unknown[]): Server {
     const target = listenTarget(args);
     const owner = this.#ownerOf() ?? this.#emitterOwner(server);
+    const same = this.#live.get(server);
+    if (same?.retired && server.listening && target !== undefined && sameTarget(same.target, target)) {
+      // A kept module's server that the new entry starts again: it listens already, and stays.
+      same.retired = false;
+      announce(server, args);
+      return server;
+    }
     if (target !== undefined) {
       const old = this.#retiredAt(target);
       if (old && this.#transfer(old, server, args)) {
@@ -191,12 +198,16 @@ export class Handover {
     // sends its next request on one just then sees a reset. This one emits 'close' when the last
     // connection ends by itself.
     rawClose.call(old);
-    const callback = args.findLast((arg) => typeof arg === "function") as (() => void) | undefined;
-    if (callback) next.once("listening", callback);
-    // As net does: 'listening' comes on the next tick, after listen() returned.
-    process.nextTick(() => next.emit("listening"));
+    announce(next, args);
     return true;
   }
+}
+
+/** Emits 'listening' on `server` (and calls listen()'s callback) as net does: on the next tick. */
+function announce(server: Server, args: readonly unknown[]): void {
+  const callback = args.findLast((arg) => typeof arg === "function") as (() => void) | undefined;
+  if (callback) server.once("listening", callback);
+  process.nextTick(() => server.emit("listening"));
 }
 
 /**

@@ -124,6 +124,18 @@ describe("Handover", () => {
     assert.equal(old.listening, false);
   });
 
+  test("a kept server started again by the new version stays as it is: listen() only announces it", async () => {
+    const handover = new Handover(() => owner, () => undefined);
+    uninstall = handover.install();
+    owner = "file:///app/entry.mjs";
+    const kept = serve("kept");
+    const port = await listening(kept, 0, "127.0.0.1");
+    handover.retire(owner);
+    assert.equal(await listening(kept, 0, "127.0.0.1"), port);
+    assert.equal(await get(port, false), "kept");
+    assert.equal(handover.handedOver, 0);
+  });
+
   test("the creator of a server counts as its owner when listen() is called from a framework's callback", async () => {
     const creators = new WeakMap<object, string>();
     const handover = new Handover(() => undefined, (server) => creators.get(server));
