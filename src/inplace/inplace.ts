@@ -45,9 +45,9 @@ export class InPlace {
   #uninstall: (() => void) | undefined;
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
-    const ownerOf = ownerFinder(scope);
-    this.#resources = new Resources(ownerOf);
-    this.#handover = new Handover(ownerOf, (server) => this.#resources.emitterOwner(server), options.graceMs);
+    const finders = ownerFinder(scope);
+    this.#resources = new Resources(finders);
+    this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
     this.#notifier = options.notifier;
   }
 

@@ -27,41 +27,60 @@ export interface OwnerScope {
 /** A function that names the module creating something now (undefined: none, or hotload). */
 export type OwnerOf = () => string | undefined;
 
+/** The two ways of attributing (see {@link ownerFinder}). */
+export interface OwnerFinders {
+  /** The innermost project module on the stack, through packages (`app.listen()` in Express). */
+  readonly owner: OwnerOf;
+  /** The module that calls directly (through `node:events` only): what a package or Node itself
+   * registers on `process` (signal-exit, tty's SIGWINCH) is theirs, whoever called them. */
+  readonly caller: OwnerOf;
+}
+
+/** A frame's part in attribution: a project module's id, or why it is not one. */
+type Frame = string | typeof SKIP | typeof OWN | typeof OTHER;
+const SKIP = 0;
+const OWN = 1;
+const OTHER = 2;
+
 /**
- * The attribution function for `scope`. Frames of this folder (the wrappers that call it) are
- * skipped; the first frame that is hotload's own code ends the search (hotload's own timers are
- * never the user's, whoever is below them on the stack).
+ * The attribution functions for `scope`. Frames of this folder (the wrappers that call them) are
+ * skipped; a frame of hotload's own code ends the search (hotload's own timers are never the
+ * user's, whoever is below them on the stack).
  */
-export function ownerFinder(scope: OwnerScope): OwnerOf {
-  const ids = new Map<string, string | null>();
+export function ownerFinder(scope: OwnerScope): OwnerFinders {
+  const frames = new Map<string, Frame>();
   const here = new URL(".", import.meta.url).href;
-  const idOf = (script: string): string | null => {
-    let id = ids.get(script);
-    if (id !== undefined) return id;
+  const frameOf = (site: NodeJS.CallSite, direct: boolean): Frame => {
+    const script = site.getFileName();
+    if (!script) return OTHER;
+    if (script.startsWith("node:")) return direct && script === "node:events" ? SKIP : OTHER;
+    let frame = frames.get(script);
+    if (frame !== undefined) return frame;
     const url = script.startsWith("/") ? pathToFileURL(script).href : script;
-    if (url.startsWith(here)) id = null;
-    else if (scope.isOwn(url)) id = "";
-    else id = scope.isHot(stripVersion(url)) ? stripVersion(url) : null;
-    ids.set(script, id);
-    return id;
+    if (url.startsWith(here)) frame = SKIP;
+    else if (scope.isOwn(url)) frame = OWN;
+    else frame = scope.isHot(stripVersion(url)) ? stripVersion(url) : OTHER;
+    frames.set(script, frame);
+    return frame;
   };
-  /** The owner among `sites`: a module id, "" for hotload's own code, null for none of them. */
-  const among = (sites: readonly NodeJS.CallSite[]): string | null => {
+  /** The owner among `sites`: a module id, OWN for hotload's, OTHER for nobody, SKIP: look further. */
+  const among = (sites: readonly NodeJS.CallSite[], direct: boolean): Frame => {
     for (const site of sites) {
-      const script = site.getFileName();
-      if (!script || script.startsWith("node:")) continue;
-      const id = idOf(script);
-      if (id !== null) return id;
+      const frame = frameOf(site, direct);
+      if (frame === SKIP || (frame === OTHER && !direct)) continue;
+      return frame;
     }
-    return null;
+    return SKIP;
   };
-  const ownerOf = (): string | undefined => {
-    const near = callSites(NEAR_FRAMES, ownerOf);
-    let id = among(near);
-    if (id === null && near.length === NEAR_FRAMES) id = among(callSites(FAR_FRAMES, ownerOf).slice(NEAR_FRAMES));
-    return id === null || id === "" ? undefined : id;
+  const find = (direct: boolean, above: Function): string | undefined => {
+    const near = callSites(NEAR_FRAMES, above);
+    let frame = among(near, direct);
+    if (frame === SKIP && near.length === NEAR_FRAMES) frame = among(callSites(FAR_FRAMES, above).slice(NEAR_FRAMES), direct);
+    return typeof frame === "string" ? frame : undefined;
   };
-  return ownerOf;
+  const owner = (): string | undefined => find(false, owner);
+  const caller = (): string | undefined => find(true, caller);
+  return { owner, caller };
 }
 
 const holder: { stack?: unknown } = {};

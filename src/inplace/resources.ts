@@ -11,7 +11,7 @@ import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
 import { Server } from "node:net";
 import timers from "node:timers";
-import type { OwnerOf } from "./owner.js";
+import type { OwnerFinders, OwnerOf } from "./owner.js";
 
 type Listener = (...args: any[]) => void;
 
@@ -29,15 +29,20 @@ const originalClear = timers.clearTimeout;
 /** Timers and listeners recorded by the module that created them. */
 export class Resources {
   readonly #ownerOf: OwnerOf;
+  readonly #callerOf: OwnerOf;
   readonly #owned = new Map<string, Set<Tracked>>();
   /** The module whose code added the first listener to an emitter (for servers: their creator). */
   readonly #emitterOwners = new WeakMap<object, string>();
   /** Timers recorded since the last sweep of fired timeouts. */
   #sinceSweep = 0;
 
-  /** `ownerOf` names the module creating something at the moment it is called. */
-  constructor(ownerOf: OwnerOf) {
-    this.#ownerOf = ownerOf;
+  /**
+   * `finders.owner` names the module creating a timer or a server's listener; `finders.caller` the
+   * module adding a `process` listener itself (one a package adds is the package's).
+   */
+  constructor(finders: OwnerFinders) {
+    this.#ownerOf = finders.owner;
+    this.#callerOf = finders.caller;
   }
 
   /**
@@ -131,7 +136,7 @@ export class Resources {
     }
   }
 
-  #wrapListeners(target: EventEmitter, own: boolean): () => void {
+  #wrapListeners(target: EventEmitter, isProcess: boolean): () => void {
     const resources = this;
     const undo: (() => void)[] = [];
     for (const name of LISTENER_METHODS) {
@@ -139,9 +144,9 @@ export class Resources {
       const original = target[name];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
         const result = original.call(this, event, listener);
-        const owner = resources.#ownerOf();
+        const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
-          if (!own && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
+          if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
           resources.#record(owner, { kind: "listener", emitter: this, event, listener });
         }
         return result;

@@ -7,6 +7,7 @@ import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { ownerFinder } from "../../src/inplace/owner.js";
 import { inPlaceEnabled } from "../../src/inplace/inplace.js";
+import { Resources } from "../../src/inplace/resources.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotload-owner-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ const scope = {
 
 describe("ownerFinder", () => {
   test("names the innermost project module on the stack, without its version, for ES modules and CommonJS", async () => {
-    const ownerOf = ownerFinder(scope);
+    const ownerOf = ownerFinder(scope).owner;
     writeFileSync(join(dir, "lib.mjs"), "export const who = (f) => f();\n");
     writeFileSync(join(dir, "lib.cjs"), "exports.who = (f) => f();\n");
     const esm = (await import(`${base}/lib.mjs?hotload=4`)) as { who: (f: () => unknown) => unknown };
@@ -28,8 +29,7 @@ describe("ownerFinder", () => {
   });
 
   test("package frames are passed through to the project caller; hotload's own code ends the search", async () => {
-    const ownerOf = ownerFinder(scope);
-    writeFileSync(join(dir, "node_modules.mjs"), "");
+    const { owner: ownerOf, caller: callerOf } = ownerFinder(scope);
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "node_modules", "pkg"), { recursive: true });
     mkdirSync(join(dir, "own"), { recursive: true });
@@ -39,10 +39,33 @@ describe("ownerFinder", () => {
     const app = (await import(`${base}/app.mjs`)) as { viaPackage: (f: () => unknown) => unknown; viaOwn: (f: () => unknown) => unknown };
     assert.equal(app.viaPackage(ownerOf), `${base}/app.mjs`);
     assert.equal(app.viaOwn(ownerOf), undefined);
+    // What a package registers on process is the package's, whoever called it.
+    assert.equal(app.viaPackage(callerOf), undefined);
   });
 
   test("code outside the project belongs to nobody", () => {
-    assert.equal(ownerFinder(scope)(), undefined);
+    assert.equal(ownerFinder(scope).owner(), undefined);
+    assert.equal(ownerFinder(scope).caller(), undefined);
+  });
+
+  test("process listeners belong to the module that adds them, once() included; a package's are the package's", async () => {
+    const resources = new Resources(ownerFinder(scope));
+    const uninstall = resources.install();
+    try {
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(join(dir, "node_modules", "exit-pkg"), { recursive: true });
+      writeFileSync(join(dir, "node_modules", "exit-pkg", "index.mjs"), "export const onExit = (f) => process.on('SIGUSR2', f);\n");
+      writeFileSync(join(dir, "signals.mjs"), "import { onExit } from './node_modules/exit-pkg/index.mjs';\nexport const mine = () => {};\nexport const theirs = () => {};\nprocess.once('SIGUSR2', mine);\nonExit(theirs);\n");
+      const before = process.listenerCount("SIGUSR2");
+      const mod = (await import(`${base}/signals.mjs`)) as { theirs: () => void };
+      assert.equal(process.listenerCount("SIGUSR2"), before + 2);
+      assert.equal(resources.release(`${base}/signals.mjs`), 1);
+      assert.equal(process.listenerCount("SIGUSR2"), before + 1);
+      assert.ok(process.listeners("SIGUSR2").includes(mod.theirs));
+      process.removeListener("SIGUSR2", mod.theirs);
+    } finally {
+      uninstall();
+    }
   });
 });
 
