@@ -37,8 +37,11 @@ export class Resources {
   #sinceSweep = 0;
 
   /**
-   * `finders.owner` names the module creating a timer or a server's listener; `finders.caller` the
-   * module adding a `process` listener itself (one a package adds is the package's).
+   * `finders.caller` names the module that calls setTimeout/setInterval or adds a `process`
+   * listener itself: what a package or Node does is theirs (a package is never re-evaluated, and
+   * its singletons, such as undici's clock or signal-exit's handlers, must live on).
+   * `finders.owner` names the project module behind a server's listener, through the framework
+   * that adds it: the server goes with that module.
    */
   constructor(finders: OwnerFinders) {
     this.#ownerOf = finders.owner;
@@ -113,7 +116,7 @@ export class Resources {
     const resources = this;
     const wrapped = function (this: unknown, ...args: unknown[]): NodeJS.Timeout {
       const timer = original.apply(this, args);
-      const owner = resources.#ownerOf();
+      const owner = resources.#callerOf();
       if (owner !== undefined) {
         resources.#record(owner, { kind: "timer", timer });
         if (++resources.#sinceSweep > 1000) resources.#sweep();

@@ -48,18 +48,21 @@ describe("ownerFinder", () => {
     assert.equal(ownerFinder(scope).caller(), undefined);
   });
 
-  test("process listeners belong to the module that adds them, once() included; a package's are the package's", async () => {
+  test("timers and process listeners belong to the module that makes them, once() included; a package's are the package's", async () => {
     const resources = new Resources(ownerFinder(scope));
     const uninstall = resources.install();
     try {
       const { mkdirSync } = await import("node:fs");
       mkdirSync(join(dir, "node_modules", "exit-pkg"), { recursive: true });
-      writeFileSync(join(dir, "node_modules", "exit-pkg", "index.mjs"), "export const onExit = (f) => process.on('SIGUSR2', f);\n");
-      writeFileSync(join(dir, "signals.mjs"), "import { onExit } from './node_modules/exit-pkg/index.mjs';\nexport const mine = () => {};\nexport const theirs = () => {};\nprocess.once('SIGUSR2', mine);\nonExit(theirs);\n");
+      writeFileSync(join(dir, "node_modules", "exit-pkg", "index.mjs"), "export const onExit = (f) => process.on('SIGUSR2', f);\nexport const clock = () => setInterval(() => {}, 1000);\n");
+      writeFileSync(join(dir, "signals.mjs"), "import { onExit, clock } from './node_modules/exit-pkg/index.mjs';\nexport const mine = () => {};\nexport const theirs = () => {};\nprocess.once('SIGUSR2', mine);\nonExit(theirs);\nexport const timers = [setInterval(mine, 1000), clock()];\n");
       const before = process.listenerCount("SIGUSR2");
-      const mod = (await import(`${base}/signals.mjs`)) as { theirs: () => void };
+      const mod = (await import(`${base}/signals.mjs`)) as { theirs: () => void; timers: NodeJS.Timeout[] };
       assert.equal(process.listenerCount("SIGUSR2"), before + 2);
-      assert.equal(resources.release(`${base}/signals.mjs`), 1);
+      assert.equal(resources.release(`${base}/signals.mjs`), 2);
+      const [mine, theirs] = mod.timers.map((t) => (t as unknown as { _destroyed: boolean })._destroyed);
+      assert.deepEqual([mine, theirs], [true, false]);
+      clearInterval(mod.timers[1]);
       assert.equal(process.listenerCount("SIGUSR2"), before + 1);
       assert.ok(process.listeners("SIGUSR2").includes(mod.theirs));
       process.removeListener("SIGUSR2", mod.theirs);
