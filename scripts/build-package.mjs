@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The build that goes into the package: `prepare` (a fresh clone's `npm install`, an install from a
-// git URL) and `prepack` (`npm pack`, `npm publish`) run this. It compiles src/ and loader/ with
-// tsconfig.build.json into a clean dist/src and dist/loader (no source maps: the package ships no
-// .ts files for them to point at), then refuses to let a pack go on when an entry point is missing.
+// The build that goes into the package. `prepare` runs it: on `npm install` in a fresh clone, on
+// an install from a git URL or a local folder, and before `npm pack` and `npm publish`. It compiles
+// src/ and loader/ with tsconfig.build.json into a clean dist/src and dist/loader (no source maps:
+// the package ships no .ts files for them to point at), then fails, and with it the pack, when an
+// entry point is missing.
 // Plain JS that runs on any Node npm runs on (prepare runs under the system Node, which may be
 // older than the Node hotload itself needs).
 
