@@ -17,7 +17,9 @@
 // and re-runs itself with it (see scripts/node-env.mjs).
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureSupportedNode, repoRoot, runForwarding, displayPath } from './node-env.mjs';
 
 const TAG = '[test]';
@@ -116,15 +118,24 @@ async function main(argv) {
   log(`tests (${what}): ${files.list.length} file(s) on Node ${process.version.replace(/^v/, '')}`);
   const t1 = Date.now();
   let testCode = 0;
+  // Every failed test, written by scripts/failures-reporter.mjs beside the spec reporter's output.
+  const failuresFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hotload-test-')), 'failures.jsonl');
   for (const pass of passes) {
-    const testArgs = ['--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`];
+    // Node's experimental APIs the tests call in process (module.stripTypeScriptTypes, type
+    // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
+    // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
+    const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`];
     if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
-      testArgs.push('--test-reporter=spec');
+      testArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
+      testArgs.push(`--test-reporter=${pathToFileURL(path.join(repoRoot, 'scripts', 'failures-reporter.mjs')).href}`);
+      testArgs.push(`--test-reporter-destination=${failuresFile}.${passes.indexOf(pass)}`);
     }
     testArgs.push(...opts.nodeArgs, ...pass.files);
     const code = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
     if (code !== 0 && testCode === 0) testCode = code;
   }
+  const failed = passes.flatMap((_, i) => readFailures(`${failuresFile}.${i}`));
+  fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
   const testsOk = testCode === 0;
   log(`tests: ${testsOk ? 'ok' : `FAILED (node --test exited ${testCode})`} (${secs(t1)})`);
 
@@ -147,6 +158,15 @@ async function main(argv) {
   }
 
   const ok = buildOk && testsOk && benchOk;
+  if (failed.length > 0) {
+    // Said last, so a failing run ends with what failed instead of pages above.
+    const files = new Set(failed.map((f) => f.file));
+    log(`${failed.length} failed test(s) in ${files.size} file(s):`);
+    for (const f of failed) {
+      const where = f.file ? `${displayPath(f.file)}${f.line ? `:${f.line}` : ''}` : '?';
+      log(`  ✖ ${where} ${f.name}${f.message ? ` — ${f.message}` : ''}`);
+    }
+  }
   log(
     `${ok ? 'OK' : 'FAILED'} on Node ${process.version.replace(/^v/, '')}: ` +
       `build ${opts.build ? (buildOk ? 'ok' : 'FAILED') : 'skipped'}, ` +
@@ -259,6 +279,20 @@ function walk(dir) {
     else if (e.isFile()) out.push(p);
   }
   return out;
+}
+
+/** The failed tests scripts/failures-reporter.mjs wrote (none when the file is missing). */
+function readFailures(file) {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 function secs(t0) {
