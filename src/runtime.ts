@@ -10,6 +10,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
+import type { InPlace } from "./inplace/inplace.js";
+import type { RestartMessage } from "./ipc.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
 import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
 import { Gate } from "./gate.js";
@@ -70,7 +72,7 @@ export interface GraphSnapshot {
 /** Where the runtime reports to a supervisor (see ipc.ts). */
 export interface RuntimeNotifier {
   filesLoaded(files: readonly string[]): void;
-  restartNeeded(reason: "unaccepted" | "declined" | "invalidated", file: string, chain: readonly string[]): void;
+  restartNeeded(reason: RestartMessage["reason"], file: string, chain: readonly string[]): void;
 }
 
 interface ModuleRecord {
@@ -156,10 +158,13 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */
+  readonly #inPlace: InPlace | undefined;
 
-  constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
+  constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier; inPlace?: InPlace | undefined } = {}) {
     this.#scope = scope;
     this.#notifier = options.notifier;
+    this.#inPlace = options.inPlace;
     if (this.#notifier) {
       // A program that exits at once must still tell its supervisor what it loaded.
       process.on("beforeExit", () => this.#settle());
@@ -504,7 +509,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     isEntry: (url) => this.graph.get(url)?.entry ?? false,
     acceptsSelf: (url) => {
       const context = this.#current(url);
-      return context !== undefined && registrations(context).selfAccept;
+      return (context !== undefined && registrations(context).selfAccept) || this.#acceptsInPlace(url);
     },
     acceptsDep: (importer, dep) => {
       // A template or SQL file cannot be imported: its importer must run again.
@@ -517,6 +522,15 @@ export class Runtime implements HotHost, RuntimeSlot {
       return context !== undefined && registrations(context).declined;
     },
   };
+
+  /** In place (see inplace/): an entry with no accept() or decline() updates as if it accepted itself. */
+  #acceptsInPlace(url: string): boolean {
+    if (this.#inPlace === undefined || !this.graph.get(url)?.entry) return false;
+    const context = this.#current(url);
+    if (context === undefined) return true;
+    const r = registrations(context);
+    return !r.selfAccept && !r.declined && r.depAccepts.length === 0;
+  }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task, task);
@@ -736,8 +750,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       });
     }
     const callbackErrors: unknown[] = [];
+    const inPlace = plan.boundaries.some((b) => b.self && this.#acceptsInPlace(b.url)) ? this.#inPlace : undefined;
     const dispose = async (which: (id: string) => boolean): Promise<void> => {
       for (const id of invalidated) {
+        // In place, what the old version started stops too (its servers wait to be taken over).
+        if (which(id)) inPlace?.release(id);
         const context = snapshots.get(id)!.context;
         if (!context || !which(id)) continue;
         const handlers = registrations(context).disposers;
