@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
-import { RUNTIME_SLOT } from "../src/transform.js";
+import { RUNTIME_SLOT } from "../src/source/inject.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
