@@ -262,7 +262,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
       if (source === null || source === undefined || !esm) return undefined;
-      return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id) })?.code;
+      return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id), sourceUrl: id })?.code;
     }
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.#session !== undefined && !this.#stale(url) ? this.#session : undefined;
@@ -292,7 +292,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
-    const edited = editModule(content, { file: fileOf(id), tail: gate });
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id });
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;

@@ -20,6 +20,13 @@ export interface EditOptions {
   readonly file: string;
   /** Lines appended after the last one (an update's gate import), each starting with "\n". */
   readonly tail?: string;
+  /**
+   * For a version loaded under another URL than the file's (`?hotload=N`): the file's URL, named
+   * by a `//# sourceURL=` comment so that stack traces, debuggers, profilers and coverage see the
+   * file on disk. Left out for a module that carries its own source map (tsx): tools follow that
+   * map to the file already, and Node would key the map of every version by the one URL.
+   */
+  readonly sourceUrl?: string;
 }
 
 /** A module's source as hotload hands it to Node. */
@@ -43,7 +50,7 @@ export function mentionsMeta(source: string | Buffer): boolean {
  * nothing of import.meta but Node's own properties, and nothing is appended.
  */
 export function editModule(source: string | Buffer, options: EditOptions): Edited | undefined {
-  const tail = options.tail ?? "";
+  const tail = (options.tail ?? "") + (options.sourceUrl === undefined ? "" : identity(source, options.sourceUrl));
   if (!mentionsMeta(source)) return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
   const text = source.toString();
   const facts = lex(text);
@@ -59,6 +66,15 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   }
   return { code: edited.toString(), shift: placement.shift, facts };
 }
+
+/** The comment that names a version by its file's URL (see {@link EditOptions.sourceUrl}). */
+function identity(source: string | Buffer, url: string): string {
+  if (typeof source === "string" ? source.includes("sourceMappingURL=data:") : source.includes(INLINE_MAP)) return "";
+  // encodeURI: a comment ends at a line break, and V8 takes the name up to the first space.
+  return `\n//# sourceURL=${url.replace(/[\s]/g, encodeURIComponent)}`;
+}
+
+const INLINE_MAP = Buffer.from("sourceMappingURL=data:");
 
 /** Where line 1's statement went: `shift` is how far user code on line 1 moved right. */
 export interface Injected {
