@@ -20,6 +20,7 @@ import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
+import { importsOnlyAccepted } from "./source/bindings.js";
 import { editModule } from "./source/edit.js";
 import type { RuntimeSlot } from "./source/inject.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
@@ -508,6 +509,15 @@ export class Runtime implements HotHost, RuntimeSlot {
     declined: (url) => {
       const context = this.#current(url);
       return context !== undefined && registrations(context).declined;
+    },
+    acceptsExports: (url) => {
+      const context = this.#current(url);
+      return context !== undefined && registrations(context).acceptedExports !== undefined;
+    },
+    importsOnlyAccepted: (importer, dep) => {
+      const context = this.#current(dep);
+      const accepted = context && registrations(context).acceptedExports;
+      return accepted !== undefined && importsOnlyAccepted(this.#records.get(importer)?.seen, importer, this.#records.get(dep)?.seen, dep, accepted);
     },
   };
 

@@ -29,6 +29,8 @@ export interface SourceFacts {
   readonly exports: readonly string[];
   /** What `import.meta.hot.accept(…)` / `acceptExports(…)` calls say, read without running them. */
   readonly accepted: Accepted;
+  /** The specifier of each `import()` expression (undefined when it is computed). */
+  readonly dynamicImports: readonly (string | undefined)[];
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -53,14 +55,16 @@ export function lex(source: string): SourceFacts | undefined {
   }
   const metas: [number, number][] = [];
   const statics: StaticImport[] = [];
+  const dynamicImports: (string | undefined)[] = [];
   for (const entry of imports) {
+    if (entry.type === "dynamic" && !entry.probablyTypeOnly) dynamicImports.push(entry.glob ? undefined : entry.specifier);
     if (entry.type === "import-meta") metas.push([entry.start, entry.end]);
     else if (entry.type === "static" || entry.type === "reexport-star") {
       statics.push({ specifier: entry.specifier, start: entry.importStart, end: entry.importEnd, typeOnly: entry.typeOnly });
     }
   }
   const exports = exported.filter((e) => e.type !== "reexport-all" && !e.typeOnly).map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);
-  return { metas, imports: statics, exports, accepted: acceptedBy(source, metas) };
+  return { metas, imports: statics, exports, accepted: acceptedBy(source, metas), dynamicImports };
 }
 
 // The properties of import.meta that Node fills in and hotload leaves alone: a module that reads
