@@ -39,12 +39,12 @@ describe("hotload's types", () => {
     assert.equal(exit, 0);
   });
 
-  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function", async () => {
+  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function, acceptExports() of numbers", async () => {
     const { exit, lines } = await tsc(dir, "misuse");
     assert.notEqual(exit, 0, lines.join("\n"));
     const errors = lines.filter((line) => / error TS\d+:/.test(line));
     const at = errors.map((line) => /^misuse\/bad\.ts\((\d+),\d+\)/.exec(line)?.[1]);
-    // One error per misuse, on lines 3 to 6 of bad.ts, and nothing else.
-    assert.deepEqual(at, ["3", "4", "5", "6"], lines.join("\n"));
+    // One error per misuse, on lines 3 to 7 of bad.ts, and nothing else.
+    assert.deepEqual(at, ["3", "4", "5", "6", "7"], lines.join("\n"));
   });
 });
