@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
-import { RUNTIME_SLOT } from "../src/transform.js";
+import { RUNTIME_SLOT } from "../src/source/inject.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */

@@ -12,7 +12,6 @@ import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import type { InPlace } from "./inplace/inplace.js";
 import type { RestartMessage } from "./ipc.js";
-import { shiftInlineSourceMap } from "./sourcemap.js";
 import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
 import { Gate } from "./gate.js";
 import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
@@ -23,7 +22,9 @@ import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
+import { importsOnlyAccepted } from "./source/bindings.js";
+import { editModule } from "./source/edit.js";
+import type { RuntimeSlot } from "./source/inject.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -267,8 +268,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
       if (source === null || source === undefined || !esm) return undefined;
-      const text = typeof source === "string" ? source : toBuffer(source as Uint8Array);
-      return `${(typeof text === "string" ? injectHot(text) : injectHotBytes(text)).code}\n${INJECTION_IMPORT}`;
+      return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id), sourceUrl: id })?.code;
     }
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.#session !== undefined && !this.#stale(url) ? this.#session : undefined;
@@ -296,18 +296,12 @@ export class Runtime implements HotHost, RuntimeSlot {
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body.
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
-    // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
-    // spares Node an import.meta object per module, most of the start-up cost of the injection.
-    if (!(typeof content === "string" ? content.includes("import.meta") : content.includes(IMPORT_META))) {
-      return gate === "" ? undefined : content.toString() + gate;
-    }
-    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
-    const binding = `\n${INJECTION_IMPORT}`;
-    if (injected.shift === 0) return injected.code + binding + gate;
-    session?.shifts.set(url, injected.shift);
-    // Code from another loader (tsx) may carry an inline source map that must follow line 1.
-    const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
-    return code + binding + gate;
+    // A module that reads nothing of import.meta but Node's own properties cannot use the API:
+    // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id });
+    if (edited === undefined) return undefined;
+    if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
+    return edited.code;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -520,6 +514,15 @@ export class Runtime implements HotHost, RuntimeSlot {
     declined: (url) => {
       const context = this.#current(url);
       return context !== undefined && registrations(context).declined;
+    },
+    acceptsExports: (url) => {
+      const context = this.#current(url);
+      return context !== undefined && registrations(context).acceptedExports !== undefined;
+    },
+    importsOnlyAccepted: (importer, dep) => {
+      const context = this.#current(dep);
+      const accepted = context && registrations(context).acceptedExports;
+      return accepted !== undefined && importsOnlyAccepted(this.#records.get(importer)?.seen, importer, this.#records.get(dep)?.seen, dep, accepted);
     },
   };
 
@@ -1094,7 +1097,6 @@ const OP_SIZE = 6;
 /** How far file modification times may lag Date.now() (ms). */
 const COARSE_CLOCK_MS = 20;
 const LOAD = "load";
-const IMPORT_META = Buffer.from("import.meta");
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 
