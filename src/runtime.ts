@@ -15,6 +15,7 @@ import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./
 import { Gate } from "./gate.js";
 import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
+import { isAbsolute } from "node:path";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
 import { findSyntaxError, locate } from "./location.js";
@@ -190,6 +191,16 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (parentFresh !== 0) return withFresh(id, parentFresh);
     if (this.#resolveOnly === 0) this.#defer(EDGE, id, parentURL, undefined, false, 0);
     return withVersion(id, this.versions.current(id));
+  }
+
+  /**
+   * `parent` (a file) required `child` (see engine/require-edges.ts): the edge of a require() that
+   * Node answered from its own cache, without calling the resolve hook.
+   */
+  required(parent: string, child: string): void {
+    if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
+    const id = pathUrl(child);
+    if (this.#scope.isHot(id)) this.#defer(EDGE, id, pathUrl(parent), undefined, false, 0);
   }
 
   #applyEdge(id: string, parentURL: string | undefined): void {
