@@ -795,6 +795,9 @@ export class Runtime implements HotHost, RuntimeSlot {
       } else {
         disposedEsm = true;
         await dispose(esm);
+        // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
+        // changed): its new version waits at the gate, which nothing else would open.
+        gate.open();
       }
       for (const id of roots) {
         if (esm(id)) continue;
