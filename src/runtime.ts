@@ -26,6 +26,7 @@ import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from ".
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
 
 /** How an update ended. */
 export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
@@ -134,7 +135,7 @@ interface Request {
   readonly sizes?: ReadonlyMap<string, number>;
   /** Try again files whose content failed before (a later update may have made them good). */
   readonly retryFailed?: boolean;
-  readonly invalidated?: { readonly url: string; readonly message: string | undefined };
+  readonly invalidated?: { readonly url: string; readonly message: string | undefined; readonly chain: InvalidationChain };
 }
 
 
@@ -157,6 +158,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  /** While accept callbacks run: the invalidations that led to their update (see invalidation.ts). */
+  #invalidationChain: InvalidationChain | undefined;
 
   constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
     this.#scope = scope;
@@ -413,7 +416,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   invalidate(url: string, message: string | undefined): void {
-    void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message } }));
+    const chain = extendChain(this.#invalidationChain, url);
+    void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message, chain } }));
   }
 
   /** A context registered an event listener. */
@@ -725,6 +729,14 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#notifier?.restartNeeded(reason, chain[0]!, chain);
       return done({ status: plan.reason, reevaluated: [], boundaries: [], chain });
     }
+    const back = cameBack(request.invalidated?.chain, plan.boundaries);
+    if (back !== undefined) {
+      // Its callback would invalidate again, and so on round the cycle for ever.
+      const chain = [...request.invalidated!.chain, back].map(fileOf);
+      log.warn(`cannot hot-update ${log.displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(log.displayPath).join(" → ")}); restart needed`);
+      this.#notifier?.restartNeeded("invalidated", chain[0]!, chain);
+      return done({ status: "unaccepted", reevaluated: [], boundaries: [], chain });
+    }
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     const invalidated = plan.invalidated.filter((id) => id !== invalidator || hashes.has(id));
     const boundaryFiles = plan.boundaries.map((b) => this.#records.get(b.url)?.file ?? b.url);
@@ -882,6 +894,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
 
     // 6. Accept callbacks: a self-accepting module's old version hands over to the new one.
+    this.#invalidationChain = request.invalidated?.chain;
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
         const context = snapshots.get(boundary.url)?.context;
@@ -902,6 +915,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
     }
 
+    this.#invalidationChain = undefined;
     // 7. The replaced versions are gone for good: free what they registered.
     for (const [id, snap] of snapshots) this.#dropInstancesExcept(id, this.versions.current(id), snap);
 
