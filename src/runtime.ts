@@ -26,6 +26,7 @@ import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from ".
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
 
 /** How an update ended. */
@@ -158,6 +159,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  readonly #handlerTimeoutMs: number = handlerTimeoutMs();
   /** While accept callbacks run: the invalidations that led to their update (see invalidation.ts). */
   #invalidationChain: InvalidationChain | undefined;
 
@@ -1055,7 +1057,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     const file = record?.file ?? id;
     for (const handler of [...handlers]) {
       try {
-        await handler(record?.data ?? {});
+        await settleWithin(handler(record?.data ?? {}), this.#handlerTimeoutMs, {
+          late: () => log.warn(`${kind} handler of ${log.displayPath(file)} has not settled after ${this.#handlerTimeoutMs} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`),
+          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error)),
+        });
       } catch (error) {
         errors.push(error);
         log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
