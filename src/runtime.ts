@@ -870,7 +870,8 @@ export class Runtime implements HotHost, RuntimeSlot {
           blame = { file: where, anchors: new Set([id]) };
         }
       }
-      const source = location && [...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1];
+      // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
+      const source = location && ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ?? hashes.get(pathUrl(location.file))?.toString());
       return {
         // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
         failure: { error, location, source, evaluating: disposedEsm, blame, where, message: where && "Error: the file cannot be found" },
