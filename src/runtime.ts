@@ -26,6 +26,7 @@ import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from ".
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { mentionsImportMeta } from "./source/import-meta-check.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
 
@@ -309,7 +310,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
-    if (!(typeof content === "string" ? content.includes("import.meta") : content.includes(IMPORT_META))) {
+    if (!mentionsImportMeta(content)) {
       return gate === "" ? undefined : content.toString() + gate;
     }
     const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
@@ -1111,7 +1112,6 @@ const OP_SIZE = 6;
 /** How far file modification times may lag Date.now() (ms). */
 const COARSE_CLOCK_MS = 20;
 const LOAD = "load";
-const IMPORT_META = Buffer.from("import.meta");
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 

@@ -7,6 +7,8 @@
  *   that do not use import.meta, gets the statement at its end;
  * - otherwise the statement goes first and only tokens on line 1 shift right.
  */
+import { mentionsImportMeta } from "./source/import-meta-check.js";
+
 /** The global slot through which transformed modules reach the runtime (same thread). */
 export const RUNTIME_SLOT = "hotload.runtime";
 
@@ -51,7 +53,8 @@ export function injectHotBytes(source: Uint8Array, statement: string = INJECTION
 
 /** Adds `statement` (default: `import.meta.hot` for an ES module) to line 1 of `source`. */
 export function injectHot(source: string, statement: string = INJECTION): Injected {
-  return place(source, statement, source.includes(usageOf(statement)), true);
+  const usesHot = statement === INJECTION ? mentionsImportMeta(source) : source.includes(usageOf(statement));
+  return place(source, statement, usesHot, true);
 }
 
 /** What a module's code would use before line 1's statement runs: `import.meta` or `module.hot`. */
