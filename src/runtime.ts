@@ -24,7 +24,7 @@ import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
 import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
-import { Watcher, type TouchedBatch } from "./watcher.js";
+import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
 import { mentionsImportMeta } from "./source/import-meta-check.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
@@ -176,6 +176,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#watcher = new Watcher(
         (batch) => this.#onBatch(batch),
         (error) => log.error(`watcher error: ${String(error)}`),
+        DEFAULT_WATCHER_OPTIONS,
+        (file) => this.#differsFromLoaded(file),
       );
     }
   }
@@ -549,6 +551,24 @@ export class Runtime implements HotHost, RuntimeSlot {
     const awaited = batch.changed.some((file) => this.#awaited.has(file) && !this.#byFile.has(file));
     await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true, sizes: batch.sizes }));
     if (awaited) this.#retryFailed();
+  }
+
+  /**
+   * Whether `file` holds something else than what Node was given for it (undefined: not a module
+   * of the graph). Asked once its watch is set up: a save before then, however long the program's
+   * start-up took, made no event.
+   */
+  #differsFromLoaded(file: string): boolean | undefined {
+    this.#settle();
+    const ids = this.#byFile.get(file);
+    if (!ids) return undefined;
+    let disk: Buffer;
+    try {
+      disk = readFileSync(file);
+    } catch {
+      return true;
+    }
+    return [...ids].some((id) => !sameContent(this.#records.get(id)?.seen, disk));
   }
 
   /** Watches `file`, not in the graph, for the save that may let failed updates through. */
