@@ -208,8 +208,23 @@ export class Runtime implements HotHost, RuntimeSlot {
   required(parent: string, child: string): void {
     if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
     const id = pathUrl(child);
-    if (this.#scope.isHot(id)) this.#defer(EDGE, id, pathUrl(parent), undefined, false, 0);
+    if (!this.#scope.isHot(id)) return;
+    this.#defer(EDGE, id, pathUrl(parent), undefined, false, 0);
+    // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
+    // itself, without the load hook: what it read is, as near as can be known, the file now.
+    if (this.#hookLoaded.has(id)) return;
+    this.#hookLoaded.add(id);
+    let content: Buffer | undefined;
+    try {
+      content = readFileSync(child);
+    } catch {
+      content = undefined;
+    }
+    this.#defer(LOAD, id, "commonjs", content, false, 0);
   }
+
+  /** Modules the load hook saw (or that {@link required} stood in for). */
+  readonly #hookLoaded = new Set<string>();
 
   #applyEdge(id: string, parentURL: string | undefined): void {
     if (parentURL === undefined) {
@@ -277,6 +292,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
     const { url: id, fresh } = parseVersion(url);
+    this.#hookLoaded.add(id);
     const esm = format === "module" || format === "module-typescript";
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
@@ -1057,6 +1073,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     record.instances.clear();
     record.seen = undefined;
+    this.#hookLoaded.delete(id);
     delete requireCache()[record.file];
     // Never reuse a version: the next import evaluates the file as it is then.
     this.versions.bump(id);
