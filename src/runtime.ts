@@ -26,6 +26,7 @@ import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from ".
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { requirableModule } from "./engine/require-esm.js";
 import { mentionsImportMeta } from "./source/import-meta-check.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
@@ -827,7 +828,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     const fresh = new Set(invalidated);
     if (invalidator !== undefined) fresh.add(invalidator);
     const roots = this.#roots(plan.boundaries, new Set(invalidated), fresh);
-    const esmRoots = roots.filter(esm);
+    // ES modules that CommonJS code required: imported with the roots, and put in require.cache
+    // before any CommonJS root requires them again (see require-esm.ts).
+    const required = invalidated.filter((id) => esm(id) && snapshots.get(id)!.cached !== undefined);
+    const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let disposedEsm = false;
     try {
       // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
@@ -843,6 +847,7 @@ export class Runtime implements HotHost, RuntimeSlot {
         gate.open();
         const result = await evaluation;
         esmRoots.forEach((id, i) => namespaces.set(id, esmRoots.length === 1 ? result : result[`r${i}`]!));
+        for (const id of required) requireCache()[this.#records.get(id)!.file] = requirableModule(this.#records.get(id)!.file, namespaces.get(id)!);
       } else {
         disposedEsm = true;
         await dispose(esm);
