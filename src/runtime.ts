@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
 import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
-import { Gate } from "./gate.js";
+import { Gate, GATE_IMPORT, gateStatement } from "./gate.js";
 import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
@@ -22,7 +22,7 @@ import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
 import { propagate, type Boundary, type PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
+import { injectHot, injectHotBytes, INJECTION, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -323,22 +323,21 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
     if (!esm) return undefined;
-    // A new version of an update waits at the update's gate (after the last line: no line moves).
-    // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
-    // line as its body.
-    const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
+    // A new version of an update waits at the update's gate, before any code of its own runs.
+    const gated = session !== undefined && parseVersion(url).version !== 0;
     // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
     // spares Node an import.meta object per module, most of the start-up cost of the injection.
-    if (!mentionsImportMeta(content)) {
-      return gate === "" ? undefined : content.toString() + gate;
-    }
-    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
-    const binding = `\n${INJECTION_IMPORT}`;
-    if (injected.shift === 0) return injected.code + binding + gate;
+    if (!gated && !mentionsImportMeta(content)) return undefined;
+    const statement = gated ? INJECTION + gateStatement(session.gate.id) : INJECTION;
+    const injected = typeof content === "string" ? injectHot(content, statement, gated) : injectHotBytes(content, statement, gated);
+    // After the last line: no line moves. No ";" before it: an unfinished last statement (`if (x)`)
+    // must stay an error, not take our line as its body.
+    const binding = `\n${INJECTION_IMPORT}` + (gated ? `\n${GATE_IMPORT}` : "");
+    if (injected.shift === 0) return injected.code + binding;
     session?.shifts.set(url, injected.shift);
     // Code from another loader (tsx) may carry an inline source map that must follow line 1.
     const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
-    return code + binding + gate;
+    return code + binding;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */

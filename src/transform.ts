@@ -45,15 +45,18 @@ export interface Injected {
 }
 
 /** Adds `statement` to an ES module's source given as bytes (UTF-8), as Node's own loader reads it. */
-export function injectHotBytes(source: Uint8Array, statement: string = INJECTION): Injected {
+export function injectHotBytes(source: Uint8Array, statement: string = INJECTION, first = false): Injected {
   // Only modules that mention import.meta get here (see runtime.ts): decoding them whole costs
   // what Node would spend anyway, and gives exactly what injectHot gives.
-  return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"), statement);
+  return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"), statement, first);
 }
 
-/** Adds `statement` (default: `import.meta.hot` for an ES module) to line 1 of `source`. */
-export function injectHot(source: string, statement: string = INJECTION): Injected {
-  const usesHot = statement === INJECTION ? mentionsImportMeta(source) : source.includes(usageOf(statement));
+/**
+ * Adds `statement` (default: `import.meta.hot` for an ES module) to line 1 of `source`. `first`:
+ * the statement must run before any code of line 1 (an update's gate, see gate.ts).
+ */
+export function injectHot(source: string, statement: string = INJECTION, first = false): Injected {
+  const usesHot = first || (statement === INJECTION ? mentionsImportMeta(source) : source.includes(usageOf(statement)));
   return place(source, statement, usesHot, true);
 }
 
