@@ -21,34 +21,30 @@ describe("CommonJS edges resolved from Node's cache", () => {
     assert.ok(!run.lines.slice(since).some((l) => l.startsWith("a sees util 22")), run.output());
   });
 
-  test("the README pattern: after a save of routes.js, util.js is still watched and its saves apply", async () => {
+  /** Saves, in order, each `[file, from, to, line]` and waits for `line` after each. */
+  async function saves(entry: string, ready: string, steps: readonly (readonly [string, string, string, string])[]): Promise<void> {
     const dir = copyFixture("cjs-edges");
-    const run = spawnHot(join(dir, "server.js"));
-    await run.waitForLine("server ready");
-    let since = run.mark();
-    replaceIn(join(dir, "routes.js"), "routes v1", "routes v22");
-    await run.waitForLine("server sees routes v22 with util 1", 10_000, since);
-    since = run.mark();
-    replaceIn(join(dir, "util.js"), "version = 1", "version = 333");
-    await run.waitForLine("server sees routes v22 with util 333", 10_000, since);
-    since = run.mark();
-    replaceIn(join(dir, "util.js"), "version = 333", "version = 4444");
-    await run.waitForLine("server sees routes v22 with util 4444", 10_000, since);
+    const run = spawnHot(join(dir, entry));
+    await run.waitForLine(ready);
+    for (const [file, from, to, line] of steps) {
+      const since = run.mark();
+      replaceIn(join(dir, file), from, to);
+      await run.waitForLine(line, 10_000, since);
+    }
     assert.ok(!run.lines.some((l) => /prune|cannot hot-update/.test(l)), run.output());
-  });
+  }
 
-  test("an ES module accepting a CommonJS module that requires another: helper, config, helper again all apply", async () => {
-    const dir = copyFixture("cjs-edges");
-    const run = spawnHot(join(dir, "main.mjs"));
-    await run.waitForLine("main ready");
-    let since = run.mark();
-    replaceIn(join(dir, "helper.cjs"), "version = 1", "version = 22");
-    await run.waitForLine("main sees config v1 with helper 22", 10_000, since);
-    since = run.mark();
-    replaceIn(join(dir, "config.cjs"), "config v1", "config v333");
-    await run.waitForLine("main sees config v333 with helper 22", 10_000, since);
-    since = run.mark();
-    replaceIn(join(dir, "helper.cjs"), "version = 22", "version = 4444");
-    await run.waitForLine("main sees config v333 with helper 4444", 10_000, since);
-  });
+  test("the README pattern: after a save of routes.js, util.js is still watched and its saves apply", () =>
+    saves("server.js", "server ready", [
+      ["routes.js", "routes v1", "routes v22", "server sees routes v22 with util 1"],
+      ["util.js", "version = 1", "version = 333", "server sees routes v22 with util 333"],
+      ["util.js", "version = 333", "version = 4444", "server sees routes v22 with util 4444"],
+    ]));
+
+  test("an ES module accepting a CommonJS module that requires another: helper, config, helper again all apply", () =>
+    saves("main.mjs", "main ready", [
+      ["helper.cjs", "version = 1", "version = 22", "main sees config v1 with helper 22"],
+      ["config.cjs", "config v1", "config v333", "main sees config v333 with helper 22"],
+      ["helper.cjs", "version = 22", "version = 4444", "main sees config v333 with helper 4444"],
+    ]));
 });

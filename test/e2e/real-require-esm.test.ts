@@ -13,13 +13,14 @@ test("require() of a saved ES module returns its new version, directly and throu
   const run = spawnHot(join(dir, "main.js"));
   await run.waitForLine("main ready");
   await run.waitForLine("main sees esm 1 and mid with deep deep 1");
-  let since = run.mark();
-  replaceIn(join(dir, "esm.mjs"), "esm 1", "esm 22");
-  await run.waitForLine("main accepted: require() sees esm 22 and mid with deep deep 1", 10_000, since);
-  since = run.mark();
-  replaceIn(join(dir, "deep.mjs"), "deep 1", "deep 333");
-  await run.waitForLine("main accepted: require() sees esm 22 and mid with deep deep 333", 10_000, since);
-  since = run.mark();
-  replaceIn(join(dir, "esm.mjs"), "esm 22", "esm 4444");
-  await run.waitForLine("main accepted: require() sees esm 4444 and mid with deep deep 333", 10_000, since);
+  const steps = [
+    ["esm.mjs", "esm 1", "esm 22", "esm 22 and mid with deep deep 1"],
+    ["deep.mjs", "deep 1", "deep 333", "esm 22 and mid with deep deep 333"],
+    ["esm.mjs", "esm 22", "esm 4444", "esm 4444 and mid with deep deep 333"],
+  ] as const;
+  for (const [file, from, to, sees] of steps) {
+    const since = run.mark();
+    replaceIn(join(dir, file), from, to);
+    await run.waitForLine(`main accepted: require() sees ${sees}`, 10_000, since);
+  }
 });
