@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnHot } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, spawnCli, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -25,5 +25,20 @@ test("invalidate() that comes back round a cycle stops with one line, the progra
     assert.equal(later.filter((l) => l === "child evaluated").length, 1, run.output());
     assert.equal(later.filter((l) => l === "parent evaluated").length, 1, run.output());
     assert.ok(!run.lines.slice(stopped).some((l) => /evaluated|\[hotload\]/.test(l)), run.output());
+  }
+});
+
+test("under the hotload command, an invalidation that comes back round a cycle restarts the program, which runs the new code", async () => {
+  const dir = copyFixture("invalidate-cycle");
+  const run = spawnCli(["main.mjs"], { cwd: dir });
+  try {
+    await run.waitForLine("main ready");
+    const since = run.mark();
+    replaceIn(join(dir, "child.mjs"), "child v1", "child v22");
+    await run.waitForLine(/^\[hotload\] restart: \.\/child\.mjs .*new process spawned in \d+ ms$/, 10_000, since);
+    await run.waitForLine("main sees parent(child v22)", 10_000, since);
+  } finally {
+    run.child.kill("SIGTERM");
+    await run.exited;
   }
 });
