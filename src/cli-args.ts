@@ -79,6 +79,17 @@ When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after
 another code (a crash), hotload says so and starts it again at the next change to a file it had
 loaded. Each restart prints the time from the decision until the new process is spawned,
 stopping the old one included (Node's start-up after that is not).
+
+Node.js: ^22.22.3 || >=24.11.1 (hotload uses module.registerHooks). The app runs on the node
+that runs hotload (the first node on PATH); an older one exits with one line naming its version.
+
+Environment (read by the app's hotload, so they work with node --import hotload too):
+  HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
+  HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
+  HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
+                                  (default 3; 25 never runs a half-written save)
+  NO_COLOR                        no colours (they are used only on a terminal anyway)
+  HOTLOAD_HOT, HOTLOAD_SUPERVISOR set by this command for its app; not for you to set
 `;
 
 /**
