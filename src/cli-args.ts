@@ -88,6 +88,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
   HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
                                   (default 3; 25 never runs a half-written save)
+  HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
+                                  handler's promise before it goes on without it (default 5000)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR set by this command for its app; not for you to set
 `;

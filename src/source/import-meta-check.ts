@@ -5,8 +5,9 @@
  * "yes" only costs the module an injected statement; a false "no" leaves it without its API.
  */
 
-// Whitespace, a block comment or a line comment (JavaScript's line terminators end it).
-const GAP = String.raw`(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*)*`;
+// Whitespace, a block comment or a line comment (JavaScript's line terminators end it). Each
+// comment can end in one place only (no backtracking into another split of the same text).
+const GAP = String.raw`(?:\s|\/\*(?:[^*]|\*(?!\/))*\*\/|\/\/[^\n\r\u2028\u2029]*(?![^\n\r\u2028\u2029]))*`;
 const SPACED = new RegExp(String.raw`\bimport${GAP}\.${GAP}meta\b`);
 const PLAIN = "import.meta";
 const PLAIN_BYTES = Buffer.from(PLAIN);

@@ -17,3 +17,10 @@ describe("mentionsImportMeta", () => {
     }
   });
 });
+
+test("mentionsImportMeta takes linear time on comments that could be split many ways", () => {
+  const started = performance.now();
+  const text = `import ${"// a // b /* c */ ".repeat(2_000)}\n${"/* x */ /* y */ ".repeat(2_000)} meta`;
+  assert.equal(mentionsImportMeta(text), false);
+  assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
+});
