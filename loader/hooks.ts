@@ -6,6 +6,7 @@ import { Module, registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
+import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
 import { RUNTIME_SLOT } from "../src/source/inject.js";
@@ -39,6 +40,8 @@ Object.defineProperty(Module.prototype, "hot", {
     Object.defineProperty(this, "hot", { value, writable: true, configurable: true, enumerable: true });
   },
 });
+// Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
+trackRequires((parent, child) => runtime.required(parent, child));
 registerHooks({
   resolve(specifier, context, nextResolve) {
     const result = nextResolve(specifier, context);

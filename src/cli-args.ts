@@ -92,6 +92,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
                                   (default 3; 25 never runs a half-written save)
   HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
                                   reaches one restarts (default: in place)
+  HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
+                                  handler's promise before it goes on without it (default 5000)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR set by this command for its app; not for you to set
 `;

@@ -9,6 +9,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stripVersion } from "./versions.js";
+import { typeScriptErrorAt } from "./engine/typescript-error.js";
 
 /** A position in a file: 1-based line, 1-based column. */
 export interface Location {
@@ -54,6 +55,8 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
       return { file: toPath(where!), line, column: Math.max(1, column) };
     }
   }
+  const typed = typeScriptErrorAt(error);
+  if (typed) return typed;
   const missing = missingImportAt(error, byUrl);
   if (missing) return missing;
   if (error instanceof SyntaxError) {

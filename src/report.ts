@@ -49,6 +49,9 @@ export interface FailureReport {
 export function failureReport(failure: Failure, held: readonly string[], changedFiles: readonly string[]): FailureReport {
   const { error, location, source } = failure;
   const file = location?.file ?? failure.where ?? changedFiles.join(", ");
+  // A file is never held back by itself: the line names it already.
+  const named = location || failure.where !== undefined ? [file] : changedFiles;
+  held = held.filter((f) => !named.includes(f));
   const where = location ? `${location.file}:${location.line}:${location.column}` : file;
   // A file that does not parse or link never ran: its previous version simply stays. Anything
   // else failed while new code was evaluating, after the old versions were disposed.

@@ -16,6 +16,7 @@ import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./
 import { Gate } from "./gate.js";
 import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
+import { isAbsolute } from "node:path";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
 import { findSyntaxError, locate } from "./location.js";
@@ -26,8 +27,11 @@ import { importsOnlyAccepted } from "./source/bindings.js";
 import { editModule } from "./source/edit.js";
 import type { RuntimeSlot } from "./source/inject.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
-import { Watcher, type TouchedBatch } from "./watcher.js";
+import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { requirableModule } from "./engine/require-esm.js";
+import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
+import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
 
 /** How an update ended. */
 export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
@@ -136,7 +140,7 @@ interface Request {
   readonly sizes?: ReadonlyMap<string, number>;
   /** Try again files whose content failed before (a later update may have made them good). */
   readonly retryFailed?: boolean;
-  readonly invalidated?: { readonly url: string; readonly message: string | undefined };
+  readonly invalidated?: { readonly url: string; readonly message: string | undefined; readonly chain: InvalidationChain };
 }
 
 
@@ -161,6 +165,9 @@ export class Runtime implements HotHost, RuntimeSlot {
   #session: Session | undefined;
   /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */
   readonly #inPlace: InPlace | undefined;
+  readonly #handlerTimeoutMs: number = handlerTimeoutMs();
+  /** While accept callbacks run: the invalidations that led to their update (see invalidation.ts). */
+  #invalidationChain: InvalidationChain | undefined;
 
   constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier; inPlace?: InPlace | undefined } = {}) {
     this.#scope = scope;
@@ -175,6 +182,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#watcher = new Watcher(
         (batch) => this.#onBatch(batch),
         (error) => log.error(`watcher error: ${String(error)}`),
+        DEFAULT_WATCHER_OPTIONS,
+        (file) => this.#differsFromLoaded(file),
       );
     }
   }
@@ -197,6 +206,31 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (this.#resolveOnly === 0) this.#defer(EDGE, id, parentURL, undefined, false, 0);
     return withVersion(id, this.versions.current(id));
   }
+
+  /**
+   * `parent` (a file) required `child` (see engine/require-edges.ts): the edge of a require() that
+   * Node answered from its own cache, without calling the resolve hook.
+   */
+  required(parent: string, child: string): void {
+    if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
+    const id = pathUrl(child);
+    if (!this.#scope.isHot(id)) return;
+    this.#defer(EDGE, id, pathUrl(parent), undefined, false, 0);
+    // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
+    // itself, without the load hook: what it read is, as near as can be known, the file now.
+    if (this.#hookLoaded.has(id)) return;
+    this.#hookLoaded.add(id);
+    let content: Buffer | undefined;
+    try {
+      content = readFileSync(child);
+    } catch {
+      content = undefined;
+    }
+    this.#defer(LOAD, id, "commonjs", content, false, 0);
+  }
+
+  /** Modules the load hook saw (or that {@link required} stood in for). */
+  readonly #hookLoaded = new Set<string>();
 
   #applyEdge(id: string, parentURL: string | undefined): void {
     if (parentURL === undefined) {
@@ -264,6 +298,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
     const { url: id, fresh } = parseVersion(url);
+    this.#hookLoaded.add(id);
     const esm = format === "module" || format === "module-typescript";
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
@@ -294,7 +329,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (!esm) return undefined;
     // A new version of an update waits at the update's gate (after the last line: no line moves).
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
-    // line as its body.
+    // line as its body. One gate module per update stays in Node's module map (README, Memory):
+    // a wait on line 1 instead would move line 1 of every new version (coverage, columns).
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
@@ -401,7 +437,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   invalidate(url: string, message: string | undefined): void {
-    void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message } }));
+    const chain = extendChain(this.#invalidationChain, url);
+    void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message, chain } }));
   }
 
   /** A context registered an event listener. */
@@ -548,6 +585,24 @@ export class Runtime implements HotHost, RuntimeSlot {
     const awaited = batch.changed.some((file) => this.#awaited.has(file) && !this.#byFile.has(file));
     await this.#enqueue(() => this.#apply({ files: batch.changed, quietIfUnchanged: true, sizes: batch.sizes }));
     if (awaited) this.#retryFailed();
+  }
+
+  /**
+   * Whether `file` holds something else than what Node was given for it (undefined: not a module
+   * of the graph). Asked once its watch is set up: a save before then, however long the program's
+   * start-up took, made no event.
+   */
+  #differsFromLoaded(file: string): boolean | undefined {
+    this.#settle();
+    const ids = this.#byFile.get(file);
+    if (!ids) return undefined;
+    let disk: Buffer;
+    try {
+      disk = readFileSync(file);
+    } catch {
+      return true;
+    }
+    return [...ids].some((id) => !sameContent(this.#records.get(id)?.seen, disk));
   }
 
   /** Watches `file`, not in the graph, for the save that may let failed updates through. */
@@ -731,6 +786,14 @@ export class Runtime implements HotHost, RuntimeSlot {
       this.#notifier?.restartNeeded(reason, chain[0]!, chain);
       return done({ status: plan.reason, reevaluated: [], boundaries: [], chain });
     }
+    const back = cameBack(request.invalidated?.chain, plan.boundaries);
+    if (back !== undefined) {
+      // Its callback would invalidate again, and so on round the cycle for ever.
+      const chain = [...request.invalidated!.chain, back].map(fileOf);
+      log.warn(`cannot hot-update ${log.displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(log.displayPath).join(" → ")}); restart needed`);
+      this.#notifier?.restartNeeded("invalidated", chain[0]!, chain);
+      return done({ status: "unaccepted", reevaluated: [], boundaries: [], chain });
+    }
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     const invalidated = plan.invalidated.filter((id) => id !== invalidator || hashes.has(id));
     const boundaryFiles = plan.boundaries.map((b) => this.#records.get(b.url)?.file ?? b.url);
@@ -785,7 +848,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     const fresh = new Set(invalidated);
     if (invalidator !== undefined) fresh.add(invalidator);
     const roots = this.#roots(plan.boundaries, new Set(invalidated), fresh);
-    const esmRoots = roots.filter(esm);
+    // ES modules that CommonJS code required: imported with the roots, and put in require.cache
+    // before any CommonJS root requires them again (see require-esm.ts).
+    const required = invalidated.filter((id) => esm(id) && snapshots.get(id)!.cached !== undefined);
+    const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let disposedEsm = false;
     try {
       // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
@@ -801,9 +867,13 @@ export class Runtime implements HotHost, RuntimeSlot {
         gate.open();
         const result = await evaluation;
         esmRoots.forEach((id, i) => namespaces.set(id, esmRoots.length === 1 ? result : result[`r${i}`]!));
+        for (const id of required) requireCache()[this.#records.get(id)!.file] = requirableModule(this.#records.get(id)!.file, namespaces.get(id)!);
       } else {
         disposedEsm = true;
         await dispose(esm);
+        // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
+        // changed): its new version waits at the gate, which nothing else would open.
+        gate.open();
       }
       for (const id of roots) {
         if (esm(id)) continue;
@@ -862,7 +932,8 @@ export class Runtime implements HotHost, RuntimeSlot {
           blame = { file: where, anchors: new Set([id]) };
         }
       }
-      const source = location && [...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1];
+      // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
+      const source = location && ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ?? hashes.get(pathUrl(location.file))?.toString());
       return {
         // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
         failure: { error, location, source, evaluating: disposedEsm, blame, where, message: where && "Error: the file cannot be found" },
@@ -888,6 +959,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
 
     // 6. Accept callbacks: a self-accepting module's old version hands over to the new one.
+    this.#invalidationChain = request.invalidated?.chain;
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
         const context = snapshots.get(boundary.url)?.context;
@@ -908,6 +980,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
     }
 
+    this.#invalidationChain = undefined;
     // 7. The replaced versions are gone for good: free what they registered.
     for (const [id, snap] of snapshots) this.#dropInstancesExcept(id, this.versions.current(id), snap);
 
@@ -1025,6 +1098,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     record.instances.clear();
     record.seen = undefined;
+    this.#hookLoaded.delete(id);
     delete requireCache()[record.file];
     // Never reuse a version: the next import evaluates the file as it is then.
     this.versions.bump(id);
@@ -1047,7 +1121,10 @@ export class Runtime implements HotHost, RuntimeSlot {
     const file = record?.file ?? id;
     for (const handler of [...handlers]) {
       try {
-        await handler(record?.data ?? {});
+        await settleWithin(handler(record?.data ?? {}), this.#handlerTimeoutMs, {
+          late: () => log.warn(`${kind} handler of ${log.displayPath(file)} has not settled after ${this.#handlerTimeoutMs} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`),
+          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error)),
+        });
       } catch (error) {
         errors.push(error);
         log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));

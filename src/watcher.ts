@@ -60,6 +60,7 @@ export type BatchHandler = (batch: TouchedBatch) => Promise<void>;
 /** Watches the graph's files and hands batches of touched files to one handler, one at a time. */
 export class Watcher {
   readonly #options: WatcherOptions;
+  readonly #differs: ((file: string) => boolean | undefined) | undefined;
   readonly #handler: BatchHandler;
   readonly #onError: (error: unknown) => void;
   readonly #watched = new Set<string>();
@@ -79,8 +80,14 @@ export class Watcher {
   /** When each file last had an event: a large file must be quiet for longer (see #flush). */
   readonly #lastEvent = new Map<string, number>();
 
-  constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS) {
+  /**
+   * `differs` tells whether a file holds something else than what was loaded from it (undefined
+   * when it cannot tell): asked of each file once its watch is set up, since a save before that
+   * made no event. Without an answer, a file modified shortly before it was handed over is looked at.
+   */
+  constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS, differs?: (file: string) => boolean | undefined) {
     this.#handler = handler;
+    this.#differs = differs;
     this.#onError = onError;
     this.#options = options;
   }
@@ -173,7 +180,7 @@ export class Watcher {
   #lookAtRecent(files: readonly string[], last: boolean): void {
     for (const file of files) {
       const added = this.#addedAt.get(file);
-      if (added !== undefined && (mtimeOf(file) ?? Infinity) >= added - LOAD_MARGIN_MS) this.#touch(file);
+      if (added !== undefined && (this.#differs?.(file) ?? (mtimeOf(file) ?? Infinity) >= added - LOAD_MARGIN_MS)) this.#touch(file);
       if (last) this.#addedAt.delete(file);
     }
   }

@@ -91,8 +91,11 @@ export function place(source: string, facts: SourceFacts | undefined, statement:
     const comment = rest.search(/\/[/*]/);
     // Imports, `;` and whitespace only: at the end of the line.
     if (comment < 0) return { at: lineEnd, end: lineEnd, before: needsSemi ? ";" : "", shift: 0, codeMoved: false };
-    // Then a comment: before it, so that only the comment moves.
+    // Then comments (and maybe `;`): after the last `;`, so that only comments move.
     if (lastImportEnd >= 0) {
+      const base = Math.max(at, lastImportEnd);
+      const semiAfter = lastSemicolonOutsideComments(rest);
+      if (semiAfter > comment) return { at: base + semiAfter, end: base + semiAfter, before: "", shift: 0, codeMoved: false };
       const before = needsSemi && !rest.slice(0, comment).includes(";") ? ";" : "";
       return { at: at + comment, end: at + comment, before, shift: 0, codeMoved: false };
     }
@@ -107,6 +110,20 @@ export function place(source: string, facts: SourceFacts | undefined, statement:
 function attributesBelow(rest: string): boolean {
   const next = rest.replace(/^(?:\s+|\/\/[^\n\r\u2028\u2029]*|\/\*[\s\S]*?\*\/)*/, "");
   return /^(?:with|assert)\b/.test(next) || next.startsWith("/*");
+}
+
+/** The offset just past the last `;` of `text` that is not inside a comment (-1: none). */
+function lastSemicolonOutsideComments(text: string): number {
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith("/*", i)) {
+      const end = text.indexOf("*/", i + 2);
+      if (end < 0) break;
+      i = end + 1;
+    } else if (text.startsWith("//", i)) break;
+    else if (text[i] === ";") last = i + 1;
+  }
+  return last;
 }
 
 /** Whitespace, `;` and comments only (a block comment may stay open: nothing follows it here). */

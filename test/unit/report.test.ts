@@ -43,3 +43,15 @@ describe("failureReport", () => {
     assert.equal(unknown.detail, undefined);
   });
 });
+
+describe("failureReport: what a failure holds back", () => {
+  test("a file is never held back by itself, located or not", () => {
+    const location = { file: "/app/t.ts", line: 2, column: 1 };
+    const located = failureReport(failure({ error: new SyntaxError("x"), location }), ["/app/t.ts", "/app/b.mjs"], ["/app/t.ts", "/app/b.mjs"]);
+    assert.equal(located.line, "/app/t.ts:2:1 SyntaxError: x — keeping the previous version (also held back: /app/b.mjs)");
+    const unlocated = failureReport(failure({ error: new SyntaxError("x") }), ["/app/data.json"], ["/app/data.json"]);
+    assert.equal(unlocated.line, "/app/data.json SyntaxError: x — keeping the previous version");
+    const named = failureReport(failure({ where: "/app/gone.mjs", message: "Error: the file cannot be found" }), ["/app/gone.mjs"], ["/app/a.mjs"]);
+    assert.equal(named.line, "/app/gone.mjs Error: the file cannot be found — keeping the previous version");
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * require() of an ES module (issue 10, item 3), on fixtures/require-esm: after a save of the .mjs,
+ * require() returns the new version, never the instance Node's ES module loader cached first.
+ */
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { cleanup, copyFixture, replaceIn, spawnHot } from "../helpers/e2e.js";
+
+after(cleanup);
+
+test("require() of a saved ES module returns its new version, directly and through a CommonJS module that requires it", async () => {
+  const dir = copyFixture("require-esm");
+  const run = spawnHot(join(dir, "main.js"));
+  await run.waitForLine("main ready");
+  await run.waitForLine("main sees esm 1 and mid with deep deep 1");
+  const steps = [
+    ["esm.mjs", "esm 1", "esm 22", "esm 22 and mid with deep deep 1"],
+    ["deep.mjs", "deep 1", "deep 333", "esm 22 and mid with deep deep 333"],
+    ["esm.mjs", "esm 22", "esm 4444", "esm 4444 and mid with deep deep 333"],
+  ] as const;
+  for (const [file, from, to, sees] of steps) {
+    const since = run.mark();
+    replaceIn(join(dir, file), from, to);
+    await run.waitForLine(`main accepted: require() sees ${sees}`, 10_000, since);
+  }
+});
