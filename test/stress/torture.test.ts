@@ -34,11 +34,13 @@
  */
 import assert from "node:assert/strict";
 import { closeSync, ftruncateSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cleanup, copyFixture, spawnHot, type Running } from "../helpers/e2e.js";
 import { ask, inotifyInodes, isErrorLine, maybeLine, nextOutput, pause, printedUpdates, watchedPaths } from "./harness.js";
-import { generateProject, JSON_FILE, OPTIONAL, ProjectGraph, render, type Content } from "./project.js";
+import { editable, generateProject, JSON_FILE, KNOWN_OPEN, OPTIONAL, ProjectGraph, type Content } from "./project.js";
+import { isCommonJs, render } from "./render.js";
 
 import { Random, seedFromEnv } from "./random.js";
 
@@ -77,11 +79,14 @@ interface Disk {
 
 /** What the harness answers to `state`. */
 interface Observation {
-  modules: { file: string; version: number; token: string | null }[];
+  modules: { file: string; version: number; token: string | null; view: string | null }[];
   open: boolean;
   evaluations: number;
   listeners: number;
 }
+
+/** What the fresh-run oracle prints: per loaded file, its token and view. */
+type FreshRun = Record<string, { token: string; view: string | null }>;
 
 /** What does not hold after a burst (see Torture.#problems). */
 interface Problems {
@@ -124,7 +129,8 @@ type ViolationKind =
   | "callback-spurious"
   | "listener-leak"
   | "graph"
-  | "deleted-twice";
+  | "deleted-twice"
+  | "oracle";
 
 /** One file operation of a burst. */
 type Op =
@@ -145,6 +151,8 @@ interface Report {
   tokenChecks: number;
   errorChecks: number;
   callbackChecks: number;
+  /** Settled checks compared with a fresh `node` run, and the module views compared. */
+  oracle: { runs: number; views: number };
   midUpdate: { tried: number; hit: number };
   kinds: Record<string, number>;
   healWrites: number;
@@ -217,6 +225,7 @@ class Torture {
       tokenChecks: 0,
       errorChecks: 0,
       callbackChecks: 0,
+      oracle: { runs: 0, views: 0 },
       midUpdate: { tried: 0, hit: 0 },
       kinds: {},
       healWrites: 0,
@@ -348,8 +357,10 @@ class Torture {
 
   #randomOp(state: (name: string) => Disk, slowAllowed: boolean): Op {
     const r = this.#random;
-    const present = this.#names.filter((n) => state(n).kind === "file");
-    const absent = this.#names.filter((n) => state(n).kind !== "file");
+    // Files whose edits reach a bug still open (project.ts, KNOWN_OPEN) are left alone.
+    const names = this.#names.filter((n) => editable(n));
+    const present = names.filter((n) => state(n).kind === "file");
+    const absent = names.filter((n) => state(n).kind !== "file");
     const modules = present.filter((n) => !this.#graph.get(n).json);
     const kind = r.weighted({
       edit: 28,
@@ -368,9 +379,11 @@ class Torture {
       throwPrune: 2,
       toggle: 3,
       slow: slowAllowed ? 3 : 0,
+      switch: KNOWN_OPEN.has("js-syntax-switch") ? 0 : 3,
+      hang: KNOWN_OPEN.has("hanging-handler") ? 0 : 1.5,
     });
     const pickFrom = (names: readonly string[]): string | undefined => (names.length > 0 ? r.pick(names) : undefined);
-    const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { optional: state(name).content.optional, ...overrides });
+    const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { ...this.#kept(state(name).content), ...overrides });
     const write = (file: string, content: Content, label: string, how: "inplace" | "atomic" | "torn" = "inplace"): Op => ({ kind: "write", file, content, how, label });
     switch (kind) {
       case "recreate": {
@@ -408,7 +421,7 @@ class Torture {
         break;
       }
       case "throwAccept": {
-        const file = pickFrom(modules.filter((n) => this.#graph.get(n).role === "self"));
+        const file = pickFrom(modules.filter((n) => this.#graph.get(n).role === "self" && !this.#graph.get(n).invalidates && !isCommonJs(this.#graph.get(n), state(n).content)));
         if (file) return write(file, good(file, { throwAccept: true }), "accept handler throws for it");
         break;
       }
@@ -432,6 +445,19 @@ class Torture {
       case "slow": {
         const file = pickFrom(modules);
         if (file) return write(file, good(file, { slowMs: 40 }), "evaluates slowly (saves follow during its update)");
+        break;
+      }
+      case "switch": {
+        const file = pickFrom(present.filter((n) => this.#graph.get(n).format === "js"));
+        if (file) {
+          const syntax = state(file).content.syntax === "esm" ? "cjs" : "esm";
+          return write(file, good(file, { syntax }), syntax === "esm" ? "switches to ESM syntax" : "switches to CommonJS syntax");
+        }
+        break;
+      }
+      case "hang": {
+        const file = pickFrom(modules);
+        if (file) return write(file, good(file, { hang: true }), "its dispose handler never settles");
         break;
       }
       case "touch": {
@@ -461,12 +487,12 @@ class Torture {
       const disk = this.#disk.get(file)!;
       const last = this.#lastGood.get(file);
       // Sometimes back to exactly the text that ran before it broke.
-      const content = last && r.chance(0.15) ? last : this.#fresh(file, r, { optional: disk.content.optional });
+      const content = last && r.chance(0.15) ? last : this.#fresh(file, r, this.#kept(disk.content));
       ops.push({ kind: "write", file, content, how: r.chance(0.3) ? "atomic" : "inplace", label: `repair (was ${disk.kind === "file" ? disk.content.fault : disk.kind})` });
     }
-    for (const file of r.some(this.#names, 0.03)) {
+    for (const file of r.some(this.#names.filter((n) => editable(n)), 0.03)) {
       if (broken.includes(file)) continue;
-      ops.push({ kind: "write", file, content: this.#fresh(file, r, { optional: this.#disk.get(file)!.content.optional }), how: "inplace", label: "edit" });
+      ops.push({ kind: "write", file, content: this.#fresh(file, r, this.#kept(this.#disk.get(file)!.content)), how: "inplace", label: "edit" });
     }
     const gaps = ops.map((_, i): Gap => (i === 0 ? "none" : r.weighted({ none: 40, "1ms": 50, tick: 10 })));
     return { ops, gaps, slowAt: -1 };
@@ -538,7 +564,7 @@ class Torture {
           const later = new Date(Date.now() + 1000 * (1 + this.report.ops));
           utimesSync(path, later, later);
         } else {
-          writeFileSync(path, render(this.#graph.get(op.file), disk.content));
+          writeFileSync(path, render(this.#graph.get(op.file), disk.content, this.#graph));
         }
         return;
     }
@@ -547,7 +573,7 @@ class Torture {
   /** Writes a version of a file and records it. */
   #write(name: string, content: Content, how: "inplace" | "atomic" | "torn"): void {
     const path = this.#path(name);
-    const text = render(this.#graph.get(name), content);
+    const text = render(this.#graph.get(name), content, this.#graph);
     if (how === "atomic") {
       const tmp = join(this.#gen, `.${name}.${++this.#tmp}.tmp`);
       writeFileSync(tmp, text);
@@ -570,6 +596,11 @@ class Torture {
     if (content.throwAccept) this.#flagged.accept.add(name);
     if (content.throwDispose) this.#flagged.dispose.add(name);
     if (content.throwPrune) this.#flagged.prune.add(name);
+  }
+
+  /** What a new version keeps of the last one: its optional import, its syntax. */
+  #kept(content: Content): Partial<Content> {
+    return { optional: content.optional, syntax: content.syntax };
   }
 
   #fresh(name: string, random: Random, overrides: Partial<Content> = {}): Content {
@@ -733,6 +764,8 @@ class Torture {
 
   async #settleAndCheck(): Promise<void> {
     const clean = this.#broken().length === 0;
+    // Started now, while the hot process settles: the files do not change until the next burst.
+    let fresh = clean ? this.#freshRun() : undefined;
     let problems = await this.#settle(clean);
     if (!problems) return this.#died();
     this.report.checks++;
@@ -788,13 +821,14 @@ class Torture {
     }
     if (heal.size > 0) {
       for (const name of heal) {
-        const content = this.#fresh(name, this.#healRandom, { optional: this.#disk.get(name)!.content.optional });
+        const content = this.#fresh(name, this.#healRandom, this.#kept(this.#disk.get(name)!.content));
         this.#note(`burst ${this.#burst} heal: ${name}: new save → ${content.token}`);
         this.report.healWrites++;
         this.#lastWrite = performance.now();
         this.#write(name, content, "inplace");
         this.#doubtful.delete(name);
       }
+      if (clean) fresh = this.#freshRun();
       problems = await this.#settle(clean);
       if (!problems) return this.#died();
       for (const name of [...problems.stale, ...problems.swallowed]) {
@@ -808,6 +842,7 @@ class Torture {
 
     this.#checkLines(problems.observation);
     this.#countPassed(problems.observation, clean);
+    if (fresh) this.#checkOracle(problems.observation, await fresh);
     if (clean) this.#doubtful.clear();
     for (const m of problems.observation.modules) {
       const name = m.file.slice(this.#gen.length + 1);
@@ -820,6 +855,50 @@ class Torture {
     this.#checkMark = this.#run.mark();
     this.#goneAtCheck.clear();
     for (const [name, disk] of this.#disk) if (disk.kind !== "file") this.#goneAtCheck.set(name, disk.since);
+  }
+
+  /**
+   * `node oracle.mjs` on the files as they are now, without hotload (fixtures/stress-torture): what
+   * each module's token and view are in a program started now. Resolves with why when it failed.
+   */
+  #freshRun(): Promise<FreshRun | string> {
+    const files = this.#names.filter((n) => !this.#graph.get(n).json).map((n) => this.#path(n));
+    const env = { ...process.env };
+    delete env["NODE_OPTIONS"];
+    delete env["NODE_TEST_CONTEXT"];
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(this.#dir, "oracle.mjs"), ...files], { cwd: this.#dir, env, timeout: 30_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+        if (error) return resolve(`the fresh run failed: ${error.message.split("\n")[0]}\n${stderr.slice(0, 2000)}`);
+        try {
+          resolve(JSON.parse(stdout) as FreshRun);
+        } catch {
+          resolve(`the fresh run printed no answer: ${stdout.slice(0, 500)} ${stderr.slice(0, 2000)}`);
+        }
+      });
+    });
+  }
+
+  /**
+   * After a settled burst with no broken file: every module's token and view in the hot process
+   * equal those of a fresh run of the same files, and the same modules are loaded.
+   */
+  #checkOracle(observation: Observation, fresh: FreshRun | string): void {
+    this.report.oracle.runs++;
+    if (typeof fresh === "string") return this.#violation("oracle", undefined, fresh);
+    const hot = new Map(observation.modules.map((m) => [m.file, m]));
+    for (const name of this.#names) {
+      if (this.#graph.get(name).json) continue;
+      const file = this.#path(name);
+      const running = hot.get(file);
+      const expected = fresh[file];
+      if (!expected && !running) continue;
+      this.report.oracle.views++;
+      if (!expected) this.#violation("oracle", name, `runs in the hot process (${running!.view ?? running!.token}) but a fresh run does not load it`);
+      else if (!running) this.#violation("oracle", name, `a fresh run loads it (${expected.view}) but the hot process has no such module`);
+      else if (running.token !== expected.token || running.view !== expected.view) {
+        this.#violation("oracle", name, `the hot process sees ${running.view ?? `token ${running.token}`}, a fresh run of the same files sees ${expected.view}`);
+      }
+    }
   }
 
   /** Checks the lines printed since the last check. */
@@ -949,7 +1028,7 @@ function describeViolations(report: Report, kinds: readonly ViolationKind[]): st
   return `${found.length} violation(s) (seed ${report.seed}; HOTLOAD_STRESS_SEED=${report.seed} replays the run):\n${shown.join("\n")}${found.length > 8 ? `\n… and ${found.length - 8} more` : ""}`;
 }
 
-describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${SEED})`, () => {
+describe(`torture: ${OPS} seeded random operations on a ${generateProject(new Random(SEED)).modules.length}-file project (seed ${SEED})`, () => {
   let report: Report;
 
   before(
@@ -965,7 +1044,7 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
       process.stderr.write(
         `[stress] seed ${report.seed}: ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
           `${report.checks} settled checks (${report.cleanChecks} with no broken file), ${report.tokenChecks} module versions matched their file, ` +
-          `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
+          `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked, ${report.oracle.views} views in ${report.oracle.runs} fresh runs compared; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
           `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}\n[stress] operations: ${kinds}\n` +
           `[stress] violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}` +
           `${report.stoppedEarly ? `\n[stress] stopped early: ${report.stoppedEarly}` : ""}\n`,
@@ -1001,6 +1080,12 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
   test("throwing accept, dispose and prune handlers are reported with their module, and only those", () => {
     const found = describeViolations(report, ["callback-missing", "callback-spurious"]);
     if (found) assert.fail(found);
+  });
+
+  test("after every settled burst with no broken file, each module's token and view equal a fresh node run of the same files", () => {
+    const found = describeViolations(report, ["oracle"]);
+    if (found) assert.fail(found);
+    assert.ok(report.oracle.runs > 0, "no settled burst without a broken file was compared with a fresh run");
   });
 
   test("no update starts while another is running", () => {
