@@ -73,6 +73,11 @@ export interface ModuleSpec {
   readonly optional: string | undefined;
   /** Listens to hotload:beforeUpdate (the harness counts how often each module hears it). */
   readonly listener: boolean;
+  /**
+   * Part of the worker thread: wk.mjs starts it, wmain.mjs is its entry, wdep.mjs what the entry
+   * imports. Only good versions are written to these (a broken one would end the worker).
+   */
+  readonly worker: boolean;
 }
 
 /** The whole generated project. */
@@ -114,6 +119,8 @@ export interface Content {
 export const OPTIONAL = "opt.mjs";
 /** The JSON file. */
 export const JSON_FILE = "data.json";
+/** The files of the worker thread (see {@link ModuleSpec.worker}); wmain.mjs is its entry. */
+export const WORKER_FILES: readonly string[] = ["wk.mjs", "wmain.mjs", "wdep.mjs"];
 /** The module that is only imported dynamically. */
 export const LAZY = "lazy.mjs";
 
@@ -156,7 +163,11 @@ export function generateProject(random: Random): ProjectSpec {
   add(OPTIONAL, "plain", []);
   // CommonJS: ka.cjs (self-accepting) and kb.cjs both require ./ku.cjs; ke.cjs requires an ES
   // module; the typeless sw.js switches syntax; the cycle v0.mjs <-> v1.mjs invalidates itself.
-  add("r4.mjs", "self", ["ka.cjs", "kb.cjs", "ke.cjs", "sw.js", "v0.mjs", random.pick(leaves)], { listener: random.chance(0.5) });
+  add("r4.mjs", "self", ["ka.cjs", "kb.cjs", "ke.cjs", "sw.js", "v0.mjs", "wk.mjs", random.pick(leaves)], { listener: random.chance(0.5) });
+  // A worker thread: wk.mjs starts it on wmain.mjs, which imports wdep.mjs (hot in the worker).
+  add("wk.mjs", "self", []);
+  add("wmain.mjs", "self", ["wdep.mjs"]);
+  add("wdep.mjs", "plain", []);
   add("ka.cjs", "self", ["ku.cjs"]);
   add("kb.cjs", "plain", ["ku.cjs"]);
   add("ku.cjs", "plain", []);
@@ -196,8 +207,9 @@ export function generateProject(random: Random): ProjectSpec {
     jsonImport: m.jsonImport,
     optional: m.optional,
     listener: m.listener,
+    worker: WORKER_FILES.includes(name),
   }));
-  modules.push({ name: JSON_FILE, json: true, format: "json", invalidates: false, role: "plain", imports: [], accepts: [], dynamic: [], jsonImport: undefined, optional: undefined, listener: false });
+  modules.push({ name: JSON_FILE, json: true, format: "json", invalidates: false, role: "plain", imports: [], accepts: [], dynamic: [], jsonImport: undefined, optional: undefined, listener: false, worker: false });
   return { modules };
 }
 

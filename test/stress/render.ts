@@ -56,6 +56,28 @@ export function isCommonJs(m: ModuleSpec, c: Pick<Content, "syntax">): boolean {
   return m.format === "cjs" || (m.format === "js" && c.syntax !== "esm");
 }
 
+/**
+ * wk.mjs starts the worker on wmain.mjs and keeps the token and view each worker module reported
+ * last in `globalThis.__stressWorker` (app.mjs and oracle.mjs read it); `__stressWorkerReady`
+ * resolves once both worker modules reported (the oracle waits for it). A new version of wk.mjs
+ * starts a new worker; its dispose handler ends the old one.
+ */
+function startWorker(): string[] {
+  return [
+    `const worker = new Worker(new URL("./wmain.mjs", import.meta.url));`,
+    `worker.unref();`,
+    `const heard = (globalThis.__stressWorker = new Map());`,
+    `let ready;`,
+    `globalThis.__stressWorkerReady = new Promise((resolve) => (ready = resolve));`,
+    `worker.on("message", (message) => {`,
+    `  if (!message?.stressWorker || globalThis.__stressWorker !== heard) return;`,
+    `  heard.set(message.stressWorker.file, message.stressWorker);`,
+    `  if (heard.size >= 2) ready();`,
+    `});`,
+    `worker.on("error", (error) => process.stderr.write(\`WORKER ERROR \${error?.message ?? error}\n\`));`,
+  ];
+}
+
 function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   const cjs = isCommonJs(m, c);
   const ts = m.format === "ts";
@@ -78,6 +100,7 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
     return `import i${i} from ${spec(dep)};`;
   });
   if (m.jsonImport) importLines.push(`import data from ${spec(m.jsonImport)} with { type: "json" };`);
+  if (m.worker) importLines.push(`import { parentPort, Worker } from "node:worker_threads";`);
   const viewed = statics.flatMap((dep, i) => (graph.get(dep).role !== "self" && !m.accepts.includes(dep) ? [refs[i]!] : []));
   if (m.jsonImport) viewed.push("data.token");
 
@@ -119,6 +142,8 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   const throwEarly = c.fault === "throw" && c.variant % 2 === 0;
   if (throwEarly) lines.push(throwLine);
 
+  if (m.name === "wk.mjs") lines.push(...startWorker());
+
   if (m.invalidates) {
     lines.push(`${hot}?.accept(() => ${hot}.invalidate());`);
   } else if (m.role === "self") {
@@ -134,6 +159,7 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
     `${hot}?.dispose((data) => {`,
     `  data.disposed = (data.disposed ?? 0) + 1;`,
     c.throwDispose ? `  throw new Error("stress: dispose handler of ${m.name} throws (${c.token})");` : `  data.last = TOKEN;`,
+    ...(m.name === "wk.mjs" ? [`  void worker.terminate();`] : []),
     // A server waiting for a keep-alive connection to close (issue 10, item 8).
     ...(c.hang ? [`  return new Promise(() => {});`] : []),
     `});`,
@@ -149,6 +175,12 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   if (c.fault === "throw" && !throwEarly) lines.push(throwLine);
   // Last: a version that failed before this line never reports its token.
   const view = `() => \`\${TOKEN}(${viewed.map((ref) => `\${${ref}}`).join(",")})\``;
+  // A module of the worker thread tells the main thread (wk.mjs keeps what it hears).
+  if (m.worker && m.name !== "wk.mjs") {
+    lines.push(`parentPort?.postMessage({ stressWorker: { file: import.meta.filename, token: TOKEN, view: (${view})() } });`);
+    // A worker whose event loop runs dry ends: this one waits for updates (one timer per worker).
+    if (m.name === "wmain.mjs") lines.push(`globalThis.__stressKeepAlive ??= setInterval(() => {}, 1 << 30);`);
+  }
   if (cjs) {
     lines.push(`exports.__view = ${view};`, `exports.__token = TOKEN;`);
   } else {
