@@ -1,18 +1,26 @@
 /**
- * The torture test (issue 6): a seeded random sequence of file operations on a generated project
- * of 26 files running under `node --import hotload` (fixtures/stress-torture/app.mjs is the
- * entry), with the invariants checked after each burst once the process has settled.
+ * The torture test (issue 6, widened by issue 10): a seeded random sequence of file operations on
+ * a generated project of 41 files running under `node --import hotload`
+ * (fixtures/stress-torture/app.mjs is the entry), with the invariants checked after each burst
+ * once the process has settled.
  *
- * The project (test/stress/project.ts): index.mjs, four roots (self-accepting, accepting its
- * dependencies, plain, self-accepting with a dynamic import), ten middle modules of random roles,
- * six leaves, a two-module cycle, data.json, lazy.mjs (imported dynamically) and opt.mjs (imported
- * by some versions of one module only, so it gets pruned and loaded again).
+ * The project (test/stress/project.ts, sources from render.ts): index.mjs, six roots, ten middle
+ * modules of random roles, six leaves, a two-module cycle, data.json, lazy.mjs (imported
+ * dynamically), opt.mjs (imported by some versions of one module only, so it gets pruned and
+ * loaded again); `.ts` files run through Node's type stripping; CommonJS modules (ka.cjs and
+ * kb.cjs in one folder both requiring ./ku.cjs, a require chain kc.cjs -> kd.cjs under an ES module
+ * that accepts kc.cjs, ke.cjs doing require() of an ES module, module.hot handlers); sw.js, a
+ * typeless `.js` whose versions switch between CommonJS and ESM syntax; a cycle v0.mjs <-> v1.mjs
+ * that calls invalidate() in its accept handlers; and a worker thread (wk.mjs starts it on
+ * wmain.mjs, which imports wdep.mjs, hot inside the worker). What still hits a bug of issue 10 is
+ * switched off in one place, KNOWN_OPEN in project.ts.
  *
  * Operations: valid edits (in place, atomic rename over the file, truncate-then-write), touches,
  * syntax errors, modules that throw while evaluating, dropped exports that break linking, invalid
  * JSON, deletions and re-creations, a file turned into a directory and back, throwing accept,
- * dispose and prune handlers, and saves during an update (a module that busy-waits while it
- * evaluates). Operations come in bursts, 0 or 1 ms apart, or between two updates.
+ * dispose and prune handlers, saves during an update (a module that busy-waits while it
+ * evaluates), syntax switches of sw.js and dispose handlers that never settle (both while not in
+ * KNOWN_OPEN). Operations come in bursts, 0 or 1 ms apart, or between two updates.
  *
  * After each burst the test asks the harness for the token of every module's running version until
  * what must hold holds, or nothing has happened for a while (no fixed sleeps). What must hold:
@@ -21,16 +29,21 @@
  *   file is broken, every module must run the content on disk, with no exception);
  * - a broken file (syntax error, throw, dropped export, deleted, a directory) was reported in an
  *   error line naming it, after it broke;
+ * - after a burst that left no file broken, every module's token and view (its token and those of
+ *   the imports whose change re-evaluates it, as it sees them) equal what a fresh plain `node` run
+ *   of the same files prints (fixtures/stress-torture/oracle.mjs): an oracle that shares nothing
+ *   with the test's model of hotload, and sees a module that kept an old copy of an import;
  * - throwing handlers were reported with their module; no update overlapped another; no
  *   warning, unhandled rejection or uncaught exception was printed; the process is alive.
  * At the end: the graph lists exactly the project's files, no inotify watch or process listener
  * was leaked, and the heap grew no more than the kept module versions account for.
  *
  * HOTLOAD_STRESS_OPS sets the number of operations (default 300), HOTLOAD_STRESS_SEED replays a
- * run (the seed is printed first: the operations depend on it alone; `7,8,9` runs three), HOTLOAD_STRESS_KEEP=1 keeps
- * the project and prints its folder, HOTLOAD_STRESS_LOG=file writes the process's output with the
- * operations, checks and violations where they happened, HOTLOAD_STRESS_CHILD_LOG=debug runs the
- * process with HOTLOAD_LOG=debug.
+ * run (the seed is printed first: the operations depend on it alone; `7,8,9` runs three),
+ * HOTLOAD_STRESS_OPEN=none turns on what KNOWN_OPEN leaves out (or names what to leave out),
+ * HOTLOAD_STRESS_KEEP=1 keeps the project and prints its folder, HOTLOAD_STRESS_LOG=file writes
+ * the process's output with the operations, checks and violations where they happened,
+ * HOTLOAD_STRESS_CHILD_LOG=debug runs the process with HOTLOAD_LOG=debug.
  */
 import assert from "node:assert/strict";
 import { closeSync, ftruncateSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
@@ -39,7 +52,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cleanup, copyFixture, spawnHot, type Running } from "../helpers/e2e.js";
 import { ask, inotifyInodes, isErrorLine, maybeLine, nextOutput, pause, printedUpdates, watchedPaths } from "./harness.js";
-import { editable, generateProject, JSON_FILE, KNOWN_OPEN, OPTIONAL, ProjectGraph, type Content } from "./project.js";
+import { editable, generateProject, JSON_FILE, LEFT_OUT, OPTIONAL, ProjectGraph, type Content } from "./project.js";
 import { isCommonJs, render } from "./render.js";
 
 import { Random, seedsFromEnv } from "./random.js";
@@ -382,8 +395,8 @@ class Torture {
       throwPrune: 2,
       toggle: 3,
       slow: slowAllowed ? 3 : 0,
-      switch: KNOWN_OPEN.has("js-syntax-switch") ? 0 : 3,
-      hang: KNOWN_OPEN.has("hanging-handler") ? 0 : 1.5,
+      switch: LEFT_OUT.has("js-syntax-switch") ? 0 : 3,
+      hang: LEFT_OUT.has("hanging-handler") ? 0 : 1.5,
     });
     const pickFrom = (names: readonly string[]): string | undefined => (names.length > 0 ? r.pick(names) : undefined);
     const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { ...this.#kept(state(name).content), ...overrides });
@@ -1036,7 +1049,8 @@ for (const SEED of SEEDS) describe(`torture: ${OPS} seeded random operations on 
 
   before(
     async () => {
-      process.stderr.write(`[stress] torture seed ${SEED}, ${OPS} operations (HOTLOAD_STRESS_SEED=${SEED} replays it)\n`);
+      const out = LEFT_OUT.size === 0 ? "nothing" : [...LEFT_OUT].join(", ");
+      process.stderr.write(`[stress] torture seed ${SEED}, ${OPS} operations (HOTLOAD_STRESS_SEED=${SEED} replays it); left out (KNOWN_OPEN): ${out}\n`);
       report = await new Torture(SEED).run(OPS);
       const kinds = Object.entries(report.kinds)
         .sort((a, b) => b[1] - a[1])
