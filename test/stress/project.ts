@@ -59,8 +59,8 @@ export type Feature = "cjs-shared-require" | "cjs-requirer-edit" | "require-esm"
  */
 export const FEATURE_FILES: Readonly<Record<Exclude<Feature, "hanging-handler" | "js-syntax-switch">, readonly string[]>> = {
   "cjs-shared-require": ["ku.cjs"],
-  // Each requires another file; sw.js in its CommonJS syntax.
-  "cjs-requirer-edit": ["ka.cjs", "kb.cjs", "kc.cjs", "sw.js"],
+  // Each requires another file.
+  "cjs-requirer-edit": ["ka.cjs", "kb.cjs", "kc.cjs"],
   "require-esm": ["ke.cjs", "kf.mjs"],
   "cycle-invalidate": ["v0.mjs", "v1.mjs"],
 };
@@ -181,7 +181,8 @@ export function generateProject(random: Random): ProjectSpec {
   add(LAZY, "plain", [random.pick(leaves)]);
   add(OPTIONAL, "plain", []);
   // CommonJS: ka.cjs (self-accepting) and kb.cjs both require ./ku.cjs; ke.cjs requires an ES
-  // module; the typeless sw.js switches syntax; the cycle v0.mjs <-> v1.mjs invalidates itself.
+  // module; r5.mjs imports kg.cjs; the typeless sw.js switches syntax; the cycle v0.mjs <-> v1.mjs
+  // invalidates itself.
   add("r4.mjs", "self", ["ka.cjs", "kb.cjs", "ke.cjs", "sw.js", "v0.mjs", "wk.mjs", random.pick(leaves)], { listener: random.chance(0.5) });
   // A worker thread: wk.mjs starts it on wmain.mjs, which imports wdep.mjs (hot in the worker).
   add("wk.mjs", "self", []);
@@ -192,12 +193,13 @@ export function generateProject(random: Random): ProjectSpec {
   add("ku.cjs", "plain", []);
   add("ke.cjs", "plain", ["kf.mjs"]);
   add("kf.mjs", "plain", []);
-  add("sw.js", random.chance(0.3) ? "self" : "plain", ["kg.cjs"]);
+  // Requires nothing: its syntax switch is item 7, apart from the CommonJS edges of items 1 and 2.
+  add("sw.js", random.chance(0.3) ? "self" : "plain", []);
   add("kg.cjs", "plain", []);
   add("v0.mjs", "self", ["v1.mjs"]);
   add("v1.mjs", "self", ["v0.mjs"]);
   // A require chain under an ES module that accepts its head.
-  add("r5.mjs", "deps", ["kc.cjs", random.pick(mids)], { accepts: ["kc.cjs"] });
+  add("r5.mjs", "deps", ["kc.cjs", "kg.cjs", random.pick(mids)], { accepts: ["kc.cjs"] });
   add("kc.cjs", "plain", ["kd.cjs"]);
   add("kd.cjs", "plain", []);
 

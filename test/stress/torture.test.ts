@@ -1020,7 +1020,10 @@ class Torture {
     if (!this.report.alive) return;
     this.report.alive = false;
     const tail = this.#run.lines.slice(-30).join("\n");
-    this.#violation("died", undefined, `the process exited (${String(this.#run.child.exitCode ?? this.#run.child.signalCode)}); last lines:\n${tail}`);
+    const { exitCode, signalCode } = this.#run.child;
+    // Alive but silent: a command (state, or update() through sync) got no answer in time.
+    const how = exitCode === null && signalCode === null ? "stopped answering (wedged: a harness command timed out)" : `exited (${String(exitCode ?? signalCode)})`;
+    this.#violation("died", undefined, `the process ${how}; last lines:\n${tail}`);
   }
 }
 
