@@ -217,6 +217,8 @@ class Torture {
   readonly #reported = new Set<string>();
   #previous = new Map<string, { version: number; token: string | null }>();
   #checkMark = 0;
+  /** The line count when the last observation was asked for: later lines may postdate it. */
+  #observedMark = 0;
   #scanned = 0;
   #lastActivity = 0;
   #lastWrite = 0;
@@ -384,11 +386,11 @@ class Torture {
       torn: 4,
       touch: 3,
       syntax: 7,
-      json: 1.5,
+      json: 2,
       throw: 5,
       link: 3,
       delete: 3.5,
-      dir: 1.5,
+      dir: 2.5,
       recreate: absent.length > 0 ? 8 : 0,
       throwAccept: 3,
       throwDispose: 3,
@@ -736,6 +738,7 @@ class Torture {
   async #observe(): Promise<Observation | undefined> {
     if (this.#run.child.exitCode !== null || this.#run.child.signalCode !== null) return undefined;
     try {
+      this.#observedMark = this.#run.mark();
       return await ask<Observation>(this.#run, "state");
     } catch {
       return undefined;
@@ -868,7 +871,9 @@ class Torture {
     for (const m of problems.observation.modules) {
       if (this.#firstSeen.get(m.file)?.version !== m.version) this.#firstSeen.set(m.file, { version: m.version, from: this.#checkMark });
     }
-    this.#checkMark = this.#run.mark();
+    // Lines after the observation (an update that began after it, say a quiet retry) belong to the
+    // next check: the state it sees is the one they led to.
+    this.#checkMark = this.#observedMark;
     this.#goneAtCheck.clear();
     for (const [name, disk] of this.#disk) if (disk.kind !== "file") this.#goneAtCheck.set(name, disk.since);
   }
