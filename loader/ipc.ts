@@ -1,30 +1,44 @@
 /**
- * The child's side of the `hotload` supervisor link (messages in src/ipc.ts). Only active when the
- * supervisor started this process: it sets HOTLOAD_SUPERVISOR=1 and gives it an IPC channel.
+ * The child's side of the `hotload` supervisor link (src/ipc.ts). Only active when the supervisor
+ * started this process: it sets HOTLOAD_SUPERVISOR to the link's file descriptor, a pipe of its
+ * own. Node's IPC channel, should the program have one, stays the program's: hotload never sends
+ * on it nor listens to it, so `process.disconnect()` and `process.send` behave as without hotload.
  */
-import { SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
+import type { Socket } from "node:net";
+import { encodeMessage, linkFdFrom, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
 import type { RuntimeNotifier } from "../src/runtime.js";
 import { later } from "../src/later.js";
 
 /** A notifier that talks to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): RuntimeNotifier | undefined {
-  const supervised = process.env[SUPERVISOR_ENV] === "1";
+  const fd = linkFdFrom(process.env[SUPERVISOR_ENV]);
   // The program's own child processes are not supervised by us: they must not inherit the flag.
   delete process.env[SUPERVISOR_ENV];
-  if (!supervised || typeof process.send !== "function") return undefined;
-  // The channel must not keep a finished script alive: the supervisor sees the exit anyway.
-  process.channel?.unref();
-  // A supervisor that died (even SIGKILLed) must not leave the program running unattended. The
-  // channel also closes while a finished program exits: the unref'd timer never fires then.
-  process.once("disconnect", () => {
+  if (fd === undefined) return undefined;
+  let link: Socket;
+  try {
+    // Loaded only here: a program without a supervisor does not pay for node:net at start-up.
+    const net = process.getBuiltinModule("node:net");
+    link = new net.Socket({ fd, readable: true, writable: true });
+  } catch {
+    // Not a pipe after all (a stale variable from a parent): there is no one to tell.
+    return undefined;
+  }
+  // The link must not keep a finished script alive: the supervisor sees the exit anyway.
+  link.unref();
+  // EPIPE or ECONNRESET once the supervisor is gone: nothing to tell any more ("end" follows).
+  link.on("error", () => {});
+  // A supervisor that died (even SIGKILLed) must not leave the program running unattended: its
+  // end of the pipe closes, and this end reads the end of the stream. A program that exits by
+  // itself never gets here: the unref'd link does not keep it alive.
+  link.once("end", () => {
     later(() => process.kill(process.pid, "SIGTERM"));
   });
+  link.resume();
   const send = (message: ChildMessage): void => {
-    try {
-      process.send?.(message);
-    } catch {
-      // The supervisor is gone; nothing to tell.
-    }
+    // A small write to a pipe goes out at once (libuv tries it synchronously), also from an
+    // `exit` listener, where nothing asynchronous completes.
+    if (!link.destroyed) link.write(encodeMessage(message));
   };
   return {
     filesLoaded: (files) => send({ hotload: "files", files }),
@@ -46,7 +60,7 @@ export function fileReporter(notifier: RuntimeNotifier): (file: string) => void 
     notifier.filesLoaded(files);
   };
   // beforeExit: the loop ran dry and a send can still complete; exit: process.exit() was called,
-  // where only what the channel writes at once gets out.
+  // where only what the link writes at once gets out.
   process.on("beforeExit", flush);
   process.once("exit", flush);
   return (file) => {

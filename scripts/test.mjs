@@ -111,9 +111,12 @@ async function main(argv) {
   // The stress suite loads the machine by design, and the framework test checks a latency bound
   // per edit: both run after the rest, one file at a time, so they never share the two cores.
   const isStress = (file) => file.split(path.sep).includes('stress') || path.basename(file) === 'real-frameworks.test.js';
+  // A torture file runs one seed after another (CI gives three in HOTLOAD_STRESS_SEED): its file
+  // gets the timeout once per seed.
+  const seeds = Math.max(1, (process.env.HOTLOAD_STRESS_SEED ?? '').split(',').filter((s) => s.trim() !== '').length);
   const passes = [
-    { files: files.list.filter((f) => !isStress(f)), concurrency: CONCURRENCY },
-    { files: files.list.filter(isStress), concurrency: 1 },
+    { files: files.list.filter((f) => !isStress(f)), concurrency: CONCURRENCY, timeout: TEST_TIMEOUT_MS },
+    { files: files.list.filter(isStress), concurrency: 1, timeout: TEST_TIMEOUT_MS * seeds },
   ].filter((pass) => pass.files.length > 0);
   const what = opts.files.length || opts.nodeArgs.length ? 'selected' : files.suites.join(', ');
   log(`tests (${what}): ${files.list.length} file(s) on Node ${process.version.replace(/^v/, '')}`);
@@ -125,7 +128,7 @@ async function main(argv) {
     // Node's experimental APIs the tests call in process (module.stripTypeScriptTypes, type
     // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
     // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
-    const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`];
+    const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${pass.timeout}`];
     if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
       testArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
       testArgs.push(`--test-reporter=${pathToFileURL(path.join(repoRoot, 'scripts', 'failures-reporter.mjs')).href}`);

@@ -12,6 +12,7 @@ import { createInterface } from "node:readline";
 import { isatty } from "node:tty";
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.js";
 import { isNodeOption } from "./cli-node-options.js";
+import { printable } from "./printable.js";
 import { Supervisor } from "./supervisor.js";
 
 // The loader by absolute URL, so the app's folder need not be able to resolve `hotload`.
@@ -27,7 +28,8 @@ switch (parsed.kind) {
     process.stdout.write(`${(JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { version: string }).version}\n`);
     break;
   case "error":
-    process.stderr.write(`hotload: ${parsed.message} (see hotload --help)\n`);
+    // The message quotes what was typed, control characters and all.
+    process.stderr.write(`hotload: ${printable(parsed.message)} (see hotload --help)\n`);
     process.exitCode = 2;
     break;
   case "run":

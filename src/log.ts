@@ -2,10 +2,14 @@
  * The `[hotload]` lines. Everything hotload says goes through here, to stderr, so that the
  * program's own stdout stays clean for pipes.
  *
+ * Everything printed here is passed through src/printable.ts: file names and the program's error
+ * messages come from outside, and their control characters must not act on the terminal.
+ *
  * Levels come from `HOTLOAD_LOG` (`silent`, `info` (default), `debug`). Colour is used only when
  * stderr is a terminal and `NO_COLOR` is unset (https://no-color.org).
  */
 import { relative, isAbsolute } from "node:path";
+import { printable, printableBlock } from "./printable.js";
 
 /** How much hotload prints. */
 export type LogLevel = "silent" | "info" | "debug";
@@ -51,29 +55,29 @@ export function displayPath(file: string): string {
 
 /** A normal event: one line. */
 export function info(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("36", PREFIX)} ${message}`);
+  if (RANK[level] >= RANK.info) write(`${paint("36", PREFIX)} ${printable(message)}`);
 }
 
 /** A success line (an applied update). */
 export function success(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("32", PREFIX)} ${message}`);
+  if (RANK[level] >= RANK.info) write(`${paint("32", PREFIX)} ${printable(message)}`);
 }
 
 /** A problem the user has to act on; `detail` (code frame, stack) follows, indented. */
 export function error(message: string, detail?: string): void {
   if (RANK[level] < RANK.info) return;
-  write(`${paint("31", PREFIX)} ${message}`);
-  if (detail) write(indent(detail));
+  write(`${paint("31", PREFIX)} ${printable(message)}`);
+  if (detail) write(indent(printableBlock(detail)));
 }
 
 /** A warning the user should know about. */
 export function warn(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("33", PREFIX)} ${message}`);
+  if (RANK[level] >= RANK.info) write(`${paint("33", PREFIX)} ${printable(message)}`);
 }
 
 /** Only with `HOTLOAD_LOG=debug`. */
 export function debug(message: string): void {
-  if (RANK[level] >= RANK.debug) write(`${paint("90", PREFIX)} ${message}`);
+  if (RANK[level] >= RANK.debug) write(`${paint("90", PREFIX)} ${printable(message)}`);
 }
 
 function indent(text: string): string {

@@ -1,6 +1,7 @@
 /**
  * The supervisor behind the `hotload` command: runs the app as a child process
- * (`node [node options] --import hotload <entry>`) with an IPC channel, and restarts it only when
+ * (`node [node options] --import hotload <entry>`) with a pipe to hear from it (src/ipc.ts; not
+ * Node's IPC channel, which would be the program's), and restarts it only when
  * the app itself cannot take a change in place.
  *
  * Life of the app, as phases:
@@ -20,9 +21,10 @@ import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./cli-watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
-import { isChildMessage, SUPERVISOR_ENV, type RestartMessage } from "./ipc.js";
+import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "./ipc.js";
 import { debug, displayPath, error, info, warn } from "./log.js";
 
 /** How to run and watch the app. */
@@ -198,7 +200,7 @@ export class Supervisor {
 
   #launch(cause: RestartCause | undefined, decidedAt: number | undefined): void {
     const options = this.#options;
-    const env: NodeJS.ProcessEnv = { ...process.env, [SUPERVISOR_ENV]: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, [SUPERVISOR_ENV]: String(LINK_FD) };
     // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.
     if (options.hot) delete env["HOTLOAD_HOT"];
     else env["HOTLOAD_HOT"] = "0";
@@ -219,7 +221,8 @@ export class Supervisor {
     const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
       env,
-      stdio: [options.stdin, "inherit", "inherit", "ipc"],
+      // The link is the pipe at index LINK_FD: the child's file descriptor of the same number.
+      stdio: [options.stdin, "inherit", "inherit", "pipe"],
     });
     let settle!: (exit: Exit) => void;
     const run: Run = {
@@ -245,7 +248,9 @@ export class Supervisor {
     });
     if (this.#inputEnded) child.stdin?.end();
     child.on("exit", (code, signal) => exited({ code, signal }));
-    child.on("message", (message: unknown) => this.#onMessage(run, message));
+    const link = child.stdio[LINK_FD];
+    // A "pipe" slot is a duplex socket: readable on this side.
+    if (link) readMessages(link as Readable, (message) => this.#onMessage(run, message));
     child.on("error", (problem) => {
       if (child.pid === undefined) {
         // Not even spawned (no exit event follows): as a crash, so a change retries.
@@ -263,8 +268,7 @@ export class Supervisor {
     }
   }
 
-  #onMessage(run: Run, message: unknown): void {
-    if (!isChildMessage(message)) return;
+  #onMessage(run: Run, message: ChildMessage): void {
     if (!run.heard) {
       run.heard = true;
       if (run.decidedAt !== undefined) {

@@ -70,7 +70,7 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Arguments after the entry. */
   args?: string[];
-  /** Give the child an IPC channel (as the supervisor does). */
+  /** Give the child an IPC channel of its own (the supervisor does not: it uses a pipe, src/ipc.ts). */
   ipc?: boolean;
   /** Give the child a stdin pipe instead of ignoring stdin. */
   stdin?: boolean;

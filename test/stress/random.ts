@@ -93,15 +93,23 @@ export class Random {
   }
 }
 
-/** A seed for a run: from `HOTLOAD_STRESS_SEED` when set, else a fresh one. */
-export function seedFromEnv(): number {
+/**
+ * The seeds to run: from `HOTLOAD_STRESS_SEED` when set (one seed, or several separated by commas:
+ * CI runs three fixed ones), else one fresh seed.
+ */
+export function seedsFromEnv(): number[] {
   const fromEnv = process.env["HOTLOAD_STRESS_SEED"];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") {
-    const seed = Number(fromEnv);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new Error(`HOTLOAD_STRESS_SEED must be an integer in [0, 4294967295], got ${JSON.stringify(fromEnv)}`);
+  if (fromEnv === undefined || fromEnv.trim() === "") return [(Date.now() ^ (process.pid << 16) ^ Math.floor(Math.random() * 0xffffffff)) >>> 0];
+  return fromEnv.split(",").map((part) => {
+    const seed = Number(part.trim());
+    if (part.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new Error(`HOTLOAD_STRESS_SEED must be integers in [0, 4294967295] separated by commas, got ${JSON.stringify(fromEnv)}`);
     }
     return seed;
-  }
-  return (Date.now() ^ (process.pid << 16) ^ Math.floor(Math.random() * 0xffffffff)) >>> 0;
+  });
+}
+
+/** One seed for a run: the first of {@link seedsFromEnv}. */
+export function seedFromEnv(): number {
+  return seedsFromEnv()[0]!;
 }

@@ -1,18 +1,26 @@
 /**
- * The torture test (issue 6): a seeded random sequence of file operations on a generated project
- * of 26 files running under `node --import hotload` (fixtures/stress-torture/app.mjs is the
- * entry), with the invariants checked after each burst once the process has settled.
+ * The torture test (issue 6, widened by issue 10): a seeded random sequence of file operations on
+ * a generated project of 41 files running under `node --import hotload`
+ * (fixtures/stress-torture/app.mjs is the entry), with the invariants checked after each burst
+ * once the process has settled.
  *
- * The project (test/stress/project.ts): index.mjs, four roots (self-accepting, accepting its
- * dependencies, plain, self-accepting with a dynamic import), ten middle modules of random roles,
- * six leaves, a two-module cycle, data.json, lazy.mjs (imported dynamically) and opt.mjs (imported
- * by some versions of one module only, so it gets pruned and loaded again).
+ * The project (test/stress/project.ts, sources from render.ts): index.mjs, six roots, ten middle
+ * modules of random roles, six leaves, a two-module cycle, data.json, lazy.mjs (imported
+ * dynamically), opt.mjs (imported by some versions of one module only, so it gets pruned and
+ * loaded again); `.ts` files run through Node's type stripping; CommonJS modules (ka.cjs and
+ * kb.cjs in one folder both requiring ./ku.cjs, a require chain kc.cjs -> kd.cjs under an ES module
+ * that accepts kc.cjs, ke.cjs doing require() of an ES module, module.hot handlers); sw.js, a
+ * typeless `.js` whose versions switch between CommonJS and ESM syntax; a cycle v0.mjs <-> v1.mjs
+ * that calls invalidate() in its accept handlers; and a worker thread (wk.mjs starts it on
+ * wmain.mjs, which imports wdep.mjs, hot inside the worker). What still hits a bug of issue 10 is
+ * switched off in one place, KNOWN_OPEN in project.ts.
  *
  * Operations: valid edits (in place, atomic rename over the file, truncate-then-write), touches,
  * syntax errors, modules that throw while evaluating, dropped exports that break linking, invalid
  * JSON, deletions and re-creations, a file turned into a directory and back, throwing accept,
- * dispose and prune handlers, and saves during an update (a module that busy-waits while it
- * evaluates). Operations come in bursts, 0 or 1 ms apart, or between two updates.
+ * dispose and prune handlers, saves during an update (a module that busy-waits while it
+ * evaluates), syntax switches of sw.js and dispose handlers that never settle (both while not in
+ * KNOWN_OPEN). Operations come in bursts, 0 or 1 ms apart, or between two updates.
  *
  * After each burst the test asks the harness for the token of every module's running version until
  * what must hold holds, or nothing has happened for a while (no fixed sleeps). What must hold:
@@ -21,29 +29,37 @@
  *   file is broken, every module must run the content on disk, with no exception);
  * - a broken file (syntax error, throw, dropped export, deleted, a directory) was reported in an
  *   error line naming it, after it broke;
+ * - after a burst that left no file broken, every module's token and view (its token and those of
+ *   the imports whose change re-evaluates it, as it sees them) equal what a fresh plain `node` run
+ *   of the same files prints (fixtures/stress-torture/oracle.mjs): an oracle that shares nothing
+ *   with the test's model of hotload, and sees a module that kept an old copy of an import;
  * - throwing handlers were reported with their module; no update overlapped another; no
  *   warning, unhandled rejection or uncaught exception was printed; the process is alive.
  * At the end: the graph lists exactly the project's files, no inotify watch or process listener
  * was leaked, and the heap grew no more than the kept module versions account for.
  *
- * HOTLOAD_STRESS_OPS sets the number of operations (default 500), HOTLOAD_STRESS_SEED replays a
- * run (the seed is printed first: the operations depend on it alone), HOTLOAD_STRESS_KEEP=1 keeps
- * the project and prints its folder, HOTLOAD_STRESS_LOG=file writes the process's output with the
- * operations, checks and violations where they happened, HOTLOAD_STRESS_CHILD_LOG=debug runs the
- * process with HOTLOAD_LOG=debug.
+ * HOTLOAD_STRESS_OPS sets the number of operations (default 300), HOTLOAD_STRESS_SEED replays a
+ * run (the seed is printed first: the operations depend on it alone; `7,8,9` runs three),
+ * HOTLOAD_STRESS_OPEN=none turns on what KNOWN_OPEN leaves out (or names what to leave out),
+ * HOTLOAD_STRESS_KEEP=1 keeps the project and prints its folder, HOTLOAD_STRESS_LOG=file writes
+ * the process's output with the operations, checks and violations where they happened,
+ * HOTLOAD_STRESS_CHILD_LOG=debug runs the process with HOTLOAD_LOG=debug.
  */
 import assert from "node:assert/strict";
 import { closeSync, ftruncateSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cleanup, copyFixture, spawnHot, type Running } from "../helpers/e2e.js";
 import { ask, inotifyInodes, isErrorLine, maybeLine, nextOutput, pause, printedUpdates, watchedPaths } from "./harness.js";
-import { generateProject, JSON_FILE, OPTIONAL, ProjectGraph, render, type Content } from "./project.js";
+import { editable, generateProject, JSON_FILE, LEFT_OUT, OPTIONAL, ProjectGraph, type Content } from "./project.js";
+import { isCommonJs, render } from "./render.js";
 
-import { Random, seedFromEnv } from "./random.js";
+import { Random, seedsFromEnv } from "./random.js";
 
 const OPS = opsFromEnv();
-const SEED = seedFromEnv();
+/** One run per seed, one after the other (CI gives three; locally one random seed). */
+const SEEDS = seedsFromEnv();
 const KEEP = process.env["HOTLOAD_STRESS_KEEP"] === "1";
 /** Nothing printed and no update running for this long: the process has settled (ms). */
 const QUIET_MS = 700;
@@ -56,7 +72,7 @@ const BUDGET_MS = 75_000;
 
 function opsFromEnv(): number {
   const raw = process.env["HOTLOAD_STRESS_OPS"];
-  if (raw === undefined || raw.trim() === "") return 500;
+  if (raw === undefined || raw.trim() === "") return 300;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`HOTLOAD_STRESS_OPS must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
@@ -77,11 +93,14 @@ interface Disk {
 
 /** What the harness answers to `state`. */
 interface Observation {
-  modules: { file: string; version: number; token: string | null }[];
+  modules: { file: string; version: number; token: string | null; view: string | null }[];
   open: boolean;
   evaluations: number;
   listeners: number;
 }
+
+/** What the fresh-run oracle prints: per loaded file, its token and view. */
+type FreshRun = Record<string, { token: string; view: string | null }>;
 
 /** What does not hold after a burst (see Torture.#problems). */
 interface Problems {
@@ -124,7 +143,8 @@ type ViolationKind =
   | "callback-spurious"
   | "listener-leak"
   | "graph"
-  | "deleted-twice";
+  | "deleted-twice"
+  | "oracle";
 
 /** One file operation of a burst. */
 type Op =
@@ -145,6 +165,8 @@ interface Report {
   tokenChecks: number;
   errorChecks: number;
   callbackChecks: number;
+  /** Settled checks compared with a fresh `node` run, and the module views compared. */
+  oracle: { runs: number; views: number };
   midUpdate: { tried: number; hit: number };
   kinds: Record<string, number>;
   healWrites: number;
@@ -195,6 +217,8 @@ class Torture {
   readonly #reported = new Set<string>();
   #previous = new Map<string, { version: number; token: string | null }>();
   #checkMark = 0;
+  /** The line count when the last observation was asked for: later lines may postdate it. */
+  #observedMark = 0;
   #scanned = 0;
   #lastActivity = 0;
   #lastWrite = 0;
@@ -217,6 +241,7 @@ class Torture {
       tokenChecks: 0,
       errorChecks: 0,
       callbackChecks: 0,
+      oracle: { runs: 0, views: 0 },
       midUpdate: { tried: 0, hit: 0 },
       kinds: {},
       healWrites: 0,
@@ -348,29 +373,35 @@ class Torture {
 
   #randomOp(state: (name: string) => Disk, slowAllowed: boolean): Op {
     const r = this.#random;
-    const present = this.#names.filter((n) => state(n).kind === "file");
-    const absent = this.#names.filter((n) => state(n).kind !== "file");
-    const modules = present.filter((n) => !this.#graph.get(n).json);
+    // Files whose edits reach a bug still open (project.ts, KNOWN_OPEN) are left alone.
+    const names = this.#names.filter((n) => editable(n));
+    const present = names.filter((n) => state(n).kind === "file");
+    const absent = names.filter((n) => state(n).kind !== "file");
+    // Only good versions for the worker thread's files: a broken one would end the worker.
+    const breakable = present.filter((n) => !this.#graph.get(n).worker);
+    const modules = breakable.filter((n) => !this.#graph.get(n).json);
     const kind = r.weighted({
       edit: 28,
       atomic: 9,
       torn: 4,
       touch: 3,
       syntax: 7,
-      json: 1.5,
+      json: 2,
       throw: 5,
       link: 3,
       delete: 3.5,
-      dir: 1.5,
+      dir: 2.5,
       recreate: absent.length > 0 ? 8 : 0,
       throwAccept: 3,
       throwDispose: 3,
       throwPrune: 2,
       toggle: 3,
       slow: slowAllowed ? 3 : 0,
+      switch: LEFT_OUT.has("js-syntax-switch") ? 0 : 3,
+      hang: LEFT_OUT.has("hanging-handler") ? 0 : 1.5,
     });
     const pickFrom = (names: readonly string[]): string | undefined => (names.length > 0 ? r.pick(names) : undefined);
-    const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { optional: state(name).content.optional, ...overrides });
+    const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { ...this.#kept(state(name).content), ...overrides });
     const write = (file: string, content: Content, label: string, how: "inplace" | "atomic" | "torn" = "inplace"): Op => ({ kind: "write", file, content, how, label });
     switch (kind) {
       case "recreate": {
@@ -380,7 +411,7 @@ class Torture {
         return write(file, again ? state(file).content : good(file), `recreate (was ${state(file).kind})`, r.chance(0.3) ? "atomic" : "inplace");
       }
       case "syntax": {
-        const file = pickFrom(present)!;
+        const file = pickFrom(breakable)!;
         return write(file, good(file, { fault: "syntax" }), this.#graph.get(file).json ? "invalid JSON" : "syntax error", r.chance(0.2) ? "atomic" : "inplace");
       }
       case "json": {
@@ -398,17 +429,17 @@ class Torture {
         break;
       }
       case "delete": {
-        const file = pickFrom(present);
+        const file = pickFrom(breakable);
         if (file) return { kind: "delete", file, label: "delete" };
         break;
       }
       case "dir": {
-        const file = pickFrom(present);
+        const file = pickFrom(breakable);
         if (file) return { kind: "dir", file, label: "turn into a directory" };
         break;
       }
       case "throwAccept": {
-        const file = pickFrom(modules.filter((n) => this.#graph.get(n).role === "self"));
+        const file = pickFrom(modules.filter((n) => this.#graph.get(n).role === "self" && !this.#graph.get(n).invalidates && !isCommonJs(this.#graph.get(n), state(n).content)));
         if (file) return write(file, good(file, { throwAccept: true }), "accept handler throws for it");
         break;
       }
@@ -432,6 +463,19 @@ class Torture {
       case "slow": {
         const file = pickFrom(modules);
         if (file) return write(file, good(file, { slowMs: 40 }), "evaluates slowly (saves follow during its update)");
+        break;
+      }
+      case "switch": {
+        const file = pickFrom(present.filter((n) => this.#graph.get(n).format === "js"));
+        if (file) {
+          const syntax = state(file).content.syntax === "esm" ? "cjs" : "esm";
+          return write(file, good(file, { syntax }), syntax === "esm" ? "switches to ESM syntax" : "switches to CommonJS syntax");
+        }
+        break;
+      }
+      case "hang": {
+        const file = pickFrom(modules);
+        if (file) return write(file, good(file, { hang: true }), "its dispose handler never settles");
         break;
       }
       case "touch": {
@@ -461,12 +505,12 @@ class Torture {
       const disk = this.#disk.get(file)!;
       const last = this.#lastGood.get(file);
       // Sometimes back to exactly the text that ran before it broke.
-      const content = last && r.chance(0.15) ? last : this.#fresh(file, r, { optional: disk.content.optional });
+      const content = last && r.chance(0.15) ? last : this.#fresh(file, r, this.#kept(disk.content));
       ops.push({ kind: "write", file, content, how: r.chance(0.3) ? "atomic" : "inplace", label: `repair (was ${disk.kind === "file" ? disk.content.fault : disk.kind})` });
     }
-    for (const file of r.some(this.#names, 0.03)) {
+    for (const file of r.some(this.#names.filter((n) => editable(n)), 0.03)) {
       if (broken.includes(file)) continue;
-      ops.push({ kind: "write", file, content: this.#fresh(file, r, { optional: this.#disk.get(file)!.content.optional }), how: "inplace", label: "edit" });
+      ops.push({ kind: "write", file, content: this.#fresh(file, r, this.#kept(this.#disk.get(file)!.content)), how: "inplace", label: "edit" });
     }
     const gaps = ops.map((_, i): Gap => (i === 0 ? "none" : r.weighted({ none: 40, "1ms": 50, tick: 10 })));
     return { ops, gaps, slowAt: -1 };
@@ -538,7 +582,7 @@ class Torture {
           const later = new Date(Date.now() + 1000 * (1 + this.report.ops));
           utimesSync(path, later, later);
         } else {
-          writeFileSync(path, render(this.#graph.get(op.file), disk.content));
+          writeFileSync(path, render(this.#graph.get(op.file), disk.content, this.#graph));
         }
         return;
     }
@@ -547,7 +591,7 @@ class Torture {
   /** Writes a version of a file and records it. */
   #write(name: string, content: Content, how: "inplace" | "atomic" | "torn"): void {
     const path = this.#path(name);
-    const text = render(this.#graph.get(name), content);
+    const text = render(this.#graph.get(name), content, this.#graph);
     if (how === "atomic") {
       const tmp = join(this.#gen, `.${name}.${++this.#tmp}.tmp`);
       writeFileSync(tmp, text);
@@ -570,6 +614,11 @@ class Torture {
     if (content.throwAccept) this.#flagged.accept.add(name);
     if (content.throwDispose) this.#flagged.dispose.add(name);
     if (content.throwPrune) this.#flagged.prune.add(name);
+  }
+
+  /** What a new version keeps of the last one: its optional import, its syntax. */
+  #kept(content: Content): Partial<Content> {
+    return { optional: content.optional, syntax: content.syntax };
   }
 
   #fresh(name: string, random: Random, overrides: Partial<Content> = {}): Content {
@@ -689,6 +738,7 @@ class Torture {
   async #observe(): Promise<Observation | undefined> {
     if (this.#run.child.exitCode !== null || this.#run.child.signalCode !== null) return undefined;
     try {
+      this.#observedMark = this.#run.mark();
       return await ask<Observation>(this.#run, "state");
     } catch {
       return undefined;
@@ -733,6 +783,8 @@ class Torture {
 
   async #settleAndCheck(): Promise<void> {
     const clean = this.#broken().length === 0;
+    // Started now, while the hot process settles: the files do not change until the next burst.
+    let fresh = clean ? this.#freshRun() : undefined;
     let problems = await this.#settle(clean);
     if (!problems) return this.#died();
     this.report.checks++;
@@ -788,13 +840,14 @@ class Torture {
     }
     if (heal.size > 0) {
       for (const name of heal) {
-        const content = this.#fresh(name, this.#healRandom, { optional: this.#disk.get(name)!.content.optional });
+        const content = this.#fresh(name, this.#healRandom, this.#kept(this.#disk.get(name)!.content));
         this.#note(`burst ${this.#burst} heal: ${name}: new save → ${content.token}`);
         this.report.healWrites++;
         this.#lastWrite = performance.now();
         this.#write(name, content, "inplace");
         this.#doubtful.delete(name);
       }
+      if (clean) fresh = this.#freshRun();
       problems = await this.#settle(clean);
       if (!problems) return this.#died();
       for (const name of [...problems.stale, ...problems.swallowed]) {
@@ -808,6 +861,7 @@ class Torture {
 
     this.#checkLines(problems.observation);
     this.#countPassed(problems.observation, clean);
+    if (fresh) this.#checkOracle(problems.observation, await fresh);
     if (clean) this.#doubtful.clear();
     for (const m of problems.observation.modules) {
       const name = m.file.slice(this.#gen.length + 1);
@@ -817,9 +871,55 @@ class Torture {
     for (const m of problems.observation.modules) {
       if (this.#firstSeen.get(m.file)?.version !== m.version) this.#firstSeen.set(m.file, { version: m.version, from: this.#checkMark });
     }
-    this.#checkMark = this.#run.mark();
+    // Lines after the observation (an update that began after it, say a quiet retry) belong to the
+    // next check: the state it sees is the one they led to.
+    this.#checkMark = this.#observedMark;
     this.#goneAtCheck.clear();
     for (const [name, disk] of this.#disk) if (disk.kind !== "file") this.#goneAtCheck.set(name, disk.since);
+  }
+
+  /**
+   * `node oracle.mjs` on the files as they are now, without hotload (fixtures/stress-torture): what
+   * each module's token and view are in a program started now. Resolves with why when it failed.
+   */
+  #freshRun(): Promise<FreshRun | string> {
+    const files = this.#names.filter((n) => !this.#graph.get(n).json).map((n) => this.#path(n));
+    const env = { ...process.env };
+    delete env["NODE_OPTIONS"];
+    delete env["NODE_TEST_CONTEXT"];
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(this.#dir, "oracle.mjs"), ...files], { cwd: this.#dir, env, timeout: 30_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+        if (error) return resolve(`the fresh run failed: ${error.message.split("\n")[0]}\n${stderr.slice(0, 2000)}`);
+        try {
+          resolve(JSON.parse(stdout) as FreshRun);
+        } catch {
+          resolve(`the fresh run printed no answer: ${stdout.slice(0, 500)} ${stderr.slice(0, 2000)}`);
+        }
+      });
+    });
+  }
+
+  /**
+   * After a settled burst with no broken file: every module's token and view in the hot process
+   * equal those of a fresh run of the same files, and the same modules are loaded.
+   */
+  #checkOracle(observation: Observation, fresh: FreshRun | string): void {
+    this.report.oracle.runs++;
+    if (typeof fresh === "string") return this.#violation("oracle", undefined, fresh);
+    const hot = new Map(observation.modules.map((m) => [m.file, m]));
+    for (const name of this.#names) {
+      if (this.#graph.get(name).json) continue;
+      const file = this.#path(name);
+      const running = hot.get(file);
+      const expected = fresh[file];
+      if (!expected && !running) continue;
+      this.report.oracle.views++;
+      if (!expected) this.#violation("oracle", name, `runs in the hot process (${running!.view ?? running!.token}) but a fresh run does not load it`);
+      else if (!running) this.#violation("oracle", name, `a fresh run loads it (${expected.view}) but the hot process has no such module`);
+      else if (running.token !== expected.token || running.view !== expected.view) {
+        this.#violation("oracle", name, `the hot process sees ${running.view ?? `token ${running.token}`}, a fresh run of the same files sees ${expected.view}`);
+      }
+    }
   }
 
   /** Checks the lines printed since the last check. */
@@ -925,7 +1025,10 @@ class Torture {
     if (!this.report.alive) return;
     this.report.alive = false;
     const tail = this.#run.lines.slice(-30).join("\n");
-    this.#violation("died", undefined, `the process exited (${String(this.#run.child.exitCode ?? this.#run.child.signalCode)}); last lines:\n${tail}`);
+    const { exitCode, signalCode } = this.#run.child;
+    // Alive but silent: a command (state, or update() through sync) got no answer in time.
+    const how = exitCode === null && signalCode === null ? "stopped answering (wedged: a harness command timed out)" : `exited (${String(exitCode ?? signalCode)})`;
+    this.#violation("died", undefined, `the process ${how}; last lines:\n${tail}`);
   }
 }
 
@@ -949,7 +1052,7 @@ function describeViolations(report: Report, kinds: readonly ViolationKind[]): st
   return `${found.length} violation(s) (seed ${report.seed}; HOTLOAD_STRESS_SEED=${report.seed} replays the run):\n${shown.join("\n")}${found.length > 8 ? `\n… and ${found.length - 8} more` : ""}`;
 }
 
-describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${SEED})`, () => {
+for (const SEED of SEEDS) describe(`torture: ${OPS} seeded random operations on a ${generateProject(new Random(SEED)).modules.length}-file project (seed ${SEED})`, () => {
   let report: Report;
   /** What the run did, reported as diagnostics of the first test (not loose on stderr). */
   let summary: string[] = [];
@@ -966,8 +1069,9 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
       summary = [
         `seed ${report.seed} (HOTLOAD_STRESS_SEED=${report.seed} replays it): ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
           `${report.checks} settled checks (${report.cleanChecks} with no broken file), ${report.tokenChecks} module versions matched their file, ` +
-          `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
+          `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked, ${report.oracle.views} views in ${report.oracle.runs} fresh runs compared; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
           `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}`,
+        `left out (KNOWN_OPEN in project.ts): ${LEFT_OUT.size === 0 ? "nothing" : [...LEFT_OUT].join(", ")}`,
         `operations: ${kinds}`,
         `violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`,
         ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
@@ -976,11 +1080,11 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
     { timeout: 110_000 },
   );
 
-  test(`runs at least ${Math.min(OPS, 500)} operations, each kind of error among them, within the budget`, (t) => {
+  test(`runs at least ${OPS} operations, each kind of error among them, within the budget`, (t) => {
     for (const line of summary) t.diagnostic(line);
     assert.equal(report.stoppedEarly, undefined, report.stoppedEarly);
     assert.ok(report.ops >= OPS, `only ${report.ops} of ${OPS} operations ran`);
-    if (OPS >= 500) {
+    if (OPS >= 300) {
       for (const kind of ["syntax", "throw", "link", "invalid JSON", "delete", "directory", "atomic save", "truncate, then write", "repair"]) {
         assert.ok((report.kinds[kind] ?? 0) > 0, `no "${kind}" operation in ${JSON.stringify(report.kinds)}`);
       }
@@ -1004,6 +1108,12 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
   test("throwing accept, dispose and prune handlers are reported with their module, and only those", () => {
     const found = describeViolations(report, ["callback-missing", "callback-spurious"]);
     if (found) assert.fail(found);
+  });
+
+  test("after every settled burst with no broken file, each module's token and view equal a fresh node run of the same files", () => {
+    const found = describeViolations(report, ["oracle"]);
+    if (found) assert.fail(found);
+    assert.ok(report.oracle.runs > 0, "no settled burst without a broken file was compared with a fresh run");
   });
 
   test("no update starts while another is running", () => {
