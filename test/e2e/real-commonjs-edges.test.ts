@@ -12,13 +12,24 @@ after(cleanup);
 describe("CommonJS edges resolved from Node's cache", () => {
   test("two files of one folder require ./util: a save of util.js that only one of them accepts needs a restart, and nothing runs", async () => {
     const dir = copyFixture("cjs-edges");
-    const run = spawnHot(join(dir, "shared.js"));
+    // In-place updates of entries with no hot code (issue 16) off: the case is "nothing accepts it".
+    const run = spawnHot(join(dir, "shared.js"), { env: { HOTLOAD_IN_PLACE: "0" } });
     await run.waitForLine("shared ready");
     const since = run.mark();
     replaceIn(join(dir, "util.js"), "version = 1", "version = 22");
     const line = await run.waitForLine(/^\[hotload\] (updated|cannot hot-update)/, 10_000, since);
     assert.match(line, /cannot hot-update \.\/util\.js: nothing accepts it \(\.\/util\.js → \.\/b\.js → \.\/shared\.js\)/, run.output());
     assert.ok(!run.lines.slice(since).some((l) => l.startsWith("a sees util 22")), run.output());
+  });
+
+  test("the same with in-place updates on: the entry runs again and b.js sees the new util too", async () => {
+    const dir = copyFixture("cjs-edges");
+    const run = spawnHot(join(dir, "shared.js"));
+    await run.waitForLine("shared ready");
+    const since = run.mark();
+    replaceIn(join(dir, "util.js"), "version = 1", "version = 22");
+    await run.waitForLine("b sees util 22", 10_000, since);
+    await run.waitForLine(/^\[hotload\] updated \.\/util\.js/, 10_000, since);
   });
 
   /** Saves, in order, each `[file, from, to, line]` and waits for `line` after each. */
