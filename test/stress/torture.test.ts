@@ -61,6 +61,9 @@ const OPS = opsFromEnv();
 /** One run per seed, one after the other (CI gives three; locally one random seed). */
 const SEEDS = seedsFromEnv();
 const KEEP = process.env["HOTLOAD_STRESS_KEEP"] === "1";
+// A handler that never settles is reported and passed after this long (issue 10, item 8): well
+// inside the harness's 8 s settle limit, so a hanging handler is a delay, not a wedge.
+const HANDLER_TIMEOUT_MS = "1000";
 /** Nothing printed and no update running for this long: the process has settled (ms). */
 const QUIET_MS = 700;
 /** Since the last save, the least time before a state with nothing wrong counts as settled (ms). */
@@ -272,7 +275,7 @@ class Torture {
     if (KEEP) process.stderr.write(`[stress] project kept in ${this.#dir}\n`);
     // HOTLOAD_STRESS_CHILD_LOG=debug passes HOTLOAD_LOG=debug on, to see the runtime's decisions in the log.
     const childLog = process.env["HOTLOAD_STRESS_CHILD_LOG"];
-    this.#run = spawnHot(join(this.#dir, "app.mjs"), { stdin: true, nodeArgs: ["--expose-gc"], env: childLog ? { HOTLOAD_LOG: childLog } : {} });
+    this.#run = spawnHot(join(this.#dir, "app.mjs"), { stdin: true, nodeArgs: ["--expose-gc"], env: { HOTLOAD_HANDLER_TIMEOUT_MS: HANDLER_TIMEOUT_MS, ...(childLog ? { HOTLOAD_LOG: childLog } : {}) } });
     await this.#run.waitForLine("harness ready", 20_000);
 
     await this.#settleAndCheck();
