@@ -10,9 +10,9 @@
 import { closeSync, constants, openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { isatty } from "node:tty";
-import { parseArgs, USAGE, type CliOptions } from "./cli-args.js";
-import { isNodeOption } from "./cli-node-options.js";
-import { Supervisor } from "./supervisor.js";
+import { parseArgs, USAGE, type CliOptions } from "./command/args.js";
+import { isNodeOption } from "./command/node-options.js";
+import { Supervisor } from "./command/supervisor.js";
 
 // The loader by absolute URL, so the app's folder need not be able to resolve `hotload`.
 const LOADER = new URL("../loader/index.js", import.meta.url).href;

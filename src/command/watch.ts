@@ -11,7 +11,7 @@ import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
-import { warn } from "./log.js";
+import { warn } from "../log.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_KILL_TIMEOUT, DEFAULT_RESTART, parseArgs, type CliOptions, type ParsedArgs } from "../../src/cli-args.js";
-import { isNodeOption } from "../../src/cli-node-options.js";
+import { DEFAULT_KILL_TIMEOUT, DEFAULT_RESTART, parseArgs, type CliOptions, type ParsedArgs } from "../../src/command/args.js";
+import { isNodeOption } from "../../src/command/node-options.js";
 
 /** A stand-in for Node's option list, so these tests pin the parser, not Node's version. */
 const NODE = new Set(["--import", "--require", "-r", "-C", "--conditions", "--enable-source-maps", "--inspect", "--env-file", "--input-type", "--stack-size", "--no-warnings"]);

@@ -8,7 +8,7 @@
  * everything after it belongs to the app. `--` ends the options: the next argument is the entry,
  * whatever it looks like.
  */
-import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./cli-node-options.js";
+import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./node-options.js";
 
 /** How the supervisor should run the app. */
 export interface CliOptions {

@@ -15,15 +15,15 @@
  * - `exiting`: a signal arrived (or the app finished); the supervisor ends with the app's code.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import type { CliOptions } from "./cli-args.js";
+import type { CliOptions } from "./args.js";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./cli-watch.js";
+import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
-import { isChildMessage, SUPERVISOR_ENV, type RestartMessage } from "./ipc.js";
-import { debug, displayPath, error, info, warn } from "./log.js";
+import { isChildMessage, SUPERVISOR_ENV, type RestartMessage } from "../ipc.js";
+import { debug, displayPath, error, info, warn } from "../log.js";
 
 /** How to run and watch the app. */
 /** The command line's options, and what the command adds to run the app. */
