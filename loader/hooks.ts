@@ -37,7 +37,7 @@ Object.defineProperty(Module.prototype, "hot", {
 });
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const result = nextResolve(specifier, context);
+    const result = missingReported(() => nextResolve(specifier, context), specifier, context.parentURL);
     const url = runtime.resolved(result.url, context.parentURL);
     return url === result.url ? result : { ...result, url };
   },
@@ -47,3 +47,21 @@ registerHooks({
     return source === undefined ? result : { ...result, source };
   },
 });
+
+/**
+ * Runs `resolve`; when it fails because a file is missing, tells the supervisor the file's path
+ * (so that creating it restarts a program that crashed at start) before the error goes on.
+ */
+function missingReported<T>(resolve: () => T, specifier: string, parentURL: string | undefined): T {
+  try {
+    return resolve();
+  } catch (problem) {
+    if (report && (problem as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND") {
+      const url = (problem as { url?: unknown }).url;
+      const relative = /^\.{0,2}\//.test(specifier) && parentURL?.startsWith("file:");
+      const missing = typeof url === "string" ? url : relative ? new URL(specifier, parentURL).href : undefined;
+      if (missing?.startsWith("file:")) report(fileURLToPath(missing));
+    }
+    throw problem;
+  }
+}

@@ -2,9 +2,10 @@
  * The child's side of the `hotload` supervisor link (messages in src/ipc.ts). Only active when the
  * supervisor started this process: it sets HOTLOAD_SUPERVISOR=1 and gives it an IPC channel.
  */
-import { SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
+import { READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
 import type { RuntimeNotifier } from "../src/runtime.js";
 import { later } from "../src/later.js";
+import { joinCluster } from "./cluster.js";
 
 /** A notifier that talks to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): RuntimeNotifier | undefined {
@@ -14,6 +15,7 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
   if (!supervised || typeof process.send !== "function") return undefined;
   // The channel must not keep a finished script alive: the supervisor sees the exit anyway.
   process.channel?.unref();
+  joinCluster();
   // A supervisor that died (even SIGKILLed) must not leave the program running unattended. The
   // channel also closes while a finished program exits: the unref'd timer never fires then.
   process.once("disconnect", () => {
@@ -26,6 +28,7 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
       // The supervisor is gone; nothing to tell.
     }
   };
+  Object.defineProperty(globalThis, Symbol.for(READY_SLOT), { value: () => send({ hotload: "ready" }), configurable: true });
   return {
     filesLoaded: (files) => send({ hotload: "files", files }),
     restartNeeded: (reason, file, chain) => send({ hotload: "restart", reason, file, chain }),

@@ -62,13 +62,14 @@ export function watchFiles(
   ignore: readonly Glob[],
   onChange: ChangeListener,
   baseline?: ReadonlyMap<string, string>,
+  poll?: number,
 ): FilesWatch {
   const dedupe = deduper(onChange);
   const watchers: FSWatcher[] = [];
   // chokidar's add() says nothing when it is in effect, so each batch gets its own watcher and
   // its own `ready` (the folder's inotify watch is shared underneath).
   const start = (paths: readonly string[], before: ReadonlyMap<string, string> | undefined): Promise<void> => {
-    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report);
+    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report, poll);
     watchers.push(watcher);
     return readyOf(watcher).then(() => {
       if (!before || dedupe.closed()) return;
@@ -96,13 +97,13 @@ export function watchFiles(
  * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
  * `node_modules` and `.git` below it are skipped unless the glob names them.
  */
-export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener): Watch {
+export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number): Watch {
   const dedupe = deduper(onChange);
   const kinds: Kind[] = ["add", "change", "unlink"];
   const watchers: FSWatcher[] = [];
   const literals = globs.filter((glob) => glob.literal).map((glob) => glob.absolute);
   if (literals.length > 0) {
-    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report));
+    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report, poll));
   }
   const groups = new Map<string, Glob[]>();
   for (const glob of globs.filter((g) => !g.literal)) {
@@ -120,7 +121,7 @@ export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onCh
     const report = (path: string): void => {
       if (group.some((glob) => matchesGlob(glob, path))) dedupe.report(path);
     };
-    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report));
+    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report, poll));
   }
   return {
     ready: Promise.all(watchers.map(readyOf)).then(() => undefined),
@@ -133,10 +134,13 @@ function open(
   options: { ignored: (path: string, stats?: { isFile(): boolean }) => boolean; depth?: number },
   kinds: readonly Kind[],
   report: ChangeListener,
+  poll: number | undefined,
 ): FSWatcher {
   // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
   // atomic: false: report at once; the supervisor's restart is what we want to be fast.
-  const watcher = watch([...paths], { ...options, persistent: true, ignoreInitial: true, atomic: false });
+  // poll: stat every `poll` ms, no OS watch at all (file systems that deliver no events).
+  const polling = poll === undefined ? {} : { usePolling: true, interval: poll, binaryInterval: poll };
+  const watcher = watch([...paths], { ...options, ...polling, persistent: true, ignoreInitial: true, atomic: false });
   for (const kind of kinds) watcher.on(kind, (path: string) => report(path));
   watcher.on("error", (error: unknown) => {
     // A file that vanished, a folder we may not read: the watch goes on, the user should know.
