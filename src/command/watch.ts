@@ -12,6 +12,7 @@ import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
 import { warn } from "../log.js";
+import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../polling.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
@@ -139,10 +140,18 @@ function open(
   // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
   // atomic: false: report at once; the supervisor's restart is what we want to be fast.
   // poll: stat every `poll` ms, no OS watch at all (file systems that deliver no events).
-  const polling = poll === undefined ? {} : { usePolling: true, interval: poll, binaryInterval: poll };
-  const watcher = watch([...paths], { ...options, ...polling, persistent: true, ignoreInitial: true, atomic: false });
+  const watcher = watch([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: true, atomic: false });
   for (const kind of kinds) watcher.on(kind, (path: string) => report(path));
   watcher.on("error", (error: unknown) => {
+    if (isOutOfWatches(error) && poll === undefined) {
+      // The OS has no watches left: the same paths are polled too (the first watch keeps what
+      // it has). Closed with the first.
+      sayOutOfWatches();
+      const fallback = open(paths, options, kinds, report, FALLBACK_POLL_MS);
+      watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
+      poll = FALLBACK_POLL_MS;
+      return;
+    }
     // A file that vanished, a folder we may not read: the watch goes on, the user should know.
     warn(`watching files: ${error instanceof Error ? error.message : String(error)}`);
   });
