@@ -26,7 +26,7 @@ import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from ".
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
 import { isChildMessage, SUPERVISOR_ENV, type RestartMessage } from "../ipc.js";
 import { debug, displayPath, error, FIRST_PROCESS_ENV, info, warn } from "../log.js";
-import { LISTEN_TIMEOUT_MS, READY_AFTER_MS, Run, type Exit } from "./run.js";
+import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
 
 /** The command line's options, and what the command adds to run the app. */
 export interface SupervisorOptions extends CliOptions {
@@ -316,10 +316,11 @@ export class Supervisor {
       return;
     }
     const how = exit.signal ? `was killed by ${exit.signal}` : `crashed with exit code ${code}`;
-    // A program that was up and died after a save (a hot update that re-ran its start-up, say)
-    // starts again at once; the wait-for-a-change rule is for programs that crash as they start.
-    // Once: the new run started after that save, so its own crash waits.
-    if (code !== 0 && this.#upBefore(run) && this.#savedSince(run.spawnedAt)) {
+    // A program that died after one of its files was saved (a hot update that re-ran its
+    // start-up, say) starts again at once: it started with the files as they were. The
+    // wait-for-a-change rule is for programs that crash on a fresh start. Once: the new run
+    // started after that save, so its own crash waits.
+    if (code !== 0 && this.#savedSince(run.spawnedAt)) {
       this.#phase = "waiting";
       this.restart({ kind: "died", how });
       return;
@@ -341,11 +342,6 @@ export class Supervisor {
     this.#stopWatchingFiles();
     const onChange = (file: string): void => this.restart({ kind: "change", file });
     this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange, before, this.#options.poll);
-  }
-
-  /** The run was up: it was ready, or it ran for a while. */
-  #upBefore(run: Run): boolean {
-    return run.isReady || Date.now() - run.spawnedAt >= READY_AFTER_MS;
   }
 
   /** Some loaded file was saved after `time` (wall clock). */

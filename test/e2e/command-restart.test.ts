@@ -38,12 +38,13 @@ function saveVersion(dir: string, version: string): void {
 
 for (const keepAlive of [true, false]) {
   const how = keepAlive ? "keep-alive connections" : "a fresh connection per request";
-  test(`restarts under a request loop over ${how} drop no request`, async () => {
+  test(`restarts under a request loop over ${how} drop no request`, async (t) => {
     const dir = copyFixture("cli-server");
     const port = await freePort();
     const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port) } });
     await run.waitForLine(/^listening pid=\d+ version=v1$/);
     const load = startLoad(port, { keepAlive });
+    t.after(() => load.stop());
     const restarts = 6;
     for (let i = 2; i < 2 + restarts; i++) {
       const since = run.mark();
@@ -57,13 +58,15 @@ for (const keepAlive of [true, false]) {
     }
     const result = await load.stop();
     assert.equal(result.failed, 0, `failed: ${result.reasons.join(", ")}\n${run.output()}`);
+    // One line per restart: the program does not also say "restart needed".
+    assert.equal(run.lines.filter((line) => /restart needed|cannot hot-update/.test(line)).length, 0, run.output());
     assert.ok(result.bodies.has(`version=v${"0".repeat(2 + restarts - 1)}${2 + restarts - 1}`), [...result.bodies].join(", "));
     assert.ok(result.ok > 100, `only ${result.ok} requests answered`);
     assert.equal(await stop(run), 143);
   });
 }
 
-test("a broken entry never replaces a working server: the old one answers until the fix takes over", async () => {
+test("a broken entry never replaces a working server: the old one answers until the fix takes over", async (t) => {
   const dir = copyFixture("cli-server");
   const app = join(dir, "app.mjs");
   const good = readFileSync(app, "utf8");
@@ -71,6 +74,7 @@ test("a broken entry never replaces a working server: the old one answers until 
   const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port) } });
   await run.waitForLine(/^listening pid=\d+ version=v1$/);
   const load = startLoad(port, { keepAlive: true });
+  t.after(() => load.stop());
   let since = run.mark();
   edit(app, `${good}\nconst = ;\n`);
   await run.waitForLine(

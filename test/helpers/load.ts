@@ -32,6 +32,7 @@ export function startLoad(port: number, options: { keepAlive: boolean; clients?:
   const reasons: string[] = [];
   const bodies = new Set<string>();
   let running = true;
+  let stopped: Promise<LoadResult> | undefined;
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const fail = (reason: string): void => {
@@ -62,11 +63,13 @@ export function startLoad(port: number, options: { keepAlive: boolean; clients?:
   const snapshot = (): LoadResult => ({ ok, failed, reasons: [...reasons], bodies: new Set(bodies) });
   return {
     snapshot,
-    async stop() {
+    stop() {
       running = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return snapshot();
+      stopped ??= Promise.all(loops).then(() => {
+        agent.destroy();
+        return snapshot();
+      });
+      return stopped;
     },
   };
 }
