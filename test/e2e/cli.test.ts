@@ -283,7 +283,7 @@ test("when stdin is not a terminal the app inherits it", async () => {
 // util-linux `script` runs the command on a pseudo-terminal fed by its own stdin.
 const noScript = spawnSync("script", ["--version"]).status !== 0 && "needs util-linux script for a terminal";
 
-test("on a terminal, rs + Enter restarts the app and other lines reach the app", { skip: noScript }, async () => {
+test("on a terminal, rs + Enter restarts the app, other lines reach the app, and \\rs reaches it as rs", { skip: noScript }, async () => {
   const dir = copyFixture("cli-stdin");
   const command = [process.execPath, CLI, "app.mjs"].map((arg) => `'${arg}'`).join(" ");
   const run = spawnCommand("script", ["-qefc", command, "/dev/null"], { cwd: dir, stdin: true });
@@ -299,6 +299,10 @@ test("on a terminal, rs + Enter restarts the app and other lines reach the app",
   since = run.mark();
   run.child.stdin?.write("again\n");
   await run.waitForLine(`stdin pid=${second}: again`, 10_000, since);
+  // The escape: \rs reaches the app as rs, and restarts nothing.
+  run.child.stdin?.write("\\rs\n");
+  await run.waitForLine(`stdin pid=${second}: rs`, 10_000, since);
+  assert.equal(count(run, /restart requested \(rs\)/), 1, run.output());
   // Ctrl-C on the terminal reaches hotload and the app together; the command exits with 130.
   run.child.stdin?.write("\x03");
   assert.equal(await run.exited, 130);
