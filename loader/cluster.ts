@@ -19,6 +19,9 @@ import { Server, type Socket } from "node:net";
 import { RETIRE_COMMAND } from "../src/ipc.js";
 
 
+/** How long a retired worker still answers connections handed to it before it disconnects (ms). */
+const HANDOFF_GRACE_MS = 200;
+
 /** A connection idle this long after retiring is closed (ms). */
 const IDLE_CLOSE_MS = 250;
 
@@ -45,9 +48,12 @@ export function joinCluster(): void {
   } as typeof listen;
   process.on("internalMessage" as "message", (message: unknown) => {
     if ((message as { cmd?: unknown } | null)?.cmd !== RETIRE_COMMAND) return;
-    void Promise.all([...open].map(([server, connections]) => retire(server, connections))).then(() =>
-      cluster.worker?.disconnect(),
-    );
+    void Promise.all([...open].map(([server, connections]) => retire(server, connections))).then(() => {
+      // A connection the primary handed over just before it heard of the close is still on its
+      // way: answered "not accepted", the primary gives it to the new worker; a worker already
+      // gone would never answer, and that connection would hang.
+      setTimeout(() => cluster.worker?.disconnect(), HANDOFF_GRACE_MS);
+    });
   });
 }
 
