@@ -126,7 +126,10 @@ export class Supervisor {
       case "exiting":
         return;
       case "restarting":
-        debug(`${describe(cause)}: a restart is already under way`);
+        // A new process already starting may have read that file before the save: it restarts
+        // once it has taken over. Otherwise the new process loads the files as they are by then.
+        if (this.#next && savedAfter(cause, this.#next.spawnedAt)) this.#again ??= cause;
+        else debug(`${describe(cause)}: a restart is already under way`);
         return;
       case "running":
       case "waiting":
@@ -201,6 +204,8 @@ export class Supervisor {
       warn(`${this.#app}: the new process has not listened after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
     );
     this.#next = undefined;
+    const again = this.#again;
+    this.#again = undefined;
     if (this.#phase !== "restarting") return; // stopping: stop() has both runs
     if (!ready) {
       const exit = next.exit ?? { code: 1, signal: null };
@@ -211,6 +216,8 @@ export class Supervisor {
         error(`restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`);
         this.#phase = "running";
         if (before) this.#watchLoaded(before);
+        // Saved while it was starting: that save may be the fix.
+        if (again) this.restart(again);
       } else {
         // Both are gone: as after a crash.
         this.#serve(next);
@@ -223,8 +230,6 @@ export class Supervisor {
     void previous.retire(this.#options.killTimeout, () =>
       warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),
     );
-    const again = this.#again;
-    this.#again = undefined;
     if (again) this.restart(again);
   }
 
@@ -275,7 +280,7 @@ export class Supervisor {
         for (const file of fresh) this.#loaded.add(file);
         if (fresh.length === 0) return;
         this.#filesWatch?.add(fresh);
-        if (!this.#options.hot && run === this.#run && !run.stopping) {
+        if (!this.#options.hot && (run === this.#run || run === this.#next) && !run.stopping) {
           // Saved after the app started but before the supervisor watched it: a new watch would
           // never see that save, so look at the file's time instead.
           const saved = fresh.find((file) => modifiedAfter(file, run.spawnedAt));
@@ -397,6 +402,21 @@ export function describe(cause: RestartCause): string {
     }
     case "died":
       return `the program ${cause.how} after a change`;
+    default:
+      return cause satisfies never;
+  }
+}
+
+/** True when the file behind `cause` was saved after `time` (wall clock). */
+function savedAfter(cause: RestartCause, time: number): boolean {
+  switch (cause.kind) {
+    case "change":
+      return modifiedAfter(cause.file, time);
+    case "child":
+      return modifiedAfter(cause.message.file, time);
+    case "request":
+    case "died":
+      return false;
     default:
       return cause satisfies never;
   }
