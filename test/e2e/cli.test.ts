@@ -6,35 +6,11 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { spawnSync } from "node:child_process";
-import { CLI, cleanup, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnCommand, type Running, type SpawnOptions } from "../helpers/e2e.js";
+import { CLI, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnCommand, type Running } from "../helpers/e2e.js";
+import { hotload, stop, stopAfter } from "../helpers/command.js";
 
-const clis: Running[] = [];
-
-/** Runs `hotload ...args` in `dir` (so that its lines show paths like ./config.mjs). */
-function hotload(dir: string, args: string[], options: SpawnOptions = {}): Running {
-  const run = spawnCli(args, { cwd: dir, ...options });
-  clis.push(run);
-  return run;
-}
-
-/**
- * Stops a `hotload` the way a user does, with SIGTERM: it stops its app first. (cleanup's
- * SIGKILL would leave the app without its supervisor.)
- */
-async function stop(run: Running): Promise<number | string> {
-  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGTERM");
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), 10_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return code;
-}
-
-after(async () => {
-  await Promise.all(clis.map(stop));
-  await cleanup();
-});
 
 function pidOf(line: string): number {
   const match = /pid=(\d+)/.exec(line);
@@ -287,7 +263,7 @@ test("on a terminal, rs + Enter restarts the app, other lines reach the app, and
   const dir = copyFixture("cli-stdin");
   const command = [process.execPath, CLI, "app.mjs"].map((arg) => `'${arg}'`).join(" ");
   const run = spawnCommand("script", ["-qefc", command, "/dev/null"], { cwd: dir, stdin: true });
-  clis.push(run);
+  stopAfter(run);
   const first = pidOf(await run.waitForLine(/^started pid=\d+ stdin-tty=false$/));
   run.child.stdin?.write("hello\n");
   await run.waitForLine(`stdin pid=${first}: hello`);

@@ -9,24 +9,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { CLI, cleanup, copyFixture, edit, replaceIn, spawnCli, type Running } from "../helpers/e2e.js";
+import { test } from "node:test";
+import { CLI, copyFixture, edit, replaceIn } from "../helpers/e2e.js";
+import { hotload } from "../helpers/command.js";
 import { findNode20, NO_NODE20 } from "../helpers/node20.js";
 
-const clis: Running[] = [];
-after(async () => {
-  for (const run of clis) {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGTERM");
-    await run.exited;
-  }
-  await cleanup();
-});
-
-function hotload(dir: string, args: string[]): Running {
-  const run = spawnCli(args, { cwd: dir });
-  clis.push(run);
-  return run;
-}
 
 function numberIn(line: string, name: string): number {
   const match = new RegExp(`${name}=(\\d+)`).exec(line);

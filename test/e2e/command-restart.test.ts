@@ -6,30 +6,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { cleanup, copyFixture, edit, spawnCli, type Running, type SpawnOptions } from "../helpers/e2e.js";
+import { test } from "node:test";
+import { copyFixture, edit } from "../helpers/e2e.js";
+import { hotload, stop } from "../helpers/command.js";
 import { freePort, startLoad } from "../helpers/load.js";
 
-const clis: Running[] = [];
-
-function hotload(dir: string, args: string[], options: SpawnOptions = {}): Running {
-  const run = spawnCli(args, { cwd: dir, ...options });
-  clis.push(run);
-  return run;
-}
-
-async function stop(run: Running): Promise<number | string> {
-  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGTERM");
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), 10_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return code;
-}
-
-after(async () => {
-  await Promise.all(clis.map(stop));
-  await cleanup();
-});
 
 /** Saves version.mjs with `version` (each one longer than the last, so the length changes). */
 function saveVersion(dir: string, version: string): void {
