@@ -214,10 +214,10 @@ test("SIGHUP restarts the app on demand", async () => {
   await stop(run);
 });
 
-test("a restart requested while one is under way is folded into it", async () => {
+test("with --no-overlap a restart requested while one is under way is folded into it", async () => {
   const dir = copyFixture("cli-signals");
   // The app ignores SIGTERM, so the restart takes the whole kill timeout: time to ask again.
-  const run = hotload(dir, ["--kill-timeout", "500", "app.mjs", "ignore"]);
+  const run = hotload(dir, ["--no-overlap", "--kill-timeout", "500", "app.mjs", "ignore"]);
   const first = pidOf(await run.waitForLine(/^started pid=\d+ mode=ignore$/));
   const since = run.mark();
   run.child.kill("SIGHUP");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { copyFixture, edit } from "../helpers/e2e.js";
+import { copyFixture, edit, replaceIn } from "../helpers/e2e.js";
 import { hotload, stop } from "../helpers/command.js";
 import { freePort, startLoad } from "../helpers/load.js";
 
@@ -73,4 +73,26 @@ test("a broken entry never replaces a working server: the old one answers until 
   assert.equal(result.failed, 0, `failed: ${result.reasons.join(", ")}\n${run.output()}`);
   assert.deepEqual([...result.bodies].sort(), ["version=v1"], "the listening line changed, not the body");
   await stop(run);
+});
+
+test("a version that throws at start-up never replaces the running one; the fix takes over", async () => {
+  const dir = copyFixture("cli-crash");
+  const lib = join(dir, "lib.mjs");
+  const run = hotload(dir, ["app.mjs"]);
+  const first = await run.waitForLine(/^started pid=\d+ value=one$/);
+  let since = run.mark();
+  replaceIn(lib, '"one"', '"boom"');
+  await run.waitForLine(
+    /^\[hotload\] restart: \.\/lib\.mjs changed and nothing accepts it — the new process exited with code 1 before it was ready; the previous version keeps running until the next change$/,
+    15_000,
+    since,
+  );
+  assert.equal(run.lines.slice(since).filter((line) => /^Error: boom from lib\.mjs/.test(line)).length, 1, run.output());
+  assert.ok(!run.output().includes("waiting for a change"), run.output());
+  since = run.mark();
+  replaceIn(lib, '"boom"', '"fixed"');
+  await run.waitForLine(/^started pid=\d+ value=fixed$/, 15_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/lib\.mjs changed.* — new process ready in \d+ ms$/, 15_000, since);
+  assert.notEqual(first, run.lines.find((line) => /value=fixed$/.test(line)));
+  assert.equal(await stop(run), 143);
 });
