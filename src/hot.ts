@@ -7,8 +7,11 @@
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Called with the new module namespace when a self-accepting module is replaced. */
-export type AcceptCallback = (newModule: Record<string, unknown> | undefined) => void;
+/**
+ * Called with the new module namespace when an accepted module is replaced. `M` is the module's
+ * type when the accept names it (`accept<typeof import("./routes.ts")>(…)`).
+ */
+export type AcceptCallback<M = Record<string, unknown> | undefined> = (newModule: M) => void;
 /** Called with the new namespaces of the accepted dependencies (undefined for those unchanged). */
 export type AcceptDepsCallback = (newModules: (Record<string, unknown> | undefined)[]) => void;
 /** Called with `hot.data` before the module is replaced or pruned; may return a promise. */
@@ -55,10 +58,17 @@ export interface Hot {
   readonly data: HotData;
   /** This module takes its own updates (it is re-imported; nothing above it is). */
   accept(): void;
-  /** This module takes its own updates; `cb` gets the new version's namespace. */
-  accept(cb: AcceptCallback): void;
-  /** Takes updates of `dep` (a specifier as written in an import of this module). */
-  accept(dep: string, cb?: AcceptCallback): void;
+  /**
+   * This module takes its own updates; `cb` gets the new version's namespace. Name this module's
+   * type to have it typed: `accept<typeof import("./this.ts")>((next) => …)`.
+   */
+  accept<M = Record<string, unknown> | undefined>(cb: AcceptCallback<M>): void;
+  /**
+   * Takes updates of `dep` (a specifier as written in an import of this module); `cb` gets its new
+   * namespace. Name the module's type to have it typed:
+   * `accept<typeof import("./routes.ts")>("./routes.ts", (next) => handler.swap(next.handle))`.
+   */
+  accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
   /** Takes updates of any of `deps`; `cb` gets their new namespaces (undefined if unchanged). */
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
   /** Runs before this version is replaced; awaited; several allowed. */
@@ -157,10 +167,10 @@ export class HotContext implements Hot {
   }
 
   accept(): void;
-  accept(cb: AcceptCallback): void;
-  accept(dep: string, cb?: AcceptCallback): void;
+  accept<M = Record<string, unknown> | undefined>(cb: AcceptCallback<M>): void;
+  accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
-  accept(first?: AcceptCallback | string | readonly string[], cb?: AcceptCallback | AcceptDepsCallback): void {
+  accept(first?: AcceptCallback<any> | string | readonly string[], cb?: AcceptCallback<any> | AcceptDepsCallback): void {
     const r = writable(this);
     if (first === undefined || typeof first === "function") {
       r.selfAccept = true;

@@ -100,6 +100,19 @@ another code (a crash), hotload says so and starts it again at the next change t
 loaded, or to a missing file it tried to import. A program that was up and dies after a change
 is started again at once. Each restart prints the time from the decision until the new process
 is ready (with --no-overlap: spawned).
+
+Node.js: ^22.22.3 || >=24.11.1 (hotload uses module.registerHooks). The app runs on the node
+that runs hotload (the first node on PATH); an older one exits with one line naming its version.
+
+Environment (read by the app's hotload, so they work with node --import hotload too):
+  HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
+  HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
+  HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
+  HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
+                                  (default 3; 25 never runs a half-written save)
+  NO_COLOR                        no colours (they are used only on a terminal anyway)
+  HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
+                                  set by this command for its app; not for you to set
 `;
 
 /**
