@@ -40,8 +40,8 @@ export interface LaunchSpec {
 export const READY_AFTER_MS = 500;
 
 /**
- * How long a run whose predecessor listened is given to listen too before it is taken as ready
- * anyway (a new version that no longer listens, or one stuck connecting to a database) (ms).
+ * How long a run is given to become ready before it is taken as ready anyway (a new version that
+ * no longer listens, or one stuck connecting to a database) (ms).
  */
 export const LISTEN_TIMEOUT_MS = 10_000;
 
@@ -67,9 +67,13 @@ export class Run {
   readonly #known = new Set<number>();
   #markReady!: () => void;
   readonly #ready: Promise<void>;
+  #markHeard!: () => void;
+  /** Resolves at the program's first message: its modules are loaded and have started to run. */
+  readonly #heard: Promise<void>;
 
   constructor(spec: LaunchSpec) {
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
+    this.#heard = new Promise((resolve) => (this.#markHeard = resolve));
     const stdio = [spec.stdin, "inherit", "inherit", "ipc"] as const;
     if (spec.overlap) {
       if (!primaryReady) {
@@ -127,6 +131,11 @@ export class Run {
     this.#markReady();
   }
 
+  /** The program's hotload sent its first message (the files it loaded). */
+  heardFrom(): void {
+    this.#markHeard();
+  }
+
   /** The program said it is ready (`ready()` from `hotload/api`). */
   readySaid(): void {
     this.#setReady();
@@ -135,23 +144,30 @@ export class Run {
   /**
    * Resolves true when the run is ready, false when it exits first. Ready means: it listened;
    * or it called `ready()`; or, when `expectListen` is false (its predecessor never listened), it
-   * ran {@link READY_AFTER_MS} without exiting. A run expected to listen that has not after
-   * {@link LISTEN_TIMEOUT_MS} is taken as ready too (`onLate` is told).
+   * ran {@link READY_AFTER_MS} without exiting after its first message (counted from there, not
+   * from the spawn: on a busy machine Node's own start-up alone can take that long). A run that
+   * has not become ready after {@link LISTEN_TIMEOUT_MS} is taken as ready (`onLate` is told).
    */
   whenReady(expectListen: boolean, onLate: () => void): Promise<boolean> {
     if (this.exit) return Promise.resolve(false);
-    const wait = expectListen ? LISTEN_TIMEOUT_MS : READY_AFTER_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<true>((resolve) => {
-      timer = setTimeout(() => {
-        if (expectListen) onLate();
-        this.#setReady();
-        resolve(true);
-      }, wait);
-    });
-    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(
-      () => clearTimeout(timer),
-    );
+    const timers: NodeJS.Timeout[] = [];
+    const after = (ms: number, late: boolean): Promise<true> =>
+      new Promise((resolve) => {
+        timers.push(
+          setTimeout(() => {
+            if (late) onLate();
+            this.#setReady();
+            resolve(true);
+          }, ms),
+        );
+      });
+    const quiet = expectListen ? [] : [this.#heard.then(() => after(READY_AFTER_MS, false))];
+    return Promise.race([
+      this.#ready.then(() => true as const),
+      after(LISTEN_TIMEOUT_MS, true),
+      ...quiet,
+      this.exited.then(() => false as const),
+    ]).finally(() => timers.forEach(clearTimeout));
   }
 
   /**

@@ -201,7 +201,7 @@ export class Supervisor {
     const next = this.#launch();
     this.#next = next;
     const ready = await next.whenReady(previous.listened, () =>
-      warn(`${this.#app}: the new process has not listened after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
+      warn(`${this.#app}: the new process is not ready after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
     );
     this.#next = undefined;
     const again = this.#again;
@@ -274,6 +274,7 @@ export class Supervisor {
 
   #onMessage(run: Run, message: unknown): void {
     if (!isChildMessage(message)) return;
+    run.heardFrom();
     switch (message.hotload) {
       case "files": {
         const fresh = message.files.filter((file) => !this.#loaded.has(file));
