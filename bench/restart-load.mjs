@@ -5,6 +5,7 @@
 //   hotload --no-overlap app.mjs  the same order, under the hotload command
 //   hotload app.mjs               the new process starts first (a cluster worker sharing the
 //                                 socket) and the old one stops once the new one listens
+// (HOTLOAD_IN_PLACE=0: otherwise hotload applies such a change in place, with no restart at all)
 // it counts failed requests (errors or non-200), by kind of connection, across N saves, and the
 // time from each save to the new process's `listening` line. Tools run one after the other on
 // the same app; each save waits for the previous restart (plus a pause for node --watch, which
@@ -105,7 +106,7 @@ let version = 0;
 for (const tool of TOOLS) {
   writeVersion(++version);
   const port = await freePort();
-  const app = spawnApp(process.execPath, tool.args, { cwd: dir, env: { PORT: String(port), HOTLOAD_LOG: 'info' }, name: tool.label });
+  const app = spawnApp(process.execPath, tool.args, { cwd: dir, env: { PORT: String(port), HOTLOAD_LOG: 'info', HOTLOAD_IN_PLACE: '0' }, name: tool.label });
   const latencies = [];
   let load;
   try {

@@ -71,6 +71,12 @@ export interface Hot {
   accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
   /** Takes updates of any of `deps`; `cb` gets their new namespaces (undefined if unchanged). */
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
+  /**
+   * Partial self-accept (Vite's): this module takes its own updates, and importers that import
+   * only the listed exports (or nothing, or every export when all are listed) are left alone;
+   * importers using other exports are updated as if it did not accept. `cb` gets the new namespace.
+   */
+  acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void;
   /** Runs before this version is replaced; awaited; several allowed. */
   dispose(cb: DisposeCallback): void;
   /** Runs when no module imports this one any more after an update. */
@@ -104,6 +110,8 @@ export interface DepAccept {
 export interface Registrations {
   selfAccept: boolean;
   readonly selfCallbacks: AcceptCallback[];
+  /** Export names accepted with `acceptExports` (undefined when it was never called). */
+  acceptedExports: Set<string> | undefined;
   readonly depAccepts: DepAccept[];
   readonly disposers: DisposeCallback[];
   readonly pruners: DisposeCallback[];
@@ -127,7 +135,7 @@ export type DependencyResolver = (specifier: string) => string;
 const store = new WeakMap<HotContext, Registrations>();
 
 function fresh(): Registrations {
-  return { selfAccept: false, selfCallbacks: [], depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
+  return { selfAccept: false, selfCallbacks: [], acceptedExports: undefined, depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
 }
 
 // What a context that registered nothing reads: most modules never touch import.meta.hot, and
@@ -186,6 +194,17 @@ export class HotContext implements Hot {
       return;
     }
     throw new TypeError("[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
+  }
+
+  acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void {
+    const names = typeof exportNames === "string" ? [exportNames] : exportNames;
+    if (!Array.isArray(names) || !names.every((name) => typeof name === "string") || (cb !== undefined && typeof cb !== "function")) {
+      throw new TypeError("[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+    }
+    const r = writable(this);
+    r.acceptedExports ??= new Set();
+    for (const name of names) r.acceptedExports.add(name);
+    if (cb) r.selfCallbacks.push(cb);
   }
 
   dispose(cb: DisposeCallback): void {

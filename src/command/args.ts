@@ -55,8 +55,10 @@ export const DEFAULT_KILL_TIMEOUT = 3000;
 export const USAGE: string = `Usage: hotload [options] [node options] <entry> [app arguments]
 
 Runs \`node [node options] --import hotload <entry> [app arguments]\` and keeps it running:
-changes that a module accepts (import.meta.hot) are applied in place; a change nothing accepts,
-a declined one, or invalidate() reaching the entry restarts the process, in milliseconds.
+changes are applied in place: what a module accepts (import.meta.hot), and a change that reaches
+an entry with no hot code (the chain up to it runs again in the same process, its servers handed
+over). A declined change, invalidate() reaching the entry, or an in-place update that throws
+restarts the process, in milliseconds.
 
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts
@@ -110,6 +112,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
   HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
                                   (default 3; 25 never runs a half-written save)
+  HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
+                                  reaches one restarts (default: in place)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
                                   set by this command for its app; not for you to set

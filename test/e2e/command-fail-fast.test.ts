@@ -70,7 +70,8 @@ test("a missing entry file is one line naming it, and exit code 1", () => {
 
 test("a restart and the command's exit end the program's whole tree, SIGTERM handler or not", async () => {
   const dir = copyFixture("cli-tree");
-  const run = hotload(dir, ["--kill-timeout", "300", "app.mjs"]);
+  // The restart path (in place, a change to version.mjs would not restart).
+  const run = hotload(dir, ["--kill-timeout", "300", "app.mjs"], { env: { HOTLOAD_IN_PLACE: "0" } });
   const first = await run.waitForLine(/^started pid=\d+ helper=\d+ version=1$/);
   const since = run.mark();
   edit(join(dir, "version.mjs"), "export const version = 22;\n");

@@ -12,6 +12,12 @@ import { hotload, stop } from "../helpers/command.js";
 import { freePort, startLoad } from "../helpers/load.js";
 
 
+/**
+ * The restart path: a change nothing accepts restarts (without this, a change reaching an entry
+ * with no hot code is applied in place, in the same process).
+ */
+const RESTART_PATH = { HOTLOAD_IN_PLACE: "0" };
+
 /** Saves version.mjs with `version` (each one longer than the last, so the length changes). */
 function saveVersion(dir: string, version: string): void {
   edit(join(dir, "version.mjs"), `export const version = "${version}";\n`);
@@ -22,7 +28,7 @@ for (const keepAlive of [true, false]) {
   test(`restarts under a request loop over ${how} drop no request`, async (t) => {
     const dir = copyFixture("cli-server");
     const port = await freePort();
-    const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port) } });
+    const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port), ...RESTART_PATH } });
     await run.waitForLine(/^listening pid=\d+ version=v1$/);
     const load = startLoad(port, { keepAlive });
     t.after(() => load.stop());
@@ -52,7 +58,7 @@ test("a broken entry never replaces a working server: the old one answers until 
   const app = join(dir, "app.mjs");
   const good = readFileSync(app, "utf8");
   const port = await freePort();
-  const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port) } });
+  const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port), ...RESTART_PATH } });
   await run.waitForLine(/^listening pid=\d+ version=v1$/);
   const load = startLoad(port, { keepAlive: true });
   t.after(() => load.stop());
@@ -78,7 +84,7 @@ test("a broken entry never replaces a working server: the old one answers until 
 test("a version that throws at start-up never replaces the running one; the fix takes over", async () => {
   const dir = copyFixture("cli-crash");
   const lib = join(dir, "lib.mjs");
-  const run = hotload(dir, ["app.mjs"]);
+  const run = hotload(dir, ["app.mjs"], { env: RESTART_PATH });
   const first = await run.waitForLine(/^started pid=\d+ value=one$/);
   let since = run.mark();
   replaceIn(lib, '"one"', '"boom"');

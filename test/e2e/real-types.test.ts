@@ -40,13 +40,13 @@ describe("hotload's types", () => {
     assert.equal(exit, 0);
   });
 
-  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function, a typed accept callback calling its module wrongly", async () => {
+  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function, a typed accept callback calling its module wrongly, acceptExports() of numbers", async () => {
     const { exit, lines } = await tsc(dir, "misuse");
     assert.notEqual(exit, 0, lines.join("\n"));
     const errors = lines.filter((line) => / error TS\d+:/.test(line));
     const at = errors.map((line) => /^misuse\/bad\.ts\((\d+),\d+\)/.exec(line)?.[1]);
-    // One error per misuse, on lines 3 to 7 of bad.ts, and nothing else.
-    assert.deepEqual(at, ["3", "4", "5", "6", "7"], lines.join("\n"));
+    // One error per misuse, on lines 3 to 8 of bad.ts, and nothing else.
+    assert.deepEqual(at, ["3", "4", "5", "6", "7", "8"], lines.join("\n"));
   });
 
   test("the README's typed accept example (server.ts) compiles with strict", async () => {

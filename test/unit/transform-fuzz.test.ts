@@ -20,7 +20,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, tokenizer, type AnyNode, type Options, type Pattern, type Program } from "acorn";
-import { INJECTION, injectHot, injectHotBytes } from "../../src/transform.js";
+import { injectHot, injectHotBytes } from "../../src/source/edit.js";
+import { INJECTION } from "../../src/source/inject.js";
 import { Random, seedFromEnv } from "../stress/random.js";
 
 const SEED = seedFromEnv();
