@@ -9,6 +9,7 @@ import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
 import { RUNTIME_SLOT } from "../src/source/inject.js";
+import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
@@ -22,6 +23,8 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 };
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
+// After in-place's own listen() wrapper, so that this one sees every listen(), handed over or not.
+if (supervisor) joinCluster();
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));

@@ -5,7 +5,6 @@
 import { READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
 import type { RuntimeNotifier } from "../src/runtime.js";
 import { later } from "../src/later.js";
-import { joinCluster } from "./cluster.js";
 
 /** A notifier that talks to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): RuntimeNotifier | undefined {
@@ -15,7 +14,6 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
   if (!supervised || typeof process.send !== "function") return undefined;
   // The channel must not keep a finished script alive: the supervisor sees the exit anyway.
   process.channel?.unref();
-  joinCluster();
   // A supervisor that died (even SIGKILLed) must not leave the program running unattended. The
   // channel also closes while a finished program exits: the unref'd timer never fires then.
   process.once("disconnect", () => {

@@ -102,3 +102,27 @@ test("a version that throws at start-up never replaces the running one; the fix 
   assert.notEqual(first, run.lines.find((line) => /value=fixed$/.test(line)));
   assert.equal(await stop(run), 143);
 });
+
+test("after in-place updates handed its server over, a restart under a request loop drops no request", async (t) => {
+  const dir = copyFixture("cli-server");
+  const port = await freePort();
+  const run = hotload(dir, ["app.mjs"], { env: { PORT: String(port) } });
+  await run.waitForLine(/^listening pid=\d+ version=v1$/);
+  const load = startLoad(port, { keepAlive: true });
+  t.after(() => load.stop());
+  for (let i = 2; i < 5; i++) {
+    let since = run.mark();
+    const version = `v${"0".repeat(i)}${i}`;
+    saveVersion(dir, version);
+    // In place: the same process runs the entry again, and its new server takes the socket.
+    await run.waitForLine(new RegExp(`^listening pid=\\d+ version=${version}$`), 15_000, since);
+    since = run.mark();
+    run.child.kill("SIGHUP");
+    await run.waitForLine(/^\[hotload\] restart: restart requested \(SIGHUP\) — new process ready in \d+ ms$/, 15_000, since);
+    const seen = load.snapshot().ok;
+    while (load.snapshot().ok < seen + 20) await new Promise((wake) => setImmediate(wake));
+  }
+  const result = await load.stop();
+  assert.equal(result.failed, 0, `failed: ${result.reasons.join(", ")}\n${run.output()}`);
+  assert.equal(await stop(run), 143);
+});
