@@ -777,10 +777,12 @@ export class Runtime implements HotHost, RuntimeSlot {
       const chain = plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url));
       const shown = chain.map(log.displayPath).join(" → ");
       const what = log.displayPath(chain[0]!);
+      // Under the command, its restart line is the one line for this event.
+      const say = this.#notifier ? log.debug : log.warn;
       if (plan.reason === "declined") {
-        log.warn(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
+        say(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
       } else {
-        log.warn(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
+        say(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
       }
       const reason = invalidator !== undefined && plan.reason === "unaccepted" ? "invalidated" : plan.reason;
       this.#notifier?.restartNeeded(reason, chain[0]!, chain);

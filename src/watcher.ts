@@ -19,6 +19,7 @@ import type { FSWatcher } from "chokidar";
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { later } from "./later.js";
+import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
@@ -30,6 +31,8 @@ export interface WatcherOptions {
   readonly unlinkHoldMs: number;
   /** After a truncation, how long the write that follows may take to report its end (ms). */
   readonly writeWaitMs: number;
+  /** Poll files every that many ms instead of using the OS's watches (`HOTLOAD_POLL`). */
+  readonly pollMs?: number | undefined;
 }
 
 /** Default tuning. `HOTLOAD_SETTLE_MS` overrides the settle time. */
@@ -38,6 +41,7 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   emptyHoldMs: 80,
   unlinkHoldMs: 40,
   writeWaitMs: 2000,
+  pollMs: pollFromEnv(),
 };
 
 /** A batch of files that need a look. */
@@ -67,6 +71,8 @@ export class Watcher {
   readonly #pendingAdd = new Set<string>();
   #chokidar: FSWatcher | undefined;
   #starting: Promise<void> | undefined;
+  /** Polling interval, once the OS ran out of watches or when asked to poll. */
+  #pollMs: number | undefined;
   /** When each file not yet looked at after its watch was set up was handed to us (Date.now()). */
   readonly #addedAt = new Map<string, number>();
   readonly #touched = new Set<string>();
@@ -90,6 +96,7 @@ export class Watcher {
     this.#differs = differs;
     this.#onError = onError;
     this.#options = options;
+    this.#pollMs = options.pollMs;
   }
 
   /** Number of files watched (equals the number of hot files in the graph). */
@@ -157,7 +164,8 @@ export class Watcher {
     {
       // A save between a file's load and its watch being set up would be missed: look at every
       // file modified since it was loaded.
-      this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false });
+      const polling = pollingOptions(this.#pollMs);
+      this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false, ...polling });
       this.#chokidar.once("ready", () => this.#lookAtRecent(files, true));
       this.#chokidar.on("all", (_event, path) => this.#touch(resolve(path)));
       this.#chokidar.on("raw", (_event, name, details) => {
@@ -166,9 +174,27 @@ export class Watcher {
         const path = this.#watched.has(watched) ? watched : typeof name === "string" ? join(watched, name) : undefined;
         if (path) this.#touch(path);
       });
-      this.#chokidar.on("error", (error) => this.#onError(error));
+      this.#chokidar.on("error", (error) => {
+        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch);
+        else this.#onError(error);
+      });
     }
     if (this.#pendingAdd.size > 0) this.#flushAdds();
+  }
+
+  /** The OS has no watches left: every file is polled from now on (and a save meanwhile seen). */
+  #fallBackToPolling(watch: typeof import("chokidar").watch): void {
+    sayOutOfWatches();
+    this.#pollMs = FALLBACK_POLL_MS;
+    const old = this.#chokidar;
+    this.#chokidar = undefined;
+    void old?.close();
+    const now = Date.now();
+    for (const file of this.#watched) {
+      this.#pendingAdd.add(file);
+      if (!this.#addedAt.has(file)) this.#addedAt.set(file, now);
+    }
+    this.#start(watch);
   }
 
   /**
