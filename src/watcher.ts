@@ -17,7 +17,7 @@
  * timer is unref'd.
  */
 import type { FSWatcher } from "chokidar";
-import { statSync } from "node:fs";
+import { statSync } from "./fs.js";
 import { join, resolve } from "node:path";
 import { later } from "./later.js";
 import { settleDelay } from "./watch/settle.js";
