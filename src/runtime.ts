@@ -7,24 +7,24 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "./fs.js";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import { shiftInlineSourceMap } from "./sourcemap.js";
-import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
-import { Gate } from "./gate.js";
-import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
+import type { Blame } from "./blame.js";
+import type { Gate } from "./gate.js";
+import type { Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
-import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
-import { propagate, type Boundary, type PropagationView } from "./propagate.js";
+import type { Boundary, PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
 import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
+import { loadUpdatePath, preloadUpdatePath, updatePath as up } from "./update-path.js";
 
 /** How an update ended. */
 export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
@@ -170,6 +170,8 @@ export class Runtime implements HotHost, RuntimeSlot {
         (batch) => this.#onBatch(batch),
         (error) => log.error(`watcher error: ${String(error)}`),
       );
+      // Off the start-up path, and before the first save in almost every program.
+      preloadUpdatePath(UPDATE_PATH_PRELOAD_MS);
     }
   }
 
@@ -519,12 +521,13 @@ export class Runtime implements HotHost, RuntimeSlot {
   };
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
+    const run = this.#queue.then(loadUpdatePath, loadUpdatePath).then(task);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
   async #onBatch(batch: TouchedBatch): Promise<void> {
+    await loadUpdatePath();
     for (const file of batch.deleted) this.#reportMissing(file, "was deleted");
     if (batch.changed.length === 0) return;
     log.debug(`looking at ${batch.changed.map(log.displayPath).join(", ")}`);
@@ -644,7 +647,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const outcome = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish);
       if (!("failure" in outcome)) return outcome;
       const { failure } = outcome;
-      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : withoutBlamed(remaining, failure.blame, this.#fileOfId, this.#invalidatedBy);
+      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : up().withoutBlamed(remaining, failure.blame, this.#fileOfId, this.#invalidatedBy);
       const last = rest.length === 0 || rest.length === remaining.length;
       // What this failure keeps from applying besides the file it is blamed on: their own errors
       // are not known yet (they wait in #retry).
@@ -671,7 +674,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const record = this.#records.get(id);
     if (!record || !content) return false;
     const text = content.toString();
-    const location = await findSyntaxError(text, id, record.format);
+    const location = await up().findSyntaxError(text, id, record.format);
     if (!location) return false;
     this.#retry.delete(record.file);
     const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
@@ -682,7 +685,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** The modules an update of `id` alone would re-evaluate (undefined: it cannot be applied). */
   readonly #invalidatedBy = (id: string): readonly string[] | undefined => {
-    const plan = propagate([id], this.#view);
+    const plan = up().propagate([id], this.#view);
     return plan.kind === "update" ? plan.invalidated : undefined;
   };
 
@@ -700,7 +703,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
 
     // 2. Plan.
-    const plan = propagate(changed, this.#view, invalidator === undefined ? undefined : new Set([invalidator]));
+    const plan = up().propagate(changed, this.#view, invalidator === undefined ? undefined : new Set([invalidator]));
     if (plan.kind === "dead-end") {
       const chain = plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url));
       const shown = chain.map(log.displayPath).join(" → ");
@@ -756,7 +759,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const file = this.#records.get(id)?.file;
       if (file !== undefined) delete requireCache()[file];
     }
-    const gate = new Gate(++this.#gates);
+    const gate = new (up().Gate)(++this.#gates);
     const session: Session = { evaluated: [], sources: new Map(), shifts: new Map(), gate };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
@@ -820,11 +823,11 @@ export class Runtime implements HotHost, RuntimeSlot {
         shift: session.shifts.get(url) ?? 0,
         format: this.#records.get(stripVersion(url))?.format,
       }));
-      const location = await locate(error, candidates);
+      const location = await up().locate(error, candidates);
       let blame: Blame | undefined;
       if (location) {
         const failedAt = pathUrl(location.file);
-        blame = { file: blamedFile(error, location.file), anchors: upwards(failedAt, firstImporters) };
+        blame = { file: up().blamedFile(error, location.file), anchors: up().upwards(failedAt, firstImporters) };
         // A file the update needs that is not in the graph (not created yet, or broken when it was
         // first imported): its next save is worth another try of what failed.
         this.#await(location.file);
@@ -832,7 +835,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
       const missing = (error as { url?: unknown } | undefined)?.url;
       let where: string | undefined;
-      if (isUnresolved(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
+      if (up().isUnresolved(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
         const id = stripVersion(missing);
         if (!this.#records.has(id)) this.#await(fileOf(id));
         // Not found as a root of the update (no importer of the user's to point at): the module
@@ -1030,7 +1033,7 @@ export class Runtime implements HotHost, RuntimeSlot {
         await handler(record?.data ?? {});
       } catch (error) {
         errors.push(error);
-        log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
+        log.error(`${kind} handler of ${file} threw: ${up().describe(error)}`, up().stackOf(error));
         this.#emit("hotload:error", { error, file });
       }
     }
@@ -1041,7 +1044,7 @@ export class Runtime implements HotHost, RuntimeSlot {
    * does not repeat it. Returns whether it printed.
    */
   #reportError(failure: Failure, held: readonly string[], changedFiles: readonly string[], retry: boolean): boolean {
-    const { line, detail, file } = failureReport(failure, held, changedFiles);
+    const { line, detail, file } = up().failureReport(failure, held, changedFiles);
     // A quiet retry that fails the same way again has nothing new to say.
     if (retry && this.#lastErrors.get(file) === line) return false;
     this.#lastErrors.set(file, line);
@@ -1064,13 +1067,15 @@ export class Runtime implements HotHost, RuntimeSlot {
         try {
           listener(payload);
         } catch (error) {
-          log.error(`a ${event} listener threw: ${describe(error)}`);
+          log.error(`a ${event} listener threw: ${up().describe(error)}`);
         }
       }
     }
   }
 }
 
+/** When the update path loads after start-up (ms; see update-path.ts). */
+const UPDATE_PATH_PRELOAD_MS = 1000;
 const EDGE = "edge";
 /** Slots per queued graph operation (see #defer). */
 const OP_SIZE = 6;
