@@ -110,6 +110,11 @@ async function main(argv) {
       (opts.pkg === repoRoot ? ` at ${meta.hotload.commit.slice(0, 10)}${meta.hotload.dirty ? ' + uncommitted changes in src/ or loader/' : ''}` : ''),
   );
 
+  const versions = [
+    `hotload ${meta.hotload.version}${meta.hotload.commit ? ` (${meta.hotload.commit.slice(0, 10)}${meta.hotload.dirty ? ' + changes' : ''})` : ''}`,
+    `Node ${process.version.slice(1)}`,
+    ...Object.entries(meta.peers).map(([p, v]) => `${p} ${v ?? 'missing'}`),
+  ].join(', ');
   const results = {};
   const tables = [];
   const checks = [];
@@ -134,7 +139,9 @@ async function main(argv) {
     }
     const seconds = (performance.now() - t0) / 1000;
     results[name] = { title: mod.title, seconds, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), ok: res.ok, problems: res.problems, checks: res.checks, data: res.data };
-    for (const t of res.tables) {
+    for (const table of res.tables) {
+      // Every table says what it measured: the build of hotload, Node, each peer's version.
+      const t = `${table}${table.includes('\n- ') ? '' : '\n'}\n- versions: ${versions}`;
       console.log(`\n${t}\n`);
       tables.push(t);
     }
