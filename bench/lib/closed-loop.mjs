@@ -47,6 +47,7 @@ export async function closedLoopSession(app, leafFile, options) {
   let maxSeq = -1;
   let current; // the save in progress: { seq, kind }
   const torn = Object.fromEntries(kinds.map((k) => [k, 0]));
+  const tornSeen = []; // what ran torn, during which save (kept in the JSON results)
   let waiter;
   const off = app.onLine((line) => {
     const rec = parseLeafLine(line.text);
@@ -54,6 +55,7 @@ export async function closedLoopSession(app, leafFile, options) {
     if (rec.kind !== 'ok') {
       // The empty file or the first part of a write ran: torn.
       if (current) torn[current.kind]++;
+      tornSeen.push({ line: line.text, during: current, afterSeq: maxSeq });
       return;
     }
     if (!runs.has(rec.seq)) runs.set(rec.seq, rec.t);
@@ -116,7 +118,7 @@ export async function closedLoopSession(app, leafFile, options) {
       await sleep(gapMs);
       current = undefined;
     }
-    return { saves, latencies, byKind, torn, missed, lost, tail: missed ? app.tail(40) : undefined, exited: app.exited };
+    return { saves, latencies, byKind, torn, tornSeen, missed, lost, tail: missed || tornSeen.length ? app.tail(40) : undefined, exited: app.exited };
   } finally {
     off();
     waiter?.done(false);
