@@ -5,9 +5,10 @@
 import { Module, registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
-import { RUNTIME_SLOT } from "../src/transform.js";
+import { RUNTIME_SLOT } from "../src/source/inject.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
@@ -19,8 +20,11 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
   filesLoaded: (files) => files.forEach((file) => report?.(file)),
   restartNeeded: supervisor.restartNeeded,
 };
+// Installed before any of the program runs: what it starts is recorded from its first line.
+const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
-const runtime = new Runtime(scope, { notifier });
+const runtime = new Runtime(scope, { notifier, inPlace });
+if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
 if (supervisor) report = fileReporter(supervisor);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
 

@@ -12,7 +12,7 @@
 // import.meta.url would find the wrong ones. The modules known to use it (and fine with it) are
 // listed; any other one fails the build.
 //
-// Usage: node scripts/bundle.mjs (run by `npm run build` and `npm test` after tsc).
+// Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,11 +21,25 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'dist', 'loader', 'hooks.js');
 // hooks.js: its package folder is dist/.. either way; report.js: filters hotload's own stack frames
-// (now in dist/loader); commonjs.js: createRequire, only for require.cache.
-const META_URL_OK = new Set(['dist/loader/hooks.js', 'dist/src/report.js', 'dist/src/commonjs.js']);
+// (now in dist/loader); commonjs.js and source/*: createRequire, only to require packages (found
+// from dist/loader as from dist/src).
+const META_URL_OK = new Set([
+  'dist/loader/hooks.js',
+  'dist/src/report.js',
+  'dist/src/commonjs.js',
+  'dist/src/source/lexer.js',
+  'dist/src/source/sourcemap.js',
+  'dist/src/source/edit.js',
+]);
+// Left as its own files: in-place updates tell hotload's wrappers from the rest of its code by the
+// folder of their file (src/inplace/owner.ts), which a bundle would merge.
+const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
 
-/** Bundles; returns an error message or undefined. */
-export async function bundle() {
+/**
+ * Bundles; returns an error message or undefined. `sourcemap: false` for the package, which ships
+ * no sources for a map to point at (scripts/build-package.mjs).
+ */
+export async function bundle({ sourcemap = true } = {}) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -41,9 +55,17 @@ export async function bundle() {
     platform: 'node',
     target: 'node22',
     packages: 'external',
-    sourcemap: true,
+    sourcemap,
     metafile: true,
     logLevel: 'silent',
+    plugins: [
+      {
+        name: 'unbundled',
+        setup(build) {
+          build.onResolve({ filter: UNBUNDLED }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
     absWorkingDir: root,
   });
   const moved = Object.keys(result.metafile.inputs).filter((f) => !META_URL_OK.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));

@@ -16,8 +16,11 @@
 // installs node-<os>-<cpu>@<major> from the npm registry into .cache/node/<major>
 // and re-runs itself with it (see scripts/node-env.mjs).
 
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureSupportedNode, repoRoot, runForwarding, displayPath } from './node-env.mjs';
 
 const TAG = '[test]';
@@ -123,15 +126,24 @@ async function main(argv) {
   log(`tests (${what}): ${files.list.length} file(s) on Node ${process.version.replace(/^v/, '')}`);
   const t1 = Date.now();
   let testCode = 0;
+  // Every failed test, written by scripts/failures-reporter.mjs beside the spec reporter's output.
+  const failuresFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hotload-test-')), 'failures.jsonl');
   for (const pass of passes) {
-    const testArgs = ['--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`];
+    // Node's experimental APIs the tests call in process (module.stripTypeScriptTypes, type
+    // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
+    // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
+    const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`];
     if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
-      testArgs.push('--test-reporter=spec');
+      testArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
+      testArgs.push(`--test-reporter=${pathToFileURL(path.join(repoRoot, 'scripts', 'failures-reporter.mjs')).href}`);
+      testArgs.push(`--test-reporter-destination=${failuresFile}.${passes.indexOf(pass)}`);
     }
     testArgs.push(...opts.nodeArgs, ...pass.files);
     const code = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
     if (code !== 0 && testCode === 0) testCode = code;
   }
+  const failed = passes.flatMap((_, i) => readFailures(`${failuresFile}.${i}`));
+  fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
   const testsOk = testCode === 0;
   log(`tests: ${testsOk ? 'ok' : `FAILED (node --test exited ${testCode})`} (${secs(t1)})`);
 
@@ -146,14 +158,27 @@ async function main(argv) {
     log(`bench smoke: ${benchNote}`);
   } else {
     const t2 = Date.now();
-    log('bench smoke: node scripts/bench.mjs --quick --smoke');
-    const code = await runForwarding(process.execPath, [bench, '--quick', '--smoke'], { cwd: repoRoot });
+    log('bench smoke: node scripts/bench.mjs --quick --smoke (its tables are shown when it fails)');
+    // The smoke run checks that the harness works; its tables, at smoke size, say nothing about
+    // hotload's speed, so a passing run keeps them out of the way (npm run bench shows them).
+    const { code, output } = await runCapturing(process.execPath, [bench, '--quick', '--smoke'], { cwd: repoRoot });
     benchOk = code === 0;
     benchNote = benchOk ? 'ok' : `FAILED (exit ${code})`;
-    log(`bench smoke: ${benchNote} (${secs(t2)})`);
+    if (!benchOk) process.stdout.write(output);
+    const figures = /raw figures: (\S+)/.exec(output)?.[1];
+    log(`bench smoke: ${benchNote} (${secs(t2)})${benchOk && figures ? `, raw figures in ${figures}` : ''}`);
   }
 
   const ok = buildOk && testsOk && benchOk;
+  if (failed.length > 0) {
+    // Said last, so a failing run ends with what failed instead of pages above.
+    const files = new Set(failed.map((f) => f.file));
+    log(`${failed.length} failed test(s) in ${files.size} file(s):`);
+    for (const f of failed) {
+      const where = f.file ? `${displayPath(f.file)}${f.line ? `:${f.line}` : ''}` : '?';
+      log(`  ✖ ${where} ${f.name}${f.message ? ` — ${f.message}` : ''}`);
+    }
+  }
   log(
     `${ok ? 'OK' : 'FAILED'} on Node ${process.version.replace(/^v/, '')}: ` +
       `build ${opts.build ? (buildOk ? 'ok' : 'FAILED') : 'skipped'}, ` +
@@ -266,6 +291,39 @@ function walk(dir) {
     else if (e.isFile()) out.push(p);
   }
   return out;
+}
+
+/** Runs a command with its output collected (stdout and stderr, in order of arrival). */
+function runCapturing(cmd, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const forward = (signal) => child.kill(signal);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+    child.on('error', (err) => {
+      output += `failed to start ${cmd}: ${err.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(s, forward);
+      resolve({ code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 1) : 1), output });
+    });
+  });
+}
+
+/** The failed tests scripts/failures-reporter.mjs wrote (none when the file is missing). */
+function readFailures(file) {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 function secs(t0) {

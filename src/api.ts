@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { HotloadError } from "./errors.js";
 import type { Hot } from "./hot.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./runtime.js";
-import { RUNTIME_SLOT } from "./transform.js";
+import { RUNTIME_SLOT } from "./source/inject.js";
 
 export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./runtime.js";
 export type {

@@ -48,8 +48,10 @@ export const DEFAULT_KILL_TIMEOUT = 3000;
 export const USAGE: string = `Usage: hotload [options] [node options] <entry> [app arguments]
 
 Runs \`node [node options] --import hotload <entry> [app arguments]\` and keeps it running:
-changes that a module accepts (import.meta.hot) are applied in place; a change nothing accepts,
-a declined one, or invalidate() reaching the entry restarts the process, in milliseconds.
+changes are applied in place: what a module accepts (import.meta.hot), and a change that reaches
+an entry with no hot code (the chain up to it runs again in the same process, its servers handed
+over). A declined change, invalidate() reaching the entry, or an in-place update that throws
+restarts the process, in milliseconds.
 
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts
@@ -79,6 +81,19 @@ When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after
 another code (a crash), hotload says so and starts it again at the next change to a file it had
 loaded. Each restart prints the time from the decision until the new process is spawned,
 stopping the old one included (Node's start-up after that is not).
+
+Node.js: ^22.22.3 || >=24.11.1 (hotload uses module.registerHooks). The app runs on the node
+that runs hotload (the first node on PATH); an older one exits with one line naming its version.
+
+Environment (read by the app's hotload, so they work with node --import hotload too):
+  HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
+  HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
+  HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
+                                  (default 3; 25 never runs a half-written save)
+  HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
+                                  reaches one restarts (default: in place)
+  NO_COLOR                        no colours (they are used only on a terminal anyway)
+  HOTLOAD_HOT, HOTLOAD_SUPERVISOR set by this command for its app; not for you to set
 `;
 
 /**

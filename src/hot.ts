@@ -7,8 +7,11 @@
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Called with the new module namespace when a self-accepting module is replaced. */
-export type AcceptCallback = (newModule: Record<string, unknown> | undefined) => void;
+/**
+ * Called with the new module namespace when an accepted module is replaced. `M` is the module's
+ * type when the accept names it (`accept<typeof import("./routes.ts")>(…)`).
+ */
+export type AcceptCallback<M = Record<string, unknown> | undefined> = (newModule: M) => void;
 /** Called with the new namespaces of the accepted dependencies (undefined for those unchanged). */
 export type AcceptDepsCallback = (newModules: (Record<string, unknown> | undefined)[]) => void;
 /** Called with `hot.data` before the module is replaced or pruned; may return a promise. */
@@ -55,12 +58,25 @@ export interface Hot {
   readonly data: HotData;
   /** This module takes its own updates (it is re-imported; nothing above it is). */
   accept(): void;
-  /** This module takes its own updates; `cb` gets the new version's namespace. */
-  accept(cb: AcceptCallback): void;
-  /** Takes updates of `dep` (a specifier as written in an import of this module). */
-  accept(dep: string, cb?: AcceptCallback): void;
+  /**
+   * This module takes its own updates; `cb` gets the new version's namespace. Name this module's
+   * type to have it typed: `accept<typeof import("./this.ts")>((next) => …)`.
+   */
+  accept<M = Record<string, unknown> | undefined>(cb: AcceptCallback<M>): void;
+  /**
+   * Takes updates of `dep` (a specifier as written in an import of this module); `cb` gets its new
+   * namespace. Name the module's type to have it typed:
+   * `accept<typeof import("./routes.ts")>("./routes.ts", (next) => handler.swap(next.handle))`.
+   */
+  accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
   /** Takes updates of any of `deps`; `cb` gets their new namespaces (undefined if unchanged). */
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
+  /**
+   * Partial self-accept (Vite's): this module takes its own updates, and importers that import
+   * only the listed exports (or nothing, or every export when all are listed) are left alone;
+   * importers using other exports are updated as if it did not accept. `cb` gets the new namespace.
+   */
+  acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void;
   /** Runs before this version is replaced; awaited; several allowed. */
   dispose(cb: DisposeCallback): void;
   /** Runs when no module imports this one any more after an update. */
@@ -94,6 +110,8 @@ export interface DepAccept {
 export interface Registrations {
   selfAccept: boolean;
   readonly selfCallbacks: AcceptCallback[];
+  /** Export names accepted with `acceptExports` (undefined when it was never called). */
+  acceptedExports: Set<string> | undefined;
   readonly depAccepts: DepAccept[];
   readonly disposers: DisposeCallback[];
   readonly pruners: DisposeCallback[];
@@ -117,7 +135,7 @@ export type DependencyResolver = (specifier: string) => string;
 const store = new WeakMap<HotContext, Registrations>();
 
 function fresh(): Registrations {
-  return { selfAccept: false, selfCallbacks: [], depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
+  return { selfAccept: false, selfCallbacks: [], acceptedExports: undefined, depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
 }
 
 // What a context that registered nothing reads: most modules never touch import.meta.hot, and
@@ -157,10 +175,10 @@ export class HotContext implements Hot {
   }
 
   accept(): void;
-  accept(cb: AcceptCallback): void;
-  accept(dep: string, cb?: AcceptCallback): void;
+  accept<M = Record<string, unknown> | undefined>(cb: AcceptCallback<M>): void;
+  accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
   accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
-  accept(first?: AcceptCallback | string | readonly string[], cb?: AcceptCallback | AcceptDepsCallback): void {
+  accept(first?: AcceptCallback<any> | string | readonly string[], cb?: AcceptCallback<any> | AcceptDepsCallback): void {
     const r = writable(this);
     if (first === undefined || typeof first === "function") {
       r.selfAccept = true;
@@ -176,6 +194,17 @@ export class HotContext implements Hot {
       return;
     }
     throw new TypeError("[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
+  }
+
+  acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void {
+    const names = typeof exportNames === "string" ? [exportNames] : exportNames;
+    if (!Array.isArray(names) || !names.every((name) => typeof name === "string") || (cb !== undefined && typeof cb !== "function")) {
+      throw new TypeError("[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+    }
+    const r = writable(this);
+    r.acceptedExports ??= new Set();
+    for (const name of names) r.acceptedExports.add(name);
+    if (cb) r.selfCallbacks.push(cb);
   }
 
   dispose(cb: DisposeCallback): void {

@@ -10,8 +10,9 @@ export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 /** The child cannot apply a change in place: the supervisor should restart it. */
 export interface RestartMessage {
   readonly hotload: "restart";
-  /** Why: nothing accepted the change, a module declined it, or `invalidate()` reached the entry. */
-  readonly reason: "unaccepted" | "declined" | "invalidated";
+  /** Why: nothing accepted the change, a module declined it, `invalidate()` reached the entry, or
+   * an in-place update failed after the old versions were stopped. */
+  readonly reason: "unaccepted" | "declined" | "invalidated" | "in-place-failed";
   /** Absolute path of the file whose change could not be applied. */
   readonly file: string;
   /** Absolute paths from the changed file up to the module that stopped propagation. */

@@ -19,6 +19,13 @@ export interface PropagationView {
   acceptsDep(importer: string, dep: string): boolean;
   /** Whether the module called `decline()`. */
   declined(url: string): boolean;
+  /**
+   * Whether `importer` uses only exports of `dep` that `dep` accepts with `acceptExports` (Vite's
+   * partial self-accept); undefined or false: it must be updated. Left out: nothing is partial.
+   */
+  importsOnlyAccepted?(importer: string, dep: string): boolean;
+  /** Whether the module called `acceptExports` (see {@link importsOnlyAccepted}). */
+  acceptsExports?(url: string): boolean;
 }
 
 /** A module that takes the update: it re-imports itself, or the dependencies it accepts. */
@@ -95,11 +102,16 @@ export function propagate(
         addBoundary(url, undefined);
         continue;
       }
-      if (view.isEntry(url)) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
+      // Partly self-accepting (acceptExports): it takes the update itself, and only importers
+      // that use exports it does not accept go on. With no importer it is a boundary (Vite).
+      const partial = !invalidatedSelf.has(url) && view.acceptsExports?.(url) === true;
+      if (partial) addBoundary(url, undefined);
+      else if (view.isEntry(url)) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
       let importers = 0;
       const next: string[] = [];
       for (const importer of view.importers(url)) {
         importers++;
+        if (partial && view.importsOnlyAccepted?.(importer, url) === true) continue;
         if (!view.isHot(importer)) {
           return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url).concat(importer) };
         }
@@ -110,7 +122,7 @@ export function propagate(
         if (!parent.has(importer)) parent.set(importer, url);
         next.push(importer);
       }
-      if (importers === 0) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
+      if (importers === 0 && !partial) return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url) };
       // Reverse so that importers are visited in their natural order.
       for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
     }

@@ -10,7 +10,8 @@
 import { readFileSync, statSync } from "./fs.js";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
-import { shiftInlineSourceMap } from "./sourcemap.js";
+import type { InPlace } from "./inplace/inplace.js";
+import type { RestartMessage } from "./ipc.js";
 import type { Blame } from "./blame.js";
 import type { Gate } from "./gate.js";
 import type { Failure as ReportedFailure } from "./report.js";
@@ -20,7 +21,9 @@ import { clearRegistrations, HotContext, registrations, type HotData, type HotEv
 import * as log from "./log.js";
 import type { Boundary, PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { injectHot, injectHotBytes, INJECTION_IMPORT, type RuntimeSlot } from "./transform.js";
+import { importsOnlyAccepted } from "./source/bindings.js";
+import { editModule } from "./source/edit.js";
+import type { RuntimeSlot } from "./source/inject.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -70,7 +73,7 @@ export interface GraphSnapshot {
 /** Where the runtime reports to a supervisor (see ipc.ts). */
 export interface RuntimeNotifier {
   filesLoaded(files: readonly string[]): void;
-  restartNeeded(reason: "unaccepted" | "declined" | "invalidated", file: string, chain: readonly string[]): void;
+  restartNeeded(reason: RestartMessage["reason"], file: string, chain: readonly string[]): void;
 }
 
 interface ModuleRecord {
@@ -156,10 +159,13 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */
+  readonly #inPlace: InPlace | undefined;
 
-  constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier } = {}) {
+  constructor(scope: Scope, options: { watch?: boolean; notifier?: RuntimeNotifier; inPlace?: InPlace | undefined } = {}) {
     this.#scope = scope;
     this.#notifier = options.notifier;
+    this.#inPlace = options.inPlace;
     if (this.#notifier) {
       // A program that exits at once must still tell its supervisor what it loaded.
       process.on("beforeExit", () => this.#settle());
@@ -264,8 +270,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (fresh !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
       if (source === null || source === undefined || !esm) return undefined;
-      const text = typeof source === "string" ? source : toBuffer(source as Uint8Array);
-      return `${(typeof text === "string" ? injectHot(text) : injectHotBytes(text)).code}\n${INJECTION_IMPORT}`;
+      return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id), sourceUrl: id })?.code;
     }
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.#session !== undefined && !this.#stale(url) ? this.#session : undefined;
@@ -293,18 +298,12 @@ export class Runtime implements HotHost, RuntimeSlot {
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body.
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
-    // A module that never mentions import.meta (module.hot) cannot use the API: leaving it alone
-    // spares Node an import.meta object per module, most of the start-up cost of the injection.
-    if (!(typeof content === "string" ? content.includes("import.meta") : content.includes(IMPORT_META))) {
-      return gate === "" ? undefined : content.toString() + gate;
-    }
-    const injected = typeof content === "string" ? injectHot(content) : injectHotBytes(content);
-    const binding = `\n${INJECTION_IMPORT}`;
-    if (injected.shift === 0) return injected.code + binding + gate;
-    session?.shifts.set(url, injected.shift);
-    // Code from another loader (tsx) may carry an inline source map that must follow line 1.
-    const code = injected.code.includes("sourceMappingURL=data:") ? shiftInlineSourceMap(injected.code, injected.shift) : injected.code;
-    return code + binding + gate;
+    // A module that reads nothing of import.meta but Node's own properties cannot use the API:
+    // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id });
+    if (edited === undefined) return undefined;
+    if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
+    return edited.code;
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -506,7 +505,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     isEntry: (url) => this.graph.get(url)?.entry ?? false,
     acceptsSelf: (url) => {
       const context = this.#current(url);
-      return context !== undefined && registrations(context).selfAccept;
+      return (context !== undefined && registrations(context).selfAccept) || this.#acceptsInPlace(url);
     },
     acceptsDep: (importer, dep) => {
       // A template or SQL file cannot be imported: its importer must run again.
@@ -518,7 +517,25 @@ export class Runtime implements HotHost, RuntimeSlot {
       const context = this.#current(url);
       return context !== undefined && registrations(context).declined;
     },
+    acceptsExports: (url) => {
+      const context = this.#current(url);
+      return context !== undefined && registrations(context).acceptedExports !== undefined;
+    },
+    importsOnlyAccepted: (importer, dep) => {
+      const context = this.#current(dep);
+      const accepted = context && registrations(context).acceptedExports;
+      return accepted !== undefined && importsOnlyAccepted(this.#records.get(importer)?.seen, importer, this.#records.get(dep)?.seen, dep, accepted);
+    },
   };
+
+  /** In place (see inplace/): an entry with no accept() or decline() updates as if it accepted itself. */
+  #acceptsInPlace(url: string): boolean {
+    if (this.#inPlace === undefined || !this.graph.get(url)?.entry) return false;
+    const context = this.#current(url);
+    if (context === undefined) return true;
+    const r = registrations(context);
+    return !r.selfAccept && !r.declined && r.depAccepts.length === 0;
+  }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(loadUpdatePath, loadUpdatePath).then(task);
@@ -739,8 +756,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       });
     }
     const callbackErrors: unknown[] = [];
+    const inPlace = plan.boundaries.some((b) => b.self && this.#acceptsInPlace(b.url)) ? this.#inPlace : undefined;
     const dispose = async (which: (id: string) => boolean): Promise<void> => {
       for (const id of invalidated) {
+        // In place, what the old version started stops too (its servers wait to be taken over).
+        if (which(id)) inPlace?.release(id);
         const context = snapshots.get(id)!.context;
         if (!context || !which(id)) continue;
         const handlers = registrations(context).disposers;
@@ -1082,7 +1102,6 @@ const OP_SIZE = 6;
 /** How far file modification times may lag Date.now() (ms). */
 const COARSE_CLOCK_MS = 20;
 const LOAD = "load";
-const IMPORT_META = Buffer.from("import.meta");
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 

@@ -382,6 +382,8 @@ export function describe(cause: RestartCause): string {
         }
         case "invalidated":
           return `${displayPath(file)} called invalidate() and it reached the entry`;
+        case "in-place-failed":
+          return `the in-place update of ${displayPath(file)} failed`;
         default:
           return reason satisfies never;
       }

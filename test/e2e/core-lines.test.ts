@@ -31,4 +31,13 @@ describe("line and column of hot modules", () => {
     const line1 = run.lines.find((line) => line.startsWith("./throw-line1.mjs threw"));
     assert.match(line1 ?? "", /^\.\/throw-line1\.mjs threw "thrown on line 1" at file:\/\/\S+\/throw-line1\.mjs:1:54$/, run.output());
   });
+
+  test("a line 1 that holds code calling nothing keeps its columns in a module that uses import.meta.hot", () => {
+    const line = run.lines.find((text) => text.startsWith("./throw-code-line1.mjs threw"));
+    assert.match(line ?? "", /^\.\/throw-code-line1\.mjs threw "notDefined is not defined" at file:\/\/\S+\/throw-code-line1\.mjs:1:80$/, run.output());
+  });
+
+  test("import . meta, import\\n.meta and import.meta with comments between its tokens all get import.meta.hot", () => {
+    assert.ok(run.lines.includes("import . meta, import\\n.meta and import /**/ . /**/ meta saw import.meta.hot as object, object, object"), run.output());
+  });
 });

@@ -1,11 +1,12 @@
 /**
- * Types (issue 4): fixtures/real-types uses every member of import.meta.hot, module.hot (in a
- * .cts file) and every export of hotload/api, with `/// <reference types="hotload/client" />`.
+ * Types (issues 4 and 14): fixtures/real-types uses every member of import.meta.hot, module.hot (in
+ * a .cts file) and every export of hotload/api, with `/// <reference types="hotload/client" />`;
+ * the README's typed accept example compiles beside its routes.ts.
  * tsc must accept it, and must reject the misuses in fixtures/real-types/misuse/bad.ts (which
  * proves the checks are real). Needs the built declarations in dist/ (npm run build).
  */
 import assert from "node:assert/strict";
-import { symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cleanup, copyFixture, ROOT, spawnCommand } from "../helpers/e2e.js";
@@ -39,12 +40,24 @@ describe("hotload's types", () => {
     assert.equal(exit, 0);
   });
 
-  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function", async () => {
+  test("misuses of import.meta.hot are type errors: a wrong accept() argument, a possibly undefined hot, an unknown event, a dispose() that is not a function, a typed accept callback calling its module wrongly, acceptExports() of numbers", async () => {
     const { exit, lines } = await tsc(dir, "misuse");
     assert.notEqual(exit, 0, lines.join("\n"));
     const errors = lines.filter((line) => / error TS\d+:/.test(line));
     const at = errors.map((line) => /^misuse\/bad\.ts\((\d+),\d+\)/.exec(line)?.[1]);
-    // One error per misuse, on lines 3 to 6 of bad.ts, and nothing else.
-    assert.deepEqual(at, ["3", "4", "5", "6"], lines.join("\n"));
+    // One error per misuse, on lines 3 to 8 of bad.ts, and nothing else.
+    assert.deepEqual(at, ["3", "4", "5", "6", "7", "8"], lines.join("\n"));
+  });
+
+  test("the README's typed accept example (server.ts) compiles with strict", async () => {
+    // The block as a user copies it, next to the fixture's routes.ts.
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /```ts\n(\/\/ server\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block?.includes('accept<typeof import("./routes.ts")>'), "README.md has no ```ts block starting // server.ts with a typed accept");
+    writeFileSync(join(dir, "readme-server.ts"), block!);
+    writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.json", include: ["readme-server.ts"] }));
+    const { exit, lines } = await tsc(dir, "tsconfig.readme.json");
+    assert.deepEqual(lines, []);
+    assert.equal(exit, 0);
   });
 });

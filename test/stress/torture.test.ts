@@ -951,10 +951,11 @@ function describeViolations(report: Report, kinds: readonly ViolationKind[]): st
 
 describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${SEED})`, () => {
   let report: Report;
+  /** What the run did, reported as diagnostics of the first test (not loose on stderr). */
+  let summary: string[] = [];
 
   before(
     async () => {
-      process.stderr.write(`[stress] torture seed ${SEED}, ${OPS} operations (HOTLOAD_STRESS_SEED=${SEED} replays it)\n`);
       report = await new Torture(SEED).run(OPS);
       const kinds = Object.entries(report.kinds)
         .sort((a, b) => b[1] - a[1])
@@ -962,19 +963,21 @@ describe(`torture: ${OPS} seeded random operations on a 26-file project (seed ${
         .join(", ");
       const byKind = new Map<string, number>();
       for (const v of report.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
-      process.stderr.write(
-        `[stress] seed ${report.seed}: ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
+      summary = [
+        `seed ${report.seed} (HOTLOAD_STRESS_SEED=${report.seed} replays it): ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
           `${report.checks} settled checks (${report.cleanChecks} with no broken file), ${report.tokenChecks} module versions matched their file, ` +
           `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
-          `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}\n[stress] operations: ${kinds}\n` +
-          `[stress] violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}` +
-          `${report.stoppedEarly ? `\n[stress] stopped early: ${report.stoppedEarly}` : ""}\n`,
-      );
+          `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}`,
+        `operations: ${kinds}`,
+        `violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+        ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
+      ];
     },
     { timeout: 110_000 },
   );
 
-  test(`runs at least ${Math.min(OPS, 500)} operations, each kind of error among them, within the budget`, () => {
+  test(`runs at least ${Math.min(OPS, 500)} operations, each kind of error among them, within the budget`, (t) => {
+    for (const line of summary) t.diagnostic(line);
     assert.equal(report.stoppedEarly, undefined, report.stoppedEarly);
     assert.ok(report.ops >= OPS, `only ${report.ops} of ${OPS} operations ran`);
     if (OPS >= 500) {

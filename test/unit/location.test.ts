@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { codeFrame, locate, type Location, type Candidate } from "../../src/location.js";
-import { INJECTION, INJECTION_IMPORT, injectHot, RUNTIME_SLOT } from "../../src/transform.js";
+import { injectHot } from "../../src/source/edit.js";
+import { INJECTION, INJECTION_IMPORT, RUNTIME_SLOT } from "../../src/source/inject.js";
 
 const SOURCE = ["line one", "line two", "const broken = ;", "line four", "line five", "line six"].join("\n");
 

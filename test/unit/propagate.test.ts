@@ -17,6 +17,10 @@ interface Setup {
   readonly cold?: readonly string[];
   /** Modules loaded as program entries; `["main"]` unless given. */
   readonly entries?: readonly string[];
+  /** Modules that called `acceptExports` (partial self-accept). */
+  readonly partial?: readonly string[];
+  /** `"a -> b"`: a imports only exports of b that b accepts. */
+  readonly onlyAccepted?: readonly string[];
 }
 
 const pair = (edge: string): [string, string] => edge.split("->").map((s) => s.trim()) as [string, string];
@@ -34,6 +38,8 @@ function fake(setup: Setup): PropagationView {
   const self = new Set(setup.self);
   const accepts = new Set((setup.accepts ?? []).map((edge) => pair(edge).join(" -> ")));
   const declined = new Set(setup.declined);
+  const partial = new Set(setup.partial);
+  const onlyAccepted = new Set((setup.onlyAccepted ?? []).map((edge) => pair(edge).join(" -> ")));
   for (const url of setup.entries ?? ["main"]) {
     const node = graph.get(url);
     if (node) node.entry = true;
@@ -45,6 +51,8 @@ function fake(setup: Setup): PropagationView {
     acceptsSelf: (url: string): boolean => self.has(url),
     acceptsDep: (importer: string, dep: string): boolean => accepts.has(`${importer} -> ${dep}`),
     declined: (url: string): boolean => declined.has(url),
+    acceptsExports: (url: string): boolean => partial.has(url),
+    importsOnlyAccepted: (importer: string, dep: string): boolean => onlyAccepted.has(`${importer} -> ${dep}`),
   };
   return view;
 }
@@ -381,3 +389,39 @@ describe("propagate on deep graphs", () => {
     assert.deepEqual(result, { kind: "dead-end", length: 100_000, last: "m99999" });
   });
 });
+
+describe("propagate with acceptExports (Vite's partial self-accept)", () => {
+  test("importers that use only accepted exports are left alone; the module is its own boundary", () => {
+    const view = fake({ edges: ["main -> a", "a -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"] });
+    assert.deepEqual(propagate(["dep"], view), { kind: "update", boundaries: [{ url: "dep", self: true, deps: [] }], invalidated: ["dep"] });
+  });
+
+  test("an importer that uses another export is updated as if the module did not accept", () => {
+    const view = fake({ edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"], self: ["b"] });
+    const result = plan(propagate(["dep"], view));
+    assert.deepEqual(result.boundaries, [{ url: "dep", self: true, deps: [] }, { url: "b", self: true, deps: [] }]);
+    assert.deepEqual(result.invalidated, ["dep", "b"]);
+  });
+
+  test("an importer of another export with no boundary above it is a dead end", () => {
+    const view = fake({ edges: ["main -> b", "b -> dep"], partial: ["dep"] });
+    assert.deepEqual(propagate(["dep"], view), { kind: "dead-end", reason: "unaccepted", changed: "dep", chain: ["dep", "b", "main"] });
+  });
+
+  test("a partly accepting module with no importers (an entry) takes the update itself", () => {
+    const view = fake({ edges: ["main -> x"], partial: ["main"] });
+    assert.deepEqual(propagate(["main"], view), { kind: "update", boundaries: [{ url: "main", self: true, deps: [] }], invalidated: ["main"] });
+  });
+
+  test("a cold importer of accepted exports only is no dead end", () => {
+    const view = fake({ edges: ["main -> cold", "cold -> dep"], cold: ["cold"], partial: ["dep"], onlyAccepted: ["cold -> dep"] });
+    assert.equal(propagate(["dep"], view).kind, "update");
+  });
+
+  test("invalidate() from a partly accepting module goes to every importer", () => {
+    const view = fake({ edges: ["main -> a", "a -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"], self: ["a"] });
+    const result = plan(propagate(["dep"], view, new Set(["dep"])));
+    assert.deepEqual(result.boundaries, [{ url: "a", self: true, deps: [] }]);
+  });
+});
+

@@ -20,7 +20,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, tokenizer, type AnyNode, type Options, type Pattern, type Program } from "acorn";
-import { INJECTION, injectHot, injectHotBytes } from "../../src/transform.js";
+import { injectHot, injectHotBytes } from "../../src/source/edit.js";
+import { INJECTION } from "../../src/source/inject.js";
 import { Random, seedFromEnv } from "../stress/random.js";
 
 const SEED = seedFromEnv();
@@ -489,20 +490,22 @@ function failuresOf(property: Property): string {
 
 let generatedRun: Run;
 let realRun: Run;
+/** What was checked, reported as a diagnostic of the first test (not loose on stderr). */
+let summary = "";
 
 describe(`injectHot on seeded random modules (seed ${SEED}) and on every .js/.mjs file in node_modules`, () => {
   before(() => {
     generatedRun = fuzz(generated(SEED), BUDGET_MS);
     const files = new Random(SEED).shuffle(shipped()).slice(0, MAX_FILES);
     realRun = fuzz(realSources(files), BUDGET_MS);
-    const line =
-      `[fuzz] seed ${SEED}: ${generatedRun.checked} generated modules (${generatedRun.parsing} parse as modules), ` +
+    summary =
+      `seed ${SEED}: ${generatedRun.checked} generated modules (${generatedRun.parsing} parse as modules), ` +
       `${realRun.checked} of ${files.length} files from node_modules (${realRun.parsing} parse as modules)`;
-    process.stderr.write(`${line}\n`);
     assert.ok(files.length > 0, `no .js/.mjs file under ${NODE_MODULES}`);
   });
 
-  test("enough sources were checked, and enough of them parse", () => {
+  test("enough sources were checked, and enough of them parse", (t) => {
+    t.diagnostic(summary);
     assert.ok(generatedRun.checked >= 500, `only ${generatedRun.checked} generated modules were checked within ${BUDGET_MS} ms`);
     assert.ok(generatedRun.parsing >= generatedRun.checked * 0.2, `only ${generatedRun.parsing} of ${generatedRun.checked} generated modules parse: the generator is too broken to say much`);
     assert.ok(realRun.checked >= 300, `only ${realRun.checked} files from node_modules were checked within ${BUDGET_MS} ms`);

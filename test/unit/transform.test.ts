@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
-import { INJECTION, INJECTION_IMPORT, injectHot, injectHotBytes, RUNTIME_SLOT, type Injected } from "../../src/transform.js";
+import { injectHot, injectHotBytes, type Injected } from "../../src/source/edit.js";
+import { INJECTION, INJECTION_IMPORT, RUNTIME_SLOT } from "../../src/source/inject.js";
 import { runWithDeadline } from "../helpers/graph.js";
 
 function parses(code: string): boolean {
@@ -181,14 +182,23 @@ describe("injectHot on other first lines", () => {
     assertFirst(source, inject(source));
   });
 
-  test("an import followed by a line comment gets the statement first, outside the comment", () => {
+  test("an import followed by a line comment gets the statement after the import: only the comment moves", () => {
     const source = 'import x from "y"; // comment\nuse(x);\n';
-    assertFirst(source, inject(source));
+    const result = inject(source);
+    assert.equal(result.shift, 0);
+    assert.equal(result.code, `import x from "y"; ${INJECTION}// comment\nuse(x);\n`);
   });
 
-  test("an import followed by a block comment that does not close on line 1 gets the statement first", () => {
+  test("an import followed by a block comment that does not close on line 1 gets the statement after the import, outside the comment", () => {
     const source = 'import x from "y"; /* starts here\n ends here */ use(x);\n';
-    assertFirst(source, inject(source));
+    const result = inject(source);
+    assert.equal(result.shift, 0);
+    assert.equal(result.code, `import x from "y"; ${INJECTION}/* starts here\n ends here */ use(x);\n`);
+  });
+
+  test("an import without a semicolon, then a comment, gets one before the statement", () => {
+    const source = 'import x from "y" // comment\nuse(x);\n';
+    assert.equal(inject(source).code, `import x from "y" ;${INJECTION}// comment\nuse(x);\n`);
   });
 
   test("a first line that reads import.meta.hot gets the statement first", () => {
@@ -270,15 +280,15 @@ describe("injectHotBytes", () => {
 
 describe("injectHot performance", () => {
   test("a first line of 30 space-separated imports, alone or followed by a comment, is classified in linear time", async () => {
-    const transformUrl = new URL("../../src/transform.js", import.meta.url).href;
+    const transformUrl = new URL("../../src/source/edit.js", import.meta.url).href;
     const body = `
-      const { injectHot, INJECTION } = await import(data.transformUrl);
+      const { injectHot } = await import(data.transformUrl); const { INJECTION } = await import(data.transformUrl.replace("edit.js", "inject.js"));
       const imports = Array.from({ length: 30 }, (_, i) => "import a" + i + ' from "a' + i + '";').join(" ");
       const alone = injectHot(imports + "\\nmore();\\n");
       const commented = injectHot(imports + " // end\\nmore();\\n");
       return {
         alone: alone.shift === 0 && alone.code === imports + INJECTION + "\\nmore();\\n",
-        commented: commented.shift === INJECTION.length && commented.code === INJECTION + imports + " // end\\nmore();\\n",
+        commented: commented.shift === 0 && commented.code === imports + " " + INJECTION + "// end\\nmore();\\n",
       };
     `;
     // Microseconds when linear; one backtracking pattern over the whole line takes minutes here.

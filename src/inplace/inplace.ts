@@ -1,0 +1,102 @@
+/**
+ * Zero-config in-place updates (issue 16): an update that reaches an entry with no hot code (no
+ * `accept()`, no `decline()`) re-evaluates the chain up to the entry in the running process, as
+ * if the entry accepted itself. Modules off that chain are not evaluated again and keep their
+ * state. What the replaced versions started is taken care of here:
+ *
+ * - their timers and intervals stop, and their listeners on `process` and on servers they did not
+ *   create are removed (resources.ts);
+ * - their listening servers are handed over to the new version's servers (handover.ts).
+ *
+ * On by default; `HOTLOAD_IN_PLACE=0` turns it off (an update reaching the entry then needs a
+ * restart, as before). When off, nothing is wrapped and nothing is paid.
+ */
+import * as log from "../log.js";
+import { fileOf } from "../scope.js";
+import type { RuntimeNotifier, UpdateResult } from "../runtime.js";
+import { Handover } from "./handover.js";
+import { ownerFinder, type OwnerScope } from "./owner.js";
+import { Resources } from "./resources.js";
+
+/** The environment variable that turns in-place updates off ("0") or on (anything else). */
+export const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
+
+/** Whether in-place updates are on for this environment (default: on). */
+export function inPlaceEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[IN_PLACE_ENV]?.trim().toLowerCase();
+  return value !== "0" && value !== "false" && value !== "off" && value !== "no";
+}
+
+/** Options of {@link InPlace}. */
+export interface InPlaceOptions {
+  /** Told when an in-place update failed after the old versions were stopped. */
+  readonly notifier?: RuntimeNotifier | undefined;
+  /** How long a retired server waits for a new version to take it over (ms). */
+  readonly graceMs?: number;
+}
+
+/** The in-place machinery of one process: what the runtime calls when an entry updates itself. */
+export class InPlace {
+  readonly #resources: Resources;
+  readonly #handover: Handover;
+  readonly #notifier: RuntimeNotifier | undefined;
+  /** Modules released by the update running now. */
+  readonly #released = new Set<string>();
+  #uninstall: (() => void) | undefined;
+
+  constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
+    const finders = ownerFinder(scope);
+    this.#resources = new Resources(finders);
+    this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
+    this.#notifier = options.notifier;
+  }
+
+  /** Starts recording timers, listeners and servers. Call before the program's code runs. */
+  install(): this {
+    if (this.#uninstall) return this;
+    const resources = this.#resources.install();
+    const handover = this.#handover.install();
+    this.#uninstall = () => {
+      handover();
+      resources();
+      this.#uninstall = undefined;
+    };
+    return this;
+  }
+
+  /** Puts Node's functions back (tests). */
+  uninstall(): void {
+    this.#uninstall?.();
+  }
+
+  /**
+   * The module `id` is about to be evaluated again by an in-place update: its servers are retired
+   * (the new version takes them over), its timers and listeners stop.
+   */
+  release(id: string): void {
+    this.#released.add(id);
+    const servers = this.#handover.retire(id);
+    const stopped = this.#resources.release(id);
+    if (servers + stopped > 0) log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
+  }
+
+  /** After every settled update (the runtime's onUpdate). */
+  settled(result: UpdateResult): void {
+    if (this.#released.size === 0) return;
+    this.#released.clear();
+    if (result.status === "updated") {
+      this.#handover.settle();
+      return;
+    }
+    // The old versions were stopped and the new ones did not all run: the process is half of
+    // each. The command restarts it; without the command, the user is told once.
+    const file = result.files[0] ?? "";
+    if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [...result.reevaluated]);
+    else log.warn(`in-place update of ${log.displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`);
+  }
+
+  /** Servers handed over so far. */
+  get handedOver(): number {
+    return this.#handover.handedOver;
+  }
+}

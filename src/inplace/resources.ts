@@ -1,0 +1,171 @@
+/**
+ * What a module version started, so that an in-place update can stop it before the module runs
+ * again: its timers and intervals, and the listeners it added to long-lived emitters (`process`
+ * and servers). Each is recorded under the module that created it (see owner.ts); releasing a
+ * module stops exactly what it owns and nothing a module that is kept owns.
+ *
+ * Only the functions are wrapped, never the callbacks: a timer or listener keeps its identity, so
+ * `clearInterval(id)` and `removeListener(fn)` in user code work as before.
+ */
+import type { EventEmitter } from "node:events";
+import { syncBuiltinESMExports } from "node:module";
+import { Server } from "node:net";
+import timers from "node:timers";
+import type { OwnerFinders, OwnerOf } from "./owner.js";
+
+type Listener = (...args: any[]) => void;
+
+type Tracked =
+  | { readonly kind: "timer"; readonly timer: NodeJS.Timeout }
+  | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener };
+
+const TIMER_FUNCTIONS = ["setTimeout", "setInterval"] as const;
+const LISTENER_METHODS = ["on", "addListener", "prependListener"] as const;
+// `once` and `prependOnceListener` call `this.on` / `this.prependListener` with their wrapper.
+
+/** The functions as Node made them, for our own use and for uninstalling. */
+const originalClear = timers.clearTimeout;
+
+/** Timers and listeners recorded by the module that created them. */
+export class Resources {
+  readonly #ownerOf: OwnerOf;
+  readonly #callerOf: OwnerOf;
+  readonly #owned = new Map<string, Set<Tracked>>();
+  /** The module whose code added the first listener to an emitter (for servers: their creator). */
+  readonly #emitterOwners = new WeakMap<object, string>();
+  /** Timers recorded since the last sweep of fired timeouts. */
+  #sinceSweep = 0;
+
+  /**
+   * `finders.caller` names the module that calls setTimeout/setInterval or adds a `process`
+   * listener itself: what a package or Node does is theirs (a package is never re-evaluated, and
+   * its singletons, such as undici's clock or signal-exit's handlers, must live on).
+   * `finders.owner` names the project module behind a server's listener, through the framework
+   * that adds it: the server goes with that module.
+   */
+  constructor(finders: OwnerFinders) {
+    this.#ownerOf = finders.owner;
+    this.#callerOf = finders.caller;
+  }
+
+  /**
+   * Wraps the global timer functions (also those of `node:timers`) and the listener methods of
+   * `process` and of every `net.Server` (so `http`, `https` and the frameworks on top). Returns
+   * the function that puts the originals back.
+   */
+  install(): () => void {
+    const undo: (() => void)[] = [];
+    for (const name of TIMER_FUNCTIONS) {
+      const original = timers[name] as (...args: any[]) => NodeJS.Timeout;
+      const wrapped = this.#timerFunction(original);
+      for (const target of [globalThis, timers] as Record<string, unknown>[]) {
+        const before = target[name];
+        target[name] = wrapped;
+        undo.push(() => (target[name] = before));
+      }
+    }
+    undo.push(this.#wrapListeners(process, true), this.#wrapListeners(Server.prototype, false));
+    syncBuiltinESMExports();
+    return () => {
+      for (const step of undo.reverse()) step();
+      syncBuiltinESMExports();
+    };
+  }
+
+  /** Stops every timer of `owner` and removes its listeners; returns how many things it stopped. */
+  release(owner: string): number {
+    const owned = this.#owned.get(owner);
+    if (!owned) return 0;
+    this.#owned.delete(owner);
+    let stopped = 0;
+    for (const item of owned) {
+      if (item.kind === "timer") {
+        if (!isSpent(item.timer)) stopped++;
+        originalClear(item.timer);
+      } else if (this.#emitterOwners.get(item.emitter) !== owner) {
+        // A server the module created goes with it (handed over, see handover.ts), listeners and
+        // all; a listener it added to someone else's emitter must go now.
+        if (item.emitter.rawListeners(item.event).includes(item.listener)) stopped++;
+        item.emitter.removeListener(item.event, item.listener);
+      }
+    }
+    return stopped;
+  }
+
+  /** Live timers and listeners recorded for `owner` (for tests and debug output). */
+  count(owner: string): number {
+    let live = 0;
+    for (const item of this.#owned.get(owner) ?? []) {
+      if (item.kind === "timer" ? !isSpent(item.timer) : item.emitter.rawListeners(item.event).includes(item.listener)) live++;
+    }
+    return live;
+  }
+
+  /** The module whose code added the first listener to `emitter` (a server's creator). */
+  emitterOwner(emitter: object): string | undefined {
+    return this.#emitterOwners.get(emitter);
+  }
+
+  #record(owner: string, item: Tracked): void {
+    let owned = this.#owned.get(owner);
+    if (!owned) this.#owned.set(owner, (owned = new Set()));
+    owned.add(item);
+  }
+
+  #timerFunction(original: (...args: any[]) => NodeJS.Timeout): (...args: any[]) => NodeJS.Timeout {
+    const resources = this;
+    const wrapped = function (this: unknown, ...args: unknown[]): NodeJS.Timeout {
+      const timer = original.apply(this, args);
+      const owner = resources.#callerOf();
+      if (owner !== undefined) {
+        resources.#record(owner, { kind: "timer", timer });
+        if (++resources.#sinceSweep > 1000) resources.#sweep();
+      }
+      return timer;
+    };
+    // util.promisify(setTimeout) and friends read properties of the function itself.
+    for (const key of Reflect.ownKeys(original)) {
+      if (key === "length" || key === "name" || key === "prototype") continue;
+      Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(original, key)!);
+    }
+    return wrapped;
+  }
+
+  /** Forgets timeouts that fired or were cleared (a request handler may make one per request). */
+  #sweep(): void {
+    this.#sinceSweep = 0;
+    for (const owned of this.#owned.values()) {
+      for (const item of owned) if (item.kind === "timer" && isSpent(item.timer)) owned.delete(item);
+    }
+  }
+
+  #wrapListeners(target: EventEmitter, isProcess: boolean): () => void {
+    const resources = this;
+    const undo: (() => void)[] = [];
+    for (const name of LISTENER_METHODS) {
+      const had = Object.prototype.hasOwnProperty.call(target, name);
+      const original = target[name];
+      const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
+        const result = original.call(this, event, listener);
+        const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
+        if (owner !== undefined && typeof listener === "function") {
+          if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
+          resources.#record(owner, { kind: "listener", emitter: this, event, listener });
+        }
+        return result;
+      };
+      Object.defineProperty(target, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+      undo.push(() => {
+        if (had) Object.defineProperty(target, name, { value: original, writable: true, configurable: true, enumerable: false });
+        else delete (target as unknown as Record<string, unknown>)[name];
+      });
+    }
+    return () => undo.reverse().forEach((step) => step());
+  }
+}
+
+/** A timeout that fired, or any timer that was cleared. */
+function isSpent(timer: NodeJS.Timeout): boolean {
+  return (timer as unknown as { _destroyed?: boolean })._destroyed === true;
+}
+

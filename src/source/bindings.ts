@@ -1,0 +1,88 @@
+/**
+ * Which exports of a module an importer uses, read from its static import statements (the text
+ * es-module-lexer delimits): what Vite calls `importedBindings`, for `acceptExports`.
+ */
+import { lex, type SourceFacts } from "./lexer.js";
+
+/** The namespace: every export (`import * as ns`, `export * from`). */
+export const ALL = "*";
+
+/**
+ * The export names one static import or re-export statement uses: `default`, named imports by
+ * the name they have in the exporting module, {@link ALL} for a namespace. Empty for an import
+ * for side effects only; undefined when the statement cannot be read.
+ */
+export function namesImportedBy(statement: string): Set<string> | undefined {
+  const names = new Set<string>();
+  if (/^import\s*["']/.test(statement)) return names;
+  const match = /^(import|export)([\s\S]*?)\bfrom\s*["']/.exec(statement);
+  if (!match) return undefined;
+  let clause = match[2]!.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ").trim();
+  if (/^type\s/.test(clause) && !/^type\s*(?:,|from\b)/.test(clause)) return names;
+  const braces = /\{([^}]*)\}/.exec(clause);
+  if (braces) {
+    for (const part of braces[1]!.split(",")) {
+      const spec = part.trim();
+      if (spec === "" || /^type\s+\S/.test(spec)) continue;
+      const imported = /^("[^"]*"|'[^']*'|[\w$\u0080-\uffff]+)/.exec(spec)?.[1];
+      if (imported === undefined) return undefined;
+      names.add(/^["']/.test(imported) ? imported.slice(1, -1) : imported);
+    }
+    clause = clause.replace(braces[0], "");
+  }
+  if (/\*/.test(clause)) names.add(ALL);
+  // A default import: a name before the braces or the namespace (`import d, { a }`), not in a re-export.
+  if (match[1] === "import" && /^[\w$\u0080-\uffff]+\s*(?:,|$)/.test(clause.trim())) names.add("default");
+  return names;
+}
+
+/**
+ * The export names `source` (lexed as `facts`) imports from the module `dep`, by its static
+ * imports whose specifier `resolve` turns into `dep`. Undefined when some import of it cannot be
+ * read, or `dep` may be imported dynamically (what it uses then is not known).
+ */
+export function namesImportedFrom(source: string, facts: SourceFacts, dep: string, resolve: (specifier: string) => string | undefined): Set<string> | undefined {
+  const names = new Set<string>();
+  let found = false;
+  for (const entry of facts.imports) {
+    if (entry.typeOnly || resolve(entry.specifier) !== dep) continue;
+    found = true;
+    const used = namesImportedBy(source.slice(entry.start, entry.end));
+    if (used === undefined) return undefined;
+    for (const name of used) names.add(name);
+  }
+  if (facts.dynamicImports.some((specifier) => specifier === undefined || resolve(specifier) === dep)) return undefined;
+  return found ? names : undefined;
+}
+
+/** Whether every name in `used` is accepted; the namespace only when every export is. */
+export function allAccepted(used: ReadonlySet<string>, accepted: ReadonlySet<string>, exports: readonly string[] | undefined): boolean {
+  for (const name of used) {
+    if (name === ALL ? exports === undefined || !exports.every((e) => accepted.has(e)) : !accepted.has(name)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the module whose source is `importerSource` (at `importer`) uses only exports of `dep`
+ * in `accepted` (see {@link allAccepted}; `depSource` gives `dep`'s export names). Relative and
+ * URL specifiers are resolved against `importer`; an import that resolves otherwise (a package,
+ * an extension left out) is not recognised, so the importer is updated: the safe side.
+ */
+export function importsOnlyAccepted(importerSource: string | Buffer | undefined, importer: string, depSource: string | Buffer | undefined, dep: string, accepted: ReadonlySet<string>): boolean {
+  if (importerSource === undefined) return false;
+  const text = importerSource.toString();
+  const facts = lex(text);
+  if (facts === undefined) return false;
+  const used = namesImportedFrom(text, facts, dep, (specifier) => {
+    if (!/^(?:\.{0,2}\/|file:)/.test(specifier)) return undefined;
+    try {
+      return new URL(specifier, importer).href;
+    } catch {
+      return undefined;
+    }
+  });
+  if (used === undefined) return false;
+  const exports = depSource === undefined ? undefined : lex(depSource.toString())?.exports;
+  return allAccepted(used, accepted, exports);
+}

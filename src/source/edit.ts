@@ -1,0 +1,112 @@
+/**
+ * Every edit hotload makes to a module's source, made with magic-string: the statement that gives
+ * it `import.meta.hot` (placed by inject.ts), the import of that statement's binding, and the
+ * lines an update appends (its gate). No line ever moves; a source map is produced only when a
+ * column on line 1 did, composed with the module's own.
+ */
+import { createRequire } from "node:module";
+import { basename } from "node:path";
+import type MagicStringType from "magic-string";
+import { INJECTION, INJECTION_IMPORT, place, type Placement } from "./inject.js";
+import { lex, needsHot, type SourceFacts } from "./lexer.js";
+import { inlineMap, mapComment, mapOf } from "./sourcemap.js";
+
+const requireHere = createRequire(import.meta.url);
+let MagicString: typeof MagicStringType | undefined;
+
+/** What hotload appends to or does with a module's source. */
+export interface EditOptions {
+  /** The module's file path (names the source in a map). */
+  readonly file: string;
+  /** Lines appended after the last one (an update's gate import), each starting with "\n". */
+  readonly tail?: string;
+  /**
+   * For a version loaded under another URL than the file's (`?hotload=N`): the file's URL, named
+   * by a `//# sourceURL=` comment so that stack traces, debuggers, profilers and coverage see the
+   * file on disk. Left out for a module that carries its own source map (tsx): tools follow that
+   * map to the file already, and Node would key the map of every version by the one URL.
+   */
+  readonly sourceUrl?: string;
+}
+
+/** A module's source as hotload hands it to Node. */
+export interface Edited {
+  readonly code: string;
+  /** How many columns code on line 1 moved right (error columns on line 1 are corrected by it). */
+  readonly shift: number;
+  /** What the lexer found, when the module mentions `meta` (undefined otherwise: never lexed). */
+  readonly facts: SourceFacts | undefined;
+}
+
+const META = Buffer.from("meta");
+
+/** Whether `source` may use import.meta at all: the lexer runs only for those that do. */
+export function mentionsMeta(source: string | Buffer): boolean {
+  return typeof source === "string" ? source.includes("meta") : source.includes(META);
+}
+
+/**
+ * The source of an ES module as hotload runs it, or undefined when it needs no edit: it reads
+ * nothing of import.meta but Node's own properties, and nothing is appended.
+ */
+export function editModule(source: string | Buffer, options: EditOptions): Edited | undefined {
+  const tail = (options.tail ?? "") + (options.sourceUrl === undefined ? "" : identity(source, options.sourceUrl));
+  if (!mentionsMeta(source)) return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
+  const text = source.toString();
+  const facts = lex(text);
+  if (facts !== undefined && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
+  const { edited, placement } = inject(text, facts);
+  edited.append(`\n${INJECTION_IMPORT}${tail}`);
+  if (placement.codeMoved) {
+    // A column moved: tools that read source maps (--enable-source-maps, debuggers) get one.
+    const own = inlineMap(text);
+    const map = mapOf(edited, basename(options.file), own?.map);
+    if (own) edited.overwrite(own.start, text.trimEnd().length, mapComment(map));
+    else edited.append(`\n${mapComment(map)}`);
+  }
+  return { code: edited.toString(), shift: placement.shift, facts };
+}
+
+/** The comment that names a version by its file's URL (see {@link EditOptions.sourceUrl}). */
+function identity(source: string | Buffer, url: string): string {
+  if (typeof source === "string" ? source.includes("sourceMappingURL=data:") : source.includes(INLINE_MAP)) return "";
+  // encodeURI: a comment ends at a line break, and V8 takes the name up to the first space.
+  return `\n//# sourceURL=${url.replace(/[\s]/g, encodeURIComponent)}`;
+}
+
+const INLINE_MAP = Buffer.from("sourceMappingURL=data:");
+
+/** Where line 1's statement went: `shift` is how far user code on line 1 moved right. */
+export interface Injected {
+  readonly code: string;
+  readonly shift: number;
+}
+
+/** `source` with the statement that gives it `import.meta.hot` on line 1 (nothing appended). */
+export function injectHot(source: string): Injected {
+  const { edited, placement } = inject(source, lex(source));
+  return { code: edited.toString(), shift: placement.shift };
+}
+
+/** {@link injectHot} on a source given as UTF-8 bytes, as Node's own loader reads it. */
+export function injectHotBytes(source: Uint8Array): Injected {
+  return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"));
+}
+
+function inject(text: string, facts: SourceFacts | undefined): { edited: MagicStringType; placement: Placement } {
+  const placement = place(text, facts);
+  const edited = magic(text);
+  const statement = placement.before + INJECTION;
+  if (placement.end > placement.at) edited.overwrite(placement.at, placement.end, statement);
+  else if (placement.shift > 0) edited.prependRight(placement.at, statement);
+  else edited.appendLeft(placement.at, statement);
+  return { edited, placement };
+}
+
+function edit(text: string, tail: string): MagicStringType {
+  return magic(text).append(tail);
+}
+
+function magic(text: string): MagicStringType {
+  return new (MagicString ??= (requireHere("magic-string") as { default: typeof MagicStringType }).default)(text);
+}

@@ -1,0 +1,122 @@
+/**
+ * New versions look like the file on disk to the tools that read a running program (issue 12,
+ * part 5). Each is the real tool: the stack trace an editor's terminal links, the inspector's
+ * Debugger.setBreakpointByUrl as editors send it, `--cpu-prof`, and NODE_V8_COVERAGE read by c8.
+ * What cannot be made right is pinned here as measured, and said in the README's Limits.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { cleanup, copyFixture, replaceIn, ROOT, spawnHot } from "../helpers/e2e.js";
+
+after(cleanup);
+
+/** `url:line:column` of the `new Error` in `file` as it is on disk now. */
+function errorSite(file: string): string {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const index = lines.findIndex((line) => line.includes('new Error("where")'));
+  return `${pathToFileURL(file).href}:${index + 1}:${lines[index]!.indexOf("new Error") + 1}`;
+}
+
+/** Adds `count` comment lines above `version` and sets it to `next` (so the throw moves down). */
+function bump(file: string, from: number, next: number, count = 1): void {
+  const comments = Array.from({ length: count }, (_, i) => `// line ${i + 1} added before version ${next}\n`).join("");
+  replaceIn(file, `export const version = ${from};`, `${comments}export const version = ${next};`);
+}
+
+describe("stack traces name the file, not the version", () => {
+  test("a stack frame in version 2 and 3 of an .mjs module is the file's URL with its new line and column", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "app.mjs"));
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep.mjs");
+    assert.ok(run.lines.includes(`dep.mjs version 1 frame ${errorSite(dep)}`), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      bump(dep, version - 1, version);
+      await run.waitForLine(`dep.mjs version ${version} frame ${errorSite(dep)}`, 10_000, since);
+    }
+    assert.ok(!run.output().includes("hotload="), run.output());
+  });
+
+  test("a stack frame in a new version of a .ts module (Node's type stripping) has the right line and column, under the version's URL", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "app.mjs"));
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep-ts.ts");
+    const since = run.mark();
+    replaceIn(dep, "export const version: number = 1;", "// one line more\nexport const version: number = 2;");
+    // Node appends its own `//# sourceURL=` (the version's URL) after the load hooks: it wins (README, Limits).
+    const [url, line, column] = errorSite(dep).split(/:(?=\d)/);
+    await run.waitForLine(`dep-ts.ts version 2 frame ${url}?hotload=1:${line}:${column}`, 10_000, since);
+  });
+});
+
+describe("a debugger breakpoint set by the file's URL", () => {
+  test("binds and is hit in version 1, 2 and 3 (Debugger.setBreakpointByUrl with url)", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "inspect.mjs"));
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep.mjs");
+    const url = pathToFileURL(dep).href;
+    // Line 4 holds `return new Error("where")` in version 1.
+    assert.ok(run.lines.includes(`paused at ${url}:4 (where, breakpoints hit: 1)`), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      // The breakpoint's line stays where it was set (no line is added above it).
+      replaceIn(dep, `export const version = ${version - 1};`, `export const version = ${version}; // edited ${"!".repeat(version)}`);
+      await run.waitForLine(`paused at ${url}:4 (where, breakpoints hit: 1)`, 10_000, since);
+      await run.waitForLine(`dep.mjs version ${version} frame`, 10_000, since);
+    }
+  });
+});
+
+describe("profiles and coverage after an update", () => {
+  /** Runs the fixture under `nodeArgs` and `env` through two updates of dep.mjs, until it exits. */
+  async function twoUpdates(nodeArgs: string[], env: Record<string, string>): Promise<string> {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "app.mjs"), { nodeArgs, env: { HOTLOAD_EXIT_AFTER: "2", ...env } });
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep.mjs");
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      bump(dep, version - 1, version, 4);
+      await run.waitForLine(`dep.mjs version ${version} frame`, 10_000, since);
+    }
+    assert.equal(await run.exited, 0, run.output());
+    return dir;
+  }
+
+  test("--cpu-prof: each version of a function is its own entry, under the version's URL (README, Limits)", async () => {
+    const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof"], {});
+    const [file] = readdirSync(join(dir, "prof"));
+    const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as { nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[] };
+    const work = profile.nodes.filter((node) => node.callFrame.functionName === "work").map((node) => node.callFrame.url.replace(/^.*\//, ""));
+    assert.deepEqual([...new Set(work)].sort(), ["dep.mjs", "dep.mjs?hotload=1", "dep.mjs?hotload=2"]);
+  });
+
+  test("NODE_V8_COVERAGE names every version by the file's URL, and c8 reports the file as a process that loaded only the last version would", { timeout: 60_000 }, async () => {
+    const dir = await twoUpdates([], { NODE_V8_COVERAGE: "coverage" });
+    const url = pathToFileURL(join(dir, "dep.mjs")).href;
+    const scripts = readdirSync(join(dir, "coverage")).flatMap((name) => (JSON.parse(readFileSync(join(dir, "coverage", name), "utf8")) as { result: { url: string }[] }).result);
+    assert.deepEqual(scripts.filter((script) => script.url.includes("/dep.mjs")).map((script) => script.url), [url, url, url]);
+    const c8 = (cwd: string, temp: string): string | undefined =>
+      execFileSync(process.execPath, [join(ROOT, "node_modules/c8/bin/c8.js"), "report", "--temp-directory", temp, "-r", "text"], { cwd, encoding: "utf8" })
+        .split("\n")
+        .find((line) => /^\s*dep\.mjs\s/.test(line))
+        ?.replace(/\s+/g, " ");
+    const afterUpdates = c8(dir, "coverage");
+    // The same final text, loaded by a plain process that calls what the app calls.
+    const fresh = join(dir, "fresh");
+    mkdirSync(fresh);
+    writeFileSync(join(fresh, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(fresh, "dep.mjs"), readFileSync(join(dir, "dep.mjs")));
+    writeFileSync(join(fresh, "app.mjs"), 'import * as dep from "./dep.mjs";\ndep.work(30);\ndep.where();\n');
+    execFileSync(process.execPath, ["app.mjs"], { cwd: fresh, env: { ...process.env, NODE_V8_COVERAGE: "coverage" } });
+    assert.match(afterUpdates ?? "", /\| \d+-\d+ $/, "the never-called function is reported uncovered");
+    assert.equal(afterUpdates, c8(fresh, "coverage"));
+  });
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { allAccepted, ALL, importsOnlyAccepted, namesImportedBy } from "../../src/source/bindings.js";
+
+const names = (statement: string): string[] | undefined => {
+  const found = namesImportedBy(statement);
+  return found && [...found].sort();
+};
+
+describe("which exports an import statement uses (Vite's importedBindings)", () => {
+  test("default, named (by their exported name), namespace and side-effect imports", () => {
+    assert.deepEqual(names('import d from "./x.mjs"'), ["default"]);
+    assert.deepEqual(names('import { a, b as c, default as e } from "./x.mjs"'), ["a", "b", "default"]);
+    assert.deepEqual(names('import d, { a } from "./x.mjs"'), ["a", "default"]);
+    assert.deepEqual(names('import * as ns from "./x.mjs"'), [ALL]);
+    assert.deepEqual(names('import d, * as ns from "./x.mjs"'), [ALL, "default"]);
+    assert.deepEqual(names('import "./x.mjs"'), []);
+    assert.deepEqual(names('import {\n  a, // the first\n  "string name" as s,\n} from "./x.mjs" with { type: "json" }'), ["a", "string name"]);
+  });
+
+  test("re-exports use what they pass on; type-only imports use nothing", () => {
+    assert.deepEqual(names('export { a, b as c } from "./x.mjs"'), ["a", "b"]);
+    assert.deepEqual(names('export * from "./x.mjs"'), [ALL]);
+    assert.deepEqual(names('export * as ns from "./x.mjs"'), [ALL]);
+    assert.deepEqual(names('import type { T } from "./x.ts"'), []);
+    assert.deepEqual(names('import { type T, a } from "./x.ts"'), ["a"]);
+  });
+
+  test("the namespace counts as accepted only when every export is", () => {
+    assert.equal(allAccepted(new Set([ALL]), new Set(["a"]), ["a", "b"]), false);
+    assert.equal(allAccepted(new Set([ALL]), new Set(["a", "b"]), ["a", "b"]), true);
+    assert.equal(allAccepted(new Set([ALL]), new Set(["a", "b"]), undefined), false);
+    assert.equal(allAccepted(new Set(["a"]), new Set(["a"]), undefined), true);
+    assert.equal(allAccepted(new Set(), new Set(), undefined), true);
+  });
+});
+
+describe("importsOnlyAccepted on real sources", () => {
+  const dep = "file:///app/dep.mjs";
+  const depSource = "export const a = 1; export const b = 2; import.meta.hot.acceptExports('a');";
+  const check = (importer: string): boolean => importsOnlyAccepted(importer, "file:///app/main.mjs", depSource, dep, new Set(["a"]));
+
+  test("named imports of accepted exports, through any relative spelling", () => {
+    assert.equal(check('import { a } from "./dep.mjs";'), true);
+    assert.equal(check('import { a } from "../app/dep.mjs"; import "./other.mjs";'), true);
+    assert.equal(check('import { b } from "./dep.mjs";'), false);
+    assert.equal(check('import { a } from "./dep.mjs"; import { b } from "./dep.mjs";'), false);
+  });
+
+  test("a dynamic import of it, or one whose specifier is computed, makes what is used unknown", () => {
+    assert.equal(check('import { a } from "./dep.mjs"; const m = await import("./dep.mjs");'), false);
+    assert.equal(check('import { a } from "./dep.mjs"; const m = await import(name);'), false);
+    assert.equal(check('import { a } from "./dep.mjs"; const m = await import("./other.mjs");'), true);
+  });
+
+  test("an importer that does not import it statically (require, a package specifier) is not recognised", () => {
+    assert.equal(check('const x = require("./dep.mjs");'), false);
+    assert.equal(check('import { a } from "dep";'), false);
+  });
+});

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { afterEach, describe, test } from "node:test";
+import timers from "node:timers";
+import { Resources } from "../../src/inplace/resources.js";
+
+/** The owner the fake attribution answers with: set around the code that "belongs" to a module. */
+let current: string | undefined;
+const resources = (): Resources => new Resources({ owner: () => current, caller: () => current });
+let uninstall: (() => void) | undefined;
+
+function as<T>(owner: string | undefined, fn: () => T): T {
+  current = owner;
+  try {
+    return fn();
+  } finally {
+    current = undefined;
+  }
+}
+
+afterEach(() => {
+  uninstall?.();
+  uninstall = undefined;
+});
+
+describe("Resources", () => {
+  test("releasing a module stops its intervals and timeouts, and only its own", () => {
+    const r = resources();
+    uninstall = r.install();
+    const mine = as("file:///app/old.mjs", () => [setInterval(() => {}, 1000), setTimeout(() => {}, 1000)]);
+    const kept = as("file:///app/kept.mjs", () => setInterval(() => {}, 1000));
+    const nobody = setInterval(() => {}, 1000);
+    assert.equal(r.count("file:///app/old.mjs"), 2);
+    assert.equal(r.release("file:///app/old.mjs"), 2);
+    for (const timer of mine) assert.equal((timer as unknown as { _destroyed: boolean })._destroyed, true);
+    assert.equal((kept as unknown as { _destroyed: boolean })._destroyed, false);
+    assert.equal(r.count("file:///app/kept.mjs"), 1);
+    clearInterval(kept);
+    clearInterval(nobody);
+  });
+
+  test("timers made through node:timers are recorded too, and keep util.promisify working", async () => {
+    const r = resources();
+    uninstall = r.install();
+    as("file:///app/a.mjs", () => timers.setInterval(() => {}, 1000));
+    assert.equal(r.count("file:///app/a.mjs"), 1);
+    const { promisify } = await import("node:util");
+    await promisify(setTimeout)(1);
+    r.release("file:///app/a.mjs");
+    assert.equal(r.count("file:///app/a.mjs"), 0);
+  });
+
+  test("a timeout that fired is not counted, and the caller's timer object is the real one", async () => {
+    const r = resources();
+    uninstall = r.install();
+    let fired = false;
+    const timer = as("file:///app/a.mjs", () => setTimeout(() => (fired = true), 1));
+    assert.equal(typeof timer.refresh, "function");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(fired, true);
+    assert.equal(r.count("file:///app/a.mjs"), 0);
+  });
+
+  test("process listeners of a released module are removed, once() ones included; others stay", () => {
+    const r = resources();
+    uninstall = r.install();
+    const before = process.listenerCount("SIGUSR2");
+    const own = (): void => {};
+    as("file:///app/old.mjs", () => {
+      process.on("SIGUSR2", own);
+      process.once("SIGUSR2", () => {});
+    });
+    const kept = (): void => {};
+    as("file:///app/kept.mjs", () => process.on("SIGUSR2", kept));
+    assert.equal(process.listenerCount("SIGUSR2"), before + 3);
+    assert.equal(r.release("file:///app/old.mjs"), 2);
+    assert.equal(process.listenerCount("SIGUSR2"), before + 1);
+    assert.deepEqual(process.listeners("SIGUSR2").slice(-1), [kept]);
+    process.removeListener("SIGUSR2", kept);
+  });
+
+  test("listeners a module added to a server it created go with the server; on another's server they are removed", () => {
+    const r = resources();
+    uninstall = r.install();
+    const own = as("file:///app/entry.mjs", () => createServer(() => {}));
+    const foreign = as("file:///app/db.mjs", () => createServer(() => {}));
+    as("file:///app/entry.mjs", () => {
+      own.on("close", () => {});
+      foreign.on("close", () => {});
+    });
+    assert.equal(r.emitterOwner(own), "file:///app/entry.mjs");
+    r.release("file:///app/entry.mjs");
+    assert.equal(own.listenerCount("request"), 1);
+    assert.equal(own.listenerCount("close"), 1);
+    assert.equal(foreign.listenerCount("close"), 0);
+    assert.equal(foreign.listenerCount("request"), 1);
+  });
+
+  test("uninstall puts Node's functions back", () => {
+    const originals = [globalThis.setTimeout, globalThis.setInterval, timers.setInterval, process.on];
+    const undo = resources().install();
+    assert.notEqual(globalThis.setInterval, originals[1]);
+    undo();
+    assert.deepEqual([globalThis.setTimeout, globalThis.setInterval, timers.setInterval, process.on], originals);
+  });
+});
