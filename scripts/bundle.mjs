@@ -14,7 +14,7 @@
 //
 // Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,9 +31,12 @@ const META_URL_OK = new Set([
   'dist/src/source/sourcemap.js',
   'dist/src/source/edit.js',
 ]);
-// Left as its own files: in-place updates tell hotload's wrappers from the rest of its code by the
-// folder of their file (src/inplace/owner.ts), which a bundle would merge.
+// Not in that file: in-place updates tell hotload's wrappers from the rest of its code by the folder
+// of their file (src/inplace/owner.ts). They are bundled on their own into dist/src/inplace/inplace.js,
+// which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
+// no timer or listener of its own).
 const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
+const inPlaceEntry = path.join(root, 'dist', 'src', 'inplace', 'inplace.js');
 
 /**
  * Bundles; returns an error message or undefined. `sourcemap: false` for the package, which ships
@@ -46,31 +49,33 @@ export async function bundle({ sourcemap = true } = {}) {
   } catch {
     return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
   }
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    outfile: entry,
-    allowOverwrite: true,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    packages: 'external',
-    sourcemap,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'unbundled',
-        setup(build) {
-          build.onResolve({ filter: UNBUNDLED }, (args) => ({ path: args.path, external: true }));
-        },
-      },
-    ],
-    absWorkingDir: root,
-  });
-  const moved = Object.keys(result.metafile.inputs).filter((f) => !META_URL_OK.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
-  if (moved.length) return `${moved.join(', ')} use import.meta.url and would run from dist/loader/hooks.js: list them in scripts/bundle.mjs once they work from there`;
-  return undefined;
+  const one = async (file, allowed, unbundled) => {
+    const result = await esbuild.build({
+      entryPoints: [file],
+      outfile: file,
+      allowOverwrite: true,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      packages: 'external',
+      sourcemap,
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      plugins: unbundled
+        ? [{ name: 'unbundled', setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })) }]
+        : [],
+      absWorkingDir: root,
+    });
+    const moved = Object.keys(result.metafile.inputs).filter((f) => !allowed.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
+    if (moved.length) return `${moved.join(', ')} use import.meta.url and would run from ${path.relative(root, file)}: list them in scripts/bundle.mjs once they work from there`;
+    // Written only now: the check above reads the inputs, one of which is the file replaced.
+    for (const out of result.outputFiles) writeFileSync(out.path, out.contents);
+    return undefined;
+  };
+  // In-place updates as a second file that stays in its folder, for the reason above.
+  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined));
 }
 
 /** The code of a compiled module without its comments (tsc keeps them; good enough for a search). */
