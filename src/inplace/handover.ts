@@ -14,8 +14,11 @@
  * A retired server that no new version takes over is closed a little after the update.
  */
 import { Server } from "node:net";
-import timers from "node:timers";
 import type { OwnerOf } from "./owner.js";
+
+// Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
+// `timers.promises` then loads node:timers/promises at start-up for nothing.
+const timers = process.getBuiltinModule("node:timers");
 
 /** What a `listen()` call asked for, when it names an address hotload can compare. */
 export interface ListenTarget {

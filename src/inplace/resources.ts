@@ -10,8 +10,11 @@
 import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
 import { Server } from "node:net";
-import timers from "node:timers";
 import type { OwnerFinders, OwnerOf } from "./owner.js";
+
+// Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
+// `timers.promises` then loads node:timers/promises at start-up for nothing.
+const timers = process.getBuiltinModule("node:timers");
 
 type Listener = (...args: any[]) => void;
 
