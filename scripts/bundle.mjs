@@ -35,8 +35,9 @@ const META_URL_OK = new Set([
 // start-up; from its package that took 10-40 ms (resolution, its exports map, two modules, each
 // through the hooks), bundled and minified well under one. Minified: of this code, only its
 // results are read (hotload's own code stays as written, for its stack traces).
-const INLINED = /^(?:magic-string|@jridgewell\/sourcemap-codec)$/;
-const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sourcemap-codec)[\\/].*\.m?js$/;
+// es-module-lexer likewise: its WebAssembly is compiled on the first parse, not when it loads.
+const INLINED = /^(?:magic-string|@jridgewell\/sourcemap-codec|es-module-lexer)$/;
+const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sourcemap-codec|es-module-lexer)[\\/].*\.m?js$/;
 // Not in that file: in-place updates tell hotload's wrappers from the rest of its code by the folder
 // of their file (src/inplace/owner.ts). They are bundled on their own into dist/src/inplace/inplace.js,
 // which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
