@@ -6,10 +6,12 @@ import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileOf, Scope } from "../src/scope.js";
+import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 const notifier = connectSupervisor();
 if (notifier) {
+  joinCluster();
   const scope = Scope.fromEnv(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
   const report = fileReporter(notifier);
   const seen = new Set<string>();

@@ -10,6 +10,7 @@ import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
 import { RUNTIME_SLOT } from "../src/source/inject.js";
+import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
@@ -23,6 +24,8 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 };
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
+// After in-place's own listen() wrapper, so that this one sees every listen(), handed over or not.
+if (supervisor) joinCluster();
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
@@ -44,7 +47,7 @@ Object.defineProperty(Module.prototype, "hot", {
 trackRequires((parent, child) => runtime.required(parent, child));
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const result = nextResolve(specifier, context);
+    const result = missingReported(() => nextResolve(specifier, context), specifier, context.parentURL);
     const url = runtime.resolved(result.url, context.parentURL);
     return url === result.url ? result : { ...result, url };
   },
@@ -54,3 +57,21 @@ registerHooks({
     return source === undefined ? result : { ...result, source };
   },
 });
+
+/**
+ * Runs `resolve`; when it fails because a file is missing, tells the supervisor the file's path
+ * (so that creating it restarts a program that crashed at start) before the error goes on.
+ */
+function missingReported<T>(resolve: () => T, specifier: string, parentURL: string | undefined): T {
+  try {
+    return resolve();
+  } catch (problem) {
+    if (report && (problem as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND") {
+      const url = (problem as { url?: unknown }).url;
+      const relative = /^\.{0,2}\//.test(specifier) && parentURL?.startsWith("file:");
+      const missing = typeof url === "string" ? url : relative ? new URL(specifier, parentURL).href : undefined;
+      if (missing?.startsWith("file:")) report(fileURLToPath(missing));
+    }
+    throw problem;
+  }
+}

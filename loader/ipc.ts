@@ -5,7 +5,7 @@
  * on it nor listens to it, so `process.disconnect()` and `process.send` behave as without hotload.
  */
 import type { Socket } from "node:net";
-import { encodeMessage, linkFdFrom, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
+import { encodeMessage, linkFdFrom, READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
 import type { RuntimeNotifier } from "../src/runtime.js";
 import { later } from "../src/later.js";
 
@@ -24,8 +24,11 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
     // Not a pipe after all (a stale variable from a parent): there is no one to tell.
     return undefined;
   }
-  // The link must not keep a finished script alive: the supervisor sees the exit anyway.
+  // The link must not keep a finished script alive: the supervisor sees the exit anyway. Nor must
+  // a cluster worker's channel (the command's overlap mode): Node refs it again for a program
+  // that listens for messages on it.
   link.unref();
+  process.channel?.unref();
   // EPIPE or ECONNRESET once the supervisor is gone: nothing to tell any more ("end" follows).
   link.on("error", () => {});
   // A supervisor that died (even SIGKILLed) must not leave the program running unattended: its
@@ -40,6 +43,7 @@ export function connectSupervisor(): RuntimeNotifier | undefined {
     // `exit` listener, where nothing asynchronous completes.
     if (!link.destroyed) link.write(encodeMessage(message));
   };
+  Object.defineProperty(globalThis, Symbol.for(READY_SLOT), { value: () => send({ hotload: "ready" }), configurable: true });
   return {
     filesLoaded: (files) => send({ hotload: "files", files }),
     restartNeeded: (reason, file, chain) => send({ hotload: "restart", reason, file, chain }),

@@ -14,9 +14,11 @@
 // by side in the same run: absolute times on a busy machine mean little, ratios do.
 //
 // The peers (dynohot, hot-hook, hot-esm, lodash-es) live in bench/node_modules; without
-// --smoke a missing bench/node_modules is installed first (npm install --prefix bench). With
-// --smoke a missing peer is skipped, and the exit code is non-zero only when a benchmark crashes
-// or produces no numbers.
+// --smoke a missing bench/node_modules is installed first (npm install --prefix bench). dynohot
+// 2.2.0 is not on the registry: it is installed from ../shared/peers/dynohot-2.2.0.tgz beside the
+// repository (HOTLOAD_BENCH_SHARED=DIR to look elsewhere); without it, dynohot is skipped with a
+// line that says so. With --smoke a missing peer is skipped, and the exit code is non-zero only
+// when a benchmark crashes or produces no numbers.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,9 @@ import { ensureSupportedNode, repoRoot } from './node-env.mjs';
 const TAG = '[bench]';
 const SUITES = ['edit', 'scale', 'startup', 'memory', 'downtime'];
 const log = (msg) => console.log(`${TAG} ${msg}`);
+// The current dynohot (its repository's HEAD, built unmodified; see shared/peers/README.md).
+const DYNOHOT_VERSION = '2.2.0';
+
 
 try {
   await ensureSupportedNode({ tag: TAG, guardVar: 'HOTLOAD_BENCH_REEXEC' });
@@ -70,10 +75,13 @@ async function main(argv) {
     return 1;
   }
   if (size !== 'smoke' && opts.install) installPeers(bench);
+  const dynohot = dynohotTarball();
+  if (!existsSync(dynohot)) log(`dynohot ${DYNOHOT_VERSION} is skipped: ${path.relative(repoRoot, dynohot)} is missing (CI puts shared/ beside the clone; HOTLOAD_BENCH_SHARED=DIR points elsewhere)`);
+  else if (size !== 'smoke' && opts.install) installDynohot(bench, dynohot);
 
   const { prepareWork, peerVersion, hotloadVersion } = await import('../bench/lib/tools.mjs');
   const snapshot = prepareWork(opts.pkg);
-  const peers = JSON.parse(readFileSync(path.join(bench, 'package.json'), 'utf8')).dependencies ?? {};
+  const peers = { ...(JSON.parse(readFileSync(path.join(bench, 'package.json'), 'utf8')).dependencies ?? {}), dynohot: DYNOHOT_VERSION };
   const meta = {
     date: new Date().toISOString(),
     size,
@@ -102,6 +110,11 @@ async function main(argv) {
       (opts.pkg === repoRoot ? ` at ${meta.hotload.commit.slice(0, 10)}${meta.hotload.dirty ? ' + uncommitted changes in src/ or loader/' : ''}` : ''),
   );
 
+  const versions = [
+    `hotload ${meta.hotload.version}${meta.hotload.commit ? ` (${meta.hotload.commit.slice(0, 10)}${meta.hotload.dirty ? ' + changes' : ''})` : ''}`,
+    `Node ${process.version.slice(1)}`,
+    ...Object.entries(meta.peers).map(([p, v]) => `${p} ${v ?? 'missing'}`),
+  ].join(', ');
   const results = {};
   const tables = [];
   const checks = [];
@@ -126,7 +139,9 @@ async function main(argv) {
     }
     const seconds = (performance.now() - t0) / 1000;
     results[name] = { title: mod.title, seconds, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), ok: res.ok, problems: res.problems, checks: res.checks, data: res.data };
-    for (const t of res.tables) {
+    for (const table of res.tables) {
+      // Every table says what it measured: the build of hotload, Node, each peer's version.
+      const t = `${table}${table.includes('\n- ') ? '' : '\n'}\n- versions: ${versions}`;
       console.log(`\n${t}\n`);
       tables.push(t);
     }
@@ -168,6 +183,22 @@ function installPeers(bench) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['install', '--prefix', bench, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit', cwd: repoRoot });
   if (r.status !== 0) log(`npm install failed (${r.error?.message ?? `exit ${r.status}`}): the missing peers will be skipped`);
+}
+
+function dynohotTarball() {
+  const shared = process.env.HOTLOAD_BENCH_SHARED ? path.resolve(process.env.HOTLOAD_BENCH_SHARED) : path.resolve(repoRoot, '..', 'shared');
+  return path.join(shared, 'peers', `dynohot-${DYNOHOT_VERSION}.tgz`);
+}
+
+/** Installs dynohot from its tarball, after the registry peers (whose install would prune it). */
+function installDynohot(bench, tarball) {
+  const file = path.join(bench, 'node_modules', 'dynohot', 'package.json');
+  const installed = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
+  if (installed === DYNOHOT_VERSION) return;
+  log(`installing dynohot ${DYNOHOT_VERSION} from ${path.relative(repoRoot, tarball)}${installed ? ` (found ${installed})` : ''}`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['install', '--prefix', bench, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', tarball], { stdio: 'inherit', cwd: repoRoot });
+  if (r.status !== 0) log(`installing dynohot failed (${r.error?.message ?? `exit ${r.status}`}): it will be skipped`);
 }
 
 function git(...args) {

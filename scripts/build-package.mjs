@@ -41,6 +41,11 @@ for (const dir of ['dist/src', 'dist/loader']) fs.rmSync(path.join(root, dir), {
 const res = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
 if (res.error || res.status !== 0) fail(`tsc -p tsconfig.build.json failed (${res.error?.message ?? `exit ${res.status}`})`);
 
+// The loader's start-up path as one file (see scripts/bundle.mjs).
+const { bundle } = await import('./bundle.mjs');
+const bundleError = await bundle({ sourcemap: false });
+if (bundleError) fail(`scripts/bundle.mjs: ${bundleError}`);
+
 const missing = REQUIRED.filter((file) => !fs.existsSync(path.join(root, file)));
 if (missing.length > 0) fail(`the build did not produce ${missing.join(', ')}: refusing to pack a package without them`);
 const maps = ['dist/src', 'dist/loader'].flatMap((dir) =>

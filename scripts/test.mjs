@@ -80,9 +80,16 @@ async function main(argv) {
       return 1;
     }
     const t0 = Date.now();
-    log('build: tsc -p tsconfig.json');
+    log('build: tsc -p tsconfig.json, then scripts/bundle.mjs');
     const code = await runForwarding(tsc, ['-p', 'tsconfig.json'], { cwd: repoRoot, shell: process.platform === 'win32' });
     buildOk = code === 0;
+    // The loader's start-up path as one file (see scripts/bundle.mjs).
+    const { bundle } = await import('./bundle.mjs');
+    const bundleError = await bundle();
+    if (bundleError) {
+      log(`build: bundle FAILED - ${bundleError}`);
+      buildOk = false;
+    }
     log(
       buildOk
         ? `build: ok (${secs(t0)})`

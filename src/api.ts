@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { HotloadError } from "./errors.js";
 import type { Hot } from "./hot.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./runtime.js";
+import { READY_SLOT } from "./ipc.js";
 import { RUNTIME_SLOT } from "./source/inject.js";
 
 export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./runtime.js";
@@ -34,6 +35,17 @@ function runtime(): Runtime {
   const r = active();
   if (!r) throw new HotloadError("not running: start node with --import hotload (or use the hotload command)");
   return r;
+}
+
+/**
+ * Tells the `hotload` command that this process is ready to take over from the previous one
+ * (a restart starts the new process first and stops the old one once the new one is ready). A
+ * server needs no call: listening is ready. Call it from a program that never listens (a queue
+ * consumer, a bot) once it has connected, or from a server that must warm up before it serves.
+ * Does nothing outside the command.
+ */
+export function ready(): void {
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for(READY_SLOT)]?.();
 }
 
 /**

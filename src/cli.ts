@@ -1,81 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `hotload` command: `hotload [options] [node options] <entry> [app arguments]`.
- *
- * Parses the command line, then hands the app to the {@link Supervisor} and connects it to the
- * outside world: SIGINT/SIGTERM end the session (forwarded to the app), SIGHUP and `rs` + Enter
- * restart the app. When stdin is a terminal, hotload reads it for `rs` and the app gets the other
- * lines through a pipe; otherwise the app inherits stdin untouched.
+ * The `hotload` command's executable. It only checks the Node version, with code that runs on any
+ * Node, so that an unsupported one gets one line and a non-zero exit at once; the command itself
+ * is in command/main.ts.
  */
-import { closeSync, constants, openSync, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { isatty } from "node:tty";
-import { parseArgs, USAGE, type CliOptions } from "./cli-args.js";
-import { isNodeOption } from "./cli-node-options.js";
-import { printable } from "./printable.js";
-import { Supervisor } from "./supervisor.js";
+import { supportedNode, unsupportedNodeMessage } from "./node-version.js";
 
-// The loader by absolute URL, so the app's folder need not be able to resolve `hotload`.
-const LOADER = new URL("../loader/index.js", import.meta.url).href;
-const PACKAGE_JSON = new URL("../../package.json", import.meta.url);
-
-const parsed = parseArgs(process.argv.slice(2), isNodeOption);
-switch (parsed.kind) {
-  case "help":
-    process.stdout.write(USAGE);
-    break;
-  case "version":
-    process.stdout.write(`${(JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { version: string }).version}\n`);
-    break;
-  case "error":
-    // The message quotes what was typed, control characters and all.
-    process.stderr.write(`hotload: ${printable(parsed.message)} (see hotload --help)\n`);
-    process.exitCode = 2;
-    break;
-  case "run":
-    process.exit(await run(parsed.options));
-  default:
-    parsed satisfies never;
-}
-
-/** True while this process has a controlling terminal: /dev/tty can be opened. */
-function hasTerminal(): boolean {
-  if (process.platform === "win32") return false;
-  try {
-    closeSync(openSync("/dev/tty", constants.O_RDONLY | constants.O_NONBLOCK));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function run(options: CliOptions): Promise<number> {
-  // isatty(0), not process.stdin: creating that stream would make a shared stdin pipe
-  // non-blocking for the app too (its synchronous reads would then fail with EAGAIN).
-  const terminal = isatty(0);
-  const supervisor = new Supervisor({ ...options, loader: LOADER, stdin: terminal ? "pipe" : "inherit" });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void supervisor.stop(signal));
-  const hadTerminal = hasTerminal();
-  process.on("SIGHUP", () => {
-    // A closing terminal sends SIGHUP too, and then the session is over: a restart would leave
-    // hotload and the app running with nowhere to write. (On Windows SIGHUP only means that.)
-    if (process.platform === "win32" || (hadTerminal && !hasTerminal())) void supervisor.stop("SIGHUP");
-    else supervisor.restart({ kind: "request", via: "SIGHUP" });
-  });
-  // Should the supervisor itself die of a bug, the app must not live on without it.
-  process.on("exit", () => supervisor.killNow());
-  // A terminal that closed fails every read and write (EIO): that, too, ends the session.
-  const hangUp = (): void => void supervisor.stop("SIGHUP");
-  process.stderr.on("error", hangUp);
-  if (terminal) {
-    process.stdin.on("error", hangUp);
-    const lines = createInterface({ input: process.stdin, terminal: false });
-    lines.on("line", (line) => {
-      if (line.trim() === "rs") supervisor.restart({ kind: "request", via: "rs" });
-      else supervisor.input(`${line}\n`);
-    });
-    lines.on("close", () => supervisor.endInput());
-  }
-  await supervisor.start();
-  return supervisor.done;
+if (supportedNode(process.versions.node)) {
+  await import("./command/main.js");
+} else {
+  process.stderr.write(`hotload: ${unsupportedNodeMessage(process.versions.node)}\n`);
+  process.exitCode = 1;
 }

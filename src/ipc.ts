@@ -38,14 +38,29 @@ export interface FilesMessage {
   readonly files: readonly string[];
 }
 
+/** The program called `ready()` from `hotload/api`: it may take over from the previous run. */
+export interface ReadyMessage {
+  readonly hotload: "ready";
+}
+
 /** Every message a child may send. */
-export type ChildMessage = RestartMessage | FilesMessage;
+export type ChildMessage = RestartMessage | FilesMessage | ReadyMessage;
+
+/**
+ * The `cmd` of the supervisor's message telling a cluster worker to retire (loader/cluster.ts).
+ * NODE_-prefixed: Node hands such messages to its own `internalMessage` listeners, so the
+ * program's `process.on("message")` never sees it.
+ */
+export const RETIRE_COMMAND = "NODE_HOTLOAD_RETIRE";
+
+/** Where the loader leaves, on globalThis, the function that sends {@link ReadyMessage}. */
+export const READY_SLOT = "hotload.ready";
 
 /** True when `value` is a message from a hot child. */
 export function isChildMessage(value: unknown): value is ChildMessage {
   if (typeof value !== "object" || value === null) return false;
   const kind = (value as { hotload?: unknown }).hotload;
-  return kind === "restart" || kind === "files";
+  return kind === "restart" || kind === "files" || kind === "ready";
 }
 
 /** A message as it travels on the link: one line of JSON (JSON escapes every newline inside). */

@@ -10,6 +10,13 @@
  */
 import { relative, isAbsolute } from "node:path";
 import { printable, printableBlock } from "./printable.js";
+import { isMainThread, threadId } from "node:worker_threads";
+
+/**
+ * Holds the pid of the first process of a tree that ran hotload (set by that process, inherited
+ * by its children through `fork()`, `NODE_OPTIONS`...). Empty or unset: this process is the first.
+ */
+export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
 
 /** How much hotload prints. */
 export type LogLevel = "silent" | "info" | "debug";
@@ -30,7 +37,19 @@ function paint(code: string, text: string): string {
   return colour ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
-const PREFIX = "[hotload]";
+/**
+ * `[hotload]`, or, when several processes or threads of one tree run hotload, which one speaks:
+ * `[hotload pid 4242]`, `[hotload thread 2]`. The main thread of the first process stays plain.
+ */
+const PREFIX = prefix();
+
+function prefix(): string {
+  const first = process.env[FIRST_PROCESS_ENV];
+  if (!first && isMainThread) process.env[FIRST_PROCESS_ENV] = String(process.pid);
+  const who = [first && first !== String(process.pid) ? `pid ${process.pid}` : "", isMainThread ? "" : `thread ${threadId}`];
+  const tag = who.filter(Boolean).join(" ");
+  return tag ? `[hotload ${tag}]` : "[hotload]";
+}
 
 function write(text: string): void {
   process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);

@@ -7,21 +7,20 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "./fs.js";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import type { InPlace } from "./inplace/inplace.js";
 import type { RestartMessage } from "./ipc.js";
-import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "./blame.js";
-import { Gate } from "./gate.js";
-import { describe, failureReport, stackOf, type Failure as ReportedFailure } from "./report.js";
+import type { Blame } from "./blame.js";
+import type { Gate } from "./gate.js";
+import type { Failure as ReportedFailure } from "./report.js";
 import { pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
-import { findSyntaxError, locate } from "./location.js";
 import * as log from "./log.js";
-import { propagate, type Boundary, type PropagationView } from "./propagate.js";
+import type { Boundary, PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
 import { importsOnlyAccepted } from "./source/bindings.js";
 import { editModule } from "./source/edit.js";
@@ -32,6 +31,7 @@ import { later } from "./later.js";
 import { requirableModule } from "./engine/require-esm.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
+import { loadUpdatePath, preloadUpdatePath, updatePath as up } from "./update-path.js";
 
 /** How an update ended. */
 export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
@@ -185,6 +185,8 @@ export class Runtime implements HotHost, RuntimeSlot {
         DEFAULT_WATCHER_OPTIONS,
         (file) => this.#differsFromLoaded(file),
       );
+      // Off the start-up path, and before the first save in almost every program.
+      preloadUpdatePath(UPDATE_PATH_PRELOAD_MS);
     }
   }
 
@@ -573,12 +575,13 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
+    const run = this.#queue.then(loadUpdatePath, loadUpdatePath).then(task);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
   async #onBatch(batch: TouchedBatch): Promise<void> {
+    await loadUpdatePath();
     for (const file of batch.deleted) this.#reportMissing(file, "was deleted");
     if (batch.changed.length === 0) return;
     log.debug(`looking at ${batch.changed.map(log.displayPath).join(", ")}`);
@@ -716,7 +719,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const outcome = await this.#attempt(request, started, remaining, mine, previous, invalidator, finish);
       if (!("failure" in outcome)) return outcome;
       const { failure } = outcome;
-      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : withoutBlamed(remaining, failure.blame, this.#fileOfId, this.#invalidatedBy);
+      const rest = failure.blame === undefined || invalidator !== undefined ? remaining : up().withoutBlamed(remaining, failure.blame, this.#fileOfId, this.#invalidatedBy);
       const last = rest.length === 0 || rest.length === remaining.length;
       // What this failure keeps from applying besides the file it is blamed on: their own errors
       // are not known yet (they wait in #retry).
@@ -743,7 +746,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const record = this.#records.get(id);
     if (!record || !content) return false;
     const text = content.toString();
-    const location = await findSyntaxError(text, id, record.format);
+    const location = await up().findSyntaxError(text, id, record.format);
     if (!location) return false;
     this.#retry.delete(record.file);
     const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
@@ -754,7 +757,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** The modules an update of `id` alone would re-evaluate (undefined: it cannot be applied). */
   readonly #invalidatedBy = (id: string): readonly string[] | undefined => {
-    const plan = propagate([id], this.#view);
+    const plan = up().propagate([id], this.#view);
     return plan.kind === "update" ? plan.invalidated : undefined;
   };
 
@@ -772,15 +775,17 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const [id, h] of hashes) this.#records.get(id)!.seen = h;
 
     // 2. Plan.
-    const plan = propagate(changed, this.#view, invalidator === undefined ? undefined : new Set([invalidator]));
+    const plan = up().propagate(changed, this.#view, invalidator === undefined ? undefined : new Set([invalidator]));
     if (plan.kind === "dead-end") {
       const chain = plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url));
       const shown = chain.map(log.displayPath).join(" → ");
       const what = log.displayPath(chain[0]!);
+      // Under the command, its restart line is the one line for this event.
+      const say = this.#notifier ? log.debug : log.warn;
       if (plan.reason === "declined") {
-        log.warn(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
+        say(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
       } else {
-        log.warn(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
+        say(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
       }
       const reason = invalidator !== undefined && plan.reason === "unaccepted" ? "invalidated" : plan.reason;
       this.#notifier?.restartNeeded(reason, chain[0]!, chain);
@@ -839,7 +844,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       const file = this.#records.get(id)?.file;
       if (file !== undefined) delete requireCache()[file];
     }
-    const gate = new Gate(++this.#gates);
+    const gate = new (up().Gate)(++this.#gates);
     const session: Session = { evaluated: [], sources: new Map(), shifts: new Map(), gate };
     this.#session = session;
     const namespaces = new Map<string, Record<string, unknown>>();
@@ -910,11 +915,11 @@ export class Runtime implements HotHost, RuntimeSlot {
         shift: session.shifts.get(url) ?? 0,
         format: this.#records.get(stripVersion(url))?.format,
       }));
-      const location = await locate(error, candidates);
+      const location = await up().locate(error, candidates);
       let blame: Blame | undefined;
       if (location) {
         const failedAt = pathUrl(location.file);
-        blame = { file: blamedFile(error, location.file), anchors: upwards(failedAt, firstImporters) };
+        blame = { file: up().blamedFile(error, location.file), anchors: up().upwards(failedAt, firstImporters) };
         // A file the update needs that is not in the graph (not created yet, or broken when it was
         // first imported): its next save is worth another try of what failed.
         this.#await(location.file);
@@ -922,7 +927,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       }
       const missing = (error as { url?: unknown } | undefined)?.url;
       let where: string | undefined;
-      if (isUnresolved(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
+      if (up().isUnresolved(error) && typeof missing === "string" && this.#scope.isHot(missing)) {
         const id = stripVersion(missing);
         if (!this.#records.has(id)) this.#await(fileOf(id));
         // Not found as a root of the update (no importer of the user's to point at): the module
@@ -1123,11 +1128,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       try {
         await settleWithin(handler(record?.data ?? {}), this.#handlerTimeoutMs, {
           late: () => log.warn(`${kind} handler of ${log.displayPath(file)} has not settled after ${this.#handlerTimeoutMs} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`),
-          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error)),
+          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${up().describe(error)}`, up().stackOf(error)),
         });
       } catch (error) {
         errors.push(error);
-        log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
+        log.error(`${kind} handler of ${file} threw: ${up().describe(error)}`, up().stackOf(error));
         this.#emit("hotload:error", { error, file });
       }
     }
@@ -1138,7 +1143,7 @@ export class Runtime implements HotHost, RuntimeSlot {
    * does not repeat it. Returns whether it printed.
    */
   #reportError(failure: Failure, held: readonly string[], changedFiles: readonly string[], retry: boolean): boolean {
-    const { line, detail, file } = failureReport(failure, held, changedFiles);
+    const { line, detail, file } = up().failureReport(failure, held, changedFiles);
     // A quiet retry that fails the same way again has nothing new to say.
     if (retry && this.#lastErrors.get(file) === line) return false;
     this.#lastErrors.set(file, line);
@@ -1161,13 +1166,15 @@ export class Runtime implements HotHost, RuntimeSlot {
         try {
           listener(payload);
         } catch (error) {
-          log.error(`a ${event} listener threw: ${describe(error)}`);
+          log.error(`a ${event} listener threw: ${up().describe(error)}`);
         }
       }
     }
   }
 }
 
+/** When the update path loads after start-up (ms; see update-path.ts). */
+const UPDATE_PATH_PRELOAD_MS = 1000;
 const EDGE = "edge";
 /** Slots per queued graph operation (see #defer). */
 const OP_SIZE = 6;

@@ -7,8 +7,9 @@
  * look: the runtime compares content hashes, so a duplicate wake costs one read.
  *
  * Protection against torn writes (an editor that truncates, then writes):
- * - events are settled for {@link WatcherOptions.settleMs} (re-armed by each new event), and every
- *   file touched in that window goes into one batch;
+ * - a file is read at once after its event (every file touched by then goes into one batch),
+ *   unless more events keep arriving for it with its size moving: a writer that writes in parts
+ *   is waited for until it has been quiet for {@link WatcherOptions.settleMs} (see watch/settle.ts);
  * - a file found empty that was not empty before is held for {@link WatcherOptions.emptyHoldMs}:
  *   the write that usually follows replaces it; if none comes, the empty file is real.
  *
@@ -16,28 +17,43 @@
  * timer is unref'd.
  */
 import type { FSWatcher } from "chokidar";
-import { statSync } from "node:fs";
+import { statSync } from "./fs.js";
 import { join, resolve } from "node:path";
 import { later } from "./later.js";
+import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
+import { settleDelay } from "./watch/settle.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
-  /** Quiet time after the last event before files are looked at (ms). */
+  /** Quiet time a file being written in parts (events with its size moving) must keep (ms). */
   readonly settleMs: number;
+  /** Delay before a file is looked at after any other event (ms; 0: at once). */
+  readonly quickMs: number;
   /** How long a file that became empty is held, waiting for the write that follows (ms). */
   readonly emptyHoldMs: number;
   /** How long a vanished file is given to come back (editors that delete, then create) (ms). */
   readonly unlinkHoldMs: number;
   /** After a truncation, how long the write that follows may take to report its end (ms). */
   readonly writeWaitMs: number;
+  /** Poll files every that many ms instead of using the OS's watches (`HOTLOAD_POLL`). */
+  readonly pollMs?: number | undefined;
 }
 
-/** Default tuning. `HOTLOAD_SETTLE_MS` overrides the settle time. */
+/**
+ * Default tuning. `HOTLOAD_SETTLE_MS` sets a fixed settle time on every event instead (for
+ * writers that pause between the parts of one save).
+ */
 export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
-  settleMs: envNumber("HOTLOAD_SETTLE_MS", 3),
-  emptyHoldMs: 80,
+  settleMs: Math.max(3, envNumber("HOTLOAD_SETTLE_MS", 3)),
+  quickMs: envNumber("HOTLOAD_SETTLE_MS", 0),
+  // The write that ends the hold usually comes within a millisecond, but a writer descheduled
+  // between its truncation and its write can take longer on a busy machine: with 80 ms, one
+  // single-write save in 176 ran empty in the benchmark at load 12 on 2 cores. Only a file that
+  // stays empty waits this long.
+  emptyHoldMs: 250,
   unlinkHoldMs: 40,
   writeWaitMs: 2000,
+  pollMs: pollFromEnv(),
 };
 
 /** A batch of files that need a look. */
@@ -67,10 +83,15 @@ export class Watcher {
   readonly #pendingAdd = new Set<string>();
   #chokidar: FSWatcher | undefined;
   #starting: Promise<void> | undefined;
+  /** Polling interval, once the OS ran out of watches or when asked to poll. */
+  #pollMs: number | undefined;
   /** When each file not yet looked at after its watch was set up was handed to us (Date.now()). */
   readonly #addedAt = new Map<string, number>();
   readonly #touched = new Set<string>();
+  /** When each touched file may be looked at (ms, monotonic). */
+  readonly #due = new Map<string, number>();
   #settle: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #running: Promise<void> | undefined;
   /** Files held back: became empty, or vanished. Value: when the hold ends (ms, monotonic). */
   readonly #held = new Map<string, number>();
@@ -90,6 +111,7 @@ export class Watcher {
     this.#differs = differs;
     this.#onError = onError;
     this.#options = options;
+    this.#pollMs = options.pollMs;
   }
 
   /** Number of files watched (equals the number of hot files in the graph). */
@@ -125,6 +147,7 @@ export class Watcher {
   /** Stops everything. */
   async close(): Promise<void> {
     clearTimeout(this.#settle);
+    clearImmediate(this.#immediate);
     this.#watched.clear();
     this.#pendingAdd.clear();
     await this.#starting;
@@ -157,7 +180,8 @@ export class Watcher {
     {
       // A save between a file's load and its watch being set up would be missed: look at every
       // file modified since it was loaded.
-      this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false });
+      const polling = pollingOptions(this.#pollMs);
+      this.#chokidar = watch(files, { persistent: false, ignoreInitial: true, atomic: false, ...polling });
       this.#chokidar.once("ready", () => this.#lookAtRecent(files, true));
       this.#chokidar.on("all", (_event, path) => this.#touch(resolve(path)));
       this.#chokidar.on("raw", (_event, name, details) => {
@@ -166,9 +190,27 @@ export class Watcher {
         const path = this.#watched.has(watched) ? watched : typeof name === "string" ? join(watched, name) : undefined;
         if (path) this.#touch(path);
       });
-      this.#chokidar.on("error", (error) => this.#onError(error));
+      this.#chokidar.on("error", (error) => {
+        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch);
+        else this.#onError(error);
+      });
     }
     if (this.#pendingAdd.size > 0) this.#flushAdds();
+  }
+
+  /** The OS has no watches left: every file is polled from now on (and a save meanwhile seen). */
+  #fallBackToPolling(watch: typeof import("chokidar").watch): void {
+    sayOutOfWatches();
+    this.#pollMs = FALLBACK_POLL_MS;
+    const old = this.#chokidar;
+    this.#chokidar = undefined;
+    void old?.close();
+    const now = Date.now();
+    for (const file of this.#watched) {
+      this.#pendingAdd.add(file);
+      if (!this.#addedAt.has(file)) this.#addedAt.set(file, now);
+    }
+    this.#start(watch);
   }
 
   /**
@@ -187,14 +229,32 @@ export class Watcher {
 
   #touch(path: string): void {
     if (!this.#watched.has(path)) return;
+    const now = performance.now();
+    const size = sizeOf(path);
+    const last = this.#lastEvent.get(path);
+    const previous = last === undefined ? undefined : { at: last, size: this.#probed.get(path) };
+    const delay = settleDelay(previous, { at: now, size }, this.#options.settleMs, this.#options.quickMs);
     this.#touched.add(path);
-    this.#probed.set(path, sizeOf(path));
-    this.#lastEvent.set(path, performance.now());
-    this.#arm(this.#options.settleMs);
+    this.#probed.set(path, size);
+    this.#lastEvent.set(path, now);
+    this.#due.set(path, now + delay);
+    let next = Infinity;
+    for (const file of this.#touched) next = Math.min(next, this.#due.get(file) ?? now);
+    this.#arm(next - now);
   }
 
   #arm(ms: number): void {
     clearTimeout(this.#settle);
+    clearImmediate(this.#immediate);
+    this.#settle = undefined;
+    this.#immediate = undefined;
+    if (ms <= 0) {
+      // Right after the events of this turn of the loop, so that one save's events make one
+      // batch. Not unref'd (see later.ts: an unref'd immediate may wait for an unrelated event);
+      // it runs at once and holds nothing.
+      this.#immediate = setImmediate(() => void this.#flush());
+      return;
+    }
     this.#settle = setTimeout(() => void this.#flush(), ms);
     this.#settle.unref();
   }
@@ -208,6 +268,11 @@ export class Watcher {
     const sizes = new Map<string, number>();
     let nextHold = Infinity;
     for (const file of this.#touched) {
+      const due = this.#due.get(file) ?? now;
+      if (now < due) {
+        nextHold = Math.min(nextHold, due);
+        continue;
+      }
       const size = sizeOf(file);
       // A long write reports its end only when it is done (the event came from the truncation):
       // a size that moved without an event means the file is still being written.
@@ -249,6 +314,7 @@ export class Watcher {
       }
       this.#held.delete(file);
       this.#touched.delete(file);
+      this.#due.delete(file);
       if (size === undefined) {
         deleted.push(file);
         this.#sizes.delete(file);

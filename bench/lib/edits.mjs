@@ -39,6 +39,7 @@ export async function editSession(app, leafFile, options) {
   } = options;
   const runs = new Map(); // seq -> first `ok` run time (child clock)
   const tornSeen = [];
+  let empties = 0;
   let maxSeq = -1;
   let pipeLagMin = Infinity; // receive time - child time: must be >= 0 if the clocks agree
   const waiters = new Set();
@@ -46,6 +47,10 @@ export async function editSession(app, leafFile, options) {
     const rec = parseLeafLine(line.text);
     if (!rec) return;
     pipeLagMin = Math.min(pipeLagMin, line.at - rec.t);
+    if (rec.kind === 'empty') {
+      empties++;
+      return;
+    }
     if (rec.kind === 'torn') {
       tornSeen.push(rec.seq);
       return;
@@ -156,6 +161,7 @@ export async function editSession(app, leafFile, options) {
       never,
       stale,
       torn: tornCount,
+      empty: empties,
       missedDeadlines,
       pipeLagMinMs: pipeLagMin,
       warmupMissed,

@@ -6,11 +6,13 @@
 //
 // `kind` is `ok` for a complete save and `torn` when only the first part of a two-step save was
 // applied: the first part (`partial`) is itself valid JavaScript, and the second part sets the
-// kind to `ok` before the line is printed (the print is queued as a microtask, so it runs after
+// kind to `ok` before the line is printed. An empty file (a save caught between its truncation and
+// its write) prints nothing itself: the apps print `@@hot empty -1 <ms>` when the leaf they get
+// has no `seq` export (the print is queued as a microtask, so it runs after
 // the whole top level). The clock is read first thing, as `performance.timeOrigin +
 // performance.now()`, the same clock the bench reads after a save returns.
 
-export const LINE = /^@@hot (ok|torn) (\d+) (\d+(?:\.\d+)?)/;
+export const LINE = /^@@hot (ok|torn|empty) (-?\d+) (\d+(?:\.\d+)?)/;
 
 /** Parses an output line of a leaf; undefined for other lines. */
 export function parseLeafLine(text) {

@@ -135,6 +135,8 @@ export const TOOLS = [
     kind: 'hmr',
     app: 'dynohot',
     peer: 'dynohot',
+    // The current dynohot (registerHooks), from ../shared/peers: not the registry's 1.2.1.
+    want: '2.2.0',
     argv: (entry) => ['--import', 'dynohot', entry],
   },
   {
@@ -178,7 +180,23 @@ export const TOOLS = [
 /** Why a tool cannot run here, or undefined when it can. */
 export function whyMissing(tool) {
   if (tool.peer && !peerVersion(tool.peer)) return `${tool.peer} is not installed in bench/node_modules`;
+  if (tool.want && peerVersion(tool.peer) !== tool.want) return `${tool.peer} ${peerVersion(tool.peer)} is installed, not ${tool.want} (see bench/README.md)`;
   return tool.missing?.();
+}
+
+/** The version a table shows for a tool: the peer's, Node's for node --watch, hotload's own. */
+export function toolVersion(tool) {
+  if (tool.peer) return peerVersion(tool.peer);
+  if (tool.id === 'node-watch') return `(Node ${process.version.slice(1)})`;
+  return existsSync(join(PKG, 'package.json')) ? hotloadVersion() : undefined;
+}
+
+/** `label version`, with the version placed after the tool's name. */
+export function labelWithVersion(tool) {
+  const v = toolVersion(tool);
+  if (!v) return tool.label;
+  const name = tool.label.match(/^(node --watch|hotload CLI|hotload|\S+)/)[1];
+  return `${name} ${v}${tool.label.slice(name.length)}`;
 }
 
 /** Writes a file in one step. */

@@ -6,35 +6,11 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { spawnSync } from "node:child_process";
-import { CLI, cleanup, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnCommand, type Running, type SpawnOptions } from "../helpers/e2e.js";
+import { CLI, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnCommand, type Running } from "../helpers/e2e.js";
+import { hotload, stop, stopAfter } from "../helpers/command.js";
 
-const clis: Running[] = [];
-
-/** Runs `hotload ...args` in `dir` (so that its lines show paths like ./config.mjs). */
-function hotload(dir: string, args: string[], options: SpawnOptions = {}): Running {
-  const run = spawnCli(args, { cwd: dir, ...options });
-  clis.push(run);
-  return run;
-}
-
-/**
- * Stops a `hotload` the way a user does, with SIGTERM: it stops its app first. (cleanup's
- * SIGKILL would leave the app without its supervisor.)
- */
-async function stop(run: Running): Promise<number | string> {
-  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGTERM");
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), 10_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return code;
-}
-
-after(async () => {
-  await Promise.all(clis.map(stop));
-  await cleanup();
-});
 
 function pidOf(line: string): number {
   const match = /pid=(\d+)/.exec(line);
@@ -55,7 +31,7 @@ test("a change nothing accepts restarts the app: a new process runs the new code
   const second = pidOf(await run.waitForLine(/^started pid=\d+ config=two-two /, 10_000, since));
   assert.notEqual(second, first);
   await run.waitForLine(
-    /^\[hotload\] restart: \.\/config\.mjs changed and nothing accepts it — new process spawned in \d+ ms$/,
+    /^\[hotload\] restart: \.\/config\.mjs changed and nothing accepts it — new process (?:ready|spawned) in \d+ ms$/,
     10_000,
     since,
   );
@@ -76,12 +52,12 @@ test("a change a module accepts is applied in place: same process, no restart", 
   await stop(run);
 });
 
-test("a crash is reported once, and the app starts again at the next change", async () => {
+test("with --no-overlap a crash is reported once, and the app starts again at the next change", async () => {
   const dir = copyFixture("cli-crash");
   const lib = join(dir, "lib.mjs");
   // The restart path's own report. (In place, the runtime reports the failed update first, and
   // the command then restarts: see inplace-restart.test.ts.)
-  const run = hotload(dir, ["app.mjs"], { env: { HOTLOAD_IN_PLACE: "0" } });
+  const run = hotload(dir, ["--no-overlap", "app.mjs"], { env: { HOTLOAD_IN_PLACE: "0" } });
   await run.waitForLine(/^started pid=\d+ value=one$/);
   let since = run.mark();
   replaceIn(lib, '"one"', '"boom"');
@@ -94,7 +70,7 @@ test("a crash is reported once, and the app starts again at the next change", as
   since = run.mark();
   replaceIn(lib, '"boom"', '"fixed"');
   await run.waitForLine(/^started pid=\d+ value=fixed$/, 10_000, since);
-  await run.waitForLine(/^\[hotload\] restart: \.\/lib\.mjs changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/lib\.mjs changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   // Not restarted in a loop: one start with the crashing code, one crash.
   assert.equal(count(run, /value=boom$/), 1, run.output());
   assert.equal(count(run, /crashed with exit code/), 1, run.output());
@@ -169,7 +145,7 @@ test("--watch-after-exit waits for a change after a clean exit, then runs the ap
   const since = run.mark();
   edit(join(dir, "app.mjs"), (old) => `${old}// saved again\n`);
   await run.waitForLine(/^started pid=\d+ version=1 exiting with 0$/, 10_000, since);
-  await run.waitForLine(/^\[hotload\] restart: \.\/app\.mjs changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/app\.mjs changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   await run.waitForLine(/exited with code 0 — waiting/, 10_000, since);
   assert.equal(await stop(run), 0);
 });
@@ -196,7 +172,7 @@ test("a change to .env restarts the app; node options before the entry reach nod
   edit(join(dir, ".env"), "CLI_BASIC_ENV=second\n");
   const second = pidOf(await run.waitForLine(/^started pid=\d+ .* env=second$/, 10_000, since));
   assert.notEqual(second, first);
-  await run.waitForLine(/^\[hotload\] restart: \.\/\.env changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/\.env changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   await stop(run);
 });
 
@@ -209,7 +185,7 @@ test("a change to a file given to node's --env-file restarts the app", async () 
   const since = run.mark();
   edit(join(dir, "config/dev.env"), "CLI_BASIC_ENV=dev-two\n");
   await run.waitForLine(/^started pid=\d+ .* env=dev-two$/, 10_000, since);
-  await run.waitForLine(/^\[hotload\] restart: \.\/config\/dev\.env changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/config\/dev\.env changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   await stop(run);
 });
 
@@ -223,7 +199,7 @@ test("--restart globs restart on changes to files no module imports; --ignore ex
   writeFileSync(join(dir, "data/skip/x.json"), "{}\n");
   writeFileSync(join(dir, "data/deep/er/x.txt"), "{}\n");
   writeFileSync(join(dir, "data/deep/er/settings.json"), "{}\n");
-  await run.waitForLine(/^\[hotload\] restart: \.\/data\/deep\/er\/settings\.json changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/data\/deep\/er\/settings\.json changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   assert.notEqual(pidOf(await run.waitForLine(/^started pid=\d+ /, 10_000, since)), first);
   assert.equal(count(run, /^\[hotload\] restart:/), 1, run.output());
   await stop(run);
@@ -236,14 +212,14 @@ test("SIGHUP restarts the app on demand", async () => {
   const since = run.mark();
   run.child.kill("SIGHUP");
   assert.notEqual(pidOf(await run.waitForLine(/^started pid=\d+ /, 10_000, since)), first);
-  await run.waitForLine(/^\[hotload\] restart: restart requested \(SIGHUP\) — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: restart requested \(SIGHUP\) — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   await stop(run);
 });
 
-test("a restart requested while one is under way is folded into it", async () => {
+test("with --no-overlap a restart requested while one is under way is folded into it", async () => {
   const dir = copyFixture("cli-signals");
   // The app ignores SIGTERM, so the restart takes the whole kill timeout: time to ask again.
-  const run = hotload(dir, ["--kill-timeout", "500", "app.mjs", "ignore"]);
+  const run = hotload(dir, ["--no-overlap", "--kill-timeout", "500", "app.mjs", "ignore"]);
   const first = pidOf(await run.waitForLine(/^started pid=\d+ mode=ignore$/));
   const since = run.mark();
   run.child.kill("SIGHUP");
@@ -265,7 +241,7 @@ test("--no-hot restarts on any change to a loaded file, even one a module accept
   replaceIn(join(dir, "greeting.mjs"), '"hello"', '"hi there"');
   const second = pidOf(await run.waitForLine(/^started pid=\d+ .* greeting=hi there /, 10_000, since));
   assert.notEqual(second, first);
-  await run.waitForLine(/^\[hotload\] restart: \.\/greeting\.mjs changed — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: \.\/greeting\.mjs changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   assert.equal(count(run, /^greeting updated/), 0, run.output());
   await stop(run);
 });
@@ -285,11 +261,11 @@ test("when stdin is not a terminal the app inherits it", async () => {
 // util-linux `script` runs the command on a pseudo-terminal fed by its own stdin.
 const noScript = spawnSync("script", ["--version"]).status !== 0 && "needs util-linux script for a terminal";
 
-test("on a terminal, rs + Enter restarts the app and other lines reach the app", { skip: noScript }, async () => {
+test("on a terminal, rs + Enter restarts the app, other lines reach the app, and \\rs reaches it as rs", { skip: noScript }, async () => {
   const dir = copyFixture("cli-stdin");
   const command = [process.execPath, CLI, "app.mjs"].map((arg) => `'${arg}'`).join(" ");
   const run = spawnCommand("script", ["-qefc", command, "/dev/null"], { cwd: dir, stdin: true });
-  clis.push(run);
+  stopAfter(run);
   const first = pidOf(await run.waitForLine(/^started pid=\d+ stdin-tty=false$/));
   run.child.stdin?.write("hello\n");
   await run.waitForLine(`stdin pid=${first}: hello`);
@@ -297,10 +273,14 @@ test("on a terminal, rs + Enter restarts the app and other lines reach the app",
   run.child.stdin?.write("rs\n");
   const second = pidOf(await run.waitForLine(/^started pid=\d+ /, 10_000, since));
   assert.notEqual(second, first);
-  await run.waitForLine(/^\[hotload\] restart: restart requested \(rs\) — new process spawned in \d+ ms$/, 10_000, since);
+  await run.waitForLine(/^\[hotload\] restart: restart requested \(rs\) — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   since = run.mark();
   run.child.stdin?.write("again\n");
   await run.waitForLine(`stdin pid=${second}: again`, 10_000, since);
+  // The escape: \rs reaches the app as rs, and restarts nothing.
+  run.child.stdin?.write("\\rs\n");
+  await run.waitForLine(`stdin pid=${second}: rs`, 10_000, since);
+  assert.equal(count(run, /restart requested \(rs\)/), 1, run.output());
   // Ctrl-C on the terminal reaches hotload and the app together; the command exits with 130.
   run.child.stdin?.write("\x03");
   assert.equal(await run.exited, 130);

@@ -1,33 +1,18 @@
 /** On a Node older than package.json's engines, the loader refuses in one line, without a stack. */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { LOADER, cleanup, copyFixture } from "../helpers/e2e.js";
+import { findNode20, NO_NODE20 } from "../helpers/node20.js";
 
 after(cleanup);
-
-/** A Node 20 binary on this machine (unsupported by hotload), if there is one. */
-function findNode20(): string | undefined {
-  const candidates = ["/usr/bin/node", "/usr/local/bin/node", "/bin/node"];
-  try {
-    candidates.push(...execFileSync("which", ["-a", "node"], { encoding: "utf8" }).split("\n").filter(Boolean));
-  } catch {
-    // `which` found nothing: the fixed candidates remain.
-  }
-  return candidates.find((node) => {
-    if (!existsSync(node)) return false;
-    const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout ?? "";
-    return version.startsWith("v20.");
-  });
-}
 
 const node20 = findNode20();
 
 test(
   "on an unsupported Node the loader exits non-zero with one line naming the version found and the one required",
-  { skip: node20 ? false : "no Node 20 binary on this machine (looked at /usr/bin, /usr/local/bin, /bin and PATH)" },
+  { skip: node20 ? false : NO_NODE20 },
   () => {
     const dir = copyFixture("core-exit");
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };

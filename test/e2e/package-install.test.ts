@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { FIXTURES, replaceIn, ROOT, spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 
 /** What a fresh clone holds that the pack needs: the package's files and what builds them. */
-const SOURCES = ["package.json", "README.md", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "src", "loader"];
+const SOURCES = ["package.json", "README.md", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "scripts/bundle.mjs", "src", "loader"];
 
 const temps: string[] = [];
 const runs: Running[] = [];

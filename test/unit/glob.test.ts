@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileGlob, coveredBy, escapeGlob, globToRegExp, matchesGlob } from "../../src/glob.js";
+import { compileGlob, coveredBy, escapeGlob, globToRegExp, matchesGlob } from "../../src/command/glob.js";
 
 function matches(glob: string, path: string): boolean {
   return globToRegExp(glob).test(path);

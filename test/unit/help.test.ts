@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { USAGE } from "../../src/cli-args.js";
+import { USAGE } from "../../src/command/args.js";
 import { ROOT } from "../helpers/e2e.js";
 
 function sources(dir: string): string[] {

@@ -11,7 +11,8 @@ import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
-import { warn } from "./log.js";
+import { warn } from "../log.js";
+import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../polling.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
@@ -62,13 +63,14 @@ export function watchFiles(
   ignore: readonly Glob[],
   onChange: ChangeListener,
   baseline?: ReadonlyMap<string, string>,
+  poll?: number,
 ): FilesWatch {
   const dedupe = deduper(onChange);
   const watchers: FSWatcher[] = [];
   // chokidar's add() says nothing when it is in effect, so each batch gets its own watcher and
   // its own `ready` (the folder's inotify watch is shared underneath).
   const start = (paths: readonly string[], before: ReadonlyMap<string, string> | undefined): Promise<void> => {
-    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report);
+    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report, poll);
     watchers.push(watcher);
     return readyOf(watcher).then(() => {
       if (!before || dedupe.closed()) return;
@@ -96,13 +98,13 @@ export function watchFiles(
  * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
  * `node_modules` and `.git` below it are skipped unless the glob names them.
  */
-export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener): Watch {
+export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number): Watch {
   const dedupe = deduper(onChange);
   const kinds: Kind[] = ["add", "change", "unlink"];
   const watchers: FSWatcher[] = [];
   const literals = globs.filter((glob) => glob.literal).map((glob) => glob.absolute);
   if (literals.length > 0) {
-    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report));
+    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report, poll));
   }
   const groups = new Map<string, Glob[]>();
   for (const glob of globs.filter((g) => !g.literal)) {
@@ -120,7 +122,7 @@ export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onCh
     const report = (path: string): void => {
       if (group.some((glob) => matchesGlob(glob, path))) dedupe.report(path);
     };
-    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report));
+    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report, poll));
   }
   return {
     ready: Promise.all(watchers.map(readyOf)).then(() => undefined),
@@ -133,12 +135,23 @@ function open(
   options: { ignored: (path: string, stats?: { isFile(): boolean }) => boolean; depth?: number },
   kinds: readonly Kind[],
   report: ChangeListener,
+  poll: number | undefined,
 ): FSWatcher {
   // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
   // atomic: false: report at once; the supervisor's restart is what we want to be fast.
-  const watcher = watch([...paths], { ...options, persistent: true, ignoreInitial: true, atomic: false });
+  // poll: stat every `poll` ms, no OS watch at all (file systems that deliver no events).
+  const watcher = watch([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: true, atomic: false });
   for (const kind of kinds) watcher.on(kind, (path: string) => report(path));
   watcher.on("error", (error: unknown) => {
+    if (isOutOfWatches(error) && poll === undefined) {
+      // The OS has no watches left: the same paths are polled too (the first watch keeps what
+      // it has). Closed with the first.
+      sayOutOfWatches();
+      const fallback = open(paths, options, kinds, report, FALLBACK_POLL_MS);
+      watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
+      poll = FALLBACK_POLL_MS;
+      return;
+    }
     // A file that vanished, a folder we may not read: the watch goes on, the user should know.
     warn(`watching files: ${error instanceof Error ? error.message : String(error)}`);
   });

@@ -8,7 +8,7 @@
  * everything after it belongs to the app. `--` ends the options: the next argument is the entry,
  * whatever it looks like.
  */
-import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./cli-node-options.js";
+import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./node-options.js";
 
 /** How the supervisor should run the app. */
 export interface CliOptions {
@@ -28,6 +28,10 @@ export interface CliOptions {
   readonly killTimeout: number;
   /** `--watch-after-exit`: after the app exits with 0, wait for a change instead of exiting. */
   readonly watchAfterExit: boolean;
+  /** False with `--no-overlap`: stop the old process before the new one starts (no cluster). */
+  readonly overlap: boolean;
+  /** `--poll[=<ms>]`: poll files every that many ms instead of using the OS's file watches. */
+  readonly poll: number | undefined;
 }
 
 /** The outcome of parsing the command line. */
@@ -40,6 +44,9 @@ export type ParsedArgs =
 
 /** `--restart` globs used when none is given: the env files next to the entry. */
 export const DEFAULT_RESTART: readonly string[] = [".env", ".env.*"];
+
+/** `--poll` without a value: the interval, in ms. */
+export const DEFAULT_POLL_MS = 100;
 
 /** `--kill-timeout` when none is given, in ms. */
 export const DEFAULT_KILL_TIMEOUT = 3000;
@@ -55,11 +62,16 @@ restarts the process, in milliseconds.
 
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts
+  --no-overlap           stop the old process before starting the new one (by default the new
+                         one starts first, as a node:cluster worker sharing the listening
+                         sockets, and the old one stops once the new one is ready)
   --restart <glob>       restart when a matching file changes, even if no module imports it
-                         (repeatable; default: .env and .env.* next to the entry; files
-                         given to node's --env-file are always watched)
+                         (repeatable; default: .env and .env.* in the working directory;
+                         files given to node's --env-file are always watched)
   --ignore <glob>        never watch matching paths (repeatable)
-  --kill-timeout <ms>    how long a stopping app gets after SIGTERM before SIGKILL (default 3000)
+  --poll[=<ms>]          poll files for changes (default every 100 ms) instead of the OS's file
+                         watches: for Docker bind mounts, WSL, network shares
+  --kill-timeout <ms>    how long a stopping app gets before SIGKILL (default 3000)
   --watch-after-exit     when the app exits with code 0, wait for a change instead of exiting
   -h, --help             show this help
   -v, --version          show hotload's version
@@ -68,19 +80,28 @@ Options:
 Any other option before the entry is passed to node (--import tsx, --enable-source-maps,
 --inspect, --env-file=.env, ...). Everything after the entry is passed to the app.
 
-Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative globs start at
-the entry's folder. node_modules and .git are skipped unless a glob names them.
+Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative globs and
+--env-file paths start at the working directory. node_modules and .git are skipped unless a
+glob names them.
+
+Restarts: the new process is ready when it listens (a server), when it calls ready() from
+hotload/api, or, for a program that never listened, once it has run 500 ms without exiting.
+A new process that exits before it is ready never replaces the old one: the old one keeps
+serving and the next change tries again. The old one then stops gracefully: its servers close
+(requests in flight finish), then SIGTERM, then SIGKILL after --kill-timeout, its whole
+process tree included.
 
 While running:
   rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
-                  through hotload, line by line, and no longer sees a terminal)
+                  through hotload, line by line, and a line \\rs reaches it as rs)
   SIGHUP          restart now
   SIGINT, SIGTERM passed to the app; hotload exits with the app's code
 
 When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after-exit); with
 another code (a crash), hotload says so and starts it again at the next change to a file it had
-loaded. Each restart prints the time from the decision until the new process is spawned,
-stopping the old one included (Node's start-up after that is not).
+loaded, or to a missing file it tried to import. A program that was up and dies after a change
+is started again at once. Each restart prints the time from the decision until the new process
+is ready (with --no-overlap: spawned).
 
 Node.js: ^22.22.3 || >=24.11.1 (hotload uses module.registerHooks). The app runs on the node
 that runs hotload (the first node on PATH); an older one exits with one line naming its version.
@@ -88,6 +109,7 @@ that runs hotload (the first node on PATH); an older one exits with one line nam
 Environment (read by the app's hotload, so they work with node --import hotload too):
   HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
   HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
+  HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
   HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
                                   (default 3; 25 never runs a half-written save)
   HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
@@ -95,7 +117,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
                                   handler's promise before it goes on without it (default 5000)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
-  HOTLOAD_HOT, HOTLOAD_SUPERVISOR set by this command for its app; not for you to set
+  HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
+                                  set by this command for its app; not for you to set
 `;
 
 /**
@@ -109,6 +132,8 @@ export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) 
   let hot = true;
   let killTimeout = DEFAULT_KILL_TIMEOUT;
   let watchAfterExit = false;
+  let overlap = true;
+  let poll: number | undefined;
 
   let i = 0;
   /** The value of `--name=value` or `--name value`; undefined when missing. */
@@ -137,11 +162,22 @@ export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) 
       case "--version":
         return { kind: "version" };
       case "--no-hot":
+      case "--no-overlap":
       case "--watch-after-exit":
         if (name !== arg) return { kind: "error", message: `${name} takes no value` };
         if (name === "--no-hot") hot = false;
+        else if (name === "--no-overlap") overlap = false;
         else watchAfterExit = true;
         continue;
+      case "--poll": {
+        // The value only with `=`: `--poll app.mjs` must not read the entry as an interval.
+        const value = name === arg ? String(DEFAULT_POLL_MS) : arg.slice(name.length + 1);
+        if (!/^\d+$/.test(value) || Number(value) === 0) {
+          return { kind: "error", message: `--poll needs a number of milliseconds above 0, not ${JSON.stringify(value)}` };
+        }
+        poll = Number(value);
+        continue;
+      }
       case "--restart":
       case "--ignore": {
         const value = valueOf(arg);
@@ -184,6 +220,8 @@ export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) 
       ignore,
       killTimeout,
       watchAfterExit,
+      overlap,
+      poll,
     },
   };
 }

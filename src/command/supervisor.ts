@@ -1,33 +1,34 @@
 /**
  * The supervisor behind the `hotload` command: runs the app as a child process
- * (`node [node options] --import hotload <entry>`) with a pipe to hear from it (src/ipc.ts; not
- * Node's IPC channel, which would be the program's), and restarts it only when
+ * (`node [node options] --import hotload <entry>`) with an IPC channel, and restarts it only when
  * the app itself cannot take a change in place.
  *
  * Life of the app, as phases:
  * - `running`: a child is alive. In hot mode the child watches its own files and applies updates;
  *   it sends `restart` when nothing accepts one. The supervisor watches only `--restart` globs
  *   (and, with `--no-hot`, every file the child reported).
- * - `restarting`: from the decision to restart until the new child is spawned. Further requests
- *   in this window are coalesced: the new child loads the files as they are by then anyway.
+ * - `restarting`: from the decision to restart until the new child serves. With overlap (the
+ *   default, see run.ts) the old child serves meanwhile and only retires once the new one is
+ *   ready; a new child that exits first never replaces it. Further requests in this window are
+ *   coalesced: the new child loads the files as they are by then anyway.
  * - `waiting`: the child exited by itself (a crash, or 0 with `--watch-after-exit`). Nothing is
  *   restarted in a loop: the supervisor watches the files the child had loaded, and the entry,
- *   and starts it again at the next change.
+ *   and starts it again at the next change. (A child that was up and died after a save is
+ *   restarted once at once.)
  * - `exiting`: a signal arrived (or the app finished); the supervisor ends with the app's code.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import type { CliOptions } from "./cli-args.js";
+import type { CliOptions } from "./args.js";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./cli-watch.js";
+import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
-import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "./ipc.js";
-import { debug, displayPath, error, info, warn } from "./log.js";
+import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "../ipc.js";
+import { debug, displayPath, error, FIRST_PROCESS_ENV, info, warn } from "../log.js";
+import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
 
-/** How to run and watch the app. */
 /** The command line's options, and what the command adds to run the app. */
 export interface SupervisorOptions extends CliOptions {
   /** What the app's `--import` loads: hotload's loader, as a file URL. */
@@ -48,45 +49,31 @@ export type RestartCause =
   /** A file the supervisor watches changed. */
   | { readonly kind: "change"; readonly file: string }
   /** The user asked (`SIGHUP`, `rs`). */
-  | { readonly kind: "request"; readonly via: string };
-
-/** How a child ended. */
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** One child process and what the supervisor knows about it. */
-interface Run {
-  readonly child: ChildProcess;
-  readonly exited: Promise<Exit>;
-  exit: Exit | undefined;
-  /** The supervisor is stopping it: its exit is expected, not a crash. */
-  stopping: boolean;
-  /** The supervisor had to SIGKILL it. */
-  killed: boolean;
-  /** For a restart: when it was decided (performance.now()), to report the first message. */
-  readonly decidedAt: number | undefined;
-  /** Wall-clock time of the spawn, to compare with file modification times. */
-  readonly spawnedAt: number;
-  heard: boolean;
-}
+  | { readonly kind: "request"; readonly via: string }
+  /** The app died after a save (`how`: "crashed with exit code 1"). */
+  | { readonly kind: "died"; readonly how: string };
 
 type Phase = "idle" | "running" | "restarting" | "waiting" | "exiting";
+
 
 /** Runs the app and restarts it when needed; see the file comment for the phases. */
 export class Supervisor {
   readonly #options: SupervisorOptions;
-  readonly #entry: string;
+  readonly #cwd: string;
   readonly #app: string;
   readonly #restartGlobs: readonly Glob[];
   readonly #ignore: readonly Glob[];
   /** Every file any child reported, plus the entry file: what to watch when no child runs. */
   readonly #loaded: Set<string>;
   #phase: Phase = "idle";
+  /** The run that serves. */
   #run: Run | undefined;
+  /** With overlap: the run being started to take over from {@link #run}. */
+  #next: Run | undefined;
+  /** A restart the starting run asked for itself: done once it has taken over. */
+  #again: RestartCause | undefined;
   #globWatch: Watch | undefined;
-  /** With `--no-hot`: for the whole session. In hot mode: only while `waiting`. */
+  /** With `--no-hot`: for the whole session. In hot mode: while no run can notice a save. */
   #filesWatch: FilesWatch | undefined;
   /** The code of the last child that exited by itself. */
   #lastCode: number | undefined;
@@ -97,17 +84,17 @@ export class Supervisor {
   /** Prepares; nothing runs until {@link start}. */
   constructor(options: SupervisorOptions) {
     this.#options = options;
-    const cwd = options.cwd ?? process.cwd();
-    this.#entry = resolve(cwd, options.entry);
-    this.#app = displayPath(this.#entry);
-    const dir = dirname(this.#entry);
-    // Node reads --env-file at start-up: only a restart can bring a change to one into the app.
+    const cwd = (this.#cwd = options.cwd ?? process.cwd());
+    const entry = resolve(cwd, options.entry);
+    this.#app = displayPath(entry);
+    // Relative globs and env files start at the working directory, as for dotenv and node's
+    // --env-file: that is where users keep `.env`, wherever the entry is.
     const envFiles = envFilesOf(options.nodeArgs).map((file) => escapeGlob(resolve(cwd, file)));
-    this.#restartGlobs = [...options.restart, ...envFiles].map((glob) => compileGlob(glob, dir));
-    this.#ignore = options.ignore.map((glob) => compileGlob(glob, dir));
+    this.#restartGlobs = [...options.restart, ...envFiles].map((glob) => compileGlob(glob, cwd));
+    this.#ignore = options.ignore.map((glob) => compileGlob(glob, cwd));
     // `hotload .` runs a package's main file: watching the folder would mean watching the whole
     // project (node_modules included); the app reports the file it resolved to.
-    this.#loaded = new Set(isDirectory(this.#entry) ? [] : [this.#entry]);
+    this.#loaded = new Set(isDirectory(entry) ? [] : [entry]);
     this.#done = new Promise((resolveDone) => (this.#finish = resolveDone));
   }
 
@@ -121,16 +108,18 @@ export class Supervisor {
     if (this.#phase !== "idle") return;
     this.#phase = "restarting";
     const onChange = (file: string): void => this.restart({ kind: "change", file });
-    this.#globWatch = watchGlobs(this.#restartGlobs, this.#ignore, onChange);
-    if (!this.#options.hot) this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange);
+    this.#globWatch = watchGlobs(this.#restartGlobs, this.#ignore, onChange, this.#options.poll);
+    if (!this.#options.hot) this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange, undefined, this.#options.poll);
     await Promise.all([this.#globWatch.ready, this.#filesWatch?.ready]);
     if (this.#phase !== "restarting") return; // a signal came first
-    this.#launch(undefined, undefined);
+    this.#serve(this.#launch());
   }
 
   /**
-   * Restarts the app: SIGTERM, SIGKILL after the kill timeout, then a new child. While no child
-   * runs (after a crash), starts it. Coalesced with a restart already under way.
+   * Restarts the app. With overlap, the new process starts first and takes over once ready; the
+   * old one keeps serving until then, and for good if the new one fails to start. Without, the
+   * old one is stopped first (SIGTERM, SIGKILL after the kill timeout). While no child runs
+   * (after a crash), starts it. Coalesced with a restart already under way.
    */
   restart(cause: RestartCause): void {
     switch (this.#phase) {
@@ -138,7 +127,10 @@ export class Supervisor {
       case "exiting":
         return;
       case "restarting":
-        debug(`${describe(cause)}: a restart is already under way`);
+        // A new process already starting may have read that file before the save: it restarts
+        // once it has taken over. Otherwise the new process loads the files as they are by then.
+        if (this.#next && savedAfter(cause, this.#next.spawnedAt)) this.#again ??= cause;
+        else debug(`${describe(cause)}: a restart is already under way`);
         return;
       case "running":
       case "waiting":
@@ -150,11 +142,19 @@ export class Supervisor {
     const previous = this.#run?.exit === undefined ? this.#run : undefined;
     this.#phase = "restarting";
     if (this.#options.hot) this.#stopWatchingFiles();
+    if (previous && this.#options.overlap) {
+      void this.#overlap(previous, cause, decidedAt);
+      return;
+    }
     void (async () => {
-      if (previous) await this.#stop(previous, "SIGTERM");
+      if (previous) await this.#stopRun(previous, "SIGTERM");
       // A signal while the old child was stopping: the supervisor is on its way out.
       if (this.#phase !== "restarting") return;
-      this.#launch(cause, decidedAt);
+      const run = this.#launch();
+      this.#serve(run);
+      run.child.once("spawn", () => {
+        info(`restart: ${describe(cause)} — new process spawned in ${Math.round(performance.now() - decidedAt)} ms`);
+      });
     })();
   }
 
@@ -164,124 +164,128 @@ export class Supervisor {
    * ended it. A second call stops waiting and kills the app at once.
    */
   async stop(signal: NodeJS.Signals): Promise<void> {
-    const run = this.#run?.exit === undefined ? this.#run : undefined;
+    const live = [this.#run, this.#next].filter((run): run is Run => run !== undefined && run.exit === undefined);
     if (this.#phase === "exiting") {
-      if (run) this.#kill(run);
+      for (const run of live) run.kill();
       return;
     }
     const waiting = this.#phase === "waiting";
     this.#phase = "exiting";
+    const run = live[0];
     if (!run) {
       // No app to forward to: after a crash, the crash is what the command reports.
       await this.#end(waiting && this.#lastCode !== undefined ? this.#lastCode : signalCode(signal));
       return;
     }
-    const exit = await this.#stop(run, signal);
-    await this.#end(exit.code ?? signalCode(run.killed ? signal : exit.signal ?? signal));
+    const [exit] = await Promise.all(live.map((each) => this.#stopRun(each, signal)));
+    await this.#end(exit!.code ?? signalCode(run.killed ? signal : exit!.signal ?? signal));
   }
 
   /** Writes to the app's stdin (only with `stdin: "pipe"`). */
   input(text: string): void {
-    const stdin = this.#run?.child.stdin;
-    if (stdin && stdin.writable) stdin.write(text);
+    this.#run?.input(text);
   }
 
   /** Ends the app's stdin, and that of every later child (only with `stdin: "pipe"`). */
   endInput(): void {
     this.#inputEnded = true;
-    this.#run?.child.stdin?.end();
+    for (const run of [this.#run, this.#next]) run?.child.stdin?.end();
   }
 
-  /** Kills the app at once, synchronously (for the supervisor's own `exit`). */
+  /** Kills the app and its process tree at once, synchronously (for the supervisor's own `exit`). */
   killNow(): void {
-    const run = this.#run;
-    if (run && run.exit === undefined) run.child.kill("SIGKILL");
+    for (const run of [this.#run, this.#next]) run?.kill();
   }
 
-  #launch(cause: RestartCause | undefined, decidedAt: number | undefined): void {
+  /** Starts `next` beside `previous`; switches to it once ready, or keeps `previous`. */
+  async #overlap(previous: Run, cause: RestartCause, decidedAt: number): Promise<void> {
+    const next = this.#launch();
+    this.#next = next;
+    const ready = await next.whenReady(previous.listened, () =>
+      warn(`${this.#app}: the new process is not ready after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
+    );
+    this.#next = undefined;
+    const again = this.#again;
+    this.#again = undefined;
+    if (this.#phase !== "restarting") return; // stopping: stop() has both runs
+    if (!ready) {
+      const exit = next.exit ?? { code: 1, signal: null };
+      if (previous.exit === undefined) {
+        // A new version that cannot start never replaces one that works.
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        const before = this.#options.hot ? snapshot(this.#loaded) : undefined;
+        error(`restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`);
+        this.#phase = "running";
+        if (before) this.#watchLoaded(before);
+        // Saved while it was starting: that save may be the fix.
+        if (again) this.restart(again);
+      } else {
+        // Both are gone: as after a crash.
+        this.#serve(next);
+        this.#onExit(next, exit);
+      }
+      return;
+    }
+    this.#serve(next);
+    info(`restart: ${describe(cause)} — new process ready in ${Math.round(performance.now() - decidedAt)} ms`);
+    void previous.retire(this.#options.killTimeout, () =>
+      warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),
+    );
+    if (again) this.restart(again);
+  }
+
+  /** Makes `run` the one that serves. */
+  #serve(run: Run): void {
+    this.#run = run;
+    this.#phase = "running";
+  }
+
+  #launch(): Run {
     const options = this.#options;
+    // The link is a pipe of its own at LINK_FD (src/ipc.ts): Node's IPC channel, where there is
+    // one (a cluster worker's), stays the program's and cluster's.
     const env: NodeJS.ProcessEnv = { ...process.env, [SUPERVISOR_ENV]: String(LINK_FD) };
     // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.
-    if (options.hot) delete env["HOTLOAD_HOT"];
-    else env["HOTLOAD_HOT"] = "0";
+    env["HOTLOAD_HOT"] = options.hot ? "1" : "0";
+    if (options.poll !== undefined) env["HOTLOAD_POLL"] = String(options.poll);
+    // Each run is the first hotload process of its tree: its log lines need no pid. (Empty, not
+    // deleted: cluster.fork adds the supervisor's own environment back.)
+    env[FIRST_PROCESS_ENV] = "";
     // Plain paths among the --ignore globs also keep those files cold in the app.
     const literal = this.#ignore.filter((glob) => glob.literal).map((glob) => glob.absolute);
     if (literal.length > 0) env["HOTLOAD_IGNORE"] = [env["HOTLOAD_IGNORE"], ...literal].filter(Boolean).join(",");
     // The loader comes after the user's options: a transpiler (--import tsx) registered first
     // runs its hooks after hotload's, so hotload sees JavaScript.
-    const argv = [
-      ...options.nodeArgs,
-      "--import",
-      options.loader,
-      ...(options.entry.startsWith("-") ? ["--"] : []),
-      options.entry,
-      ...options.appArgs,
-    ];
-    const spawnedAt = Date.now();
-    const child = spawn(process.execPath, argv, {
-      cwd: options.cwd ?? process.cwd(),
+    const run = new Run({
+      entry: options.entry,
+      execArgv: [...options.nodeArgs, "--import", options.loader],
+      appArgs: options.appArgs,
+      cwd: this.#cwd,
       env,
-      // The link is the pipe at index LINK_FD: the child's file descriptor of the same number.
-      stdio: [options.stdin, "inherit", "inherit", "pipe"],
+      stdin: options.stdin,
+      overlap: options.overlap,
     });
-    let settle!: (exit: Exit) => void;
-    const run: Run = {
-      child,
-      exited: new Promise<Exit>((resolveExit) => (settle = resolveExit)),
-      exit: undefined,
-      stopping: false,
-      killed: false,
-      decidedAt,
-      spawnedAt,
-      heard: false,
-    };
-    const exited = (exit: Exit): void => {
-      if (run.exit) return;
-      run.exit = exit;
-      settle(exit);
-      this.#onExit(run, exit);
-    };
-    this.#run = run;
-    this.#phase = "running";
-    child.stdin?.on("error", () => {
-      // EPIPE: the app exited or closed its stdin; what the user typed has nowhere to go.
-    });
-    if (this.#inputEnded) child.stdin?.end();
-    child.on("exit", (code, signal) => exited({ code, signal }));
-    const link = child.stdio[LINK_FD];
+    if (this.#inputEnded) run.child.stdin?.end();
+    const link = run.child.stdio[LINK_FD];
     // A "pipe" slot is a duplex socket: readable on this side.
     if (link) readMessages(link as Readable, (message) => this.#onMessage(run, message));
-    child.on("error", (problem) => {
-      if (child.pid === undefined) {
-        // Not even spawned (no exit event follows): as a crash, so a change retries.
-        error(`could not start ${this.#app}: ${problem.message}`);
-        exited({ code: 127, signal: null });
-      } else {
-        debug(`${this.#app}: ${problem.message}`);
-      }
+    run.child.on("error", (problem) => {
+      if (run.child.pid === undefined) error(`could not start ${this.#app}: ${problem.message}`);
+      else debug(`${this.#app}: ${problem.message}`);
     });
-    if (cause && decidedAt !== undefined) {
-      child.once("spawn", () => {
-        const ms = Math.round(performance.now() - decidedAt);
-        info(`restart: ${describe(cause)} — new process spawned in ${ms} ms`);
-      });
-    }
+    void run.exited.then((exit) => this.#onExit(run, exit));
+    return run;
   }
 
   #onMessage(run: Run, message: ChildMessage): void {
-    if (!run.heard) {
-      run.heard = true;
-      if (run.decidedAt !== undefined) {
-        debug(`the new process reported in ${Math.round(performance.now() - run.decidedAt)} ms after the decision`);
-      }
-    }
+    run.heardFrom();
     switch (message.hotload) {
       case "files": {
         const fresh = message.files.filter((file) => !this.#loaded.has(file));
         for (const file of fresh) this.#loaded.add(file);
         if (fresh.length === 0) return;
         this.#filesWatch?.add(fresh);
-        if (!this.#options.hot && run === this.#run && !run.stopping) {
+        if (!this.#options.hot && (run === this.#run || run === this.#next) && !run.stopping) {
           // Saved after the app started but before the supervisor watched it: a new watch would
           // never see that save, so look at the file's time instead.
           const saved = fresh.find((file) => modifiedAfter(file, run.spawnedAt));
@@ -290,9 +294,14 @@ export class Supervisor {
         return;
       }
       case "restart":
+        // The starting run saw a save it cannot take: once it serves, it is restarted.
+        if (run === this.#next) this.#again = { kind: "child", message };
         // An old child's last words, or a request while it is being stopped anyway.
         if (run !== this.#run || run.stopping) return;
         this.restart({ kind: "child", message });
+        return;
+      case "ready":
+        run.readySaid();
         return;
       default:
         message satisfies never;
@@ -316,39 +325,45 @@ export class Supervisor {
       void this.#end(0);
       return;
     }
+    const how = exit.signal ? `was killed by ${exit.signal}` : `crashed with exit code ${code}`;
+    // A program that died after one of its files was saved (a hot update that re-ran its
+    // start-up, say) starts again at once: it started with the files as they were. The
+    // wait-for-a-change rule is for programs that crash on a fresh start. Once: the new run
+    // started after that save, so its own crash waits.
+    if (code !== 0 && this.#savedSince(run.spawnedAt)) {
+      this.#phase = "waiting";
+      this.restart({ kind: "died", how });
+      return;
+    }
     // Taken before saying anything: a fix saved right after the message is then not missed
     // while the watch is still starting.
     const before = this.#options.hot ? snapshot(this.#loaded) : undefined;
     this.#phase = "waiting";
-    if (code === 0) {
-      info(`${this.#app} exited with code 0 — waiting for a change to start it again`);
-    } else {
-      const how = exit.signal ? `was killed by ${exit.signal}` : `crashed with exit code ${code}`;
-      error(`${this.#app} ${how} — waiting for a change to restart it`);
-    }
-    if (before) {
-      this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, (file) => this.restart({ kind: "change", file }), before);
-    }
+    if (code === 0) info(`${this.#app} exited with code 0 — waiting for a change to start it again`);
+    else error(`${this.#app} ${how} — waiting for a change to restart it`);
+    if (before) this.#watchLoaded(before);
   }
 
-  /** Sends `signal`, SIGKILLs after the kill timeout, resolves when the child has exited. */
-  async #stop(run: Run, signal: NodeJS.Signals): Promise<Exit> {
-    if (run.exit) return run.exit;
-    run.stopping = true;
-    run.child.kill(signal);
-    const timer = setTimeout(() => {
-      warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`);
-      this.#kill(run);
-    }, this.#options.killTimeout);
-    const exit = await run.exited;
-    clearTimeout(timer);
-    return exit;
+  /**
+   * Watches every loaded file for the next save, which restarts (hot mode, while no run can).
+   * `before`: the files' identities taken earlier; one that differs once the watch is ready counts.
+   */
+  #watchLoaded(before: ReadonlyMap<string, string>): void {
+    this.#stopWatchingFiles();
+    const onChange = (file: string): void => this.restart({ kind: "change", file });
+    this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange, before, this.#options.poll);
   }
 
-  #kill(run: Run): void {
-    if (run.exit) return;
-    run.killed = true;
-    run.child.kill("SIGKILL");
+  /** Some loaded file was saved after `time` (wall clock). */
+  #savedSince(time: number): boolean {
+    for (const file of this.#loaded) if (modifiedAfter(file, time)) return true;
+    return false;
+  }
+
+  #stopRun(run: Run, signal: NodeJS.Signals): Promise<Exit> {
+    return run.stop(signal, this.#options.killTimeout, () =>
+      warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`),
+    );
   }
 
   #stopWatchingFiles(): void {
@@ -392,6 +407,23 @@ export function describe(cause: RestartCause): string {
           return reason satisfies never;
       }
     }
+    case "died":
+      return `the program ${cause.how} after a change`;
+    default:
+      return cause satisfies never;
+  }
+}
+
+/** True when the file behind `cause` was saved after `time` (wall clock). */
+function savedAfter(cause: RestartCause, time: number): boolean {
+  switch (cause.kind) {
+    case "change":
+      return modifiedAfter(cause.file, time);
+    case "child":
+      return modifiedAfter(cause.message.file, time);
+    case "request":
+    case "died":
+      return false;
     default:
       return cause satisfies never;
   }

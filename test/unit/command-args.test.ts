@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_KILL_TIMEOUT, DEFAULT_RESTART, parseArgs, type CliOptions, type ParsedArgs } from "../../src/cli-args.js";
-import { isNodeOption } from "../../src/cli-node-options.js";
+import { DEFAULT_KILL_TIMEOUT, DEFAULT_POLL_MS, DEFAULT_RESTART, parseArgs, type CliOptions, type ParsedArgs } from "../../src/command/args.js";
+import { isNodeOption } from "../../src/command/node-options.js";
 
 /** A stand-in for Node's option list, so these tests pin the parser, not Node's version. */
 const NODE = new Set(["--import", "--require", "-r", "-C", "--conditions", "--enable-source-maps", "--inspect", "--env-file", "--input-type", "--stack-size", "--no-warnings"]);
@@ -29,8 +29,22 @@ test("the entry alone runs hot with the defaults", () => {
     ignore: [],
     killTimeout: DEFAULT_KILL_TIMEOUT,
     watchAfterExit: false,
+    overlap: true,
+    poll: undefined,
   });
   assert.deepEqual(DEFAULT_RESTART, [".env", ".env.*"]);
+});
+
+test("--no-overlap turns overlapping restarts off; --poll takes its interval only after =", () => {
+  assert.equal(run("--no-overlap", "app.mjs").overlap, false);
+  assert.equal(run("--poll", "app.mjs").poll, DEFAULT_POLL_MS);
+  assert.equal(run("--poll", "app.mjs").entry, "app.mjs");
+  assert.equal(run("--poll=250", "app.mjs").poll, 250);
+  assert.deepEqual(parseArgs(["--poll=0", "app.mjs"], isNodeOption), {
+    kind: "error",
+    message: '--poll needs a number of milliseconds above 0, not "0"',
+  });
+  assert.deepEqual(parseArgs(["--no-overlap=1", "app.mjs"], isNodeOption), { kind: "error", message: "--no-overlap takes no value" });
 });
 
 test("everything after the entry belongs to the app, options included", () => {

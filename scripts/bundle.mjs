@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Bundles the loader's start-up path into one file, after tsc: dist/loader/hooks.js (what
+// `--import hotload` loads through loader/index.js) is replaced by itself with every hotload module
+// it imports inlined. Packages (chokidar, acorn, ...) stay imports, loaded when they are needed.
+//
+// Why: Node's ES module loader costs about as much per module as the code of a small module
+// itself; the ~19 modules of the start-up path cost ~2x what one file with the same code does,
+// before the program's first line (see bench/README.md, start-up). Everything else in dist/ stays
+// as tsc emitted it (hotload/api, the command, the unit tests import those).
+//
+// The bundle moves code to dist/loader/: a module that finds files relative to its own
+// import.meta.url would find the wrong ones. The modules known to use it (and fine with it) are
+// listed; any other one fails the build.
+//
+// Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const entry = path.join(root, 'dist', 'loader', 'hooks.js');
+// hooks.js: its package folder is dist/.. either way; report.js: filters hotload's own stack frames
+// (now in dist/loader); commonjs.js and source/*: createRequire, only to require packages (found
+// from dist/loader as from dist/src).
+const META_URL_OK = new Set([
+  'dist/loader/hooks.js',
+  'dist/src/report.js',
+  'dist/src/commonjs.js',
+  'dist/src/source/lexer.js',
+  'dist/src/source/sourcemap.js',
+  'dist/src/source/edit.js',
+]);
+// Not in that file: in-place updates tell hotload's wrappers from the rest of its code by the folder
+// of their file (src/inplace/owner.ts). They are bundled on their own into dist/src/inplace/inplace.js,
+// which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
+// no timer or listener of its own).
+const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
+const inPlaceEntry = path.join(root, 'dist', 'src', 'inplace', 'inplace.js');
+
+/**
+ * Bundles; returns an error message or undefined. `sourcemap: false` for the package, which ships
+ * no sources for a map to point at (scripts/build-package.mjs).
+ */
+export async function bundle({ sourcemap = true } = {}) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
+  }
+  const one = async (file, allowed, unbundled) => {
+    const result = await esbuild.build({
+      entryPoints: [file],
+      outfile: file,
+      allowOverwrite: true,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      packages: 'external',
+      sourcemap,
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      plugins: unbundled
+        ? [{ name: 'unbundled', setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })) }]
+        : [],
+      absWorkingDir: root,
+    });
+    const moved = Object.keys(result.metafile.inputs).filter((f) => !allowed.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
+    if (moved.length) return `${moved.join(', ')} use import.meta.url and would run from ${path.relative(root, file)}: list them in scripts/bundle.mjs once they work from there`;
+    // Written only now: the check above reads the inputs, one of which is the file replaced.
+    for (const out of result.outputFiles) writeFileSync(out.path, out.contents);
+    return undefined;
+  };
+  // In-place updates as a second file that stays in its folder, for the reason above.
+  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined));
+}
+
+/** The code of a compiled module without its comments (tsc keeps them; good enough for a search). */
+function withoutComments(code) {
+  return code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const error = await bundle();
+  if (error) {
+    console.error(`[bundle] ${error}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What `--import hotload` loads before the program's first line (bench/README.md, start-up): one
+ * bundled file, no ES import of node:fs, and the update path only when an update needs it.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { loadUpdatePath, updatePath } from "../../src/update-path.js";
+
+/** The repository root: this file runs as dist/test/unit/startup-path.test.js. */
+const ROOT = new URL("../../../", import.meta.url);
+const hooks = (): string => readFileSync(new URL("dist/loader/hooks.js", ROOT), "utf8");
+const staticImports = (code: string): string[] => [...code.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((m) => m[1]!);
+
+describe("the start-up path", () => {
+  test("dist/loader/hooks.js is one file: it imports Node builtins and, of hotload's, only in-place updates (which find their own frames by folder)", () => {
+    const imports = staticImports(hooks());
+    assert.ok(imports.length > 0, "no import found: has the bundle's format changed?");
+    assert.deepEqual(
+      imports.filter((specifier) => !specifier.startsWith("node:")),
+      ["../src/inplace/inplace.js"],
+    );
+  });
+
+  test("node:fs is not imported as an ES module (its namespace runs fs's lazy getters)", () => {
+    assert.ok(!staticImports(hooks()).includes("node:fs"));
+  });
+
+  test("the update path is there once loaded, and the same every time", async () => {
+    assert.throws(() => updatePath(), /the update path was used before it was loaded/);
+    const modules = await loadUpdatePath();
+    assert.equal(typeof modules.propagate, "function");
+    assert.equal(typeof modules.Gate, "function");
+    assert.equal(typeof modules.failureReport, "function");
+    assert.equal(updatePath(), modules);
+    assert.equal(await loadUpdatePath(), modules);
+  });
+});
