@@ -67,11 +67,14 @@ export function liveImporterOf(url: string | undefined): string | undefined {
 export function liveModuleSource(importer: string, specifier: string, attributes: string, exported: readonly string[], checked: readonly LiveName[]): string {
   const spec = JSON.stringify(specifier);
   const locals = exported.map((_, i) => `$${i}`);
-  const read = (from: string): string[] => exported.map((name, i) => `${locals[i]}=${from}[${JSON.stringify(name)}]`);
-  const declare = exported.length === 0 ? "" : `let ${read("n").join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
+  const set = `const s=(n)=>{${exported.map((name, i) => `${locals[i]}=n[${JSON.stringify(name)}]`).join(";")}};`;
+  // In an import cycle the dependency may not have run yet (its `let`s unset): the first read is
+  // made again once the module graph has evaluated.
+  const first = "try{s(n)}catch{Promise.resolve().then(()=>s(n)).catch(()=>{})}";
+  const declare = exported.length === 0 ? "" : `let ${locals.join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
   return (
-    `${JSON.stringify(importer)};import*as n from${spec}${attributes};${declare}` +
-    `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},(n)=>{${read("n").join(";")}});`
+    `${JSON.stringify(importer)};import*as n from${spec}${attributes};${declare}${set}${first}` +
+    `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},s);`
   );
 }
 
