@@ -340,8 +340,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
-    const live = { importer: url, exportsOf: (specifier: string, json: boolean) => exportsOnDisk(specifier, id, json) };
-    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, live });
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;

@@ -29,15 +29,13 @@ export interface EditOptions {
    */
   readonly sourceUrl?: string;
   /**
-   * Gives the static imports of the dependencies the module accepts live bindings (see live.ts):
-   * `importer` is the URL of this version, `exportsOf` the export names of a dependency imported
-   * as a namespace (undefined: that import keeps today's bindings). Only modules that accept a
+   * The URL of this version, when the static imports of the dependencies the module accepts get
+   * live bindings (see live.ts); with `exportsOf`, the export names of a dependency it imports as
+   * a namespace (undefined: that import keeps today's bindings). Only modules that accept a
    * dependency by name are edited so.
    */
-  readonly live?: {
-    readonly importer: string;
-    readonly exportsOf: (specifier: string, json: boolean) => readonly string[] | undefined;
-  };
+  readonly importer?: string;
+  readonly exportsOf?: (specifier: string, importer: string, json: boolean) => readonly string[] | undefined;
 }
 
 /** A module's source as hotload hands it to Node. */
@@ -66,7 +64,8 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   const text = source.toString();
   const facts = lex(text);
   if (facts !== undefined && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
-  const live = options.live && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, options.live.importer, options.live.exportsOf) : [];
+  const { importer, exportsOf } = options;
+  const live = importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json)) : [];
   const { edited, placement } = inject(text, facts, live);
   edited.append(`\n${INJECTION_IMPORT}${tail}`);
   // A rewritten specifier moves what follows it on its line: a map keeps columns right for tools.

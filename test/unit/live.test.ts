@@ -127,7 +127,7 @@ describe("which imports get live bindings", () => {
 
   test("a module that accepts no dependency is not edited for it", () => {
     const source = 'import { a } from "./a.mjs";\nimport.meta.hot.accept();\n';
-    const edited = editModule(source, { file: "/app.mjs", live: { importer: IMPORTER, exportsOf: () => assert.fail("not asked") } });
+    const edited = editModule(source, { file: "/app.mjs", importer: IMPORTER, exportsOf: () => assert.fail("not asked") });
     assert.ok(edited);
     assert.ok(edited.code.startsWith('import { a } from "./a.mjs";'));
     assert.ok(!edited.code.includes(LIVE_PREFIX));
@@ -135,7 +135,7 @@ describe("which imports get live bindings", () => {
 
   test("editModule rewrites the import and keeps every line", () => {
     const source = 'import { a } from "./a.mjs";\nconsole.log(a);\nimport.meta.hot.accept("./a.mjs");\n';
-    const edited = editModule(source, { file: "/app.mjs", live: { importer: IMPORTER, exportsOf: () => undefined } });
+    const edited = editModule(source, { file: "/app.mjs", importer: IMPORTER, exportsOf: () => undefined });
     assert.ok(edited);
     const lines = edited.code.split("\n");
     assert.match(lines[0]!, /^import \{ a \} from "data:text\/javascript,/);
