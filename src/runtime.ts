@@ -896,8 +896,11 @@ export class Runtime implements HotHost, RuntimeSlot {
         const json = this.#records.get(id)?.format === "json";
         namespaces.set(id, (await (json ? import(url, { with: { type: "json" } }) : import(url))) as Record<string, unknown>);
       }
-      // An accepting module's live bindings need every name it imports: else, like a link error.
-      for (const boundary of plan.boundaries) this.#liveFits(boundary, snapshots, namespaces);
+      // An accepting module's live bindings need every name it imports: else it fails like a link error.
+      for (const b of plan.boundaries) {
+        const missing = b.self || snapshots.has(b.url) ? undefined : this.#live.missing(b.url, this.versions.current(b.url), b.deps, namespaces);
+        if (missing) throw missingExportError(missing, this.#records.get(b.url)?.seen);
+      }
     } catch (error) {
       gate.open();
       this.#session = undefined;
@@ -975,14 +978,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
 
     // 6. Live bindings, then accept callbacks: a self-accepting module's old version hands over to the new one.
-    for (const boundary of plan.boundaries) {
-      if (boundary.self || snapshots.has(boundary.url)) continue;
-      const version = this.versions.current(boundary.url);
-      for (const dep of boundary.deps) {
-        const namespace = namespaces.get(dep);
-        if (namespace) this.#live.assign(boundary.url, version, dep, namespace);
-      }
-    }
+    for (const b of plan.boundaries) if (!b.self && !snapshots.has(b.url)) this.#live.assign(b.url, this.versions.current(b.url), b.deps, namespaces);
     this.#invalidationChain = request.invalidated?.chain;
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
@@ -1028,20 +1024,6 @@ export class Runtime implements HotHost, RuntimeSlot {
     const result = done({ status: "updated", reevaluated, boundaries: boundaryFiles });
     this.#emit("hotload:afterUpdate", result);
     return result;
-  }
-
-  /**
-   * Throws what Node throws at link time when a new version of a dependency that `boundary`
-   * accepts lacks a name its live bindings import, pointing at that name in the import.
-   */
-  #liveFits(boundary: Boundary, snapshots: ReadonlyMap<string, Snapshot>, namespaces: ReadonlyMap<string, Record<string, unknown>>): void {
-    if (boundary.self || snapshots.has(boundary.url)) return;
-    const version = this.versions.current(boundary.url);
-    for (const dep of boundary.deps) {
-      const namespace = namespaces.get(dep);
-      const missing = namespace && this.#live.missing(boundary.url, version, dep, namespace);
-      if (missing) throw missingExportError(missing, this.#records.get(boundary.url)?.seen);
-    }
   }
 
   /** Queues one more try of the files whose last update failed (they may have waited for this). */

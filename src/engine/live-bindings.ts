@@ -46,17 +46,27 @@ export class LiveBindings {
     registered.deps.set(depId, list);
   }
 
-  /** The first name `importer` (its version `version`) imports from `dep` that `namespace` lacks. */
-  missing(importer: string, version: number, dep: string, namespace: Record<string, unknown>): MissingExport | undefined {
-    for (const { names } of this.#of(importer, version, dep)) {
-      for (const name of names) if (!(name.name in namespace)) return { ...name, importer };
+  /**
+   * The first name `importer` (at `version`) imports from one of `deps` that the dependency's new
+   * namespace (in `namespaces`) lacks.
+   */
+  missing(importer: string, version: number, deps: readonly string[], namespaces: ReadonlyMap<string, Record<string, unknown>>): MissingExport | undefined {
+    for (const dep of deps) {
+      const namespace = namespaces.get(dep);
+      if (namespace === undefined) continue;
+      for (const { names } of this.#of(importer, version, dep)) {
+        for (const name of names) if (!(name.name in namespace)) return { ...name, importer };
+      }
     }
     return undefined;
   }
 
-  /** Assigns `importer`'s bindings of `dep` from its new version's `namespace`. */
-  assign(importer: string, version: number, dep: string, namespace: Record<string, unknown>): void {
-    for (const { set } of this.#of(importer, version, dep)) set(namespace);
+  /** Assigns `importer`'s bindings of each of `deps` from its new namespace in `namespaces`. */
+  assign(importer: string, version: number, deps: readonly string[], namespaces: ReadonlyMap<string, Record<string, unknown>>): void {
+    for (const dep of deps) {
+      const namespace = namespaces.get(dep);
+      if (namespace !== undefined) for (const { set } of this.#of(importer, version, dep)) set(namespace);
+    }
   }
 
   /** Forgets a module that is no longer part of the program. */

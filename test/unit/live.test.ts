@@ -153,12 +153,13 @@ describe("the runtime's side", () => {
     live.register(`${IMPORTER}?hotload=2`, "file:///a.mjs", names, () => seen.push("v2"), 2);
     // A version replaced before Node finished evaluating it.
     live.register(`${IMPORTER}?hotload=1`, "file:///a.mjs", names, () => seen.push("late v1"), 2);
-    live.assign(IMPORTER, 2, "file:///a.mjs", { a: 1 });
+    const deps = ["file:///a.mjs"];
+    live.assign(IMPORTER, 2, deps, new Map([["file:///a.mjs", { a: 1 }]]));
     assert.deepEqual(seen, ["v2"]);
-    assert.equal(live.missing(IMPORTER, 2, "file:///a.mjs", { a: 1 }), undefined);
-    assert.deepEqual(live.missing(IMPORTER, 2, "file:///a.mjs", { b: 1 }), { ...names[0], importer: IMPORTER });
+    assert.equal(live.missing(IMPORTER, 2, deps, new Map([["file:///a.mjs", { a: 1 }]])), undefined);
+    assert.deepEqual(live.missing(IMPORTER, 2, deps, new Map([["file:///a.mjs", { b: 1 }]])), { ...names[0], importer: IMPORTER });
     live.forget(IMPORTER);
-    live.assign(IMPORTER, 2, "file:///a.mjs", { a: 1 });
+    live.assign(IMPORTER, 2, deps, new Map([["file:///a.mjs", { a: 1 }]]));
     assert.deepEqual(seen, ["v2"]);
   });
 
