@@ -25,6 +25,8 @@ import { fileOf, type Scope } from "./scope.js";
 import { importsOnlyAccepted } from "./source/bindings.js";
 import { editModule } from "./source/edit.js";
 import type { RuntimeSlot } from "./source/inject.js";
+import type { LiveName, LiveSetter } from "./source/live.js";
+import { exportsOnDisk, LiveBindings, missingExportError } from "./engine/live-bindings.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -163,6 +165,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
+  readonly #live = new LiveBindings();
   /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */
   readonly #inPlace: InPlace | undefined;
   readonly #handlerTimeoutMs: number = handlerTimeoutMs();
@@ -336,10 +340,15 @@ export class Runtime implements HotHost, RuntimeSlot {
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
-    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id });
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;
+  }
+
+  /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
+  live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
+    this.#live.register(importer, dep, names, set, this.versions.current(stripVersion(importer)));
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -887,6 +896,11 @@ export class Runtime implements HotHost, RuntimeSlot {
         const json = this.#records.get(id)?.format === "json";
         namespaces.set(id, (await (json ? import(url, { with: { type: "json" } }) : import(url))) as Record<string, unknown>);
       }
+      // An accepting module's live bindings need every name it imports: else it fails like a link error.
+      for (const b of plan.boundaries) {
+        const missing = b.self || snapshots.has(b.url) ? undefined : this.#live.missing(b.url, this.versions.current(b.url), b.deps, namespaces);
+        if (missing) throw missingExportError(missing, this.#records.get(b.url)?.seen);
+      }
     } catch (error) {
       gate.open();
       this.#session = undefined;
@@ -963,7 +977,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
 
-    // 6. Accept callbacks: a self-accepting module's old version hands over to the new one.
+    // 6. Live bindings, then accept callbacks: a self-accepting module's old version hands over to the new one.
+    for (const b of plan.boundaries) if (!b.self && !snapshots.has(b.url)) this.#live.assign(b.url, this.versions.current(b.url), b.deps, namespaces);
     this.#invalidationChain = request.invalidated?.chain;
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
@@ -1096,6 +1111,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   #forget(id: string): void {
     const record = this.#records.get(id);
     this.graph.delete(id);
+    this.#live.forget(id);
     if (!record) return;
     for (const context of record.instances.values()) {
       this.#listening.delete(context);
