@@ -657,7 +657,6 @@ export class Runtime implements HotHost, RuntimeSlot {
     // 1. What changed: content hashes against what was last acted on.
     const changed: string[] = [];
     const hashes = new Map<string, Buffer>();
-    let somethingNew = false;
     /** A deleted, unreadable or broken file is back as it runs: updates that failed with it may pass. */
     let cameBack = false;
     const previous = new Map<string, string | Buffer | undefined>();
@@ -695,18 +694,19 @@ export class Runtime implements HotHost, RuntimeSlot {
           continue;
         }
         // A retry is for content that failed: anything newer is the watcher's to deliver, once
-        // the save is complete (a retry may come in the middle of one).
-        if (request.retryFailed && !sameContent(record.failed, h)) continue;
+        // the save is complete (a retry may come in the middle of one). Content that already
+        // failed is tried again only by that quiet retry, after an update that succeeded (it may
+        // be what the file waited for: a new export, a fixed import), never for a mere touch,
+        // not even one that comes with another file's save: its error would be reported twice,
+        // and the other file's update would fail and be tried again without it (announced and
+        // evaluated twice).
+        const failedBefore = sameContent(record.failed, h);
+        if (request.retryFailed ? !failedBefore : failedBefore) continue;
         changed.push(id);
         hashes.set(id, h);
         previous.set(id, record.seen);
-        if (request.retryFailed || !sameContent(record.failed, h)) somethingNew = true;
       }
     }
-    // Content that already failed to load is not tried again for a mere touch (its error must not
-    // be reported twice); after an update that succeeded, failed files get one more try, since
-    // the update may be what they were waiting for (a new export, a fixed import).
-    if (!somethingNew && request.invalidated === undefined) changed.length = 0;
     const invalidator = request.invalidated?.url;
     if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
     if (changed.length === 0) {
