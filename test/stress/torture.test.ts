@@ -781,7 +781,11 @@ class Torture {
       // that says nothing until it ends (a quiet retry of held-back files, waiting up to
       // HANDLER_TIMEOUT_MS for a dispose handler that never settles).
       const evaluating = observation.modules.some((m) => m.version > 0 && m.token === null);
-      if ((!observation.open && !evaluating && quiet > QUIET_MS) || now - started > SETTLE_MS) return problems;
+      if (!observation.open && !evaluating && quiet > QUIET_MS) return problems;
+      if (now - started > SETTLE_MS) {
+        this.#note(`burst ${this.#burst} settle: still ${observation.open ? "updating" : evaluating ? "evaluating" : "busy"} after ${SETTLE_MS} ms; checked as it is`);
+        return problems;
+      }
       await nextOutput(this.#run, this.#run.mark(), 50);
     }
   }
