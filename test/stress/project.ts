@@ -302,11 +302,14 @@ export class ProjectGraph {
    */
   linkBreakable(name: string): boolean {
     const m = this.get(name);
-    // Only ES modules link by name (an ESM importer of CommonJS takes its default export).
-    if (m.json || m.role === "self" || (m.format !== "esm" && m.format !== "ts")) return false;
+    // Only ES modules link by name (an ESM importer of CommonJS takes its default export), and only
+    // an ES importer links: require() of an ES module (kf.mjs from ke.cjs) gets its namespace,
+    // whatever it exports, so a dropped export there breaks nothing.
+    const linksByName = (format: Format): boolean => format === "esm" || format === "ts";
+    if (m.json || m.role === "self" || !linksByName(m.format)) return false;
     return this.importers(name).some((importer) => {
       const i = this.get(importer);
-      return (i.imports.includes(name) || i.optional === name) && !i.accepts.includes(name);
+      return linksByName(i.format) && (i.imports.includes(name) || i.optional === name) && !i.accepts.includes(name);
     });
   }
 }
