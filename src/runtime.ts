@@ -871,7 +871,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
       await dispose((id) => !esm(id));
       if (esmRoots.length > 0) {
-        const evaluation = import(this.#rootUrl(esmRoots)) as Promise<Record<string, Record<string, unknown>>>;
+        // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
+        // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
+        // then, so they are imported first, on their own.
+        const first = required.length > 0 && invalidated.some((id) => !esm(id)) ? required : esmRoots;
+        const evaluation = import(this.#rootUrl(first)) as Promise<Record<string, Record<string, unknown>>>;
         evaluation.catch(() => undefined);
         // Evaluation starts only once every new version loaded and linked: reaching the gate means
         // no syntax or link error, so the old versions can be disposed now, and not before.
@@ -880,8 +884,14 @@ export class Runtime implements HotHost, RuntimeSlot {
         await dispose(esm);
         gate.open();
         const result = await evaluation;
-        esmRoots.forEach((id, i) => namespaces.set(id, esmRoots.length === 1 ? result : result[`r${i}`]!));
+        first.forEach((id, i) => namespaces.set(id, first.length === 1 ? result : result[`r${i}`]!));
         for (const id of required) requireCache()[this.#records.get(id)!.file] = requirableModule(this.#records.get(id)!.file, namespaces.get(id)!);
+        // The rest, through the open gate (a link error here rolls back after the disposal).
+        const then = esmRoots.filter((id) => !first.includes(id));
+        if (then.length > 0) {
+          const rest = (await import(this.#rootUrl(then))) as Record<string, Record<string, unknown>>;
+          then.forEach((id, i) => namespaces.set(id, then.length === 1 ? rest : rest[`r${i}`]!));
+        }
       } else {
         disposedEsm = true;
         await dispose(esm);
