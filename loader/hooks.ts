@@ -10,6 +10,7 @@ import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
 import { Scope } from "../src/scope.js";
 import { RUNTIME_SLOT } from "../src/source/inject.js";
+import { liveImporterOf } from "../src/source/live.js";
 import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./ipc.js";
 
@@ -50,6 +51,9 @@ Object.defineProperty(Module.prototype, "hot", {
 trackRequires((parent, child) => runtime.required(parent, child));
 registerHooks({
   resolve(specifier, context, nextResolve) {
+    // A live-binding module imports its dependency for the importer it stands for (source/live.ts).
+    const importer = liveImporterOf(context.parentURL);
+    if (importer !== undefined) context = { ...context, parentURL: importer };
     const result = missingReported(() => nextResolve(specifier, context), specifier, context.parentURL);
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);

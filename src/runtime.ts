@@ -25,6 +25,8 @@ import { fileOf, type Scope } from "./scope.js";
 import { importsOnlyAccepted } from "./source/bindings.js";
 import { editModule, mentionsMeta } from "./source/edit.js";
 import type { RuntimeSlot } from "./source/inject.js";
+import type { LiveName, LiveSetter } from "./source/live.js";
+import { exportsOnDisk, LiveBindings, missingExportError } from "./engine/live-bindings.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 import { later } from "./later.js";
@@ -163,6 +165,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   #session: Session | undefined;
+  /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
+  readonly #live = new LiveBindings();
   /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */
   readonly #inPlace: InPlace | undefined;
   readonly #handlerTimeoutMs: number = handlerTimeoutMs();
@@ -339,10 +343,15 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (gate === "" && url === id && !mentionsMeta(content)) return undefined;
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
-    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id });
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;
+  }
+
+  /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
+  live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
+    this.#live.register(importer, dep, names, set, this.versions.current(stripVersion(importer)));
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -651,7 +660,6 @@ export class Runtime implements HotHost, RuntimeSlot {
     // 1. What changed: content hashes against what was last acted on.
     const changed: string[] = [];
     const hashes = new Map<string, Buffer>();
-    let somethingNew = false;
     /** A deleted, unreadable or broken file is back as it runs: updates that failed with it may pass. */
     let cameBack = false;
     const previous = new Map<string, string | Buffer | undefined>();
@@ -689,18 +697,19 @@ export class Runtime implements HotHost, RuntimeSlot {
           continue;
         }
         // A retry is for content that failed: anything newer is the watcher's to deliver, once
-        // the save is complete (a retry may come in the middle of one).
-        if (request.retryFailed && !sameContent(record.failed, h)) continue;
+        // the save is complete (a retry may come in the middle of one). Content that already
+        // failed is tried again only by that quiet retry, after an update that succeeded (it may
+        // be what the file waited for: a new export, a fixed import), never for a mere touch,
+        // not even one that comes with another file's save: its error would be reported twice,
+        // and the other file's update would fail and be tried again without it (announced and
+        // evaluated twice).
+        const failedBefore = sameContent(record.failed, h);
+        if (request.retryFailed ? !failedBefore : failedBefore) continue;
         changed.push(id);
         hashes.set(id, h);
         previous.set(id, record.seen);
-        if (request.retryFailed || !sameContent(record.failed, h)) somethingNew = true;
       }
     }
-    // Content that already failed to load is not tried again for a mere touch (its error must not
-    // be reported twice); after an update that succeeded, failed files get one more try, since
-    // the update may be what they were waiting for (a new export, a fixed import).
-    if (!somethingNew && request.invalidated === undefined) changed.length = 0;
     const invalidator = request.invalidated?.url;
     if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
     if (changed.length === 0) {
@@ -865,7 +874,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
       await dispose((id) => !esm(id));
       if (esmRoots.length > 0) {
-        const evaluation = import(this.#rootUrl(esmRoots)) as Promise<Record<string, Record<string, unknown>>>;
+        // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
+        // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
+        // then, so they are imported first, on their own.
+        const first = required.length > 0 && invalidated.some((id) => !esm(id)) ? required : esmRoots;
+        const evaluation = import(this.#rootUrl(first)) as Promise<Record<string, Record<string, unknown>>>;
         evaluation.catch(() => undefined);
         // Evaluation starts only once every new version loaded and linked: reaching the gate means
         // no syntax or link error, so the old versions can be disposed now, and not before.
@@ -874,8 +887,14 @@ export class Runtime implements HotHost, RuntimeSlot {
         await dispose(esm);
         gate.open();
         const result = await evaluation;
-        esmRoots.forEach((id, i) => namespaces.set(id, esmRoots.length === 1 ? result : result[`r${i}`]!));
+        first.forEach((id, i) => namespaces.set(id, first.length === 1 ? result : result[`r${i}`]!));
         for (const id of required) requireCache()[this.#records.get(id)!.file] = requirableModule(this.#records.get(id)!.file, namespaces.get(id)!);
+        // The rest, through the open gate (a link error here rolls back after the disposal).
+        const then = esmRoots.filter((id) => !first.includes(id));
+        if (then.length > 0) {
+          const rest = (await import(this.#rootUrl(then))) as Record<string, Record<string, unknown>>;
+          then.forEach((id, i) => namespaces.set(id, then.length === 1 ? rest : rest[`r${i}`]!));
+        }
       } else {
         disposedEsm = true;
         await dispose(esm);
@@ -889,6 +908,11 @@ export class Runtime implements HotHost, RuntimeSlot {
         // A JSON module is only imported with its type attribute.
         const json = this.#records.get(id)?.format === "json";
         namespaces.set(id, (await (json ? import(url, { with: { type: "json" } }) : import(url))) as Record<string, unknown>);
+      }
+      // An accepting module's live bindings need every name it imports: else it fails like a link error.
+      for (const b of plan.boundaries) {
+        const missing = b.self || snapshots.has(b.url) ? undefined : this.#live.missing(b.url, this.versions.current(b.url), b.deps, namespaces);
+        if (missing) throw missingExportError(missing, this.#records.get(b.url)?.seen);
       }
     } catch (error) {
       gate.open();
@@ -966,7 +990,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     for (const id of this.graph.unreachable(lost)) await this.#prune(id, callbackErrors);
 
-    // 6. Accept callbacks: a self-accepting module's old version hands over to the new one.
+    // 6. Live bindings, then accept callbacks: a self-accepting module's old version hands over to the new one.
+    for (const b of plan.boundaries) if (!b.self && !snapshots.has(b.url)) this.#live.assign(b.url, this.versions.current(b.url), b.deps, namespaces);
     this.#invalidationChain = request.invalidated?.chain;
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
@@ -1099,6 +1124,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   #forget(id: string): void {
     const record = this.#records.get(id);
     this.graph.delete(id);
+    this.#live.forget(id);
     if (!record) return;
     for (const context of record.instances.values()) {
       this.#listening.delete(context);

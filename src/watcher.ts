@@ -238,6 +238,9 @@ export class Watcher {
     this.#probed.set(path, size);
     this.#lastEvent.set(path, now);
     this.#due.set(path, now + delay);
+    // A fixed settle time (HOTLOAD_SETTLE_MS) is the quiet time of the whole batch, as users of it
+    // expect: files saved within it of each other are one update, whatever their order.
+    if (this.#options.quickMs > 0) for (const file of this.#touched) this.#due.set(file, Math.max(this.#due.get(file) ?? 0, now + delay));
     let next = Infinity;
     for (const file of this.#touched) next = Math.min(next, this.#due.get(file) ?? now);
     this.#arm(next - now);

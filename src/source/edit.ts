@@ -11,6 +11,7 @@ import { basename } from "node:path";
 import MagicString from "magic-string";
 import { INJECTION, INJECTION_IMPORT, place, type Placement } from "./inject.js";
 import { lex, needsHot, type SourceFacts } from "./lexer.js";
+import { liveEdits, type LiveEdit } from "./live.js";
 import { inlineMap, mapComment, mapOf } from "./sourcemap.js";
 
 
@@ -27,6 +28,14 @@ export interface EditOptions {
    * map to the file already, and Node would key the map of every version by the one URL.
    */
   readonly sourceUrl?: string;
+  /**
+   * The URL of this version, when the static imports of the dependencies the module accepts get
+   * live bindings (see live.ts); with `exportsOf`, the export names of a dependency it imports as
+   * a namespace (undefined: that import keeps today's bindings). Only modules that accept a
+   * dependency by name are edited so.
+   */
+  readonly importer?: string;
+  readonly exportsOf?: (specifier: string, importer: string, json: boolean) => readonly string[] | undefined;
 }
 
 /** A module's source as hotload hands it to Node. */
@@ -55,9 +64,12 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   const text = source.toString();
   const facts = lex(text);
   if (facts !== undefined && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
-  const { edited, placement } = inject(text, facts);
+  const { importer, exportsOf } = options;
+  const live = importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json)) : [];
+  const { edited, placement } = inject(text, facts, live);
   edited.append(`\n${INJECTION_IMPORT}${tail}`);
-  if (placement.codeMoved) {
+  // A rewritten specifier moves what follows it on its line: a map keeps columns right for tools.
+  if (placement.codeMoved || live.length > 0) {
     // A column moved: tools that read source maps (--enable-source-maps, debuggers) get one.
     const own = inlineMap(text);
     const map = mapOf(edited, basename(options.file), own?.map);
@@ -93,9 +105,11 @@ export function injectHotBytes(source: Uint8Array): Injected {
   return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"));
 }
 
-function inject(text: string, facts: SourceFacts | undefined): { edited: MagicString; placement: Placement } {
+function inject(text: string, facts: SourceFacts | undefined, live: readonly LiveEdit[] = []): { edited: MagicString; placement: Placement } {
   const placement = place(text, facts);
   const edited = magic(text);
+  // Before the statement goes in: an overwrite would drop text inserted at its edge.
+  for (const { start, end, text: replacement } of live) edited.overwrite(start, end, replacement);
   const statement = placement.before + INJECTION;
   if (placement.end > placement.at) edited.overwrite(placement.at, placement.end, statement);
   else if (placement.shift > 0) edited.prependRight(placement.at, statement);

@@ -12,6 +12,7 @@
  * by edit.ts with magic-string.
  */
 import type { SourceFacts } from "./lexer.js";
+import type { LiveName, LiveSetter } from "./live.js";
 
 /** The global slot through which transformed modules reach the runtime (same thread). */
 export const RUNTIME_SLOT = "hotload.runtime";
@@ -24,6 +25,8 @@ export interface RuntimeSlot {
   hotCjs(module: NodeJS.Module): unknown;
   /** What an update's gate module awaits (see gate.ts). */
   gate(id: number): Promise<void>;
+  /** A live-binding module of `importer` hands over the setter of its bindings of `dep` (see live.ts). */
+  live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void;
 }
 
 /** The binding line 1 calls: imported, so no declaration of the module can shadow it. */

@@ -20,6 +20,9 @@ export interface StaticImport {
   readonly end: number;
   /** TypeScript `import type`: elided from the emitted JavaScript. */
   readonly typeOnly: boolean;
+  /** Offsets of the specifier's text, inside its quotes. */
+  readonly specifierStart: number;
+  readonly specifierEnd: number;
 }
 
 /** What one module's source holds, by offsets into the text that was lexed. */
@@ -55,7 +58,7 @@ export function lex(source: string): SourceFacts | undefined {
     if (entry.type === "dynamic" && !entry.probablyTypeOnly) dynamicImports.push(entry.glob ? undefined : entry.specifier);
     if (entry.type === "import-meta") metas.push([entry.start, entry.end]);
     else if (entry.type === "static" || entry.type === "reexport-star") {
-      statics.push({ specifier: entry.specifier, start: entry.importStart, end: entry.importEnd, typeOnly: entry.typeOnly });
+      statics.push({ specifier: entry.specifier, start: entry.importStart, end: entry.importEnd, typeOnly: entry.typeOnly, specifierStart: entry.start, specifierEnd: entry.end });
     }
   }
   const exports = exported.filter((e) => e.type !== "reexport-all" && !e.typeOnly).map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);

@@ -8,30 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnCli, type Running } from "../helpers/e2e.js";
-
-const clis: Running[] = [];
-
-function hotload(dir: string, args: string[]): Running {
-  const run = spawnCli(args, { cwd: dir });
-  clis.push(run);
-  return run;
-}
-
-/** SIGTERM, as a user stops the command (it stops its app first). */
-async function stop(run: Running): Promise<number | string> {
-  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGTERM");
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), 10_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return code;
-}
-
-after(async () => {
-  await Promise.all(clis.map(stop));
-  await cleanup();
-});
+import { test } from "node:test";
+import { copyFixture, replaceIn } from "../helpers/e2e.js";
+import { hotload, stop } from "../helpers/command.js";
 
 function pidOf(line: string): number {
   const match = /pid=(\d+)/.exec(line);

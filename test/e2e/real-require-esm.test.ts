@@ -24,3 +24,19 @@ test("require() of a saved ES module returns its new version, directly and throu
     await run.waitForLine(`main accepted: require() sees ${sees}`, 10_000, since);
   }
 });
+
+test("a CommonJS module and the ES module it requires, saved in one burst, both apply under a self-accepting ES module", async () => {
+  const dir = copyFixture("require-esm");
+  const run = spawnHot(join(dir, "top.mjs"));
+  await run.waitForLine("top sees mid with deep deep 1");
+  // The CommonJS module and the ES module it requires change together: the new mid.js must require
+  // the new deep.mjs, not the instance of deep.mjs it replaces.
+  let since = run.mark();
+  replaceIn(join(dir, "mid.js"), "mid with", "mid 2 with");
+  replaceIn(join(dir, "deep.mjs"), "deep 1", "deep 22");
+  await run.waitForLine("top sees mid 2 with deep deep 22", 10_000, since);
+  // The ES module alone: mid.js is re-evaluated with it and requires its new version.
+  since = run.mark();
+  replaceIn(join(dir, "deep.mjs"), "deep 22", "deep 333");
+  await run.waitForLine("top sees mid 2 with deep deep 333", 10_000, since);
+});

@@ -22,14 +22,7 @@ import type { Random } from "./random.js";
  * that it stays green until they are fixed. Remove an entry once its fix is merged; the test
  * then covers it on every seed.
  */
-export const KNOWN_OPEN: readonly Feature[] = [
-  "cjs-shared-require", // item 1: a second require() of the same file in one folder records no edge
-  "cjs-requirer-edit", // item 2: a new version of a CommonJS module drops the files it requires from the graph
-  "require-esm", // item 3: require() of an ES module keeps returning the old instance
-  "js-syntax-switch", // item 7: a typeless .js switching from CommonJS to ESM syntax wedges updates
-  "hanging-handler", // item 8: a dispose handler that never settles stalls every later update
-  "cycle-invalidate", // item 9: invalidate() inside a cycle re-evaluates both modules forever
-];
+export const KNOWN_OPEN: readonly Feature[] = [];
 
 /** What this run leaves out: {@link KNOWN_OPEN}, unless HOTLOAD_STRESS_OPEN says otherwise. */
 export const LEFT_OUT: ReadonlySet<Feature> = new Set(openFromEnv());
@@ -309,11 +302,14 @@ export class ProjectGraph {
    */
   linkBreakable(name: string): boolean {
     const m = this.get(name);
-    // Only ES modules link by name (an ESM importer of CommonJS takes its default export).
-    if (m.json || m.role === "self" || (m.format !== "esm" && m.format !== "ts")) return false;
+    // Only ES modules link by name (an ESM importer of CommonJS takes its default export), and only
+    // an ES importer links: require() of an ES module (kf.mjs from ke.cjs) gets its namespace,
+    // whatever it exports, so a dropped export there breaks nothing.
+    const linksByName = (format: Format): boolean => format === "esm" || format === "ts";
+    if (m.json || m.role === "self" || !linksByName(m.format)) return false;
     return this.importers(name).some((importer) => {
       const i = this.get(importer);
-      return (i.imports.includes(name) || i.optional === name) && !i.accepts.includes(name);
+      return linksByName(i.format) && (i.imports.includes(name) || i.optional === name) && !i.accepts.includes(name);
     });
   }
 }

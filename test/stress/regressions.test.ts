@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { cleanup, type Running } from "../helpers/e2e.js";
-import { count, startApp, versioned } from "./harness.js";
+import { ask, count, startApp, versioned } from "./harness.js";
 
 after(cleanup);
 
@@ -162,15 +162,48 @@ describe("a version evaluated by an update that then rolls back", () => {
     writeFileSync(join(dir, "l.mjs"), listening(2));
     writeFileSync(join(dir, "t.mjs"), throwing);
     await run.waitForLine(/^\[hotload\] .*t\.mjs:2:7 Error: t\.mjs fails — rolled back/, 10_000, since);
+    // Both evaluations of l.mjs v2 have listened (each says so after it did), whichever came first.
     await run.waitForLine("l v2 evaluated", 10_000, since);
+    await run.waitForLine("l v2 evaluated", 10_000, run.lines.indexOf("l v2 evaluated", since) + 1);
+    await run.waitForLine("accepted ./l.mjs v=2", 10_000, since);
 
     since = run.mark();
     writeFileSync(join(dir, "other.mjs"), versioned("other", 3));
     await run.waitForLine("accepted ./other.mjs v=3", 10_000, since);
     const heard = run.lines.slice(since).filter((line) => / heard an update$/.test(line));
-    assert.deepEqual(heard, ["listener v2 heard an update"], "the listeners that heard the next update");
+    assert.deepEqual(heard, ["listener v2 heard an update"], `the listeners that heard the next update\n${run.output()}`);
     },
   );
+});
+
+describe("a file whose update failed, saved again with the same content together with another file", () => {
+  const throwing = 'export const v = 2;\nthrow new Error("t.mjs fails");\n';
+  const listening = 'export const v = 1;\nimport.meta.hot.on("hotload:beforeUpdate", () => process.stderr.write("l heard an update\\n"));\n';
+
+  test("is not tried again with it: its error is not reported twice, and the other file's save is one update, evaluated once and heard once", async () => {
+    // A slow watcher (1 s to settle a save): update() below reliably comes first.
+    const { dir, run } = await startApp({ "t.mjs": versioned("t", 1), "other.mjs": versioned("other", 1), "l.mjs": listening }, ["./t.mjs", "./other.mjs", "./l.mjs"], {
+      env: { HOTLOAD_SETTLE_MS: "1000" },
+    });
+    await warmUp(run, dir);
+    let since = run.mark();
+    writeFileSync(join(dir, "t.mjs"), throwing);
+    await run.waitForLine(/^\[hotload\] .*t\.mjs:2:7 Error: t\.mjs fails — rolled back/, 10_000, since);
+    await run.waitForLine(/^UPDATE .*"status":"failed"/, 10_000, since);
+    since = run.mark();
+    // The same bytes again: a touch (not an edit), as a watcher's late event for the failed save
+    // is, with a real save of other.mjs; update() takes them as one batch, as the watcher would.
+    writeFileSync(join(dir, "t.mjs"), throwing);
+    writeFileSync(join(dir, "other.mjs"), versioned("other", 3));
+    await ask(run, "sync", ["t.mjs", "other.mjs"]);
+    await run.waitForLine("accepted ./other.mjs v=3", 10_000, since);
+    // Queued behind the quiet retry of t.mjs that the applied update leaves: answered after it.
+    await ask(run, "sync", ["other.mjs"]);
+    const lines = run.lines.slice(since);
+    assert.deepEqual(lines.filter((line) => / heard an update$/.test(line)), ["l heard an update"], run.output());
+    assert.equal(count(run, "other v3 evaluated", since), 1, run.output());
+    assert.deepEqual(lines.filter((line) => line.includes("t.mjs fails")), [], run.output());
+  });
 });
 
 describe("a module changed and pruned by the same update", () => {
