@@ -13,9 +13,9 @@
  *   Once every server has closed, the worker disconnects and the loader's usual disconnect
  *   handling ends it (SIGTERM, so the program's own shutdown handler runs).
  */
-import cluster from "node:cluster";
+import type { Cluster } from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Server, type Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { RETIRE_COMMAND } from "../src/ipc.js";
 
 
@@ -28,7 +28,13 @@ const IDLE_CLOSE_MS = 250;
 /** In a cluster worker: keeps the IPC channel referenced while any server listens; retires. */
 export function joinCluster(): void {
   const channel = process.channel;
-  if (!cluster.isWorker || !channel) return;
+  if (!channel) return;
+  // Loaded here, not imported: node:cluster and node:net (with child_process, dgram and streams)
+  // cost a few ms of start-up that a program outside a cluster should not pay.
+  // (Its CommonJS exports are the Cluster object, typed as the default export.)
+  const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
+  if (!cluster.isWorker) return;
+  const { Server } = process.getBuiltinModule("node:net");
   const open = new Map<Server, Connections | undefined>();
   const done = (server: Server): void => {
     if (open.delete(server) && open.size === 0) channel.unref();
@@ -48,7 +54,7 @@ export function joinCluster(): void {
   } as typeof listen;
   process.on("internalMessage" as "message", (message: unknown) => {
     if ((message as { cmd?: unknown } | null)?.cmd !== RETIRE_COMMAND) return;
-    void Promise.all([...open].map(([server, connections]) => retire(server, connections))).then(() => {
+    void Promise.all([...open].map(([server, connections]) => retire(server, connections, Server.prototype.close))).then(() => {
       // A connection the primary handed over just before it heard of the close is still on its
       // way: answered "not accepted", the primary gives it to the new worker; a worker already
       // gone would never answer, and that connection would hang.
@@ -87,14 +93,14 @@ function track(server: Server): Connections {
 }
 
 /** Stops `server` listening; resolves when its last connection has ended. */
-function retire(server: Server, connections: Connections | undefined): Promise<void> {
+function retire(server: Server, connections: Connections | undefined, close: Server["close"]): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
       return;
     }
     // net's close, not http's: http's also cuts every idle keep-alive connection at once.
-    Server.prototype.close.call(server, () => resolve());
+    close.call(server, () => resolve());
     if (!connections) return;
     connections.retiring = true;
     const sweep = setInterval(() => {

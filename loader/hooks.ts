@@ -26,7 +26,10 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
 // After in-place's own listen() wrapper, so that this one sees every listen(), handed over or not.
-if (supervisor) joinCluster();
+if (supervisor) {
+  inPlace?.installServers();
+  joinCluster();
+}
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
@@ -52,6 +55,7 @@ registerHooks({
     const importer = liveImporterOf(context.parentURL);
     if (importer !== undefined) context = { ...context, parentURL: importer };
     const result = missingReported(() => nextResolve(specifier, context), specifier, context.parentURL);
+    if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);
     return url === result.url ? result : { ...result, url };
   },

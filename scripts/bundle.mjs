@@ -29,8 +29,15 @@ const META_URL_OK = new Set([
   'dist/src/commonjs.js',
   'dist/src/source/lexer.js',
   'dist/src/source/sourcemap.js',
-  'dist/src/source/edit.js',
 ]);
+// Packages put into the start-up file instead of being imported from node_modules: magic-string
+// makes the edit that gives a module import.meta.hot, so nearly every hot program loads it at
+// start-up; from its package that took 10-40 ms (resolution, its exports map, two modules, each
+// through the hooks), bundled and minified well under one. Minified: of this code, only its
+// results are read (hotload's own code stays as written, for its stack traces).
+// es-module-lexer likewise: its WebAssembly is compiled on the first parse, not when it loads.
+const INLINED = /^(?:magic-string|@jridgewell\/sourcemap-codec|es-module-lexer)$/;
+const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sourcemap-codec|es-module-lexer)[\\/].*\.m?js$/;
 // Not in that file: in-place updates tell hotload's wrappers from the rest of its code by the folder
 // of their file (src/inplace/owner.ts). They are bundled on their own into dist/src/inplace/inplace.js,
 // which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
@@ -58,17 +65,27 @@ export async function bundle({ sourcemap = true } = {}) {
       format: 'esm',
       platform: 'node',
       target: 'node22',
-      packages: 'external',
       sourcemap,
       metafile: true,
       write: false,
       logLevel: 'silent',
-      plugins: unbundled
-        ? [{ name: 'unbundled', setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })) }]
-        : [],
+      plugins: [
+        ...(unbundled ? [{ name: 'unbundled', setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })) }] : []),
+        {
+          // What `packages: 'external'` does, except for the packages inlined on purpose.
+          name: 'packages',
+          setup: (build) => {
+            build.onResolve({ filter: /^[^./]/ }, (args) => (INLINED.test(args.path) || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+            build.onLoad({ filter: INLINED_FILE }, async (args) => ({
+              contents: (await esbuild.transform(readFileSync(args.path, 'utf8'), { minify: true, format: 'esm', loader: 'js', target: 'node22' })).code,
+              loader: 'js',
+            }));
+          },
+        },
+      ],
       absWorkingDir: root,
     });
-    const moved = Object.keys(result.metafile.inputs).filter((f) => !allowed.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
+    const moved = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/') && !allowed.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
     if (moved.length) return `${moved.join(', ')} use import.meta.url and would run from ${path.relative(root, file)}: list them in scripts/bundle.mjs once they work from there`;
     // Written only now: the check above reads the inputs, one of which is the file replaced.
     for (const out of result.outputFiles) writeFileSync(out.path, out.contents);

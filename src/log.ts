@@ -10,7 +10,6 @@
  */
 import { relative, isAbsolute } from "node:path";
 import { printable, printableBlock } from "./printable.js";
-import { isMainThread, threadId } from "node:worker_threads";
 
 /**
  * Holds the pid of the first process of a tree that ran hotload (set by that process, inherited
@@ -40,15 +39,22 @@ function paint(code: string, text: string): string {
 /**
  * `[hotload]`, or, when several processes or threads of one tree run hotload, which one speaks:
  * `[hotload pid 4242]`, `[hotload thread 2]`. The main thread of the first process stays plain.
+ * Decided on first use: node:worker_threads costs ~4 ms of start-up in the main thread (in a
+ * worker it is loaded already).
  */
-const PREFIX = prefix();
+let shownAs: string | undefined;
+const FIRST = process.env[FIRST_PROCESS_ENV];
+// Set now, before the program can start a child. A worker thread inherits it from its main thread
+// (which ran hotload first), so only a main thread finds it unset (or a worker given an env of its
+// own, whose children then name this process as the first, which it is).
+if (!FIRST) process.env[FIRST_PROCESS_ENV] = String(process.pid);
 
 function prefix(): string {
-  const first = process.env[FIRST_PROCESS_ENV];
-  if (!first && isMainThread) process.env[FIRST_PROCESS_ENV] = String(process.pid);
-  const who = [first && first !== String(process.pid) ? `pid ${process.pid}` : "", isMainThread ? "" : `thread ${threadId}`];
+  if (shownAs !== undefined) return shownAs;
+  const { isMainThread, threadId } = process.getBuiltinModule("node:worker_threads");
+  const who = [FIRST && FIRST !== String(process.pid) ? `pid ${process.pid}` : "", isMainThread ? "" : `thread ${threadId}`];
   const tag = who.filter(Boolean).join(" ");
-  return tag ? `[hotload ${tag}]` : "[hotload]";
+  return (shownAs = tag ? `[hotload ${tag}]` : "[hotload]");
 }
 
 function write(text: string): void {
@@ -74,29 +80,29 @@ export function displayPath(file: string): string {
 
 /** A normal event: one line. */
 export function info(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("36", PREFIX)} ${printable(message)}`);
+  if (RANK[level] >= RANK.info) write(`${paint("36", prefix())} ${printable(message)}`);
 }
 
 /** A success line (an applied update). */
 export function success(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("32", PREFIX)} ${printable(message)}`);
+  if (RANK[level] >= RANK.info) write(`${paint("32", prefix())} ${printable(message)}`);
 }
 
 /** A problem the user has to act on; `detail` (code frame, stack) follows, indented. */
 export function error(message: string, detail?: string): void {
   if (RANK[level] < RANK.info) return;
-  write(`${paint("31", PREFIX)} ${printable(message)}`);
+  write(`${paint("31", prefix())} ${printable(message)}`);
   if (detail) write(indent(printableBlock(detail)));
 }
 
 /** A warning the user should know about. */
 export function warn(message: string): void {
-  if (RANK[level] >= RANK.info) write(`${paint("33", PREFIX)} ${printable(message)}`);
+  if (RANK[level] >= RANK.info) write(`${paint("33", prefix())} ${printable(message)}`);
 }
 
 /** Only with `HOTLOAD_LOG=debug`. */
 export function debug(message: string): void {
-  if (RANK[level] >= RANK.debug) write(`${paint("90", PREFIX)} ${printable(message)}`);
+  if (RANK[level] >= RANK.debug) write(`${paint("90", prefix())} ${printable(message)}`);
 }
 
 function indent(text: string): string {

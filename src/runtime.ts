@@ -23,7 +23,7 @@ import * as log from "./log.js";
 import type { Boundary, PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
 import { importsOnlyAccepted } from "./source/bindings.js";
-import { editModule } from "./source/edit.js";
+import { editModule, mentionsMeta } from "./source/edit.js";
 import type { RuntimeSlot } from "./source/inject.js";
 import type { LiveName, LiveSetter } from "./source/live.js";
 import { exportsOnDisk, LiveBindings, missingExportError } from "./engine/live-bindings.js";
@@ -338,6 +338,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     // line as its body. One gate module per update stays in Node's module map (README, Memory):
     // a wait on line 1 instead would move line 1 of every new version (coverage, columns).
     const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
+    // Most modules at start-up: nothing to append and no import.meta, so no edit (editModule would
+    // say so too, after building its options: this runs cold, once per module).
+    if (gate === "" && url === id && !mentionsMeta(content)) return undefined;
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
     const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });

@@ -13,9 +13,12 @@
  * next requests go to the newest server. The old server closes once they are all gone.
  * A retired server that no new version takes over is closed a little after the update.
  */
-import { Server } from "node:net";
-import timers from "node:timers";
+import type { Server } from "node:net";
 import type { OwnerOf } from "./owner.js";
+
+// Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
+// `timers.promises` then loads node:timers/promises at start-up for nothing.
+const timers = process.getBuiltinModule("node:timers");
 
 /** What a `listen()` call asked for, when it names an address hotload can compare. */
 export interface ListenTarget {
@@ -75,7 +78,6 @@ interface Live {
 const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect"]);
 // Taken before anything is wrapped (see resources.ts): hotload's own timers belong to nobody.
 const { setTimeout: rawSetTimeout, clearInterval: rawClearInterval } = timers;
-const rawClose = Server.prototype.close;
 
 /** Moves listening sockets from retired servers to the servers that replace them. */
 export class Handover {
@@ -87,6 +89,8 @@ export class Handover {
   readonly #successor = new WeakMap<Server, Server>();
   /** How many servers were handed over so far. */
   handedOver = 0;
+  /** net's Server#close, as Node made it (taken at install: node:net loads only then). */
+  #rawClose: Server["close"] | undefined;
 
   /**
    * `ownerOf` names the module calling `listen()`; `emitterOwner` the module that created a
@@ -101,6 +105,8 @@ export class Handover {
 
   /** Wraps `net.Server.prototype.listen`; returns the function that puts it back. */
   install(): () => void {
+    const { Server } = process.getBuiltinModule("node:net");
+    this.#rawClose ??= Server.prototype.close;
     const original = Server.prototype.listen;
     const handover = this;
     Server.prototype.listen = function (this: Server, ...args: unknown[]): Server {
@@ -197,7 +203,7 @@ export class Handover {
     // net's close, not http's: http's would close idle keep-alive connections, and a client that
     // sends its next request on one just then sees a reset. This one emits 'close' when the last
     // connection ends by itself.
-    rawClose.call(old);
+    this.#rawClose?.call(old);
     announce(next, args);
     return true;
   }

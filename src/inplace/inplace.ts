@@ -10,6 +10,10 @@
  *
  * On by default; `HOTLOAD_IN_PLACE=0` turns it off (an update reaching the entry then needs a
  * restart, as before). When off, nothing is wrapped and nothing is paid.
+ *
+ * The server wrappers need node:net, which costs ~4 ms of start-up to load: they go on when the
+ * program first reaches a module that can make a server ({@link SERVER_BUILTINS}, through import,
+ * require() or process.getBuiltinModule()), before it can have one.
  */
 import * as log from "../log.js";
 import { fileOf } from "../scope.js";
@@ -27,6 +31,14 @@ export function inPlaceEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return value !== "0" && value !== "false" && value !== "off" && value !== "no";
 }
 
+/**
+ * The builtins through which a program gets a `net.Server` (or a subclass), each loading node:net:
+ * the first import or require() of one installs the server wrappers.
+ */
+const SERVER_BUILTINS: ReadonlySet<string> = new Set(
+  ["net", "http", "https", "http2", "tls", "cluster", "child_process", "_http_server", "_tls_wrap"].map((name) => `node:${name}`),
+);
+
 /** Options of {@link InPlace}. */
 export interface InPlaceOptions {
   /** Told when an in-place update failed after the old versions were stopped. */
@@ -43,6 +55,7 @@ export class InPlace {
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
   #uninstall: (() => void) | undefined;
+  #uninstallServers: (() => void) | undefined;
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
@@ -51,17 +64,49 @@ export class InPlace {
     this.#notifier = options.notifier;
   }
 
-  /** Starts recording timers, listeners and servers. Call before the program's code runs. */
+  /**
+   * Starts recording timers and listeners, and servers once the program reaches node:net (see
+   * {@link builtinResolved}). Call before the program's code runs.
+   */
   install(): this {
     if (this.#uninstall) return this;
-    const resources = this.#resources.install();
-    const handover = this.#handover.install();
+    const resources = this.#resources.install(false);
+    // A builtin got this way passes no hook: it counts as resolved.
+    const getBuiltinModule = process.getBuiltinModule;
+    const inPlace = this;
+    process.getBuiltinModule = function (this: unknown, id: string) {
+      if (typeof id === "string") inPlace.builtinResolved(id.startsWith("node:") ? id : `node:${id}`);
+      return getBuiltinModule.call(this, id);
+    } as typeof process.getBuiltinModule;
     this.#uninstall = () => {
-      handover();
+      this.#uninstallServers?.();
+      this.#uninstallServers = undefined;
+      process.getBuiltinModule = getBuiltinModule;
       resources();
       this.#uninstall = undefined;
     };
     return this;
+  }
+
+  /**
+   * A module resolved to the builtin `url` (`node:http`): the first one that can make a server
+   * installs the server wrappers (listen() handover, listeners by owner).
+   */
+  builtinResolved(url: string): void {
+    if (this.#uninstallServers === undefined && this.#uninstall !== undefined && SERVER_BUILTINS.has(url)) this.installServers();
+  }
+
+  /** Installs the server wrappers now (the loader: before the cluster's listen() wrapper). */
+  installServers(): void {
+    if (this.#uninstallServers !== undefined || this.#uninstall === undefined) return;
+    // Set first: loading node:net below goes through process.getBuiltinModule, wrapped above.
+    this.#uninstallServers = () => undefined;
+    const listeners = this.#resources.installServers();
+    const handover = this.#handover.install();
+    this.#uninstallServers = () => {
+      handover();
+      listeners();
+    };
   }
 
   /** Puts Node's functions back (tests). */

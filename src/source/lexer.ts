@@ -3,10 +3,12 @@
  * references (in any spelling the language allows: `import . meta`, `import\n.meta`), its static
  * imports and where they end, its export names, and the specifiers it statically accepts.
  *
- * The lexer is loaded and compiled (WebAssembly, synchronously, about 3 ms, once) the first time
- * a module needs it: a program whose modules never mention `meta` never loads it.
+ * The lexer's WebAssembly is compiled (synchronously, about 3 ms, once) the first time a module
+ * needs it: a program whose modules never mention `meta` never compiles it. Its JavaScript is
+ * bundled into the loader's start-up file (scripts/bundle.mjs): required from its package it cost
+ * ~5 ms more (resolution, its exports map, a module through the hooks) at the first such module.
  */
-import { createRequire } from "node:module";
+import { parse } from "es-module-lexer";
 import type * as Lexer from "es-module-lexer";
 import { acceptedBy, type Accepted } from "./accepted.js";
 
@@ -36,13 +38,6 @@ export interface SourceFacts {
   readonly dynamicImports: readonly (string | undefined)[];
 }
 
-const requireHere = createRequire(import.meta.url);
-let lexer: typeof Lexer | undefined;
-
-function load(): typeof Lexer {
-  return (lexer ??= requireHere("es-module-lexer") as typeof Lexer);
-}
-
 /**
  * Lexes `source` (JavaScript or TypeScript), or returns undefined when it does not lex: a save
  * caught half-written, a syntax error Node will report itself.
@@ -52,7 +47,7 @@ export function lex(source: string): SourceFacts | undefined {
   let exported: ReadonlyArray<Lexer.Export>;
   try {
     // A byte order mark is no token to the lexer: a space keeps every offset.
-    [imports, exported] = load().parse(source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source);
+    [imports, exported] = parse(source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source);
   } catch {
     return undefined;
   }
