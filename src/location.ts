@@ -74,6 +74,9 @@ type Found = { line: number; column: number; message: string };
 /** The first syntax error of a module's source, if it has one (JavaScript and JSON only). */
 export async function findSyntaxError(source: string, url: string, format: string | undefined): Promise<(Location & { message: string }) | undefined> {
   const at = await syntaxErrorAt(source, url, format);
+  // A typeless .js file last loaded as CommonJS may now hold ES module syntax: Node then loads it
+  // as an ES module (syntax detection), so what parses as one is no error (issue 10, item 7).
+  if (at && format === "commonjs" && /(?:\.js|\/[^./]*)$/.test(stripVersion(url)) && !(await syntaxErrorAt(source, url, "module"))) return undefined;
   return at && { file: toPath(url), ...at };
 }
 

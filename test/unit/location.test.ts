@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { codeFrame, locate, type Location, type Candidate } from "../../src/location.js";
+import { codeFrame, findSyntaxError, locate, type Location, type Candidate } from "../../src/location.js";
 import { injectHot } from "../../src/source/edit.js";
 import { INJECTION, INJECTION_IMPORT, RUNTIME_SLOT } from "../../src/source/inject.js";
 
@@ -260,3 +260,18 @@ function withoutMessage(location: Location | undefined): Omit<Location, "message
   assert.match(message ?? "", /^SyntaxError: \S/);
   return rest;
 }
+
+describe("findSyntaxError on a file last loaded as CommonJS", () => {
+  test("a typeless .js file with ES module syntax has none (Node loads it as an ES module)", async () => {
+    assert.equal(await findSyntaxError("export default 1;\n", "file:///app/dep.js?hotload=2", "commonjs"), undefined);
+  });
+  test("a typeless .js file that parses neither way keeps its CommonJS error", async () => {
+    const found = await findSyntaxError("export default (;\n", "file:///app/dep.js", "commonjs");
+    assert.equal(found?.file, "/app/dep.js");
+    assert.equal(found?.line, 1);
+  });
+  test("a .cjs file with ES module syntax is an error", async () => {
+    const found = await findSyntaxError("export default 1;\n", "file:///app/dep.cjs", "commonjs");
+    assert.match(found?.message ?? "", /sourceType: module/);
+  });
+});
