@@ -25,7 +25,10 @@ describe("CommonJS modules", () => {
   test("a require() chain under an ES module import is part of the graph: saving its leaf re-requires each file once, and the ESM boundary gets the new exports", async () => {
     const since = run.mark();
     replaceIn(join(dir, "lib/leaf.cjs"), "version = 1", "version = 2");
-    await run.waitForLine("app accepted lib: index(mid(leaf v2))", 10_000, since);
+    // 30 s, not 10: once in CI (Node 26) this first save, made right after start-up, applied only
+    // after more than 10 s (the later tests saw its result). Not diagnosed yet (issue 10 stays open):
+    // the deadline keeps the chain's behaviour pinned without making CI a coin toss on that delay.
+    await run.waitForLine("app accepted lib: index(mid(leaf v2))", 30_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/lib\/leaf\.cjs → \.\/app\.mjs/, 10_000, since);
     const later = run.lines.slice(since);
     for (const line of ["leaf.cjs v2 evaluated", "mid.js evaluated", "index.js evaluated"]) {
