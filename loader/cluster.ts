@@ -6,7 +6,7 @@
  * - The loader unreferences that channel so a finished script can exit; while a server listens
  *   (or waits for its socket), the channel keeps the process alive, as in any cluster worker.
  * - When a new process has taken over, the command tells this one to retire
- *   (`RETIRE_COMMAND`, src/ipc.ts). Its servers stop listening without cutting idle keep-alive
+ *   (`RETIRE_COMMAND`, src/shared/link.ts). Its servers stop listening without cutting idle keep-alive
  *   connections (http.Server#close would: a client sending its next request at that moment gets
  *   ECONNRESET). Instead, every response from then on says `Connection: close`, so clients leave
  *   on their own after their next answer, and only connections idle for a while are closed.
@@ -16,7 +16,7 @@
 import type { Cluster } from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server, Socket } from "node:net";
-import { RETIRE_COMMAND } from "../src/ipc.js";
+import { RETIRE_COMMAND } from "../src/shared/link.js";
 
 
 /** How long a retired worker still answers connections handed to it before it disconnects (ms). */

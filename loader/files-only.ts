@@ -5,9 +5,9 @@
 import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fileOf, Scope } from "../src/scope.js";
+import { fileOf, Scope } from "../src/engine/scope.js";
 import { joinCluster } from "./cluster.js";
-import { connectSupervisor, fileReporter } from "./ipc.js";
+import { connectSupervisor, fileReporter } from "./link.js";
 
 const notifier = connectSupervisor();
 if (notifier) {

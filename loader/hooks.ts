@@ -7,12 +7,12 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { trackRequires } from "../src/engine/require-edges.js";
-import { Runtime, type RuntimeNotifier } from "../src/runtime.js";
-import { Scope } from "../src/scope.js";
+import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
+import { Scope } from "../src/engine/scope.js";
 import { RUNTIME_SLOT } from "../src/source/inject.js";
 import { liveImporterOf } from "../src/source/live.js";
 import { joinCluster } from "./cluster.js";
-import { connectSupervisor, fileReporter } from "./ipc.js";
+import { connectSupervisor, fileReporter } from "./link.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");

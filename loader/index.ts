@@ -3,7 +3,7 @@
  * unsupported one gets one clear line instead of a stack trace: it checks the version first and
  * only then loads the hooks (module.registerHooks needs ^22.22.3 || >=24.11.1).
  */
-import { supportedNode, unsupportedNodeMessage } from "../src/node-version.js";
+import { supportedNode, unsupportedNodeMessage } from "../src/shared/node-version.js";
 
 if (!supportedNode(process.versions.node)) {
   process.stderr.write(`[hotload] ${unsupportedNodeMessage(process.versions.node)}\n`);

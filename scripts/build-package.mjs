@@ -22,7 +22,7 @@ const REQUIRED = [
   'dist/src/api.js',
   'dist/src/api.d.ts',
   'dist/src/cli.js',
-  'dist/src/hot.d.ts',
+  'dist/src/engine/hot.d.ts',
 ];
 
 const fail = (message) => {

@@ -6,13 +6,13 @@
 import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { HotloadError } from "./errors.js";
-import type { Hot } from "./hot.js";
-import type { GraphSnapshot, Runtime, UpdateResult } from "./runtime.js";
-import { READY_SLOT } from "./ipc.js";
+import { HotloadError } from "./shared/errors.js";
+import type { Hot } from "./engine/hot.js";
+import type { GraphSnapshot, Runtime, UpdateResult } from "./engine/runtime.js";
+import { READY_SLOT } from "./shared/link.js";
 import { RUNTIME_SLOT } from "./source/inject.js";
 
-export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./runtime.js";
+export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./engine/runtime.js";
 export type {
   AcceptCallback,
   AcceptDepsCallback,
@@ -23,8 +23,8 @@ export type {
   Hot,
   HotData,
   HotEvents,
-} from "./hot.js";
-export { HotloadError } from "./errors.js";
+} from "./engine/hot.js";
+export { HotloadError } from "./shared/errors.js";
 export { swappable, type Swappable } from "./swappable.js";
 
 function active(): Runtime | undefined {

@@ -4,7 +4,7 @@
  * Node, so that an unsupported one gets one line and a non-zero exit at once; the command itself
  * is in command/main.ts.
  */
-import { supportedNode, unsupportedNodeMessage } from "./node-version.js";
+import { supportedNode, unsupportedNodeMessage } from "./shared/node-version.js";
 
 if (supportedNode(process.versions.node)) {
   await import("./command/main.js");

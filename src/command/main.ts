@@ -14,7 +14,7 @@ import { isatty } from "node:tty";
 import { parseArgs, USAGE, type CliOptions } from "./args.js";
 import { isNodeOption } from "./node-options.js";
 import { Supervisor } from "./supervisor.js";
-import { printable } from "../printable.js";
+import { printable } from "../shared/printable.js";
 
 // The loader by absolute URL, so the app's folder need not be able to resolve `hotload`.
 const LOADER = new URL("../../loader/index.js", import.meta.url).href;

@@ -9,7 +9,7 @@
  */
 import cluster, { type Worker } from "node:cluster";
 import { spawn, type ChildProcess } from "node:child_process";
-import { RETIRE_COMMAND } from "../ipc.js";
+import { RETIRE_COMMAND } from "../shared/link.js";
 import { descendants } from "./tree.js";
 
 /** How a run ended. */
@@ -74,7 +74,7 @@ export class Run {
   constructor(spec: LaunchSpec) {
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#heard = new Promise((resolve) => (this.#markHeard = resolve));
-    // hotload's own link at LINK_FD (src/ipc.ts); a cluster worker also needs Node's IPC channel,
+    // hotload's own link at LINK_FD (src/shared/link.ts); a cluster worker also needs Node's IPC channel,
     // which is cluster's (and the program's), a plain child none, as under plain node.
     const stdio = spec.overlap ? ([spec.stdin, "inherit", "inherit", "pipe", "ipc"] as const) : ([spec.stdin, "inherit", "inherit", "pipe"] as const);
     if (spec.overlap) {

@@ -25,8 +25,8 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
-import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "../ipc.js";
-import { debug, displayPath, error, FIRST_PROCESS_ENV, info, warn } from "../log.js";
+import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "../shared/link.js";
+import { debug, displayPath, error, FIRST_PROCESS_ENV, info, warn } from "../shared/log.js";
 import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
 
 /** The command line's options, and what the command adds to run the app. */
@@ -242,7 +242,7 @@ export class Supervisor {
 
   #launch(): Run {
     const options = this.#options;
-    // The link is a pipe of its own at LINK_FD (src/ipc.ts): Node's IPC channel, where there is
+    // The link is a pipe of its own at LINK_FD (src/shared/link.ts): Node's IPC channel, where there is
     // one (a cluster worker's), stays the program's and cluster's.
     const env: NodeJS.ProcessEnv = { ...process.env, [SUPERVISOR_ENV]: String(LINK_FD) };
     // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.

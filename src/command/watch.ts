@@ -11,8 +11,8 @@ import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
-import { warn } from "../log.js";
-import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../polling.js";
+import { warn } from "../shared/log.js";
+import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../watch/polling.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;

@@ -5,7 +5,7 @@
  * HMR"): each update carries the modules that invalidated on the way to it, and one whose
  * boundary is among them has come back to where it started.
  */
-import type { Boundary } from "../propagate.js";
+import type { Boundary } from "./propagate.js";
 
 /** The modules that invalidated themselves, in order, in one chain of updates. */
 export type InvalidationChain = readonly string[];

@@ -5,8 +5,8 @@
  * head, which reads `<file>:<line>`, the source up to that line, and a caret line.
  */
 import { fileURLToPath } from "node:url";
-import type { Location } from "../location.js";
-import { stripVersion } from "../versions.js";
+import type { Location } from "./location.js";
+import { stripVersion } from "./versions.js";
 
 const CODES = new Set(["ERR_INVALID_TYPESCRIPT_SYNTAX", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX"]);
 

@@ -15,9 +15,9 @@
  * program first reaches a module that can make a server ({@link SERVER_BUILTINS}, through import,
  * require() or process.getBuiltinModule()), before it can have one.
  */
-import * as log from "../log.js";
-import { fileOf } from "../scope.js";
-import type { RuntimeNotifier, UpdateResult } from "../runtime.js";
+import * as log from "../shared/log.js";
+import { fileOf } from "../engine/scope.js";
+import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
 import { Handover } from "./handover.js";
 import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";

@@ -70,7 +70,7 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Arguments after the entry. */
   args?: string[];
-  /** Give the child an IPC channel of its own (the supervisor does not: it uses a pipe, src/ipc.ts). */
+  /** Give the child an IPC channel of its own (the supervisor does not: it uses a pipe, src/shared/link.ts). */
   ipc?: boolean;
   /** Give the child a stdin pipe instead of ignoring stdin. */
   stdin?: boolean;

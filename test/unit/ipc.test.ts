@@ -1,11 +1,11 @@
 /**
- * The supervisor link's wire format (src/ipc.ts): one JSON message per line on a pipe, read back
+ * The supervisor link's wire format (src/shared/link.ts): one JSON message per line on a pipe, read back
  * whole however the pipe cuts it.
  */
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { encodeMessage, linkFdFrom, readMessages, type ChildMessage } from "../../src/ipc.js";
+import { encodeMessage, linkFdFrom, readMessages, type ChildMessage } from "../../src/shared/link.js";
 
 test("messages cut at any byte arrive whole and in order; other lines are ignored", () => {
   const sent: ChildMessage[] = [

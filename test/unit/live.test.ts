@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { exportsOnDisk, LiveBindings, missingExportError } from "../../src/engine/live-bindings.js";
-import { locate } from "../../src/location.js";
+import { locate } from "../../src/engine/location.js";
 import { editModule } from "../../src/source/edit.js";
 import { RUNTIME_SLOT } from "../../src/source/inject.js";
 import { lex } from "../../src/source/lexer.js";

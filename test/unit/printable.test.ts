@@ -1,9 +1,9 @@
 /**
- * What hotload prints from outside cannot act on the terminal (src/printable.ts, issue 10 item 12).
+ * What hotload prints from outside cannot act on the terminal (src/shared/printable.ts, issue 10 item 12).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { printable, printableBlock } from "../../src/printable.js";
+import { printable, printableBlock } from "../../src/shared/printable.js";
 
 test("an escape sequence in a file name is shown, not run", () => {
   assert.equal(printable("./x\x1b]0;title\x07\x1b[2K\x1b[1G\x1b[32mall good.mjs"), "./x\\x1b]0;title\\x07\\x1b[2K\\x1b[1G\\x1b[32mall good.mjs");

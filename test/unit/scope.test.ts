@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { fileOf, Scope } from "../../src/scope.js";
+import { fileOf, Scope } from "../../src/engine/scope.js";
 
 const PROJECT = resolve("/work/project");
 const PACKAGE_ROOT = join(PROJECT, "tools", "hotload");
@@ -35,7 +35,7 @@ describe("Scope.isHot", () => {
   });
 
   test("hotload's own files under the package root are not hot", () => {
-    assert.ok(!scope.isHot(pathToFileURL(join(PACKAGE_ROOT, "dist", "src", "runtime.js")).href));
+    assert.ok(!scope.isHot(pathToFileURL(join(PACKAGE_ROOT, "dist", "src", "engine", "runtime.js")).href));
   });
 
   test("a sibling folder that shares the package root's name as a prefix is hot", () => {

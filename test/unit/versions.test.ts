@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "../../src/versions.js";
+import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "../../src/engine/versions.js";
 
 const URL_A = "file:///project/src/a.mjs";
 

@@ -7,11 +7,11 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { readFileSync, statSync } from "./fs.js";
+import { readFileSync, statSync } from "../shared/fs.js";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
-import type { InPlace } from "./inplace/inplace.js";
-import type { RestartMessage } from "./ipc.js";
+import type { InPlace } from "../inplace/inplace.js";
+import type { RestartMessage } from "../shared/link.js";
 import type { Blame } from "./blame.js";
 import type { Gate } from "./gate.js";
 import type { Failure as ReportedFailure } from "./report.js";
@@ -19,20 +19,20 @@ import { pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
 import { ModuleGraph } from "./graph.js";
 import { clearRegistrations, HotContext, registrations, type HotData, type HotEvents, type HotHost } from "./hot.js";
-import * as log from "./log.js";
+import * as log from "../shared/log.js";
 import type { Boundary, PropagationView } from "./propagate.js";
 import { fileOf, type Scope } from "./scope.js";
-import { importsOnlyAccepted } from "./source/bindings.js";
-import { editModule, mentionsMeta } from "./source/edit.js";
-import type { RuntimeSlot } from "./source/inject.js";
-import type { LiveName, LiveSetter } from "./source/live.js";
-import { exportsOnDisk, LiveBindings, missingExportError } from "./engine/live-bindings.js";
+import { importsOnlyAccepted } from "../source/bindings.js";
+import { editModule, mentionsMeta } from "../source/edit.js";
+import type { RuntimeSlot } from "../source/inject.js";
+import type { LiveName, LiveSetter } from "../source/live.js";
+import { exportsOnDisk, LiveBindings, missingExportError } from "./live-bindings.js";
 import { parseVersion, stripVersion, VersionTable, withFresh, withVersion } from "./versions.js";
-import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
-import { later } from "./later.js";
-import { requirableModule } from "./engine/require-esm.js";
-import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./engine/handler-timeout.js";
-import { cameBack, extendChain, type InvalidationChain } from "./engine/invalidation.js";
+import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/watcher.js";
+import { later } from "../shared/later.js";
+import { requirableModule } from "./require-esm.js";
+import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
+import { cameBack, extendChain, type InvalidationChain } from "./invalidation.js";
 import { loadUpdatePath, preloadUpdatePath, updatePath as up } from "./update-path.js";
 
 /** How an update ended. */

@@ -1,13 +1,13 @@
 /**
- * The child's side of the `hotload` supervisor link (src/ipc.ts). Only active when the supervisor
+ * The child's side of the `hotload` supervisor link (src/shared/link.ts). Only active when the supervisor
  * started this process: it sets HOTLOAD_SUPERVISOR to the link's file descriptor, a pipe of its
  * own. Node's IPC channel, should the program have one, stays the program's: hotload never sends
  * on it nor listens to it, so `process.disconnect()` and `process.send` behave as without hotload.
  */
 import type { Socket } from "node:net";
-import { encodeMessage, linkFdFrom, READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/ipc.js";
-import type { RuntimeNotifier } from "../src/runtime.js";
-import { later } from "../src/later.js";
+import { encodeMessage, linkFdFrom, READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/shared/link.js";
+import type { RuntimeNotifier } from "../src/engine/runtime.js";
+import { later } from "../src/shared/later.js";
 
 /** A notifier that talks to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): RuntimeNotifier | undefined {

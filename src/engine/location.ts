@@ -9,7 +9,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stripVersion } from "./versions.js";
-import { typeScriptErrorAt } from "./engine/typescript-error.js";
+import { typeScriptErrorAt } from "./typescript-error.js";
 
 /** A position in a file: 1-based line, 1-based column. */
 export interface Location {

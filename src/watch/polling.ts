@@ -1,10 +1,10 @@
 /**
  * Polling instead of the OS's file watches (issue 13): Docker bind mounts on macOS and Windows,
  * WSL's Windows drives, Vagrant and network shares deliver no inotify events. Both watchers (the
- * program's, src/watcher.ts, and the command's, src/command/watch.ts) take their chokidar options
+ * program's, src/watch/watcher.ts, and the command's, src/command/watch.ts) take their chokidar options
  * from here, and say the same one line when the OS runs out of watches.
  */
-import { warn } from "./log.js";
+import { warn } from "../shared/log.js";
 
 /** The environment variable that turns polling on for `node --import hotload`: its value in ms. */
 export const POLL_ENV = "HOTLOAD_POLL";

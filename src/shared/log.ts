@@ -2,7 +2,7 @@
  * The `[hotload]` lines. Everything hotload says goes through here, to stderr, so that the
  * program's own stdout stays clean for pipes.
  *
- * Everything printed here is passed through src/printable.ts: file names and the program's error
+ * Everything printed here is passed through src/shared/printable.ts: file names and the program's error
  * messages come from outside, and their control characters must not act on the terminal.
  *
  * Levels come from `HOTLOAD_LOG` (`silent`, `info` (default), `debug`). Colour is used only when

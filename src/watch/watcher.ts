@@ -17,11 +17,11 @@
  * timer is unref'd.
  */
 import type { FSWatcher } from "chokidar";
-import { statSync } from "./fs.js";
+import { statSync } from "../shared/fs.js";
 import { join, resolve } from "node:path";
-import { later } from "./later.js";
+import { later } from "../shared/later.js";
 import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
-import { settleDelay } from "./watch/settle.js";
+import { settleDelay } from "./settle.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
