@@ -12,10 +12,10 @@
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, getBody, RequestLoops } from './lib/http.mjs';
 import { now, sleep, spawnApp } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 import { fmtMs, fmtRatio, renderTable } from './lib/table.mjs';
@@ -72,26 +72,13 @@ const writeRoutes = (n) =>
 writeRoutes(version);
 
 /** Request loops against 127.0.0.1:port; records when each route version is first served. */
-class Load {
+class Load extends RequestLoops {
   constructor(port) {
-    this.port = port;
-    this.keepAlive = new http.Agent({ keepAlive: true, maxSockets: 2 });
-    this.running = false;
-    this.loops = [];
+    super(port);
     this.requests = 0;
     this.failed = 0;
     this.errors = new Map();
     this.firstSeen = new Map();
-  }
-  start() {
-    this.running = true;
-    for (let i = 0; i < 4; i++) this.loops.push(this.#loop(i < 2 ? this.keepAlive : false));
-  }
-  async stop() {
-    this.running = false;
-    await Promise.all(this.loops);
-    this.loops = [];
-    this.keepAlive.destroy();
   }
   /** When route `n` (or a later one) was first served; waits for it up to `ms`. */
   async until(n, ms) {
@@ -103,9 +90,9 @@ class Load {
       await sleep(1);
     }
   }
-  async #loop(agent) {
+  async loop(agent) {
     while (this.running) {
-      const res = await this.#get(agent);
+      const res = await getBody(this.port, agent);
       this.requests++;
       if (res.ok) {
         const v = Number(/route (\d+)/.exec(res.body)?.[1]);
@@ -117,19 +104,6 @@ class Load {
         await sleep(1);
       }
     }
-  }
-  #get(agent) {
-    return new Promise((resolveGet) => {
-      const req = http.get({ host: '127.0.0.1', port: this.port, path: '/', agent, timeout: 10_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolveGet(res.statusCode === 200 ? { ok: true, body } : { ok: false, error: `HTTP ${res.statusCode}` }));
-        res.on('error', (e) => resolveGet({ ok: false, error: e.code ?? e.message }));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => resolveGet({ ok: false, error: e.code ?? e.message }));
-    });
   }
 }
 
@@ -187,13 +161,3 @@ if (args.includes('--json')) {
   console.log(JSON.stringify({ node: process.versions.node, results: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...v, errors: Object.fromEntries(v.errors), pids: undefined }])) }));
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port: free } = srv.address();
-      srv.close(() => resolvePort(free));
-    });
-    srv.on('error', reject);
-  });
-}

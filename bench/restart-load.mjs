@@ -15,10 +15,10 @@
 
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './lib/http.mjs';
 import { now, sleep, spawnApp } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 import { fmtMs, renderTable } from './lib/table.mjs';
@@ -59,14 +59,6 @@ writeFileSync(
 // Every save changes the byte length, so no watcher can miss it.
 const writeVersion = (n) => writeFileSync(join(dir, 'version.mjs'), `export const version = ${n};\n// ${'#'.repeat(n % 50)}\n`);
 
-function freePort() {
-  return new Promise((done) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** 4 request loops; counts per kind of connection. */
 function startLoad(port) {

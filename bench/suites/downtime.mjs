@@ -8,10 +8,10 @@
 
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import os from 'node:os';
 import { leafSource, parseLeafLine } from '../lib/leaf.mjs';
+import { freePort, getBody, RequestLoops } from '../lib/http.mjs';
 import { between, now, sleep, spawnApp } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { fmtMs, renderTable } from '../lib/table.mjs';
@@ -113,24 +113,11 @@ export async function run(ctx) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Request loops against 127.0.0.1:port, bounded in count and time. */
-class Load {
+class Load extends RequestLoops {
   constructor(port) {
-    this.port = port;
-    this.keepAlive = new http.Agent({ keepAlive: true, maxSockets: 2 });
-    this.running = false;
-    this.loops = [];
+    super(port);
     this.samples = []; // latencies of requests started after measureFrom
     this.failed = 0;
     this.errors = new Map();
@@ -141,23 +128,12 @@ class Load {
     this.downSince = undefined;
     this.downMs = 0;
   }
-  start() {
-    this.running = true;
-    this.startedAt = now();
-    for (let i = 0; i < 4; i++) this.loops.push(this.#loop(i < 2 ? this.keepAlive : false));
-  }
-  async stop() {
-    this.running = false;
-    await Promise.all(this.loops);
-    this.loops = [];
-    this.keepAlive.destroy();
-  }
-  async #loop(agent) {
+  async loop(agent) {
     while (this.running && this.total < MAX_REQUESTS && now() - this.startedAt < MAX_SECONDS * 1000) {
       this.total++;
       const t0 = now();
       const counted = t0 >= this.measureFrom;
-      const res = await this.#get(agent);
+      const res = await getBody(this.port, agent);
       const t1 = now();
       if (counted) {
         this.requests++;
@@ -179,19 +155,6 @@ class Load {
         await sleep(1);
       }
     }
-  }
-  #get(agent) {
-    return new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port: this.port, path: '/', agent, timeout: 10_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(res.statusCode === 200 ? { ok: true, body } : { ok: false, error: `HTTP ${res.statusCode}` }));
-        res.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
-    });
   }
   summary() {
     if (this.downSince !== undefined) this.downMs += now() - this.downSince;
