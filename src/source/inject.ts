@@ -61,12 +61,12 @@ export interface Placement {
 // JavaScript ends a line at any of these, not only at \n.
 const LINE_END = /[\n\r\u2028\u2029]/;
 
-/** Where `statement` goes in `source`, given what the lexer found (undefined: it did not lex). */
-export function place(source: string, facts: SourceFacts | undefined, statement: string = INJECTION): Placement {
+/** Where {@link INJECTION} goes in `source`, given what the lexer found (undefined: it did not lex). */
+export function place(source: string, facts: SourceFacts | undefined): Placement {
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const found = source.slice(bom).search(LINE_END);
   const lineEnd = found < 0 ? source.length : bom + found;
-  const first = (codeMoved: boolean): Placement => ({ at: bom, end: bom, before: "", shift: statement.length, codeMoved });
+  const first = (codeMoved: boolean): Placement => ({ at: bom, end: bom, before: "", shift: INJECTION.length, codeMoved });
 
   if (source.startsWith("#!", bom)) return { at: bom, end: lineEnd, before: "", shift: 0, codeMoved: false };
   if (facts === undefined) return first(true);
@@ -145,7 +145,7 @@ const NOT_INERT = /\b(?:new|import|module|await|yield|delete|instanceof|in|of|cl
  * below that reads `import.meta.hot` before the statement after it has run. Conservative: a "no"
  * only costs line 1 its columns.
  */
-export function inert(line: string): boolean {
+function inert(line: string): boolean {
   if (!/;\s*$/.test(line)) return false;
   let depth = 0;
   let quote = "";
