@@ -123,7 +123,11 @@ Environment (read by the app's hotload, so they work with node --import hotload 
 
 /**
  * Parses `argv` (without `node` and the script). `isNodeOption` tells whether a flag that is not
- * hotload's exists in Node (see `cli-node-options.ts`); injected so tests need no Node lookup.
+ * hotload's exists in Node (see node-options.ts); injected so tests need no Node lookup.
+ *
+ * Over 80 lines on purpose: one flat `switch` with a case per option of the command, read top to
+ * bottom like the help text; split up, an option's parsing would be in one place and its default
+ * and result in others.
  */
 export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) => boolean): ParsedArgs {
   const nodeArgs: string[] = [];
