@@ -11,8 +11,8 @@
 //   HOTLOAD_TEST_NODE=22 npm test                # force a Node major (22, 24, 26, ...)
 // Own options: --no-build (skip tsc), --no-bench (skip the bench smoke test).
 //
-// Runs on any Node from 20 on: when the running Node is outside
-// `^22.22.3 || >=24.11.1` (or HOTLOAD_TEST_NODE asks for another major), it
+// Runs on any Node from 20 on: when the running Node is outside package.json's
+// engines.node (or HOTLOAD_TEST_NODE asks for another major), it
 // installs node-<os>-<cpu>@<major> from the npm registry into .cache/node/<major>
 // and re-runs itself with it (see scripts/node-env.mjs).
 
