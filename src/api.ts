@@ -10,7 +10,7 @@ import { HotloadError } from "./shared/errors.js";
 import type { Hot } from "./engine/hot.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./engine/runtime.js";
 import { READY_SLOT } from "./shared/link.js";
-import { RUNTIME_SLOT } from "./source/inject.js";
+import { RUNTIME_SLOT } from "./shared/urls.js";
 
 export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./engine/runtime.js";
 export type {

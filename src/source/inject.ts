@@ -13,11 +13,9 @@
  */
 import type { SourceFacts } from "./lexer.js";
 import type { LiveName, LiveSetter } from "./live.js";
+import { HOT_BINDING_URL } from "../shared/urls.js";
 
-/** The global slot through which transformed modules reach the runtime (same thread). */
-export const RUNTIME_SLOT = "hotload.runtime";
-
-/** What a transformed module calls on line 1, before any of its own code runs. */
+/** What a transformed module calls on line 1 through RUNTIME_SLOT (shared/urls.ts), before any of its own code runs. */
 export interface RuntimeSlot {
   /** Returns an ES module's `import.meta.hot`; also marks the start of its evaluation. */
   hot(meta: ImportMeta): unknown;
@@ -40,9 +38,7 @@ export const INJECTION: string = `import.meta.hot=${BINDING}(import.meta);`;
  * moves). Imports are bound before any code runs, so `globalThis` or `Symbol` declared by the
  * module itself cannot get in the way, as they would if the statement named them.
  */
-export const INJECTION_IMPORT: string = `import{hot as ${BINDING}}from${JSON.stringify(
-  `data:text/javascript,${encodeURIComponent(`export const hot=(meta)=>globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].hot(meta);`)}`,
-)};`;
+export const INJECTION_IMPORT: string = `import{hot as ${BINDING}}from${JSON.stringify(HOT_BINDING_URL)};`;
 
 /** Where the statement goes in a source. */
 export interface Placement {
