@@ -6,6 +6,7 @@
 
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HotloadError } from "../shared/errors.js";
 
 /**
  * Called with the new module namespace when an accepted module is replaced. `M` is the module's
@@ -193,13 +194,13 @@ export class HotContext implements Hot {
       r.depAccepts.push({ deps: first.map((dep) => this.#resolve(dep)), callback: cb, array: true });
       return;
     }
-    throw new TypeError("[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
+    throw new HotloadError("invalid-argument", "import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
   }
 
   acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void {
     const names = typeof exportNames === "string" ? [exportNames] : exportNames;
     if (!Array.isArray(names) || !names.every((name) => typeof name === "string") || (cb !== undefined && typeof cb !== "function")) {
-      throw new TypeError("[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+      throw new HotloadError("invalid-argument", "import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
     }
     const r = writable(this);
     r.acceptedExports ??= new Set();
@@ -208,12 +209,12 @@ export class HotContext implements Hot {
   }
 
   dispose(cb: DisposeCallback): void {
-    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.dispose() takes a callback");
+    if (typeof cb !== "function") throw new HotloadError("invalid-argument", "import.meta.hot.dispose() takes a callback");
     writable(this).disposers.push(cb);
   }
 
   prune(cb: DisposeCallback): void {
-    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.prune() takes a callback");
+    if (typeof cb !== "function") throw new HotloadError("invalid-argument", "import.meta.hot.prune() takes a callback");
     writable(this).pruners.push(cb);
   }
 
