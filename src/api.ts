@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HotloadError } from "./shared/errors.js";
-import type { Hot } from "./engine/hot.js";
+import type { Hot } from "./hot-types.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./engine/runtime.js";
 import { READY_SLOT } from "./shared/link.js";
 import { RUNTIME_SLOT } from "./shared/urls.js";
@@ -23,7 +23,7 @@ export type {
   Hot,
   HotData,
   HotEvents,
-} from "./engine/hot.js";
+} from "./hot-types.js";
 export { HotloadError, type HotloadErrorCode } from "./shared/errors.js";
 export { swappable, type Swappable } from "./swappable.js";
 
