@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 import { USAGE } from "../../src/command/args.js";
-import { REQUIRED_NODE, supportedNode, unsupportedNodeMessage } from "../../src/shared/node-version.js";
+import { enginesNode, REQUIRED_NODE, supportedNode, unsupportedNodeMessage } from "../../src/shared/node-version.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const engines = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
@@ -29,6 +29,11 @@ describe("the supported Node range is written once, in package.json's engines.no
   test("the loader, the command and the scripts read it from there", () => {
     assert.equal(REQUIRED_NODE, engines);
     assert.equal(nodeEnv.SUPPORTED_RANGE, engines);
+    // Written into the compiled file by the build: nothing to read at start-up.
+    const compiled = readFileSync(fileURLToPath(new URL("../../src/shared/node-version.js", import.meta.url)), "utf8");
+    assert.ok(compiled.includes(`const ENGINES_NODE_STAMP = ${JSON.stringify(engines)};`), "the build stamped node-version.js");
+    // What a compiled file the build did not stamp reads instead.
+    assert.equal(enginesNode(), engines);
   });
 
   test("every user-facing message names that range", () => {
