@@ -2,7 +2,7 @@
  * Types for `import.meta.hot`. Add `/// <reference types="hotload/client" />` to a file (or
  * `"types": ["hotload/client"]` to tsconfig.json) to get them.
  */
-import type { Hot } from "./dist/src/engine/hot.js";
+import type { Hot } from "./dist/src/hot-types.js";
 
 declare global {
   interface ImportMeta {

@@ -9,8 +9,7 @@ import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/scope.js";
-import { RUNTIME_SLOT } from "../src/source/inject.js";
-import { liveImporterOf } from "../src/source/live.js";
+import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 

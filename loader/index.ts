@@ -1,7 +1,7 @@
 /**
  * `node --import hotload app.mjs` lands here. This file must run on any Node version, so that an
  * unsupported one gets one clear line instead of a stack trace: it checks the version first and
- * only then loads the hooks (module.registerHooks needs ^22.22.3 || >=24.11.1).
+ * only then loads the hooks (module.registerHooks needs package.json's engines.node).
  */
 import { supportedNode, unsupportedNodeMessage } from "../src/shared/node-version.js";
 

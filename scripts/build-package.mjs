@@ -22,7 +22,7 @@ const REQUIRED = [
   'dist/src/api.js',
   'dist/src/api.d.ts',
   'dist/src/cli.js',
-  'dist/src/engine/hot.d.ts',
+  'dist/src/hot-types.d.ts',
 ];
 
 const fail = (message) => {

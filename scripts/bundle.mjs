@@ -12,6 +12,9 @@
 // import.meta.url would find the wrong ones. The modules known to use it (and fine with it) are
 // listed; any other one fails the build.
 //
+// It also writes package.json's engines.node into dist/src/shared/node-version.js, where the
+// loader's Node check reads it without reading a file at start-up (see that module).
+//
 // Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -92,7 +95,19 @@ export async function bundle({ sourcemap = true } = {}) {
     return undefined;
   };
   // In-place updates as a second file that stays in its folder, for the reason above.
-  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined));
+  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ?? stampNodeRange();
+}
+
+/** Writes package.json's engines.node into the compiled node-version.js; returns an error message or undefined. */
+function stampNodeRange() {
+  const file = path.join(root, 'dist', 'src', 'shared', 'node-version.js');
+  const range = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines?.node;
+  if (typeof range !== 'string' || range === '') return 'package.json has no engines.node to write into node-version.js';
+  const code = readFileSync(file, 'utf8');
+  const slot = /const ENGINES_NODE_STAMP = "[^"]*";/;
+  if (!slot.test(code)) return `${path.relative(root, file)} has no ENGINES_NODE_STAMP to write the Node range into`;
+  writeFileSync(file, code.replace(slot, `const ENGINES_NODE_STAMP = ${JSON.stringify(range)};`));
+  return undefined;
 }
 
 /** The code of a compiled module without its comments (tsc keeps them; good enough for a search). */

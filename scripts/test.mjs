@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: builds hotload with tsc and runs its test suites with Node's test
-// runner on a supported Node, then the benchmark smoke test (when present).
+// runner on a supported Node, then the benchmark smoke test.
 //
 // Usage:
 //   npm test                                     # everything
@@ -9,10 +9,12 @@
 //   npm test -- --test-name-pattern='reload'     # any `node --test` option passes through
 //   npm test -- reload                           # a bare word is a --test-name-pattern
 //   HOTLOAD_TEST_NODE=22 npm test                # force a Node major (22, 24, 26, ...)
-// Own options: --no-build (skip tsc), --no-bench (skip the bench smoke test).
+//   npm run test:unit (test:e2e, test:stress)    # one suite: --suite=unit (e2e, stress)
+// Own options: --no-build (skip the build), --no-bench (skip the bench smoke test),
+// --suite=<unit|e2e|stress> (only that suite of dist/test; repeatable).
 //
-// Runs on any Node from 20 on: when the running Node is outside
-// `^22.22.3 || >=24.11.1` (or HOTLOAD_TEST_NODE asks for another major), it
+// Runs on any Node from 20 on: when the running Node is outside package.json's
+// engines.node (or HOTLOAD_TEST_NODE asks for another major), it
 // installs node-<os>-<cpu>@<major> from the npm registry into .cache/node/<major>
 // and re-runs itself with it (see scripts/node-env.mjs).
 
@@ -21,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from './build.mjs';
 import { ensureSupportedNode, repoRoot, runForwarding, displayPath } from './node-env.mjs';
 
 const TAG = '[test]';
@@ -71,36 +74,24 @@ async function main(argv) {
   }
   log(`running on Node ${process.version.replace(/^v/, '')} (${displayPath(process.execPath)})`);
 
-  // 1. Build. Type errors fail the run, but tsc still emits, so the tests run anyway.
+  // 1. Build into a clean dist/. Type errors fail the run, but tsc still emits, so the tests run anyway.
   let buildOk = true;
   if (opts.build) {
-    const tsc = path.join(repoRoot, 'node_modules', '.bin', process.platform === 'win32' ? 'tsc.cmd' : 'tsc');
-    if (!fs.existsSync(tsc)) {
-      log(`${displayPath(tsc)} not found: run \`npm ci\` (or \`npm install\`) first`);
+    const t0 = Date.now();
+    log('build: dist/ removed, tsc -p tsconfig.json, then scripts/bundle.mjs (scripts/build.mjs)');
+    const problem = await build();
+    buildOk = problem === undefined;
+    if (!buildOk && !fs.existsSync(path.join(repoRoot, 'dist'))) {
+      log(`build: FAILED - ${problem}`);
       return 1;
     }
-    const t0 = Date.now();
-    log('build: tsc -p tsconfig.json, then scripts/bundle.mjs');
-    const code = await runForwarding(tsc, ['-p', 'tsconfig.json'], { cwd: repoRoot, shell: process.platform === 'win32' });
-    buildOk = code === 0;
-    // The loader's start-up path as one file (see scripts/bundle.mjs).
-    const { bundle } = await import('./bundle.mjs');
-    const bundleError = await bundle();
-    if (bundleError) {
-      log(`build: bundle FAILED - ${bundleError}`);
-      buildOk = false;
-    }
-    log(
-      buildOk
-        ? `build: ok (${secs(t0)})`
-        : `build: FAILED - tsc exited ${code} (errors above); running the tests on what it emitted, but npm test will fail`,
-    );
+    log(buildOk ? `build: ok (${secs(t0)})` : `build: FAILED - ${problem}; running the tests on what it emitted, but npm test will fail`);
   } else {
     log('build: skipped (--no-build)');
   }
 
   // 2. Tests.
-  const files = opts.files.length ? resolveSelection(opts.files) : defaultTestFiles();
+  const files = opts.files.length ? resolveSelection(opts.files) : defaultTestFiles(opts.suites.length ? opts.suites : SUITES);
   if (files.error) {
     log(files.error);
     return 1;
@@ -109,11 +100,10 @@ async function main(argv) {
     log(
       opts.files.length
         ? 'no test files match the selection'
-        : `no test files found under ${SUITES.map((s) => `dist/test/${s}`).join(', ')} - nothing to run`,
+        : `no test files found under ${(opts.suites.length ? opts.suites : SUITES).map((s) => `dist/test/${s}`).join(', ')} - nothing to run`,
     );
     return 1;
   }
-  for (const stale of files.stale ?? []) log(`skipping ${stale}: its source test file no longer exists`);
 
   // The stress suite loads the machine by design, and the framework test checks a latency bound
   // per edit: both run after the rest, one file at a time, so they never share the two cores.
@@ -155,8 +145,7 @@ async function main(argv) {
   let benchNote;
   const bench = path.join(repoRoot, 'scripts', 'bench.mjs');
   if (!opts.bench) benchNote = 'skipped (--no-bench)';
-  else if (opts.files.length || opts.nodeArgs.length) benchNote = 'skipped (a subset of the tests was selected)';
-  else if (!fs.existsSync(bench)) benchNote = 'skipped (scripts/bench.mjs does not exist yet)';
+  else if (opts.files.length || opts.nodeArgs.length || opts.suites.length) benchNote = 'skipped (a subset of the tests was selected)';
   if (benchNote) {
     log(`bench smoke: ${benchNote}`);
   } else {
@@ -192,12 +181,17 @@ async function main(argv) {
 }
 
 function parseArgs(argv) {
-  const opts = { build: true, bench: true, files: [], nodeArgs: [] };
+  const opts = { build: true, bench: true, files: [], nodeArgs: [], suites: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') continue;
     if (a === '--no-build') opts.build = false;
     else if (a === '--no-bench') opts.bench = false;
+    else if (a.startsWith('--suite=')) {
+      const suite = a.slice('--suite='.length);
+      if (!SUITES.includes(suite)) return { error: `--suite takes one of ${SUITES.join(', ')}, not ${JSON.stringify(suite)}` };
+      opts.suites.push(suite);
+    }
     else if (a.startsWith('-')) {
       opts.nodeArgs.push(a);
       if (VALUE_FLAGS.has(a)) {
@@ -222,18 +216,16 @@ function looksLikePath(a) {
   );
 }
 
-/** Every dist/test/<suite>/**\/*.test.js whose source test file still exists. */
-function defaultTestFiles() {
+/** Every dist/test/<suite>/**\/*.test.js of `wanted` (the build starts from an empty dist/: none is stale). */
+function defaultTestFiles(wanted) {
   const list = [];
-  const stale = [];
   const suites = [];
-  for (const suite of SUITES) {
-    const dir = path.join(repoRoot, 'dist', 'test', suite);
-    const found = walk(dir).filter(isCompiledTest);
+  for (const suite of wanted) {
+    const found = walk(path.join(repoRoot, 'dist', 'test', suite)).filter(isCompiledTest);
     if (found.length) suites.push(suite);
-    for (const f of found) (hasSource(f) ? list : stale).push(path.relative(repoRoot, f));
+    list.push(...found.map((f) => path.relative(repoRoot, f)));
   }
-  return { list, stale, suites };
+  return { list, suites };
 }
 
 /** Files, folders (dist/ or source test/) and globs given on the command line. */
@@ -269,14 +261,6 @@ function toDist(abs) {
 
 function isCompiledTest(f) {
   return /\.test\.(m|c)?js$/.test(f);
-}
-
-/** Whether dist/test/.../x.test.js still has its test/.../x.test.ts (or .mts/.cts/.tsx/.js). */
-function hasSource(distFile) {
-  const rel = path.relative(path.join(repoRoot, 'dist'), distFile);
-  const base = rel.replace(/\.(m|c)?js$/, '');
-  const ext = rel.match(/\.(m|c)?js$/)[1] ?? '';
-  return [`.${ext}ts`, '.tsx', `.${ext}js`].some((e) => fs.existsSync(path.join(repoRoot, base + e)));
 }
 
 function walk(dir) {

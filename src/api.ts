@@ -7,10 +7,10 @@ import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HotloadError } from "./shared/errors.js";
-import type { Hot } from "./engine/hot.js";
+import type { Hot } from "./hot-types.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./engine/runtime.js";
 import { READY_SLOT } from "./shared/link.js";
-import { RUNTIME_SLOT } from "./source/inject.js";
+import { RUNTIME_SLOT } from "./shared/urls.js";
 
 export type { GraphSnapshot, ModuleInfo, UpdateResult, UpdateStatus } from "./engine/runtime.js";
 export type {
@@ -23,8 +23,8 @@ export type {
   Hot,
   HotData,
   HotEvents,
-} from "./engine/hot.js";
-export { HotloadError } from "./shared/errors.js";
+} from "./hot-types.js";
+export { HotloadError, type HotloadErrorCode } from "./shared/errors.js";
 export { swappable, type Swappable } from "./swappable.js";
 
 function active(): Runtime | undefined {
@@ -33,7 +33,7 @@ function active(): Runtime | undefined {
 
 function runtime(): Runtime {
   const r = active();
-  if (!r) throw new HotloadError("not running: start node with --import hotload (or use the hotload command)");
+  if (!r) throw new HotloadError("not-running", "not running: start node with --import hotload (or use the hotload command)");
   return r;
 }
 
@@ -58,7 +58,7 @@ export function update(files: readonly string[]): Promise<UpdateResult> {
 
 /** Calls `listener` after every settled update (from the watcher or {@link update}). Returns the unsubscribe function. */
 export function on(event: "update", listener: (result: UpdateResult) => void): () => void {
-  if (event !== "update") throw new HotloadError(`unknown event "${String(event)}": the only event is "update"`);
+  if (event !== "update") throw new HotloadError("invalid-argument", `unknown event "${String(event)}": the only event is "update"`);
   return runtime().onUpdate(listener);
 }
 

@@ -5,6 +5,7 @@
  *   const handler = (import.meta.hot?.data.handler ??= swappable(routes.handle));
  *   import.meta.hot?.accept("./routes.mjs", (next) => handler.swap(next.handle));
  */
+import { HotloadError } from "./shared/errors.js";
 
 /** A stable function that calls whatever implementation was swapped in last. */
 export type Swappable<F extends (...args: any[]) => any> = F & {
@@ -16,7 +17,7 @@ export type Swappable<F extends (...args: any[]) => any> = F & {
 
 /** Wraps `initial` in a stable function whose implementation {@link Swappable.swap} replaces. */
 export function swappable<F extends (...args: any[]) => any>(initial: F): Swappable<F> {
-  if (typeof initial !== "function") throw new TypeError("[hotload] swappable() takes a function");
+  if (typeof initial !== "function") throw new HotloadError("invalid-argument", "swappable() takes a function");
   let current = initial;
   const stable = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
     return current.apply(this, args) as ReturnType<F>;
@@ -24,7 +25,7 @@ export function swappable<F extends (...args: any[]) => any>(initial: F): Swappa
   Object.defineProperties(stable, {
     swap: {
       value(next: F): void {
-        if (typeof next !== "function") throw new TypeError("[hotload] swap() takes a function");
+        if (typeof next !== "function") throw new HotloadError("invalid-argument", "swap() takes a function");
         current = next;
       },
     },

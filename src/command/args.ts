@@ -9,6 +9,7 @@
  * whatever it looks like.
  */
 import { NODE_CONFLICTING_OPTIONS, NODE_VALUE_OPTIONS } from "./node-options.js";
+import { REQUIRED_NODE } from "../shared/node-version.js";
 
 /** How the supervisor should run the app. */
 export interface CliOptions {
@@ -103,7 +104,7 @@ loaded, or to a missing file it tried to import. A program that was up and dies 
 is started again at once. Each restart prints the time from the decision until the new process
 is ready (with --no-overlap: spawned).
 
-Node.js: ^22.22.3 || >=24.11.1 (hotload uses module.registerHooks). The app runs on the node
+Node.js: ${REQUIRED_NODE} (hotload uses module.registerHooks). The app runs on the node
 that runs hotload (the first node on PATH); an older one exits with one line naming its version.
 
 Environment (read by the app's hotload, so they work with node --import hotload too):
@@ -123,7 +124,11 @@ Environment (read by the app's hotload, so they work with node --import hotload 
 
 /**
  * Parses `argv` (without `node` and the script). `isNodeOption` tells whether a flag that is not
- * hotload's exists in Node (see `cli-node-options.ts`); injected so tests need no Node lookup.
+ * hotload's exists in Node (see node-options.ts); injected so tests need no Node lookup.
+ *
+ * Over 80 lines on purpose: one flat `switch` with a case per option of the command, read top to
+ * bottom like the help text; split up, an option's parsing would be in one place and its default
+ * and result in others.
  */
 export function parseArgs(argv: readonly string[], isNodeOption: (flag: string) => boolean): ParsedArgs {
   const nodeArgs: string[] = [];

@@ -116,3 +116,15 @@ function v8Options(): Set<string> {
 function normalizeV8(name: string): string {
   return name.replaceAll("_", "-");
 }
+
+/** The files of `--env-file` and `--env-file-if-exists` among node's options. */
+export function envFilesOf(nodeArgs: readonly string[]): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < nodeArgs.length; i++) {
+    const match = /^--env-file(?:-if-exists)?(?:=(.*))?$/.exec(nodeArgs[i]!);
+    if (!match) continue;
+    const file = match[1] ?? nodeArgs[++i];
+    if (file) files.push(file);
+  }
+  return files;
+}

@@ -37,7 +37,7 @@ export interface LaunchSpec {
  * How long a program that has never listened must run without exiting to count as ready, when it
  * does not call `ready()` from `hotload/api` (ms).
  */
-export const READY_AFTER_MS = 500;
+const READY_AFTER_MS = 500;
 
 /**
  * How long a run is given to become ready before it is taken as ready anyway (a new version that

@@ -16,6 +16,10 @@
  *   and starts it again at the next change. (A child that was up and died after a save is
  *   restarted once at once.)
  * - `exiting`: a signal arrived (or the app finished); the supervisor ends with the app's code.
+ *
+ * Beside it: run.ts (one child process: spawn, ready, stop), launch-spec.ts (what a child is
+ * started with), restart-cause.ts (why a restart happens and how it is said), watch.ts (the
+ * command's own file watches).
  */
 import type { CliOptions } from "./args.js";
 import { statSync } from "node:fs";
@@ -25,8 +29,11 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
-import { LINK_FD, readMessages, SUPERVISOR_ENV, type ChildMessage, type RestartMessage } from "../shared/link.js";
-import { debug, displayPath, error, FIRST_PROCESS_ENV, info, warn } from "../shared/log.js";
+import { launchSpec } from "./launch-spec.js";
+import { envFilesOf } from "./node-options.js";
+import { describe, modifiedAfter, savedAfter, type RestartCause } from "./restart-cause.js";
+import { LINK_FD, readMessages, type ChildMessage } from "../shared/link.js";
+import { debug, displayPath, error, info, warn } from "../shared/log.js";
 import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
 
 /** The command line's options, and what the command adds to run the app. */
@@ -42,19 +49,7 @@ export interface SupervisorOptions extends CliOptions {
   readonly cwd?: string;
 }
 
-/** Why the app is started again. */
-export type RestartCause =
-  /** The app asked: an update it could not apply in place. */
-  | { readonly kind: "child"; readonly message: RestartMessage }
-  /** A file the supervisor watches changed. */
-  | { readonly kind: "change"; readonly file: string }
-  /** The user asked (`SIGHUP`, `rs`). */
-  | { readonly kind: "request"; readonly via: string }
-  /** The app died after a save (`how`: "crashed with exit code 1"). */
-  | { readonly kind: "died"; readonly how: string };
-
 type Phase = "idle" | "running" | "restarting" | "waiting" | "exiting";
-
 
 /** Runs the app and restarts it when needed; see the file comment for the phases. */
 export class Supervisor {
@@ -240,31 +235,9 @@ export class Supervisor {
     this.#phase = "running";
   }
 
+  /** Starts a run of the app, wired to this supervisor (its messages, its exit). */
   #launch(): Run {
-    const options = this.#options;
-    // The link is a pipe of its own at LINK_FD (src/shared/link.ts): Node's IPC channel, where there is
-    // one (a cluster worker's), stays the program's and cluster's.
-    const env: NodeJS.ProcessEnv = { ...process.env, [SUPERVISOR_ENV]: String(LINK_FD) };
-    // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.
-    env["HOTLOAD_HOT"] = options.hot ? "1" : "0";
-    if (options.poll !== undefined) env["HOTLOAD_POLL"] = String(options.poll);
-    // Each run is the first hotload process of its tree: its log lines need no pid. (Empty, not
-    // deleted: cluster.fork adds the supervisor's own environment back.)
-    env[FIRST_PROCESS_ENV] = "";
-    // Plain paths among the --ignore globs also keep those files cold in the app.
-    const literal = this.#ignore.filter((glob) => glob.literal).map((glob) => glob.absolute);
-    if (literal.length > 0) env["HOTLOAD_IGNORE"] = [env["HOTLOAD_IGNORE"], ...literal].filter(Boolean).join(",");
-    // The loader comes after the user's options: a transpiler (--import tsx) registered first
-    // runs its hooks after hotload's, so hotload sees JavaScript.
-    const run = new Run({
-      entry: options.entry,
-      execArgv: [...options.nodeArgs, "--import", options.loader],
-      appArgs: options.appArgs,
-      cwd: this.#cwd,
-      env,
-      stdin: options.stdin,
-      overlap: options.overlap,
-    });
+    const run = new Run(launchSpec(this.#options, this.#cwd, this.#ignore));
     if (this.#inputEnded) run.child.stdin?.end();
     const link = run.child.stdio[LINK_FD];
     // A "pipe" slot is a duplex socket: readable on this side.
@@ -381,77 +354,9 @@ export class Supervisor {
   }
 }
 
-/** A restart's cause, for the `[hotload]` line. */
-export function describe(cause: RestartCause): string {
-  switch (cause.kind) {
-    case "change":
-      return `${displayPath(cause.file)} changed`;
-    case "request":
-      return `restart requested (${cause.via})`;
-    case "child": {
-      const { file, reason, chain } = cause.message;
-      switch (reason) {
-        case "unaccepted":
-          return `${displayPath(file)} changed and nothing accepts it`;
-        case "declined": {
-          const decliner = chain.at(-1);
-          return decliner && decliner !== file
-            ? `${displayPath(decliner)} declined the change to ${displayPath(file)}`
-            : `${displayPath(file)} declined its change`;
-        }
-        case "invalidated":
-          return `${displayPath(file)} called invalidate() and it reached the entry`;
-        case "in-place-failed":
-          return `the in-place update of ${displayPath(file)} failed`;
-        default:
-          return reason satisfies never;
-      }
-    }
-    case "died":
-      return `the program ${cause.how} after a change`;
-    default:
-      return cause satisfies never;
-  }
-}
-
-/** True when the file behind `cause` was saved after `time` (wall clock). */
-function savedAfter(cause: RestartCause, time: number): boolean {
-  switch (cause.kind) {
-    case "change":
-      return modifiedAfter(cause.file, time);
-    case "child":
-      return modifiedAfter(cause.message.file, time);
-    case "request":
-    case "died":
-      return false;
-    default:
-      return cause satisfies never;
-  }
-}
-
-/** The files of `--env-file` and `--env-file-if-exists` among node's options. */
-function envFilesOf(nodeArgs: readonly string[]): string[] {
-  const files: string[] = [];
-  for (let i = 0; i < nodeArgs.length; i++) {
-    const match = /^--env-file(?:-if-exists)?(?:=(.*))?$/.exec(nodeArgs[i]!);
-    if (!match) continue;
-    const file = match[1] ?? nodeArgs[++i];
-    if (file) files.push(file);
-  }
-  return files;
-}
-
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function modifiedAfter(file: string, time: number): boolean {
-  try {
-    return statSync(file).mtimeMs > time;
   } catch {
     return false;
   }

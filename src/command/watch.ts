@@ -35,7 +35,7 @@ export interface FilesWatch extends Watch {
 type Kind = "add" | "change" | "unlink";
 
 /** What a file looks like now: size, mtime and inode, or "missing". */
-export function fileIdentity(file: string): string {
+function fileIdentity(file: string): string {
   try {
     const stats = statSync(file);
     return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;

@@ -4,7 +4,7 @@
  * the whole graph has loaded and linked, so the gate is reached only when there is no syntax or
  * link error: the runtime disposes the old versions then, and opens the gate.
  */
-import { RUNTIME_SLOT } from "../source/inject.js";
+import { gateUrl } from "../shared/urls.js";
 
 /** One update's gate: its module URL, and the promises that connect it to the runtime. */
 export class Gate {
@@ -17,8 +17,7 @@ export class Gate {
 
   constructor(id: number) {
     this.id = id;
-    const code = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].gate(${id});`;
-    this.url = `data:text/javascript,${encodeURIComponent(code)}`;
+    this.url = gateUrl(id);
     this.reached = new Promise((resolve) => (this.#arrived = resolve));
     this.#opened = new Promise((resolve) => (this.#open = resolve));
   }

@@ -1,7 +1,8 @@
 /**
  * The module graph: which module imports which. Keys are module URLs without the version query
- * (see versions.ts). Pure data: no file system, no timers, no globals.
+ * (see shared/urls.ts). Pure data: no file system, no timers, no globals.
  */
+import { HotloadError } from "../shared/errors.js";
 
 /** One module in the graph. */
 export interface ModuleNode {
@@ -53,7 +54,7 @@ export class ModuleGraph {
     if (from === to) return;
     const a = this.#nodes.get(from);
     const b = this.#nodes.get(to);
-    if (!a || !b) throw new Error(`graph: edge between unknown modules ${from} -> ${to}`);
+    if (!a || !b) throw new HotloadError("internal", `graph: edge between unknown modules ${from} -> ${to}`);
     a.imports.add(to);
     b.importers.add(from);
   }

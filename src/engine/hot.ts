@@ -1,101 +1,13 @@
 /**
- * `import.meta.hot`: the Vite-compatible API a hot module uses to take part in updates. One
- * context per evaluated module instance; what it registers is read by the runtime through
- * {@link registrations}, so users see only the API.
+ * `import.meta.hot`: the Vite-compatible API a hot module uses to take part in updates (its public
+ * types are src/hot-types.ts). One context per evaluated module instance; what it registers is
+ * read by the runtime through {@link registrations}, so users see only the API.
  */
 
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
-
-/**
- * Called with the new module namespace when an accepted module is replaced. `M` is the module's
- * type when the accept names it (`accept<typeof import("./routes.ts")>(…)`).
- */
-export type AcceptCallback<M = Record<string, unknown> | undefined> = (newModule: M) => void;
-/** Called with the new namespaces of the accepted dependencies (undefined for those unchanged). */
-export type AcceptDepsCallback = (newModules: (Record<string, unknown> | undefined)[]) => void;
-/** Called with `hot.data` before the module is replaced or pruned; may return a promise. */
-export type DisposeCallback = (data: HotData) => void | Promise<void>;
-
-/** Persistent per-module data: the same object is seen by every version of a module. */
-export type HotData = Record<string, any>;
-
-/** Payload of `hotload:beforeUpdate`. */
-export interface BeforeUpdateEvent {
-  /** Absolute paths of the changed files. */
-  readonly files: readonly string[];
-  /** Absolute paths of the modules that will take the update. */
-  readonly boundaries: readonly string[];
-}
-
-/** Payload of `hotload:afterUpdate`: the settled update. */
-export interface AfterUpdateEvent {
-  readonly status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
-  readonly files: readonly string[];
-  readonly reevaluated: readonly string[];
-  readonly boundaries: readonly string[];
-  readonly error?: unknown;
-  readonly durationMs: number;
-}
-
-/** Payload of `hotload:error`. */
-export interface ErrorEvent {
-  readonly error: unknown;
-  /** The file the error was located in, when known. */
-  readonly file?: string;
-}
-
-/** The events a hot module can listen to. */
-export interface HotEvents {
-  "hotload:beforeUpdate": BeforeUpdateEvent;
-  "hotload:afterUpdate": AfterUpdateEvent;
-  "hotload:error": ErrorEvent;
-}
-
-/** The `import.meta.hot` object. */
-export interface Hot {
-  /** Survives updates: write state here in `dispose`, read it in the new version. */
-  readonly data: HotData;
-  /** This module takes its own updates (it is re-imported; nothing above it is). */
-  accept(): void;
-  /**
-   * This module takes its own updates; `cb` gets the new version's namespace. Name this module's
-   * type to have it typed: `accept<typeof import("./this.ts")>((next) => …)`.
-   */
-  accept<M = Record<string, unknown> | undefined>(cb: AcceptCallback<M>): void;
-  /**
-   * Takes updates of `dep` (a specifier as written in an import of this module); `cb` gets its new
-   * namespace. Name the module's type to have it typed:
-   * `accept<typeof import("./routes.ts")>("./routes.ts", (next) => handler.swap(next.handle))`.
-   */
-  accept<M = Record<string, unknown> | undefined>(dep: string, cb?: AcceptCallback<M>): void;
-  /** Takes updates of any of `deps`; `cb` gets their new namespaces (undefined if unchanged). */
-  accept(deps: readonly string[], cb?: AcceptDepsCallback): void;
-  /**
-   * Partial self-accept (Vite's): this module takes its own updates, and importers that import
-   * only the listed exports (or nothing, or every export when all are listed) are left alone;
-   * importers using other exports are updated as if it did not accept. `cb` gets the new namespace.
-   */
-  acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void;
-  /** Runs before this version is replaced; awaited; several allowed. */
-  dispose(cb: DisposeCallback): void;
-  /** Runs when no module imports this one any more after an update. */
-  prune(cb: DisposeCallback): void;
-  /** Updates reaching this module cannot be applied in place: a restart is needed. */
-  decline(): void;
-  /** Passes the current update on to this module's importers, as if it did not accept it. */
-  invalidate(message?: string): void;
-  /** Listens to an update event. */
-  on<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
-  /** Stops listening. */
-  off<E extends keyof HotEvents>(event: E, cb: (payload: HotEvents[E]) => void): void;
-  /**
-   * Makes a file that is not a module (a template, config or SQL file) a dependency of this
-   * module: saving it updates this module as if its own source had changed. Takes an absolute
-   * path, a path relative to this module, or a `file:` URL.
-   */
-  addDependency(pathOrUrl: string | URL): void;
-}
+import type { AcceptCallback, AcceptDepsCallback, DisposeCallback, Hot, HotData, HotEvents } from "../hot-types.js";
+import { HotloadError } from "../shared/errors.js";
 
 /** A dependency accept registered with `accept(dep | deps, cb)`. */
 export interface DepAccept {
@@ -193,13 +105,13 @@ export class HotContext implements Hot {
       r.depAccepts.push({ deps: first.map((dep) => this.#resolve(dep)), callback: cb, array: true });
       return;
     }
-    throw new TypeError("[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
+    throw new HotloadError("invalid-argument", "import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
   }
 
   acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void {
     const names = typeof exportNames === "string" ? [exportNames] : exportNames;
     if (!Array.isArray(names) || !names.every((name) => typeof name === "string") || (cb !== undefined && typeof cb !== "function")) {
-      throw new TypeError("[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+      throw new HotloadError("invalid-argument", "import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
     }
     const r = writable(this);
     r.acceptedExports ??= new Set();
@@ -208,12 +120,12 @@ export class HotContext implements Hot {
   }
 
   dispose(cb: DisposeCallback): void {
-    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.dispose() takes a callback");
+    if (typeof cb !== "function") throw new HotloadError("invalid-argument", "import.meta.hot.dispose() takes a callback");
     writable(this).disposers.push(cb);
   }
 
   prune(cb: DisposeCallback): void {
-    if (typeof cb !== "function") throw new TypeError("[hotload] import.meta.hot.prune() takes a callback");
+    if (typeof cb !== "function") throw new HotloadError("invalid-argument", "import.meta.hot.prune() takes a callback");
     writable(this).pruners.push(cb);
   }
 

@@ -12,7 +12,7 @@ import { readFileSync } from "../shared/fs.js";
 import { fileURLToPath } from "node:url";
 import { lex } from "../source/lexer.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
-import { parseVersion, stripVersion } from "./versions.js";
+import { parseVersion, stripVersion } from "../shared/urls.js";
 
 interface Registered {
   readonly version: number;

@@ -8,7 +8,7 @@
  * - evaluation errors have the location in their first stack frame in a hot module.
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { stripVersion } from "./versions.js";
+import { stripVersion } from "../shared/urls.js";
 import { typeScriptErrorAt } from "./typescript-error.js";
 
 /** A position in a file: 1-based line, 1-based column. */

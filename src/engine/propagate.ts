@@ -63,6 +63,9 @@ export type Propagation = UpdatePlan | DeadEnd;
 /**
  * Plans the update of `changed`. Modules in `invalidatedSelf` (those that called
  * `invalidate()`) are treated as not accepting themselves, so the update goes to their importers.
+ *
+ * Just over 80 lines, kept whole on purpose: the walk and its helpers share the boundaries and
+ * parent links of one plan as closures; split into module functions they would pass all of it.
  */
 export function propagate(
   changed: Iterable<string>,

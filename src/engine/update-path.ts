@@ -23,7 +23,7 @@ export function loadUpdatePath(): Promise<UpdatePath> {
 
 /** The loaded update path. Only for code that runs after {@link loadUpdatePath} resolved. */
 export function updatePath(): UpdatePath {
-  if (loaded === undefined) throw new HotloadError("internal error: the update path was used before it was loaded");
+  if (loaded === undefined) throw new HotloadError("internal", "internal error: the update path was used before it was loaded");
   return loaded;
 }
 

@@ -23,7 +23,7 @@ import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";
 
 /** The environment variable that turns in-place updates off ("0") or on (anything else). */
-export const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
+const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
 
 /** Whether in-place updates are on for this environment (default: on). */
 export function inPlaceEnabled(env: NodeJS.ProcessEnv = process.env): boolean {

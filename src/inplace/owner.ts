@@ -10,7 +10,7 @@
  * (no project frame) is attributed to nobody, and is never stopped: the safe side.
  */
 import { pathToFileURL } from "node:url";
-import { stripVersion } from "../engine/versions.js";
+import { stripVersion } from "../shared/urls.js";
 
 /** Frames looked at first (the cost grows with them), then, when those name nobody, enough to get
  * through a framework's `listen()` to its caller. */

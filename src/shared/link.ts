@@ -57,7 +57,7 @@ export const RETIRE_COMMAND = "NODE_HOTLOAD_RETIRE";
 export const READY_SLOT = "hotload.ready";
 
 /** True when `value` is a message from a hot child. */
-export function isChildMessage(value: unknown): value is ChildMessage {
+function isChildMessage(value: unknown): value is ChildMessage {
   if (typeof value !== "object" || value === null) return false;
   const kind = (value as { hotload?: unknown }).hotload;
   return kind === "restart" || kind === "files" || kind === "ready";

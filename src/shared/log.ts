@@ -18,7 +18,7 @@ import { printable, printableBlock } from "./printable.js";
 export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
 
 /** How much hotload prints. */
-export type LogLevel = "silent" | "info" | "debug";
+type LogLevel = "silent" | "info" | "debug";
 
 const RANK: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
 
@@ -26,7 +26,7 @@ function levelFromEnv(value: string | undefined): LogLevel {
   return value === "silent" || value === "debug" || value === "info" ? value : "info";
 }
 
-let level: LogLevel = levelFromEnv(process.env["HOTLOAD_LOG"]);
+const level: LogLevel = levelFromEnv(process.env["HOTLOAD_LOG"]);
 
 // Decided on first use: touching process.stderr builds the stream (~10 ms of start-up).
 let colour: boolean | undefined;
@@ -59,16 +59,6 @@ function prefix(): string {
 
 function write(text: string): void {
   process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
-}
-
-/** Sets the level for the rest of the process (tests and the API use this). */
-export function setLogLevel(next: LogLevel): void {
-  level = next;
-}
-
-/** The current level. */
-export function logLevel(): LogLevel {
-  return level;
 }
 
 /** A path as the user wants to read it: relative to the working directory when inside it. */

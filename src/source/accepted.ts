@@ -16,7 +16,7 @@ export interface Accepted {
 }
 
 /** Nothing accepted: what a module that never calls `accept` says. */
-export const NOTHING_ACCEPTED: Accepted = Object.freeze({ deps: Object.freeze([]), self: false, dynamic: false });
+const NOTHING_ACCEPTED: Accepted = Object.freeze({ deps: Object.freeze([]), self: false, dynamic: false });
 
 // `.hot.accept(` or `?.hot?.accept(` right after an `import.meta` (whitespace allowed between tokens).
 const CALL = /\s*\??\.\s*hot\s*(?:\?\.|\.)\s*(accept|acceptExports)\s*\(\s*/y;

@@ -41,7 +41,7 @@ export function namesImportedBy(statement: string): Set<string> | undefined {
  * imports whose specifier `resolve` turns into `dep`. Undefined when some import of it cannot be
  * read, or `dep` may be imported dynamically (what it uses then is not known).
  */
-export function namesImportedFrom(source: string, facts: SourceFacts, dep: string, resolve: (specifier: string) => string | undefined): Set<string> | undefined {
+function namesImportedFrom(source: string, facts: SourceFacts, dep: string, resolve: (specifier: string) => string | undefined): Set<string> | undefined {
   const names = new Set<string>();
   let found = false;
   for (const entry of facts.imports) {

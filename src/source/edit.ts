@@ -12,7 +12,8 @@ import MagicString from "magic-string";
 import { INJECTION, INJECTION_IMPORT, place, type Placement } from "./inject.js";
 import { lex, needsHot, type SourceFacts } from "./lexer.js";
 import { liveEdits, type LiveEdit } from "./live.js";
-import { inlineMap, mapComment, mapOf } from "./sourcemap.js";
+import { inlineMap, mapComment, mapOf, mentionsInlineMap } from "./sourcemap.js";
+import { sourceUrlComment } from "../shared/urls.js";
 
 
 /** What hotload appends to or does with a module's source. */
@@ -81,12 +82,9 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
 
 /** The comment that names a version by its file's URL (see {@link EditOptions.sourceUrl}). */
 function identity(source: string | Buffer, url: string): string {
-  if (typeof source === "string" ? source.includes("sourceMappingURL=data:") : source.includes(INLINE_MAP)) return "";
-  // encodeURI: a comment ends at a line break, and V8 takes the name up to the first space.
-  return `\n//# sourceURL=${url.replace(/[\s]/g, encodeURIComponent)}`;
+  if (mentionsInlineMap(source)) return "";
+  return sourceUrlComment(url);
 }
-
-const INLINE_MAP = Buffer.from("sourceMappingURL=data:");
 
 /** Where line 1's statement went: `shift` is how far user code on line 1 moved right. */
 export interface Injected {

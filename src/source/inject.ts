@@ -13,11 +13,9 @@
  */
 import type { SourceFacts } from "./lexer.js";
 import type { LiveName, LiveSetter } from "./live.js";
+import { HOT_BINDING_URL } from "../shared/urls.js";
 
-/** The global slot through which transformed modules reach the runtime (same thread). */
-export const RUNTIME_SLOT = "hotload.runtime";
-
-/** What a transformed module calls on line 1, before any of its own code runs. */
+/** What a transformed module calls on line 1 through RUNTIME_SLOT (shared/urls.ts), before any of its own code runs. */
 export interface RuntimeSlot {
   /** Returns an ES module's `import.meta.hot`; also marks the start of its evaluation. */
   hot(meta: ImportMeta): unknown;
@@ -40,9 +38,7 @@ export const INJECTION: string = `import.meta.hot=${BINDING}(import.meta);`;
  * moves). Imports are bound before any code runs, so `globalThis` or `Symbol` declared by the
  * module itself cannot get in the way, as they would if the statement named them.
  */
-export const INJECTION_IMPORT: string = `import{hot as ${BINDING}}from${JSON.stringify(
-  `data:text/javascript,${encodeURIComponent(`export const hot=(meta)=>globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].hot(meta);`)}`,
-)};`;
+export const INJECTION_IMPORT: string = `import{hot as ${BINDING}}from${JSON.stringify(HOT_BINDING_URL)};`;
 
 /** Where the statement goes in a source. */
 export interface Placement {
@@ -61,12 +57,12 @@ export interface Placement {
 // JavaScript ends a line at any of these, not only at \n.
 const LINE_END = /[\n\r\u2028\u2029]/;
 
-/** Where `statement` goes in `source`, given what the lexer found (undefined: it did not lex). */
-export function place(source: string, facts: SourceFacts | undefined, statement: string = INJECTION): Placement {
+/** Where {@link INJECTION} goes in `source`, given what the lexer found (undefined: it did not lex). */
+export function place(source: string, facts: SourceFacts | undefined): Placement {
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const found = source.slice(bom).search(LINE_END);
   const lineEnd = found < 0 ? source.length : bom + found;
-  const first = (codeMoved: boolean): Placement => ({ at: bom, end: bom, before: "", shift: statement.length, codeMoved });
+  const first = (codeMoved: boolean): Placement => ({ at: bom, end: bom, before: "", shift: INJECTION.length, codeMoved });
 
   if (source.startsWith("#!", bom)) return { at: bom, end: lineEnd, before: "", shift: 0, codeMoved: false };
   if (facts === undefined) return first(true);
@@ -145,7 +141,7 @@ const NOT_INERT = /\b(?:new|import|module|await|yield|delete|instanceof|in|of|cl
  * below that reads `import.meta.hot` before the statement after it has run. Conservative: a "no"
  * only costs line 1 its columns.
  */
-export function inert(line: string): boolean {
+function inert(line: string): boolean {
   if (!/;\s*$/.test(line)) return false;
   let depth = 0;
   let quote = "";

@@ -8,12 +8,12 @@
  * bindings, and hands the runtime a setter for them. ES module bindings are live, so assigning
  * those `let`s is all it takes for the importer's next call of `handle` to run the new code.
  *
- * This file owns the format of that module and its URL; the runtime side is
- * engine/live-bindings.ts.
+ * This file owns the format of that module; its URL is shared/urls.ts's (liveUrl, liveImporterOf);
+ * the runtime side is engine/live-bindings.ts.
  */
 import { ALL, namesImportedBy } from "./bindings.js";
-import { RUNTIME_SLOT } from "./inject.js";
 import type { SourceFacts } from "./lexer.js";
+import { liveUrl, RUNTIME_IN_CODE } from "../shared/urls.js";
 
 /** One name an importer takes from an accepted dependency, and where its import names it. */
 export interface LiveName {
@@ -36,27 +36,7 @@ export interface LiveEdit {
   readonly text: string;
 }
 
-/** Every generated module's URL starts so; the importer's URL follows as a JSON string. */
-export const LIVE_PREFIX: string = `data:text/javascript,${encodeURIComponent("/*hotload:live*/")}`;
-
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
-
-/**
- * The importer a generated module stands for, when `url` is one (undefined otherwise): its
- * imports are resolved as the importer's, so that every resolver (tsx, conditions, import maps of
- * loaders) answers as for the import that was rewritten, and the graph gets the importer's edge.
- */
-export function liveImporterOf(url: string | undefined): string | undefined {
-  if (url === undefined || !url.startsWith(LIVE_PREFIX)) return undefined;
-  let text: string;
-  try {
-    text = decodeURIComponent(url.slice(LIVE_PREFIX.length));
-  } catch {
-    return undefined;
-  }
-  const quoted = /^"(?:[^"\\]|\\.)*"/.exec(text);
-  return quoted ? (JSON.parse(quoted[0]) as string) : undefined;
-}
 
 /**
  * The source of the module that stands between `importer` and the dependency it imports as
@@ -74,7 +54,7 @@ export function liveModuleSource(importer: string, specifier: string, attributes
   const declare = exported.length === 0 ? "" : `let ${locals.join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
   return (
     `${JSON.stringify(importer)};import*as n from${spec}${attributes};${declare}${set}${first}` +
-    `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SLOT)})].live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},s);`
+    `${RUNTIME_IN_CODE}.live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},s);`
   );
 }
 
@@ -82,7 +62,7 @@ export function liveModuleSource(importer: string, specifier: string, attributes
 export function liveModuleUrl(importer: string, specifier: string, attributes: string, exported: readonly string[], checked: readonly LiveName[]): string {
   const source = liveModuleSource(importer, specifier, attributes, exported, checked);
   // The importer first (read back by liveImporterOf), as a string statement that does nothing.
-  return LIVE_PREFIX + encodeURIComponent(source);
+  return liveUrl(source);
 }
 
 /**

@@ -12,6 +12,14 @@ const requireHere = createRequire(import.meta.url);
 // A map inlined as the module's last comment, as tsx and esbuild write it.
 const INLINE = /\/\/[#@] sourceMappingURL=data:application\/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)\s*$/;
 
+const INLINE_MARK = "sourceMappingURL=data:";
+const INLINE_MARK_BYTES = Buffer.from(INLINE_MARK);
+
+/** Whether `source` may carry an inline source map (a quick test, without parsing it). */
+export function mentionsInlineMap(source: string | Buffer): boolean {
+  return typeof source === "string" ? source.includes(INLINE_MARK) : source.includes(INLINE_MARK_BYTES);
+}
+
 /** The inline source map comment at the end of `code`: where it starts, and the map. */
 export function inlineMap(code: string): { readonly start: number; readonly map: object } | undefined {
   const match = INLINE.exec(code);

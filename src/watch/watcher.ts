@@ -119,11 +119,6 @@ export class Watcher {
     return this.#watched.size;
   }
 
-  /** Whether `file` is watched. */
-  has(file: string): boolean {
-    return this.#watched.has(file);
-  }
-
   /** Starts watching `file`. Cheap: files are handed to chokidar in one batch, off the load path. */
   add(file: string): void {
     if (this.#watched.has(file)) return;

@@ -6,7 +6,7 @@
  * rebuilt under them; the install reads the npm cache first (`--prefer-offline`).
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +14,29 @@ import { FIXTURES, replaceIn, ROOT, spawnCommand, spawnHot, type Running } from 
 
 /** What a fresh clone holds that the pack needs: the package's files and what builds them. */
 const SOURCES = ["package.json", "README.md", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "scripts/bundle.mjs", "src", "loader"];
+
+/** A user's file: import.meta.hot and hotload/api as the README shows them; internals must not type-check. */
+const TYPED = `/// <reference types="hotload/client" />
+import { HotloadError, type AfterUpdateEvent, type Hot, type HotloadErrorCode } from "hotload/api";
+
+export let count: number = import.meta.hot?.data["count"] ?? 0;
+import.meta.hot?.accept((next) => void next);
+import.meta.hot?.accept<{ greeting: string }>("./greeting.mjs", (next) => console.log(next.greeting.length));
+import.meta.hot?.dispose((data) => {
+  data["count"] = count;
+});
+import.meta.hot?.on("hotload:afterUpdate", (event: AfterUpdateEvent) => console.log(event.status, event.durationMs.toFixed(1)));
+const hot: Hot | undefined = import.meta.hot;
+hot?.invalidate("a reason");
+
+export function codeOf(error: unknown): HotloadErrorCode | undefined {
+  return error instanceof HotloadError ? error.code : undefined;
+}
+// @ts-expect-error: a code outside the documented set is none
+export const wrong: HotloadErrorCode = "no-such-code";
+// @ts-expect-error: what the runtime reads of a context is not part of import.meta.hot
+import.meta.hot?.registrations;
+`;
 
 const temps: string[] = [];
 const runs: Running[] = [];
@@ -80,6 +103,19 @@ describe("hotload installed from the tarball npm pack makes", () => {
     }
     assert.deepEqual(files.filter((file) => file.endsWith(".map") || (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file))), []);
     assert.ok(existsSync(join(project, "node_modules", ".bin", "hotload")), "npm linked no hotload command");
+  });
+
+  test("a TypeScript file of the project type-checks against hotload/client and hotload/api, which show no internals", async () => {
+    assert.doesNotMatch(readFileSync(join(installed, "client.d.ts"), "utf8"), /engine\//, "client.d.ts imports only the public types");
+    writeFileSync(join(project, "typed.ts"), TYPED);
+    const tsconfig = {
+      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2023", strict: true, noEmit: true, types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] },
+      files: ["typed.ts"],
+    };
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(tsconfig));
+    const tsc = spawnCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", project], { cwd: project, env: env() });
+    runs.push(tsc);
+    assert.equal(await tsc.exited, 0, `tsc -p ${project} failed:\n${tsc.output()}`);
   });
 
   test("node --import hotload app.mjs runs the installed copy and applies an edit", async () => {

@@ -147,7 +147,6 @@ export function generateProject(random: Random): ProjectSpec {
   // The last middle module and the last leaf are TypeScript (type stripping).
   const mids = Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(2, "0")}.${i === 9 ? "ts" : "mjs"}`);
   const leaves = Array.from({ length: 6 }, (_, i) => `l${i}.${i === 5 ? "ts" : "mjs"}`);
-  const cycle = ["c0.mjs", "c1.mjs"];
   const draft = new Map<string, { role: Role; imports: string[]; accepts: string[]; dynamic: string[]; jsonImport?: string; optional?: string; listener: boolean }>();
   const add = (name: string, role: Role, imports: string[], extra: { accepts?: string[]; dynamic?: string[]; listener?: boolean } = {}): void => {
     draft.set(name, { role, imports, accepts: extra.accepts ?? [], dynamic: extra.dynamic ?? [], listener: extra.listener ?? false });

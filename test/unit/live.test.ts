@@ -7,9 +7,9 @@ import { pathToFileURL } from "node:url";
 import { exportsOnDisk, LiveBindings, missingExportError } from "../../src/engine/live-bindings.js";
 import { locate } from "../../src/engine/location.js";
 import { editModule } from "../../src/source/edit.js";
-import { RUNTIME_SLOT } from "../../src/source/inject.js";
 import { lex } from "../../src/source/lexer.js";
-import { LIVE_PREFIX, liveEdits, liveImporterOf, liveModuleSource, liveModuleUrl, type LiveName, type LiveSetter } from "../../src/source/live.js";
+import { liveEdits, liveModuleSource, liveModuleUrl, type LiveName, type LiveSetter } from "../../src/source/live.js";
+import { LIVE_PREFIX, liveImporterOf, RUNTIME_SLOT } from "../../src/shared/urls.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotload-live-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,8 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { codeFrame, findSyntaxError, locate, type Location, type Candidate } from "../../src/engine/location.js";
 import { injectHot } from "../../src/source/edit.js";
-import { INJECTION, INJECTION_IMPORT, RUNTIME_SLOT } from "../../src/source/inject.js";
+import { INJECTION, INJECTION_IMPORT } from "../../src/source/inject.js";
+import { RUNTIME_SLOT } from "../../src/shared/urls.js";
 
 const SOURCE = ["line one", "line two", "const broken = ;", "line four", "line five", "line six"].join("\n");
 

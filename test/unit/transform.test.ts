@@ -7,7 +7,8 @@ import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
 import { injectHot, injectHotBytes, type Injected } from "../../src/source/edit.js";
-import { INJECTION, INJECTION_IMPORT, RUNTIME_SLOT } from "../../src/source/inject.js";
+import { INJECTION, INJECTION_IMPORT } from "../../src/source/inject.js";
+import { RUNTIME_SLOT } from "../../src/shared/urls.js";
 import { runWithDeadline } from "../helpers/graph.js";
 
 function parses(code: string): boolean {

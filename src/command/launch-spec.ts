@@ -1,0 +1,39 @@
+/**
+ * What one run of the app is started with: node's options with hotload's loader after the
+ * user's, and the environment that tells the loader how to behave under the command (report
+ * loaded files over the link, update or not, poll, files kept cold). Pure: the supervisor hands
+ * the result to {@link Run}.
+ */
+import type { Glob } from "./glob.js";
+import type { LaunchSpec, Run } from "./run.js";
+import type { SupervisorOptions } from "./supervisor.js";
+import { LINK_FD, SUPERVISOR_ENV } from "../shared/link.js";
+import { FIRST_PROCESS_ENV } from "../shared/log.js";
+import { POLL_ENV } from "../watch/polling.js";
+
+/** The run of `options.entry` in `cwd`, with `ignore`'s plain paths kept cold in the app. */
+export function launchSpec(options: SupervisorOptions, cwd: string, ignore: readonly Glob[], env: NodeJS.ProcessEnv = process.env): LaunchSpec {
+  // The link is a pipe of its own at LINK_FD (src/shared/link.ts): Node's IPC channel, where there is
+  // one (a cluster worker's), stays the program's and cluster's.
+  const childEnv: NodeJS.ProcessEnv = { ...env, [SUPERVISOR_ENV]: String(LINK_FD) };
+  // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.
+  childEnv["HOTLOAD_HOT"] = options.hot ? "1" : "0";
+  if (options.poll !== undefined) childEnv[POLL_ENV] = String(options.poll);
+  // Each run is the first hotload process of its tree: its log lines need no pid. (Empty, not
+  // deleted: cluster.fork adds the supervisor's own environment back.)
+  childEnv[FIRST_PROCESS_ENV] = "";
+  // Plain paths among the --ignore globs also keep those files cold in the app.
+  const literal = ignore.filter((glob) => glob.literal).map((glob) => glob.absolute);
+  if (literal.length > 0) childEnv["HOTLOAD_IGNORE"] = [childEnv["HOTLOAD_IGNORE"], ...literal].filter(Boolean).join(",");
+  return {
+    entry: options.entry,
+    // The loader comes after the user's options: a transpiler (--import tsx) registered first
+    // runs its hooks after hotload's, so hotload sees JavaScript.
+    execArgv: [...options.nodeArgs, "--import", options.loader],
+    appArgs: options.appArgs,
+    cwd,
+    env: childEnv,
+    stdin: options.stdin,
+    overlap: options.overlap,
+  };
+}
