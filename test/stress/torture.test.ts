@@ -21,8 +21,8 @@
  * dispose and prune handlers, saves during an update (a module that busy-waits while it
  * evaluates), syntax switches of sw.js and dispose handlers that never settle (passed after
  * HANDLER_TIMEOUT_MS), saves of what a CommonJS module requires right after its own (as its update
- * starts), and saves the moment the program says it is ready (CommonJS modules and the ES modules
- * they require: issue 10's lost edits). Operations come in bursts, 0 or 1 ms apart, or between two
+ * starts), and saves the moment the program's modules have run (CommonJS modules and the ES
+ * modules they require: issue 10's lost edits). Operations come in bursts, 0 or 1 ms apart, or between two
  * updates.
  *
  * After each burst the test asks the harness for the token of every module's running version until
@@ -293,14 +293,19 @@ class Torture {
     if (KEEP) process.stderr.write(`[stress] project kept in ${this.#dir}\n`);
     // HOTLOAD_STRESS_CHILD_LOG=debug passes HOTLOAD_LOG=debug on, to see the runtime's decisions in the log.
     const childLog = process.env["HOTLOAD_STRESS_CHILD_LOG"];
-    // Most runs start with saves made the moment the program says it is ready (drawn now: the
+    // Most runs start with saves made the moment the program's modules have run (drawn now: the
     // operations depend on the seed alone).
     const atReady = this.#random.chance(0.75) ? this.#readyBurst() : undefined;
     this.#run = spawnHot(join(this.#dir, "app.mjs"), { stdin: true, nodeArgs: ["--expose-gc"], env: { HOTLOAD_HANDLER_TIMEOUT_MS: HANDLER_TIMEOUT_MS, ...(childLog ? { HOTLOAD_LOG: childLog } : {}) } });
-    await this.#run.waitForLine("harness ready", 20_000);
-
-    if (atReady) await this.#burstOf(atReady);
-    else await this.#settleAndCheck();
+    // The saves at start-up land the moment the program's modules have run, before hotload has
+    // recorded what they loaded; the burst's check waits for the harness as usual.
+    if (atReady) {
+      await this.#run.waitForLine("harness loaded", 20_000);
+      await this.#burstOf(atReady);
+    } else {
+      await this.#run.waitForLine("harness ready", 20_000);
+      await this.#settleAndCheck();
+    }
     const pid = this.#run.child.pid!;
     const watched = (): string[] | undefined => {
       const inodes = inotifyInodes(pid);
@@ -529,7 +534,7 @@ class Torture {
   }
 
   /**
-   * Saves made the moment the program is ready: CommonJS modules and the ES modules they require,
+   * Saves made the moment the program's modules have run: CommonJS modules and the ES modules they require,
    * which Node hands over as text (the runtime compares them with the file off the start-up path,
    * while these saves land).
    */
@@ -538,7 +543,8 @@ class Torture {
     const state = (name: string): Disk => this.#disk.get(name)!;
     const byRequire = this.#names.filter((n) => editable(n) && !this.#graph.get(n).worker && (isCommonJs(this.#graph.get(n), state(n).content) || this.#requiredByAny(n, state)));
     const ops = r.shuffle(byRequire).slice(0, r.range(1, 3)).map((file): Op => ({ kind: "write", file, content: this.#fresh(file, r, this.#kept(state(file).content)), how: "inplace", label: "edit at ready" }));
-    return { ops, gaps: ops.map((): Gap => "none"), slowAt: -1 };
+    // Spread over the first milliseconds, while hotload records what the program loaded.
+    return { ops, gaps: ops.map((): Gap => r.weighted({ none: 2, tick: 1, "1ms": 1 })), slowAt: -1 };
   }
 
   /** A file that the CommonJS module `name` (as it is on disk) requires, to save next; undefined when none. */
