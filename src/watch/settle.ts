@@ -55,6 +55,11 @@ export interface HoldTimes {
   readonly writeWaitMs: number;
 }
 
+/** What {@link whenReady} decides for a file. */
+export type Readiness =
+  | { readonly ready: true; readonly size: number | undefined }
+  | { readonly ready: false; readonly until: number; readonly hold?: number; readonly probed?: number };
+
 /**
  * Whether a touched file whose settle delay is over can be handed over now, at `now`:
  * - `ready`: hand it over (`size` undefined: it is gone);
@@ -67,7 +72,7 @@ export interface HoldTimes {
  * `writeWaitMs`); a file that became empty, or vanished, is held (`emptyHoldMs`, `unlinkHoldMs`)
  * for the write or the re-creation that usually follows.
  */
-export function whenReady(file: TouchedFile, now: number, times: HoldTimes): { readonly ready: true; readonly size: number | undefined } | { readonly ready: false; readonly until: number; readonly hold?: number; readonly probed?: number } {
+export function whenReady(file: TouchedFile, now: number, times: HoldTimes): Readiness {
   const { size, probed, heldUntil } = file;
   // A large file may be written in chunks, each with its own event: the quiet time it needs
   // grows with its size (1 ms per 50 KB, at most 500 ms; nothing noticeable below 100 KB).
