@@ -13,6 +13,11 @@
  * - a file found empty that was not empty before is held for {@link WatcherOptions.emptyHoldMs}:
  *   the write that usually follows replaces it; if none comes, the empty file is real.
  *
+ * Saves no event reported are looked for (whether a file changed is decided in watch/changed.ts):
+ * a file handed over before its watch was in effect is compared with what was loaded from it once
+ * the watch is; a file whose size moved while its batch was handled, with no event since, gets
+ * another look once the batch is done.
+ *
  * The watcher never keeps the process alive: chokidar runs with `persistent: false` and every
  * timer is unref'd.
  */
