@@ -47,7 +47,7 @@ Object.defineProperty(Module.prototype, "hot", {
   },
 });
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
-trackRequires((parent, child) => runtime.required(parent, child));
+trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
 registerHooks({
   resolve(specifier, context, nextResolve) {
     // A live-binding module imports its dependency for the importer it stands for (source/live.ts).

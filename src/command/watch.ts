@@ -7,12 +7,13 @@
  * then write) is one change, because each event is checked against the file's size, mtime and
  * inode at the last report.
  */
-import { statSync } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
 import { warn } from "../shared/log.js";
 import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../watch/polling.js";
+import { identityOf } from "../watch/changed.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
@@ -34,14 +35,15 @@ export interface FilesWatch extends Watch {
 /** Which chokidar events count as a change. */
 type Kind = "add" | "change" | "unlink";
 
-/** What a file looks like now: size, mtime and inode, or "missing". */
+/** What a file looks like now (see {@link identityOf}): two identities that differ mean a change. */
 function fileIdentity(file: string): string {
+  let stats: Stats | undefined;
   try {
-    const stats = statSync(file);
-    return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+    stats = statSync(file);
   } catch {
-    return "missing";
+    stats = undefined;
   }
+  return identityOf(stats);
 }
 
 /** The identity of each of `files` now, to compare with later (see {@link watchFiles}). */

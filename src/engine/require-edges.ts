@@ -9,8 +9,11 @@
  */
 import { Module } from "node:module";
 
-/** Called with the file names of a parent and of a module it required for the first time. */
-export type RequireListener = (parent: string, child: string) => void;
+/**
+ * Called with the file names of a parent and of a module it required for the first time, and when
+ * that require() call started (Date.now()): the child was read after that.
+ */
+export type RequireListener = (parent: string, child: string, startedAt: number) => void;
 
 const ORIGINAL = Symbol.for("hotload.require.original");
 
@@ -26,12 +29,13 @@ export function trackRequires(listener: RequireListener): () => void {
   const wrapped = function require(this: NodeJS.Module, id: string): unknown {
     const children = this.children;
     const before = Array.isArray(children) ? children.length : 0;
+    const startedAt = Date.now();
     const exports = original.call(this, id);
     // The children array of a module object only grows: new entries are this call's modules.
     if (Array.isArray(children) && typeof this.filename === "string") {
       for (let i = before; i < children.length; i++) {
         const child = children[i]?.filename;
-        if (typeof child === "string") listener(this.filename, child);
+        if (typeof child === "string") listener(this.filename, child, startedAt);
       }
     }
     return exports;

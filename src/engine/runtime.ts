@@ -7,7 +7,7 @@
  * and rolls versions and graph edges back when the new code does not load, so that every later
  * import gets the last good version.
  */
-import { readFileSync, statSync } from "../shared/fs.js";
+import { readFileSync } from "../shared/fs.js";
 import { createRequire } from "node:module";
 import { requireCache } from "./commonjs.js";
 import type { InPlace } from "../inplace/inplace.js";
@@ -31,6 +31,7 @@ import { exportsOnDisk, LiveBindings, missingExportError } from "./live-bindings
 import { VersionTable } from "./versions.js";
 import { parseVersion, stripVersion, withFresh, withVersion } from "../shared/urls.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/watcher.js";
+import { changedFrom, loadedBefore, loadedFromText, readDisk, sameContent, savedAgain } from "../watch/changed.js";
 import { later } from "../shared/later.js";
 import { requirableModule } from "./require-esm.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
@@ -219,22 +220,17 @@ export class Runtime implements HotHost, RuntimeSlot {
    * `parent` (a file) required `child` (see engine/require-edges.ts): the edge of a require() that
    * Node answered from its own cache, without calling the resolve hook.
    */
-  required(parent: string, child: string): void {
+  required(parent: string, child: string, startedAt: number): void {
     if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
     const id = pathUrl(child);
     if (!this.#scope.isHot(id)) return;
     this.#defer(EDGE, id, pathUrl(parent), undefined, false, 0);
     // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
-    // itself, without the load hook: what it read is, as near as can be known, the file now.
+    // itself, without the load hook: what it read is the file now, if it was there before the
+    // require() started (see watch/changed.ts).
     if (this.#hookLoaded.has(id)) return;
     this.#hookLoaded.add(id);
-    let content: Buffer | undefined;
-    try {
-      content = readFileSync(child);
-    } catch {
-      content = undefined;
-    }
-    this.#defer(LOAD, id, "commonjs", content, false, 0);
+    this.#defer(LOAD, id, "commonjs", loadedBefore(startedAt, readDisk(child)), false, 0);
   }
 
   /** Modules the load hook saw (or that {@link required} stood in for). */
@@ -269,7 +265,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // The new instance declares its own imports as they resolve (later in the queue).
     this.graph.clearImports(id);
     // During an update, `seen` already holds what the update read from disk.
-    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? onDisk(record.file, content, loadedAt) : content;
+    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, readDisk(record.file)) : content;
   }
 
   /**
@@ -613,13 +609,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#settle();
     const ids = this.#byFile.get(file);
     if (!ids) return undefined;
-    let disk: Buffer;
-    try {
-      disk = readFileSync(file);
-    } catch {
-      return true;
-    }
-    return [...ids].some((id) => !sameContent(this.#records.get(id)?.seen, disk));
+    return changedFrom([...ids].map((id) => this.#records.get(id)?.seen), readDisk(file)?.bytes);
   }
 
   /** Watches `file`, not in the graph, for the save that may let failed updates through. */
@@ -679,7 +669,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       // Saved again since the watcher settled it (this update waited behind another): possibly
       // half-written now, and the watcher delivers that save when it is complete.
       const settled = request.sizes?.get(file);
-      if (settled !== undefined && settled !== content.length) {
+      if (savedAgain(settled, content.length)) {
         log.debug(`${log.displayPath(file)} is being saved again: its next batch takes it`);
         continue;
       }
@@ -1209,40 +1199,12 @@ const UPDATE_PATH_PRELOAD_MS = 1000;
 const EDGE = "edge";
 /** Slots per queued graph operation (see #defer). */
 const OP_SIZE = 6;
-/** How far file modification times may lag Date.now() (ms). */
-const COARSE_CLOCK_MS = 20;
 const LOAD = "load";
 /** The start of the URL of the module that imports an update's roots together (see #rootUrl). */
 const ROOTS_URL = `data:text/javascript,${encodeURIComponent("/* hotload: the roots of an update */")}`;
 
-/**
- * What a module's later saves are compared with, for a source handed over as text (read after the
- * program started, not on the load path): the text itself when it is the file's (require() decodes
- * it), else the file's bytes, as another loader (tsx) compiled it and its output never equals the
- * file. A file modified since it loaded (`loadedAt`, with room for a coarse clock) gives
- * undefined: not known, so its next look is an update.
- */
-function onDisk(file: string, text: string, loadedAt: number): string | Buffer | undefined {
-  let bytes: Buffer;
-  let modified: number;
-  try {
-    modified = statSync(file).mtimeMs;
-    bytes = readFileSync(file);
-  } catch {
-    return text;
-  }
-  if (bytes.length === Buffer.byteLength(text) && bytes.toString() === text) return text;
-  return modified >= loadedAt - COARSE_CLOCK_MS ? undefined : bytes;
-}
-
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Whether the file's bytes are what was last acted on (text from other loaders compares as UTF-8). */
-function sameContent(seen: string | Buffer | undefined, disk: Buffer): boolean {
-  if (seen === undefined) return false;
-  return typeof seen === "string" ? seen === disk.toString() : seen.equals(disk);
 }
 
 /** A syntax error found by parsing the failing file itself (not a link error naming another). */

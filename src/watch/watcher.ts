@@ -13,6 +13,11 @@
  * - a file found empty that was not empty before is held for {@link WatcherOptions.emptyHoldMs}:
  *   the write that usually follows replaces it; if none comes, the empty file is real.
  *
+ * Saves no event reported are looked for (whether a file changed is decided in watch/changed.ts):
+ * a file handed over before its watch was in effect is compared with what was loaded from it once
+ * the watch is; a file whose size moved while its batch was handled, with no event since, gets
+ * another look once the batch is done.
+ *
  * The watcher never keeps the process alive: chokidar runs with `persistent: false` and every
  * timer is unref'd.
  */
@@ -21,7 +26,8 @@ import { statSync } from "../shared/fs.js";
 import { join, resolve } from "node:path";
 import { later } from "../shared/later.js";
 import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
-import { settleDelay } from "./settle.js";
+import { settleDelay, whenReady } from "./settle.js";
+import { needsAnotherLook, needsLook } from "./changed.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
@@ -217,7 +223,7 @@ export class Watcher {
   #lookAtRecent(files: readonly string[], last: boolean): void {
     for (const file of files) {
       const added = this.#addedAt.get(file);
-      if (added !== undefined && (this.#differs?.(file) ?? (mtimeOf(file) ?? Infinity) >= added - LOAD_MARGIN_MS)) this.#touch(file);
+      if (added !== undefined && needsLook(this.#differs?.(file), mtimeOf(file), added)) this.#touch(file);
       if (last) this.#addedAt.delete(file);
     }
   }
@@ -271,45 +277,18 @@ export class Watcher {
         nextHold = Math.min(nextHold, due);
         continue;
       }
-      const size = sizeOf(file);
-      // A long write reports its end only when it is done (the event came from the truncation):
-      // a size that moved without an event means the file is still being written.
-      // A large file may be written in chunks, each with its own event: the quiet time it needs
-      // grows with its size (1 ms per 50 KB, at most 500 ms; nothing noticeable below 100 KB).
-      if (size !== undefined && size > 100_000) {
-        const due = (this.#lastEvent.get(file) ?? 0) + this.#options.settleMs + Math.min(500, size / 50_000);
-        if (now < due) {
-          nextHold = Math.min(nextHold, due);
-          continue;
-        }
+      const step = whenReady(
+        { size: sizeOf(file), probed: this.#probed.get(file), lastEvent: this.#lastEvent.get(file), heldUntil: this.#held.get(file), lastSize: this.#sizes.get(file) },
+        now,
+        this.#options,
+      );
+      if (!step.ready) {
+        if (step.hold !== undefined) this.#held.set(file, step.hold);
+        if (step.probed !== undefined) this.#probed.set(file, step.probed);
+        nextHold = Math.min(nextHold, step.until);
+        continue;
       }
-      const probed = this.#probed.get(file);
-      if (size !== undefined && probed !== size) {
-        if (probed === 0) {
-          // Truncated, then written: the write's own event comes when it is done. Wait for it
-          // (at most writeWaitMs), whatever the size says meanwhile.
-          const until = this.#held.get(file) ?? now + this.#options.writeWaitMs;
-          if (now < until) {
-            this.#held.set(file, until);
-            nextHold = Math.min(nextHold, now + this.#options.settleMs);
-            continue;
-          }
-        } else {
-          this.#probed.set(file, size);
-          nextHold = Math.min(nextHold, now + this.#options.settleMs);
-          continue;
-        }
-      }
-      const heldUntil = this.#held.get(file);
-      const suspicious = size === undefined || (size === 0 && (this.#sizes.get(file) ?? 1) !== 0);
-      if (suspicious) {
-        const until = heldUntil ?? now + (size === undefined ? this.#options.unlinkHoldMs : this.#options.emptyHoldMs);
-        if (now < until) {
-          this.#held.set(file, until);
-          nextHold = Math.min(nextHold, until);
-          continue;
-        }
-      }
+      const { size } = step;
       this.#held.delete(file);
       this.#touched.delete(file);
       this.#due.delete(file);
@@ -328,13 +307,13 @@ export class Watcher {
     this.#running = run;
     await run;
     this.#running = undefined;
+    // A save while the batch was handled is normally brought by its own event; one whose event
+    // never came (its watch lapsed, an editor's rename) still gets a look once things settle.
+    for (const [file, size] of sizes) if (this.#watched.has(file) && needsAnotherLook(size, sizeOf(file), this.#touched.has(file))) this.#touch(file);
     // Anything touched meanwhile goes next, as one batch.
     if (this.#touched.size > 0) this.#arm(0);
   }
 }
-
-/** How long before a file was handed to the watcher Node may have read it (ms). */
-const LOAD_MARGIN_MS = 1000;
 
 function sizeOf(file: string): number | undefined {
   try {

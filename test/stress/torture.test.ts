@@ -20,7 +20,10 @@
  * JSON, deletions and re-creations, a file turned into a directory and back, throwing accept,
  * dispose and prune handlers, saves during an update (a module that busy-waits while it
  * evaluates), syntax switches of sw.js and dispose handlers that never settle (passed after
- * HANDLER_TIMEOUT_MS). Operations come in bursts, 0 or 1 ms apart, or between two updates.
+ * HANDLER_TIMEOUT_MS), saves of what a CommonJS module requires right after its own (as its update
+ * starts), and saves the moment the program's modules have run (CommonJS modules and the ES
+ * modules they require: issue 10's lost edits). Operations come in bursts, 0 or 1 ms apart, or between two
+ * updates.
  *
  * After each burst the test asks the harness for the token of every module's running version until
  * what must hold holds, or nothing has happened for a while (no fixed sleeps). What must hold:
@@ -290,10 +293,19 @@ class Torture {
     if (KEEP) process.stderr.write(`[stress] project kept in ${this.#dir}\n`);
     // HOTLOAD_STRESS_CHILD_LOG=debug passes HOTLOAD_LOG=debug on, to see the runtime's decisions in the log.
     const childLog = process.env["HOTLOAD_STRESS_CHILD_LOG"];
+    // Most runs start with saves made the moment the program's modules have run (drawn now: the
+    // operations depend on the seed alone).
+    const atReady = this.#random.chance(0.75) ? this.#readyBurst() : undefined;
     this.#run = spawnHot(join(this.#dir, "app.mjs"), { stdin: true, nodeArgs: ["--expose-gc"], env: { HOTLOAD_HANDLER_TIMEOUT_MS: HANDLER_TIMEOUT_MS, ...(childLog ? { HOTLOAD_LOG: childLog } : {}) } });
-    await this.#run.waitForLine("harness ready", 20_000);
-
-    await this.#settleAndCheck();
+    // The saves at start-up land the moment the program's modules have run, before hotload has
+    // recorded what they loaded; the burst's check waits for the harness as usual.
+    if (atReady) {
+      await this.#run.waitForLine("harness loaded", 20_000);
+      await this.#burstOf(atReady);
+    } else {
+      await this.#run.waitForLine("harness ready", 20_000);
+      await this.#settleAndCheck();
+    }
     const pid = this.#run.child.pid!;
     const watched = (): string[] | undefined => {
       const inodes = inotifyInodes(pid);
@@ -378,9 +390,15 @@ class Torture {
     for (let i = 0; i < size; i++) {
       // Depends on the seed only (not on what the checks saw), so that a seed replays the same operations.
       const clean = slowAt < 0 && this.#broken().length === 0 && [...planned.values()].every((d) => d.kind === "file" && !d.content.fault);
-      const op = this.#randomOp(state, clean && i < size - 1);
+      // After a save of a CommonJS module, often one of what it requires, as the update of the
+      // first starts or just before (issue 10: a required file's edit lost in that race).
+      const previous = ops[i - 1];
+      const required = previous?.kind === "write" && slowAt !== i - 1 ? this.#requiredBy(previous.file, state) : undefined;
+      const racing = required !== undefined && this.#random.chance(0.5);
+      const op = racing ? this.#raceWrite(required, state) : this.#randomOp(state, clean && i < size - 1);
       ops.push(op);
-      gaps.push(i === 0 ? "none" : slowAt === i - 1 ? this.#random.pick(["none", "1ms"] as const) : this.#random.weighted({ none: 30, "1ms": 45, "5ms": 5, tick: 10, update: 10 }));
+      if (racing) gaps.push(this.#random.weighted({ none: 1, "1ms": 1, tick: 1, update: 3 }));
+      else gaps.push(i === 0 ? "none" : slowAt === i - 1 ? this.#random.pick(["none", "1ms"] as const) : this.#random.weighted({ none: 30, "1ms": 45, "5ms": 5, tick: 10, update: 10 }));
       if (op.kind === "write" && op.content.slowMs) slowAt = i;
       if (op.kind === "write") planned.set(op.file, { kind: "file", content: op.content, since: 0, burst: 0 });
       else if (op.kind === "delete") planned.set(op.file, { ...state(op.file), kind: "missing" });
@@ -513,6 +531,38 @@ class Torture {
     }
     const how = kind === "atomic" ? "atomic" : kind === "torn" ? "torn" : "inplace";
     return write(file, good(file), how === "inplace" ? "edit" : how === "atomic" ? "atomic save" : "truncate, then write");
+  }
+
+  /**
+   * Saves made the moment the program's modules have run: CommonJS modules and the ES modules they require,
+   * which Node hands over as text (the runtime compares them with the file off the start-up path,
+   * while these saves land).
+   */
+  #readyBurst(): { ops: Op[]; gaps: Gap[]; slowAt: number } {
+    const r = this.#random;
+    const state = (name: string): Disk => this.#disk.get(name)!;
+    const byRequire = this.#names.filter((n) => editable(n) && !this.#graph.get(n).worker && (isCommonJs(this.#graph.get(n), state(n).content) || this.#requiredByAny(n, state)));
+    const ops = r.shuffle(byRequire).slice(0, r.range(1, 3)).map((file): Op => ({ kind: "write", file, content: this.#fresh(file, r, this.#kept(state(file).content)), how: "inplace", label: "edit at ready" }));
+    // Spread over the first milliseconds, while hotload records what the program loaded.
+    return { ops, gaps: ops.map((): Gap => r.weighted({ none: 2, tick: 1, "1ms": 1 })), slowAt: -1 };
+  }
+
+  /** A file that the CommonJS module `name` (as it is on disk) requires, to save next; undefined when none. */
+  #requiredBy(name: string, state: (name: string) => Disk): string | undefined {
+    const m = this.#graph.get(name);
+    if (state(name).kind !== "file" || !isCommonJs(m, state(name).content)) return undefined;
+    const deps = m.imports.filter((n) => editable(n) && !this.#graph.get(n).worker && state(n).kind === "file");
+    return deps.length > 0 ? this.#random.pick(deps) : undefined;
+  }
+
+  /** Whether some CommonJS module requires `name`. */
+  #requiredByAny(name: string, state: (name: string) => Disk): boolean {
+    return this.#graph.importers(name).some((importer) => isCommonJs(this.#graph.get(importer), state(importer).content));
+  }
+
+  /** A good edit of `file`, saved while the update of the module that requires it starts. */
+  #raceWrite(file: string, state: (name: string) => Disk): Op {
+    return { kind: "write", file, content: this.#fresh(file, this.#random, this.#kept(state(file).content)), how: "inplace", label: "required file edited (racing its importer's update)" };
   }
 
   /** Fixes every broken file (sometimes back to exactly its last good text), plus a few edits. */

@@ -26,6 +26,21 @@ describe("trackRequires", () => {
     assert.deepEqual(edges, ["a.js -> util.js", "entry.js -> a.js", "b.js -> util.js", "entry.js -> b.js"]);
   });
 
+  test("each edge comes with the time its require() call started, before the child was read", () => {
+    writeFileSync(join(dir, "timed.js"), "exports.t = 1;");
+    const times: number[] = [];
+    const before = Date.now();
+    const stop = trackRequires((_parent, _child, startedAt) => times.push(startedAt));
+    try {
+      createRequire(join(dir, "entry3.js"))("./timed.js");
+    } finally {
+      stop();
+    }
+    const afterwards = Date.now();
+    assert.equal(times.length, 1);
+    assert.ok(times[0]! >= before && times[0]! <= afterwards, `${before} <= ${times[0]} <= ${afterwards}`);
+  });
+
   test("a module required twice by the same parent is one edge, and nothing is reported once stopped", () => {
     writeFileSync(join(dir, "twice.js"), "require('./util'); require('./util');");
     const edges: string[] = [];
