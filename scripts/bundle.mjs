@@ -44,6 +44,10 @@ const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sour
 // no timer or listener of its own).
 const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
 const inPlaceEntry = path.join(root, 'dist', 'src', 'inplace', 'inplace.js');
+// The `--import` entry itself, with the version check it imports inlined: one module fewer before
+// the hooks load (each costs its resolution, read and compile, ~1 ms). It imports the hooks (or
+// files-only.js) dynamically, after the check, and must stay runnable on any Node version.
+const indexEntry = path.join(root, 'dist', 'loader', 'index.js');
 
 /**
  * Bundles; returns an error message or undefined. `sourcemap: false` for the package, which ships
@@ -56,7 +60,7 @@ export async function bundle({ sourcemap = true } = {}) {
   } catch {
     return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
   }
-  const one = async (file, allowed, unbundled) => {
+  const one = async (file, allowed, unbundled, target = 'node22') => {
     const result = await esbuild.build({
       entryPoints: [file],
       outfile: file,
@@ -64,7 +68,7 @@ export async function bundle({ sourcemap = true } = {}) {
       bundle: true,
       format: 'esm',
       platform: 'node',
-      target: 'node22',
+      target,
       sourcemap,
       metafile: true,
       write: false,
@@ -92,7 +96,12 @@ export async function bundle({ sourcemap = true } = {}) {
     return undefined;
   };
   // In-place updates as a second file that stays in its folder, for the reason above.
-  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined));
+  return (
+    (await one(entry, META_URL_OK, UNBUNDLED)) ??
+    (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ??
+    // node16: older than any supported Node, so that an unsupported one still reads the file.
+    (await one(indexEntry, new Set(), /^\.\/(?:hooks|files-only)\.js$/, 'node16'))
+  );
 }
 
 /** The code of a compiled module without its comments (tsc keeps them; good enough for a search). */
