@@ -2,6 +2,8 @@
 // Bundles the loader's start-up path into one file, after tsc: dist/loader/hooks.js (what
 // `--import hotload` loads through loader/index.js) is replaced by itself with every hotload module
 // it imports inlined. Packages (chokidar, acorn, ...) stay imports, loaded when they are needed.
+// dist/loader/index.js itself gets its version check inlined the same way (hooks.js stays a
+// dynamic import after the check).
 //
 // Why: Node's ES module loader costs about as much per module as the code of a small module
 // itself; the ~19 modules of the start-up path cost ~2x what one file with the same code does,
