@@ -53,7 +53,8 @@ registerHooks({
     // A live-binding module imports its dependency for the importer it stands for (source/live.ts).
     const importer = liveImporterOf(context.parentURL);
     if (importer !== undefined) context = { ...context, parentURL: importer };
-    const result = missingReported(() => nextResolve(specifier, context), specifier, context.parentURL);
+    // Without a supervisor there is no one to tell of a missing file: no closure per resolution.
+    const result = report ? missingReported(() => nextResolve(specifier, context), specifier, context.parentURL) : nextResolve(specifier, context);
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);
     return url === result.url ? result : { ...result, url };

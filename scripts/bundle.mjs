@@ -2,6 +2,8 @@
 // Bundles the loader's start-up path into one file, after tsc: dist/loader/hooks.js (what
 // `--import hotload` loads through loader/index.js) is replaced by itself with every hotload module
 // it imports inlined. Packages (chokidar, acorn, ...) stay imports, loaded when they are needed.
+// dist/loader/index.js itself gets its version check inlined the same way (hooks.js stays a
+// dynamic import after the check).
 //
 // Why: Node's ES module loader costs about as much per module as the code of a small module
 // itself; the ~19 modules of the start-up path cost ~2x what one file with the same code does,
@@ -47,6 +49,10 @@ const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sour
 // no timer or listener of its own).
 const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
 const inPlaceEntry = path.join(root, 'dist', 'src', 'inplace', 'inplace.js');
+// The `--import` entry itself, with the version check it imports inlined: one module fewer before
+// the hooks load (each costs its resolution, read and compile, ~1 ms). It imports the hooks (or
+// files-only.js) dynamically, after the check, and must stay runnable on any Node version.
+const indexEntry = path.join(root, 'dist', 'loader', 'index.js');
 
 /**
  * Bundles; returns an error message or undefined. `sourcemap: false` for the package, which ships
@@ -59,7 +65,7 @@ export async function bundle({ sourcemap = true } = {}) {
   } catch {
     return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
   }
-  const one = async (file, allowed, unbundled) => {
+  const one = async (file, allowed, unbundled, target = 'node22') => {
     const result = await esbuild.build({
       entryPoints: [file],
       outfile: file,
@@ -67,7 +73,7 @@ export async function bundle({ sourcemap = true } = {}) {
       bundle: true,
       format: 'esm',
       platform: 'node',
-      target: 'node22',
+      target,
       sourcemap,
       metafile: true,
       write: false,
@@ -95,7 +101,16 @@ export async function bundle({ sourcemap = true } = {}) {
     return undefined;
   };
   // In-place updates as a second file that stays in its folder, for the reason above.
-  return (await one(entry, META_URL_OK, UNBUNDLED)) ?? (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ?? stampNodeRange();
+  // The Node range first: dist/loader/index.js inlines node-version.js.
+  return (
+    stampNodeRange() ??
+    (await one(entry, META_URL_OK, UNBUNDLED)) ??
+    (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ??
+    // node16: older than any supported Node, so that an unsupported one still reads the file.
+    // node-version.js reads package.json by import.meta.url only when the build did not stamp it:
+    // stamped just above, so that never runs from dist/loader.
+    (await one(indexEntry, new Set(['dist/src/shared/node-version.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16'))
+  );
 }
 
 /** Writes package.json's engines.node into the compiled node-version.js; returns an error message or undefined. */

@@ -101,12 +101,23 @@ export async function run(ctx) {
       });
       return summarize(paired);
     };
+    // Paired CPU difference (ms): what a mode costs on top of the floor, run by run. CPU time is
+    // less sensitive to the machine's load than the wall clock (though not immune to it).
+    const cpuOver = (slot, to) => {
+      const over = [];
+      (slot.run ?? []).forEach((r, k) => {
+        const j = (to?.run ?? []).indexOf(r);
+        if (j >= 0 && Number.isFinite(slot.cpuMs[k]) && Number.isFinite(to.cpuMs[j])) over.push(slot.cpuMs[k] - to.cpuMs[j]);
+      });
+      return summarize(over);
+    };
     for (const mode of modes) {
       const slot = rec.modes[mode.id];
       const s = (slot.summary = summarize(slot.ms));
       slot.pairedRatio = pairedWith(slot, rec.modes.plain);
       slot.pairedFloor = pairedWith(slot, rec.modes.floor);
       slot.cpu = summarize(slot.cpuMs);
+      slot.cpuOverFloor = cpuOver(slot, rec.modes.floor);
       if (s.n) numbers = true;
       if (slot.error && mode.id !== 'dynohot') problems.push(`${app.label} ${mode.label}: ${slot.error.split('\n')[0]}`);
       const beyondFloor = mode.id !== 'plain' && mode.id !== 'floor';
@@ -120,6 +131,7 @@ export async function run(ctx) {
         !beyondFloor || !s.n || !floor.n ? '' : `${fmtRatio(s.median / floor.median)}${slot.pairedFloor.n ? ` (${fmtRatio(slot.pairedFloor.median)})` : ''}`,
         slot.cpu.n ? fmtMs(slot.cpu.median) : '',
         !beyondFloor || !slot.cpu.n || !rec.modes.floor?.cpu?.n ? '' : fmtRatio(slot.cpu.median / rec.modes.floor.cpu.median),
+        !beyondFloor || !slot.cpuOverFloor.n ? '' : fmtMs(slot.cpuOverFloor.median),
       ]);
     }
     const h = rec.modes.hotload?.summary;
@@ -129,17 +141,18 @@ export async function run(ctx) {
       checks.push({
         name: `start-up under hotload ≤ ${FLOOR_LIMIT}x the no-op hooks floor (paired): ${rec.label}`,
         ok: paired.median <= FLOOR_LIMIT,
-        value: `paired ${fmtRatio(paired.median)} (medians ${fmtMs(floor.median)} → ${fmtMs(h.median)}, ${fmtRatio(h.median / floor.median)}; CPU ${fmtRatio(cpu)}; vs plain node ${fmtRatio(h.median / base.median)})`,
+        value: `paired ${fmtRatio(paired.median)} (medians ${fmtMs(floor.median)} → ${fmtMs(h.median)}, ${fmtRatio(h.median / floor.median)}; CPU ${fmtRatio(cpu)}, ${fmtMs(rec.modes.hotload.cpuOverFloor.median)} over the floor paired; vs plain node ${fmtRatio(h.median / base.median)})`,
       });
     }
   }
   return {
     data,
     tables: [
-      renderTable(title, ['app', 'runs under', 'median', 'p95', 'runs', 'vs node (paired)', 'vs floor (paired)', 'CPU to ready', 'CPU vs floor'], rows, [
+      renderTable(title, ['app', 'runs under', 'median', 'p95', 'runs', 'vs node (paired)', 'vs floor (paired)', 'CPU to ready', 'CPU vs floor', 'CPU over floor (paired)'], rows, [
         'spawn → the clock the entry prints at the end of its top level (process start-up included)',
         'vs node, vs floor: ratio of the medians; in brackets, paired: median of the ratios of runs made one after the other (same load)',
         'CPU to ready: process.cpuUsage() (user + system, all threads) when the entry is ready, median',
+        'CPU over floor (paired): median of the CPU to ready of each run minus that of the floor run of the same round: what the tool adds',
         'node + no-op registerHooks: resolve and load hooks that only call next(), the floor of any registerHooks loader',
         'modes interleaved, order rotated each run; dynohot gets fewer runs on big projects (it transforms every module with Babel)',
         ...(size.note ? [size.note] : []),

@@ -11,7 +11,7 @@ import { basename } from "node:path";
 import MagicString from "magic-string";
 import { INJECTION, INJECTION_IMPORT, place, type Placement } from "./inject.js";
 import { lex, needsHot, type SourceFacts } from "./lexer.js";
-import { liveEdits, type LiveEdit } from "./live.js";
+import { liveEdits, liveEditsMoveCode, type LiveEdit } from "./live.js";
 import { inlineMap, mapComment, mapOf, mentionsInlineMap } from "./sourcemap.js";
 import { sourceUrlComment } from "../shared/urls.js";
 
@@ -69,8 +69,9 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   const live = importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json)) : [];
   const { edited, placement } = inject(text, facts, live);
   edited.append(`\n${INJECTION_IMPORT}${tail}`);
-  // A rewritten specifier moves what follows it on its line: a map keeps columns right for tools.
-  if (placement.codeMoved || live.length > 0) {
+  // A rewritten specifier moves what follows it on its line: a map keeps columns right for tools
+  // when that is code (usually it is only the statement's `;`).
+  if (placement.codeMoved || liveEditsMoveCode(text, live)) {
     // A column moved: tools that read source maps (--enable-source-maps, debuggers) get one.
     const own = inlineMap(text);
     const map = mapOf(edited, basename(options.file), own?.map);

@@ -133,6 +133,20 @@ describe("which imports get live bindings", () => {
     assert.ok(!edited.code.includes(LIVE_PREFIX));
   });
 
+  test("a rewritten import gets a source map only when code follows it on its line", () => {
+    const edit = (source: string): string => editModule(source, { file: "/app.mjs", importer: IMPORTER, exportsOf: () => undefined })!.code;
+    const accept = '\nimport.meta.hot.accept("./a.mjs");\n';
+    for (const alone of ['import { a } from "./a.mjs";', 'import { a } from "./a.mjs" // the dependency', 'import { a } from "./a.mjs"; /* x */', 'import a from "./a.json" with { type: "json" };']) {
+      const source = alone + accept.replace("./a.mjs", alone.includes("json") ? "./a.json" : "./a.mjs");
+      const code = edit(source);
+      assert.ok(code.includes(LIVE_PREFIX), `rewritten: ${alone}`);
+      assert.ok(!code.includes("sourceMappingURL"), `no map for: ${alone}`);
+    }
+    const followed = edit('import { a } from "./a.mjs"; console.log(a);' + accept);
+    assert.ok(followed.includes(LIVE_PREFIX));
+    assert.match(followed, /\/\/# sourceMappingURL=data:application\/json/);
+  });
+
   test("editModule rewrites the import and keeps every line", () => {
     const source = 'import { a } from "./a.mjs";\nconsole.log(a);\nimport.meta.hot.accept("./a.mjs");\n';
     const edited = editModule(source, { file: "/app.mjs", importer: IMPORTER, exportsOf: () => undefined });

@@ -1,6 +1,7 @@
 /**
- * What `--import hotload` loads before the program's first line (bench/README.md, start-up): one
- * bundled file, no ES import of node:fs, and the update path only when an update needs it.
+ * What `--import hotload` loads before the program's first line (bench/README.md, start-up): the
+ * entry with its version check inlined, one bundled file of hooks (and in-place updates beside it),
+ * no ES import of node:fs, and the update path only when an update needs it.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -20,6 +21,13 @@ describe("the start-up path", () => {
       imports.filter((specifier) => !specifier.startsWith("node:")),
       ["../src/inplace/inplace.js"],
     );
+  });
+
+  test("dist/loader/index.js is one file: the version check is inlined, and the hooks are imported only after it", () => {
+    const index = readFileSync(new URL("dist/loader/index.js", ROOT), "utf8");
+    assert.deepEqual(staticImports(index), []);
+    assert.match(index, /function supportedNode\(/);
+    assert.deepEqual([...index.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]).sort(), ["./files-only.js", "./hooks.js"]);
   });
 
   test("node:fs is not imported as an ES module (its namespace runs fs's lazy getters)", () => {
