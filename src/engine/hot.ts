@@ -6,6 +6,7 @@
 
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { UpdateResult } from "./update-result.js";
 
 /**
  * Called with the new module namespace when an accepted module is replaced. `M` is the module's
@@ -28,15 +29,8 @@ export interface BeforeUpdateEvent {
   readonly boundaries: readonly string[];
 }
 
-/** Payload of `hotload:afterUpdate`: the settled update. */
-export interface AfterUpdateEvent {
-  readonly status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
-  readonly files: readonly string[];
-  readonly reevaluated: readonly string[];
-  readonly boundaries: readonly string[];
-  readonly error?: unknown;
-  readonly durationMs: number;
-}
+/** Payload of `hotload:afterUpdate`: the settled update, as `update()` resolves to it. */
+export type AfterUpdateEvent = UpdateResult;
 
 /** Payload of `hotload:error`. */
 export interface ErrorEvent {
