@@ -10,7 +10,7 @@ import * as log from "../shared/log.js";
 import { awaitFile, type AwaitedFiles } from "./changes.js";
 import type { Events } from "./events.js";
 import type { ModuleRegistry } from "./registry.js";
-import type { UpdateFailure } from "./transaction.js";
+import type { UpdateFailure } from "./diagnose.js";
 import { updatePath as up } from "./update-path.js";
 
 /** How a failure splits the changed modules of an update. */

@@ -12,20 +12,17 @@
  * {@link TransactionEffects}, so that test/unit/transaction.test.ts runs it with fakes.
  */
 import { displayPath } from "../shared/log.js";
-import type { Blame } from "./blame.js";
-import { blamedFile, isUnresolved, upwards } from "./blame.js";
+import { diagnose, type UpdateFailure } from "./diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
 import { registrations, type HotContext, type HotData, type HotEvents } from "./hot.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "./live-bindings.js";
-import { locate } from "./location.js";
 import { propagate, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
 import type { ModuleRegistry } from "./registry.js";
-import type { Failure as ReportedFailure } from "./report.js";
 import { rootNamespace, rootsUrl } from "./roots.js";
 import { fileOf } from "./scope.js";
-import { isEsm, pathUrl, type HookTracker, type UpdateSession } from "./tracker.js";
+import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { stripVersion, withVersion, type VersionTable } from "./versions.js";
 
 /** What the transaction does to the world outside the engine. */
@@ -78,10 +75,7 @@ export interface TransactionInput {
   readonly quiet?: boolean | undefined;
 }
 
-/** Why an update did not load, as found after its roll-back. */
-export interface UpdateFailure extends ReportedFailure {
-  readonly blame?: Blame | undefined;
-}
+export type { UpdateFailure } from "./diagnose.js";
 
 /** How a transaction ended. */
 export type TransactionOutcome =
@@ -304,32 +298,11 @@ export class UpdateTransaction {
       record.seen = this.#input.previous.get(id);
       record.failed = content;
     }
-    const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0, format: registry.get(stripVersion(url))?.format }));
-    const location = await locate(error, candidates);
-    const awaits: string[] = [];
-    let blame: Blame | undefined;
-    if (location) {
-      blame = { file: blamedFile(error, location.file), anchors: upwards(pathUrl(location.file), firstImporters) };
-      // A file the update needs that is not in the graph (not created yet, or broken when it was
-      // first imported): its next save is worth another try of what failed.
-      awaits.push(location.file, blame.file);
-    }
-    const missing = (error as { url?: unknown } | undefined)?.url;
-    let where: string | undefined;
-    if (isUnresolved(error) && typeof missing === "string" && this.#host.isHot(missing)) {
-      const id = stripVersion(missing);
-      if (!registry.get(id)) awaits.push(fileOf(id));
-      // Not found as a root of the update (no importer of the user's to point at): the module
-      // itself is gone.
-      if (!location) {
-        where = fileOf(id);
-        blame = { file: where, anchors: new Set([id]) };
-      }
-    }
-    // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
-    const source = location && ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ?? this.#input.contents.get(pathUrl(location.file))?.toString());
-    // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
-    const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
+    const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
+      formatOf: (id) => registry.get(id)?.format,
+      known: (id) => registry.get(id) !== undefined,
+      isHot: (url) => this.#host.isHot(url),
+    });
     return { kind: "rolled-back", failure, reevaluated: registry.files(session.evaluated), boundaries, awaits };
   }
 
