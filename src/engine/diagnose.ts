@@ -4,7 +4,7 @@
  */
 import { blamedFile, isUnresolved, upwards, type Blame } from "./blame.js";
 import { locate } from "./location.js";
-import type { Failure as ReportedFailure } from "./report.js";
+import type { ReportedFailure } from "./report.js";
 import { fileOf } from "./scope.js";
 import { pathUrl, type UpdateSession } from "./tracker.js";
 import { stripVersion } from "./versions.js";

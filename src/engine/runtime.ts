@@ -89,7 +89,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   readonly #effects: RuntimeEffects;
   /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
   readonly #live = new LiveBindings();
-  #freshSets = 0;
+  #importFreshCalls = 0;
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
@@ -240,7 +240,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   async importFresh(url: string): Promise<Record<string, unknown>> {
     const id = stripVersion(url);
     if (!this.#scope.isHot(id)) throw new Error(`[hotload] importFresh: ${url} is not a project module (packages and builtins are shared)`);
-    return (await import(withFresh(id, ++this.#freshSets))) as Record<string, unknown>;
+    return (await import(withFresh(id, ++this.#importFreshCalls))) as Record<string, unknown>;
   }
 
   /** Number of files watched. */
