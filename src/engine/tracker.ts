@@ -1,8 +1,9 @@
 /**
  * Hook tracking: what the resolve and load hooks (and require()) tell the engine about the module
  * graph. They run once per module at start-up, where every microsecond shows, so the graph work is
- * queued as typed operations and applied in one batch, after the program has started. Nothing
- * outside this file sees the queue: {@link HookTracker.graph} applies it before it answers.
+ * queued (one typed method per kind of operation, queueEdge and queueLoad) and applied in one
+ * batch, after the program has started. Nothing outside this file sees the queue:
+ * {@link HookTracker.graph} applies it before it answers.
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,26 +31,17 @@ export interface UpdateSession {
   readonly gate: Gate;
 }
 
-/** `parentURL` imports `id` (undefined: `id` is an entry). */
-interface EdgeOperation {
-  readonly kind: "edge";
-  readonly id: string;
-  readonly parentURL: string | undefined;
-}
-
-/** The module version at `url` loaded, as `format`, with `content` (see {@link HookTracker.loaded}). */
-interface LoadOperation {
-  readonly kind: "load";
-  readonly url: string;
-  readonly format: string | undefined;
-  readonly content: string | Buffer | undefined;
-  /** Loaded by the running update, which already read its content from disk. */
-  readonly inSession: boolean;
-  /** When text content loaded (Date.now()), to check it against the file later; 0 for bytes. */
-  readonly loadedAt: number;
-}
-
-type GraphOperation = EdgeOperation | LoadOperation;
+/**
+ * The queue: one flat array of primitives, {@link SLOTS} per operation, written only by
+ * `#queueEdge` and `#queueLoad` and read only by {@link HookTracker.flush}, which applies each
+ * kind with its own typed method. Flat because the hooks run once per module at start-up: at
+ * 10,000 modules an object per operation costs measurably more (allocation, and garbage
+ * collection while they wait for the flush).
+ */
+const SLOTS = 6;
+type Slot = string | Buffer | boolean | number | undefined;
+const EDGE = "edge";
+const LOAD = "load";
 
 /** The module graph as the hooks build it. */
 export class HookTracker {
@@ -57,8 +49,8 @@ export class HookTracker {
   readonly #scope: Scope;
   readonly #versions: VersionTable;
   readonly #registry: ModuleRegistry;
-  /** Graph work from the hooks, in order, applied by {@link flush}. */
-  #pending: GraphOperation[] = [];
+  /** Graph work from the hooks, in order (see {@link SLOTS}), applied by {@link flush}. */
+  #pending: Slot[] = [];
   /** Inside an import.meta.resolve() call: resolutions then are not imports. */
   #resolveOnly = 0;
   /** Modules the load hook saw (or that {@link required} stood in for). */
@@ -90,7 +82,7 @@ export class HookTracker {
     // Everything an isolated instance (importFresh) imports from the project is isolated too, in the same set.
     const parentSet = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
     if (parentSet !== 0) return withFresh(id, parentSet);
-    if (this.#resolveOnly === 0) this.#queue({ kind: "edge", id, parentURL });
+    if (this.#resolveOnly === 0) this.#queueEdge(id, parentURL);
     return withVersion(id, this.#versions.current(id));
   }
 
@@ -102,7 +94,7 @@ export class HookTracker {
     if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
     const id = pathUrl(child);
     if (!this.#scope.isHot(id)) return;
-    this.#queue({ kind: "edge", id, parentURL: pathUrl(parent) });
+    this.#queueEdge(id, pathUrl(parent));
     // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
     // itself, without the load hook: what it read is, as near as can be known, the file now.
     if (this.#hookLoaded.has(id)) return;
@@ -113,7 +105,7 @@ export class HookTracker {
     } catch {
       content = undefined;
     }
-    this.#queue({ kind: "load", url: id, format: "commonjs", content, inSession: false, loadedAt: 0 });
+    this.#queueLoad(id, "commonjs", content, false, 0);
   }
 
   /**
@@ -133,7 +125,7 @@ export class HookTracker {
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.session !== undefined && !this.stale(url) ? this.session : undefined;
     if (source === null || source === undefined) {
-      this.#queue({ kind: "load", url, format: format ?? undefined, content: undefined, inSession: session !== undefined, loadedAt: 0 });
+      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, 0);
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
@@ -146,7 +138,7 @@ export class HookTracker {
     }
     // Text is checked against the file later, off the load path (see onDisk): note when it loaded.
     const loadedAt = typeof content === "string" ? Date.now() : 0;
-    this.#queue({ kind: "load", url, format: format ?? undefined, content, inSession: session !== undefined, loadedAt });
+    this.#queueLoad(url, format ?? undefined, content, session !== undefined, loadedAt);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
@@ -202,21 +194,32 @@ export class HookTracker {
 
   /** Applies the queued graph work. Cheap when there is none. */
   flush(): void {
-    const operations = this.#pending;
-    if (operations.length === 0) return;
+    const slots = this.#pending;
+    if (slots.length === 0) return;
     this.#pending = [];
-    for (const operation of operations) {
-      if (operation.kind === "edge") this.#applyEdge(operation);
-      else this.#applyLoad(operation);
+    for (let i = 0; i < slots.length; i += SLOTS) {
+      if (slots[i] === EDGE) this.#applyEdge(slots[i + 1] as string, slots[i + 2] as string | undefined);
+      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number);
     }
   }
 
-  #queue(operation: GraphOperation): void {
-    this.#pending.push(operation);
-    if (this.#pending.length === 1) later(() => this.flush());
+  /** Queues: `parentURL` imports `id` (undefined: `id` is an entry). */
+  #queueEdge(id: string, parentURL: string | undefined): void {
+    this.#pending.push(EDGE, id, parentURL, undefined, false, 0);
+    if (this.#pending.length === SLOTS) later(() => this.flush());
   }
 
-  #applyEdge({ id, parentURL }: EdgeOperation): void {
+  /**
+   * Queues: the module version at `url` loaded as `format` with `content`; `inSession`: loaded by
+   * the running update, which already read its content from disk; `loadedAt`: when text content
+   * loaded (Date.now(), to check it against the file later), 0 for bytes.
+   */
+  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+    this.#pending.push(LOAD, url, format, content, inSession, loadedAt);
+    if (this.#pending.length === SLOTS) later(() => this.flush());
+  }
+
+  #applyEdge(id: string, parentURL: string | undefined): void {
     const graph = this.#graph;
     if (parentURL === undefined) {
       graph.ensure(id, true).entry = true;
@@ -237,7 +240,7 @@ export class HookTracker {
     }
   }
 
-  #applyLoad({ url, format, content, inSession, loadedAt }: LoadOperation): void {
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
     if (this.stale(url)) return;
     const id = stripVersion(url);
     this.#graph.ensure(id, true);
