@@ -25,24 +25,35 @@ export interface BeforeUpdateEvent {
   readonly boundaries: readonly string[];
 }
 
-/** Payload of `hotload:afterUpdate`: the settled update. */
-export interface AfterUpdateEvent {
+/** How an update ended. */
+export type UpdateStatus = "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
+
+/**
+ * The settled outcome of one update: the one shape that `update()` resolves to, `on("update")`
+ * listeners get and the `hotload:afterUpdate` event carries.
+ */
+export interface UpdateResult {
   /**
    * `updated`: applied; `unaccepted`/`declined`: needs a restart, nothing ran; `failed`: an error
    * (the previous version keeps running, or a callback threw); `unchanged`: no content changed.
    */
-  readonly status: "updated" | "unaccepted" | "declined" | "failed" | "unchanged";
+  readonly status: UpdateStatus;
   /** Absolute paths of the files the update was about. */
   readonly files: readonly string[];
   /** Absolute paths of the modules evaluated again, in evaluation order. */
   readonly reevaluated: readonly string[];
   /** Absolute paths of the modules that accepted the update. */
   readonly boundaries: readonly string[];
+  /** For `unaccepted` and `declined`: from the changed file up to where propagation stopped. */
+  readonly chain?: readonly string[];
   /** What went wrong, for `failed`. */
   readonly error?: unknown;
   /** Time from the start of the update to its end (ms). */
   readonly durationMs: number;
 }
+
+/** Payload of `hotload:afterUpdate`: the settled update, as `update()` resolves to it. */
+export type AfterUpdateEvent = UpdateResult;
 
 /** Payload of `hotload:error`. */
 export interface ErrorEvent {

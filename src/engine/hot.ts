@@ -46,13 +46,13 @@ export type DependencyResolver = (specifier: string) => string;
 
 const store = new WeakMap<HotContext, Registrations>();
 
-function fresh(): Registrations {
+function noRegistrations(): Registrations {
   return { selfAccept: false, selfCallbacks: [], acceptedExports: undefined, depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
 }
 
 // What a context that registered nothing reads: most modules never touch import.meta.hot, and
 // start-up should not pay for their bookkeeping.
-const NOTHING: Registrations = Object.freeze(fresh());
+const NOTHING: Registrations = Object.freeze(noRegistrations());
 
 /** What `context` registered (read-only use). */
 export function registrations(context: HotContext): Registrations {
@@ -61,7 +61,7 @@ export function registrations(context: HotContext): Registrations {
 
 function writable(context: HotContext): Registrations {
   let r = store.get(context);
-  if (!r) store.set(context, (r = fresh()));
+  if (!r) store.set(context, (r = noRegistrations()));
   return r;
 }
 

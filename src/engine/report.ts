@@ -21,7 +21,7 @@ export function stackOf(error: unknown): string | undefined {
 }
 
 /** A failed update as it is reported (see {@link failureReport}). */
-export interface Failure {
+export interface ReportedFailure {
   readonly error: unknown;
   readonly location: Location | undefined;
   /** The source loaded for the located module (for the code frame). */
@@ -46,7 +46,7 @@ export interface FailureReport {
  * (`held`), a code frame and, for an error while evaluating, the user's part of the stack.
  * Without a location, the line names `where`, or the changed files.
  */
-export function failureReport(failure: Failure, held: readonly string[], changedFiles: readonly string[]): FailureReport {
+export function failureReport(failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[]): FailureReport {
   const { error, location, source } = failure;
   const file = location?.file ?? failure.where ?? changedFiles.join(", ");
   // A file is never held back by itself: the line names it already.

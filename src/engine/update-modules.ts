@@ -7,3 +7,4 @@ export { Gate } from "./gate.js";
 export { findSyntaxError, locate } from "./location.js";
 export { propagate } from "./propagate.js";
 export { describe, failureReport, stackOf } from "./report.js";
+export { UpdateTransaction } from "./transaction.js";

@@ -137,6 +137,11 @@ export function rootsUrl(urls: readonly string[]): string {
   return `${ROOTS_PREFIX}${encodeURIComponent(code)}`;
 }
 
+/** The namespace of root `i` of `count` in what importing {@link rootsUrl} gave. */
+export function rootNamespace(imported: Record<string, unknown>, i: number, count: number): Record<string, unknown> {
+  return count === 1 ? imported : (imported[`r${i}`] as Record<string, unknown>);
+}
+
 /** Whether `url` is a module made by {@link rootsUrl} (its imports are not edges of the graph). */
 export function isRootsUrl(url: string): boolean {
   return url.startsWith(ROOTS_PREFIX);

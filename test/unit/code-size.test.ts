@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
 // Being split into parts on its own branch (issue 11); drop it from here once that lands.
-const NOT_YET = new Set(["src/engine/runtime.ts"]);
+const NOT_YET = new Set<string>();
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { failureReport, type Failure } from "../../src/engine/report.js";
+import { failureReport, type ReportedFailure } from "../../src/engine/report.js";
 
 const SOURCE = "export const a = 1;\nconst b = ;\n";
 
-function failure(overrides: Partial<Failure>): Failure {
+function failure(overrides: Partial<ReportedFailure>): ReportedFailure {
   return { error: new Error("boom"), location: undefined, source: undefined, evaluating: false, ...overrides };
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Change detection: whether a file holds something else than what was last acted on, for the
+ * watcher (a save before its watch was set up) and for each update (which of its files changed).
+ * What counts as a change for one file is decided in watch/changed.ts, for the engine, the
+ * watcher and the command alike; this applies it to the engine's records.
+ */
+import { readFileSync } from "../shared/fs.js";
+import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../watch/changed.js";
+import * as log from "../shared/log.js";
+
+/** What change detection reads of one module (see registry.ts's ModuleRecord). */
+export interface ContentRecord {
+  /** The content last acted on (loaded, applied, failed or refused). */
+  seen: Acted;
+  /** The content of the last update of this module that failed to load. */
+  failed: Acted;
+  /** Reported as deleted or unreadable. */
+  missing: boolean;
+}
+
+/**
+ * Whether `file` holds something else than what Node was given for it (undefined: not a module
+ * of the graph, `ids` undefined). Asked once its watch is set up: a save before then, however
+ * long the program's start-up took, made no event.
+ */
+export function differsFromLoaded(file: string, ids: ReadonlySet<string> | undefined, seenOf: (id: string) => Acted): boolean | undefined {
+  if (!ids) return undefined;
+  return changedFrom([...ids].map(seenOf), readDisk(file)?.bytes);
+}
+
+/** The files waited for, and how to watch one. */
+export interface AwaitedFiles {
+  readonly awaited: Set<string>;
+  isModuleFile(file: string): boolean;
+  watch(file: string): void;
+}
+
+/** Watches `file`, not in the graph, for the save that may let failed updates through. */
+export function awaitFile(file: string, state: AwaitedFiles): void {
+  if (state.isModuleFile(file) || state.awaited.has(file)) return;
+  state.awaited.add(file);
+  state.watch(file);
+}
+
+/** What one update asks to look at (see schedule.ts's UpdateRequest). */
+export interface ChangeQuery {
+  readonly files: readonly string[];
+  /** Each file's size when the watcher settled it. */
+  readonly sizes?: ReadonlyMap<string, number> | undefined;
+  /** A quiet retry of content that failed before. */
+  readonly retryFailed?: boolean | undefined;
+}
+
+/** What the engine knows that change detection reads and updates. */
+export interface ChangeState {
+  idsOf(file: string): ReadonlySet<string> | undefined;
+  record(id: string): ContentRecord;
+  inGraph(id: string): boolean;
+  reportMissing(file: string, what: string): void;
+  /** Files whose last update failed (see failures.ts). */
+  readonly retry: Set<string>;
+}
+
+/** The modules whose content changed, with what they hold now and what they held before. */
+export interface Changes {
+  readonly changed: string[];
+  /** The content of each changed module, as read now. */
+  readonly contents: Map<string, Buffer>;
+  /** What each changed module held before (restored if its update fails). */
+  readonly previous: Map<string, string | Buffer | undefined>;
+  /** A deleted, unreadable or broken file is back as it runs: updates that failed with it may pass. */
+  readonly cameBack: boolean;
+}
+
+/** Which modules of `query.files` changed: their content against what was last acted on. */
+export function findChanges(query: ChangeQuery, files: readonly string[], state: ChangeState): Changes {
+  const changed: string[] = [];
+  const contents = new Map<string, Buffer>();
+  let cameBack = false;
+  const previous = new Map<string, string | Buffer | undefined>();
+  for (const file of files) {
+    const ids = state.idsOf(file);
+    if (!ids) continue;
+    let content: Buffer;
+    try {
+      content = readFileSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      state.reportMissing(file, code === "ENOENT" ? "was deleted" : `cannot be read (${code ?? String(error)})`);
+      continue;
+    }
+    // Saved again since the watcher settled it (this update waited behind another): possibly
+    // half-written now, and the watcher delivers that save when it is complete.
+    if (savedAgain(query.sizes?.get(file), content.length)) {
+      log.debug(`${log.displayPath(file)} is being saved again: its next batch takes it`);
+      continue;
+    }
+    for (const id of ids) {
+      const record = state.record(id);
+      if (record.missing) cameBack = true;
+      record.missing = false;
+      if (!state.inGraph(id)) continue;
+      if (sameContent(record.seen, content)) {
+        // Saved back to the content that runs: whatever failed with its broken content may pass.
+        if (record.failed !== undefined) {
+          record.failed = undefined;
+          state.retry.delete(file);
+          cameBack = true;
+        }
+        continue;
+      }
+      // A retry is for content that failed: anything newer is the watcher's to deliver, once
+      // the save is complete (a retry may come in the middle of one). Content that already
+      // failed is tried again only by that quiet retry, after an update that succeeded (it may
+      // be what the file waited for: a new export, a fixed import), never for a mere touch,
+      // not even one that comes with another file's save: its error would be reported twice,
+      // and the other file's update would fail and be tried again without it (announced and
+      // evaluated twice).
+      const failedBefore = sameContent(record.failed, content);
+      if (query.retryFailed ? !failedBefore : failedBefore) continue;
+      changed.push(id);
+      contents.set(id, content);
+      previous.set(id, record.seen);
+    }
+  }
+  return { changed, contents, previous, cameBack };
+}

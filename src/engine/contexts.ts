@@ -1,0 +1,92 @@
+/**
+ * Hot contexts: the `import.meta.hot` (ES modules) and `module.hot` (CommonJS) of each module
+ * instance as it starts evaluating, and which module version each context belongs to.
+ */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { HotContext, type HotHost } from "./hot.js";
+import type { ModuleRegistry } from "./registry.js";
+import { type Scope } from "./scope.js";
+import type { HookTracker } from "./tracker.js";
+import { type VersionTable } from "./versions.js";
+import { parseVersion, stripVersion } from "../shared/urls.js";
+
+/** A host for contexts nobody listens to (isolated instances never take updates). */
+const DETACHED: HotHost = {
+  invalidate: () => undefined,
+  listening: () => undefined,
+  addDependency: () => undefined,
+};
+
+/** Makes and tracks the hot contexts of module instances. */
+export class HotContexts {
+  readonly #host: HotHost;
+  readonly #scope: Scope;
+  readonly #versions: VersionTable;
+  readonly #registry: ModuleRegistry;
+  readonly #tracker: HookTracker;
+  readonly #cjsContexts = new WeakMap<NodeJS.Module, HotContext | undefined>();
+  readonly #contextVersions = new WeakMap<HotContext, { readonly id: string; readonly version: number }>();
+
+  constructor(host: HotHost, scope: Scope, versions: VersionTable, registry: ModuleRegistry, tracker: HookTracker) {
+    this.#host = host;
+    this.#scope = scope;
+    this.#versions = versions;
+    this.#registry = registry;
+    this.#tracker = tracker;
+  }
+
+  /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
+  hot(meta: ImportMeta): HotContext {
+    const { url: id, version, fresh: isolated } = parseVersion(meta.url);
+    const original = meta.resolve.bind(meta);
+    // import.meta.resolve() only resolves: it must not add an edge to the graph, and it returns
+    // the plain URL, as without hotload.
+    meta.resolve = (specifier: string, parent?: string | URL): string =>
+      this.#tracker.resolvingOnly(() => stripVersion(parent === undefined ? original(specifier) : (original as (s: string, p: string | URL) => string)(specifier, parent)));
+    const resolve = (specifier: string): string => meta.resolve(specifier);
+    // An isolated instance (importFresh) gets a context nobody listens to: it never takes updates.
+    if (isolated !== 0) return new HotContext(DETACHED, id, {}, resolve);
+    return this.#evaluating(id, version, resolve);
+  }
+
+  /** `module.hot` of a CommonJS module (see loader/hooks.ts): its context, undefined when cold. */
+  hotCjs(module: NodeJS.Module): HotContext | undefined {
+    if (this.#cjsContexts.has(module)) return this.#cjsContexts.get(module);
+    // Read before Node has set the file name (a module being built): no answer to remember yet.
+    if (typeof module.filename !== "string") return undefined;
+    const id = pathToFileURL(module.filename).href;
+    let context: HotContext | undefined;
+    if (this.#scope.isHot(id)) {
+      const require = createRequire(module.filename);
+      const resolve = (specifier: string): string => {
+        const target = require.resolve(specifier);
+        return target.startsWith("node:") || !target.startsWith("/") ? target : pathToFileURL(target).href;
+      };
+      context = this.#evaluating(id, this.#versions.current(id), resolve);
+    }
+    this.#cjsContexts.set(module, context);
+    return context;
+  }
+
+  /** The context of the module instance `meta` belongs to. */
+  of(meta: ImportMeta): HotContext | undefined {
+    const { url: id, version } = parseVersion(meta.url);
+    return this.#registry.get(id)?.instances.get(version);
+  }
+
+  /** Whether `context` belongs to the current version of its module. */
+  readonly isCurrent = (context: HotContext): boolean => {
+    const owner = this.#contextVersions.get(context);
+    return owner !== undefined && this.#versions.current(owner.id) === owner.version;
+  };
+
+  #evaluating(id: string, version: number, resolve: (specifier: string) => string): HotContext {
+    const record = this.#registry.record(id);
+    const context = new HotContext(this.#host, id, record.data, resolve);
+    this.#contextVersions.set(context, { id, version });
+    record.instances.set(version, context);
+    if (version === this.#versions.current(id)) this.#tracker.session?.evaluated.push(id);
+    return context;
+  }
+}

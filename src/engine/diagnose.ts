@@ -1,0 +1,66 @@
+/**
+ * Why an update failed, found after its roll-back: where the error is (location.ts), which changed
+ * file it is blamed on (blame.ts), and which files outside the graph the failed update waits for.
+ */
+import { blamedFile, isUnresolved, upwards, type Blame } from "./blame.js";
+import { locate } from "./location.js";
+import type { ReportedFailure } from "./report.js";
+import { fileOf } from "./scope.js";
+import { pathUrl, type UpdateSession } from "./tracker.js";
+import { stripVersion } from "../shared/urls.js";
+
+/** Why an update did not load, as found after its roll-back. */
+export interface UpdateFailure extends ReportedFailure {
+  readonly blame?: Blame | undefined;
+}
+
+/** What the diagnosis asks of the engine. */
+export interface DiagnosisView {
+  /** The format a module was loaded as. */
+  formatOf(id: string): string | undefined;
+  /** Whether the engine has a record of the module. */
+  known(id: string): boolean;
+  isHot(url: string): boolean;
+}
+
+/**
+ * The failure of an update that threw `error` (`evaluating`: past the gate), with the files not in
+ * the graph whose next save is worth another try of it, in order. `firstImporters`: the modules
+ * the failed update loaded for the first time, each with its importers.
+ */
+export async function diagnose(
+  error: unknown,
+  evaluating: boolean,
+  session: UpdateSession,
+  firstImporters: ReadonlyMap<string, readonly string[]>,
+  contents: ReadonlyMap<string, Buffer>,
+  view: DiagnosisView,
+): Promise<{ readonly failure: UpdateFailure; readonly awaits: readonly string[] }> {
+  const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0, format: view.formatOf(stripVersion(url)) }));
+  const location = await locate(error, candidates);
+  const awaits: string[] = [];
+  let blame: Blame | undefined;
+  if (location) {
+    blame = { file: blamedFile(error, location.file), anchors: upwards(pathUrl(location.file), firstImporters) };
+    // A file the update needs that is not in the graph (not created yet, or broken when it was
+    // first imported): its next save is worth another try of what failed.
+    awaits.push(location.file, blame.file);
+  }
+  const missing = (error as { url?: unknown } | undefined)?.url;
+  let where: string | undefined;
+  if (isUnresolved(error) && typeof missing === "string" && view.isHot(missing)) {
+    const id = stripVersion(missing);
+    if (!view.known(id)) awaits.push(fileOf(id));
+    // Not found as a root of the update (no importer of the user's to point at): the module
+    // itself is gone.
+    if (!location) {
+      where = fileOf(id);
+      blame = { file: where, anchors: new Set([id]) };
+    }
+  }
+  // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
+  const source = location && ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ?? contents.get(pathUrl(location.file))?.toString());
+  // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
+  const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
+  return { failure, awaits };
+}

@@ -1,0 +1,38 @@
+/**
+ * The engine's effects in a real process: import(), require.cache, the clock, the log and the
+ * file watcher. Unit tests pass fakes instead (see test/unit/transaction.test.ts).
+ */
+import * as log from "../shared/log.js";
+import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/watcher.js";
+import { requireCache } from "./commonjs.js";
+import { requirableModule } from "./require-esm.js";
+import type { SchedulerEffects } from "./schedule.js";
+
+/** The files a runtime watches. */
+export interface WatchedFiles {
+  add(file: string): void;
+  remove(file: string): void;
+  /** Number of files watched. */
+  readonly size: number;
+}
+
+/** Everything a runtime does to the world outside the engine. */
+export interface RuntimeEffects extends SchedulerEffects {
+  /**
+   * Starts watching: `onBatch` gets settled saves; `differs(file)` tells whether a file holds
+   * something else than what was loaded (undefined: not a module of the graph).
+   */
+  watch(onBatch: (batch: TouchedBatch) => Promise<void>, differs: (file: string) => boolean | undefined): WatchedFiles;
+}
+
+/** The effects of a real process. */
+export function nodeEffects(): RuntimeEffects {
+  return {
+    importModule: (url, json) => (json ? import(url, { with: { type: "json" } }) : import(url)) as Promise<Record<string, unknown>>,
+    requireCache,
+    requirable: requirableModule,
+    debug: (message) => log.debug(message),
+    now: () => performance.now(),
+    watch: (onBatch, differs) => new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
+  };
+}

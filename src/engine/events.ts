@@ -1,0 +1,68 @@
+/**
+ * Events: the `import.meta.hot.on()` listeners of current module versions (`hotload:*` events),
+ * and the API's `on("update")` listeners. A throwing listener is reported and the others still run.
+ */
+import * as log from "../shared/log.js";
+import { registrations, type HotContext } from "./hot.js";
+import type { HotEvents } from "../hot-types.js";
+import { updatePath as up } from "./update-path.js";
+import type { UpdateResult } from "./update-result.js";
+
+/** Where events go. */
+export class Events {
+  readonly #listening = new Set<HotContext>();
+  readonly #updateListeners = new Set<(result: UpdateResult) => void>();
+  readonly #isCurrent: (context: HotContext) => boolean;
+
+  /** `isCurrent`: whether a context belongs to the current version of its module. */
+  constructor(isCurrent: (context: HotContext) => boolean) {
+    this.#isCurrent = isCurrent;
+  }
+
+  /** A context registered an event listener. */
+  listening(context: HotContext): void {
+    // A version that is no longer current (an update rolled back while it still evaluated, after
+    // a top-level await) must not start hearing events.
+    if (!this.#isCurrent(context)) return;
+    this.#listening.add(context);
+  }
+
+  /** A context whose version is gone hears nothing more. */
+  drop(context: HotContext): void {
+    this.#listening.delete(context);
+  }
+
+  /** Sends `event` to the listeners of every current version. */
+  emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void {
+    for (const context of [...this.#listening]) {
+      if (!this.#isCurrent(context)) {
+        this.#listening.delete(context);
+        continue;
+      }
+      for (const listener of registrations(context).listeners.get(event) ?? []) {
+        try {
+          listener(payload);
+        } catch (error) {
+          log.error(`a ${event} listener threw: ${up().describe(error)}`);
+        }
+      }
+    }
+  }
+
+  /** Calls `listener` after every settled update; returns the unsubscribe function. */
+  onUpdate(listener: (result: UpdateResult) => void): () => void {
+    this.#updateListeners.add(listener);
+    return () => this.#updateListeners.delete(listener);
+  }
+
+  /** Tells the update listeners how an update ended. */
+  settled(result: UpdateResult): void {
+    for (const listener of this.#updateListeners) {
+      try {
+        listener(result);
+      } catch (error) {
+        log.error(`an update listener threw: ${String(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Hook tracking: what the resolve and load hooks (and require()) tell the engine about the module
+ * graph. They run once per module at start-up, where every microsecond shows, so the graph work is
+ * queued (one typed method per kind of operation, queueEdge and queueLoad) and applied in one
+ * batch, after the program has started. Nothing outside this file sees the queue:
+ * {@link HookTracker.graph} applies it before it answers.
+ */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import { readFileSync } from "../shared/fs.js";
+import { later } from "../shared/later.js";
+import { editModule, mentionsMeta } from "../source/edit.js";
+import { loadedBefore, loadedFromText, readDisk } from "../watch/changed.js";
+import type { Gate } from "./gate.js";
+import { ModuleGraph } from "./graph.js";
+import { exportsOnDisk } from "./live-bindings.js";
+import type { ModuleRegistry } from "./registry.js";
+import { fileOf, type Scope } from "./scope.js";
+import { type VersionTable } from "./versions.js";
+import { isRootsUrl, parseVersion, stripVersion, withFresh, withVersion } from "../shared/urls.js";
+
+/** What happens while an update imports new versions (written by the hooks, read by the update). */
+export interface UpdateSession {
+  /** Modules whose new version started evaluating, in order. */
+  readonly evaluated: string[];
+  /** The source of every module version the update loaded, by URL. */
+  readonly sources: Map<string, string>;
+  /** How far line 1 moved in each transformed module (for error columns). */
+  readonly shifts: Map<string, number>;
+  /** Holds the new versions' evaluation until the old ones are disposed. */
+  readonly gate: Gate;
+}
+
+/**
+ * The queue: one flat array of primitives, {@link SLOTS} per operation, written only by
+ * `#queueEdge` and `#queueLoad` and read only by {@link HookTracker.flush}, which applies each
+ * kind with its own typed method. Flat because the hooks run once per module at start-up: at
+ * 10,000 modules an object per operation costs measurably more (allocation, and garbage
+ * collection while they wait for the flush).
+ */
+const SLOTS = 6;
+type Slot = string | Buffer | boolean | number | undefined;
+const EDGE = "edge";
+const LOAD = "load";
+
+/** The module graph as the hooks build it. */
+export class HookTracker {
+  readonly #graph = new ModuleGraph();
+  readonly #scope: Scope;
+  readonly #versions: VersionTable;
+  readonly #registry: ModuleRegistry;
+  /** Graph work from the hooks, in order (see {@link SLOTS}), applied by {@link flush}. */
+  #pending: Slot[] = [];
+  /** Inside an import.meta.resolve() call: resolutions then are not imports. */
+  #resolveOnly = 0;
+  /** Modules the load hook saw (or that {@link required} stood in for). */
+  readonly #hookLoaded = new Set<string>();
+  /** The update importing new versions now, if one is. */
+  session: UpdateSession | undefined;
+
+  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry) {
+    this.#scope = scope;
+    this.#versions = versions;
+    this.#registry = registry;
+  }
+
+  /** The module graph, with everything the hooks have reported so far. */
+  get graph(): ModuleGraph {
+    this.flush();
+    return this.#graph;
+  }
+
+  /**
+   * A module URL was resolved for `parentURL`. Records the edge and returns the URL to load: the
+   * current version of a hot module, anything else unchanged.
+   */
+  resolved(url: string, parentURL: string | undefined): string {
+    if (!this.#scope.isHot(url)) return url;
+    const { url: id, version, fresh: isolated } = parseVersion(url);
+    // An explicit version comes from the runtime's own import() of a new version.
+    if (version !== 0 || isolated !== 0) return url;
+    // Everything an isolated instance (importFresh) imports from the project is isolated too, in the same set.
+    const parentSet = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
+    if (parentSet !== 0) return withFresh(id, parentSet);
+    if (this.#resolveOnly === 0) this.#queueEdge(id, parentURL);
+    return withVersion(id, this.#versions.current(id));
+  }
+
+  /**
+   * `parent` (a file) required `child` (see engine/require-edges.ts): the edge of a require() that
+   * Node answered from its own cache, without calling the resolve hook.
+   */
+  required(parent: string, child: string, startedAt: number): void {
+    if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
+    const id = pathUrl(child);
+    if (!this.#scope.isHot(id)) return;
+    this.#queueEdge(id, pathUrl(parent));
+    // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
+    // itself, without the load hook: what it read is the file now, if it was there before the
+    // require() started (see watch/changed.ts).
+    if (this.#hookLoaded.has(id)) return;
+    this.#hookLoaded.add(id);
+    this.#queueLoad(id, "commonjs", loadedBefore(startedAt, readDisk(child)), false, 0);
+  }
+
+  /**
+   * A module was loaded. For a hot module, records what was loaded and returns the source to
+   * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
+   */
+  loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
+    if (!this.#scope.isHot(url)) return undefined;
+    const { url: id, fresh: isolated } = parseVersion(url);
+    this.#hookLoaded.add(id);
+    const esm = format === "module" || format === "module-typescript";
+    if (isolated !== 0) {
+      // Not part of the live program: no graph, no watch, a context of its own.
+      if (source === null || source === undefined || !esm) return undefined;
+      return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id), sourceUrl: id })?.code;
+    }
+    // Loads that belong to the running update: not those of a version it already rolled back.
+    const session = this.session !== undefined && !this.stale(url) ? this.session : undefined;
+    if (source === null || source === undefined) {
+      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, 0);
+      return undefined;
+    }
+    // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
+    let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    if (session && typeof content !== "string") {
+      // A new version loads what the update validated, never a save caught half-written: Node read
+      // the file again, and a newer save gets its own update from the watcher.
+      const seen = this.#registry.get(id)?.seen;
+      if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
+    }
+    // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
+    const loadedAt = typeof content === "string" ? Date.now() : 0;
+    this.#queueLoad(url, format ?? undefined, content, session !== undefined, loadedAt);
+    if (session) {
+      session.sources.set(url, content.toString());
+      if (format === "json") session.evaluated.push(id);
+    }
+    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
+    if (!esm) return undefined;
+    return this.#edited(url, id, content, session);
+  }
+
+  /** The source an ES module evaluates, or undefined to keep the loaded one. */
+  #edited(url: string, id: string, content: string | Buffer, session: UpdateSession | undefined): string | undefined {
+    // A new version of an update waits at the update's gate (after the last line: no line moves).
+    // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
+    // line as its body. One gate module per update stays in Node's module map (README, Memory):
+    // a wait on line 1 instead would move line 1 of every new version (coverage, columns).
+    const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
+    // Most modules at start-up: nothing to append and no import.meta, so no edit (editModule would
+    // say so too, after building its options: this runs cold, once per module).
+    if (gate === "" && url === id && !mentionsMeta(content)) return undefined;
+    // A module that reads nothing of import.meta but Node's own properties cannot use the API:
+    // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
+    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });
+    if (edited === undefined) return undefined;
+    if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
+    return edited.code;
+  }
+
+  /** Runs `resolve` as an import.meta.resolve(): what it resolves is not an import. */
+  resolvingOnly<T>(resolve: () => T): T {
+    this.#resolveOnly++;
+    try {
+      return resolve();
+    } finally {
+      this.#resolveOnly--;
+    }
+  }
+
+  /**
+   * Whether `url` names an instance that is not the current version of its module: a version an
+   * update rolled back or replaced, whose loading Node may still finish after the fact.
+   */
+  stale(url: string): boolean {
+    const { url: id, version } = parseVersion(url);
+    if (version === this.#versions.current(id)) return false;
+    // require() never carries the version: a CommonJS instance is the one in require.cache.
+    return version !== 0 || isEsm(this.#registry.get(id)?.format);
+  }
+
+  /** A forgotten module: its next load is a first one. */
+  forget(id: string): void {
+    this.#hookLoaded.delete(id);
+  }
+
+  /** Applies the queued graph work. Cheap when there is none. */
+  flush(): void {
+    const slots = this.#pending;
+    if (slots.length === 0) return;
+    this.#pending = [];
+    for (let i = 0; i < slots.length; i += SLOTS) {
+      if (slots[i] === EDGE) this.#applyEdge(slots[i + 1] as string, slots[i + 2] as string | undefined);
+      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number);
+    }
+  }
+
+  /** Queues: `parentURL` imports `id` (undefined: `id` is an entry). */
+  #queueEdge(id: string, parentURL: string | undefined): void {
+    this.#pending.push(EDGE, id, parentURL, undefined, false, 0);
+    if (this.#pending.length === SLOTS) later(() => this.flush());
+  }
+
+  /**
+   * Queues: the module version at `url` loaded as `format` with `content`; `inSession`: loaded by
+   * the running update, which already read its content from disk; `loadedAt`: when text content
+   * loaded (Date.now(), to check it against the file later), 0 for bytes.
+   */
+  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+    this.#pending.push(LOAD, url, format, content, inSession, loadedAt);
+    if (this.#pending.length === SLOTS) later(() => this.flush());
+  }
+
+  #applyEdge(id: string, parentURL: string | undefined): void {
+    const graph = this.#graph;
+    if (parentURL === undefined) {
+      graph.ensure(id, true).entry = true;
+      return;
+    }
+    // The roots of an update are imported together by one module of our own (see roots.ts).
+    if (isRootsUrl(parentURL)) return;
+    const parentId = stripVersion(parentURL);
+    // A version rolled back or replaced that Node is still loading: its imports are not the graph's.
+    if (this.#scope.isHot(parentId) && this.stale(parentURL)) return;
+    const node = graph.ensure(id, true);
+    const parent = graph.get(parentId);
+    if (parent?.hot) graph.addEdge(parentId, id);
+    else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
+    else if (!parentURL.startsWith("file:") || !this.#scope.isOwn(parentURL)) {
+      graph.ensure(parentId, false);
+      graph.addEdge(parentId, id);
+    }
+  }
+
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+    if (this.stale(url)) return;
+    const id = stripVersion(url);
+    this.#graph.ensure(id, true);
+    const record = this.#registry.record(id);
+    record.format = format;
+    // The new instance declares its own imports as they resolve (later in the queue).
+    this.#graph.clearImports(id);
+    // During an update, `seen` already holds what the update read from disk.
+    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, readDisk(record.file)) : content;
+  }
+}
+
+/** Whether Node loads `format` as an ES module. */
+export function isEsm(format: string | undefined): boolean {
+  return format === "module" || format === "module-typescript";
+}
+
+/** The file URL of an absolute path. */
+export function pathUrl(file: string): string {
+  return pathToFileURL(file).href;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

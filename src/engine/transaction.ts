@@ -1,0 +1,391 @@
+/**
+ * The update transaction: one update of a set of changed modules, from plan to commit or roll-back.
+ *
+ *   plan → checkpoint → load behind the gate → dispose → evaluate → prune → accept → commit
+ *
+ * New ES module versions load and link first and wait at the update's gate (gate.ts): reaching it
+ * means no syntax or link error, so the old versions are disposed only then. When anything fails,
+ * versions, graph edges and require.cache go back to the checkpoint, and every later import gets
+ * the last good version. The outcome is returned, never thrown, as a closed union.
+ *
+ * What touches the outside world (import(), require.cache, logging) comes in as
+ * {@link TransactionEffects}, so that test/unit/transaction.test.ts runs it with fakes.
+ */
+import { displayPath } from "../shared/log.js";
+import { diagnose, type UpdateFailure } from "./diagnose.js";
+import { Gate } from "./gate.js";
+import type { HandlerKind, HandlerRunner } from "./handlers.js";
+import { registrations, type HotContext } from "./hot.js";
+import type { HotData, HotEvents } from "../hot-types.js";
+import { cameBack, type InvalidationChain } from "./invalidation.js";
+import { missingExportError, type LiveBindings } from "./live-bindings.js";
+import { propagate, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
+import type { ModuleRegistry } from "./registry.js";
+import { fileOf } from "./scope.js";
+import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
+import { type VersionTable } from "./versions.js";
+import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
+
+/** What the transaction does to the world outside the engine. */
+export interface TransactionEffects {
+  /** `import()` of a module URL; a JSON module is imported with its type attribute. */
+  importModule(url: string, json: boolean): Promise<Record<string, unknown>>;
+  /** require.cache (CommonJS modules load again only when their entry is gone). */
+  requireCache(): NodeJS.Dict<NodeJS.Module>;
+  /** A require.cache entry whose exports are the ES module `namespace` (see require-esm.ts). */
+  requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
+  /** A line for the debug log. */
+  debug(message: string): void;
+}
+
+/** The parts of the engine the transaction reads and changes. */
+export interface TransactionHost {
+  readonly tracker: HookTracker;
+  readonly versions: VersionTable;
+  readonly registry: ModuleRegistry;
+  readonly live: LiveBindings;
+  readonly view: PropagationView;
+  readonly handlers: HandlerRunner;
+  /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
+  readonly inPlace: { release(id: string): void } | undefined;
+  /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
+  acceptsInPlace(url: string): boolean;
+  isHot(url: string): boolean;
+  /** Removes a module from the graph, the registry and the watch list. */
+  forget(id: string): void;
+  emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void;
+  /** A new gate id (one gate module per update stays in Node's module map). */
+  nextGateId(): number;
+  /** While accept callbacks run: the invalidations that led to this update (undefined after). */
+  accepting(chain: InvalidationChain | undefined): void;
+}
+
+/** What to update. */
+export interface TransactionInput {
+  /** Module ids whose content changed (and the module that invalidated itself, if one did). */
+  readonly changed: readonly string[];
+  /** The content of each changed module as read now (applied if the update commits). */
+  readonly contents: ReadonlyMap<string, Buffer>;
+  /** What each changed module held before (restored on roll-back). */
+  readonly previous: ReadonlyMap<string, string | Buffer | undefined>;
+  /** The module that invalidated itself, for an update that comes from `invalidate()`. */
+  readonly invalidator?: string | undefined;
+  /** The invalidations that led to this update. */
+  readonly chain?: InvalidationChain | undefined;
+  /** A quiet retry: no `hotload:beforeUpdate`. */
+  readonly quiet?: boolean | undefined;
+}
+
+export type { UpdateFailure } from "./diagnose.js";
+
+/** How a transaction ended. */
+export type TransactionOutcome =
+  /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs). */
+  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[] }
+  /** An accept callback's invalidate() came back round an import cycle: nothing ran. */
+  | { readonly kind: "cycle"; readonly back: string; readonly chain: readonly string[] }
+  /** The new code did not load, link or evaluate: everything is back as it was. */
+  | {
+      readonly kind: "rolled-back";
+      readonly failure: UpdateFailure;
+      readonly reevaluated: readonly string[];
+      readonly boundaries: readonly string[];
+      /** Files not in the graph whose next save is worth another try (in order). */
+      readonly awaits: readonly string[];
+    }
+  /** The new code runs; `handlerErrors` holds what dispose, prune and accept handlers threw. */
+  | { readonly kind: "applied"; readonly reevaluated: readonly string[]; readonly boundaries: readonly string[]; readonly handlerErrors: readonly unknown[] };
+
+/** How to put one module back as it was (see {@link UpdateTransaction}). */
+interface Checkpoint {
+  readonly version: number;
+  readonly imports: ReadonlySet<string>;
+  readonly seen: string | Buffer | undefined;
+  readonly context: HotContext | undefined;
+  /** The CommonJS module cached for the file before the update (restored on roll-back). */
+  readonly cached: NodeJS.Module | undefined;
+}
+
+/** One update, run once by {@link run}. */
+export class UpdateTransaction {
+  readonly #host: TransactionHost;
+  readonly #effects: TransactionEffects;
+  readonly #input: TransactionInput;
+  readonly #checkpoints = new Map<string, Checkpoint>();
+  readonly #handlerErrors: unknown[] = [];
+  readonly #namespaces = new Map<string, Record<string, unknown>>();
+  #invalidated: readonly string[] = [];
+  #inPlace: { release(id: string): void } | undefined;
+
+  constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
+    this.#host = host;
+    this.#effects = effects;
+    this.#input = input;
+  }
+
+  /** Runs the update. Never throws for what the user's code does. */
+  async run(): Promise<TransactionOutcome> {
+    const { registry } = this.#host;
+    const { contents, invalidator } = this.#input;
+    for (const [id, content] of contents) registry.get(id)!.seen = content;
+    const plan = propagate(this.#input.changed, this.#host.view, invalidator === undefined ? undefined : new Set([invalidator]));
+    if (plan.kind === "dead-end") return { kind: "dead-end", reason: plan.reason, chain: plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url)) };
+    const back = cameBack(this.#input.chain, plan.boundaries);
+    // Its callback would invalidate again, and so on round the cycle for ever.
+    if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
+    // The module that invalidated itself already runs its newest version: its importers re-import it.
+    this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
+    const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
+    this.#announce(plan, boundaries);
+    this.#checkpoint(plan);
+    const session: UpdateSession = { evaluated: [], sources: new Map(), shifts: new Map(), gate: new Gate(this.#host.nextGateId()) };
+    const roots = this.#roots(plan.boundaries);
+    const failed = await this.#load(plan, roots, session);
+    if (failed !== undefined) return this.#rollBack(failed.error, failed.evaluating, session, boundaries);
+    return this.#commit(plan, roots, session, boundaries);
+  }
+
+  #announce(plan: UpdatePlan, boundaries: readonly string[]): void {
+    const changedFiles = [...new Set(this.#input.changed.map((id) => this.#host.registry.get(id)!.file))];
+    const shown = (url: string): string => displayPath(fileOf(url));
+    this.#effects.debug(
+      `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
+        `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
+    );
+    // A quiet retry of failed files announces itself only if it succeeds (afterUpdate).
+    if (!this.#input.quiet) this.#host.emit("hotload:beforeUpdate", { files: changedFiles, boundaries });
+  }
+
+  /** Remembers how to put every module the update re-evaluates back as it was. */
+  #checkpoint(plan: UpdatePlan): void {
+    const { registry, tracker, versions } = this.#host;
+    for (const id of this.#invalidated) {
+      this.#checkpoints.set(id, {
+        version: versions.current(id),
+        imports: new Set(tracker.graph.get(id)?.imports ?? []),
+        seen: registry.get(id)?.seen,
+        context: registry.current(id),
+        cached: this.#effects.requireCache()[registry.get(id)?.file ?? ""],
+      });
+    }
+    this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
+  }
+
+  /** The modules to import(): self-accepting boundaries, and the accepted dependencies. */
+  #roots(boundaries: readonly Boundary[]): string[] {
+    const invalidated = new Set(this.#invalidated);
+    // The module that invalidated itself is not re-evaluated, but its importers' callbacks need
+    // its (current) namespace: import() of its current version just returns it.
+    const imported = new Set(this.#invalidated);
+    if (this.#input.invalidator !== undefined) imported.add(this.#input.invalidator);
+    const roots = new Set<string>();
+    for (const b of boundaries) {
+      if (b.self) roots.add(b.url);
+      // A boundary that is itself re-evaluated imports its dependencies' new versions anyway.
+      // (Assets are never accepted, see the runtime's propagation view.)
+      else if (!invalidated.has(b.url)) for (const dep of b.deps) if (imported.has(dep)) roots.add(dep);
+    }
+    return [...roots];
+  }
+
+  /** Runs the dispose handlers of the old versions `which` selects (once each). */
+  async #dispose(which: (id: string) => boolean): Promise<void> {
+    for (const id of this.#invalidated) {
+      // In place, what the old version started stops too (its servers wait to be taken over).
+      if (which(id)) this.#inPlace?.release(id);
+      const context = this.#checkpoints.get(id)!.context;
+      if (!context || !which(id)) continue;
+      const handlers = registrations(context).disposers;
+      await this.#runHandlers("dispose", id, handlers);
+      // Spent: if the update rolls back, this version stays but must not be disposed twice.
+      handlers.length = 0;
+    }
+  }
+
+  /**
+   * New versions, imported from the top of each accepted chain: load behind the gate, dispose,
+   * evaluate. Returns the error that stopped it, and whether new code had started evaluating.
+   * Long because the order of its awaits is the protocol with the gate; each step says why.
+   */
+  async #load(plan: UpdatePlan, roots: readonly string[], session: UpdateSession): Promise<{ readonly error: unknown; readonly evaluating: boolean } | undefined> {
+    const { registry, versions, tracker } = this.#host;
+    const cache = this.#effects.requireCache();
+    for (const id of this.#invalidated) {
+      versions.bump(id);
+      // require() ignores the version query: a CommonJS module (or JSON file) is loaded again
+      // only when it is gone from require.cache.
+      const file = registry.get(id)?.file;
+      if (file !== undefined) delete cache[file];
+    }
+    const { gate } = session;
+    tracker.session = session;
+    const esm = (id: string): boolean => isEsm(registry.get(id)?.format);
+    // ES modules that CommonJS code required: imported with the roots, and put in require.cache
+    // before any CommonJS root requires them again (see require-esm.ts).
+    const required = this.#invalidated.filter((id) => esm(id) && this.#checkpoints.get(id)!.cached !== undefined);
+    const esmRoots = [...new Set([...roots.filter(esm), ...required])];
+    let evaluating = false;
+    try {
+      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
+      await this.#dispose((id) => !esm(id));
+      if (esmRoots.length > 0) {
+        // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
+        // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
+        // then, so they are imported first, on their own.
+        const first = required.length > 0 && this.#invalidated.some((id) => !esm(id)) ? required : esmRoots;
+        const evaluation = this.#importRoots(first);
+        evaluation.catch(() => undefined);
+        // Evaluation starts only once every new version loaded and linked: reaching the gate means
+        // no syntax or link error, so the old versions can be disposed now, and not before.
+        await Promise.race([gate.reached, evaluation]);
+        evaluating = true;
+        await this.#dispose(esm);
+        gate.open();
+        await evaluation;
+        for (const id of required) cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
+        // The rest, through the open gate (a link error here rolls back after the disposal).
+        const then = esmRoots.filter((id) => !first.includes(id));
+        if (then.length > 0) await this.#importRoots(then);
+      } else {
+        evaluating = true;
+        await this.#dispose(esm);
+        // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
+        // changed): its new version waits at the gate, which nothing else would open.
+        gate.open();
+      }
+      for (const id of roots) {
+        if (esm(id)) continue;
+        // A JSON module is only imported with its type attribute.
+        const json = registry.get(id)?.format === "json";
+        this.#namespaces.set(id, await this.#effects.importModule(withVersion(id, versions.current(id)), json));
+      }
+      // An accepting module's live bindings need every name it imports: else it fails like a link error.
+      for (const b of plan.boundaries) {
+        const missing = b.self || this.#checkpoints.has(b.url) ? undefined : this.#host.live.missing(b.url, versions.current(b.url), b.deps, this.#namespaces);
+        if (missing) throw missingExportError(missing, registry.get(b.url)?.seen);
+      }
+    } catch (error) {
+      gate.open();
+      tracker.session = undefined;
+      return { error, evaluating };
+    }
+    tracker.session = undefined;
+    return undefined;
+  }
+
+  /** Imports the ES roots `ids` together and keeps their namespaces. */
+  async #importRoots(ids: readonly string[]): Promise<void> {
+    const imported = await this.#effects.importModule(rootsUrl(ids.map((id) => withVersion(id, this.#host.versions.current(id)))), false);
+    ids.forEach((id, i) => this.#namespaces.set(id, rootNamespace(imported, i, ids.length)));
+  }
+
+  /** Puts everything back as it was at the checkpoint, and finds out what failed and why. */
+  async #rollBack(error: unknown, evaluating: boolean, session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
+    const { registry, tracker } = this.#host;
+    // Modules the failed versions imported for the first time go with the roll-back; who
+    // imported them tells which changed files led to them (see blame.ts). Reading the graph
+    // applies the failed versions' edges before the roll-back replaces them.
+    const firstImporters = new Map<string, readonly string[]>();
+    for (const url of session.sources.keys()) {
+      const id = stripVersion(url);
+      if (!this.#checkpoints.has(id)) firstImporters.set(id, [...(tracker.graph.get(id)?.importers ?? [])]);
+    }
+    this.#restore(session);
+    // Nothing of this update runs: its files count as not applied, except that their content is
+    // known to fail (see changes.ts).
+    for (const [id, content] of this.#input.contents) {
+      const record = registry.get(id);
+      if (!record) continue;
+      record.seen = this.#input.previous.get(id);
+      record.failed = content;
+    }
+    const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
+      formatOf: (id) => registry.get(id)?.format,
+      known: (id) => registry.get(id) !== undefined,
+      isHot: (url) => this.#host.isHot(url),
+    });
+    return { kind: "rolled-back", failure, reevaluated: registry.files(session.evaluated), boundaries, awaits };
+  }
+
+  /** Versions, graph edges and require.cache as they were; modules loaded first by the failed versions forgotten. */
+  #restore(session: UpdateSession): void {
+    const { registry, tracker, versions } = this.#host;
+    const cache = this.#effects.requireCache();
+    for (const [id, checkpoint] of this.#checkpoints) {
+      const file = registry.get(id)?.file;
+      if (file !== undefined) {
+        if (checkpoint.cached) cache[file] = checkpoint.cached;
+        else delete cache[file];
+      }
+      versions.restore(id, checkpoint.version);
+      tracker.graph.restoreImports(id, checkpoint.imports);
+      registry.dropInstancesExcept(id, checkpoint.version, checkpoint);
+    }
+    // Modules loaded for the first time by the failed versions are not imported by anything now.
+    const firstLoaded = [...session.sources.keys()].map(stripVersion).filter((id) => !this.#checkpoints.has(id));
+    for (const id of tracker.graph.unreachable(firstLoaded)) this.#host.forget(id);
+  }
+
+  /** The new code runs: prune what nothing imports any more, hand over to the new versions. */
+  async #commit(plan: UpdatePlan, roots: readonly string[], session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
+    const { registry, tracker, versions } = this.#host;
+    const lost = new Set<string>();
+    for (const [id, checkpoint] of this.#checkpoints) {
+      const now = tracker.graph.get(id)?.imports;
+      for (const dep of checkpoint.imports) if (!now?.has(dep)) lost.add(dep);
+    }
+    for (const id of tracker.graph.unreachable(lost)) await this.#prune(id);
+    await this.#accept(plan);
+    // The replaced versions are gone for good: free what they registered.
+    for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
+    const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
+    this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
+    return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
+  }
+
+  /** Live bindings, then accept callbacks: a self-accepting module's old version hands over to the new one. */
+  async #accept(plan: UpdatePlan): Promise<void> {
+    const { registry, versions } = this.#host;
+    const namespaces = this.#namespaces;
+    for (const b of plan.boundaries) if (!b.self && !this.#checkpoints.has(b.url)) this.#host.live.assign(b.url, versions.current(b.url), b.deps, namespaces);
+    this.#host.accepting(this.#input.chain);
+    for (const boundary of plan.boundaries) {
+      if (boundary.self) {
+        const context = this.#checkpoints.get(boundary.url)?.context;
+        if (context) {
+          const callbacks = registrations(context).selfCallbacks.map((cb) => () => cb(namespaces.get(boundary.url)));
+          await this.#runHandlers("accept", boundary.url, callbacks);
+        }
+      } else if (!this.#checkpoints.has(boundary.url)) {
+        const context = registry.current(boundary.url);
+        if (!context) continue;
+        const callbacks = registrations(context)
+          .depAccepts.filter((a) => a.callback && a.deps.some((dep) => boundary.deps.includes(dep)))
+          .map((a) => () => {
+            const mods = a.deps.map((dep) => (boundary.deps.includes(dep) ? namespaces.get(dep) : undefined));
+            a.callback!(a.array ? mods : mods[0]);
+          });
+        await this.#runHandlers("accept", boundary.url, callbacks);
+      }
+    }
+    this.#host.accepting(undefined);
+  }
+
+  async #prune(id: string): Promise<void> {
+    const record = this.#host.registry.get(id);
+    // A module changed and dropped in the same update has no new version: its old one is pruned.
+    const context = this.#host.registry.current(id) ?? (record ? [...record.instances.values()].at(-1) : undefined);
+    if (context && record) {
+      const r = registrations(context);
+      await this.#runHandlers("dispose", id, r.disposers);
+      await this.#runHandlers("prune", id, r.pruners);
+    }
+    this.#host.forget(id);
+  }
+
+  #runHandlers(kind: HandlerKind, id: string, handlers: readonly ((data: HotData) => unknown)[]): Promise<void> {
+    const record = this.#host.registry.get(id);
+    return this.#host.handlers.run(kind, record?.file ?? id, record?.data ?? {}, handlers, this.#handlerErrors);
+  }
+}
