@@ -10,6 +10,7 @@ import { fileOf } from "./scope.js";
 import { HotloadError } from "../shared/errors.js";
 import * as log from "../shared/log.js";
 import { awaitFile, type AwaitedFiles } from "./changes.js";
+import type { InvalidationChain } from "./invalidation.js";
 import type { Events } from "./events.js";
 import type { ModuleRegistry } from "./registry.js";
 import type { UpdateFailure } from "./diagnose.js";
@@ -27,6 +28,15 @@ export interface Isolation {
   readonly heldFiles: readonly string[];
 }
 
+/** An invalidate() whose update failed (a file its importers need was missing or broken). */
+export interface HeldInvalidation {
+  readonly url: string;
+  readonly message: string | undefined;
+  readonly chain: InvalidationChain;
+  /** The version of `url` that called it: a newer one makes it moot. */
+  readonly version: number;
+}
+
 /** The failed files of this process, and what is said about them. */
 export class Failures {
   /** Files whose last update failed: tried again after the next update that succeeds. */
@@ -40,13 +50,29 @@ export class Failures {
   readonly #events: Events;
   readonly #unwatch: (file: string) => void;
   readonly #retryQuietly: (files: readonly string[]) => void;
+  /**
+   * Invalidations held back by a failure, by the module that called invalidate(): tried again with
+   * the held-back files. Its own content did not change, so no file of the retry set stands for it.
+   */
+  readonly invalidations: Map<string, HeldInvalidation> = new Map();
+  readonly #retryInvalidation: (held: HeldInvalidation) => void;
 
-  /** `retryQuietly` queues a quiet update of `files` (see schedule.ts). */
-  constructor(registry: ModuleRegistry, events: Events, watch: { add(file: string): void; remove(file: string): void }, retryQuietly: (files: readonly string[]) => void) {
+  /**
+   * `retryQuietly` queues a quiet update of `files`, `retryInvalidation` a quiet update for an
+   * invalidation held back (see schedule.ts).
+   */
+  constructor(
+    registry: ModuleRegistry,
+    events: Events,
+    watch: { add(file: string): void; remove(file: string): void },
+    retryQuietly: (files: readonly string[]) => void,
+    retryInvalidation: (held: HeldInvalidation) => void,
+  ) {
     this.#registry = registry;
     this.#events = events;
     this.#unwatch = (file) => watch.remove(file);
     this.#retryQuietly = retryQuietly;
+    this.#retryInvalidation = retryInvalidation;
     this.#awaitedFiles = { awaited: this.awaited, isModuleFile: (file) => registry.hasFile(file), watch: (file) => watch.add(file) };
   }
 
@@ -57,12 +83,15 @@ export class Failures {
 
   /** Queues one more try of the files whose last update failed (they may have waited for this). */
   retryFailed(): void {
-    if (this.retry.size === 0) {
+    const invalidations = [...this.invalidations.values()];
+    this.invalidations.clear();
+    if (this.retry.size === 0 && invalidations.length === 0) {
       for (const file of this.awaited) if (!this.#registry.hasFile(file)) this.#unwatch(file);
       this.awaited.clear();
       return;
     }
-    this.#retryQuietly([...this.retry]);
+    if (this.retry.size > 0) this.#retryQuietly([...this.retry]);
+    for (const held of invalidations) this.#retryInvalidation(held);
   }
 
   /** Whether one of `files` is waited for by a failed update and not in the graph. */

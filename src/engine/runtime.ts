@@ -111,7 +111,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#contexts = new HotContexts(this, scope, this.#versions, this.#registry, this.#tracker);
     this.#events = new Events(this.#contexts.isCurrent);
     const watched = { add: (file: string) => this.#watcher.add(file), remove: (file: string) => this.#watcher.remove(file) };
-    this.#failures = new Failures(this.#registry, this.#events, watched, (files) => this.#scheduler.retryQuietly(files));
+    this.#failures = new Failures(this.#registry, this.#events, watched, (files) => this.#scheduler.retryQuietly(files), (held) => this.#scheduler.retryInvalidation(held));
     const { view, acceptsInPlace } = engineView(this.#tracker, this.#registry, inPlace !== undefined);
     const parts = {
       tracker: this.#tracker,

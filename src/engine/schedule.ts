@@ -10,7 +10,7 @@ import * as log from "../shared/log.js";
 import type { TouchedBatch } from "../watch/watcher.js";
 import { findChanges } from "./changes.js";
 import type { Events } from "./events.js";
-import type { Failures } from "./failures.js";
+import type { Failures, HeldInvalidation } from "./failures.js";
 import { extendChain, type InvalidationChain } from "./invalidation.js";
 import { fileOf } from "./scope.js";
 import type { TransactionEffects, TransactionHost, TransactionOutcome } from "./transaction.js";
@@ -84,6 +84,17 @@ export class UpdateScheduler {
     void this.#enqueue(() => this.#apply({ files: [], invalidated: { url, message, chain } }));
   }
 
+  /**
+   * One more, quiet, try of an invalidation a failure held back, unless the module that called it
+   * has been evaluated again since (its new version says what it wants). Queued.
+   */
+  retryInvalidation(held: HeldInvalidation): void {
+    void this.#enqueue(async () => {
+      if (this.#host.versions.current(held.url) !== held.version || !this.#host.registry.get(held.url)) return undefined;
+      return this.#apply({ files: [], retryFailed: true, quietIfUnchanged: true, invalidated: held });
+    });
+  }
+
   /** A quiet try of files whose content failed before. Queued. */
   retryQuietly(files: readonly string[]): void {
     void this.#enqueue(() => this.#apply({ files, retryFailed: true, quietIfUnchanged: true }));
@@ -134,7 +145,7 @@ export class UpdateScheduler {
       return finish({ status: "unchanged", reevaluated: [], boundaries: [] }, undefined);
     }
     changedFiles = this.#filesOf(changed);
-    if (request.invalidated) {
+    if (request.invalidated && !request.retryFailed) {
       const why = request.invalidated.message ? `: ${request.invalidated.message}` : "";
       log.info(`${log.displayPath(fileOf(request.invalidated.url))} invalidated itself${why}`);
     }
@@ -235,6 +246,8 @@ export class UpdateScheduler {
       if (record) this.#failures.retry.add(record.file);
     }
     for (const file of outcome.awaits) this.#failures.await(file);
+    const { invalidated } = request;
+    if (invalidated) this.#failures.invalidations.set(invalidated.url, { ...invalidated, version: this.#host.versions.current(invalidated.url) });
     const isolation = this.#failures.isolate(failure, remaining, request.invalidated?.url, this.#invalidatedBy);
     const said = await this.#failures.report(failure, isolation, files, contents, quiet);
     const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said);
