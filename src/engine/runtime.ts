@@ -107,7 +107,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       dropped: (context) => this.#events.drop(context),
       settle: () => this.#tracker.flush(),
     });
-    this.#tracker = new HookTracker(scope, this.#versions, this.#registry);
+    this.#tracker = new HookTracker(scope, this.#versions, this.#registry, (files) => this.#scheduler.look(files));
     this.#contexts = new HotContexts(this, scope, this.#versions, this.#registry, this.#tracker);
     this.#events = new Events(this.#contexts.isCurrent);
     const watched = { add: (file: string) => this.#watcher.add(file), remove: (file: string) => this.#watcher.remove(file) };
@@ -160,8 +160,8 @@ export class Runtime implements HotHost, RuntimeSlot {
    * A module was loaded. For a hot module, records what was loaded and returns the source to
    * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
-    return this.#tracker.loaded(url, format, source);
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
+    return this.#tracker.loaded(url, format, source, byRequire);
   }
 
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
@@ -278,9 +278,12 @@ export class Runtime implements HotHost, RuntimeSlot {
   #forget(id: string): void {
     this.#tracker.graph.delete(id);
     this.#live.forget(id);
+    const seen = this.#registry.get(id)?.seen;
     const record = this.#registry.remove(id);
     if (!record) return;
     this.#tracker.forget(id);
-    delete this.#effects.requireCache()[record.file];
+    const cache = this.#effects.requireCache();
+    // An ES module that CommonJS code required stays in require.cache (see required-again.ts).
+    if (!this.#tracker.park(id, record.format, cache[record.file] !== undefined, seen)) delete cache[record.file];
   }
 }

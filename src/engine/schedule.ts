@@ -95,6 +95,11 @@ export class UpdateScheduler {
     });
   }
 
+  /** A look at `files()` (asked when its turn comes): an update if they changed, else quiet. Queued. */
+  look(files: () => readonly string[]): void {
+    void this.#enqueue(() => this.#apply({ files: files(), quietIfUnchanged: true }));
+  }
+
   /** A quiet try of files whose content failed before. Queued. */
   retryQuietly(files: readonly string[]): void {
     void this.#enqueue(() => this.#apply({ files, retryFailed: true, quietIfUnchanged: true }));

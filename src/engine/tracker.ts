@@ -15,6 +15,7 @@ import type { Gate } from "./gate.js";
 import { ModuleGraph } from "./graph.js";
 import { exportsOnDisk } from "./live-bindings.js";
 import type { ModuleRegistry } from "./registry.js";
+import { ParkedModules, requiredAgain } from "./required-again.js";
 import { fileOf, type Scope } from "./scope.js";
 import { type VersionTable } from "./versions.js";
 import { isRootsUrl, parseVersion, stripVersion, withFresh, withVersion } from "../shared/urls.js";
@@ -58,10 +59,16 @@ export class HookTracker {
   /** The update importing new versions now, if one is. */
   session: UpdateSession | undefined;
 
-  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry) {
+  /** ES modules pruned while in require.cache (see required-again.ts). */
+  readonly #parked = new ParkedModules();
+  /** Queues a quiet look at files (an update if they changed; see schedule.ts). */
+  readonly #look: (files: () => readonly string[]) => void;
+
+  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void) {
     this.#scope = scope;
     this.#versions = versions;
     this.#registry = registry;
+    this.#look = look;
   }
 
   /** The module graph, with everything the hooks have reported so far. */
@@ -100,16 +107,19 @@ export class HookTracker {
     // require() started (see watch/changed.ts).
     if (this.#hookLoaded.has(id)) return;
     this.#hookLoaded.add(id);
-    this.#queueLoad(id, "commonjs", loadedBefore(startedAt, readDisk(child)), false, 0);
+    // An ES module pruned before runs again: an update of its own if its file changed since.
+    const parked = this.#parked.take(id);
+    if (parked) this.#look(() => [child]);
+    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0);
   }
 
   /**
    * A module was loaded. For a hot module, records what was loaded and returns the source to
    * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
-    const { url: id, fresh: isolated } = parseVersion(url);
+    const { url: id, version, fresh: isolated } = parseVersion(url);
     this.#hookLoaded.add(id);
     const esm = format === "module" || format === "module-typescript";
     if (isolated !== 0) {
@@ -125,31 +135,37 @@ export class HookTracker {
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
     let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    let validated: string | undefined;
     if (session && typeof content !== "string") {
       // A new version loads what the update validated, never a save caught half-written: Node read
       // the file again, and a newer save gets its own update from the watcher.
       const seen = this.#registry.get(id)?.seen;
-      if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
+      if (Buffer.isBuffer(seen) && !seen.equals(content)) validated = (content = seen).toString();
     }
+    // require() runs the instance of the plain URL, not this version (see required-again.ts).
+    const plainRuns = byRequire && esm && version !== 0;
+    if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()).files);
     // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
     const loadedAt = typeof content === "string" ? Date.now() : 0;
-    this.#queueLoad(url, format ?? undefined, content, session !== undefined, loadedAt);
+    this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, loadedAt);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
     }
-    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
-    if (!esm) return undefined;
-    return this.#edited(url, id, content, session);
+    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is,
+    // unless Node read something else than what the update validated (an empty file mid-save).
+    if (!esm) return format === "wasm" ? undefined : validated;
+    return this.#edited(url, id, content, session, byRequire);
   }
 
   /** The source an ES module evaluates, or undefined to keep the loaded one. */
-  #edited(url: string, id: string, content: string | Buffer, session: UpdateSession | undefined): string | undefined {
+  #edited(url: string, id: string, content: string | Buffer, session: UpdateSession | undefined, byRequire: boolean): string | undefined {
     // A new version of an update waits at the update's gate (after the last line: no line moves).
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body. One gate module per update stays in Node's module map (README, Memory):
     // a wait on line 1 instead would move line 1 of every new version (coverage, columns).
-    const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
+    // A load for require() cannot wait (it is synchronous): it never gets the gate.
+    const gate = session && parseVersion(url).version !== 0 && !byRequire ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // Most modules at start-up: nothing to append and no import.meta, so no edit (editModule would
     // say so too, after building its options: this runs cold, once per module).
     if (gate === "" && url === id && !mentionsMeta(content)) return undefined;
@@ -185,6 +201,14 @@ export class HookTracker {
   /** A forgotten module: its next load is a first one. */
   forget(id: string): void {
     this.#hookLoaded.delete(id);
+  }
+
+  /**
+   * `id` is pruned: whether its require.cache entry stays (an ES module in it, whose instance runs
+   * `seen`; see required-again.ts).
+   */
+  park(id: string, format: string | undefined, cached: boolean, seen: string | Buffer | undefined): boolean {
+    return this.#parked.park(id, format, cached, seen);
   }
 
   /** Applies the queued graph work. Cheap when there is none. */
