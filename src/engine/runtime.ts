@@ -317,11 +317,12 @@ export class Runtime implements HotHost, RuntimeSlot {
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
     let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
+    let validated: string | undefined;
     if (session && typeof content !== "string") {
       // A new version loads what the update validated, never a save caught half-written: Node read
       // the file again, and a newer save gets its own update from the watcher.
       const seen = this.#records.get(id)?.seen;
-      if (Buffer.isBuffer(seen) && !seen.equals(content)) content = seen;
+      if (Buffer.isBuffer(seen) && !seen.equals(content)) validated = (content = seen).toString();
     }
     // Text is checked against the file later, off the load path (see onDisk): note when it loaded.
     this.#defer(LOAD, url, format ?? undefined, content, session !== undefined, typeof content === "string" ? Date.now() : 0);
@@ -329,8 +330,9 @@ export class Runtime implements HotHost, RuntimeSlot {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
     }
-    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is.
-    if (!esm) return undefined;
+    // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is,
+    // unless Node read something else than what the update validated (an empty file mid-save).
+    if (!esm) return format === "wasm" ? undefined : validated;
     // A new version of an update waits at the update's gate (after the last line: no line moves).
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body. One gate module per update stays in Node's module map (README, Memory):
