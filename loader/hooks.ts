@@ -60,7 +60,11 @@ registerHooks({
   },
   load(url, context, nextLoad) {
     const result = nextLoad(url, context);
-    const source = runtime.loaded(url, result.format, result.source);
+    // A load for require() comes with the CommonJS conditions ("require", never "import"): Node
+    // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
+    const conditions = context.conditions ?? [];
+    const byRequire = conditions.includes("require") && !conditions.includes("import");
+    const source = runtime.loaded(url, result.format, result.source, byRequire);
     return source === undefined ? result : { ...result, source };
   },
 });

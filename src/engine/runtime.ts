@@ -34,6 +34,7 @@ import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/wa
 import { changedFrom, loadedBefore, loadedFromText, readDisk, sameContent, savedAgain } from "../watch/changed.js";
 import { later } from "../shared/later.js";
 import { requirableModule } from "./require-esm.js";
+import { requiredAgain } from "./required-again.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./invalidation.js";
 import { loadUpdatePath, preloadUpdatePath, updatePath as up } from "./update-path.js";
@@ -299,9 +300,9 @@ export class Runtime implements HotHost, RuntimeSlot {
    * A module was loaded. For a hot module, records what was loaded and returns the source to
    * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown): string | undefined {
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
     if (!this.#scope.isHot(url)) return undefined;
-    const { url: id, fresh } = parseVersion(url);
+    const { url: id, version, fresh } = parseVersion(url);
     this.#hookLoaded.add(id);
     const esm = format === "module" || format === "module-typescript";
     if (fresh !== 0) {
@@ -324,8 +325,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       const seen = this.#records.get(id)?.seen;
       if (Buffer.isBuffer(seen) && !seen.equals(content)) validated = (content = seen).toString();
     }
+    // require() runs the instance of the plain URL, not this version (see required-again.ts).
+    const plainRuns = byRequire && esm && version !== 0;
+    if (plainRuns) void this.#enqueue(() => this.#apply(requiredAgain(id, this.#records, () => this.#settle())));
     // Text is checked against the file later, off the load path (see onDisk): note when it loaded.
-    this.#defer(LOAD, url, format ?? undefined, content, session !== undefined, typeof content === "string" ? Date.now() : 0);
+    this.#defer(LOAD, url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, typeof content === "string" ? Date.now() : 0);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
@@ -337,7 +341,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     // No ";" before it: an unfinished last statement (`if (x)`) must stay an error, not take our
     // line as its body. One gate module per update stays in Node's module map (README, Memory):
     // a wait on line 1 instead would move line 1 of every new version (coverage, columns).
-    const gate = session && parseVersion(url).version !== 0 ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
+    const gate = session && version !== 0 && !byRequire ? `\nimport ${JSON.stringify(session.gate.url)};` : "";
     // Most modules at start-up: nothing to append and no import.meta, so no edit (editModule would
     // say so too, after building its options: this runs cold, once per module).
     if (gate === "" && url === id && !mentionsMeta(content)) return undefined;

@@ -46,3 +46,24 @@ test("a CommonJS module saved again while its update loads it runs what the upda
   edit(join(dir, "kf.mjs"), `export const value = "kf 4444";\n`);
   await run.waitForLine("top sees ke 333 with kf 4444", 10_000, since);
 });
+
+test("an ES module that CommonJS code requires again after it was pruned runs the file as it is now", async () => {
+  const dir = copyFixture("cjs-requires-esm");
+  const run = spawnHot(join(dir, "top.mjs"));
+  await run.waitForLine("top sees ke 1 with kf 1");
+  // ke.cjs stops requiring kf.mjs: kf.mjs is pruned, and no longer watched.
+  let since = run.mark();
+  edit(join(dir, "ke.cjs"), `exports.line = "ke 2 alone";\n`);
+  await run.waitForLine("top sees ke 2 alone", 10_000, since);
+  await run.waitForLine(/updated \.\/ke\.cjs/, 10_000, since);
+  // Saved while pruned: nothing runs it yet.
+  edit(join(dir, "kf.mjs"), `export const value = "kf 22";\n`);
+  // Required again: Node's require() would hand back the instance of kf.mjs it loaded at start-up.
+  since = run.mark();
+  edit(join(dir, "ke.cjs"), `const kf = require("./kf.mjs");\nexports.line = \`ke 333 with \${kf.value}\`;\n`);
+  await run.waitForLine("top sees ke 333 with kf 22", 10_000, since);
+  // And it is in the graph again: its next save applies.
+  since = run.mark();
+  edit(join(dir, "kf.mjs"), `export const value = "kf 4444";\n`);
+  await run.waitForLine("top sees ke 333 with kf 4444", 10_000, since);
+});

@@ -1,0 +1,32 @@
+/**
+ * require() of an ES module that hotload replaced or pruned. Node's require() finds an ES module by
+ * its file name: in require.cache, and on a miss under the plain file URL in its ES module loader,
+ * whatever version the resolve hook named (`importSyncForRequire` in
+ * lib/internal/modules/esm/loader.js, Node 22 to 26). That hands back the first instance of the
+ * file (start-up's, disposed since), never the file as it is now; nor can such a require() wait
+ * for a new version at an update's gate (it is synchronous, so it never gets one).
+ *
+ * So the file gets an update of its own, queued right after: it imports a true new version, puts
+ * it in require.cache (see require-esm.ts) and evaluates again what required the old instance.
+ */
+
+/** What this needs of the runtime's record of a module. */
+export interface RequiredRecord {
+  /** The content the module is known to run; undefined when not known. */
+  seen: string | Buffer | undefined;
+  readonly file: string;
+}
+
+/** The update request for the file of `id`, an ES module whose plain instance a require() got. */
+export function requiredAgain(
+  id: string,
+  records: ReadonlyMap<string, RequiredRecord>,
+  settle: () => void,
+): { readonly files: readonly string[]; readonly quietIfUnchanged: true } {
+  // The load that led here is still queued: the record is made or updated once it is applied.
+  settle();
+  const record = records.get(id);
+  // What runs is not what the file holds now: whatever it holds counts as a change.
+  if (record) record.seen = undefined;
+  return { files: record ? [record.file] : [], quietIfUnchanged: true };
+}
