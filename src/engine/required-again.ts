@@ -30,3 +30,32 @@ export function requiredAgain(
   if (record) record.seen = undefined;
   return { files: record ? [record.file] : [], quietIfUnchanged: true };
 }
+
+/**
+ * ES modules pruned while in require.cache keep their entry there: a later require() can get an
+ * instance only from there (or Node's first one, above), never a new version, and a module that
+ * CommonJS code requires lazily (inside a function) is pruned by every update of its requirer. The
+ * content each such instance runs is kept, so that a require() of it again can tell whether the
+ * file changed since: if so, the file gets an update of its own; if not, the instance just runs.
+ */
+export class ParkedModules {
+  readonly #seen = new Map<string, string | Buffer | undefined>();
+
+  /**
+   * `id` is pruned. Returns whether its require.cache entry stays: an ES module (`format`) that
+   * has one (`cached`), whose instance runs `seen`.
+   */
+  park(id: string, format: string | undefined, cached: boolean, seen: string | Buffer | undefined): boolean {
+    if (!cached || (format !== "module" && format !== "module-typescript")) return false;
+    this.#seen.set(id, seen);
+    return true;
+  }
+
+  /** A require() got the parked instance of `id` again: what it runs; undefined when not parked. */
+  take(id: string): { readonly seen: string | Buffer | undefined } | undefined {
+    if (!this.#seen.has(id)) return undefined;
+    const seen = this.#seen.get(id);
+    this.#seen.delete(id);
+    return { seen };
+  }
+}

@@ -34,7 +34,7 @@ import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/wa
 import { changedFrom, loadedBefore, loadedFromText, readDisk, sameContent, savedAgain } from "../watch/changed.js";
 import { later } from "../shared/later.js";
 import { requirableModule } from "./require-esm.js";
-import { requiredAgain } from "./required-again.js";
+import { ParkedModules, requiredAgain } from "./required-again.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
 import { cameBack, extendChain, type InvalidationChain } from "./invalidation.js";
 import { loadUpdatePath, preloadUpdatePath, updatePath as up } from "./update-path.js";
@@ -231,11 +231,15 @@ export class Runtime implements HotHost, RuntimeSlot {
     // require() started (see watch/changed.ts).
     if (this.#hookLoaded.has(id)) return;
     this.#hookLoaded.add(id);
-    this.#defer(LOAD, id, "commonjs", loadedBefore(startedAt, readDisk(child)), false, 0);
+    // An ES module pruned before runs again: an update of its own if its file changed since.
+    const parked = this.#parked.take(id);
+    if (parked) void this.#enqueue(() => this.#apply({ files: [child], quietIfUnchanged: true }));
+    this.#defer(LOAD, id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0);
   }
 
   /** Modules the load hook saw (or that {@link required} stood in for). */
   readonly #hookLoaded = new Set<string>();
+  readonly #parked = new ParkedModules();
 
   #applyEdge(id: string, parentURL: string | undefined): void {
     if (parentURL === undefined) {
@@ -1129,9 +1133,9 @@ export class Runtime implements HotHost, RuntimeSlot {
       clearRegistrations(context);
     }
     record.instances.clear();
+    if (!this.#parked.park(id, record.format, requireCache()[record.file] !== undefined, record.seen)) delete requireCache()[record.file];
     record.seen = undefined;
     this.#hookLoaded.delete(id);
-    delete requireCache()[record.file];
     // Never reuse a version: the next import evaluates the file as it is then.
     this.versions.bump(id);
     const ids = this.#byFile.get(record.file);

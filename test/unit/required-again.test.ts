@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { requiredAgain, type RequiredRecord } from "../../src/engine/required-again.js";
+import { ParkedModules, requiredAgain, type RequiredRecord } from "../../src/engine/required-again.js";
 
 test("a file whose plain instance a require() got is updated as changed, once its load is applied", () => {
   const records = new Map<string, RequiredRecord>();
@@ -11,4 +11,19 @@ test("a file whose plain instance a require() got is updated as changed, once it
 
 test("a module forgotten before its update runs leaves nothing to update", () => {
   assert.deepEqual(requiredAgain("file:///app/gone.mjs", new Map(), () => undefined), { files: [], quietIfUnchanged: true });
+});
+
+test("a pruned ES module in require.cache stays there, and a require() of it again learns what it runs, once", () => {
+  const parked = new ParkedModules();
+  assert.equal(parked.park("file:///app/esm.mjs", "module", true, "export const v = 1;\n"), true);
+  assert.deepEqual(parked.take("file:///app/esm.mjs"), { seen: "export const v = 1;\n" });
+  assert.equal(parked.take("file:///app/esm.mjs"), undefined);
+});
+
+test("a CommonJS module, or an ES module not in require.cache, is not parked: require() loads it afresh", () => {
+  const parked = new ParkedModules();
+  assert.equal(parked.park("file:///app/a.cjs", "commonjs", true, "exports.v = 1;\n"), false);
+  assert.equal(parked.park("file:///app/b.mjs", "module", false, "export {};\n"), false);
+  assert.equal(parked.take("file:///app/a.cjs"), undefined);
+  assert.equal(parked.take("file:///app/b.mjs"), undefined);
 });
