@@ -282,9 +282,14 @@ export class UpdateTransaction {
   /** Puts everything back as it was at the checkpoint, and finds out what failed and why. */
   async #rollBack(error: unknown, evaluating: boolean, session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
     const { registry, tracker } = this.#host;
+    // What the failed versions' loads reported (edges, and the format each loaded as: a typeless
+    // .js may have loaded as an ES module this time) must be applied while their versions are
+    // current: once the roll-back restores the versions, those loads count as stale and are
+    // dropped, and the failure would be located with each module's old format (torture seed
+    // 8442431: an ES module syntax error blamed on a typeless .js parsed as CommonJS).
+    tracker.flush();
     // Modules the failed versions imported for the first time go with the roll-back; who
-    // imported them tells which changed files led to them (see blame.ts). Reading the graph
-    // applies the failed versions' edges before the roll-back replaces them.
+    // imported them tells which changed files led to them (see blame.ts).
     const firstImporters = new Map<string, readonly string[]>();
     for (const url of session.sources.keys()) {
       const id = stripVersion(url);
