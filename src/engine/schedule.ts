@@ -160,8 +160,9 @@ export class UpdateScheduler {
     for (;;) {
       const mine = new Map([...contents].filter(([id]) => remaining.includes(id)));
       const input = { changed: remaining, contents: mine, previous, invalidator, chain: request.invalidated?.chain, quiet: request.retryFailed === true };
-      const outcome = await new (up().UpdateTransaction)(this.#host, this.#effects, input).run();
-      const settled = await this.#settle(outcome, request, started, remaining, mine, finish);
+      const transaction = new (up().UpdateTransaction)(this.#host, this.#effects, input);
+      const outcome = await transaction.run();
+      const settled = await this.#settle(outcome, request, started, remaining, mine, finish, transaction.announced);
       if (settled.result !== undefined) return settled.result;
       remaining = settled.rest;
     }
@@ -178,6 +179,7 @@ export class UpdateScheduler {
     remaining: readonly string[],
     contents: ReadonlyMap<string, Buffer>,
     finish: Finish,
+    announced: boolean,
   ): Promise<Settled> {
     const quiet = request.retryFailed === true;
     const files = this.#filesOf(remaining);
@@ -203,7 +205,7 @@ export class UpdateScheduler {
         return { result: finish({ status: "unaccepted", reevaluated: [], boundaries: [], chain }, files) };
       }
       case "rolled-back":
-        return this.#rolledBack(outcome, request, remaining, files, contents, finish);
+        return this.#rolledBack(outcome, request, remaining, files, contents, finish, announced);
       case "applied": {
         for (const id of contents.keys()) {
           const record = this.#host.registry.get(id);
@@ -243,8 +245,10 @@ export class UpdateScheduler {
     files: readonly string[],
     contents: ReadonlyMap<string, Buffer>,
     finish: Finish,
+    announced: boolean,
   ): Promise<Settled> {
-    const quiet = request.retryFailed === true;
+    // A quiet retry that announced itself (it disposed old versions) is heard like any update.
+    const quiet = request.retryFailed === true && !announced;
     const { failure } = outcome;
     for (const id of contents.keys()) {
       const record = this.#host.registry.get(id);
@@ -255,7 +259,7 @@ export class UpdateScheduler {
     if (invalidated) this.#failures.invalidations.set(invalidated.url, { ...invalidated, version: this.#host.versions.current(invalidated.url) });
     const isolation = this.#failures.isolate(failure, remaining, request.invalidated?.url, this.#invalidatedBy);
     const said = await this.#failures.report(failure, isolation, files, contents, quiet);
-    const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said);
+    const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said || announced);
     if (!quiet) this.#events.emit("hotload:afterUpdate", result);
     return isolation.last ? { result } : { rest: isolation.rest };
   }

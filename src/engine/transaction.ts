@@ -72,7 +72,7 @@ export interface TransactionInput {
   readonly invalidator?: string | undefined;
   /** The invalidations that led to this update. */
   readonly chain?: InvalidationChain | undefined;
-  /** A quiet retry: no `hotload:beforeUpdate`. */
+  /** A quiet retry: no `hotload:beforeUpdate` until it disposes old versions (see {@link UpdateTransaction.announced}). */
   readonly quiet?: boolean | undefined;
 }
 
@@ -152,8 +152,28 @@ export class UpdateTransaction {
       `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
-    // A quiet retry of failed files announces itself only if it succeeds (afterUpdate).
-    if (!this.#input.quiet) this.#host.emit("hotload:beforeUpdate", { files: changedFiles, boundaries });
+    this.#beforeUpdate = { files: changedFiles, boundaries };
+    // A quiet retry of failed files says nothing while it may still fail as before without
+    // touching anything: it announces itself when it starts disposing (see #dispose).
+    if (!this.#input.quiet) this.#announceOnce();
+  }
+
+  /** The `hotload:beforeUpdate` payload of this update, once planned. */
+  #beforeUpdate: { readonly files: readonly string[]; readonly boundaries: readonly string[] } | undefined;
+  #announced = false;
+
+  /**
+   * Whether `hotload:beforeUpdate` was emitted: then the update must be heard when it settles
+   * (`on("update")`, `hotload:afterUpdate`), even a quiet retry that fails as it did before.
+   */
+  get announced(): boolean {
+    return this.#announced;
+  }
+
+  #announceOnce(): void {
+    if (this.#announced || this.#beforeUpdate === undefined) return;
+    this.#announced = true;
+    this.#host.emit("hotload:beforeUpdate", this.#beforeUpdate);
   }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
@@ -190,6 +210,8 @@ export class UpdateTransaction {
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
+    // Past this point the old code changes: listeners hear of the update, quiet retry or not.
+    this.#announceOnce();
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) this.#inPlace?.release(id);
