@@ -24,6 +24,8 @@ import type { ModuleRegistry } from "./registry.js";
 import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
+import { Announcement } from "./announcement.js";
+import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
 /** What the transaction does to the world outside the engine. */
@@ -72,7 +74,7 @@ export interface TransactionInput {
   readonly invalidator?: string | undefined;
   /** The invalidations that led to this update. */
   readonly chain?: InvalidationChain | undefined;
-  /** A quiet retry: no `hotload:beforeUpdate` until it disposes old versions (see {@link UpdateTransaction.announced}). */
+  /** A quiet retry: no `hotload:beforeUpdate` until it disposes old versions (see announcement.ts). */
   readonly quiet?: boolean | undefined;
 }
 
@@ -121,6 +123,7 @@ export class UpdateTransaction {
     this.#host = host;
     this.#effects = effects;
     this.#input = input;
+    this.#announcement = new Announcement((payload) => host.emit("hotload:beforeUpdate", payload), input.quiet === true);
   }
 
   /** Runs the update. Never throws for what the user's code does. */
@@ -139,7 +142,7 @@ export class UpdateTransaction {
     this.#announce(plan, boundaries);
     this.#checkpoint(plan);
     const session: UpdateSession = { evaluated: [], sources: new Map(), shifts: new Map(), gate: new Gate(this.#host.nextGateId()) };
-    const roots = this.#roots(plan.boundaries);
+    const roots = updateRoots(plan.boundaries, this.#invalidated, this.#input.invalidator);
     const failed = await this.#load(plan, roots, session);
     if (failed !== undefined) return this.#rollBack(failed.error, failed.evaluating, session, boundaries);
     return this.#commit(plan, roots, session, boundaries);
@@ -152,28 +155,14 @@ export class UpdateTransaction {
       `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
-    this.#beforeUpdate = { files: changedFiles, boundaries };
-    // A quiet retry of failed files says nothing while it may still fail as before without
-    // touching anything: it announces itself when it starts disposing (see #dispose).
-    if (!this.#input.quiet) this.#announceOnce();
+    this.#announcement.planned({ files: changedFiles, boundaries });
   }
 
-  /** The `hotload:beforeUpdate` payload of this update, once planned. */
-  #beforeUpdate: { readonly files: readonly string[]; readonly boundaries: readonly string[] } | undefined;
-  #announced = false;
+  readonly #announcement: Announcement;
 
-  /**
-   * Whether `hotload:beforeUpdate` was emitted: then the update must be heard when it settles
-   * (`on("update")`, `hotload:afterUpdate`), even a quiet retry that fails as it did before.
-   */
+  /** Whether `hotload:beforeUpdate` was emitted (see announcement.ts). */
   get announced(): boolean {
-    return this.#announced;
-  }
-
-  #announceOnce(): void {
-    if (this.#announced || this.#beforeUpdate === undefined) return;
-    this.#announced = true;
-    this.#host.emit("hotload:beforeUpdate", this.#beforeUpdate);
+    return this.#announcement.announced;
   }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
@@ -191,27 +180,10 @@ export class UpdateTransaction {
     this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
   }
 
-  /** The modules to import(): self-accepting boundaries, and the accepted dependencies. */
-  #roots(boundaries: readonly Boundary[]): string[] {
-    const invalidated = new Set(this.#invalidated);
-    // The module that invalidated itself is not re-evaluated, but its importers' callbacks need
-    // its (current) namespace: import() of its current version just returns it.
-    const imported = new Set(this.#invalidated);
-    if (this.#input.invalidator !== undefined) imported.add(this.#input.invalidator);
-    const roots = new Set<string>();
-    for (const b of boundaries) {
-      if (b.self) roots.add(b.url);
-      // A boundary that is itself re-evaluated imports its dependencies' new versions anyway.
-      // (Assets are never accepted, see the runtime's propagation view.)
-      else if (!invalidated.has(b.url)) for (const dep of b.deps) if (imported.has(dep)) roots.add(dep);
-    }
-    return [...roots];
-  }
-
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
     // Past this point the old code changes: listeners hear of the update, quiet retry or not.
-    this.#announceOnce();
+    this.#announcement.now();
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) this.#inPlace?.release(id);

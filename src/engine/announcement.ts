@@ -1,0 +1,39 @@
+/**
+ * When an update is announced (`hotload:beforeUpdate`). An update says so once it is planned; a
+ * quiet retry of held-back edits only once it starts disposing old versions, the point from which
+ * the program's code changes: until then it may fail as before without touching anything, and say
+ * nothing. Announced means heard: its settled result reaches `on("update")` and
+ * `hotload:afterUpdate` too, so that listeners see every update as a pair.
+ */
+import type { BeforeUpdateEvent } from "../hot-types.js";
+
+export class Announcement {
+  readonly #emit: (payload: BeforeUpdateEvent) => void;
+  readonly #quiet: boolean;
+  #payload: BeforeUpdateEvent | undefined;
+  #announced = false;
+
+  /** `emit` sends `hotload:beforeUpdate`; `quiet` for a quiet retry. */
+  constructor(emit: (payload: BeforeUpdateEvent) => void, quiet: boolean) {
+    this.#emit = emit;
+    this.#quiet = quiet;
+  }
+
+  /** The update is planned: an update that is not quiet announces itself now. */
+  planned(payload: BeforeUpdateEvent): void {
+    this.#payload = payload;
+    if (!this.#quiet) this.now();
+  }
+
+  /** Old versions are about to be disposed: announced now, if not before. */
+  now(): void {
+    if (this.#announced || this.#payload === undefined) return;
+    this.#announced = true;
+    this.#emit(this.#payload);
+  }
+
+  /** Whether `hotload:beforeUpdate` was emitted (then the update must be heard when it settles). */
+  get announced(): boolean {
+    return this.#announced;
+  }
+}
