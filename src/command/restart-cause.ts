@@ -38,6 +38,8 @@ export function describe(cause: RestartCause): string {
         }
         case "invalidated":
           return `${displayPath(file)} called invalidate() and it reached the entry`;
+        case "invalidation-cycle":
+          return `${displayPath(file)} called invalidate() and it came back round an import cycle`;
         case "in-place-failed":
           return `the in-place update of ${displayPath(file)} failed`;
         default:

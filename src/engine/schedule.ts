@@ -201,7 +201,7 @@ export class UpdateScheduler {
       case "cycle": {
         const { chain, back } = outcome;
         log.warn(`cannot hot-update ${log.displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(log.displayPath).join(" → ")}); restart needed`);
-        this.#notifier?.restartNeeded("invalidated", chain[0]!, chain);
+        this.#notifier?.restartNeeded("invalidation-cycle", fileOf(back), chain);
         return { result: finish({ status: "unaccepted", reevaluated: [], boundaries: [], chain }, files) };
       }
       case "rolled-back":

@@ -22,9 +22,10 @@ export const LINK_FD = 3;
 /** The child cannot apply a change in place: the supervisor should restart it. */
 export interface RestartMessage {
   readonly hotload: "restart";
-  /** Why: nothing accepted the change, a module declined it, `invalidate()` reached the entry, or
-   * an in-place update failed after the old versions were stopped. */
-  readonly reason: "unaccepted" | "declined" | "invalidated" | "in-place-failed";
+  /** Why: nothing accepted the change, a module declined it, `invalidate()` reached the entry,
+   * `invalidate()` came back round an import cycle, or an in-place update failed after the old
+   * versions were stopped. */
+  readonly reason: "unaccepted" | "declined" | "invalidated" | "invalidation-cycle" | "in-place-failed";
   /** Absolute path of the file whose change could not be applied. */
   readonly file: string;
   /** Absolute paths from the changed file up to the module that stopped propagation. */

@@ -38,7 +38,7 @@ test("under the hotload command, an invalidation that comes back round a cycle r
     await run.waitForLine("main ready");
     const since = run.mark();
     replaceIn(join(dir, "child.mjs"), "child v1", "child v22");
-    await run.waitForLine(/^\[hotload\] restart: \.\/child\.mjs .*new process (?:spawned|ready) in \d+ ms$/, 15_000, since);
+    await run.waitForLine(/^\[hotload\] restart: \.\/child\.mjs called invalidate\(\) and it came back round an import cycle.*new process (?:spawned|ready) in \d+ ms$/, 15_000, since);
     await run.waitForLine("main sees parent(child v22)", 10_000, since);
   } finally {
     run.child.kill("SIGTERM");

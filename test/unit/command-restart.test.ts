@@ -63,6 +63,10 @@ describe("why the app restarts", () => {
       describeCause({ kind: "child", message: { hotload: "restart", reason: "declined", file: "/elsewhere/a.mjs", chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs"] } }),
       "/elsewhere/b.mjs declined the change to /elsewhere/a.mjs",
     );
+    assert.equal(
+      describeCause({ kind: "child", message: { hotload: "restart", reason: "invalidation-cycle", file: "/elsewhere/a.mjs", chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs", "/elsewhere/a.mjs"] } }),
+      "/elsewhere/a.mjs called invalidate() and it came back round an import cycle",
+    );
   });
 
   test("a cause counts as saved after a time only when its file's modification time is later", () => {
