@@ -1,9 +1,9 @@
 /**
  * When an update is announced (`hotload:beforeUpdate`). An update says so once it is planned; a
- * quiet retry of held-back edits only once it starts disposing old versions, the point from which
- * the program's code changes: until then it may fail as before without touching anything, and say
- * nothing. Announced means heard: its settled result reaches `on("update")` and
- * `hotload:afterUpdate` too, so that listeners see every update as a pair.
+ * quiet retry of held-back edits only once its new code has evaluated, before it prunes and calls
+ * accept handlers: until then it may fail as it did before, and then it says nothing (its error
+ * was reported). Announced means heard: its settled result reaches `on("update")` and
+ * `hotload:afterUpdate` too, so that listeners see every update that ran new code as a pair.
  */
 import type { BeforeUpdateEvent } from "../hot-types.js";
 
@@ -25,7 +25,7 @@ export class Announcement {
     if (!this.#quiet) this.now();
   }
 
-  /** Old versions are about to be disposed: announced now, if not before. */
+  /** The new code runs: announced now, if not before. */
   now(): void {
     if (this.#announced || this.#payload === undefined) return;
     this.#announced = true;

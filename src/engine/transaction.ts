@@ -74,7 +74,7 @@ export interface TransactionInput {
   readonly invalidator?: string | undefined;
   /** The invalidations that led to this update. */
   readonly chain?: InvalidationChain | undefined;
-  /** A quiet retry: no `hotload:beforeUpdate` until it disposes old versions (see announcement.ts). */
+  /** A quiet retry: no `hotload:beforeUpdate` unless its new code runs (see announcement.ts). */
   readonly quiet?: boolean | undefined;
 }
 
@@ -182,8 +182,6 @@ export class UpdateTransaction {
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
-    // Past this point the old code changes: listeners hear of the update, quiet retry or not.
-    this.#announcement.now();
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) this.#inPlace?.release(id);
@@ -327,6 +325,8 @@ export class UpdateTransaction {
 
   /** The new code runs: prune what nothing imports any more, hand over to the new versions. */
   async #commit(plan: UpdatePlan, roots: readonly string[], session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
+    // The new code runs: a quiet retry is an update like any other from here (see announcement.ts).
+    this.#announcement.now();
     const { registry, tracker, versions } = this.#host;
     const lost = new Set<string>();
     for (const [id, checkpoint] of this.#checkpoints) {

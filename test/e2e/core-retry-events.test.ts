@@ -1,6 +1,6 @@
 /**
- * A held-back edit that a later update lets through (a quiet retry) is announced like any update:
- * hotload:beforeUpdate before its new code runs, then its settled result. It used to settle with
+ * A held-back edit that a later update lets through (a quiet retry) is announced like any update
+ * once its new code has run: hotload:beforeUpdate before its accept handlers, then its result. It used to settle with
  * no hotload:beforeUpdate, so a program pairing the two (and the torture suite, seed 6614999)
  * took the process for idle while the retry ran. fixtures/retry-events: main.mjs accepts b.mjs,
  * which imports a.mjs; on "go" it saves b.mjs (which now needs a new export of a.mjs) and a
