@@ -2,8 +2,8 @@
  * When an update is announced (`hotload:beforeUpdate`). An update says so once it is planned; a
  * quiet retry of held-back edits only once its new code has evaluated, before it prunes and calls
  * accept handlers: until then it may fail as it did before, and then it says nothing (its error
- * was reported). Announced means heard: its settled result reaches `on("update")` and
- * `hotload:afterUpdate` too, so that listeners see every update that ran new code as a pair.
+ * was reported). An announced retry ran new code, so its result is heard (`on("update")`,
+ * `hotload:afterUpdate`): listeners see every update that ran new code as a pair.
  */
 import type { BeforeUpdateEvent } from "../hot-types.js";
 
@@ -32,8 +32,4 @@ export class Announcement {
     this.#emit(this.#payload);
   }
 
-  /** Whether `hotload:beforeUpdate` was emitted (then the update must be heard when it settles). */
-  get announced(): boolean {
-    return this.#announced;
-  }
 }

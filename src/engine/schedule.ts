@@ -160,9 +160,8 @@ export class UpdateScheduler {
     for (;;) {
       const mine = new Map([...contents].filter(([id]) => remaining.includes(id)));
       const input = { changed: remaining, contents: mine, previous, invalidator, chain: request.invalidated?.chain, quiet: request.retryFailed === true };
-      const transaction = new (up().UpdateTransaction)(this.#host, this.#effects, input);
-      const outcome = await transaction.run();
-      const settled = await this.#settle(outcome, request, started, remaining, mine, finish, transaction.announced);
+      const outcome = await new (up().UpdateTransaction)(this.#host, this.#effects, input).run();
+      const settled = await this.#settle(outcome, request, started, remaining, mine, finish);
       if (settled.result !== undefined) return settled.result;
       remaining = settled.rest;
     }
@@ -179,7 +178,6 @@ export class UpdateScheduler {
     remaining: readonly string[],
     contents: ReadonlyMap<string, Buffer>,
     finish: Finish,
-    announced: boolean,
   ): Promise<Settled> {
     const quiet = request.retryFailed === true;
     const files = this.#filesOf(remaining);
@@ -205,7 +203,7 @@ export class UpdateScheduler {
         return { result: finish({ status: "unaccepted", reevaluated: [], boundaries: [], chain }, files) };
       }
       case "rolled-back":
-        return this.#rolledBack(outcome, request, remaining, files, contents, finish, announced);
+        return this.#rolledBack(outcome, request, remaining, files, contents, finish);
       case "applied": {
         for (const id of contents.keys()) {
           const record = this.#host.registry.get(id);
@@ -245,10 +243,9 @@ export class UpdateScheduler {
     files: readonly string[],
     contents: ReadonlyMap<string, Buffer>,
     finish: Finish,
-    announced: boolean,
   ): Promise<Settled> {
-    // A quiet retry that announced itself (it disposed old versions) is heard like any update.
-    const quiet = request.retryFailed === true && !announced;
+    // A quiet retry that rolls back never announced itself (see announcement.ts): it stays quiet.
+    const quiet = request.retryFailed === true;
     const { failure } = outcome;
     for (const id of contents.keys()) {
       const record = this.#host.registry.get(id);
@@ -259,7 +256,7 @@ export class UpdateScheduler {
     if (invalidated) this.#failures.invalidations.set(invalidated.url, { ...invalidated, version: this.#host.versions.current(invalidated.url) });
     const isolation = this.#failures.isolate(failure, remaining, request.invalidated?.url, this.#invalidatedBy);
     const said = await this.#failures.report(failure, isolation, files, contents, quiet);
-    const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said || announced);
+    const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said);
     if (!quiet) this.#events.emit("hotload:afterUpdate", result);
     return isolation.last ? { result } : { rest: isolation.rest };
   }

@@ -160,10 +160,6 @@ export class UpdateTransaction {
 
   readonly #announcement: Announcement;
 
-  /** Whether `hotload:beforeUpdate` was emitted (see announcement.ts). */
-  get announced(): boolean {
-    return this.#announcement.announced;
-  }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
   #checkpoint(plan: UpdatePlan): void {
