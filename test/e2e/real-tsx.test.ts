@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CLI, cleanup, copyFixture, replaceIn, ROOT, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
+import { CLI, cleanup, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -44,8 +44,10 @@ describe("TypeScript through tsx", () => {
 
   test("a module imported without its extension is hot, enum and decorator included", async () => {
     const since = run.mark();
-    replaceIn(join(dir, "src/greet.ts"), "mood: Mood = Mood.Calm", "mood: Mood = Mood.Loud");
-    replaceIn(join(dir, "src/greet.ts"), "return `hello ${name}`", "return `hi there ${name}`");
+    // One save with both edits: a second save right after it could land as the update loads the
+    // first, and under tsx (whose output never equals the file) a load within the clock's margin
+    // of a save counts as not known, so it is looked at again: an extra update the next test sees.
+    edit(join(dir, "src/greet.ts"), (text) => text.replace("mood: Mood = Mood.Calm", "mood: Mood = Mood.Loud").replace("return `hello ${name}`", "return `hi there ${name}`"));
     await run.waitForLine("app accepted greet: [hi there you] (loud)", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/src\/greet\.ts → \.\/app\.ts/, 10_000, since);
   });
