@@ -60,7 +60,10 @@ registerHooks({
     return url === result.url ? result : { ...result, url };
   },
   load(url, context, nextLoad) {
-    const result = nextLoad(url, context);
+    // A new version loads what its update read: Node tells its format from that too (a file caught
+    // empty mid-save would pass for CommonJS). Node's default load takes a given source as read.
+    const pinned = runtime.pinned(url);
+    const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
     // A load for require() comes with the CommonJS conditions ("require", never "import"): Node
     // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
     const conditions = context.conditions ?? [];

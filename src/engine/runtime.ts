@@ -164,6 +164,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     return this.#tracker.loaded(url, format, source, byRequire);
   }
 
+  /** The content a new version of the running update must load (undefined: whatever Node reads). */
+  pinned(url: string): Buffer | undefined {
+    return this.#tracker.pinned(url);
+  }
+
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
   live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
     this.#live.register(importer, dep, names, set, this.#versions.current(stripVersion(importer)));

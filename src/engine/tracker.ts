@@ -158,6 +158,19 @@ export class HookTracker {
     return this.#edited(url, id, content, session, byRequire);
   }
 
+  /**
+   * The content an update validated for the module version at `url`, which Node must load instead
+   * of reading the file again (it may be mid-save now; the watcher brings that save). Undefined
+   * outside an update, and at once for every load at start-up.
+   */
+  pinned(url: string): Buffer | undefined {
+    if (this.session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
+    const { url: id, fresh } = parseVersion(url);
+    if (fresh !== 0) return undefined;
+    const seen = this.#registry.get(id)?.seen;
+    return Buffer.isBuffer(seen) ? seen : undefined;
+  }
+
   /** The source an ES module evaluates, or undefined to keep the loaded one. */
   #edited(url: string, id: string, content: string | Buffer, session: UpdateSession | undefined, byRequire: boolean): string | undefined {
     // A new version of an update waits at the update's gate (after the last line: no line moves).
