@@ -59,7 +59,9 @@ export function isCommonJs(m: ModuleSpec, c: Pick<Content, "syntax">): boolean {
 /**
  * wk.mjs starts the worker on wmain.mjs and keeps the token and view each worker module reported
  * last in `globalThis.__stressWorker` (app.mjs and oracle.mjs read it); `__stressWorkerReady`
- * resolves once both worker modules reported (the oracle waits for it). A new version of wk.mjs
+ * resolves once both worker modules reported (the oracle waits for it); `__stressWorkerOpen` says
+ * whether an update of the worker's is under way (torture seed 1747401608: a settled check came
+ * between a worker's new wdep.mjs token and wmain.mjs's new view of it). A new version of wk.mjs
  * starts a new worker; its dispose handler ends the old one.
  */
 function startWorker(): string[] {
@@ -69,8 +71,11 @@ function startWorker(): string[] {
     `const heard = (globalThis.__stressWorker = new Map());`,
     `let ready;`,
     `globalThis.__stressWorkerReady = new Promise((resolve) => (ready = resolve));`,
+    `globalThis.__stressWorkerOpen = false;`,
     `worker.on("message", (message) => {`,
-    `  if (!message?.stressWorker || globalThis.__stressWorker !== heard) return;`,
+    `  if (globalThis.__stressWorker !== heard) return;`,
+    `  if (typeof message?.stressWorkerOpen === "boolean") globalThis.__stressWorkerOpen = message.stressWorkerOpen;`,
+    `  if (!message?.stressWorker) return;`,
     `  heard.set(message.stressWorker.file, message.stressWorker);`,
     `  if (heard.size >= 2) ready();`,
     `});`,
@@ -180,6 +185,14 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
     lines.push(`parentPort?.postMessage({ stressWorker: { file: import.meta.filename, token: TOKEN, view: (${view})() } });`);
     // A worker whose event loop runs dry ends: this one waits for updates (one timer per worker).
     if (m.name === "wmain.mjs") lines.push(`globalThis.__stressKeepAlive ??= setInterval(() => {}, 1 << 30);`);
+    // An update of the worker's own is under way from its hotload:beforeUpdate to its result: the
+    // main thread cannot see it otherwise (a new token may be reported before its importer's view).
+    if (m.name === "wmain.mjs") {
+      lines.push(
+        `import.meta.hot?.on("hotload:beforeUpdate", () => parentPort?.postMessage({ stressWorkerOpen: true }));`,
+        `import.meta.hot?.on("hotload:afterUpdate", () => parentPort?.postMessage({ stressWorkerOpen: false }));`,
+      );
+    }
   }
   if (cjs) {
     lines.push(`exports.__view = ${view};`, `exports.__token = TOKEN;`);
