@@ -4,11 +4,14 @@
  * only then loads the hooks (module.registerHooks needs package.json's engines.node).
  */
 import { supportedNode, unsupportedNodeMessage } from "../src/shared/node-version.js";
+import { runCached } from "./code-cache.js";
 
 if (!supportedNode(process.versions.node)) {
   process.stderr.write(`[hotload] ${unsupportedNodeMessage(process.versions.node)}\n`);
   process.exit(1);
 }
 
-// `hotload --no-hot` only reports loaded files and needs none of the runtime.
-await import(process.env["HOTLOAD_HOT"] === "0" ? "./files-only.js" : "./hooks.js");
+// `hotload --no-hot` only reports loaded files and needs none of the runtime. The hooks run from
+// V8's code cache when they can (see code-cache.ts), else as the ES module bundle.
+if (process.env["HOTLOAD_HOT"] === "0") await import("./files-only.js");
+else if (!runCached(new URL("./hooks.cjs", import.meta.url))) await import("./hooks.js");

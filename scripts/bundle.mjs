@@ -105,12 +105,34 @@ export async function bundle({ sourcemap = true } = {}) {
   return (
     stampNodeRange() ??
     (await one(entry, META_URL_OK, UNBUNDLED)) ??
+    (await script(esbuild)) ??
     (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ??
     // node16: older than any supported Node, so that an unsupported one still reads the file.
     // node-version.js reads package.json by import.meta.url only when the build did not stamp it:
     // stamped just above, so that never runs from dist/loader.
-    (await one(indexEntry, new Set(['dist/src/shared/node-version.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16'))
+    (await one(indexEntry, new Set(['dist/src/shared/node-version.js', 'dist/loader/index.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16'))
   );
+}
+
+/**
+ * dist/loader/hooks.cjs: the bundle again, as the body of a function that loader/code-cache.ts
+ * compiles with vm.Script, from V8's code cache when it has one (a script can be cached; an ES
+ * module cannot). Its imports become require() calls, import.meta.url the wrapper's
+ * `__hotloadUrl`; dynamic import() stays (the script uses the main context's loader). Any other
+ * use of import.meta fails the build: a script has none. Returns an error message or undefined.
+ */
+async function script(esbuild) {
+  const result = await esbuild.transform(readFileSync(entry, 'utf8'), {
+    format: 'cjs',
+    loader: 'js',
+    platform: 'node',
+    target: 'node22',
+    define: { 'import.meta.url': '__hotloadUrl' },
+    logLevel: 'silent',
+  });
+  if (result.warnings.length > 0) return `dist/loader/hooks.cjs: ${result.warnings.map((w) => w.text).join('; ')}`;
+  writeFileSync(path.join(root, 'dist', 'loader', 'hooks.cjs'), result.code);
+  return undefined;
 }
 
 /** Writes package.json's engines.node into the compiled node-version.js; returns an error message or undefined. */

@@ -1,6 +1,7 @@
 /**
  * What `--import hotload` loads before the program's first line (bench/README.md, start-up): the
- * entry with its version check inlined, one bundled file of hooks (and in-place updates beside it),
+ * entry with its version check inlined, one bundled file of hooks (and in-place updates beside it;
+ * the hooks also as a script, run from V8's code cache: loader/code-cache.ts),
  * no ES import of node:fs, and the update path only when an update needs it.
  */
 import assert from "node:assert/strict";
@@ -28,6 +29,15 @@ describe("the start-up path", () => {
     assert.deepEqual(staticImports(index), []);
     assert.match(index, /function supportedNode\(/);
     assert.deepEqual([...index.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]).sort(), ["./files-only.js", "./hooks.js"]);
+  });
+
+  test("dist/loader/hooks.cjs is the same bundle as a script for the code cache: no import or export declaration, no import.meta", () => {
+    const script = readFileSync(new URL("dist/loader/hooks.cjs", ROOT), "utf8");
+    assert.deepEqual(staticImports(script), []);
+    assert.doesNotMatch(script, /^export\s/m);
+    assert.match(script, /require\("\.\.\/src\/inplace\/inplace\.js"\)/);
+    // import.meta only inside the code hotload generates for modules (strings), never as code.
+    assert.doesNotMatch(script.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""'), /import\.meta/);
   });
 
   test("node:fs is not imported as an ES module (its namespace runs fs's lazy getters)", () => {

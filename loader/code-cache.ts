@@ -1,0 +1,94 @@
+/**
+ * Runs the loader's start-up bundle from V8's code cache: compiling its ~230 KB took about as long
+ * as all the rest of hotload's start-up (~8 ms of ~17 ms to load it, measured by hand). The build
+ * writes the bundle a second time as a script (dist/loader/hooks.cjs, see scripts/bundle.mjs), which
+ * `vm.Script` can compile from cached data; the cache is written once the program has run a while
+ * (so that it holds the functions start-up compiled too), beside the bundle, one file per Node
+ * version: the code it holds is exactly as trusted as the bundle itself. Node's own compile cache
+ * (module.enableCompileCache) would cache every module of the program too, new versions included.
+ *
+ * Anything that does not work (no script build, a folder that cannot be written, a cache V8
+ * rejects) falls back to compiling, or to importing the ES module bundle: never an error.
+ * `HOTLOAD_CODE_CACHE=0` (or Node's own NODE_DISABLE_COMPILE_CACHE) turns it off.
+ */
+import type * as Fs from "node:fs";
+import type * as Vm from "node:vm";
+
+// Builtins by getBuiltinModule: this file is inlined into loader/index.js, which must parse and
+// check the version on any Node, and an ES import of node:fs runs its lazy getters.
+const fs = (): typeof Fs => process.getBuiltinModule("node:fs");
+
+/** Written after the program ran this long, when its start-up functions have been compiled (ms). */
+const WRITE_AFTER_MS = 1500;
+/** The parameters the script's wrapper function takes (see scripts/bundle.mjs); its body is strict, as the ES module's. */
+const WRAPPER = ["exports", "require", "module", "__hotloadUrl"] as const;
+
+/**
+ * Runs the script build of the bundle at `url` (file:…/hooks.cjs); false when there is none or
+ * the cache is turned off (the caller imports the ES module bundle instead).
+ */
+export function runCached(url: URL): boolean {
+  if (process.env["HOTLOAD_CODE_CACHE"] === "0" || process.env["NODE_DISABLE_COMPILE_CACHE"]) return false;
+  const { readFileSync, statSync } = fs();
+  const vm = process.getBuiltinModule("node:vm");
+  const file = process.getBuiltinModule("node:url").fileURLToPath(url);
+  let code: string;
+  let stamp: string;
+  try {
+    code = readFileSync(file, "utf8");
+    const stat = statSync(file);
+    // The bundle the cached code was made from: another build of it has another size or time.
+    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}`;
+  } catch {
+    return false;
+  }
+  const cacheFile = new URL(`.cache/hooks-${process.version}-${process.arch}.bin`, url);
+  const cached = readCache(readFileSync, cacheFile, stamp);
+  const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
+    // Stack frames and report.ts see hotload's own code under its folder's URL, as with the ES module.
+    filename: url.href,
+    cachedData: cached,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const rejected = script.cachedDataRejected === true;
+  debug(cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used");
+  if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
+  const module = { exports: {} };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, process.getBuiltinModule("node:module").createRequire(url), module, url.href);
+  return true;
+}
+
+/** The cached data in `cacheFile` if it was made from the bundle `stamp` names. */
+function readCache(readFileSync: typeof Fs.readFileSync, cacheFile: URL, stamp: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const length = bytes.length >= 4 ? bytes.readUInt32LE(0) : -1;
+  if (length < 0 || 4 + length > bytes.length || bytes.toString("utf8", 4, 4 + length) !== stamp) return undefined;
+  return bytes.subarray(4 + length);
+}
+
+/** Writes the cache: stamp length, stamp, V8's data; whole or not at all (a rename). */
+function writeCache(cacheFile: URL, stamp: string, script: Vm.Script): void {
+  try {
+    const { mkdirSync, renameSync, writeFileSync } = fs();
+    const header = Buffer.from(stamp);
+    const size = Buffer.alloc(4);
+    size.writeUInt32LE(header.length);
+    mkdirSync(new URL(".", cacheFile), { recursive: true });
+    const temporary = new URL(`${cacheFile.href}.${process.pid}.tmp`);
+    writeFileSync(temporary, Buffer.concat([size, header, script.createCachedData()]));
+    renameSync(temporary, cacheFile);
+    debug(`written to ${process.getBuiltinModule("node:url").fileURLToPath(cacheFile)}`);
+  } catch {
+    // A folder that cannot be written: the next start compiles again.
+  }
+}
+
+/** With HOTLOAD_LOG=debug (src/shared/log.ts is not loaded yet: this runs before the hooks). */
+function debug(message: string): void {
+  if (process.env["HOTLOAD_LOG"] === "debug") process.stderr.write(`[hotload] code cache: ${message}\n`);
+}
