@@ -1,10 +1,11 @@
 /**
- * Runs the loader's start-up bundle from V8's code cache: compiling its ~230 KB took about as long
- * as all the rest of hotload's start-up (~8 ms of ~17 ms to load it, measured by hand). The build
- * writes the bundle a second time as a script (dist/loader/hooks.cjs, see scripts/bundle.mjs), which
+ * Runs the loader's start-up bundles from V8's code cache: compiling the hooks' ~230 KB took about
+ * as long as all the rest of hotload's start-up (~8 ms of ~17 ms to load it, measured by hand), and
+ * loading in-place updates as an ES module 2-3 ms. The build writes each bundle a second time as a
+ * script (dist/loader/hooks.cjs, dist/src/inplace/inplace.cjs; see scripts/bundle.mjs), which
  * `vm.Script` can compile from cached data; the cache is written once the program has run a while
- * (so that it holds the functions start-up compiled too), beside the bundle, one file per Node
- * version: the code it holds is exactly as trusted as the bundle itself. Node's own compile cache
+ * (so that it holds the functions start-up compiled too), in dist/loader/.cache/, one file per
+ * bundle and Node version: the code it holds is exactly as trusted as the bundle itself. Node's own compile cache
  * (module.enableCompileCache) would cache every module of the program too, new versions included.
  *
  * Anything that does not work (no script build, a folder that cannot be written, a cache V8
@@ -24,11 +25,20 @@ const WRITE_AFTER_MS = 1500;
 const WRAPPER = ["exports", "require", "module", "__hotloadUrl"] as const;
 
 /**
- * Runs the script build of the bundle at `url` (file:…/hooks.cjs); false when there is none or
- * the cache is turned off (the caller imports the ES module bundle instead).
+ * Runs the script build of the bundle at `url` (file:…/hooks.cjs), with its cache in `cacheDir`;
+ * false when there is none or the cache is turned off (the caller imports the ES module bundle).
  */
-export function runCached(url: URL): boolean {
+export function runCached(url: URL, cacheDir: URL): boolean {
   if (process.env["HOTLOAD_CODE_CACHE"] === "0" || process.env["NODE_DISABLE_COMPILE_CACHE"]) return false;
+  return runScript(url, cacheDir) !== undefined;
+}
+
+/**
+ * Runs one script build and returns its exports (undefined: no such file). The hotload modules it
+ * requires (in-place updates, bundled on their own in src/inplace/, where they find their own stack
+ * frames by folder) run from their script build too when there is one.
+ */
+function runScript(url: URL, cacheDir: URL): object | undefined {
   const { readFileSync, statSync } = fs();
   const vm = process.getBuiltinModule("node:vm");
   const file = process.getBuiltinModule("node:url").fileURLToPath(url);
@@ -40,22 +50,26 @@ export function runCached(url: URL): boolean {
     // The bundle the cached code was made from: another build of it has another size or time.
     stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}`;
   } catch {
-    return false;
+    return undefined;
   }
-  const cacheFile = new URL(`.cache/hooks-${process.version}-${process.arch}.bin`, url);
+  const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
+  const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
   const cached = readCache(readFileSync, cacheFile, stamp);
   const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
-    // Stack frames and report.ts see hotload's own code under its folder's URL, as with the ES module.
+    // Stack frames (report.ts, in-place updates' owners) see hotload's code in its folder, as before.
     filename: url.href,
     cachedData: cached,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const rejected = script.cachedDataRejected === true;
-  debug(cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used");
+  debug(`${name}: ${cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`);
   if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
+  const requireHere = process.getBuiltinModule("node:module").createRequire(url);
+  const require = (specifier: string): unknown =>
+    (/^\.\.?\/.*\.js$/.test(specifier) ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir) : undefined) ?? requireHere(specifier);
   const module = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, process.getBuiltinModule("node:module").createRequire(url), module, url.href);
-  return true;
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href);
+  return module.exports;
 }
 
 /** The cached data in `cacheFile` if it was made from the bundle `stamp` names. */

@@ -105,8 +105,9 @@ export async function bundle({ sourcemap = true } = {}) {
   return (
     stampNodeRange() ??
     (await one(entry, META_URL_OK, UNBUNDLED)) ??
-    (await script(esbuild)) ??
+    (await script(esbuild, entry)) ??
     (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ??
+    (await script(esbuild, inPlaceEntry)) ??
     // node16: older than any supported Node, so that an unsupported one still reads the file.
     // node-version.js reads package.json by import.meta.url only when the build did not stamp it:
     // stamped just above, so that never runs from dist/loader.
@@ -115,14 +116,14 @@ export async function bundle({ sourcemap = true } = {}) {
 }
 
 /**
- * dist/loader/hooks.cjs: the bundle again, as the body of a function that loader/code-cache.ts
+ * dist/loader/hooks.cjs (and dist/src/inplace/inplace.cjs): a bundle again, as the body of a function that loader/code-cache.ts
  * compiles with vm.Script, from V8's code cache when it has one (a script can be cached; an ES
  * module cannot). Its imports become require() calls, import.meta.url the wrapper's
  * `__hotloadUrl`; dynamic import() stays (the script uses the main context's loader). Any other
  * use of import.meta fails the build: a script has none. Returns an error message or undefined.
  */
-async function script(esbuild) {
-  const result = await esbuild.transform(readFileSync(entry, 'utf8'), {
+async function script(esbuild, bundled) {
+  const result = await esbuild.transform(readFileSync(bundled, 'utf8'), {
     format: 'cjs',
     loader: 'js',
     platform: 'node',
@@ -130,8 +131,9 @@ async function script(esbuild) {
     define: { 'import.meta.url': '__hotloadUrl' },
     logLevel: 'silent',
   });
-  if (result.warnings.length > 0) return `dist/loader/hooks.cjs: ${result.warnings.map((w) => w.text).join('; ')}`;
-  writeFileSync(path.join(root, 'dist', 'loader', 'hooks.cjs'), result.code);
+  const out = bundled.replace(/\.js$/, '.cjs');
+  if (result.warnings.length > 0) return `${path.relative(root, out)}: ${result.warnings.map((w) => w.text).join('; ')}`;
+  writeFileSync(out, result.code);
   return undefined;
 }
 

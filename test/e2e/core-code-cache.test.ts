@@ -1,5 +1,6 @@
 /**
- * The loader's start-up bundle runs from V8's code cache (loader/code-cache.ts): the first run
+ * The loader's start-up bundles (the hooks, in-place updates) run from V8's code cache
+ * (loader/code-cache.ts): the first run
  * compiles it and writes the cache beside it once the program has run a while, the next ones use
  * it, a cache V8 rejects is compiled over and rewritten, and HOTLOAD_CODE_CACHE=0 turns it off.
  * Every run is a real hot program that applies an update. Each test uses its own copy of the
@@ -20,7 +21,7 @@ after(async () => {
   for (const dir of packages) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of the built package (dist/loader and dist/src), with the fixture linked to it. */
+/** A copy of the built package (dist/loader and dist/src, without caches), with the fixture linked to it. */
 function fixtureWithOwnPackage(): { dir: string; cache: string } {
   const pkg = mkdtempSync(join(tmpdir(), "hotload-code-cache-pkg-"));
   packages.push(pkg);
@@ -33,21 +34,28 @@ function fixtureWithOwnPackage(): { dir: string; cache: string } {
   return { dir, cache: join(pkg, "dist", "loader", ".cache") };
 }
 
+/** What the debug log says of each script's cache, by name (hooks, inplace). */
+type States = Readonly<Record<"hooks" | "inplace", string>>;
+const CACHE_FILES = ["hooks", "inplace"].map((name) => `${name}-${process.version}-${process.arch}.bin`);
+
 /**
- * Runs the fixture once: applies one update, checks the cache's `state` as the debug log says it
- * (undefined: no cache line at all), waits for the cache to be written when it should be, stops.
+ * Runs the fixture once: applies one update, checks each script's cache `states` as the debug
+ * log says them (undefined: no cache line at all), waits for the caches that should be written
+ * to be written, stops.
  */
-async function runOnce(dir: string, state: RegExp | undefined, round: number, env: Record<string, string> = {}): Promise<void> {
+async function runOnce(dir: string, states: States | undefined, round: number, env: Record<string, string> = {}): Promise<void> {
   const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
   await run.waitForLine("main ready");
   const since = run.mark();
   edit(join(dir, "dep.mjs"), `export const value = "dep v${round}${"!".repeat(round)}";\n`);
   await run.waitForLine(`main sees dep v${round}${"!".repeat(round)}`, 10_000, since);
   const lines = run.lines.filter((line) => line.startsWith("[hotload] code cache:"));
-  if (state === undefined) assert.deepEqual(lines, [], run.output());
+  if (states === undefined) assert.deepEqual(lines, [], run.output());
   else {
-    assert.ok(lines.some((line) => state.test(line)), `expected ${state} in:\n${run.output()}`);
-    await run.waitForLine(/code cache: written to /, 10_000);
+    for (const [name, state] of Object.entries(states)) {
+      assert.ok(lines.includes(`[hotload] code cache: ${name}: ${state}`), `expected ${name}: ${state} in:\n${run.output()}`);
+      if (state !== "used") await run.waitForLine(new RegExp(`code cache: written to .*${name}-v[\\d.]+-\\w+\\.bin$`), 10_000);
+    }
   }
   run.child.kill();
   await run.exited;
@@ -55,11 +63,11 @@ async function runOnce(dir: string, state: RegExp | undefined, round: number, en
 
 test("the first run writes the code cache, the next one uses it, and both apply updates", async () => {
   const { dir, cache } = fixtureWithOwnPackage();
-  await runOnce(dir, /code cache: none yet$/, 2);
-  assert.deepEqual(readdirSync(cache), [`hooks-${process.version}-${process.arch}.bin`]);
+  await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2);
+  assert.deepEqual(readdirSync(cache).sort(), CACHE_FILES);
   const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug" } });
   await run.waitForLine("main ready");
-  assert.ok(run.lines.includes("[hotload] code cache: used"), run.output());
+  assert.ok(run.lines.includes("[hotload] code cache: hooks: used") && run.lines.includes("[hotload] code cache: inplace: used"), run.output());
   const since = run.mark();
   edit(join(dir, "dep.mjs"), 'export const value = "dep v33 from the cache";\n');
   await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
@@ -67,13 +75,13 @@ test("the first run writes the code cache, the next one uses it, and both apply 
 
 test("a cache V8 rejects is compiled over and written again; HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
   const { dir, cache } = fixtureWithOwnPackage();
-  await runOnce(dir, /code cache: none yet$/, 2);
-  const file = join(cache, `hooks-${process.version}-${process.arch}.bin`);
+  await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2);
+  const file = join(cache, CACHE_FILES[0]!);
   // The right stamp (so that V8 is asked), then bytes that are not V8's.
   const bytes = readFileSync(file);
   const header = 4 + bytes.readUInt32LE(0);
   writeFileSync(file, Buffer.concat([bytes.subarray(0, header), Buffer.from("not a code cache, but garbage of some length".repeat(20))]));
-  await runOnce(dir, /code cache: rejected by V8, compiled$/, 3);
+  await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "used" }, 3);
   rmSync(cache, { recursive: true });
   await runOnce(dir, undefined, 4, { HOTLOAD_CODE_CACHE: "0" });
   assert.ok(!existsSync(cache));
