@@ -22,15 +22,18 @@ const fs = (): typeof Fs => process.getBuiltinModule("node:fs");
 /** Written after the program ran this long, when its start-up functions have been compiled (ms). */
 const WRITE_AFTER_MS = 1500;
 /** The parameters the script's wrapper function takes (see scripts/bundle.mjs); its body is strict, as the ES module's. */
-const WRAPPER = ["exports", "require", "module", "__hotloadUrl"] as const;
+const WRAPPER = ["exports", "require", "module", "__hotloadUrl", "__hotloadImport"] as const;
+
+/** `import()` from loader/index.js, for the script (see src/shared/dynamic-import.ts). */
+export type ImportFromLoader = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
 /**
  * Runs the script build of the bundle at `url` (file:…/hooks.cjs), with its cache in `cacheDir`;
  * false when there is none or the cache is turned off (the caller imports the ES module bundle).
  */
-export function runCached(url: URL, cacheDir: URL): boolean {
+export function runCached(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader): boolean {
   if (process.env["HOTLOAD_CODE_CACHE"] === "0" || process.env["NODE_DISABLE_COMPILE_CACHE"]) return false;
-  return runScript(url, cacheDir) !== undefined;
+  return runScript(url, cacheDir, importFromLoader) !== undefined;
 }
 
 /**
@@ -38,7 +41,7 @@ export function runCached(url: URL, cacheDir: URL): boolean {
  * requires (in-place updates, bundled on their own in src/inplace/, where they find their own stack
  * frames by folder) run from their script build too when there is one.
  */
-function runScript(url: URL, cacheDir: URL): object | undefined {
+function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader): object | undefined {
   const { readFileSync, statSync } = fs();
   const vm = process.getBuiltinModule("node:vm");
   const file = process.getBuiltinModule("node:url").fileURLToPath(url);
@@ -59,16 +62,16 @@ function runScript(url: URL, cacheDir: URL): object | undefined {
     // Stack frames (report.ts, in-place updates' owners) see hotload's code in its folder, as before.
     filename: url.href,
     cachedData: cached,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
   });
   const rejected = script.cachedDataRejected === true;
   debug(`${name}: ${cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`);
   if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
   const requireHere = process.getBuiltinModule("node:module").createRequire(url);
   const require = (specifier: string): unknown =>
-    (/^\.\.?\/.*\.js$/.test(specifier) ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir) : undefined) ?? requireHere(specifier);
+    (/^\.\.?\/.*\.js$/.test(specifier) ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir, importFromLoader) : undefined) ?? requireHere(specifier);
   const module = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href, importFromLoader);
   return module.exports;
 }
 

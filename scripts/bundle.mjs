@@ -65,7 +65,7 @@ export async function bundle({ sourcemap = true } = {}) {
   } catch {
     return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
   }
-  const one = async (file, allowed, unbundled, target = 'node22') => {
+  const one = async (file, allowed, unbundled, target = 'node22', supported = undefined) => {
     const result = await esbuild.build({
       entryPoints: [file],
       outfile: file,
@@ -74,6 +74,7 @@ export async function bundle({ sourcemap = true } = {}) {
       format: 'esm',
       platform: 'node',
       target,
+      supported,
       sourcemap,
       metafile: true,
       write: false,
@@ -111,7 +112,9 @@ export async function bundle({ sourcemap = true } = {}) {
     // node16: older than any supported Node, so that an unsupported one still reads the file.
     // node-version.js reads package.json by import.meta.url only when the build did not stamp it:
     // stamped just above, so that never runs from dist/loader.
-    (await one(indexEntry, new Set(['dist/src/shared/node-version.js', 'dist/loader/index.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16'))
+    // Its import() keeps its second argument (import attributes, for new versions of JSON modules;
+    // see src/shared/dynamic-import.ts), which Node has parsed since 16.14.
+    (await one(indexEntry, new Set(['dist/src/shared/node-version.js', 'dist/loader/index.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16', { 'import-attributes': true }))
   );
 }
 

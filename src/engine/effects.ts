@@ -7,6 +7,7 @@ import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/wa
 import { requireCache } from "./commonjs.js";
 import { requirableModule } from "./require-esm.js";
 import type { SchedulerEffects } from "./schedule.js";
+import { dynamicImport } from "../shared/dynamic-import.js";
 
 /** The files a runtime watches. */
 export interface WatchedFiles {
@@ -28,7 +29,7 @@ export interface RuntimeEffects extends SchedulerEffects {
 /** The effects of a real process. */
 export function nodeEffects(): RuntimeEffects {
   return {
-    importModule: (url, json) => (json ? import(url, { with: { type: "json" } }) : import(url)) as Promise<Record<string, unknown>>,
+    importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
     requireCache,
     requirable: requirableModule,
     debug: (message) => log.debug(message),

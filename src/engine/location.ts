@@ -10,6 +10,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stripVersion } from "../shared/urls.js";
 import { typeScriptErrorAt } from "./typescript-error.js";
+import { dynamicImport } from "../shared/dynamic-import.js";
 
 /** A position in a file: 1-based line, 1-based column. */
 export interface Location {
@@ -129,7 +130,7 @@ async function syntaxErrorAt(source: string, url: string, format: string | undef
   if (format === "json" || /\.json$/.test(stripVersion(url))) return jsonErrorAt(source);
   // TypeScript cannot be parsed as JavaScript; its errors are located by Node's type stripper.
   if (/\.[cm]?tsx?$/.test(stripVersion(url))) return undefined;
-  const { parse } = await import("acorn");
+  const { parse } = (await dynamicImport("acorn")) as typeof import("acorn");
   const script = format === "commonjs";
   try {
     parse(source, {

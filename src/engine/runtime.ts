@@ -37,6 +37,7 @@ import type { UpdateResult } from "./update-result.js";
 import { VersionTable } from "./versions.js";
 import { stripVersion, withFresh } from "../shared/urls.js";
 import { engineView } from "./view.js";
+import { dynamicImport } from "../shared/dynamic-import.js";
 
 export type { RuntimeNotifier } from "./schedule.js";
 export type { UpdateResult, UpdateStatus } from "./update-result.js";
@@ -247,7 +248,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   async importFresh(url: string): Promise<Record<string, unknown>> {
     const id = stripVersion(url);
     if (!this.#scope.isHot(id)) throw new HotloadError("not-a-project-module", `importFresh: ${url} is not a project module (packages and builtins are shared)`);
-    return (await import(withFresh(id, ++this.#importFreshCalls))) as Record<string, unknown>;
+    return await dynamicImport(withFresh(id, ++this.#importFreshCalls));
   }
 
   /** Number of files watched. */

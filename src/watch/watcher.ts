@@ -28,6 +28,7 @@ import { later } from "../shared/later.js";
 import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
 import { settleDelay, whenReady } from "./settle.js";
 import { needsAnotherLook, needsLook } from "./changed.js";
+import { dynamicImport } from "../shared/dynamic-import.js";
 
 /** Tuning knobs; the defaults are what the benchmarks were measured with. */
 export interface WatcherOptions {
@@ -160,7 +161,7 @@ export class Watcher {
     if (this.#pendingAdd.size === 0) return;
     if (!this.#chokidar) {
       // chokidar is loaded only now, after the program's first modules ran: it costs ~25 ms.
-      this.#starting ??= import("chokidar").then(
+      this.#starting ??= (dynamicImport("chokidar") as Promise<typeof import("chokidar")>).then(
         ({ watch }) => this.#start(watch),
         (error: unknown) => this.#onError(error),
       );
