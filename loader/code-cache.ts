@@ -24,6 +24,9 @@ const WRITE_AFTER_MS = 1500;
 /** The parameters the script's wrapper function takes (see scripts/bundle.mjs); its body is strict, as the ES module's. */
 const WRAPPER = ["exports", "require", "module", "__hotloadUrl", "__hotloadImport"] as const;
 
+/** Line 1 of a script build (scripts/bundle.mjs): the hash of its content. */
+const BUILD_LINE = /^\/\/ hotload script build ([0-9a-f]+)\n/;
+
 /** `import()` from loader/index.js, for the script (see src/shared/dynamic-import.ts). */
 export type ImportFromLoader = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
@@ -42,19 +45,20 @@ export function runCached(url: URL, cacheDir: URL, importFromLoader: ImportFromL
  * frames by folder) run from their script build too when there is one.
  */
 function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader): object | undefined {
-  const { readFileSync, statSync } = fs();
+  const { readFileSync } = fs();
   const vm = process.getBuiltinModule("node:vm");
   const file = process.getBuiltinModule("node:url").fileURLToPath(url);
   let code: string;
-  let stamp: string;
   try {
     code = readFileSync(file, "utf8");
-    const stat = statSync(file);
-    // The bundle the cached code was made from: another build of it has another size or time.
-    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}`;
   } catch {
     return undefined;
   }
+  // What the cached code must have been made from: this build (line 1 names its content; V8 only
+  // checks the source's length), on this Node. No such line: not a script build, not cached.
+  const build = BUILD_LINE.exec(code)?.[1];
+  if (build === undefined) return undefined;
+  const stamp = `${build}:${process.version}:${process.arch}`;
   const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
   const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
   const cached = readCache(readFileSync, cacheFile, stamp);

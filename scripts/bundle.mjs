@@ -19,6 +19,7 @@
 //
 // Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
 
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +137,10 @@ async function script(esbuild, bundled) {
   });
   const out = bundled.replace(/\.js$/, '.cjs');
   if (result.warnings.length > 0) return `${path.relative(root, out)}: ${result.warnings.map((w) => w.text).join('; ')}`;
-  writeFileSync(out, result.code);
+  // What the cache was made from (V8 itself compares only the source's length): line 1 names the
+  // content, so that a cache of another build is never used, whatever the files' sizes and times.
+  const hash = createHash('sha256').update(result.code).digest('hex').slice(0, 32);
+  writeFileSync(out, `// hotload script build ${hash}\n${result.code}`);
   return undefined;
 }
 

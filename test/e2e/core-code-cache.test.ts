@@ -73,7 +73,7 @@ test("the first run writes the code cache, the next one uses it, and both apply 
   await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
 });
 
-test("a cache V8 rejects is compiled over and written again; HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
+test("a cache V8 rejects is compiled over and written again, a cache of another build is not used, HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
   const { dir, cache } = fixtureWithOwnPackage();
   await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2);
   const file = join(cache, CACHE_FILES[0]!);
@@ -82,7 +82,14 @@ test("a cache V8 rejects is compiled over and written again; HOTLOAD_CODE_CACHE=
   const header = 4 + bytes.readUInt32LE(0);
   writeFileSync(file, Buffer.concat([bytes.subarray(0, header), Buffer.from("not a code cache, but garbage of some length".repeat(20))]));
   await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "used" }, 3);
+  // Another build of the same length (V8 would take the cache: it compares only the length): the
+  // build named on line 1 differs, so the cache is not used.
+  const hooks = join(dir, "node_modules", "hotload", "dist", "loader", "hooks.cjs");
+  const code = readFileSync(hooks, "utf8");
+  writeFileSync(hooks, code.replace(/^(\/\/ hotload script build )([0-9a-f])/, (_, line: string, digit: string) => `${line}${digit === "0" ? "1" : "0"}`));
+  assert.equal(readFileSync(hooks, "utf8").length, code.length);
+  await runOnce(dir, { hooks: "none yet", inplace: "used" }, 4);
   rmSync(cache, { recursive: true });
-  await runOnce(dir, undefined, 4, { HOTLOAD_CODE_CACHE: "0" });
+  await runOnce(dir, undefined, 5, { HOTLOAD_CODE_CACHE: "0" });
   assert.ok(!existsSync(cache));
 });
