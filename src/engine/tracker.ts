@@ -8,11 +8,13 @@
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readFileSync } from "../shared/fs.js";
+import * as log from "../shared/log.js";
 import { later } from "../shared/later.js";
 import { editModule, mentionsMeta } from "../source/edit.js";
 import { loadedBefore, loadedFromText, readDisk } from "../watch/changed.js";
 import type { Gate } from "./gate.js";
 import { ModuleGraph } from "./graph.js";
+import { hotInCommonJsMessage, usesHotAsCommonJs } from "./commonjs-meta.js";
 import { exportsOnDisk } from "./live-bindings.js";
 import type { ModuleRegistry } from "./registry.js";
 import { ParkedModules, requiredAgain } from "./required-again.js";
@@ -58,6 +60,8 @@ export class HookTracker {
   readonly #hookLoaded = new Set<string>();
   /** The update importing new versions now, if one is. */
   session: UpdateSession | undefined;
+  /** CommonJS modules already reported as written for import.meta.hot (see commonjs-meta.ts). */
+  readonly #toldCommonJsHot = new Set<string>();
 
   /** ES modules pruned while in require.cache (see required-again.ts). */
   readonly #parked = new ParkedModules();
@@ -282,6 +286,10 @@ export class HookTracker {
     this.#graph.clearImports(id);
     // During an update, `seen` already holds what the update read from disk.
     if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, readDisk(record.file)) : content;
+    if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file)) {
+      this.#toldCommonJsHot.add(id);
+      log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
+    }
   }
 }
 

@@ -2,6 +2,7 @@
  * tsx compiling .ts to CommonJS (issue 10, item 4), on fixtures/tsx-cjs (no "type": "module"):
  * tsx's require() extension reads the files itself, without Node's load hook.
  */
+import assert from "node:assert/strict";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -20,4 +21,20 @@ test("node --import tsx --import hotload app.ts: saves of an imported .ts file c
     await run.waitForLine(`app accepted ${to}, require() sees ${to}`, 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/dep\.ts → \.\/app\.ts/, 10_000, since);
   }
+});
+
+test("a .ts file that tsx compiles to CommonJS but that is written for import.meta.hot is reported once, with what to do", async () => {
+  const dir = copyFixture("tsx-cjs-meta");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("app ready");
+  const told = /^\[hotload\] \.\/app\.ts runs as CommonJS \(another loader compiled it so\), where import\.meta\.hot does not exist: .*Use module\.hot there, or make it an ES module \("type": "module" in its package\.json\)$/;
+  await run.waitForLine(told, 10_000);
+  const since = run.mark();
+  replaceIn(join(dir, "dep.ts"), "dep v1", "dep v22");
+  await run.waitForLine("app sees dep v22", 10_000, since);
+  assert.equal(run.lines.filter((line) => told.test(line)).length, 1, run.output());
+  assert.ok(!run.lines.includes("app accepted"), run.output());
+  // dep.ts uses no import.meta: nothing is said of it.
+  assert.ok(!run.lines.some((line) => line.includes("dep.ts runs as CommonJS")), run.output());
 });
