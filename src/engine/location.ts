@@ -9,7 +9,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stripVersion } from "../shared/urls.js";
-import { typeScriptErrorAt } from "./typescript-error.js";
+import { transformErrorAt, typeScriptErrorAt } from "./typescript-error.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
 
 /** A position in a file: 1-based line, 1-based column. */
@@ -56,7 +56,7 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
       return { file: toPath(where!), line, column: Math.max(1, column) };
     }
   }
-  const typed = typeScriptErrorAt(error);
+  const typed = typeScriptErrorAt(error) ?? transformErrorAt(error);
   if (typed) return typed;
   const missing = missingImportAt(error, byUrl);
   if (missing) return missing;

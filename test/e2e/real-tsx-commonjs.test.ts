@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, ROOT, spawnHot } from "../helpers/e2e.js";
+import { cleanup, copyFixture, edit, replaceIn, ROOT, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -37,4 +37,21 @@ test("a .ts file that tsx compiles to CommonJS but that is written for import.me
   assert.ok(!run.lines.includes("app accepted"), run.output());
   // dep.ts uses no import.meta: nothing is said of it.
   assert.ok(!run.lines.some((line) => line.includes("dep.ts runs as CommonJS")), run.output());
+});
+
+test("a syntax error in a .ts file tsx compiles to CommonJS is reported at its line and column, with a code frame, and the next good save applies", async () => {
+  const dir = copyFixture("tsx-cjs");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("app ready");
+  let since = run.mark();
+  const broken = 'export const value: string = "dep v22" +;\n';
+  edit(join(dir, "dep.ts"), broken);
+  const line = await run.waitForLine(/dep\.ts:\d+:\d+ SyntaxError: /, 10_000, since);
+  // tsx rethrows esbuild's error with its location only in the message text (0-based column there).
+  assert.match(line, new RegExp(`dep\\.ts:1:${broken.indexOf(";") + 1} SyntaxError: Unexpected ";" — `), run.output());
+  await run.waitForLine(/^ {2}> 1 \| export const value: string = "dep v22" \+;$/, 10_000, since);
+  since = run.mark();
+  edit(join(dir, "dep.ts"), 'export const value: string = "dep v333 fixed";\n');
+  await run.waitForLine("app accepted dep v333 fixed, require() sees dep v333 fixed", 10_000, since);
 });
