@@ -10,8 +10,8 @@
  *   connections (http.Server#close would: a client sending its next request at that moment gets
  *   ECONNRESET). Instead, every response from then on says `Connection: close`, so clients leave
  *   on their own after their next answer, and only connections idle for a while are closed.
- *   Once every server has closed, the worker disconnects and the loader's usual disconnect
- *   handling ends it (SIGTERM, so the program's own shutdown handler runs).
+ *   Once every server has closed, the worker disconnects, and the command sends it SIGTERM
+ *   (src/command/run.ts), so that the program's own shutdown handler runs.
  */
 import type { Cluster } from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -92,23 +92,29 @@ function track(server: Server): Connections {
   return connections;
 }
 
-/** Stops `server` listening; resolves when its last connection has ended. */
+/**
+ * Stops `server` listening; resolves when its last connection has ended. A server that no longer
+ * listens (an in-place update handed its socket to the new version's server) may still have
+ * connections: they are waited for too, since the command ends the process once it disconnects.
+ */
 function retire(server: Server, connections: Connections | undefined, close: Server["close"]): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
+    const listening = server.listening;
     // net's close, not http's: http's also cuts every idle keep-alive connection at once.
-    close.call(server, () => resolve());
-    if (!connections) return;
+    if (listening) close.call(server, () => resolve());
+    if (!connections || connections.idleSince.size === 0) {
+      if (!listening) resolve();
+      if (!connections) return;
+    }
     connections.retiring = true;
     const sweep = setInterval(() => {
       const now = Date.now();
       for (const [socket, since] of connections.idleSince) {
         if (since !== 0 && now - since >= IDLE_CLOSE_MS) socket.destroy();
       }
-      if (connections.idleSince.size === 0) clearInterval(sweep);
+      if (connections.idleSince.size > 0) return;
+      clearInterval(sweep);
+      if (!listening) resolve();
     }, IDLE_CLOSE_MS / 4);
     sweep.unref();
   });

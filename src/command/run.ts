@@ -174,7 +174,8 @@ export class Run {
 
   /**
    * Stops the run after the next one took over: a cluster worker stops listening and lets its
-   * connections finish (loader/cluster.ts), then gets SIGTERM; a plain child gets SIGTERM at once.
+   * connections finish (loader/cluster.ts), disconnects, then gets SIGTERM; a plain child gets
+   * SIGTERM at once.
    * Whatever is left after `killTimeout` ms is SIGKILLed, the whole process tree.
    */
   async retire(killTimeout: number, onTimeout: () => void): Promise<Exit> {
@@ -185,7 +186,10 @@ export class Run {
       this.kill();
     }, killTimeout);
     if (this.worker?.isConnected()) {
-      // See loader/cluster.ts: the worker closes its servers, then disconnects and ends.
+      // See loader/cluster.ts: the worker closes its servers, then disconnects; then it gets
+      // SIGTERM, so that its own shutdown handler runs (a timer or a database connection would
+      // keep it alive until the SIGKILL at killTimeout otherwise).
+      this.worker.once("disconnect", () => this.#signal("SIGTERM"));
       this.child.send({ cmd: RETIRE_COMMAND }, (problem) => problem && this.#signal("SIGTERM"));
     } else {
       this.#signal("SIGTERM");

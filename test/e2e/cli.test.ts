@@ -308,3 +308,18 @@ test("--help explains the command and --version prints the package's version", a
   const expected = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
   assert.deepEqual(version.lines, [expected]);
 });
+
+test("a restart with overlap ends the old process with SIGTERM once it has retired, so that its own shutdown handler runs, not SIGKILL after --kill-timeout", async () => {
+  const dir = copyFixture("cli-signals");
+  // A kill timeout far longer than the test's wait: a SIGKILL at its end would come too late.
+  const run = hotload(dir, ["--kill-timeout", "30000", "app.mjs", "trap"]);
+  const first = pidOf(await run.waitForLine(/^started pid=\d+ mode=trap$/));
+  const since = run.mark();
+  run.child.kill("SIGHUP");
+  assert.notEqual(pidOf(await run.waitForLine(/^started pid=\d+ mode=trap$/, 10_000, since)), first);
+  // The old one retires (it never listened, so there is nothing to hand over) and gets SIGTERM.
+  await run.waitForLine("got SIGTERM", 10_000, since);
+  assert.equal(count(run, /did not exit within/, since), 0, run.output());
+  assert.equal(count(run, /^got SIGTERM$/, since), 1, run.output());
+  assert.equal(await stop(run), 7);
+});
