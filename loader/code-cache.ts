@@ -61,7 +61,7 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   const stamp = `${build}:${process.version}:${process.arch}`;
   const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
   const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
-  const cached = readCache(readFileSync, cacheFile, stamp);
+  const cached = readCache(cacheFile, stamp);
   const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
     // Stack frames (report.ts, in-place updates' owners) see hotload's code in its folder, as before.
     filename: url.href,
@@ -80,10 +80,10 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
 }
 
 /** The cached data in `cacheFile` if it was made from the bundle `stamp` names. */
-function readCache(readFileSync: typeof Fs.readFileSync, cacheFile: URL, stamp: string): Buffer | undefined {
+function readCache(cacheFile: URL, stamp: string): Buffer | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(cacheFile);
+    bytes = fs().readFileSync(cacheFile);
   } catch {
     return undefined;
   }

@@ -9,14 +9,16 @@
  */
 import { mentionsMeta } from "../source/edit.js";
 import { lex, needsHot } from "../source/lexer.js";
-import { readDisk } from "../watch/changed.js";
 
 const TYPESCRIPT = /\.(?:ts|tsx|cts)$/;
 
-/** Whether `file`, running as CommonJS, is written to use `import.meta.hot` (or another part of import.meta hotload provides). */
-export function usesHotAsCommonJs(file: string): boolean {
+/**
+ * Whether `file`, running as CommonJS, is written to use `import.meta.hot` (or another part of
+ * import.meta hotload provides); `read` gives its bytes, asked only for a TypeScript file.
+ */
+export function usesHotAsCommonJs(file: string, read: () => Buffer | undefined): boolean {
   if (!TYPESCRIPT.test(file)) return false;
-  const bytes = readDisk(file)?.bytes;
+  const bytes = read();
   if (bytes === undefined || !mentionsMeta(bytes)) return false;
   const text = bytes.toString();
   const facts = lex(text);

@@ -11,7 +11,7 @@ import { readFileSync } from "../shared/fs.js";
 import * as log from "../shared/log.js";
 import { later } from "../shared/later.js";
 import { editModule, mentionsMeta } from "../source/edit.js";
-import { loadedBefore, loadedFromText, readDisk } from "../watch/changed.js";
+import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../watch/changed.js";
 import type { Gate } from "./gate.js";
 import { ModuleGraph } from "./graph.js";
 import { hotInCommonJsMessage, usesHotAsCommonJs } from "./commonjs-meta.js";
@@ -125,7 +125,7 @@ export class HookTracker {
     if (!this.#scope.isHot(url)) return undefined;
     const { url: id, version, fresh: isolated } = parseVersion(url);
     this.#hookLoaded.add(id);
-    const esm = format === "module" || format === "module-typescript";
+    const esm = isEsm(format ?? undefined);
     if (isolated !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
       if (source === null || source === undefined || !esm) return undefined;
@@ -141,10 +141,10 @@ export class HookTracker {
     let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
     let validated: string | undefined;
     if (session && typeof content !== "string") {
-      // A new version loads what the update validated, never a save caught half-written: Node read
-      // the file again, and a newer save gets its own update from the watcher.
-      const seen = this.#registry.get(id)?.seen;
-      if (Buffer.isBuffer(seen) && !seen.equals(content)) validated = (content = seen).toString();
+      // A loader that did not take the pinned content (see pinned()) read the file again: the
+      // new version still runs what the update validated; a newer save gets its own update.
+      const seen = this.#validated(id);
+      if (seen !== undefined && !seen.equals(content)) validated = (content = seen).toString();
     }
     // require() runs the instance of the plain URL, not this version (see required-again.ts).
     const plainRuns = byRequire && esm && version !== 0;
@@ -170,7 +170,11 @@ export class HookTracker {
   pinned(url: string): Buffer | undefined {
     if (this.session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
     const { url: id, fresh } = parseVersion(url);
-    if (fresh !== 0) return undefined;
+    return fresh === 0 ? this.#validated(id) : undefined;
+  }
+
+  /** What the running update read of `id` from disk (its `seen` bytes), if it read bytes. */
+  #validated(id: string): Buffer | undefined {
     const seen = this.#registry.get(id)?.seen;
     return Buffer.isBuffer(seen) ? seen : undefined;
   }
@@ -284,9 +288,14 @@ export class HookTracker {
     record.format = format;
     // The new instance declares its own imports as they resolve (later in the queue).
     this.#graph.clearImports(id);
+    // The file is read at most once here, and only when something below needs it.
+    let disk: DiskRead | undefined;
+    let read = false;
+    const onDisk = (): DiskRead | undefined => (read ? disk : ((read = true), (disk = readDisk(record.file))));
     // During an update, `seen` already holds what the update read from disk.
-    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, readDisk(record.file)) : content;
-    if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file)) {
+    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, onDisk()) : content;
+    const bytes = (): Buffer | undefined => (Buffer.isBuffer(content) ? content : onDisk()?.bytes);
+    if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file, bytes)) {
       this.#toldCommonJsHot.add(id);
       log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
     }
