@@ -26,6 +26,12 @@ export interface PropagationView {
   importsOnlyAccepted?(importer: string, dep: string): boolean;
   /** Whether the module called `acceptExports` (see {@link importsOnlyAccepted}). */
   acceptsExports?(url: string): boolean;
+  /**
+   * Modules that must be evaluated again whenever `url` is, as if they had changed too (their
+   * importers are walked like theirs): modules that hold what `url`'s old version made. Left out:
+   * none.
+   */
+  reevaluatedWith?(url: string): Iterable<string>;
 }
 
 /** A module that takes the update: it re-imports itself, or the dependencies it accepts. */
@@ -101,6 +107,11 @@ export function propagate(
       if (view.declined(url)) return { kind: "dead-end", reason: "declined", changed: start, chain: chainTo(url) };
       if (invalidated.has(url)) continue;
       invalidated.add(url);
+      for (const more of view.reevaluatedWith?.(url) ?? []) {
+        if (invalidated.has(more)) continue;
+        if (!parent.has(more)) parent.set(more, url);
+        stack.push(more);
+      }
       if (view.acceptsSelf(url) && !invalidatedSelf.has(url)) {
         addBoundary(url, undefined);
         continue;

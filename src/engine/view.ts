@@ -2,7 +2,7 @@
  * What propagation sees of the engine (propagate.ts's PropagationView): importers from the graph,
  * and what each module's current version registered with `import.meta.hot`.
  */
-import { importsOnlyAccepted } from "../source/bindings.js";
+import { importedForSideEffects, importsOnlyAccepted } from "../source/bindings.js";
 import { registrations } from "./hot.js";
 import type { PropagationView } from "./propagate.js";
 import type { ModuleRegistry } from "./registry.js";
@@ -51,6 +51,44 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
       const accepted = context && registrations(context).acceptedExports;
       return accepted !== undefined && importsOnlyAccepted(registry.get(importer)?.seen, importer, registry.get(dep)?.seen, dep, accepted);
     },
+    reevaluatedWith: (url) => (inPlace ? reevaluatedInPlace(url) : []),
+  };
+  /**
+   * In place, the program must see what a restart would show (issue 21):
+   * - an entry that imports back a module that imports it (a cycle) runs again with that module:
+   *   the module holds the old entry's bindings (its `config`);
+   * - a module imported for its side effects alone (`import "./routes/users.mjs"`), by an importer
+   *   that does not accept it, mutates what it imports (`app.get("/users", …)` on a kept `app`):
+   *   the project modules it imports are made again, and with them everything that imports them.
+   */
+  const reevaluatedInPlace = (url: string): string[] => {
+    const node = tracker.graph.get(url);
+    if (!node) return [];
+    const also: string[] = [];
+    if (acceptsInPlace(url)) {
+      const reached = reachable(tracker.graph, url);
+      for (const importer of node.importers) if (reached.has(importer)) also.push(importer);
+    }
+    const bySideEffect = [...node.importers].some((importer) => {
+      if (!view.isHot(importer) || view.acceptsDep(importer, url)) return false;
+      return importedForSideEffects(registry.get(importer)?.seen, importer, url);
+    });
+    if (bySideEffect) for (const dep of node.imports) if (view.isHot(dep) && !also.includes(dep)) also.push(dep);
+    return also;
   };
   return { view, acceptsInPlace };
+}
+
+/** The hot modules `from` imports, directly or not. */
+function reachable(graph: HookTracker["graph"], from: string): Set<string> {
+  const reached = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    for (const dep of graph.get(stack.pop()!)?.imports ?? []) {
+      if (reached.has(dep) || !graph.get(dep)?.hot) continue;
+      reached.add(dep);
+      stack.push(dep);
+    }
+  }
+  return reached;
 }

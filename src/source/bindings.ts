@@ -55,6 +55,30 @@ function namesImportedFrom(source: string, facts: SourceFacts, dep: string, reso
   return found ? names : undefined;
 }
 
+/**
+ * Whether the module whose source is `importerSource` (at `importer`) imports `dep` only for its
+ * side effects (`import "./routes/users.mjs"`): statically, with no name, and never dynamically.
+ * Specifiers are resolved as in {@link importsOnlyAccepted}.
+ */
+export function importedForSideEffects(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
+  if (importerSource === undefined) return false;
+  const text = importerSource.toString();
+  const facts = lex(text);
+  return facts !== undefined && namesImportedFrom(text, facts, dep, relativeTo(importer))?.size === 0;
+}
+
+/** Resolves relative and URL specifiers against `importer` (anything else: undefined). */
+function relativeTo(importer: string): (specifier: string) => string | undefined {
+  return (specifier) => {
+    if (!/^(?:\.{0,2}\/|file:)/.test(specifier)) return undefined;
+    try {
+      return new URL(specifier, importer).href;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Whether every name in `used` is accepted; the namespace only when every export is. */
 export function allAccepted(used: ReadonlySet<string>, accepted: ReadonlySet<string>, exports: readonly string[] | undefined): boolean {
   for (const name of used) {
@@ -74,14 +98,7 @@ export function importsOnlyAccepted(importerSource: string | Buffer | undefined,
   const text = importerSource.toString();
   const facts = lex(text);
   if (facts === undefined) return false;
-  const used = namesImportedFrom(text, facts, dep, (specifier) => {
-    if (!/^(?:\.{0,2}\/|file:)/.test(specifier)) return undefined;
-    try {
-      return new URL(specifier, importer).href;
-    } catch {
-      return undefined;
-    }
-  });
+  const used = namesImportedFrom(text, facts, dep, relativeTo(importer));
   if (used === undefined) return false;
   const exports = depSource === undefined ? undefined : lex(depSource.toString())?.exports;
   return allAccepted(used, accepted, exports);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allAccepted, ALL, importsOnlyAccepted, namesImportedBy } from "../../src/source/bindings.js";
+import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, namesImportedBy } from "../../src/source/bindings.js";
 
 const names = (statement: string): string[] | undefined => {
   const found = namesImportedBy(statement);
@@ -56,5 +56,17 @@ describe("importsOnlyAccepted on real sources", () => {
   test("an importer that does not import it statically (require, a package specifier) is not recognised", () => {
     assert.equal(check('const x = require("./dep.mjs");'), false);
     assert.equal(check('import { a } from "dep";'), false);
+  });
+});
+
+describe("importedForSideEffects", () => {
+  const importer = "file:///app/server.mjs";
+  const dep = "file:///app/routes/users.mjs";
+  test("a bare import is for side effects; one that names anything, or a dynamic import, is not", () => {
+    assert.equal(importedForSideEffects('import "./routes/users.mjs";\n', importer, dep), true);
+    assert.equal(importedForSideEffects('import { users } from "./routes/users.mjs";\n', importer, dep), false);
+    assert.equal(importedForSideEffects('import "./routes/users.mjs";\nawait import("./routes/users.mjs");\n', importer, dep), false);
+    assert.equal(importedForSideEffects('import "./routes/posts.mjs";\n', importer, dep), false);
+    assert.equal(importedForSideEffects(undefined, importer, dep), false);
   });
 });

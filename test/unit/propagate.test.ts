@@ -425,3 +425,19 @@ describe("propagate with acceptExports (Vite's partial self-accept)", () => {
   });
 });
 
+
+describe("modules re-evaluated with another (reevaluatedWith: in place, issue 21)", () => {
+  test("a module the view names runs again as if it changed, and its importers are walked up to the boundary", () => {
+    const view = { ...fake({ edges: ["main -> routes", "routes -> main", "main -> db"], self: ["main"] }), reevaluatedWith: (url: string) => (url === "main" ? ["routes"] : []) };
+    const result = plan(propagate(["main"], view));
+    assertOnce(result.invalidated);
+    assert.deepEqual([...result.invalidated].sort(), ["main", "routes"]);
+    assert.deepEqual(result.boundaries, [{ url: "main", self: true, deps: [] }]);
+  });
+
+  test("named modules that reach no boundary make a dead end, as a change of theirs would", () => {
+    const view = { ...fake({ edges: ["main -> users", "users -> app", "lib -> app"], self: ["main"], cold: ["lib"] }), reevaluatedWith: (url: string) => (url === "users" ? ["app"] : []) };
+    const result = propagate(["users"], view);
+    assert.equal(result.kind, "dead-end");
+  });
+});
