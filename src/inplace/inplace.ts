@@ -19,6 +19,7 @@ import * as log from "../shared/log.js";
 import { fileOf } from "../engine/scope.js";
 import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
 import { Handover } from "./handover.js";
+import { InFlight } from "./in-flight.js";
 import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";
 
@@ -51,6 +52,7 @@ export interface InPlaceOptions {
 export class InPlace {
   readonly #resources: Resources;
   readonly #handover: Handover;
+  readonly #inFlight = new InFlight();
   readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
@@ -59,7 +61,7 @@ export class InPlace {
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
-    this.#resources = new Resources(finders);
+    this.#resources = new Resources(finders, this.#inFlight);
     this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
     this.#notifier = options.notifier;
   }
@@ -103,7 +105,9 @@ export class InPlace {
     this.#uninstallServers = () => undefined;
     const listeners = this.#resources.installServers();
     const handover = this.#handover.install();
+    const inFlight = this.#inFlight.install();
     this.#uninstallServers = () => {
+      inFlight();
       handover();
       listeners();
     };

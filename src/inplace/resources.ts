@@ -11,6 +11,14 @@ import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
 import type { OwnerFinders, OwnerOf } from "./owner.js";
 
+/** Tells in-flight work (a request's, a connection's) from the rest: see in-flight.ts. */
+export interface WorkInFlight {
+  /** Whether the code running now is in-flight work. */
+  now(): boolean;
+  /** In-flight work started `timer`. */
+  started(timer: object): void;
+}
+
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
 // `timers.promises` then loads node:timers/promises at start-up for nothing.
 const timers = process.getBuiltinModule("node:timers");
@@ -32,6 +40,7 @@ const originalClear = timers.clearTimeout;
 export class Resources {
   readonly #ownerOf: OwnerOf;
   readonly #callerOf: OwnerOf;
+  readonly #inFlight: WorkInFlight | undefined;
   readonly #owned = new Map<string, Set<Tracked>>();
   /** The module whose code added the first listener to an emitter (for servers: their creator). */
   readonly #emitterOwners = new WeakMap<object, string>();
@@ -43,11 +52,14 @@ export class Resources {
    * listener itself: what a package or Node does is theirs (a package is never re-evaluated, and
    * its singletons, such as undici's clock or signal-exit's handlers, must live on).
    * `finders.owner` names the project module behind a server's listener, through the framework
-   * that adds it: the server goes with that module.
+   * that adds it: the server goes with that module. What `inFlight` work starts (a request's
+   * timers) is nobody's: it finishes under the old code, as in a restart that lets the old process
+   * answer its requests.
    */
-  constructor(finders: OwnerFinders) {
+  constructor(finders: OwnerFinders, inFlight?: WorkInFlight) {
     this.#ownerOf = finders.owner;
     this.#callerOf = finders.caller;
+    this.#inFlight = inFlight;
   }
 
   /**
@@ -128,6 +140,11 @@ export class Resources {
     const resources = this;
     const wrapped = function (this: unknown, ...args: unknown[]): NodeJS.Timeout {
       const timer = original.apply(this, args);
+      // Before the stack is read: a request's timers cost no stack capture.
+      if (resources.#inFlight?.now()) {
+        resources.#inFlight.started(timer);
+        return timer;
+      }
       const owner = resources.#callerOf();
       if (owner !== undefined) {
         resources.#record(owner, { kind: "timer", timer });
@@ -159,6 +176,7 @@ export class Resources {
       const original = target[name];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
         const result = original.call(this, event, listener);
+        if (resources.#inFlight?.now()) return result;
         const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
           if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
