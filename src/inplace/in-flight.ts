@@ -58,16 +58,15 @@ export class InFlight {
     const { Server } = process.getBuiltinModule("node:net");
     const original = Server.prototype.emit;
     const inFlight = this;
-    Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (!STARTS_WORK.has(event)) return Reflect.apply(original, this, [event, ...args]) as boolean;
+    Server.prototype.emit = function (this: Server, event: string | symbol): boolean {
+      // `arguments` as they came, not a rest parameter: no array is made per event.
+      const args = arguments as unknown as unknown[];
       const context = inFlight.#context;
-      if (context) {
-        if (context.getStore() === IN_FLIGHT) return Reflect.apply(original, this, [event, ...args]) as boolean;
-        return context.run(IN_FLIGHT, () => Reflect.apply(original, this, [event, ...args]) as boolean);
-      }
+      if (!STARTS_WORK.has(event) || context?.getStore() === IN_FLIGHT) return Reflect.apply(original, this, args) as boolean;
+      if (context) return context.run(IN_FLIGHT, () => Reflect.apply(original, this, args) as boolean);
       inFlight.#depth++;
       try {
-        return Reflect.apply(original, this, [event, ...args]) as boolean;
+        return Reflect.apply(original, this, args) as boolean;
       } finally {
         inFlight.#depth--;
       }
