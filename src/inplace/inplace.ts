@@ -20,6 +20,7 @@ import { fileOf } from "../engine/scope.js";
 import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
 import { Handover } from "./handover.js";
 import { InFlight } from "./in-flight.js";
+import { LongLived } from "./long-lived.js";
 import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";
 
@@ -53,6 +54,7 @@ export class InPlace {
   readonly #resources: Resources;
   readonly #handover: Handover;
   readonly #inFlight = new InFlight();
+  readonly #longLived: LongLived;
   readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
@@ -62,6 +64,7 @@ export class InPlace {
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
     this.#resources = new Resources(finders, this.#inFlight);
+    this.#longLived = new LongLived(this.#resources);
     this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
     this.#notifier = options.notifier;
   }
@@ -73,6 +76,7 @@ export class InPlace {
   install(): this {
     if (this.#uninstall) return this;
     const resources = this.#resources.install(false);
+    const longLived = this.#longLived.install();
     // A builtin got this way passes no hook: it counts as resolved.
     const getBuiltinModule = process.getBuiltinModule;
     const inPlace = this;
@@ -84,6 +88,7 @@ export class InPlace {
       this.#uninstallServers?.();
       this.#uninstallServers = undefined;
       process.getBuiltinModule = getBuiltinModule;
+      longLived();
       resources();
       this.#uninstall = undefined;
     };
@@ -96,6 +101,7 @@ export class InPlace {
    */
   builtinResolved(url: string): void {
     if (this.#uninstallServers === undefined && this.#uninstall !== undefined && SERVER_BUILTINS.has(url)) this.installServers();
+    if (this.#uninstall !== undefined) this.#longLived.builtinResolved(url);
   }
 
   /** Installs the server wrappers now (the loader: before the cluster's listen() wrapper). */

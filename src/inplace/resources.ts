@@ -27,7 +27,16 @@ type Listener = (...args: any[]) => void;
 
 type Tracked =
   | { readonly kind: "timer"; readonly timer: NodeJS.Timeout }
-  | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener };
+  | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }
+  | { readonly kind: "closable"; readonly closable: Closable };
+
+/** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
+export interface Closable {
+  /** Whether it is still open. */
+  live(): boolean;
+  /** Closes it without telling the version's own listeners (they go with the version). */
+  close(): void;
+}
 
 const TIMER_FUNCTIONS = ["setTimeout", "setInterval"] as const;
 const LISTENER_METHODS = ["on", "addListener", "prependListener"] as const;
@@ -106,10 +115,13 @@ export class Resources {
       if (item.kind === "timer") {
         if (!isSpent(item.timer)) stopped++;
         originalClear(item.timer);
+      } else if (item.kind === "closable") {
+        if (item.closable.live()) stopped++;
+        item.closable.close();
       } else if (this.#emitterOwners.get(item.emitter) !== owner) {
         // A server the module created goes with it (handed over, see handover.ts), listeners and
         // all; a listener it added to someone else's emitter must go now.
-        if (item.emitter.rawListeners(item.event).includes(item.listener)) stopped++;
+        if (isListening(item)) stopped++;
         item.emitter.removeListener(item.event, item.listener);
       }
     }
@@ -120,9 +132,26 @@ export class Resources {
   count(owner: string): number {
     let live = 0;
     for (const item of this.#owned.get(owner) ?? []) {
-      if (item.kind === "timer" ? !isSpent(item.timer) : item.emitter.rawListeners(item.event).includes(item.listener)) live++;
+      if (item.kind === "timer" ? !isSpent(item.timer) : item.kind === "closable" ? item.closable.live() : isListening(item)) live++;
     }
     return live;
+  }
+
+  /**
+   * Wraps the listener methods of one long-lived emitter the program shares across versions
+   * (stdin, a worker's `parentPort`), as `process`'s are: a listener a project module adds itself
+   * is removed with its version. `once` is wrapped too where it does not call `on` (Node's
+   * NodeEventTarget, which a MessagePort is). Returns the undo.
+   */
+  wrapEmitter(target: EventEmitter): () => void {
+    return this.#wrapListeners(target, true, typeof (target as { rawListeners?: unknown }).rawListeners !== "function");
+  }
+
+  /** A project module is opening `closable` now: it goes with that module's version (not in flight). */
+  opened(closable: Closable): void {
+    if (this.#inFlight?.now()) return;
+    const owner = this.#callerOf();
+    if (owner !== undefined) this.#record(owner, { kind: "closable", closable });
   }
 
   /** The module whose code added the first listener to `emitter` (a server's creator). */
@@ -168,10 +197,11 @@ export class Resources {
     }
   }
 
-  #wrapListeners(target: EventEmitter, isProcess: boolean): () => void {
+  #wrapListeners(target: EventEmitter, isProcess: boolean, withOnce = false): () => void {
     const resources = this;
     const undo: (() => void)[] = [];
-    for (const name of LISTENER_METHODS) {
+    for (const name of withOnce ? ([...LISTENER_METHODS, "once"] as const) : LISTENER_METHODS) {
+      if (typeof target[name] !== "function") continue;
       const had = Object.prototype.hasOwnProperty.call(target, name);
       const original = target[name];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
@@ -192,6 +222,12 @@ export class Resources {
     }
     return () => undo.reverse().forEach((step) => step());
   }
+}
+
+/** Whether a recorded listener is still on its emitter (an EventTarget-style one cannot tell: yes). */
+function isListening(item: { readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }): boolean {
+  const { emitter } = item;
+  return typeof emitter.rawListeners !== "function" || emitter.rawListeners(item.event).includes(item.listener);
 }
 
 /** A timeout that fired, or any timer that was cleared. */

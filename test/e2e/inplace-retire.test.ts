@@ -144,3 +144,56 @@ test("requests in flight when a save lands finish under the old code; the evalua
   assert.deepEqual(inPlace, await restarted(entry, ["/"]));
   assert.deepEqual(inPlace, ["hello v2!"]);
 });
+
+/** Sends `line` to the program's stdin and waits for its answer; returns the answers to it so far. */
+async function task(run: Running, line: string, answer: RegExp): Promise<string[]> {
+  const since = run.mark();
+  run.child.stdin!.write(`${line}\n`);
+  await run.waitForLine(answer, 10_000, since);
+  // The next task's answer comes after every answer to this one (one worker, one port, in order).
+  const sync = run.mark();
+  run.child.stdin!.write("sync\n");
+  await run.waitForLine(/ did .*\/sync$/, 10_000, sync);
+  return run.lines.filter((l) => l.endsWith(`/${line}`) && l.includes(" answer: "));
+}
+
+test("a worker thread, a readline interface on stdin and the worker it starts: each task is handled once after saves, as after a restart", async () => {
+  const dir = fixture();
+  const main = join(dir, "emitters", "main.mjs");
+  const worker = join(dir, "emitters", "worker.mjs");
+  const run = spawnHot(main, { stdin: true });
+  await run.waitForLine(/^worker w1 ready in 1$/);
+  // The worker updates itself in place: its parentPort listener of each version must go with it.
+  for (const [from, to] of [["w1", "w2x"], ["w2x", "w3xy"]] as const) {
+    const since = run.mark();
+    edit(worker, (old) => old.replace(`"${from}"`, `"${to}"`));
+    await run.waitForLine(/^\[hotload thread 1\] updated \.\/worker\.mjs/, 10_000, since);
+  }
+  assert.deepEqual(await task(run, "one", /did m1\/one$/), ["m1 answer: w3xy did m1/one"]);
+  // The front end updates in place: its readline interface and its worker go with its old version.
+  const since = run.mark();
+  edit(main, (old) => old.replace('"m1"', '"m2x"'));
+  await run.waitForLine(/^\[hotload\] updated \.\/main\.mjs/, 10_000, since);
+  await run.waitForLine(/^worker w3xy ready in 2$/, 10_000, since);
+  const inPlace = await task(run, "two", /did m2x\/two$/);
+  // The old worker stopped: from the new one's third beat on (two more waited for), the old one beats no more.
+  let at = since;
+  let since3 = at;
+  for (let n = 0; n < 5; n++) {
+    await run.waitForLine(/^beat 2$/, 10_000, at);
+    at = run.lines.indexOf("beat 2", at) + 1;
+    if (n === 2) since3 = at;
+  }
+  assert.equal(run.lines.slice(since3).filter((l) => l === "beat 1").length, 0, run.output());
+  // The end of stdin closes the new interface, whose listener exits: the old one's does not run first.
+  run.child.stdin!.end();
+  assert.equal(await run.exited, 0);
+
+  const restart = spawnCommand(process.execPath, [main], { cwd: dirname(main), stdin: true });
+  await restart.waitForLine(/^worker w3xy ready in 1$/);
+  const fresh = await task(restart, "two", /did m2x\/two$/);
+  restart.child.stdin!.end();
+  assert.equal(await restart.exited, 0);
+  assert.deepEqual(inPlace, fresh);
+  assert.deepEqual(inPlace, ["m2x answer: w3xy did m2x/two"]);
+});

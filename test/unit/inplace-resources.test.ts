@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import type { EventEmitter } from "node:events";
 import { createServer } from "node:http";
+import { PassThrough } from "node:stream";
+import { MessageChannel } from "node:worker_threads";
 import { afterEach, describe, test } from "node:test";
 import timers from "node:timers";
 import { Resources } from "../../src/inplace/resources.js";
@@ -94,6 +97,45 @@ describe("Resources", () => {
     assert.equal(own.listenerCount("close"), 1);
     assert.equal(foreign.listenerCount("close"), 0);
     assert.equal(foreign.listenerCount("request"), 1);
+  });
+
+  test("a long-lived emitter's listeners (EventEmitter or MessagePort) go with the version that added them", () => {
+    const r = resources();
+    const { port1, port2 } = new MessageChannel();
+    const stream = new PassThrough();
+    const undo = [r.wrapEmitter(port1 as unknown as EventEmitter), r.wrapEmitter(stream)];
+    try {
+      const handler = (): void => {};
+      as("file:///app/old.mjs", () => {
+        port1.on("message", handler);
+        port1.once("message", handler);
+        stream.on("data", handler);
+      });
+      const kept = (): void => {};
+      as("file:///app/kept.mjs", () => stream.on("data", kept));
+      assert.equal(r.count("file:///app/old.mjs"), 3);
+      r.release("file:///app/old.mjs");
+      assert.equal((port1 as unknown as EventEmitter).listenerCount("message"), 0);
+      assert.deepEqual(stream.listeners("data"), [kept]);
+    } finally {
+      undo.forEach((step) => step());
+      port1.close();
+      port2.close();
+    }
+  });
+
+  test("what a module opened is closed with its version, unless in-flight work opened it", () => {
+    let inFlight = false;
+    const r = new Resources({ owner: () => current, caller: () => current }, { now: () => inFlight, started: () => {} });
+    const closed: string[] = [];
+    const closable = (name: string) => ({ live: () => !closed.includes(name), close: () => closed.push(name) });
+    as("file:///app/old.mjs", () => r.opened(closable("rl")));
+    inFlight = true;
+    as("file:///app/old.mjs", () => r.opened(closable("request's worker")));
+    inFlight = false;
+    assert.equal(r.count("file:///app/old.mjs"), 1);
+    assert.equal(r.release("file:///app/old.mjs"), 1);
+    assert.deepEqual(closed, ["rl"]);
   });
 
   test("uninstall puts Node's functions back", () => {

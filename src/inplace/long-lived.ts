@@ -1,0 +1,120 @@
+/**
+ * What a program shares across versions besides `process`: the emitters a version did not create
+ * but listens to (stdin, a worker thread's `parentPort`), and what a version opens on them or
+ * beside them (readline interfaces, worker threads). A restart starts each of these afresh, so
+ * in place what a version's evaluation added or opened goes with it:
+ *
+ * - its listeners on stdin and `parentPort` are removed (a worker that is updated answers each
+ *   task once, not once per version);
+ * - the readline interfaces it created are closed, without closing stdin and without telling the
+ *   old version's listeners (a restart would not run its `rl.on("close")` either);
+ * - the worker threads it started are terminated, likewise without their 'exit' listeners.
+ *
+ * Each is wrapped only once the program reaches it (stdin when first read, the others with their
+ * builtin), so a program that never uses them pays nothing. What a package opens is the
+ * package's (a worker pool), and what in-flight work opens finishes (see in-flight.ts).
+ */
+import type { EventEmitter } from "node:events";
+import { syncBuiltinESMExports } from "node:module";
+import type { Resources } from "./resources.js";
+
+/** The builtins through which a program gets something of this file. */
+const LONG_LIVED_BUILTINS: ReadonlySet<string> = new Set(["node:worker_threads", "node:readline", "node:readline/promises"]);
+
+/** Wraps what a program shares across versions, as the program reaches it. */
+export class LongLived {
+  readonly #resources: Resources;
+  readonly #undo: (() => void)[] = [];
+  readonly #installed = new Set<string>();
+
+  constructor(resources: Resources) {
+    this.#resources = resources;
+  }
+
+  /** Starts watching for stdin; returns the function that puts everything back. */
+  install(): () => void {
+    const descriptor = Object.getOwnPropertyDescriptor(process, "stdin");
+    if (descriptor?.get && descriptor.configurable) {
+      const read = descriptor.get;
+      let wrapped: EventEmitter | undefined;
+      Object.defineProperty(process, "stdin", {
+        ...descriptor,
+        get: () => {
+          const stdin = read.call(process) as EventEmitter;
+          if (wrapped !== stdin) {
+            wrapped = stdin;
+            this.#undo.push(this.#resources.wrapEmitter(stdin));
+          }
+          return stdin;
+        },
+      });
+      this.#undo.push(() => Object.defineProperty(process, "stdin", descriptor));
+    }
+    return () => {
+      for (const step of this.#undo.splice(0).reverse()) step();
+      this.#installed.clear();
+      syncBuiltinESMExports();
+    };
+  }
+
+  /** A module resolved to the builtin `url`: the first one of each kind wraps it. */
+  builtinResolved(url: string): void {
+    if (!LONG_LIVED_BUILTINS.has(url) || this.#installed.has(url)) return;
+    if (url === "node:worker_threads") {
+      this.#installed.add(url);
+      this.#workerThreads();
+    } else {
+      // `readline.promises` is node:readline/promises: both go on together.
+      this.#installed.add("node:readline").add("node:readline/promises");
+      this.#readline("node:readline");
+      this.#readline("node:readline/promises");
+    }
+    syncBuiltinESMExports();
+  }
+
+  #workerThreads(): void {
+    const threads = process.getBuiltinModule("node:worker_threads");
+    if (threads.parentPort) this.#undo.push(this.#resources.wrapEmitter(threads.parentPort as unknown as EventEmitter));
+    const Worker = threads.Worker;
+    const resources = this.#resources;
+    // A Proxy, not a subclass: `Worker.prototype`, statics and `instanceof` stay Node's, and a
+    // program's own subclass of Worker is constructed through it too.
+    threads.Worker = new Proxy(Worker, {
+      construct(target, args, newTarget) {
+        const worker = Reflect.construct(target, args, newTarget === threads.Worker ? target : newTarget) as InstanceType<typeof Worker>;
+        let exited = false;
+        worker.once("exit", () => (exited = true));
+        resources.opened({
+          live: () => !exited,
+          close: () => {
+            worker.removeAllListeners();
+            void worker.terminate();
+          },
+        });
+        return worker;
+      },
+    });
+    this.#undo.push(() => (threads.Worker = Worker));
+  }
+
+  #readline(url: string): void {
+    const readline = process.getBuiltinModule(url as "node:readline");
+    const createInterface = readline.createInterface;
+    const resources = this.#resources;
+    readline.createInterface = function (this: unknown, ...args: unknown[]) {
+      const rl = Reflect.apply(createInterface, this, args) as ReturnType<typeof createInterface>;
+      let closed = false;
+      rl.once("close", () => (closed = true));
+      resources.opened({
+        live: () => !closed,
+        close: () => {
+          // Its listeners first: a `for await` over its lines must not end and run on, nor 'close' exit.
+          rl.removeAllListeners();
+          rl.close();
+        },
+      });
+      return rl;
+    } as typeof createInterface;
+    this.#undo.push(() => (readline.createInterface = createInterface));
+  }
+}
