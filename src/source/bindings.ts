@@ -57,15 +57,29 @@ function namesImportedFrom(source: string, facts: SourceFacts, dep: string, reso
 
 /**
  * Whether the module whose source is `importerSource` (at `importer`) imports `dep` only for its
- * side effects (`import "./routes/users.mjs"`): statically, with no name, and never dynamically.
- * Specifiers are resolved as in {@link importsOnlyAccepted}.
+ * side effects: an ES module statically, with no name (`import "./routes/users.mjs"`), and never
+ * dynamically; a CommonJS module with a `require("./routes/users")` that is a statement of its
+ * own. Specifiers are resolved as in {@link importsOnlyAccepted}.
  */
 export function importedForSideEffects(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
   if (importerSource === undefined) return false;
   const text = importerSource.toString();
   const facts = lex(text);
-  return facts !== undefined && namesImportedFrom(text, facts, dep, relativeTo(importer))?.size === 0;
+  if (facts === undefined) return false;
+  const resolve = relativeTo(importer);
+  const names = namesImportedFrom(text, facts, dep, resolve);
+  if (names !== undefined || facts.imports.length > 0) return names?.size === 0;
+  for (const [, , specifier] of text.matchAll(BARE_REQUIRE)) {
+    const url = resolve(specifier!);
+    if (url !== undefined && REQUIRE_SUFFIXES.some((suffix) => url + suffix === dep)) return true;
+  }
+  return false;
 }
+
+/** A line that is only `require("…")` (a comment may follow). */
+const BARE_REQUIRE = /^[ \t]*require\([ \t]*(["'])([^"'\n]+)\1[ \t]*\)[ \t]*;?[ \t]*(?:\/\/.*)?$/gm;
+/** What require() tries after a specifier, in its order (a project file, not a package). */
+const REQUIRE_SUFFIXES = ["", ".js", ".json", ".cjs", ".mjs", ".ts", "/index.js"];
 
 /** Resolves relative and URL specifiers against `importer` (anything else: undefined). */
 function relativeTo(importer: string): (specifier: string) => string | undefined {

@@ -59,21 +59,23 @@ test("an entry in a cycle: the modules that import it back run again with it, an
   assert.deepEqual(inPlace, ["hello again"]);
 });
 
-test("routes registered on a shared app by a side-effect import: a save of one serves its new handler, the others still answer", async () => {
-  const dir = fixture("express");
-  const entry = join(dir, "shared-app", "server.mjs");
-  const paths = ["/users", "/posts"];
-  const run = spawnHot(entry);
-  const port = await portOf(run);
-  assert.deepEqual(await bodies(port, paths), ["users v1", "posts v1"]);
-  const since = run.mark();
-  edit(join(dir, "shared-app", "routes", "users.mjs"), (old) => old.replace("users v1", "users v2!"));
-  await run.waitForLine(/^\[hotload\] updated \.\/routes\/users\.mjs/, 10_000, since);
-  const inPlace = await bodies(await portOf(run, since), paths);
-  await run.kill();
-  assert.deepEqual(inPlace, await restarted(entry, paths));
-  assert.deepEqual(inPlace, ["users v2!", "posts v1"]);
-});
+for (const [kind, folder, ext] of [["ES modules", "shared-app", "mjs"], ["CommonJS", "shared-app-cjs", "js"]] as const) {
+  test(`routes registered on a shared app by a side-effect import (${kind}): a save of one serves its new handler, the others still answer`, async () => {
+    const dir = fixture("express");
+    const entry = join(dir, folder, `server.${ext}`);
+    const paths = ["/users", "/posts"];
+    const run = spawnHot(entry);
+    const port = await portOf(run);
+    assert.deepEqual(await bodies(port, paths), ["users v1", "posts v1"]);
+    const since = run.mark();
+    edit(join(dir, folder, "routes", `users.${ext}`), (old) => old.replace("users v1", "users v2!"));
+    await run.waitForLine(new RegExp(`^\\[hotload\\] updated \\./routes/users\\.${ext}`), 10_000, since);
+    const inPlace = await bodies(await portOf(run, since), paths);
+    await run.kill();
+    assert.deepEqual(inPlace, await restarted(entry, paths));
+    assert.deepEqual(inPlace, ["users v2!", "posts v1"]);
+  });
+}
 
 /** The data lines of an SSE stream, as they arrive; `next(pattern)` waits for one after those seen. */
 function events(port: number): { readonly lines: string[]; next(pattern: RegExp, ms?: number): Promise<string>; close(): void } {

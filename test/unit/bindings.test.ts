@@ -70,3 +70,14 @@ describe("importedForSideEffects", () => {
     assert.equal(importedForSideEffects(undefined, importer, dep), false);
   });
 });
+
+describe("importedForSideEffects in CommonJS", () => {
+  const importer = "file:///app/server.js";
+  const dep = "file:///app/routes/users.js";
+  test("a require() that is a statement of its own, with or without the extension; one whose result is used is not", () => {
+    assert.equal(importedForSideEffects('const app = require("./app");\nrequire("./routes/users");\n', importer, dep), true);
+    assert.equal(importedForSideEffects("  require('./routes/users.js'); // the users routes\n", importer, dep), true);
+    assert.equal(importedForSideEffects('const users = require("./routes/users");\n', importer, dep), false);
+    assert.equal(importedForSideEffects('app.use(require("./routes/users"));\n', importer, dep), false);
+  });
+});
