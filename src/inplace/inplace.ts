@@ -5,8 +5,10 @@
  * state. What the replaced versions started is taken care of here:
  *
  * - their timers and intervals stop, and their listeners on `process` and on servers they did not
- *   create are removed (resources.ts);
- * - their listening servers are handed over to the new version's servers (handover.ts).
+ *   create are removed (resources.ts), and so are those on stdin and `parentPort`, with the
+ *   readline interfaces and worker threads they opened (long-lived.ts);
+ * - their listening servers are handed over to the new version's servers (handover.ts);
+ * - what in-flight work started (a request's timers) is nobody's: it finishes (in-flight.ts).
  *
  * On by default; `HOTLOAD_IN_PLACE=0` turns it off (an update reaching the entry then needs a
  * restart, as before). When off, nothing is wrapped and nothing is paid.
