@@ -13,10 +13,12 @@ import type { OwnerFinders, OwnerOf } from "./owner.js";
 
 /** Tells in-flight work (a request's, a connection's) from the rest: see in-flight.ts. */
 export interface WorkInFlight {
-  /** Whether the code running now is in-flight work. */
-  now(): boolean;
-  /** In-flight work started `timer`. */
-  started(timer: object): void;
+  /** The in-flight work the code running now does (undefined: none, the code is the evaluation's). */
+  work(): object | undefined;
+  /** In-flight work started `timer` for `work`. */
+  started(timer: object, work: object): void;
+  /** Runs `done` once `work` is over and returns true; false (nothing called) when it is over already. */
+  whenDone(work: object, done: () => void): boolean;
 }
 
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
@@ -26,7 +28,7 @@ const timers = process.getBuiltinModule("node:timers");
 type Listener = (...args: any[]) => void;
 
 type Tracked =
-  | { readonly kind: "timer"; readonly timer: NodeJS.Timeout }
+  | { readonly kind: "timer"; readonly timer: NodeJS.Timeout; readonly work?: object | undefined }
   | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }
   | { readonly kind: "closable"; readonly closable: Closable };
 
@@ -81,7 +83,7 @@ export class Resources {
     const undo: (() => void)[] = [];
     for (const name of TIMER_FUNCTIONS) {
       const original = timers[name] as (...args: any[]) => NodeJS.Timeout;
-      const wrapped = this.#timerFunction(original);
+      const wrapped = this.#timerFunction(original, name === "setInterval");
       for (const target of [globalThis, timers] as Record<string, unknown>[]) {
         const before = target[name];
         target[name] = wrapped;
@@ -113,8 +115,12 @@ export class Resources {
     let stopped = 0;
     for (const item of owned) {
       if (item.kind === "timer") {
-        if (!isSpent(item.timer)) stopped++;
-        originalClear(item.timer);
+        const { timer, work } = item;
+        // An interval in-flight work started runs while the work does, as in a process that
+        // finishes its requests before it exits.
+        if (work !== undefined && this.#inFlight?.whenDone(work, () => originalClear(timer))) continue;
+        if (!isSpent(timer)) stopped++;
+        originalClear(timer);
       } else if (item.kind === "closable") {
         if (item.closable.live()) stopped++;
         item.closable.close();
@@ -149,7 +155,7 @@ export class Resources {
 
   /** A project module is opening `closable` now: it goes with that module's version (not in flight). */
   opened(closable: Closable): void {
-    if (this.#inFlight?.now()) return;
+    if (this.#inFlight?.work() !== undefined) return;
     const owner = this.#callerOf();
     if (owner !== undefined) this.#record(owner, { kind: "closable", closable });
   }
@@ -165,18 +171,20 @@ export class Resources {
     owned.add(item);
   }
 
-  #timerFunction(original: (...args: any[]) => NodeJS.Timeout): (...args: any[]) => NodeJS.Timeout {
+  #timerFunction(original: (...args: any[]) => NodeJS.Timeout, recurs: boolean): (...args: any[]) => NodeJS.Timeout {
     const resources = this;
     const wrapped = function (this: unknown, ...args: unknown[]): NodeJS.Timeout {
       const timer = original.apply(this, args);
-      // Before the stack is read: a request's timers cost no stack capture.
-      if (resources.#inFlight?.now()) {
-        resources.#inFlight.started(timer);
-        return timer;
+      const work = resources.#inFlight?.work();
+      if (work !== undefined) {
+        resources.#inFlight!.started(timer, work);
+        // A request's timeout finishes by itself, and costs no stack capture. Its interval would
+        // outlive it: it goes with its version once the work is done.
+        if (!recurs) return timer;
       }
       const owner = resources.#callerOf();
       if (owner !== undefined) {
-        resources.#record(owner, { kind: "timer", timer });
+        resources.#record(owner, { kind: "timer", timer, work });
         if (++resources.#sinceSweep > 1000) resources.#sweep();
       }
       return timer;
@@ -206,7 +214,7 @@ export class Resources {
       const original = target[name];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
         const result = original.call(this, event, listener);
-        if (resources.#inFlight?.now()) return result;
+        if (resources.#inFlight?.work() !== undefined) return result;
         const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
           if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);

@@ -124,6 +124,8 @@ test("requests in flight when a save lands finish under the old code; the evalua
   const port = await portOf(run);
   const stream = events(port);
   await stream.next(/^v1 1$/);
+  assert.equal((await get(port, false, "/start-ticker")).body, "started");
+  await run.waitForLine("ticker v1");
   const slow = get(port, false, "/slow");
   const afterAwait = framed ? get(port, false, "/slow-after-await") : undefined;
   await run.waitForLine("start /slow v1");
@@ -137,11 +139,14 @@ test("requests in flight when a save lands finish under the old code; the evalua
   // The stream opened before the save goes on.
   await stream.next(/^v1 \d+$/);
   stream.close();
-  // New requests get the new code, as after a restart; the old top-level interval stopped.
+  // New requests get the new code, as after a restart; the old top-level interval stopped, and so
+  // did the interval a finished request started.
   const inPlace = await bodies(await portOf(run, since), ["/"]);
   const firstBeat = run.lines.indexOf("beat v2!", since);
   assert.ok(firstBeat >= 0, run.output());
-  assert.equal(run.lines.slice(firstBeat).filter((line) => line === "beat v1").length, 0, run.output());
+  await run.waitForLine("beat v2!", 10_000, firstBeat + 1);
+  const stale = run.lines.slice(firstBeat).filter((line) => line === "beat v1" || line === "ticker v1");
+  assert.deepEqual(stale, [], run.output());
   await run.kill();
   assert.deepEqual(inPlace, await restarted(entry, ["/"]));
   assert.deepEqual(inPlace, ["hello v2!"]);

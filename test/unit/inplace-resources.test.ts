@@ -124,18 +124,43 @@ describe("Resources", () => {
     }
   });
 
+  /** A fake request: open until it emits 'close'. */
+  class Work extends PassThrough {}
+  const inFlightAs = (work: () => object | undefined) => ({
+    work,
+    started: () => {},
+    whenDone: (w: object, done: () => void) => !(w as Work).destroyed && ((w as Work).once("close", done), true),
+  });
+
   test("what a module opened is closed with its version, unless in-flight work opened it", () => {
-    let inFlight = false;
-    const r = new Resources({ owner: () => current, caller: () => current }, { now: () => inFlight, started: () => {} });
+    let work: Work | undefined;
+    const r = new Resources({ owner: () => current, caller: () => current }, inFlightAs(() => work));
     const closed: string[] = [];
     const closable = (name: string) => ({ live: () => !closed.includes(name), close: () => closed.push(name) });
     as("file:///app/old.mjs", () => r.opened(closable("rl")));
-    inFlight = true;
+    work = new Work();
     as("file:///app/old.mjs", () => r.opened(closable("request's worker")));
-    inFlight = false;
+    work = undefined;
     assert.equal(r.count("file:///app/old.mjs"), 1);
     assert.equal(r.release("file:///app/old.mjs"), 1);
     assert.deepEqual(closed, ["rl"]);
+  });
+
+  test("in-flight work's timeouts are nobody's; its intervals stop once the work is done, if their version is gone", () => {
+    let work: Work | undefined;
+    const r = new Resources({ owner: () => current, caller: () => current }, inFlightAs(() => work));
+    uninstall = r.install();
+    const request = (work = new Work());
+    const [timeout, interval] = as("file:///app/old.mjs", () => [setTimeout(() => {}, 1000), setInterval(() => {}, 1000)]);
+    work = undefined;
+    assert.equal(r.count("file:///app/old.mjs"), 1);
+    r.release("file:///app/old.mjs");
+    const destroyed = (timer: NodeJS.Timeout): boolean => (timer as unknown as { _destroyed: boolean })._destroyed;
+    assert.deepEqual([destroyed(timeout), destroyed(interval)], [false, false]);
+    request.destroy();
+    request.emit("close");
+    assert.equal(destroyed(interval), true);
+    clearTimeout(timeout);
   });
 
   test("uninstall puts Node's functions back", () => {
