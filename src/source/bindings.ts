@@ -66,20 +66,25 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
   const text = importerSource.toString();
   const facts = lex(text);
   if (facts === undefined) return false;
-  const resolve = relativeTo(importer);
+  const relative = relativeTo(importer);
+  // What a loader may add to a specifier: require()'s extensions, tsx's (`./users` or `./users.js`
+  // for users.ts).
+  const resolve = (specifier: string): string | undefined => {
+    const url = relative(specifier);
+    if (url === undefined) return undefined;
+    const bare = url.replace(/\.[cm]?js$/, "");
+    return SUFFIXES.some((suffix) => url + suffix === dep || (bare !== url && bare + suffix === dep)) ? dep : url;
+  };
   const names = namesImportedFrom(text, facts, dep, resolve);
   if (names !== undefined || facts.imports.length > 0) return names?.size === 0;
-  for (const [, , specifier] of text.matchAll(BARE_REQUIRE)) {
-    const url = resolve(specifier!);
-    if (url !== undefined && REQUIRE_SUFFIXES.some((suffix) => url + suffix === dep)) return true;
-  }
+  for (const [, , specifier] of text.matchAll(BARE_REQUIRE)) if (resolve(specifier!) === dep) return true;
   return false;
 }
 
 /** A line that is only `require("…")` (a comment may follow). */
 const BARE_REQUIRE = /^[ \t]*require\([ \t]*(["'])([^"'\n]+)\1[ \t]*\)[ \t]*;?[ \t]*(?:\/\/.*)?$/gm;
-/** What require() tries after a specifier, in its order (a project file, not a package). */
-const REQUIRE_SUFFIXES = ["", ".js", ".json", ".cjs", ".mjs", ".ts", "/index.js"];
+/** What require() and TypeScript loaders try after a specifier (a project file, not a package). */
+const SUFFIXES = ["", ".js", ".json", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".tsx", "/index.js", "/index.ts"];
 
 /** Resolves relative and URL specifiers against `importer` (anything else: undefined). */
 function relativeTo(importer: string): (specifier: string) => string | undefined {

@@ -69,6 +69,13 @@ describe("importedForSideEffects", () => {
     assert.equal(importedForSideEffects('import "./routes/posts.mjs";\n', importer, dep), false);
     assert.equal(importedForSideEffects(undefined, importer, dep), false);
   });
+
+  test("TypeScript spellings: no extension, or .js for a .ts file", () => {
+    const ts = "file:///app/routes/users.ts";
+    assert.equal(importedForSideEffects('import "./routes/users";\n', "file:///app/server.ts", ts), true);
+    assert.equal(importedForSideEffects('import "./routes/users.js";\n', "file:///app/server.ts", ts), true);
+    assert.equal(importedForSideEffects('import { users } from "./routes/users.js";\n', "file:///app/server.ts", ts), false);
+  });
 });
 
 describe("importedForSideEffects in CommonJS", () => {
