@@ -63,6 +63,7 @@ export async function run(ctx) {
   const rows = [];
   const checks = [];
   const problems = [];
+  const failures = [];
   for (const app of apps) {
     const rec = (data.apps[app.id] = { label: app.label, modes: {} });
     for (const mode of modes) {
@@ -84,6 +85,7 @@ export async function run(ctx) {
       const slot = rec.modes[mode.id];
       const s = summarize(slot.counts);
       if (slot.error && !mode.peer) problems.push(`${app.label} ${mode.label}: ${slot.error}`);
+      if (slot.error) failures.push(`${mode.label} failed on ${app.label}: ${slot.error.slice(0, 200)}`);
       rows.push([
         app.label,
         mode.label + (mode.version?.() ? ` ${mode.version()}` : mode.peer && peerVersion(mode.peer) ? ` ${peerVersion(mode.peer)}` : ''),
@@ -111,6 +113,7 @@ export async function run(ctx) {
         'floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job)',
         'overhead vs the bare job\'s: (tool - floor) / (bare job - floor): how many times the unavoidable work the tool spends on top of the floor',
         `hotload's code cache of its own start-up code: ${codeCache} before the counted starts; timers that fire during the slowed-down start count against the tool`,
+        ...failures,
         ...(size.note ? [size.note] : []),
       ]),
     ],
@@ -148,8 +151,9 @@ function count(app, mode) {
     child.on('close', (code) => {
       clearTimeout(timer);
       const m = /I\s+refs:\s+([\d,]+)/.exec(err);
+      const said = err.split('\n').filter((l) => l && !/^(==|--)\d+/.test(l) && !/^\s+at /.test(l));
       if (code === 0 && m) resolve(Number(m[1].replaceAll(',', '')));
-      else reject(new Error(`exit ${code}: ${err.split('\n').filter((l) => !l.startsWith('==')).slice(-5).join(' | ') || err.slice(-300)}`));
+      else reject(new Error(`exit ${code}: ${said.find((l) => /Error/.test(l)) ?? said.slice(-3).join(' | ')}`));
     });
   });
 }
