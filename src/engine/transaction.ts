@@ -25,6 +25,7 @@ import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
 import { Announcement } from "./announcement.js";
+import { compileChanged } from "./commonjs-syntax.js";
 import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
@@ -214,7 +215,9 @@ export class UpdateTransaction {
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
     try {
-      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
+      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first, once
+      // their new content is known to compile (a syntax error must not stop the working version).
+      await compileChanged(this.#invalidated, this.#input.contents, (id) => registry.get(id), (id, source) => session.sources.set(withVersion(id, versions.current(id)), source));
       await this.#dispose((id) => !esm(id));
       if (esmRoots.length > 0) {
         // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot

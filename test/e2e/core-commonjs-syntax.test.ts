@@ -1,0 +1,78 @@
+/**
+ * A broken CommonJS, JSON or .cts file never stops the working version (issue 21, case 10): its
+ * syntax error is found before anything is disposed, reported once at its own line and column,
+ * the old version keeps running (its interval, its SIGTERM handler), and the fix applies in place.
+ * fixtures/core-commonjs-syntax: an `npm init -y` app, server.js requiring routes.js (typeless),
+ * lib.cjs, data.json and typed.cts (Node's type stripping), with no hot code.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { cleanup, copyFixture, replaceIn, spawnCli, spawnHot } from "../helpers/e2e.js";
+
+after(cleanup);
+
+/** A file broken by one edit, what hotload says of it, and the fix. */
+interface Typo {
+  readonly file: string;
+  readonly good: string;
+  readonly broken: string;
+  readonly fixed: string;
+  readonly reported: RegExp;
+  readonly frame: string;
+}
+
+const TYPOS: readonly Typo[] = [
+  { file: "routes.js", good: 'String("r1")', broken: 'String("r1"', fixed: 'String("r2!")', reported: /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/, frame: '> 2 |   return String("r1";' },
+  { file: "lib.cjs", good: '{ name: "l1" }', broken: '{ name: "l1" ', fixed: '{ name: "l2!" }', reported: /\/lib\.cjs:\d+:\d+ SyntaxError: .* — keeping the previous version$/, frame: '> 1 | module.exports = { name: "l1" ;' },
+  { file: "data.json", good: '"name": "d1"', broken: '"name": "d1",', fixed: '"name": "d2!"', reported: /\/data\.json:3:1 SyntaxError: .* — keeping the previous version$/, frame: "> 3 | }" },
+  { file: "typed.cts", good: '= "t1";', broken: '= ("t1";', fixed: '= "t2!";', reported: /\/typed\.cts:1:\d+ SyntaxError.* — keeping the previous version$/, frame: '> 1 | const name: string = ("t1";' },
+];
+
+describe("a syntax error in a CommonJS module", () => {
+  test("is reported once at its own line, leaves the old version running and its SIGTERM handler in place; the fix applies in place", async () => {
+    const dir = copyFixture("core-commonjs-syntax");
+    const run = spawnHot(join(dir, "server.js"));
+    let shown = "r1 l1 d1 t1";
+    await run.waitForLine(`ready ${shown}`);
+    for (const typo of TYPOS) {
+      const since = run.mark();
+      replaceIn(join(dir, typo.file), typo.good, typo.broken);
+      await run.waitForLine(typo.reported, 10_000, since);
+      // Reported, and the old version's interval still runs after it.
+      const reported = run.lines.findIndex((line, i) => i >= since && typo.reported.test(line));
+      await run.waitForLine(`tick ${shown}`, 10_000, reported + 1);
+      const said = run.lines.slice(since).filter((line) => line.startsWith("[hotload]"));
+      assert.equal(said.length, 1, `${typo.file}: one line, and no restart advice\n${run.output()}`);
+      assert.ok(run.lines.slice(since).includes(`  ${typo.frame}`), `${typo.file}: code frame\n${run.output()}`);
+      const fixing = run.mark();
+      replaceIn(join(dir, typo.file), typo.broken, typo.fixed);
+      shown = shown.replace(`${typo.file[0]}1`, `${typo.file[0]}2!`);
+      await run.waitForLine(`tick ${shown}`, 10_000, fixing);
+      await run.waitForLine(new RegExp(`^\\[hotload\\] updated \\./${typo.file.replace(".", "\\.")} → \\./server\\.js`), 10_000, fixing);
+      assert.ok(!run.lines.slice(since).some((line) => line.includes("failed after")), run.output());
+    }
+    const since = run.mark();
+    const exited = run.kill("SIGTERM");
+    await run.waitForLine(`sigterm ${shown}`, 10_000, since);
+    assert.equal(await exited, 0, run.output());
+    assert.equal(run.lines.filter((line) => line.startsWith("sigterm")).length, 1, run.output());
+  });
+  test("under the command, a typo does not restart: one message, and the fix applies in place once", async () => {
+    const dir = copyFixture("core-commonjs-syntax");
+    const run = spawnCli(["server.js"], { cwd: dir });
+    await run.waitForLine("ready r1 l1 d1 t1");
+    const since = run.mark();
+    replaceIn(join(dir, "routes.js"), 'String("r1")', 'String("r1"');
+    const reported = /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/;
+    await run.waitForLine(reported, 10_000, since);
+    await run.waitForLine("tick r1 l1 d1 t1", 10_000, run.lines.findIndex((line, i) => i >= since && reported.test(line)) + 1);
+    replaceIn(join(dir, "routes.js"), 'String("r1"', 'String("r2!")');
+    await run.waitForLine(/^\[hotload\] updated \.\/routes\.js → \.\/server\.js/, 10_000, since);
+    await run.waitForLine("tick r2! l1 d1 t1", 10_000, since);
+    const later = run.lines.slice(since);
+    assert.deepEqual(later.filter((line) => line.startsWith("[hotload]") && !line.startsWith("[hotload] updated")).length, 1, run.output());
+    assert.deepEqual(later.filter((line) => line.startsWith("ready")), ["ready r2! l1 d1 t1"], run.output());
+    assert.ok(!later.some((line) => /restart|^\s+at /.test(line)), run.output());
+  });
+});
