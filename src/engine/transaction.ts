@@ -117,6 +117,8 @@ export class UpdateTransaction {
   readonly #checkpoints = new Map<string, Checkpoint>();
   readonly #handlerErrors: unknown[] = [];
   readonly #namespaces = new Map<string, Record<string, unknown>>();
+  /** Modules whose old version was disposed (stopped, if the update fails). */
+  readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
   #inPlace: { release(id: string): void } | undefined;
 
@@ -181,7 +183,10 @@ export class UpdateTransaction {
   async #dispose(which: (id: string) => boolean): Promise<void> {
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
-      if (which(id)) this.#inPlace?.release(id);
+      if (which(id)) {
+        this.#inPlace?.release(id);
+        this.#disposed.add(id);
+      }
       const context = this.#checkpoints.get(id)!.context;
       if (!context || !which(id)) continue;
       const handlers = registrations(context).disposers;
@@ -295,6 +300,7 @@ export class UpdateTransaction {
       record.seen = this.#input.previous.get(id);
       record.failed = content;
     }
+    registry.markStopped(this.#disposed, true);
     const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
       formatOf: (id) => registry.get(id)?.format,
       known: (id) => registry.get(id) !== undefined,
@@ -336,6 +342,7 @@ export class UpdateTransaction {
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
     for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    registry.markStopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
     this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);

@@ -29,7 +29,7 @@ const TYPOS: readonly Typo[] = [
   { file: "typed.cts", good: '= "t1";', broken: '= ("t1";', fixed: '= "t2!";', reported: /\/typed\.cts:1:\d+ SyntaxError.* — keeping the previous version$/, frame: '> 1 | const name: string = ("t1";' },
 ];
 
-describe("a syntax error in a CommonJS module", () => {
+describe("a broken edit of a CommonJS module", () => {
   test("is reported once at its own line, leaves the old version running and its SIGTERM handler in place; the fix applies in place", async () => {
     const dir = copyFixture("core-commonjs-syntax");
     const run = spawnHot(join(dir, "server.js"));
@@ -74,5 +74,18 @@ describe("a syntax error in a CommonJS module", () => {
     assert.deepEqual(later.filter((line) => line.startsWith("[hotload]") && !line.startsWith("[hotload] updated")).length, 1, run.output());
     assert.deepEqual(later.filter((line) => line.startsWith("ready")), ["ready r2! l1 d1 t1"], run.output());
     assert.ok(!later.some((line) => /restart|^\s+at /.test(line)), run.output());
+  });
+  test("after an update that threw once its old version was disposed, saving back the content that ran applies it again", async () => {
+    const dir = copyFixture("core-commonjs-stopped");
+    const run = spawnHot(join(dir, "app.js"));
+    await run.waitForLine("app ready");
+    await run.waitForLine("tick k1");
+    const broken = run.mark();
+    replaceIn(join(dir, "ticker.js"), 'const name = "k1";', 'const name = "k1"; throw new Error("boom");');
+    await run.waitForLine(/ticker\.js:1:\d+ Error: boom — rolled back to the previous version$/, 10_000, broken);
+    const reverted = run.mark();
+    replaceIn(join(dir, "ticker.js"), 'const name = "k1"; throw new Error("boom");', 'const name = "k1";');
+    await run.waitForLine(/^\[hotload\] updated \.\/ticker\.js → \.\/app\.js/, 10_000, reverted);
+    await run.waitForLine("tick k1", 10_000, reverted);
   });
 });
