@@ -25,7 +25,7 @@ import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
 import { Announcement } from "./announcement.js";
-import { compileChanged } from "./commonjs-syntax.js";
+import { preflight, type PreflightView } from "./commonjs-preflight.js";
 import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
@@ -121,6 +121,7 @@ export class UpdateTransaction {
   readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
   #inPlace: { release(id: string): void } | undefined;
+  readonly #announcement: Announcement;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
     this.#host = host;
@@ -160,9 +161,6 @@ export class UpdateTransaction {
     );
     this.#announcement.planned({ files: changedFiles, boundaries });
   }
-
-  readonly #announcement: Announcement;
-
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
   #checkpoint(plan: UpdatePlan): void {
@@ -221,8 +219,8 @@ export class UpdateTransaction {
     let evaluating = false;
     try {
       // CommonJS and JSON cannot wait at the gate: their old versions are disposed first, once
-      // their new content is known to compile (a syntax error must not stop the working version).
-      await compileChanged(this.#invalidated, this.#input.contents, (id) => registry.get(id), (id, source) => session.sources.set(withVersion(id, versions.current(id)), source));
+      // their new versions pass what linking would check (a broken edit must not stop them).
+      await preflight(this.#invalidated, this.#input.contents, this.#preflightView(cache));
       await this.#dispose((id) => !esm(id));
       if (esmRoots.length > 0) {
         // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
@@ -267,6 +265,12 @@ export class UpdateTransaction {
     }
     tracker.session = undefined;
     return undefined;
+  }
+
+  /** What commonjs-preflight.ts asks; the modules this update re-evaluates are not new files. */
+  #preflightView(cache: NodeJS.Dict<NodeJS.Module>): PreflightView {
+    const files = new Set(this.#invalidated.map((id) => this.#host.registry.get(id)?.file));
+    return { moduleOf: (id) => this.#host.registry.get(id), loaded: (file) => cache[file] !== undefined || files.has(file), resolvingOnly: (run) => this.#host.tracker.resolvingOnly(run) };
   }
 
   /** Imports the ES roots `ids` together and keeps their namespaces. */

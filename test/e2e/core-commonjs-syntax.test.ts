@@ -1,11 +1,13 @@
 /**
  * A broken CommonJS, JSON or .cts file never stops the working version (issue 21, case 10): its
- * syntax error is found before anything is disposed, reported once at its own line and column,
- * the old version keeps running (its interval, its SIGTERM handler), and the fix applies in place.
+ * syntax error, or a leading require() of a missing or broken new file, is found before anything
+ * is disposed, reported once at its own line and column, the old version keeps running (its
+ * interval, its SIGTERM handler), and the fix applies in place.
  * fixtures/core-commonjs-syntax: an `npm init -y` app, server.js requiring routes.js (typeless),
  * lib.cjs, data.json and typed.cts (Node's type stripping), with no hot code.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { cleanup, copyFixture, replaceIn, spawnCli, spawnHot } from "../helpers/e2e.js";
@@ -51,6 +53,23 @@ describe("a broken edit of a CommonJS module", () => {
       await run.waitForLine(`tick ${shown}`, 10_000, fixing);
       await run.waitForLine(new RegExp(`^\\[hotload\\] updated \\./${typo.file.replace(".", "\\.")} → \\./server\\.js`), 10_000, fixing);
       assert.ok(!run.lines.slice(since).some((line) => line.includes("failed after")), run.output());
+    }
+    // A leading require() of a file that is missing, then of a new file that does not parse:
+    // found before anything is disposed, as an ES import's would be by linking; the old version
+    // runs until the file it waits for is there (or fixed), then the update applies.
+    const steps: readonly { readonly act: () => void; readonly reported: RegExp }[] = [
+      { act: () => replaceIn(join(dir, "routes.js"), "exports.hello", 'const extra = require("./extra.js");\nexports.hello'), reported: /\/routes\.js:1:23 Error: Cannot find module '\.\/extra\.js' — keeping the previous version$/ },
+      { act: () => writeFileSync(join(dir, "extra.js"), 'module.exports = "e";'), reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/ },
+      { act: () => (writeFileSync(join(dir, "other.json"), "{,}"), replaceIn(join(dir, "routes.js"), "./extra.js", "./other.json")), reported: /\/other\.json:1:2 SyntaxError: .* — keeping the previous version \(also held back: .*routes\.js\)$/ },
+      { act: () => writeFileSync(join(dir, "other.json"), '{ "fixed": true }'), reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/ },
+    ];
+    for (const { act, reported } of steps) {
+      const since = run.mark();
+      act();
+      await run.waitForLine(reported, 10_000, since);
+      await run.waitForLine(`tick ${shown}`, 10_000, run.lines.findIndex((line, i) => i >= since && reported.test(line)) + 1);
+      const said = run.lines.slice(since).filter((line) => line.startsWith("[hotload]"));
+      assert.equal(said.length, 1, `one line, and no restart advice\n${run.output()}`);
     }
     const since = run.mark();
     const exited = run.kill("SIGTERM");
