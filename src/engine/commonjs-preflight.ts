@@ -11,7 +11,7 @@ import Module, { createRequire, stripTypeScriptTypes } from "node:module";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
-import type { Node, Program } from "acorn";
+import type { Node, Options } from "acorn";
 import { readFileSync } from "../shared/fs.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
 import { findSyntaxError } from "./location.js";
@@ -176,30 +176,42 @@ function located<E extends Error>(error: E, file: string, text: string, at: numb
 /**
  * The relative specifiers of the require() statements a CommonJS module starts with (after its
  * directives), with where each is: they run whatever the module does next, in order. The first
- * statement of another kind ends them (it may return, or change what resolves).
+ * statement of another kind ends them (it may return, or change what resolves). Parsed one
+ * statement at a time, only as far as they go: a whole parse of a large module takes long.
  */
 async function leadingRequires(source: string): Promise<{ specifier: string; at: number }[]> {
-  const { parse } = (await dynamicImport("acorn")) as typeof import("acorn");
-  let program: Program;
-  try {
-    program = parse(source, { ecmaVersion: "latest", sourceType: "script", allowHashBang: true, allowReturnOutsideFunction: true });
-  } catch {
-    return [];
-  }
+  // Most saves need no parse at all: no relative require() anywhere.
+  if (!/\brequire\s*\(\s*["'`]\.{0,2}\//.test(source)) return [];
+  const { Parser } = (await dynamicImport("acorn")) as typeof import("acorn");
   const found: { specifier: string; at: number }[] = [];
-  for (const statement of program.body) {
-    if (statement.type === "ExpressionStatement" && "directive" in statement) continue;
-    const values =
-      statement.type === "VariableDeclaration"
-        ? statement.declarations.map((d) => d.init)
-        : statement.type === "ExpressionStatement"
-          ? [statement.expression.type === "AssignmentExpression" ? statement.expression.right : statement.expression]
-          : [undefined];
-    const calls = values.map(requireCall);
-    if (calls.some((call) => call === undefined)) break;
-    for (const call of calls) if (/^\.{0,2}\//.test(call!.specifier)) found.push(call!);
+  try {
+    // acorn's statement parser, as its plugins use it (not in its types).
+    const Statements = Parser as unknown as new (options: Options, input: string) => StatementParser;
+    const parser = new Statements({ ecmaVersion: "latest", sourceType: "script", allowHashBang: true, allowReturnOutsideFunction: true }, source);
+    parser.nextToken();
+    while (parser.type.label !== "eof") {
+      const statement = parser.parseStatement(null, true);
+      const expression = statement.type === "ExpressionStatement" ? (statement as Node & { expression: Node & { right?: Node; value?: unknown } }).expression : undefined;
+      if (expression?.type === "Literal" && typeof expression.value === "string") continue;
+      const values =
+        statement.type === "VariableDeclaration"
+          ? (statement as Node & { declarations: { init: Node | null }[] }).declarations.map((d) => d.init)
+          : [expression?.type === "AssignmentExpression" ? expression.right : expression];
+      const calls = values.map(requireCall);
+      if (calls.some((call) => call === undefined)) break;
+      for (const call of calls) if (/^\.{0,2}\//.test(call!.specifier)) found.push(call!);
+    }
+  } catch {
+    // Not a script (an ES module in a typeless file): Node says what it is.
   }
   return found;
+}
+
+/** The part of acorn's Parser that reads one statement at a time. */
+interface StatementParser {
+  nextToken(): void;
+  readonly type: { readonly label: string };
+  parseStatement(context: null, topLevel: boolean): Node;
 }
 
 /** `require("x")`, or a property of it: its specifier and where it is. */
