@@ -44,6 +44,27 @@ export interface PreflightView {
   resolvingOnly<T>(resolve: () => T): T;
 }
 
+/**
+ * The CommonJS and JSON modules of `invalidated` whose old versions must be disposed before any new
+ * ES version links: those a re-evaluated ES module imports (Node runs them as it links it, before
+ * the gate), and those they require in turn. The others are disposed at the gate with the ES
+ * modules, once every new ES version linked: a syntax or link error there leaves them running.
+ */
+export function disposedBeforeLinking(invalidated: readonly string[], isEsm: (id: string) => boolean, importers: (id: string) => Iterable<string>): Set<string> {
+  const updated = new Set(invalidated);
+  const early = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const id of invalidated) {
+      if (isEsm(id) || early.has(id)) continue;
+      if (![...importers(id)].some((importer) => updated.has(importer) && (isEsm(importer) || early.has(importer)))) continue;
+      early.add(id);
+      grew = true;
+    }
+  }
+  return early;
+}
+
 /** A source to check: a changed module's new content, or a file it requires for the first time. */
 interface Pending extends Compiled {
   readonly url: string;

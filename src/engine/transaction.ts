@@ -25,7 +25,7 @@ import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
 import { Announcement } from "./announcement.js";
-import { preflight, type PreflightView } from "./commonjs-preflight.js";
+import { disposedBeforeLinking, preflight, type PreflightView } from "./commonjs-preflight.js";
 import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
@@ -218,10 +218,13 @@ export class UpdateTransaction {
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
     try {
-      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first, once
-      // their new versions pass what linking would check (a broken edit must not stop them).
-      await preflight(this.#invalidated, this.#input.contents, this.#preflightView(cache));
-      await this.#dispose((id) => !esm(id));
+      // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
+      // check first; those an ES module of the update imports run as it links (their old versions
+      // go now), the others' old versions go at the gate with the ES modules' (see commonjs-preflight.ts).
+      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run) };
+      await preflight(this.#invalidated, this.#input.contents, view);
+      const early = disposedBeforeLinking(this.#invalidated, esm, (id) => tracker.graph.get(id)?.importers ?? []);
+      await this.#dispose((id) => early.has(id));
       if (esmRoots.length > 0) {
         // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
         // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
@@ -233,7 +236,7 @@ export class UpdateTransaction {
         // no syntax or link error, so the old versions can be disposed now, and not before.
         await Promise.race([gate.reached, evaluation]);
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         gate.open();
         await evaluation;
         for (const id of required) cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
@@ -242,7 +245,7 @@ export class UpdateTransaction {
         if (then.length > 0) await this.#importRoots(then);
       } else {
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
         // changed): its new version waits at the gate, which nothing else would open.
         gate.open();
@@ -265,12 +268,6 @@ export class UpdateTransaction {
     }
     tracker.session = undefined;
     return undefined;
-  }
-
-  /** What commonjs-preflight.ts asks; the modules this update re-evaluates are not new files. */
-  #preflightView(cache: NodeJS.Dict<NodeJS.Module>): PreflightView {
-    const files = new Set(this.#invalidated.map((id) => this.#host.registry.get(id)?.file));
-    return { moduleOf: (id) => this.#host.registry.get(id), loaded: (file) => cache[file] !== undefined || files.has(file), resolvingOnly: (run) => this.#host.tracker.resolvingOnly(run) };
   }
 
   /** Imports the ES roots `ids` together and keeps their namespaces. */

@@ -4,7 +4,8 @@
  * is disposed, reported once at its own line and column, the old version keeps running (its
  * interval, its SIGTERM handler), and the fix applies in place.
  * fixtures/core-commonjs-syntax: an `npm init -y` app, server.js requiring routes.js (typeless),
- * lib.cjs, data.json and typed.cts (Node's type stripping), with no hot code.
+ * lib.cjs, data.json, typed.cts (Node's type stripping) and util.mjs (require of an ES module),
+ * with no hot code.
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ const TYPOS: readonly Typo[] = [
   { file: "routes.js", good: 'String("r1")', broken: 'String("r1"', fixed: 'String("r2!")', reported: /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/, frame: '> 2 |   return String("r1";' },
   { file: "lib.cjs", good: '{ name: "l1" }', broken: '{ name: "l1" ', fixed: '{ name: "l2!" }', reported: /\/lib\.cjs:\d+:\d+ SyntaxError: .* — keeping the previous version$/, frame: '> 1 | module.exports = { name: "l1" ;' },
   { file: "data.json", good: '"name": "d1"', broken: '"name": "d1",', fixed: '"name": "d2!"', reported: /\/data\.json:3:1 SyntaxError: .* — keeping the previous version$/, frame: "> 3 | }" },
+  { file: "util.mjs", good: '= "u1";', broken: '= ("u1";', fixed: '= "u2!";', reported: /\/util\.mjs:1:\d+ SyntaxError: .* — keeping the previous version$/, frame: '> 1 | export const name = ("u1";' },
   { file: "typed.cts", good: '= "t1";', broken: '= ("t1";', fixed: '= "t2!";', reported: /\/typed\.cts:1:\d+ SyntaxError.* — keeping the previous version$/, frame: '> 1 | const name: string = ("t1";' },
 ];
 
@@ -35,7 +37,7 @@ describe("a broken edit of a CommonJS module", () => {
   test("is reported once at its own line, leaves the old version running and its SIGTERM handler in place; the fix applies in place", async () => {
     const dir = copyFixture("core-commonjs-syntax");
     const run = spawnHot(join(dir, "server.js"));
-    let shown = "r1 l1 d1 t1";
+    let shown = "r1 l1 d1 t1 u1";
     await run.waitForLine(`ready ${shown}`);
     for (const typo of TYPOS) {
       const since = run.mark();
@@ -80,18 +82,18 @@ describe("a broken edit of a CommonJS module", () => {
   test("under the command, a typo does not restart: one message, and the fix applies in place once", async () => {
     const dir = copyFixture("core-commonjs-syntax");
     const run = spawnCli(["server.js"], { cwd: dir });
-    await run.waitForLine("ready r1 l1 d1 t1");
+    await run.waitForLine("ready r1 l1 d1 t1 u1");
     const since = run.mark();
     replaceIn(join(dir, "routes.js"), 'String("r1")', 'String("r1"');
     const reported = /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/;
     await run.waitForLine(reported, 10_000, since);
-    await run.waitForLine("tick r1 l1 d1 t1", 10_000, run.lines.findIndex((line, i) => i >= since && reported.test(line)) + 1);
+    await run.waitForLine("tick r1 l1 d1 t1 u1", 10_000, run.lines.findIndex((line, i) => i >= since && reported.test(line)) + 1);
     replaceIn(join(dir, "routes.js"), 'String("r1"', 'String("r2!")');
     await run.waitForLine(/^\[hotload\] updated \.\/routes\.js → \.\/server\.js/, 10_000, since);
-    await run.waitForLine("tick r2! l1 d1 t1", 10_000, since);
+    await run.waitForLine("tick r2! l1 d1 t1 u1", 10_000, since);
     const later = run.lines.slice(since);
     assert.deepEqual(later.filter((line) => line.startsWith("[hotload]") && !line.startsWith("[hotload] updated")).length, 1, run.output());
-    assert.deepEqual(later.filter((line) => line.startsWith("ready")), ["ready r2! l1 d1 t1"], run.output());
+    assert.deepEqual(later.filter((line) => line.startsWith("ready")), ["ready r2! l1 d1 t1 u1"], run.output());
     assert.ok(!later.some((line) => /restart|^\s+at /.test(line)), run.output());
   });
   test("after an update that threw once its old version was disposed, saving back the content that ran applies it again", async () => {

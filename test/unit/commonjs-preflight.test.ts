@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { preflight } from "../../src/engine/commonjs-preflight.js";
+import { disposedBeforeLinking, preflight } from "../../src/engine/commonjs-preflight.js";
 import { locate } from "../../src/engine/location.js";
 
 const root = mkdtempSync(join(tmpdir(), "hotload-preflight-"));
@@ -106,5 +106,24 @@ describe("what a CommonJS module's new version must pass before an update dispos
     assert.equal(await check({ "a.js": 'const x = 1;\nrequire("./missing.js");' }), undefined);
     // A package name is not checked (a loader may map it).
     assert.equal(await check({ "a.js": 'require("not-installed-anywhere");' }), undefined);
+  });
+});
+
+describe("which old CommonJS versions go before the new ES versions link", () => {
+  const early = (invalidated: string[], esm: string[], edges: string[]): string[] => {
+    const importers = (id: string): string[] => edges.filter((e) => e.endsWith(` -> ${id}`)).map((e) => e.split(" -> ")[0]!);
+    return [...disposedBeforeLinking(invalidated, (id) => esm.includes(id), importers)].sort();
+  };
+
+  test("a CommonJS module a re-evaluated ES module imports, and what it requires in turn", () => {
+    assert.deepEqual(early(["m.mjs", "a.cjs", "b.cjs"], ["m.mjs"], ["m.mjs -> a.cjs", "a.cjs -> b.cjs"]), ["a.cjs", "b.cjs"]);
+  });
+
+  test("not one that only CommonJS requires, nor one imported by an ES module the update does not re-evaluate", () => {
+    // server.js requires util.mjs (require of an ES module): a syntax error in util.mjs must
+    // leave server.js running, so server.js is disposed at the gate.
+    assert.deepEqual(early(["util.mjs", "server.js"], ["util.mjs"], ["server.js -> util.mjs"]), []);
+    assert.deepEqual(early(["a.cjs"], [], ["m.mjs -> a.cjs"]), []);
+    assert.deepEqual(early(["a.cjs", "routes.js"], [], ["routes.js -> a.cjs"]), []);
   });
 });
