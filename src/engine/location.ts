@@ -39,7 +39,7 @@ export interface Candidate {
 export async function locate(error: unknown, candidates: readonly Candidate[]): Promise<Location | undefined> {
   const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
   const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
-  // A CommonJS script's syntax error (see commonjs-syntax.ts) reads the same with a path.
+  // A CommonJS script's syntax error (see commonjs-preflight.ts) reads the same with a path.
   const linked = /^(file:\/\/[^\n]*?|\/[^\n]*?):(\d+)\n([^\n]*)\n( *)\^/.exec(stack);
   if (linked) {
     const line = Number(linked[2]);
