@@ -82,15 +82,15 @@ interface Pending extends Compiled {
 export async function preflight(ids: readonly string[], contents: ReadonlyMap<string, Buffer>, view: PreflightView): Promise<void> {
   if (Object.keys((Module as unknown as { _extensions: object })._extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) return;
   const pending: Pending[] = [];
-  const changed = new Set<string>();
+  // Files checked or to be checked: a changed module that another requires is checked as changed.
+  const visited = new Set<string>();
   for (const id of ids) {
     const module = view.moduleOf(id);
     const content = contents.get(id);
     if (module === undefined || content === undefined || isEsm(module.format)) continue;
     pending.push({ ...module, url: id, text: content.toString() });
-    changed.add(module.file);
+    visited.add(module.file);
   }
-  const visited = new Set(changed);
   for (let i = 0; i < pending.length; i++) {
     const { file, text } = pending[i]!;
     const compiled = await compile(pending[i]!);
