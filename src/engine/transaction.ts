@@ -25,6 +25,7 @@ import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
 import { Announcement } from "./announcement.js";
+import { disposedBeforeLinking, preflight, type PreflightView } from "./commonjs-preflight.js";
 import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
@@ -116,8 +117,11 @@ export class UpdateTransaction {
   readonly #checkpoints = new Map<string, Checkpoint>();
   readonly #handlerErrors: unknown[] = [];
   readonly #namespaces = new Map<string, Record<string, unknown>>();
+  /** Modules whose old version was disposed (stopped, if the update fails). */
+  readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
   #inPlace: { release(id: string): void } | undefined;
+  readonly #announcement: Announcement;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
     this.#host = host;
@@ -158,9 +162,6 @@ export class UpdateTransaction {
     this.#announcement.planned({ files: changedFiles, boundaries });
   }
 
-  readonly #announcement: Announcement;
-
-
   /** Remembers how to put every module the update re-evaluates back as it was. */
   #checkpoint(plan: UpdatePlan): void {
     const { registry, tracker, versions } = this.#host;
@@ -180,7 +181,10 @@ export class UpdateTransaction {
   async #dispose(which: (id: string) => boolean): Promise<void> {
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
-      if (which(id)) this.#inPlace?.release(id);
+      if (which(id)) {
+        this.#inPlace?.release(id);
+        this.#disposed.add(id);
+      }
       const context = this.#checkpoints.get(id)!.context;
       if (!context || !which(id)) continue;
       const handlers = registrations(context).disposers;
@@ -214,8 +218,13 @@ export class UpdateTransaction {
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
     try {
-      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
-      await this.#dispose((id) => !esm(id));
+      // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
+      // check first; those an ES module of the update imports run as it links (their old versions
+      // go now), the others' old versions go at the gate with the ES modules' (see commonjs-preflight.ts).
+      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run) };
+      await preflight(this.#invalidated, this.#input.contents, view);
+      const early = disposedBeforeLinking(this.#invalidated, esm, (id) => tracker.graph.get(id)?.importers ?? []);
+      await this.#dispose((id) => early.has(id));
       if (esmRoots.length > 0) {
         // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
         // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
@@ -227,7 +236,7 @@ export class UpdateTransaction {
         // no syntax or link error, so the old versions can be disposed now, and not before.
         await Promise.race([gate.reached, evaluation]);
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         gate.open();
         await evaluation;
         for (const id of required) cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
@@ -236,7 +245,7 @@ export class UpdateTransaction {
         if (then.length > 0) await this.#importRoots(then);
       } else {
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
         // changed): its new version waits at the gate, which nothing else would open.
         gate.open();
@@ -292,6 +301,7 @@ export class UpdateTransaction {
       record.seen = this.#input.previous.get(id);
       record.failed = content;
     }
+    registry.markStopped(this.#disposed, true);
     const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
       formatOf: (id) => registry.get(id)?.format,
       known: (id) => registry.get(id) !== undefined,
@@ -333,6 +343,7 @@ export class UpdateTransaction {
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
     for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    registry.markStopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
     this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
