@@ -1,0 +1,63 @@
+/**
+ * Servers and what owns them, in place (issue 21): each behaviour as a plain restart of the edited
+ * program would show it, checked from outside with real clients on a real child.
+ */
+import assert from "node:assert/strict";
+import { Agent, request } from "node:http";
+import { connect as connectHttp2, type ClientHttp2Session } from "node:http2";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { cleanup, copyFixture, replaceIn, spawnHot, type Running } from "../helpers/e2e.js";
+import { freePort } from "../helpers/load.js";
+import { get } from "../helpers/traffic.js";
+
+after(cleanup);
+
+/** The body of a GET of `/` on a unix socket at `path`. */
+function getUnix(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: path, path: "/", agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(body));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The body of an HTTP/2 GET of `/` on `session`. */
+function getHttp2(session: ClientHttp2Session): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":path": "/" });
+    let body = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => (body += chunk));
+    stream.on("end", () => resolve(body));
+    stream.on("error", reject);
+  });
+}
+
+/** Waits until `run` printed `count` more lines matching `pattern` after `since`. */
+async function waitForLines(run: Running, pattern: RegExp, count: number, since: number): Promise<void> {
+  for (let seen = 0, at = since; seen < count; seen++) {
+    await run.waitForLine(pattern, 10_000, at);
+    at = run.lines.findIndex((line, index) => index >= at && pattern.test(line)) + 1;
+  }
+}
+
+test("a server started through a helper module is the entry's: its new version takes the port over (case 2)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const ports = { top: await freePort(), awaited: await freePort(), callback: await freePort() };
+  const env = { PORT_TOP: String(ports.top), PORT_AWAITED: String(ports.awaited), PORT_CALLBACK: String(ports.callback) };
+  const run = spawnHot(join(dir, "helper.mjs"), { env });
+  await waitForLines(run, / listening on \d+$/, 3, 0);
+  for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v0`);
+  const since = run.mark();
+  replaceIn(join(dir, "helper.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+  await waitForLines(run, / listening on \d+$/, 3, since);
+  for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v1!`, run.output());
+  assert.doesNotMatch(run.output(), /EADDRINUSE/);
+  await run.kill();
+});
