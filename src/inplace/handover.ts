@@ -10,10 +10,19 @@
  * moving the socket: 0 in about 7,700).
  *
  * Connections the old server accepted stay open (a keep-alive client must not see a reset); their
- * next requests go to the newest server. The old server closes once they are all gone.
+ * next requests (and HTTP/2 streams) go to the newest server. The old server closes once they are
+ * all gone; the newest server's `close()`, `closeIdleConnections()` and `closeAllConnections()`
+ * close them as they close its own, so a shutdown ends as fast as without an update.
  * A retired server that no new version takes over is closed a little after the update.
+ *
+ * A unix socket's file stays: a program removes a stale one before it listens (`unlink(path)`),
+ * and while a retired server listens at that path, the removal is skipped (the file is the live
+ * socket the new server takes over, not a stale one); to the program it succeeded.
  */
+import { syncBuiltinESMExports } from "node:module";
 import type { Server } from "node:net";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { OwnerOf } from "./owner.js";
 
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
@@ -75,7 +84,9 @@ interface Live {
 }
 
 /** Events of connections an old server accepted, delivered to the newest server instead. */
-const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect"]);
+const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect", "stream"]);
+/** http.Server's methods that close connections: the newest server's close those it took over too. */
+const CLOSERS = ["closeIdleConnections", "closeAllConnections"] as const;
 // Taken before anything is wrapped (see resources.ts): hotload's own timers belong to nobody.
 const { setTimeout: rawSetTimeout, clearInterval: rawClearInterval } = timers;
 
@@ -87,6 +98,12 @@ export class Handover {
   /** Listening servers, in the order they listened (a new version listens in the same order). */
   readonly #live = new Map<Server, Live>();
   readonly #successor = new WeakMap<Server, Server>();
+  /** The servers whose connections each server took over. */
+  readonly #predecessors = new WeakMap<Server, Server[]>();
+  /** How to put back what was wrapped after the install (closers, fs removals). */
+  readonly #undo: (() => void)[] = [];
+  /** Whether removals of socket files are watched (see {@link #keepSocketFiles}). */
+  #keepingFiles = false;
   /** How many servers were handed over so far. */
   handedOver = 0;
   /** net's Server#close, as Node made it (taken at install: node:net loads only then). */
@@ -114,7 +131,18 @@ export class Handover {
     } as typeof Server.prototype.listen;
     return () => {
       Server.prototype.listen = original;
+      for (const step of this.#undo.splice(0).reverse()) step();
+      this.#keepingFiles = false;
     };
+  }
+
+  /** Whether a retired server listens at the unix socket `path` (its file must stay). */
+  holds(path: string): boolean {
+    const absolute = resolve(path);
+    for (const [server, live] of this.#live) {
+      if (live.retired && live.target.path !== undefined && server.listening && resolve(live.target.path) === absolute) return true;
+    }
+    return false;
   }
 
   /** Retires the listening servers `owner` created or started: the next matching listen() takes them. */
@@ -172,6 +200,7 @@ export class Handover {
     }
     const result = original.apply(server, args);
     if (target !== undefined) this.#live.set(server, { target, owner, retired: false });
+    if (target?.path !== undefined) this.#keepSocketFiles();
     return result;
   }
 
@@ -181,6 +210,68 @@ export class Handover {
       else if (live.retired && sameTarget(live.target, target)) return server;
     }
     return undefined;
+  }
+
+  /**
+   * Makes `server`'s class close the connections of the servers it took over when it closes its
+   * own (http.Server#close calls closeIdleConnections). Wrapped where the class defines them, once:
+   * nothing on the server itself changes.
+   */
+  #closeWithPredecessors(server: Server): void {
+    const handover = this;
+    for (const name of CLOSERS) {
+      let owner: object | null = Object.getPrototypeOf(server) as object | null;
+      while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner) as object | null;
+      const methods = owner as Record<string, unknown> | null;
+      const original = methods?.[name];
+      if (methods === null || typeof original !== "function" || (original as { [WRAPPED]?: true })[WRAPPED]) continue;
+      const wrapped = Object.defineProperty(
+        function (this: Server, ...args: unknown[]): unknown {
+          const result: unknown = Reflect.apply(original, this, args);
+          for (const old of handover.#predecessors.get(this) ?? []) (old as unknown as Record<string, (() => void) | undefined>)[name]?.();
+          return result;
+        },
+        WRAPPED,
+        { value: true },
+      );
+      methods[name] = wrapped;
+      this.#undo.push(() => (methods[name] = original));
+    }
+  }
+
+  /**
+   * Skips the removal of a unix socket file while a retired server listens on it (see the top of
+   * this file): fs's unlink and rm, callback, sync and promise forms. Installed at the first
+   * listen() on a path.
+   */
+  #keepSocketFiles(): void {
+    if (this.#keepingFiles) return;
+    this.#keepingFiles = true;
+    const fs = process.getBuiltinModule("node:fs") as unknown as Record<string, unknown> & { promises: Record<string, unknown> };
+    const held = (path: unknown): boolean => {
+      const text = typeof path === "string" ? path : path instanceof URL && path.protocol === "file:" ? fileURLToPath(path) : undefined;
+      return text !== undefined && this.holds(text);
+    };
+    const wrap = (target: Record<string, unknown>, name: string, skipped: (args: unknown[]) => unknown): void => {
+      const original = target[name] as (...args: unknown[]) => unknown;
+      target[name] = Object.defineProperty(
+        function (this: unknown, ...args: unknown[]): unknown {
+          return held(args[0]) ? skipped(args) : Reflect.apply(original, this, args);
+        },
+        "name",
+        { value: original.name },
+      );
+      this.#undo.push(() => (target[name] = original));
+    };
+    const callback = (args: unknown[]): void => {
+      const done = args.findLast((arg) => typeof arg === "function") as ((error: null) => void) | undefined;
+      if (done) process.nextTick(done, null);
+    };
+    for (const name of ["unlinkSync", "rmSync"]) wrap(fs, name, () => undefined);
+    for (const name of ["unlink", "rm"]) wrap(fs, name, callback);
+    for (const name of ["unlink", "rm"]) wrap(fs.promises, name, () => Promise.resolve());
+    syncBuiltinESMExports();
+    this.#undo.push(() => syncBuiltinESMExports());
   }
 
   /** Gives `old`'s listening socket to `next`. False when the socket cannot be moved. */
@@ -198,6 +289,8 @@ export class Handover {
     from._handle = null;
     this.#live.delete(old);
     this.#successor.set(old, next);
+    this.#predecessors.set(next, [...(this.#predecessors.get(next) ?? []), old]);
+    this.#closeWithPredecessors(next);
     this.handedOver++;
     forwardRequests(old, () => this.newest(old));
     // net's close, not http's: http's would close idle keep-alive connections, and a client that
@@ -208,6 +301,9 @@ export class Handover {
     return true;
   }
 }
+
+/** Marks hotload's wrappers of the closers, so that a class is wrapped once. */
+const WRAPPED = Symbol("hotload.closesPredecessors");
 
 /** Emits 'listening' on `server` (and calls listen()'s callback) as net does: on the next tick. */
 function announce(server: Server, args: readonly unknown[]): void {

@@ -61,3 +61,62 @@ test("a server started through a helper module is the entry's: its new version t
   assert.doesNotMatch(run.output(), /EADDRINUSE/);
   await run.kill();
 });
+
+test("a unix socket server that removes its path before listen() answers there after an update (case 3)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const socket = join(dir, "app.sock");
+  const run = spawnHot(join(dir, "unix.mjs"), { env: { SOCKET: socket } });
+  await waitForLines(run, /^unix listening on /, 2, 0);
+  for (const path of [socket, `${socket}.2`]) assert.equal(await getUnix(path), "unix v0");
+  const since = run.mark();
+  replaceIn(join(dir, "unix.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+  await waitForLines(run, /^unix listening on /, 2, since);
+  for (const path of [socket, `${socket}.2`]) assert.equal(await getUnix(path), "unix v1!", run.output());
+  await run.kill();
+});
+
+test("HTTP/2 streams of a session opened before an update reach the new version's on('stream') (case 4)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const port = await freePort();
+  const run = spawnHot(join(dir, "h2.mjs"), { env: { PORT: String(port) } });
+  await run.waitForLine(/^h2 listening on \d+$/);
+  const session = connectHttp2(`http://127.0.0.1:${port}`);
+  try {
+    assert.equal(await getHttp2(session), "stream v0");
+    const since = run.mark();
+    replaceIn(join(dir, "h2.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+    await run.waitForLine(/^h2 listening on \d+$/, 10_000, since);
+    assert.equal(await getHttp2(session), "stream v1!", "the session opened before the update");
+    const fresh = connectHttp2(`http://127.0.0.1:${port}`);
+    assert.equal(await getHttp2(fresh), "stream v1!", "a new session");
+    fresh.close();
+  } finally {
+    session.close();
+  }
+  await run.kill();
+});
+
+test("after an update, SIGTERM's server.close() ends the process at once, a keep-alive connection made before it included (case 9)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const port = await freePort();
+  const run = spawnHot(join(dir, "shutdown.mjs"), { env: { PORT: String(port) } });
+  await run.waitForLine(/^shutdown listening on \d+$/);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const before = (await get(port, agent)).body;
+    assert.match(before, /^shutdown v0 \d+$/);
+    const since = run.mark();
+    replaceIn(join(dir, "shutdown.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+    await run.waitForLine(/^shutdown listening on \d+$/, 10_000, since);
+    // The same connection (the client's port is the same), answered by the new version.
+    assert.equal((await get(port, agent)).body, before.replace("v0", "v1!"));
+    const signalled = Date.now();
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0);
+    // Plain node ends within a few ms; the keep-alive timeout would be 5 s.
+    const took = Date.now() - signalled;
+    assert.ok(took < 1_500, `exit took ${took} ms`);
+  } finally {
+    agent.destroy();
+  }
+});
