@@ -50,7 +50,7 @@ export interface TransactionHost {
   readonly view: PropagationView;
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
-  readonly inPlace: { release(id: string): void } | undefined;
+  readonly inPlace: { release(id: string): void; refusal(ids: readonly string[]): string | undefined } | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;
   isHot(url: string): boolean;
@@ -84,7 +84,7 @@ export type { UpdateFailure } from "./diagnose.js";
 /** How a transaction ended. */
 export type TransactionOutcome =
   /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs). */
-  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[] }
+  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[]; readonly refused?: string }
   /** An accept callback's invalidate() came back round an import cycle: nothing ran. */
   | { readonly kind: "cycle"; readonly back: string; readonly chain: readonly string[] }
   /** The new code did not load, link or evaluate: everything is back as it was. */
@@ -120,7 +120,7 @@ export class UpdateTransaction {
   /** Modules whose old version was disposed (stopped, if the update fails). */
   readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
-  #inPlace: { release(id: string): void } | undefined;
+  #inPlace: TransactionHost["inPlace"];
   readonly #announcement: Announcement;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
@@ -142,6 +142,12 @@ export class UpdateTransaction {
     if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
+    // In place, a version that started what hotload cannot retire stays, untouched (inplace/).
+    const refused = this.#inPlaceFor(plan)?.refusal(this.#invalidated);
+    if (refused !== undefined) {
+      const entries = plan.boundaries.filter((b) => b.self).map((b) => fileOf(b.url));
+      return { kind: "dead-end", reason: "unaccepted", chain: [...new Set([...this.#input.changed.map(fileOf), ...entries])], refused };
+    }
     const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
     this.#announce(plan, boundaries);
     this.#checkpoint(plan);
@@ -174,7 +180,12 @@ export class UpdateTransaction {
         cached: this.#effects.requireCache()[registry.get(id)?.file ?? ""],
       });
     }
-    this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
+    this.#inPlace = this.#inPlaceFor(plan);
+  }
+
+  /** The in-place machinery, when the update goes in place (an entry accepts itself without saying so). */
+  #inPlaceFor(plan: UpdatePlan): TransactionHost["inPlace"] {
+    return plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
   }
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */

@@ -48,6 +48,9 @@ export interface OwnerFinders {
    * or Node itself registers on `process` (signal-exit, tty's SIGWINCH) or times (undici's
    * clock) is theirs, whoever called them. */
   readonly caller: OwnerOf;
+  /** The module whose evaluation (top-level code) is running now, through packages; undefined in
+   * a callback. */
+  readonly evaluating: OwnerOf;
 }
 
 /** A frame's part in attribution: a project module's id, or why it is not one. */
@@ -91,9 +94,9 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
     }
     return NOT_SEEN;
   };
-  /** From the innermost project frame at `from` outwards: the module body nearest to it, else the
-   * outermost project frame before hotload's own code. */
-  const version = (sites: readonly NodeJS.CallSite[], from: number): string => {
+  /** From the innermost project frame at `from` outwards: the module body nearest to it, else (unless
+   * `bodyOnly`) the outermost project frame before hotload's own code. */
+  const version = (sites: readonly NodeJS.CallSite[], from: number, bodyOnly: boolean): string | undefined => {
     let outermost = frameOf(sites[from]!, false) as string;
     for (let at = from; at < sites.length; at++) {
       const site = sites[at]!;
@@ -103,9 +106,9 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
       if (isModuleBody(site)) return frame;
       outermost = frame;
     }
-    return outermost;
+    return bodyOnly ? undefined : outermost;
   };
-  const find = (direct: boolean, above: Function): string | undefined => {
+  const find = (direct: boolean, above: Function, bodyOnly = false): string | undefined => {
     let sites = callSites(NEAR_FRAMES, above);
     let at = first(sites, direct);
     if (at === NOT_SEEN && sites.length === NEAR_FRAMES) {
@@ -115,11 +118,12 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
       // The stack goes on: the body or callback below may be another module's.
       sites = callSites(ALL_FRAMES, above);
     }
-    return at >= 0 ? version(sites, at) : undefined;
+    return at >= 0 ? version(sites, at, bodyOnly) : undefined;
   };
   const owner = (): string | undefined => find(false, owner);
   const caller = (): string | undefined => find(true, caller);
-  return { owner, caller };
+  const evaluating = (): string | undefined => find(false, evaluating, true);
+  return { owner, caller, evaluating };
 }
 
 /**

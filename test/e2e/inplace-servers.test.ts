@@ -7,7 +7,7 @@ import { Agent, request } from "node:http";
 import { connect as connectHttp2, type ClientHttp2Session } from "node:http2";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnHot, type Running } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
 import { freePort } from "../helpers/load.js";
 import { get } from "../helpers/traffic.js";
 
@@ -119,4 +119,47 @@ test("after an update, SIGTERM's server.close() ends the process at once, a keep
   } finally {
     agent.destroy();
   }
+});
+
+test("a cluster primary that forks as it evaluates is not updated in place: one line says why, its workers stay (case 8)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const port = await freePort();
+  const run = spawnHot(join(dir, "cluster.mjs"), { env: { PORT: String(port) } });
+  await waitForLines(run, /^Worker \d+ started v0$/, 2, 0);
+  let previous = "v0";
+  for (const tag of ["v1!", "v22"]) {
+    const since = run.mark();
+    replaceIn(join(dir, "cluster.mjs"), `const TAG = "${previous}";`, `const TAG = "${tag}";`);
+    previous = tag;
+    await run.waitForLine(/^\[hotload\] cannot update \.\/cluster\.mjs in place: \.\/cluster\.mjs started 2 cluster workers as it ran, which hotload cannot retire; restart needed, the previous version keeps running$/, 10_000, since);
+    // The workers (hot themselves, with nothing forked) update in place and serve the new code.
+    await waitForLines(run, new RegExp(`^Worker \\d+ started ${tag}$`), 2, since);
+    assert.equal((await get(port, false)).body, `hello world ${tag}\n`);
+  }
+  const workers = new Set(run.lines.map((line) => /^Worker (\d+) started/.exec(line)?.[1]).filter(Boolean));
+  assert.equal(workers.size, 2, run.output());
+  assert.equal(run.lines.filter((line) => line.startsWith("Primary ")).length, 1, run.output());
+  assert.equal(run.lines.filter((line) => line.includes("cannot update")).length, 2, run.output());
+  await run.kill();
+});
+
+test("an entry that started a child process as it evaluated: plain node keeps it and says why, the command restarts (case 8)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const plain = spawnHot(join(dir, "child.mjs"));
+  await plain.waitForLine(/^child \d+ started by \d+ v0$/);
+  let since = plain.mark();
+  replaceIn(join(dir, "child.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+  await plain.waitForLine(/^\[hotload\] cannot update \.\/child\.mjs in place: \.\/child\.mjs started 1 child process as it ran, which hotload cannot retire; restart needed/, 10_000, since);
+  assert.equal(plain.lines.filter((line) => line.startsWith("child ")).length, 1, plain.output());
+  await plain.kill();
+
+  const command = spawnCli(["child.mjs"], { cwd: dir });
+  const first = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v1!$/))![1];
+  since = command.mark();
+  replaceIn(join(dir, "child.mjs"), `const TAG = "v1!";`, `const TAG = "v22";`);
+  await command.waitForLine(/^\[hotload\] restart: \.\/child\.mjs changed, and what its old version started \(child processes\) cannot be retired in place/, 10_000, since);
+  const second = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v22$/, 10_000, since))![1];
+  assert.notEqual(second, first);
+  assert.doesNotMatch(command.output(), /cannot update/);
+  await command.kill("SIGTERM");
 });

@@ -6,7 +6,7 @@ import { Resources } from "../../src/inplace/resources.js";
 
 /** The owner the fake attribution answers with: set around the code that "belongs" to a module. */
 let current: string | undefined;
-const resources = (): Resources => new Resources({ owner: () => current, caller: () => current });
+const resources = (): Resources => new Resources({ owner: () => current, caller: () => current, evaluating: () => current });
 let uninstall: (() => void) | undefined;
 
 function as<T>(owner: string | undefined, fn: () => T): T {
