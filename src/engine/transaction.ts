@@ -142,8 +142,13 @@ export class UpdateTransaction {
     if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
-    // In place, a version that started what hotload cannot retire stays, untouched (inplace/).
-    const refused = this.#inPlaceFor(plan)?.refusal(this.#invalidated);
+    // In place, a version that started what hotload cannot retire stays, untouched (inplace/),
+    // unless it cleans up after itself (a dispose handler).
+    const cleansUp = (id: string): boolean => {
+      const context = this.#host.registry.current(id);
+      return context !== undefined && registrations(context).disposers.length > 0;
+    };
+    const refused = this.#inPlaceFor(plan)?.refusal(this.#invalidated.filter((id) => !cleansUp(id)));
     if (refused !== undefined) {
       const entries = plan.boundaries.filter((b) => b.self).map((b) => fileOf(b.url));
       return { kind: "dead-end", reason: "unaccepted", chain: [...new Set([...this.#input.changed.map(fileOf), ...entries])], refused };

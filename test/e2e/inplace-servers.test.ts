@@ -153,10 +153,19 @@ test("an entry that started a child process as it evaluated: plain node keeps it
   assert.equal(plain.lines.filter((line) => line.startsWith("child ")).length, 1, plain.output());
   await plain.kill();
 
+  // An entry that stops its child in a dispose handler is updated in place.
+  const disposing = spawnHot(join(dir, "child.mjs"), { env: { DISPOSE: "1" } });
+  await disposing.waitForLine(/^child \d+ started by \d+ v1!$/);
+  since = disposing.mark();
+  replaceIn(join(dir, "child.mjs"), `const TAG = "v1!";`, `const TAG = "v1!!";`);
+  await disposing.waitForLine(/^child \d+ started by \d+ v1!!$/, 10_000, since);
+  assert.doesNotMatch(disposing.output(), /cannot update/);
+  await disposing.kill();
+
   const command = spawnCli(["child.mjs"], { cwd: dir });
-  const first = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v1!$/))![1];
+  const first = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v1!!$/))![1];
   since = command.mark();
-  replaceIn(join(dir, "child.mjs"), `const TAG = "v1!";`, `const TAG = "v22";`);
+  replaceIn(join(dir, "child.mjs"), `const TAG = "v1!!";`, `const TAG = "v22";`);
   await command.waitForLine(/^\[hotload\] restart: \.\/child\.mjs changed, and what its old version started \(child processes\) cannot be retired in place/, 10_000, since);
   const second = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v22$/, 10_000, since))![1];
   assert.notEqual(second, first);
