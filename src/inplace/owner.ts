@@ -28,7 +28,7 @@ import { stripVersion } from "../shared/urls.js";
  * none yet, the whole stack up to this many: through a framework's `listen()`, and down to the
  * module body or the callback that runs it all. */
 const NEAR_FRAMES = 8;
-const ALL_FRAMES = 100;
+const ALL_FRAMES = 50;
 
 /** Answers, for a module URL without version, whether it is a project module (hot). */
 export interface OwnerScope {
