@@ -85,8 +85,11 @@ interface Live {
 
 /** Events of connections an old server accepted, delivered to the newest server instead. */
 const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect", "stream"]);
-/** http.Server's methods that close connections: the newest server's close those it took over too. */
-const CLOSERS = ["closeIdleConnections", "closeAllConnections"] as const;
+/**
+ * The methods that close connections (http's) or sessions (http2's `close`): the newest server's
+ * close those it took over too.
+ */
+const CLOSERS = ["close", "closeIdleConnections", "closeAllConnections"] as const;
 // Taken before anything is wrapped (see resources.ts): hotload's own timers belong to nobody.
 const { setTimeout: rawSetTimeout, clearInterval: rawClearInterval } = timers;
 
@@ -214,8 +217,9 @@ export class Handover {
 
   /**
    * Makes `server`'s class close the connections of the servers it took over when it closes its
-   * own (http.Server#close calls closeIdleConnections). Wrapped where the class defines them, once:
-   * nothing on the server itself changes.
+   * own (http.Server#close calls closeIdleConnections; Http2Server#close closes every session).
+   * Wrapped where the class defines them, once: nothing on the server itself changes. net's own
+   * close closes no connection, and stays as it is.
    */
   #closeWithPredecessors(server: Server): void {
     const handover = this;
@@ -224,11 +228,15 @@ export class Handover {
       while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner) as object | null;
       const methods = owner as Record<string, unknown> | null;
       const original = methods?.[name];
-      if (methods === null || typeof original !== "function" || (original as { [WRAPPED]?: true })[WRAPPED]) continue;
+      if (methods === null || typeof original !== "function" || original === this.#rawClose || (original as { [WRAPPED]?: true })[WRAPPED]) continue;
       const wrapped = Object.defineProperty(
         function (this: Server, ...args: unknown[]): unknown {
           const result: unknown = Reflect.apply(original, this, args);
-          for (const old of handover.#predecessors.get(this) ?? []) (old as unknown as Record<string, (() => void) | undefined>)[name]?.();
+          for (const old of handover.#predecessors.get(this) ?? []) {
+            // A drained old server emitted 'close' already: closing it again would emit it twice.
+            if (name === "close" && !((old as unknown as { _connections: number })._connections > 0)) continue;
+            (old as unknown as Record<string, (() => void) | undefined>)[name]?.();
+          }
           return result;
         },
         WRAPPED,
