@@ -142,20 +142,16 @@ export class UpdateTransaction {
     if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
-    // In place, a version that started what hotload cannot retire stays, untouched (inplace/),
-    // unless it cleans up after itself (a dispose handler).
-    const cleansUp = (id: string): boolean => {
-      const context = this.#host.registry.current(id);
-      return context !== undefined && registrations(context).disposers.length > 0;
-    };
-    const refused = this.#inPlaceFor(plan)?.refusal(this.#invalidated.filter((id) => !cleansUp(id)));
-    if (refused !== undefined) {
-      const entries = plan.boundaries.filter((b) => b.self).map((b) => fileOf(b.url));
-      return { kind: "dead-end", reason: "unaccepted", chain: [...new Set([...this.#input.changed.map(fileOf), ...entries])], refused };
-    }
+    this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
+    // In place, a version whose evaluation started what hotload cannot retire, and that has no
+    // dispose handler to do it, stays untouched (inplace/): nothing is announced, nothing stops.
+    const undisposed = (id: string): boolean => !registry.current(id) || registrations(registry.current(id)!).disposers.length === 0;
+    const refused = this.#inPlace?.refusal(this.#invalidated.filter(undisposed));
+    const ends = plan.boundaries.filter((b) => b.self).map((b) => b.url);
+    if (refused !== undefined) return { kind: "dead-end", reason: "unaccepted", chain: [...new Set([...this.#input.changed, ...ends])].map(fileOf), refused };
     const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
     this.#announce(plan, boundaries);
-    this.#checkpoint(plan);
+    this.#checkpoint();
     const session: UpdateSession = { evaluated: [], sources: new Map(), shifts: new Map(), gate: new Gate(this.#host.nextGateId()) };
     const roots = updateRoots(plan.boundaries, this.#invalidated, this.#input.invalidator);
     const failed = await this.#load(plan, roots, session);
@@ -174,7 +170,7 @@ export class UpdateTransaction {
   }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
-  #checkpoint(plan: UpdatePlan): void {
+  #checkpoint(): void {
     const { registry, tracker, versions } = this.#host;
     for (const id of this.#invalidated) {
       this.#checkpoints.set(id, {
@@ -185,12 +181,6 @@ export class UpdateTransaction {
         cached: this.#effects.requireCache()[registry.get(id)?.file ?? ""],
       });
     }
-    this.#inPlace = this.#inPlaceFor(plan);
-  }
-
-  /** The in-place machinery, when the update goes in place (an entry accepts itself without saying so). */
-  #inPlaceFor(plan: UpdatePlan): TransactionHost["inPlace"] {
-    return plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
   }
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
