@@ -40,7 +40,7 @@ export interface OwnerScope {
 /** A function that names the module creating something now (undefined: none, or hotload). */
 export type OwnerOf = () => string | undefined;
 
-/** The two ways of attributing (see {@link ownerFinder}). */
+/** The ways of attributing (see {@link ownerFinder}). */
 export interface OwnerFinders {
   /** The owner, through packages (`app.listen()` in Express calls `listen()` for its caller). */
   readonly owner: OwnerOf;
@@ -48,10 +48,14 @@ export interface OwnerFinders {
    * or Node itself registers on `process` (signal-exit, tty's SIGWINCH) or times (undici's
    * clock) is theirs, whoever called them. */
   readonly caller: OwnerOf;
-  /** The module whose evaluation (top-level code) is running now, through packages; undefined in
-   * a callback. */
+  /** The module whose evaluation (top-level code) is running now, when a project module calls
+   * through Node's own modules only (`cluster.fork()` reaches `child_process` through Node's
+   * cluster); undefined in a callback, and for what a package does (esbuild's service process). */
   readonly evaluating: OwnerOf;
 }
+
+/** Which frames between the wrapper and the project module calling it are passed through. */
+type Through = "packages" | "events" | "node";
 
 /** A frame's part in attribution: a project module's id, or why it is not one. */
 type Frame = string | typeof SKIP | typeof OWN | typeof OTHER;
@@ -71,10 +75,10 @@ const NOT_SEEN = -2;
 export function ownerFinder(scope: OwnerScope): OwnerFinders {
   const frames = new Map<string, Frame>();
   const here = new URL(".", import.meta.url).href;
-  const frameOf = (site: NodeJS.CallSite, direct: boolean): Frame => {
+  const frameOf = (site: NodeJS.CallSite, through: Through): Frame => {
     const script = site.getFileName();
     if (!script) return OTHER;
-    if (script.startsWith("node:")) return direct && script === "node:events" ? SKIP : OTHER;
+    if (script.startsWith("node:")) return through === "node" || (through === "events" && script === "node:events") ? SKIP : OTHER;
     let frame = frames.get(script);
     if (frame !== undefined) return frame;
     const url = script.startsWith("/") ? pathToFileURL(script).href : script;
@@ -84,12 +88,12 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
     frames.set(script, frame);
     return frame;
   };
-  /** Where the innermost project frame is in `sites`: its index, NOBODY when hotload's code or (for
-   * `direct`) anything but a project module comes first, or NOT_SEEN. */
-  const first = (sites: readonly NodeJS.CallSite[], direct: boolean): number => {
+  /** Where the innermost project frame is in `sites`: its index, NOBODY when hotload's code or
+   * (unless `through` packages) anything but a project module comes first, or NOT_SEEN. */
+  const first = (sites: readonly NodeJS.CallSite[], through: Through): number => {
     for (let at = 0; at < sites.length; at++) {
-      const frame = frameOf(sites[at]!, direct);
-      if (frame === SKIP || (frame === OTHER && !direct)) continue;
+      const frame = frameOf(sites[at]!, through);
+      if (frame === SKIP || (frame === OTHER && through === "packages")) continue;
       return typeof frame === "string" ? at : NOBODY;
     }
     return NOT_SEEN;
@@ -97,10 +101,10 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
   /** From the innermost project frame at `from` outwards: the module body nearest to it, else (unless
    * `bodyOnly`) the outermost project frame before hotload's own code. */
   const version = (sites: readonly NodeJS.CallSite[], from: number, bodyOnly: boolean): string | undefined => {
-    let outermost = frameOf(sites[from]!, false) as string;
+    let outermost = frameOf(sites[from]!, "packages") as string;
     for (let at = from; at < sites.length; at++) {
       const site = sites[at]!;
-      const frame = frameOf(site, false);
+      const frame = frameOf(site, "packages");
       if (frame === OWN) break;
       if (typeof frame !== "string") continue;
       if (isModuleBody(site)) return frame;
@@ -108,21 +112,21 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
     }
     return bodyOnly ? undefined : outermost;
   };
-  const find = (direct: boolean, above: Function, bodyOnly = false): string | undefined => {
+  const find = (through: Through, above: Function, bodyOnly = false): string | undefined => {
     let sites = callSites(NEAR_FRAMES, above);
-    let at = first(sites, direct);
+    let at = first(sites, through);
     if (at === NOT_SEEN && sites.length === NEAR_FRAMES) {
       sites = callSites(ALL_FRAMES, above);
-      at = first(sites, direct);
+      at = first(sites, through);
     } else if (at >= 0 && sites.length === NEAR_FRAMES) {
       // The stack goes on: the body or callback below may be another module's.
       sites = callSites(ALL_FRAMES, above);
     }
     return at >= 0 ? version(sites, at, bodyOnly) : undefined;
   };
-  const owner = (): string | undefined => find(false, owner);
-  const caller = (): string | undefined => find(true, caller);
-  const evaluating = (): string | undefined => find(false, evaluating, true);
+  const owner = (): string | undefined => find("packages", owner);
+  const caller = (): string | undefined => find("events", caller);
+  const evaluating = (): string | undefined => find("node", evaluating, true);
   return { owner, caller, evaluating };
 }
 

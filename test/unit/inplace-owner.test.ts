@@ -75,6 +75,24 @@ describe("ownerFinder", () => {
     }
   });
 
+  test("a child process is the evaluating module's when it calls Node, not when a package does (esbuild's service)", async () => {
+    const { evaluating } = ownerFinder(scope);
+    const slot = Symbol.for("hotload.test.evaluating");
+    const seen: Record<string, unknown> = {};
+    (globalThis as Record<symbol, unknown>)[slot] = { evaluating, seen };
+    try {
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(join(dir, "node_modules", "service"), { recursive: true });
+      const record = "(name) => { const t = globalThis[Symbol.for('hotload.test.evaluating')]; t.seen[name] = t.evaluating(); }";
+      writeFileSync(join(dir, "node_modules", "service", "index.mjs"), `export const start = ${record};\n`);
+      writeFileSync(join(dir, "forks.mjs"), `import { start } from './node_modules/service/index.mjs';\nconst mine = ${record};\nmine('project');\nstart('package');\n`);
+      await import(`${base}/forks.mjs`);
+      assert.deepEqual(seen, { project: `${base}/forks.mjs`, package: undefined });
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[slot];
+    }
+  });
+
   test("code outside the project belongs to nobody", () => {
     assert.equal(ownerFinder(scope).owner(), undefined);
     assert.equal(ownerFinder(scope).caller(), undefined);
