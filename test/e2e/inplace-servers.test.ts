@@ -80,6 +80,18 @@ test("a server started through a helper module is the entry's: its new version t
   await run.kill();
 });
 
+test("the same in CommonJS: a server started through a required helper is the entry's (case 2)", async () => {
+  const dir = copyFixture("inplace-servers");
+  const ports = { top: await freePort(), callback: await freePort() };
+  const run = spawnHot(join(dir, "helper.cjs"), { env: { PORT_TOP: String(ports.top), PORT_CALLBACK: String(ports.callback) } });
+  await waitForLines(run, / listening on \d+$/, 2, 0);
+  const since = run.mark();
+  replaceIn(join(dir, "helper.cjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+  await waitForLines(run, / listening on \d+$/, 2, since);
+  for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v1!`, run.output());
+  await run.kill();
+});
+
 test("a unix socket server that removes its path before listen() answers there after an update (case 3)", async () => {
   const dir = copyFixture("inplace-servers");
   const socket = join(dir, "app.sock");
