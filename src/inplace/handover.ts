@@ -15,15 +15,13 @@
  * close them as they close its own, so a shutdown ends as fast as without an update.
  * A retired server that no new version takes over is closed a little after the update.
  *
- * A unix socket's file stays: a program removes a stale one before it listens (`unlink(path)`),
- * and while a retired server listens at that path, the removal is skipped (the file is the live
- * socket the new server takes over, not a stale one); to the program it succeeded.
+ * A unix socket's file stays while a retired server listens on it, though the new version removes
+ * it before it listens (socket-files.ts).
  */
-import { syncBuiltinESMExports } from "node:module";
 import type { Server } from "node:net";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { OwnerOf } from "./owner.js";
+import { keepSocketFiles } from "./socket-files.js";
 
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
 // `timers.promises` then loads node:timers/promises at start-up for nothing.
@@ -105,7 +103,7 @@ export class Handover {
   readonly #predecessors = new WeakMap<Server, Server[]>();
   /** How to put back what was wrapped after the install (closers, fs removals). */
   readonly #undo: (() => void)[] = [];
-  /** Whether removals of socket files are watched (see {@link #keepSocketFiles}). */
+  /** Whether removals of socket files are watched (socket-files.ts; from the first listen() on a path). */
   #keepingFiles = false;
   /** How many servers were handed over so far. */
   handedOver = 0;
@@ -203,7 +201,10 @@ export class Handover {
     }
     const result = original.apply(server, args);
     if (target !== undefined) this.#live.set(server, { target, owner, retired: false });
-    if (target?.path !== undefined) this.#keepSocketFiles();
+    if (target?.path !== undefined && !this.#keepingFiles) {
+      this.#keepingFiles = true;
+      this.#undo.push(keepSocketFiles((path) => this.holds(path)));
+    }
     return result;
   }
 
@@ -245,41 +246,6 @@ export class Handover {
       methods[name] = wrapped;
       this.#undo.push(() => (methods[name] = original));
     }
-  }
-
-  /**
-   * Skips the removal of a unix socket file while a retired server listens on it (see the top of
-   * this file): fs's unlink and rm, callback, sync and promise forms. Installed at the first
-   * listen() on a path.
-   */
-  #keepSocketFiles(): void {
-    if (this.#keepingFiles) return;
-    this.#keepingFiles = true;
-    const fs = process.getBuiltinModule("node:fs") as unknown as Record<string, unknown> & { promises: Record<string, unknown> };
-    const held = (path: unknown): boolean => {
-      const text = typeof path === "string" ? path : path instanceof URL && path.protocol === "file:" ? fileURLToPath(path) : undefined;
-      return text !== undefined && this.holds(text);
-    };
-    const wrap = (target: Record<string, unknown>, name: string, skipped: (args: unknown[]) => unknown): void => {
-      const original = target[name] as (...args: unknown[]) => unknown;
-      target[name] = Object.defineProperty(
-        function (this: unknown, ...args: unknown[]): unknown {
-          return held(args[0]) ? skipped(args) : Reflect.apply(original, this, args);
-        },
-        "name",
-        { value: original.name },
-      );
-      this.#undo.push(() => (target[name] = original));
-    };
-    const callback = (args: unknown[]): void => {
-      const done = args.findLast((arg) => typeof arg === "function") as ((error: null) => void) | undefined;
-      if (done) process.nextTick(done, null);
-    };
-    for (const name of ["unlinkSync", "rmSync"]) wrap(fs, name, () => undefined);
-    for (const name of ["unlink", "rm"]) wrap(fs, name, callback);
-    for (const name of ["unlink", "rm"]) wrap(fs.promises, name, () => Promise.resolve());
-    syncBuiltinESMExports();
-    this.#undo.push(() => syncBuiltinESMExports());
   }
 
   /** Gives `old`'s listening socket to `next`. False when the socket cannot be moved. */
