@@ -133,25 +133,28 @@ test("HTTP/2 streams of a session opened before an update reach the new version'
   }
 });
 
-test("after an update, SIGTERM's server.close() ends the process at once, a keep-alive connection made before it included (case 9)", async () => {
-  const dir = copyFixture("inplace-servers");
-  const port = await freePort();
-  const run = spawnHot(join(dir, "shutdown.mjs"), { env: { PORT: String(port) } });
-  await run.waitForLine(/^shutdown listening on \d+$/);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  try {
-    const before = (await get(port, agent)).body;
-    assert.match(before, /^shutdown v0 \d+$/);
-    const since = run.mark();
-    replaceIn(join(dir, "shutdown.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
-    await run.waitForLine(/^shutdown listening on \d+$/, 10_000, since);
-    // The same connection (the client's port is the same), answered by the new version.
-    assert.equal((await get(port, agent)).body, before.replace("v0", "v1!"));
-    await exitsAtOnce(run);
-  } finally {
-    agent.destroy();
-  }
-});
+for (const how of ["node --import hotload", "the hotload command"] as const) {
+  test(`after an update, SIGTERM's server.close() ends the process at once, a keep-alive connection made before it included, under ${how} (case 9)`, async () => {
+    const dir = copyFixture("inplace-servers");
+    const port = await freePort();
+    const options = { env: { PORT: String(port) }, cwd: dir };
+    const run = how === "the hotload command" ? spawnCli(["shutdown.mjs"], options) : spawnHot(join(dir, "shutdown.mjs"), options);
+    await run.waitForLine(/^shutdown listening on \d+$/);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = (await get(port, agent)).body;
+      assert.match(before, /^shutdown v0 \d+$/);
+      const since = run.mark();
+      replaceIn(join(dir, "shutdown.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+      await run.waitForLine(/^shutdown listening on \d+$/, 10_000, since);
+      // The same connection (the client's port is the same), answered by the new version.
+      assert.equal((await get(port, agent)).body, before.replace("v0", "v1!"));
+      await exitsAtOnce(run);
+    } finally {
+      agent.destroy();
+    }
+  });
+}
 
 test("a cluster primary that forks as it evaluates is not updated in place: one line says why, its workers stay (case 8)", async () => {
   const dir = copyFixture("inplace-servers");
