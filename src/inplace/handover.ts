@@ -79,6 +79,8 @@ interface Live {
   readonly target: ListenTarget;
   readonly owner: string | undefined;
   retired: boolean;
+  /** How many retire() calls came before its listen(). */
+  readonly since: number;
 }
 
 /** Events of connections an old server accepted, delivered to the newest server instead. */
@@ -105,6 +107,8 @@ export class Handover {
   readonly #undo: (() => void)[] = [];
   /** Whether removals of socket files are watched (socket-files.ts; from the first listen() on a path). */
   #keepingFiles = false;
+  /** How many times servers were retired (once per replaced module). */
+  #retirements = 0;
   /** How many servers were handed over so far. */
   handedOver = 0;
   /** net's Server#close, as Node made it (taken at install: node:net loads only then). */
@@ -138,7 +142,7 @@ export class Handover {
   }
 
   /** Whether a retired server listens at the unix socket `path` (its file must stay). */
-  holds(path: string): boolean {
+  #holds(path: string): boolean {
     const absolute = resolve(path);
     for (const [server, live] of this.#live) {
       if (live.retired && live.target.path !== undefined && server.listening && resolve(live.target.path) === absolute) return true;
@@ -148,6 +152,7 @@ export class Handover {
 
   /** Retires the listening servers `owner` created or started: the next matching listen() takes them. */
   retire(owner: string): number {
+    this.#retirements++;
     let retired = 0;
     for (const [server, live] of this.#live) {
       if (!server.listening) this.#live.delete(server);
@@ -192,18 +197,19 @@ export class Handover {
       announce(server, args);
       return server;
     }
+    const since = this.#retirements;
     if (target !== undefined) {
-      const old = this.#retiredAt(target);
+      const old = this.#retiredAt(target) ?? this.#heldFromBefore(target, server);
       if (old && this.#transfer(old, server, args)) {
-        this.#live.set(server, { target, owner, retired: false });
+        this.#live.set(server, { target, owner, retired: false, since });
         return server;
       }
     }
     const result = original.apply(server, args);
-    if (target !== undefined) this.#live.set(server, { target, owner, retired: false });
+    if (target !== undefined) this.#live.set(server, { target, owner, retired: false, since });
     if (target?.path !== undefined && !this.#keepingFiles) {
       this.#keepingFiles = true;
-      this.#undo.push(keepSocketFiles((path) => this.holds(path)));
+      this.#undo.push(keepSocketFiles((path) => this.#holds(path)));
     }
     return result;
   }
@@ -212,6 +218,22 @@ export class Handover {
     for (const [server, live] of this.#live) {
       if (!server.listening) this.#live.delete(server);
       else if (live.retired && sameTarget(live.target, target)) return server;
+    }
+    return undefined;
+  }
+
+  /**
+   * A server that still listens at `target` (a fixed port or a path) though a module was replaced
+   * since it listened. Its owner was kept, yet the new code listens there again: after a restart
+   * that listen() would succeed, since no old server would hold the address, so it takes this one
+   * over. The usual way here: an async helper that the entry calls without awaiting it listens after
+   * an `await` (`bootstrap()` in `lib/app.mjs`); the stack then shows the helper, not the entry.
+   * Within one version, a second listen() on a held address fails with EADDRINUSE, as in plain node.
+   */
+  #heldFromBefore(target: ListenTarget, server: Server): Server | undefined {
+    if (target.path === undefined && target.port === 0) return undefined;
+    for (const [held, live] of this.#live) {
+      if (held !== server && !live.retired && held.listening && live.since < this.#retirements && sameTarget(live.target, target)) return held;
     }
     return undefined;
   }

@@ -67,14 +67,14 @@ async function waitForLines(run: Running, pattern: RegExp, count: number, since:
 
 test("a server started through a helper module is the entry's: its new version takes the port over (case 2)", async () => {
   const dir = copyFixture("inplace-servers");
-  const ports = { top: await freePort(), awaited: await freePort(), callback: await freePort() };
-  const env = { PORT_TOP: String(ports.top), PORT_AWAITED: String(ports.awaited), PORT_CALLBACK: String(ports.callback) };
+  const ports = { top: await freePort(), awaited: await freePort(), callback: await freePort(), floating: await freePort() };
+  const env = { PORT_TOP: String(ports.top), PORT_AWAITED: String(ports.awaited), PORT_CALLBACK: String(ports.callback), PORT_FLOATING: String(ports.floating) };
   const run = spawnHot(join(dir, "helper.mjs"), { env });
-  await waitForLines(run, / listening on \d+$/, 3, 0);
+  await waitForLines(run, / listening on \d+$/, 4, 0);
   for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v0`);
   const since = run.mark();
   replaceIn(join(dir, "helper.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
-  await waitForLines(run, / listening on \d+$/, 3, since);
+  await waitForLines(run, / listening on \d+$/, 4, since);
   for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v1!`, run.output());
   assert.doesNotMatch(run.output(), /EADDRINUSE/);
   await run.kill();
