@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { connect as connectHttp2, createServer as createHttp2Server, type ClientHttp2Session } from "node:http2";
 import { Server as NetServer } from "node:net";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, ROOT, spawnCli, spawnHot, type Running } from "../helpers/e2e.js";
 import { freePort } from "../helpers/load.js";
 import { get } from "../helpers/traffic.js";
 
@@ -89,6 +90,21 @@ test("the same in CommonJS: a server started through a required helper is the en
   replaceIn(join(dir, "helper.cjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
   await waitForLines(run, / listening on \d+$/, 2, since);
   for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v1!`, run.output());
+  await run.kill();
+});
+
+test("an Express app the entry hands to startServer(app) in a helper: its new version takes the port over (case 2)", async () => {
+  const dir = copyFixture("inplace-servers");
+  // A copy in the temp dir does not see this repository's node_modules: link what it imports.
+  symlinkSync(join(ROOT, "node_modules", "express"), join(dir, "node_modules", "express"), "dir");
+  const port = await freePort();
+  const run = spawnHot(join(dir, "express.mjs"), { env: { PORT: String(port) } });
+  await run.waitForLine(/^express listening on \d+$/);
+  assert.equal((await get(port, false)).body, "express v0");
+  const since = run.mark();
+  replaceIn(join(dir, "express.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+  await run.waitForLine(/^express listening on \d+$/, 10_000, since);
+  assert.equal((await get(port, false)).body, "express v1!", run.output());
   await run.kill();
 });
 
