@@ -15,7 +15,7 @@ import { displayPath } from "../shared/log.js";
 import { diagnose, type UpdateFailure } from "./diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
-import { registrations, type HotContext } from "./hot.js";
+import { disposes, registrations, type HotContext } from "./hot.js";
 import type { HotData, HotEvents } from "../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "./live-bindings.js";
@@ -143,12 +143,9 @@ export class UpdateTransaction {
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
     this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
-    // In place, a version whose evaluation started what hotload cannot retire, and that has no
-    // dispose handler to do it, stays untouched (inplace/): nothing is announced, nothing stops.
-    const undisposed = (id: string): boolean => !registry.current(id) || registrations(registry.current(id)!).disposers.length === 0;
-    const refused = this.#inPlace?.refusal(this.#invalidated.filter(undisposed));
-    const ends = plan.boundaries.filter((b) => b.self).map((b) => b.url);
-    if (refused !== undefined) return { kind: "dead-end", reason: "unaccepted", chain: [...new Set([...this.#input.changed, ...ends])].map(fileOf), refused };
+    // In place, a version that started what hotload cannot retire, with no dispose handler for it, stays untouched (inplace/).
+    const refused = this.#inPlace?.refusal(this.#invalidated.filter((id) => !disposes(registry.current(id))));
+    if (refused !== undefined) return { kind: "dead-end", reason: "unaccepted", chain: [...this.#input.changed, ...plan.boundaries.map((b) => b.url)].map(fileOf), refused };
     const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
     this.#announce(plan, boundaries);
     this.#checkpoint();
