@@ -170,7 +170,7 @@ export async function run(ctx) {
 }
 
 /** One start of hotload that waits for its code cache to be written; what its log said of it. */
-async function warmCodeCache(dir, ctx) {
+export async function warmCodeCache(dir, ctx) {
   const mode = MODES.find((m) => m.id === 'hotload');
   const app = spawnApp(process.execPath, mode.argv('app.mjs'), { cwd: dir, name: 'hotload (code cache)', env: { HOTLOAD_LOG: 'debug' } });
   try {

@@ -16,6 +16,8 @@ export interface ContentRecord {
   failed: Acted;
   /** Reported as deleted or unreadable. */
   missing: boolean;
+  /** Disposed by an update that failed: `seen` no longer runs (see registry.ts). */
+  readonly stopped: boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
       if (record.missing) cameBack = true;
       record.missing = false;
       if (!state.inGraph(id)) continue;
-      if (sameContent(record.seen, content)) {
+      if (sameContent(record.seen, content) && !record.stopped) {
         // Saved back to the content that runs: whatever failed with its broken content may pass.
         if (record.failed !== undefined) {
           record.failed = undefined;

@@ -59,6 +59,11 @@ export function registrations(context: HotContext): Registrations {
   return store.get(context) ?? NOTHING;
 }
 
+/** Whether the module version of `context` registered a dispose handler. */
+export function disposes(context: HotContext | undefined): boolean {
+  return context !== undefined && registrations(context).disposers.length > 0;
+}
+
 function writable(context: HotContext): Registrations {
   let r = store.get(context);
   if (!r) store.set(context, (r = noRegistrations()));

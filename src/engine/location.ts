@@ -4,7 +4,8 @@
  * Node gives three kinds of errors from `import()` of a new version:
  * - syntax errors carry no location at all (V8 decorates only uncaught ones), so the source that
  *   was loaded is parsed again with acorn, on this error path only;
- * - link errors ("does not provide an export named") start their stack with `url:line` and a caret;
+ * - link errors ("does not provide an export named") start their stack with `url:line` and a caret,
+ *   as do the syntax errors of CommonJS scripts compiled by hotload, with a path;
  * - evaluation errors have the location in their first stack frame in a hot module.
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -38,7 +39,8 @@ export interface Candidate {
 export async function locate(error: unknown, candidates: readonly Candidate[]): Promise<Location | undefined> {
   const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
   const byUrl = new Map(candidates.map((c) => [stripVersion(c.url), c]));
-  const linked = /^(file:\/\/[^\n]*?):(\d+)\n([^\n]*)\n( *)\^/.exec(stack);
+  // A CommonJS script's syntax error (see commonjs-preflight.ts) reads the same with a path.
+  const linked = /^(file:\/\/[^\n]*?|\/[^\n]*?):(\d+)\n([^\n]*)\n( *)\^/.exec(stack);
   if (linked) {
     const line = Number(linked[2]);
     const shift = line === 1 ? (byUrl.get(stripVersion(linked[1]!))?.shift ?? 0) : 0;

@@ -125,13 +125,15 @@ export function propagate(
       const next: string[] = [];
       for (const importer of view.importers(url)) {
         importers++;
+        // An importer that accepts the module hears of the update first, as in Vite: its callback
+        // runs and its bindings are updated even when it uses only exports the module accepts.
+        if (view.isHot(importer) && view.acceptsDep(importer, url) && !view.declined(importer)) {
+          addBoundary(importer, url);
+          continue;
+        }
         if (partial && view.importsOnlyAccepted?.(importer, url) === true) continue;
         if (!view.isHot(importer)) {
           return { kind: "dead-end", reason: "unaccepted", changed: start, chain: chainTo(url).concat(importer) };
-        }
-        if (view.acceptsDep(importer, url) && !view.declined(importer)) {
-          addBoundary(importer, url);
-          continue;
         }
         if (!parent.has(importer)) parent.set(importer, url);
         next.push(importer);

@@ -27,6 +27,11 @@ export interface ModuleRecord {
   failed: string | Buffer | undefined;
   /** The format Node loaded it as (`module`, `commonjs`, `json`, ...). */
   format: string | undefined;
+  /**
+   * Its running version was disposed by an update that then failed: it no longer runs as it was,
+   * so a save of the content it ran is an update too (the next good save applies, whatever it holds).
+   */
+  stopped: boolean;
 }
 
 /** What the registry tells the rest of the engine. */
@@ -56,12 +61,20 @@ export class ModuleRegistry {
     this.#events = events;
   }
 
+  /** Marks the modules `ids` as stopped by a failed update, or running again (see ModuleRecord). */
+  markStopped(ids: Iterable<string>, stopped: boolean): void {
+    for (const id of ids) {
+      const record = this.#records.get(id);
+      if (record) record.stopped = stopped;
+    }
+  }
+
   /** The record of `id`, made when there is none yet. */
   record(id: string): ModuleRecord {
     let record = this.#records.get(id);
     if (!record) {
       const file = fileOf(id);
-      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined, failed: undefined };
+      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined, failed: undefined, stopped: false };
       this.#records.set(id, record);
       let ids = this.#byFile.get(file);
       if (!ids) this.#byFile.set(file, (ids = new Set()));

@@ -188,7 +188,11 @@ export class UpdateScheduler {
         const what = log.displayPath(chain[0]!);
         // Under the command, its restart line is the one line for this event.
         const say = this.#notifier ? log.debug : log.warn;
-        if (reason === "declined") {
+        if (outcome.refused !== undefined) {
+          say(`cannot update ${what} in place: ${outcome.refused}; restart needed, the previous version keeps running`);
+          this.#notifier?.restartNeeded("in-place-refused", chain[0]!, chain);
+          return { result: finish({ status: reason, reevaluated: [], boundaries: [], chain }, files) };
+        } else if (reason === "declined") {
           say(`cannot hot-update ${what}: ${log.displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
         } else {
           say(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);

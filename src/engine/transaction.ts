@@ -15,7 +15,7 @@ import { displayPath } from "../shared/log.js";
 import { diagnose, type UpdateFailure } from "./diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
-import { registrations, type HotContext } from "./hot.js";
+import { disposes, registrations, type HotContext } from "./hot.js";
 import type { HotData, HotEvents } from "../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "./live-bindings.js";
@@ -25,6 +25,7 @@ import { fileOf } from "./scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
 import { type VersionTable } from "./versions.js";
 import { Announcement } from "./announcement.js";
+import { disposedBeforeLinking, preflight, type PreflightView } from "./commonjs-preflight.js";
 import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
 
@@ -49,7 +50,7 @@ export interface TransactionHost {
   readonly view: PropagationView;
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
-  readonly inPlace: { release(id: string): void } | undefined;
+  readonly inPlace: { release(id: string): void; refusal(ids: readonly string[]): string | undefined } | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;
   isHot(url: string): boolean;
@@ -83,7 +84,7 @@ export type { UpdateFailure } from "./diagnose.js";
 /** How a transaction ended. */
 export type TransactionOutcome =
   /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs). */
-  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[] }
+  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[]; readonly refused?: string }
   /** An accept callback's invalidate() came back round an import cycle: nothing ran. */
   | { readonly kind: "cycle"; readonly back: string; readonly chain: readonly string[] }
   /** The new code did not load, link or evaluate: everything is back as it was. */
@@ -116,8 +117,11 @@ export class UpdateTransaction {
   readonly #checkpoints = new Map<string, Checkpoint>();
   readonly #handlerErrors: unknown[] = [];
   readonly #namespaces = new Map<string, Record<string, unknown>>();
+  /** Modules whose old version was disposed (stopped, if the update fails). */
+  readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
-  #inPlace: { release(id: string): void } | undefined;
+  #inPlace: TransactionHost["inPlace"];
+  readonly #announcement: Announcement;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
     this.#host = host;
@@ -138,9 +142,13 @@ export class UpdateTransaction {
     if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
     // The module that invalidated itself already runs its newest version: its importers re-import it.
     this.#invalidated = plan.invalidated.filter((id) => id !== invalidator || contents.has(id));
+    this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
+    // In place, a version that started what hotload cannot retire, with no dispose handler for it, stays untouched (inplace/).
+    const refused = this.#inPlace?.refusal(this.#invalidated.filter((id) => !disposes(registry.current(id))));
+    if (refused !== undefined) return { kind: "dead-end", reason: "unaccepted", chain: [...this.#input.changed, ...plan.boundaries.map((b) => b.url)].map(fileOf), refused };
     const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
     this.#announce(plan, boundaries);
-    this.#checkpoint(plan);
+    this.#checkpoint();
     const session: UpdateSession = { evaluated: [], sources: new Map(), shifts: new Map(), gate: new Gate(this.#host.nextGateId()) };
     const roots = updateRoots(plan.boundaries, this.#invalidated, this.#input.invalidator);
     const failed = await this.#load(plan, roots, session);
@@ -158,11 +166,8 @@ export class UpdateTransaction {
     this.#announcement.planned({ files: changedFiles, boundaries });
   }
 
-  readonly #announcement: Announcement;
-
-
   /** Remembers how to put every module the update re-evaluates back as it was. */
-  #checkpoint(plan: UpdatePlan): void {
+  #checkpoint(): void {
     const { registry, tracker, versions } = this.#host;
     for (const id of this.#invalidated) {
       this.#checkpoints.set(id, {
@@ -173,14 +178,16 @@ export class UpdateTransaction {
         cached: this.#effects.requireCache()[registry.get(id)?.file ?? ""],
       });
     }
-    this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
   }
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
-      if (which(id)) this.#inPlace?.release(id);
+      if (which(id)) {
+        this.#inPlace?.release(id);
+        this.#disposed.add(id);
+      }
       const context = this.#checkpoints.get(id)!.context;
       if (!context || !which(id)) continue;
       const handlers = registrations(context).disposers;
@@ -214,8 +221,13 @@ export class UpdateTransaction {
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
     try {
-      // CommonJS and JSON cannot wait at the gate: their old versions are disposed first.
-      await this.#dispose((id) => !esm(id));
+      // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
+      // check first; those an ES module of the update imports run as it links (their old versions
+      // go now), the others' old versions go at the gate with the ES modules' (see commonjs-preflight.ts).
+      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run) };
+      await preflight(this.#invalidated, this.#input.contents, view);
+      const early = disposedBeforeLinking(this.#invalidated, esm, (id) => tracker.graph.get(id)?.importers ?? []);
+      await this.#dispose((id) => early.has(id));
       if (esmRoots.length > 0) {
         // A changed CommonJS module that an ES root imports runs as soon as it links (it cannot
         // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
@@ -227,7 +239,7 @@ export class UpdateTransaction {
         // no syntax or link error, so the old versions can be disposed now, and not before.
         await Promise.race([gate.reached, evaluation]);
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         gate.open();
         await evaluation;
         for (const id of required) cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
@@ -236,7 +248,7 @@ export class UpdateTransaction {
         if (then.length > 0) await this.#importRoots(then);
       } else {
         evaluating = true;
-        await this.#dispose(esm);
+        await this.#dispose((id) => !early.has(id));
         // A root known as CommonJS may load as an ES module now (a typeless .js file whose syntax
         // changed): its new version waits at the gate, which nothing else would open.
         gate.open();
@@ -292,6 +304,7 @@ export class UpdateTransaction {
       record.seen = this.#input.previous.get(id);
       record.failed = content;
     }
+    registry.markStopped(this.#disposed, true);
     const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
       formatOf: (id) => registry.get(id)?.format,
       known: (id) => registry.get(id) !== undefined,
@@ -333,6 +346,7 @@ export class UpdateTransaction {
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
     for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    registry.markStopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
     this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);

@@ -10,11 +10,18 @@
  * moving the socket: 0 in about 7,700).
  *
  * Connections the old server accepted stay open (a keep-alive client must not see a reset); their
- * next requests go to the newest server. The old server closes once they are all gone.
+ * next requests (and HTTP/2 streams) go to the newest server. The old server closes once they are
+ * all gone; the newest server's `close()`, `closeIdleConnections()` and `closeAllConnections()`
+ * close them as they close its own, so a shutdown ends as fast as without an update.
  * A retired server that no new version takes over is closed a little after the update.
+ *
+ * A unix socket's file stays while a retired server listens on it, though the new version removes
+ * it before it listens (socket-files.ts).
  */
 import type { Server } from "node:net";
+import { resolve } from "node:path";
 import type { OwnerOf } from "./owner.js";
+import { keepSocketFiles } from "./socket-files.js";
 
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
 // `timers.promises` then loads node:timers/promises at start-up for nothing.
@@ -72,10 +79,17 @@ interface Live {
   readonly target: ListenTarget;
   readonly owner: string | undefined;
   retired: boolean;
+  /** How many retire() calls came before its listen(). */
+  readonly since: number;
 }
 
 /** Events of connections an old server accepted, delivered to the newest server instead. */
-const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect"]);
+const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect", "stream"]);
+/**
+ * The methods that close connections (http's) or sessions (http2's `close`): the newest server's
+ * close those it took over too.
+ */
+const CLOSERS = ["close", "closeIdleConnections", "closeAllConnections"] as const;
 // Taken before anything is wrapped (see resources.ts): hotload's own timers belong to nobody.
 const { setTimeout: rawSetTimeout, clearInterval: rawClearInterval } = timers;
 
@@ -87,6 +101,14 @@ export class Handover {
   /** Listening servers, in the order they listened (a new version listens in the same order). */
   readonly #live = new Map<Server, Live>();
   readonly #successor = new WeakMap<Server, Server>();
+  /** The servers whose connections each server took over. */
+  readonly #predecessors = new WeakMap<Server, Server[]>();
+  /** How to put back what was wrapped after the install (closers, fs removals). */
+  readonly #undo: (() => void)[] = [];
+  /** Whether removals of socket files are watched (socket-files.ts; from the first listen() on a path). */
+  #keepingFiles = false;
+  /** How many times servers were retired (once per replaced module). */
+  #retirements = 0;
   /** How many servers were handed over so far. */
   handedOver = 0;
   /** net's Server#close, as Node made it (taken at install: node:net loads only then). */
@@ -114,11 +136,23 @@ export class Handover {
     } as typeof Server.prototype.listen;
     return () => {
       Server.prototype.listen = original;
+      for (const step of this.#undo.splice(0).reverse()) step();
+      this.#keepingFiles = false;
     };
+  }
+
+  /** Whether a retired server listens at the unix socket `path` (its file must stay). */
+  #holds(path: string): boolean {
+    const absolute = resolve(path);
+    for (const [server, live] of this.#live) {
+      if (live.retired && live.target.path !== undefined && server.listening && resolve(live.target.path) === absolute) return true;
+    }
+    return false;
   }
 
   /** Retires the listening servers `owner` created or started: the next matching listen() takes them. */
   retire(owner: string): number {
+    this.#retirements++;
     let retired = 0;
     for (const [server, live] of this.#live) {
       if (!server.listening) this.#live.delete(server);
@@ -163,15 +197,20 @@ export class Handover {
       announce(server, args);
       return server;
     }
+    const since = this.#retirements;
     if (target !== undefined) {
-      const old = this.#retiredAt(target);
+      const old = this.#retiredAt(target) ?? this.#heldFromBefore(target, server);
       if (old && this.#transfer(old, server, args)) {
-        this.#live.set(server, { target, owner, retired: false });
+        this.#live.set(server, { target, owner, retired: false, since });
         return server;
       }
     }
     const result = original.apply(server, args);
-    if (target !== undefined) this.#live.set(server, { target, owner, retired: false });
+    if (target !== undefined) this.#live.set(server, { target, owner, retired: false, since });
+    if (target?.path !== undefined && !this.#keepingFiles) {
+      this.#keepingFiles = true;
+      this.#undo.push(keepSocketFiles((path) => this.#holds(path)));
+    }
     return result;
   }
 
@@ -181,6 +220,54 @@ export class Handover {
       else if (live.retired && sameTarget(live.target, target)) return server;
     }
     return undefined;
+  }
+
+  /**
+   * A server that still listens at `target` (a fixed port or a path) though a module was replaced
+   * since it listened. Its owner was kept, yet the new code listens there again: after a restart
+   * that listen() would succeed, since no old server would hold the address, so it takes this one
+   * over. The usual way here: an async helper that the entry calls without awaiting it listens after
+   * an `await` (`bootstrap()` in `lib/app.mjs`); the stack then shows the helper, not the entry.
+   * Within one version, a second listen() on a held address fails with EADDRINUSE, as in plain node.
+   */
+  #heldFromBefore(target: ListenTarget, server: Server): Server | undefined {
+    if (target.path === undefined && target.port === 0) return undefined;
+    for (const [held, live] of this.#live) {
+      if (held !== server && !live.retired && held.listening && live.since < this.#retirements && sameTarget(live.target, target)) return held;
+    }
+    return undefined;
+  }
+
+  /**
+   * Makes `server`'s class close the connections of the servers it took over when it closes its
+   * own (http.Server#close calls closeIdleConnections; Http2Server#close closes every session).
+   * Wrapped where the class defines them, once: nothing on the server itself changes. net's own
+   * close closes no connection, and stays as it is.
+   */
+  #closeWithPredecessors(server: Server): void {
+    const handover = this;
+    for (const name of CLOSERS) {
+      let owner: object | null = Object.getPrototypeOf(server) as object | null;
+      while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner) as object | null;
+      const methods = owner as Record<string, unknown> | null;
+      const original = methods?.[name];
+      if (methods === null || typeof original !== "function" || original === this.#rawClose || (original as { [WRAPPED]?: true })[WRAPPED]) continue;
+      const wrapped = Object.defineProperty(
+        function (this: Server, ...args: unknown[]): unknown {
+          const result: unknown = Reflect.apply(original, this, args);
+          for (const old of handover.#predecessors.get(this) ?? []) {
+            // A drained old server emitted 'close' already: closing it again would emit it twice.
+            if (name === "close" && !((old as unknown as { _connections: number })._connections > 0)) continue;
+            (old as unknown as Record<string, (() => void) | undefined>)[name]?.();
+          }
+          return result;
+        },
+        WRAPPED,
+        { value: true },
+      );
+      methods[name] = wrapped;
+      this.#undo.push(() => (methods[name] = original));
+    }
   }
 
   /** Gives `old`'s listening socket to `next`. False when the socket cannot be moved. */
@@ -198,6 +285,8 @@ export class Handover {
     from._handle = null;
     this.#live.delete(old);
     this.#successor.set(old, next);
+    this.#predecessors.set(next, [...(this.#predecessors.get(next) ?? []), old]);
+    this.#closeWithPredecessors(next);
     this.handedOver++;
     forwardRequests(old, () => this.newest(old));
     // net's close, not http's: http's would close idle keep-alive connections, and a client that
@@ -208,6 +297,9 @@ export class Handover {
     return true;
   }
 }
+
+/** Marks hotload's wrappers of the closers, so that a class is wrapped once. */
+const WRAPPED = Symbol("hotload.closesPredecessors");
 
 /** Emits 'listening' on `server` (and calls listen()'s callback) as net does: on the next tick. */
 function announce(server: Server, args: readonly unknown[]): void {

@@ -10,6 +10,10 @@
  * - their listening servers are handed over to the new version's servers (handover.ts);
  * - what in-flight work started (a request's timers) is nobody's: it finishes (in-flight.ts).
  *
+ * A version whose evaluation started a child process that still runs (a cluster primary's workers)
+ * is not replaced in place: hotload cannot know what retiring the children would mean
+ * (children.ts). The update is refused before anything stops ({@link InPlace.refusal}).
+ *
  * On by default; `HOTLOAD_IN_PLACE=0` turns it off (an update reaching the entry then needs a
  * restart, as before). When off, nothing is wrapped and nothing is paid.
  *
@@ -17,9 +21,11 @@
  * program first reaches a module that can make a server ({@link SERVER_BUILTINS}, through import,
  * require() or process.getBuiltinModule()), before it can have one.
  */
+import type { Cluster } from "node:cluster";
 import * as log from "../shared/log.js";
 import { fileOf } from "../engine/scope.js";
 import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
+import { Children } from "./children.js";
 import { Handover } from "./handover.js";
 import { InFlight } from "./in-flight.js";
 import { LongLived } from "./long-lived.js";
@@ -43,6 +49,9 @@ const SERVER_BUILTINS: ReadonlySet<string> = new Set(
   ["net", "http", "https", "http2", "tls", "cluster", "child_process", "_http_server", "_tls_wrap"].map((name) => `node:${name}`),
 );
 
+/** The builtins through which a program starts child processes (each loads node:child_process). */
+const CHILD_BUILTINS: ReadonlySet<string> = new Set(["node:child_process", "node:cluster"]);
+
 /** Options of {@link InPlace}. */
 export interface InPlaceOptions {
   /** Told when an in-place update failed after the old versions were stopped. */
@@ -57,17 +66,20 @@ export class InPlace {
   readonly #handover: Handover;
   readonly #inFlight = new InFlight();
   readonly #longLived: LongLived;
+  readonly #children: Children;
   readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
   #uninstall: (() => void) | undefined;
   #uninstallServers: (() => void) | undefined;
+  #uninstallChildren: (() => void) | undefined;
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
     this.#resources = new Resources(finders, this.#inFlight);
     this.#longLived = new LongLived(this.#resources);
     this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
+    this.#children = new Children(finders.evaluating);
     this.#notifier = options.notifier;
   }
 
@@ -89,6 +101,8 @@ export class InPlace {
     this.#uninstall = () => {
       this.#uninstallServers?.();
       this.#uninstallServers = undefined;
+      this.#uninstallChildren?.();
+      this.#uninstallChildren = undefined;
       process.getBuiltinModule = getBuiltinModule;
       longLived();
       resources();
@@ -104,6 +118,10 @@ export class InPlace {
   builtinResolved(url: string): void {
     if (this.#uninstallServers === undefined && this.#uninstall !== undefined && SERVER_BUILTINS.has(url)) this.installServers();
     if (this.#uninstall !== undefined) this.#longLived.builtinResolved(url);
+    if (this.#uninstallChildren === undefined && this.#uninstall !== undefined && CHILD_BUILTINS.has(url)) {
+      this.#uninstallChildren = () => undefined;
+      this.#uninstallChildren = this.#children.install();
+    }
   }
 
   /** Installs the server wrappers now (the loader: before the cluster's listen() wrapper). */
@@ -124,6 +142,21 @@ export class InPlace {
   /** Puts Node's functions back (tests). */
   uninstall(): void {
     this.#uninstall?.();
+  }
+
+  /**
+   * Why the modules `ids` cannot be replaced in place (one sentence), or undefined when they can:
+   * asked before anything of theirs stops.
+   */
+  refusal(ids: readonly string[]): string | undefined {
+    const running = this.#children.running(ids);
+    if (running.length === 0) return undefined;
+    const owners = [...new Set(running.map(({ owner }) => log.displayPath(fileOf(owner))))].join(", ");
+    // Loaded already when a worker was forked; a program with no cluster has no workers.
+    const workers = Object.values((process.getBuiltinModule("node:cluster") as unknown as Cluster).workers ?? {}).map((worker) => worker?.process);
+    const forked = running.filter(({ child }) => workers.includes(child)).length;
+    const what = forked === running.length ? plural(forked, "cluster worker") : plural(running.length, "child process", "child processes");
+    return `${owners} started ${what} as it ran, which hotload cannot retire`;
   }
 
   /**
@@ -156,4 +189,8 @@ export class InPlace {
   get handedOver(): number {
     return this.#handover.handedOver;
   }
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

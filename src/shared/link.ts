@@ -23,9 +23,9 @@ export const LINK_FD = 3;
 export interface RestartMessage {
   readonly hotload: "restart";
   /** Why: nothing accepted the change, a module declined it, `invalidate()` reached the entry,
-   * `invalidate()` came back round an import cycle, or an in-place update failed after the old
-   * versions were stopped. */
-  readonly reason: "unaccepted" | "declined" | "invalidated" | "invalidation-cycle" | "in-place-failed";
+   * `invalidate()` came back round an import cycle, an in-place update failed after the old
+   * versions were stopped, or one was refused (the old version started child processes). */
+  readonly reason: "unaccepted" | "declined" | "invalidated" | "invalidation-cycle" | "in-place-failed" | "in-place-refused";
   /** Absolute path of the file whose change could not be applied. */
   readonly file: string;
   /** Absolute paths from the changed file up to the module that stopped propagation. */

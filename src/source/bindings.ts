@@ -39,7 +39,7 @@ export function namesImportedBy(statement: string): Set<string> | undefined {
 /**
  * The export names `source` (lexed as `facts`) imports from the module `dep`, by its static
  * imports whose specifier `resolve` turns into `dep`. Undefined when some import of it cannot be
- * read, or `dep` may be imported dynamically (what it uses then is not known).
+ * read. A dynamic import (of `dep`, or with a computed specifier) uses the namespace: {@link ALL}.
  */
 function namesImportedFrom(source: string, facts: SourceFacts, dep: string, resolve: (specifier: string) => string | undefined): Set<string> | undefined {
   const names = new Set<string>();
@@ -51,7 +51,11 @@ function namesImportedFrom(source: string, facts: SourceFacts, dep: string, reso
     if (used === undefined) return undefined;
     for (const name of used) names.add(name);
   }
-  if (facts.dynamicImports.some((specifier) => specifier === undefined || resolve(specifier) === dep)) return undefined;
+  // import() resolves to the namespace: every export, as in Vite (a computed specifier may be `dep`).
+  if (facts.dynamicImports.some((specifier) => specifier === undefined || resolve(specifier) === dep)) {
+    found = true;
+    names.add(ALL);
+  }
   return found ? names : undefined;
 }
 

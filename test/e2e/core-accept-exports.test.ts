@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnHot } from "../helpers/e2e.js";
+import { cleanup, copyFixture, edit, replaceIn, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -60,5 +60,30 @@ describe("import.meta.hot.acceptExports", () => {
     await run.waitForLine("dep accepted itself: a1 o4!", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/dep\.mjs/, 10_000, since);
     assert.ok(!run.lines.slice(since).some((line) => line.startsWith("namespace evaluated")), run.output());
+  });
+  test("an importer that accepts the module runs its callback and gets the new binding, even for accepted exports only (Vite asks it first)", async () => {
+    const dir = copyFixture("core-accept-exports");
+    const run = spawnHot(join(dir, "app-accepts.mjs"));
+    await run.waitForLine("app ready: a1");
+    const since = run.mark();
+    replaceIn(join(dir, "dep.mjs"), 'export const accepted = "a1";', 'export const accepted = "a2!";');
+    await run.waitForLine("app accepted dep: a2!, binding a2!", 10_000, since);
+    await run.waitForLine(/^\[hotload\] updated \.\/dep\.mjs/, 10_000, since);
+    assert.ok(!run.lines.slice(since).some((line) => line.startsWith("app ready")), run.output());
+  });
+
+  test("a dynamic importer is left alone when the module accepts every export it has (Vite: accepts itself)", async () => {
+    const dir = copyFixture("core-accept-exports");
+    const run = spawnHot(join(dir, "app-dynamic.mjs"));
+    await run.waitForLine("loaded:all:a0b0c0default0");
+    await run.waitForLine("app ready");
+    for (const [from, to] of [["0", "11"], ["11", "2"]] as const) {
+      const since = run.mark();
+      edit(join(dir, "all-accepted.mjs"), (code) => code.replace(new RegExp(`([abc])${from}"`, "g"), `$1${to}"`));
+      await run.waitForLine(`all >>>>>> a${to}, b${to}, c${to}`, 10_000, since);
+      const updated = await run.waitForLine(/^\[hotload\] updated \.\/all-accepted\.mjs/, 10_000, since);
+      assert.doesNotMatch(updated, /restart/, run.output());
+      assert.ok(!run.lines.slice(since).some((line) => line.startsWith("loaded:all") || line === "app ready"), run.output());
+    }
   });
 });

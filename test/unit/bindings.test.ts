@@ -47,10 +47,18 @@ describe("importsOnlyAccepted on real sources", () => {
     assert.equal(check('import { a } from "./dep.mjs"; import { b } from "./dep.mjs";'), false);
   });
 
-  test("a dynamic import of it, or one whose specifier is computed, makes what is used unknown", () => {
+  test("a dynamic import of it, or one whose specifier is computed, uses the namespace (every export)", () => {
     assert.equal(check('import { a } from "./dep.mjs"; const m = await import("./dep.mjs");'), false);
     assert.equal(check('import { a } from "./dep.mjs"; const m = await import(name);'), false);
     assert.equal(check('import { a } from "./dep.mjs"; const m = await import("./other.mjs");'), true);
+  });
+
+  test("a dynamic import of a module that accepts every export it has uses only accepted exports (Vite)", () => {
+    const all = (importer: string): boolean => importsOnlyAccepted(importer, "file:///app/main.mjs", depSource, dep, new Set(["a", "b"]));
+    assert.equal(all('const m = await import("./dep.mjs");'), true);
+    assert.equal(all('import("./dep.mjs").then((m) => console.log(m.a, m.b));'), true);
+    assert.equal(all('const m = await import(name);'), true);
+    assert.equal(check('const m = await import("./dep.mjs");'), false);
   });
 
   test("an importer that does not import it statically (require, a package specifier) is not recognised", () => {

@@ -147,4 +147,24 @@ describe("Handover", () => {
     const next = serve("new");
     assert.equal(await listening(next, 0, "127.0.0.1"), port);
   });
+
+  test("a fixed address a kept module's server holds: EADDRINUSE within one version, taken over by the code of a later one", async () => {
+    const handover = new Handover(() => owner, () => undefined);
+    uninstall = handover.install();
+    owner = "file:///app/lib/server.mjs";
+    const probe = serve("probe");
+    const port = await listening(probe, 0, "127.0.0.1");
+    await new Promise((resolve) => probe.close(resolve));
+    const kept = serve("kept");
+    await listening(kept, port, "127.0.0.1");
+    const twice = serve("twice");
+    await assert.rejects(listening(twice, port, "127.0.0.1"), { code: "EADDRINUSE" });
+    // The entry is replaced; its new code listens there again (a helper that listened after an
+    // await, which the stack credited to the helper): as after a restart, it gets the address.
+    assert.equal(handover.retire("file:///app/entry.mjs"), 0);
+    const next = serve("new");
+    assert.equal(await listening(next, port, "127.0.0.1"), port);
+    assert.equal(await get(port, false), "new");
+    assert.equal(kept.listening, false);
+  });
 });

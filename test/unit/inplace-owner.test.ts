@@ -43,6 +43,56 @@ describe("ownerFinder", () => {
     assert.equal(app.viaPackage(callerOf), undefined);
   });
 
+  test("what a module's evaluation sets up is its own, through a kept helper and after a top-level await; a callback's is the module that defines it", async () => {
+    const { owner: ownerOf, caller: callerOf, evaluating } = ownerFinder(scope);
+    const seen: Record<string, unknown> = {};
+    const slot = Symbol.for("hotload.test.owner");
+    // The helper calls the finders itself, as a wrapped setInterval or listen() would be called.
+    (globalThis as Record<symbol, unknown>)[slot] = { ownerOf, callerOf, evaluating, seen };
+    const start = "(name) => { const t = globalThis[Symbol.for('hotload.test.owner')]; t.seen[name] = { owner: t.ownerOf(), caller: t.callerOf(), evaluating: t.evaluating() }; }";
+    try {
+      writeFileSync(join(dir, "helper.mjs"), `export const start = ${start};\n`);
+      writeFileSync(join(dir, "helper.cjs"), `exports.start = ${start};\n`);
+      writeFileSync(
+        join(dir, "entry.mjs"),
+        "import { start } from './helper.mjs';\nimport { createRequire } from 'node:module';\n" +
+          "start('body');\nawait null;\nstart('awaited');\ncreateRequire(import.meta.url)('./required.cjs');\n" +
+          "export const later = () => new Promise((resolve) => setTimeout(() => resolve(start('callback')), 1));\n",
+      );
+      writeFileSync(join(dir, "required.cjs"), "require('./helper.cjs').start('required');\n");
+      const entry = (await import(`${base}/entry.mjs?hotload=2`)) as { later: () => Promise<void> };
+      await entry.later();
+      const mine = (id: string, evaluation: boolean) => ({ owner: `${base}/${id}`, caller: `${base}/${id}`, evaluating: evaluation ? `${base}/${id}` : undefined });
+      assert.deepEqual(seen, {
+        body: mine("entry.mjs", true),
+        awaited: mine("entry.mjs", true),
+        // A CommonJS module required as another evaluates: the innermost module body is its own.
+        required: mine("required.cjs", true),
+        callback: mine("entry.mjs", false),
+      });
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[slot];
+    }
+  });
+
+  test("a child process is the evaluating module's when it calls Node, not when a package does (esbuild's service)", async () => {
+    const { evaluating } = ownerFinder(scope);
+    const slot = Symbol.for("hotload.test.evaluating");
+    const seen: Record<string, unknown> = {};
+    (globalThis as Record<symbol, unknown>)[slot] = { evaluating, seen };
+    try {
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(join(dir, "node_modules", "service"), { recursive: true });
+      const record = "(name) => { const t = globalThis[Symbol.for('hotload.test.evaluating')]; t.seen[name] = t.evaluating(); }";
+      writeFileSync(join(dir, "node_modules", "service", "index.mjs"), `export const start = ${record};\n`);
+      writeFileSync(join(dir, "forks.mjs"), `import { start } from './node_modules/service/index.mjs';\nconst mine = ${record};\nmine('project');\nstart('package');\n`);
+      await import(`${base}/forks.mjs`);
+      assert.deepEqual(seen, { project: `${base}/forks.mjs`, package: undefined });
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[slot];
+    }
+  });
+
   test("code outside the project belongs to nobody", () => {
     assert.equal(ownerFinder(scope).owner(), undefined);
     assert.equal(ownerFinder(scope).caller(), undefined);

@@ -9,7 +9,7 @@ import { Resources } from "../../src/inplace/resources.js";
 
 /** The owner the fake attribution answers with: set around the code that "belongs" to a module. */
 let current: string | undefined;
-const resources = (): Resources => new Resources({ owner: () => current, caller: () => current });
+const resources = (): Resources => new Resources({ owner: () => current, caller: () => current, evaluating: () => current });
 let uninstall: (() => void) | undefined;
 
 function as<T>(owner: string | undefined, fn: () => T): T {
@@ -134,7 +134,7 @@ describe("Resources", () => {
 
   test("what a module opened is closed with its version, unless in-flight work opened it", () => {
     let work: Work | undefined;
-    const r = new Resources({ owner: () => current, caller: () => current }, inFlightAs(() => work));
+    const r = new Resources({ owner: () => current, caller: () => current, evaluating: () => current }, inFlightAs(() => work));
     const closed: string[] = [];
     const closable = (name: string) => ({ live: () => !closed.includes(name), close: () => closed.push(name) });
     as("file:///app/old.mjs", () => r.opened(closable("rl")));
@@ -148,7 +148,7 @@ describe("Resources", () => {
 
   test("in-flight work's timeouts are nobody's; its intervals stop once the work is done, if their version is gone", () => {
     let work: Work | undefined;
-    const r = new Resources({ owner: () => current, caller: () => current }, inFlightAs(() => work));
+    const r = new Resources({ owner: () => current, caller: () => current, evaluating: () => current }, inFlightAs(() => work));
     uninstall = r.install();
     const request = (work = new Work());
     const [timeout, interval] = as("file:///app/old.mjs", () => [setTimeout(() => {}, 1000), setInterval(() => {}, 1000)]);

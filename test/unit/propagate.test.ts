@@ -418,6 +418,28 @@ describe("propagate with acceptExports (Vite's partial self-accept)", () => {
     assert.equal(propagate(["dep"], view).kind, "update");
   });
 
+  test("an importer that accepts the module is its boundary even when it uses only accepted exports (Vite asks it first)", () => {
+    const view = fake({ edges: ["main -> dep"], partial: ["dep"], onlyAccepted: ["main -> dep"], accepts: ["main -> dep"] });
+    assert.deepEqual(propagate(["dep"], view), {
+      kind: "update",
+      boundaries: [
+        { url: "dep", self: true, deps: [] },
+        { url: "main", self: false, deps: ["dep"] },
+      ],
+      invalidated: ["dep"],
+    });
+  });
+
+  test("an accepting importer of a partly accepting module is a boundary beside an importer left alone", () => {
+    const view = fake({ edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep", "b -> dep"], accepts: ["b -> dep"] });
+    const result = plan(propagate(["dep"], view));
+    assert.deepEqual(result.boundaries, [
+      { url: "dep", self: true, deps: [] },
+      { url: "b", self: false, deps: ["dep"] },
+    ]);
+    assert.deepEqual(result.invalidated, ["dep"]);
+  });
+
   test("invalidate() from a partly accepting module goes to every importer", () => {
     const view = fake({ edges: ["main -> a", "a -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"], self: ["a"] });
     const result = plan(propagate(["dep"], view, new Set(["dep"])));

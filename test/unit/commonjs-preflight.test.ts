@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { disposedBeforeLinking, preflight } from "../../src/engine/commonjs-preflight.js";
+import { locate } from "../../src/engine/location.js";
+
+const root = mkdtempSync(join(tmpdir(), "hotload-preflight-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let folders = 0;
+
+/**
+ * Writes `files` to a new folder, and runs the check of a change of its first file to its content
+ * there, as last loaded in `format`. `loaded`: the files of the folder already in require.cache.
+ */
+async function check(files: Record<string, string>, format?: string, loaded: readonly string[] = []): Promise<Error | undefined> {
+  const dir = join(root, String(folders++));
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const file = join(dir, Object.keys(files)[0]!);
+  const url = pathToFileURL(file).href;
+  const view = { moduleOf: (id: string) => (id === url ? { file, format } : undefined), loaded: (f: string) => loaded.some((name) => join(dir, name) === f), resolvingOnly: <T>(run: () => T): T => run() };
+  try {
+    await preflight([url], new Map([[url, Buffer.from(Object.values(files)[0]!)]]), view);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** Where the error points, as the update's report says it. */
+const where = async (error: Error | undefined): Promise<string> => {
+  const at = await locate(error, []);
+  return at ? `${at.file.replace(/^.*\//, "")}:${at.line}:${at.column}` : "nowhere";
+};
+
+describe("what a CommonJS module's new version must pass before an update disposes anything", () => {
+  test("what Node's CommonJS wrapper compiles passes: top-level return, a hashbang, require and module", async () => {
+    assert.equal(await check({ "a.js": "#!/usr/bin/env node\nif (module) return;\nexports.a = require('node:fs');" }), undefined);
+    assert.equal(await check({ "a.cjs": "module.exports = 1;" }, "commonjs"), undefined);
+  });
+
+  test("a syntax error is V8's, located at its line and column in the file", async () => {
+    const error = await check({ "routes.js": 'exports.hello = () => {\n  return String("v2";\n};\n' });
+    assert.ok(error instanceof SyntaxError);
+    assert.equal(error.message, "missing ) after argument list");
+    assert.equal(await where(error), "routes.js:2:17");
+  });
+
+  test("a typeless .js file that holds ES module syntax is left to Node (it loads as an ES module)", async () => {
+    assert.equal(await check({ "a.js": 'import x from "./x.js";\nexport const a = x;' }), undefined);
+    assert.ok((await check({ "a.js": 'import x from "./x.js";\nexport const a = (x;' })) instanceof SyntaxError);
+    // A .cjs file is CommonJS whatever it holds.
+    assert.ok((await check({ "a.cjs": 'import x from "./x.js";' }, "commonjs")) instanceof SyntaxError);
+  });
+
+  test("JSON parses as Node parses it, located where JSON.parse stopped", async () => {
+    assert.equal(await check({ "d.json": '\ufeff{ "a": 1 }' }, "json"), undefined);
+    const error = await check({ "d.json": '{\n  "a": 1,\n}\n' }, "json");
+    assert.ok(error instanceof SyntaxError);
+    assert.equal(await where(error), "d.json:3:1");
+  });
+
+  test(".cts is stripped as Node strips it, without the stripper's experimental warning", async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error): void => void warnings.push(warning.message);
+    process.on("warning", listen);
+    try {
+      assert.equal(await check({ "t.cts": "const a: number = 1;\nmodule.exports = a;" }, "commonjs-typescript"), undefined);
+      const error = await check({ "t.cts": "const a: number = (1;\n" }, "commonjs-typescript");
+      assert.ok(error instanceof SyntaxError);
+      assert.match(await where(error), /^t\.cts:1:\d+$/);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", listen);
+    }
+    assert.deepEqual(warnings.filter((w) => w.includes("stripTypeScriptTypes")), []);
+  });
+
+  test("ES modules, and TypeScript another loader compiles to CommonJS (tsx), are not checked here", async () => {
+    assert.equal(await check({ "a.mjs": "export const a = (1;" }, "module"), undefined);
+    assert.equal(await check({ "a.ts": "const a = (1;" }, "commonjs"), undefined);
+  });
+
+  test("a relative file a leading require() names must exist: the error points at its specifier", async () => {
+    const error = await check({ "a.js": '"use strict";\nconst fs = require("node:fs");\nconst { b } = require("./missing.js");\n' });
+    assert.match(String(error?.message), /^Cannot find module '\.\/missing\.js'$/);
+    assert.equal(await where(error), "a.js:3:23");
+    assert.equal((error as Error & { url?: string }).url, pathToFileURL(join(root, String(folders - 1), "missing.js")).href);
+  });
+
+  test("a file required for the first time must compile too, and what it requires first, down the chain", async () => {
+    assert.equal(await check({ "a.js": 'require("./b.js");', "b.js": 'module.exports = require("./c.json");', "c.json": "{}" }), undefined);
+    assert.equal(await where(await check({ "a.js": 'require("./b.js");', "b.js": "module.exports = (;" })), "b.js:1:19");
+    assert.equal(await where(await check({ "a.js": 'exports.b = require("./b.js").b;', "b.js": 'module.exports = require("./c.json");', "c.json": "{,}" })), "c.json:1:2");
+    // Already loaded (and not changed): its content is not what runs.
+    assert.equal(await check({ "a.js": 'require("./b.js");', "b.js": "module.exports = (;" }, undefined, ["b.js"]), undefined);
+  });
+
+  test("a require() after another kind of statement, or in a function, a condition or a try, is not checked (it may not run)", async () => {
+    assert.equal(await check({ "a.js": 'if (process.env.X) return;\nrequire("./missing.js");' }), undefined);
+    assert.equal(await check({ "a.js": 'try { require("./missing.js"); } catch {}' }), undefined);
+    assert.equal(await check({ "a.js": 'const load = () => require("./missing.js");' }), undefined);
+    assert.equal(await check({ "a.js": 'const x = 1;\nrequire("./missing.js");' }), undefined);
+    // A package name is not checked (a loader may map it).
+    assert.equal(await check({ "a.js": 'require("not-installed-anywhere");' }), undefined);
+  });
+});
+
+describe("which old CommonJS versions go before the new ES versions link", () => {
+  const early = (invalidated: string[], esm: string[], edges: string[]): string[] => {
+    const importers = (id: string): string[] => edges.filter((e) => e.endsWith(` -> ${id}`)).map((e) => e.split(" -> ")[0]!);
+    return [...disposedBeforeLinking(invalidated, (id) => esm.includes(id), importers)].sort();
+  };
+
+  test("a CommonJS module a re-evaluated ES module imports, and what it requires in turn", () => {
+    assert.deepEqual(early(["m.mjs", "a.cjs", "b.cjs"], ["m.mjs"], ["m.mjs -> a.cjs", "a.cjs -> b.cjs"]), ["a.cjs", "b.cjs"]);
+  });
+
+  test("not one that only CommonJS requires, nor one imported by an ES module the update does not re-evaluate", () => {
+    // server.js requires util.mjs (require of an ES module): a syntax error in util.mjs must
+    // leave server.js running, so server.js is disposed at the gate.
+    assert.deepEqual(early(["util.mjs", "server.js"], ["util.mjs"], ["server.js -> util.mjs"]), []);
+    assert.deepEqual(early(["a.cjs"], [], ["m.mjs -> a.cjs"]), []);
+    assert.deepEqual(early(["a.cjs", "routes.js"], [], ["routes.js -> a.cjs"]), []);
+  });
+});
