@@ -16,6 +16,7 @@
  */
 import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
+import type { Interface as ReadlineInterface } from "node:readline";
 import type { Resources } from "./resources.js";
 
 /** The builtins through which a program gets something of this file. */
@@ -99,13 +100,11 @@ export class LongLived {
 
   #readline(url: string): void {
     const readline = process.getBuiltinModule(url as "node:readline");
-    const createInterface = readline.createInterface;
-    const resources = this.#resources;
-    readline.createInterface = function (this: unknown, ...args: unknown[]) {
-      const rl = Reflect.apply(createInterface, this, args) as ReturnType<typeof createInterface>;
+    const { createInterface, Interface } = readline;
+    const opened = (rl: ReadlineInterface): void => {
       let closed = false;
       rl.once("close", () => (closed = true));
-      resources.opened({
+      this.#resources.opened({
         live: () => !closed,
         close: () => {
           // Its listeners first: a `for await` over its lines must not end and run on, nor 'close' exit.
@@ -113,8 +112,23 @@ export class LongLived {
           rl.close();
         },
       });
+    };
+    // Both ways of making one: createInterface() calls Node's own class, not the export.
+    readline.createInterface = function (this: unknown, ...args: unknown[]) {
+      const rl = Reflect.apply(createInterface, this, args) as ReturnType<typeof createInterface>;
+      opened(rl);
       return rl;
     } as typeof createInterface;
-    this.#undo.push(() => (readline.createInterface = createInterface));
+    readline.Interface = new Proxy(Interface, {
+      construct(target, args, newTarget) {
+        const rl = Reflect.construct(target, args, newTarget === readline.Interface ? target : newTarget) as ReadlineInterface;
+        opened(rl);
+        return rl;
+      },
+    });
+    this.#undo.push(() => {
+      readline.createInterface = createInterface;
+      readline.Interface = Interface;
+    });
   }
 }

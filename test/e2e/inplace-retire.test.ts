@@ -204,3 +204,30 @@ test("a worker thread, a readline interface on stdin and the worker it starts: e
   assert.deepEqual(inPlace, fresh);
   assert.deepEqual(inPlace, ["m2x answer: w3xy did m2x/two"]);
 });
+
+test("a readline bot made with new Interface(): after two saves each line is heard once, by the new code", async () => {
+  const dir = fixture();
+  const bot = join(dir, "emitters", "bot.mjs");
+  const run = spawnHot(bot, { stdin: true });
+  await run.waitForLine("bot b1 ready");
+  for (const [from, to] of [["b1", "b2x"], ["b2x", "b3xy"]] as const) {
+    const since = run.mark();
+    edit(bot, (old) => old.replace(`"${from}"`, `"${to}"`));
+    await run.waitForLine(`bot ${to} ready`, 10_000, since);
+  }
+  const since = run.mark();
+  run.child.stdin!.write("hello\nsync\n");
+  await run.waitForLine(/ heard sync$/, 10_000, since);
+  const heard = run.lines.slice(since).filter((line) => line.endsWith(" heard hello"));
+  run.child.stdin!.end();
+  assert.equal(await run.exited, 0);
+
+  const restart = spawnCommand(process.execPath, [bot], { cwd: dirname(bot), stdin: true });
+  await restart.waitForLine("bot b3xy ready");
+  restart.child.stdin!.write("hello\nsync\n");
+  await restart.waitForLine(/ heard sync$/);
+  restart.child.stdin!.end();
+  assert.equal(await restart.exited, 0);
+  assert.deepEqual(heard, restart.lines.filter((line) => line.endsWith(" heard hello")));
+  assert.deepEqual(heard, ["b3xy heard hello"]);
+});
