@@ -1,8 +1,10 @@
 /**
  * What a module version started, so that an in-place update can stop it before the module runs
- * again: its timers and intervals, and the listeners it added to long-lived emitters (`process`
- * and servers). Each is recorded under the module that created it (see owner.ts); releasing a
- * module stops exactly what it owns and nothing a module that is kept owns.
+ * again: its timers and intervals, the listeners it added to long-lived emitters (`process`,
+ * servers, and stdin and `parentPort` through long-lived.ts), and what it opened there (readline
+ * interfaces, workers). Each is recorded under the module that created it (see owner.ts);
+ * releasing a module stops exactly what it owns and nothing a module that is kept owns. What
+ * in-flight work starts is not the version's (see in-flight.ts).
  *
  * Only the functions are wrapped, never the callbacks: a timer or listener keeps its identity, so
  * `clearInterval(id)` and `removeListener(fn)` in user code work as before.
