@@ -6,10 +6,11 @@ import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileOf, Scope } from "../src/engine/scope.js";
-import { holdSockets } from "./sockets.js";
+import { followPrimary, holdSockets } from "./sockets.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
 const link = connectSupervisor();
+if (!link) followPrimary();
 if (link) {
   holdSockets(link, link.held);
   const notifier = link.notifier;

@@ -10,7 +10,7 @@ import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/scope.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
-import { holdSockets } from "./sockets.js";
+import { followPrimary, holdSockets } from "./sockets.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
@@ -26,6 +26,7 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 // Before in-place's own listen() wrapper: a server an in-place update hands over keeps its socket,
 // and only a listen() that would bind reaches this one.
 if (link) holdSockets(link, link.held);
+else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
 if (supervisor) inPlace?.installServers();

@@ -44,7 +44,14 @@ export function connectSupervisor(): SupervisorLink | undefined {
         if (handle) held.set(message.key, handle);
         else expected = (expected ?? 1) - 1;
         break;
+      case "drop":
+        (held.get(message.key) as { close(): void } | undefined)?.close();
+        held.delete(message.key);
+        return;
       case "retire":
+        // Alive until the supervisor's SIGTERM, as under `node --watch`, so that the program's
+        // own SIGTERM handler runs: closing its servers would otherwise end a quiet program first.
+        pipe.ref();
         for (const listener of retire) listener();
         return;
       default:

@@ -19,7 +19,9 @@
  *   connection that stays open (SSE, WebSocket, long poll) does not delay that beyond a short grace.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Cluster } from "node:cluster";
 import type { Server, Socket } from "node:net";
+import { LINK_COMMAND, supervisorMessage, wire } from "../src/shared/link.js";
 import type { SupervisorLink } from "./link.js";
 
 /** A connection idle this long after retiring is closed (ms). */
@@ -49,7 +51,7 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
   const live = new Map<Handle, { key: string; connections: Set<Socket> }>();
   const zeroPorts = new Map<string, number>();
   let retiring = false;
-  const taken = (key: string, handle: Handle): void => {
+  const taken = (key: string, handle: Handle, path: string | undefined): void => {
     const connections = new Set<Socket>();
     live.set(handle, { key, connections });
     // Connections are counted at the handle: an in-place update may hand it to another server.
@@ -66,7 +68,11 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
     };
     const closeHandle = handle.close;
     handle.close = function (this: Handle, callback?: () => void) {
-      if (live.delete(handle) && !retiring) link.send({ hotload: "released", key });
+      if (live.delete(handle) && !retiring) {
+        link.send({ hotload: "released", key });
+        // Node removes the path of a unix socket it closes; this handle's was bound elsewhere.
+        if (path !== undefined && isSocketFile(path)) process.getBuiltinModule("node:fs").rmSync(path, { force: true });
+      }
       return closeHandle.call(this, callback);
     };
   };
@@ -82,15 +88,15 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
     }
     if (handle) {
       adopt(this, handle, request, listen);
-      taken(request.key, handle);
+      taken(request.key, handle, request.path);
       link.send({ hotload: "listening", key: request.key });
       return this;
     }
-    const result = listen.apply(this, args);
+    const result = request.path === undefined ? listen.apply(this, args) : listenAtPath(this, args, request.path, listen);
     const bound = (): void => {
       const own = (this as unknown as { _handle: Handle | null })._handle;
       if (!own || live.has(own)) return;
-      taken(request.key, own);
+      taken(request.key, own, request.path);
       link.send({ hotload: "listening", key: request.key }, own);
     };
     // Bound synchronously, unless a host name had to be looked up first.
@@ -98,11 +104,71 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
     else this.once("listening", bound);
     return result;
   } as typeof Server.prototype.listen;
+  keepHeldPaths(held);
   link.onRetire(() => {
     retiring = true;
     const closing = [...live].map(([handle, { connections }]) => retire(handle, connections, close));
+    closing.push(retireWorkers() as Promise<void>);
     void Promise.all(closing).then(() => link.send({ hotload: "retired" }));
   });
+}
+
+/**
+ * A unix socket's path that the program removes before it listens again (nearly every such server
+ * does) is left in place while the supervisor holds the socket behind it: `listen()` then takes
+ * that socket, which stayed reachable all along. Removed for real, clients would get ENOENT until
+ * the new process has bound again. The program's removal succeeds as it would; only the file
+ * stays, as if it had been bound again at once.
+ */
+function keepHeldPaths(held: Map<string, object>): void {
+  const fs = process.getBuiltinModule("node:fs") as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const promises = fs["promises"] as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const kept = (path: unknown): boolean => typeof path === "string" && held.has(`pipe:${path}`);
+  for (const name of ["unlinkSync", "rmSync"]) {
+    const original = fs[name]!;
+    fs[name] = function (this: unknown, ...args: unknown[]) {
+      return kept(args[0]) ? undefined : original.apply(this, args);
+    };
+  }
+  for (const name of ["unlink", "rm"]) {
+    const original = fs[name]!;
+    fs[name] = function (this: unknown, ...args: unknown[]) {
+      if (!kept(args[0])) return original.apply(this, args);
+      const callback = args.findLast((arg) => typeof arg === "function") as ((error: null) => void) | undefined;
+      if (callback) process.nextTick(callback, null);
+      return undefined;
+    };
+  }
+  for (const name of ["unlink", "rm"]) {
+    const original = promises[name]!;
+    promises[name] = function (this: unknown, ...args: unknown[]) {
+      return kept(args[0]) ? Promise.resolve() : original.apply(this, args);
+    };
+  }
+  // `import { rmSync } from "node:fs"` reads the exports as they are now.
+  process.getBuiltinModule("node:module").syncBuiltinESMExports();
+}
+
+/**
+ * `listen(path)` for a path where no socket is: bound under a name of its own next to it, then
+ * renamed to `path`. Node (libuv) removes the path a unix socket was bound to when it closes it;
+ * under its own name, the socket a retiring process closes cannot take the new process's path
+ * with it. (A path that exists is listened on as given: EADDRINUSE, as under plain node.)
+ */
+function listenAtPath(server: Server, args: unknown[], path: string, listen: (this: Server, ...args: unknown[]) => Server): Server {
+  const { dirname, basename, join } = process.getBuiltinModule("node:path");
+  const fs = process.getBuiltinModule("node:fs");
+  const own = join(dirname(path), `.${basename(path)}.hotload-${process.pid}`);
+  // Linux's limit for a socket's path is 107 bytes; an abstract name (\0...) has no file.
+  if (path.startsWith("\0") || Buffer.byteLength(own) > 100 || fs.existsSync(path)) return listen.apply(server, args);
+  fs.rmSync(own, { force: true });
+  const renamed = typeof args[0] === "object" && args[0] !== null ? [{ ...(args[0] as object), path: own }, ...args.slice(1)] : [own, ...args.slice(1)];
+  const result = listen.apply(server, renamed);
+  if (server.listening) {
+    fs.renameSync(own, path);
+    (server as unknown as { _pipeName: string })._pipeName = path;
+  }
+  return result;
 }
 
 /** The server a listening handle calls back for each connection. */
@@ -189,8 +255,17 @@ function retire(handle: Handle, connections: Set<Socket>, close: Server["close"]
     // A handle without its server (node:cluster's primary keeps it so): it only stops accepting.
     handle.close();
   }
+  return drain(server, connections);
+}
+
+/**
+ * Lets `connections` of `server` finish: every response from now on says `Connection: close`, a
+ * connection idle for {@link IDLE_CLOSE_MS} is closed. Resolves when none is left.
+ */
+function drain(server: Server | undefined, connections: Set<Socket>): Promise<void> {
+  const http = server !== undefined && isHttp(server);
   // Requests of connections an in-place update handed over reach the newest server, this one.
-  if (server && isHttp(server)) {
+  if (http) {
     server.prependListener("request", (_request: IncomingMessage, response: ServerResponse) => {
       if (!response.headersSent) response.setHeader("Connection", "close");
     });
@@ -201,7 +276,7 @@ function retire(handle: Handle, connections: Set<Socket>, close: Server["close"]
       const now = Date.now();
       for (const socket of connections) {
         // http keeps the response being written on its socket: none means the connection is idle.
-        if ((socket as unknown as { _httpMessage?: unknown })._httpMessage || !isHttp(server!)) idleSince.delete(socket);
+        if (!http || (socket as unknown as { _httpMessage?: unknown })._httpMessage) idleSince.delete(socket);
         else if (!idleSince.has(socket)) idleSince.set(socket, now);
         else if (now - idleSince.get(socket)! >= IDLE_CLOSE_MS) socket.destroy();
       }
@@ -212,5 +287,65 @@ function retire(handle: Handle, connections: Set<Socket>, close: Server["close"]
     const timer = setInterval(sweep, IDLE_CLOSE_MS / 4);
     timer.unref();
     sweep();
+  });
+}
+
+/**
+ * In the program's node:cluster primary: its workers hold the connections. Each is told to retire
+ * too (over cluster's own channel, a NODE_ message the program never sees); resolves when each
+ * has said it is done, or has gone.
+ */
+function retireWorkers(): Promise<unknown> {
+  const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
+  return Promise.all(
+    Object.values(cluster.workers ?? {}).map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (!worker?.isConnected()) return resolve();
+          const child = worker.process as unknown as NodeJS.EventEmitter;
+          child.on("internalMessage", (message: unknown) => {
+            const { cmd, hotload } = (message ?? {}) as { cmd?: unknown; hotload?: unknown };
+            if (cmd === LINK_COMMAND && hotload === "retired") resolve();
+          });
+          worker.once("exit", () => resolve());
+          // An error (the worker is gone) comes to the callback, not as an event.
+          worker.process.send(wire({ hotload: "retire" }), () => {});
+        }),
+    ),
+  );
+}
+
+/**
+ * In a node:cluster worker of a program under the command (it runs hotload from its primary's
+ * execArgv, without a link): when its primary retires, it stops listening and lets its
+ * connections finish as well, then says so.
+ */
+export function followPrimary(): void {
+  if (!process.channel) return;
+  // Loaded already in a cluster worker; only a program forked with an IPC channel pays for it.
+  const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
+  if (!cluster.isWorker) return;
+  const { Server } = process.getBuiltinModule("node:net");
+  const listen = Server.prototype.listen as (this: Server, ...args: unknown[]) => Server;
+  const close = Server.prototype.close;
+  const servers = new Map<Server, Set<Socket>>();
+  Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    if (!servers.has(this)) {
+      const connections = new Set<Socket>();
+      servers.set(this, connections);
+      this.on("connection", (socket: Socket) => {
+        connections.add(socket);
+        socket.once("close", () => connections.delete(socket));
+      });
+    }
+    return listen.apply(this, args);
+  } as typeof Server.prototype.listen;
+  process.on("internalMessage" as "message", (message: unknown) => {
+    if (supervisorMessage(message)?.hotload !== "retire") return;
+    const draining = [...servers].map(([server, connections]) => {
+      if (server.listening) close.call(server);
+      return drain(server, connections);
+    });
+    void Promise.all(draining).then(() => process.send?.(wire({ hotload: "retired" })));
   });
 }

@@ -124,12 +124,15 @@ export class Run {
   #check(): void {
     const expected = this.#expected;
     if (expected === undefined) return;
-    if (expected.size === 0 ? this.#evaluated : [...expected].every((key) => this.listening.has(key))) this.#setReady();
+    // A changed address (a new port) still counts: as many sockets as before.
+    const listens = [...expected].every((key) => this.listening.has(key)) || this.listening.size >= expected.size;
+    if (expected.size === 0 ? this.#evaluated : listens) this.#setReady();
   }
 
   /**
    * Resolves true when the run is ready, false when it exits first. Ready means: it listens on
-   * every socket in `expected` (those its predecessor listened on); or, when that is empty, its
+   * every socket in `expected` (those its predecessor listened on), or on as many (an address
+   * changed); or, when that is empty, its
    * entry has finished evaluating; or it called `ready()`. A run that has not become ready after
    * {@link LISTEN_TIMEOUT_MS} is taken as ready (`onLate` is told).
    */

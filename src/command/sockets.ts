@@ -34,9 +34,16 @@ export class HeldSockets {
     this.#handles.delete(key);
   }
 
-  /** Lets go of every socket but those in `keep` (the program no longer listens there). */
-  keepOnly(keep: ReadonlySet<string>): void {
-    for (const key of this.#handles.keys()) if (!keep.has(key)) this.release(key);
+  /**
+   * Lets go of every socket but those in `keep` (what `child` listens on: it no longer listens on
+   * the others), and has `child` close the copies it got of them.
+   */
+  keepOnly(keep: ReadonlySet<string>, child: ChildProcess): void {
+    for (const key of this.#handles.keys()) {
+      if (keep.has(key)) continue;
+      this.release(key);
+      child.send(wire({ hotload: "drop", key }), () => {});
+    }
   }
 
   /** Sends every held socket to `child` (first their number: its program waits for them all). */

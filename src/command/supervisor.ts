@@ -155,11 +155,11 @@ export class Supervisor {
       if (this.#phase !== "restarting") return;
       const run = this.#launch();
       this.#serve(run);
-      void run.whenReady(new Set(previous?.listening), () => {}).then((ready) => {
-        if (!ready) return;
-        this.#sockets.keepOnly(run.listening);
-        info(`restart: ${describe(cause)} — new process ready in ${Math.round(performance.now() - decidedAt)} ms`);
+      run.child.once("spawn", () => {
+        info(`restart: ${describe(cause)} — new process spawned in ${Math.round(performance.now() - decidedAt)} ms`);
       });
+      // Sockets the new version no longer listens on are let go (a changed port).
+      void run.whenReady(new Set(previous?.listening), () => {}).then((ready) => ready && this.#sockets.keepOnly(run.listening, run.child));
     })();
   }
 
@@ -233,7 +233,7 @@ export class Supervisor {
     }
     this.#serve(next);
     // Sockets the new version no longer listens on are let go (a changed port).
-    this.#sockets.keepOnly(next.listening);
+    this.#sockets.keepOnly(next.listening, next.child);
     info(`restart: ${describe(cause)} — new process ready in ${Math.round(performance.now() - decidedAt)} ms`);
     void previous.retire(this.#options.killTimeout, () =>
       warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),

@@ -96,8 +96,17 @@ export interface RetireMessage {
   readonly hotload: "retire";
 }
 
+/**
+ * The supervisor let the socket on `key` go (the program listens elsewhere now): a copy the child
+ * got and never listened on is closed too.
+ */
+export interface DropMessage {
+  readonly hotload: "drop";
+  readonly key: string;
+}
+
 /** Every message the supervisor may send. */
-export type SupervisorMessage = SocketsMessage | SocketMessage | RetireMessage;
+export type SupervisorMessage = SocketsMessage | SocketMessage | RetireMessage | DropMessage;
 
 /**
  * The `cmd` of every message on the link. NODE_-prefixed: Node's IPC code hands such messages to
@@ -116,7 +125,7 @@ export const READY_SLOT = "hotload.ready";
 export const START_SLOT = "hotload.start";
 
 const CHILD_KINDS: ReadonlySet<string> = new Set(["restart", "files", "ready", "evaluated", "listening", "released", "retired"]);
-const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(["sockets", "socket", "retire"]);
+const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(["sockets", "socket", "retire", "drop"]);
 
 /** `message` as it travels on the link. */
 export function wire(message: ChildMessage | SupervisorMessage): { readonly cmd: string } {
