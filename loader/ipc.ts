@@ -37,13 +37,18 @@ interface Bindings {
 
 function bindings(): Bindings {
   const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-  const pipe = binding("pipe_wrap") as { Pipe: Bindings["Pipe"]; constants: { IPC: number } };
-  const stream = binding("stream_wrap") as {
-    WriteWrap: Bindings["WriteWrap"];
-    streamBaseState: Int32Array;
-    kReadBytesOrError: number;
-    kArrayBufferOffset: number;
-  };
+  // With --pending-deprecation, process.binding warns (DEP0111), and throws with
+  // --throw-deprecation: the warning would be about hotload's use, not the program's.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  let pipe: { Pipe: Bindings["Pipe"]; constants: { IPC: number } };
+  let stream: { WriteWrap: Bindings["WriteWrap"]; streamBaseState: Int32Array; kReadBytesOrError: number; kArrayBufferOffset: number };
+  try {
+    pipe = binding("pipe_wrap") as typeof pipe;
+    stream = binding("stream_wrap") as typeof stream;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
   return {
     Pipe: pipe.Pipe,
     IPC: pipe.constants.IPC,
