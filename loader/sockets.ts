@@ -31,7 +31,7 @@ const IDLE_CLOSE_MS = 250;
 type Handle = Record<string | symbol, unknown> & { close(callback?: () => void): void };
 
 /** What a `listen()` call asked for. */
-interface Request {
+export interface Request {
   readonly key: string;
   readonly path?: string;
   readonly backlog?: number;
@@ -200,8 +200,11 @@ function isSocketFile(path: string): boolean {
   }
 }
 
-/** The key and details of a `listen(...)` call, or undefined for a handle or file descriptor. */
-function requestOf(args: readonly unknown[], zeroPorts: Map<string, number>): Request | undefined {
+/**
+ * The key and details of a `listen(...)` call, or undefined for a handle or file descriptor.
+ * `zeroPorts` counts the port-0 listens of this process, by address.
+ */
+export function requestOf(args: readonly unknown[], zeroPorts: Map<string, number>): Request | undefined {
   const callback = args.findLast((arg) => typeof arg === "function") as (() => void) | undefined;
   const [first, second, third] = args;
   let port: unknown;
