@@ -9,6 +9,9 @@ import type { RuntimeNotifier } from "../src/engine/runtime.js";
 import { later } from "../src/shared/later.js";
 import { IpcPipe } from "./ipc.js";
 
+/** How long the program waits for the supervisor's sockets at most (ms). */
+const SILENT_LINK_MS = 5000;
+
 /** The link to the supervisor, as the loader uses it. */
 export interface SupervisorLink {
   readonly notifier: RuntimeNotifier;
@@ -72,9 +75,16 @@ export function connectSupervisor(): SupervisorLink | undefined {
     // Not a pipe after all (a stale variable from a parent): there is no one to tell.
     return undefined;
   }
-  // Referenced until the supervisor's sockets are here: the program waits for them.
+  // Referenced until the supervisor's sockets are here: the program waits for them. They are in
+  // the pipe before this process starts; a link that stays silent (a descriptor inherited by
+  // mistake) does not hold the program for long.
   pipe.ref();
   const start = new Promise<() => void>((resolve) => (handedOver = resolve));
+  const silent = setTimeout(() => {
+    pipe.unref();
+    handedOver(() => send({ hotload: "evaluated" }));
+  }, SILENT_LINK_MS);
+  void start.then(() => clearTimeout(silent));
   Object.defineProperty(globalThis, Symbol.for(START_SLOT), { value: start, configurable: true });
   const send = (message: ChildMessage, handle?: object): void => pipe.send(wire(message), handle);
   Object.defineProperty(globalThis, Symbol.for(READY_SLOT), { value: () => send({ hotload: "ready" }), configurable: true });

@@ -9,8 +9,11 @@
  * - Keys name what `listen()` asked for (`tcp:<host>:<port>`, `pipe:<path>`); a port 0 also counts
  *   its listens (`tcp:<host>:0#2`), so a new process gets the port the old one was given.
  * - A socket the program closes itself is released (the supervisor closes its copy).
- * - A unix path the program unlinked before listening (nearly every unix-socket server does) is
- *   bound again, as under plain node: the held socket is no longer reachable by that path.
+ * - A unix path: bound under a name of its own and renamed (see listenAtPath); the program's
+ *   removal of the path before it listens again leaves the path in place while the socket behind
+ *   it is held (see keepHeldPaths); a path removed by someone else is bound again.
+ * - In the program's own node:cluster workers (hotload runs there from the primary's execArgv,
+ *   without a link), see followPrimary.
  * - When a new process has taken over, this one retires: its listening sockets close without
  *   cutting idle keep-alive connections (http.Server#close would: a client sending its next
  *   request at that moment gets ECONNRESET). Every response from then on says `Connection: close`,
@@ -82,7 +85,7 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
     let handle = held.get(request.key) as Handle | undefined;
     held.delete(request.key);
     if (handle && request.path !== undefined && !isSocketFile(request.path)) {
-      // Unlinked before listening: bound again, as under plain node.
+      // Removed behind hotload's back: bound again, as under plain node.
       handle.close();
       handle = undefined;
     }
