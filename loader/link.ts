@@ -21,6 +21,8 @@ export interface SupervisorLink {
    * Filled before the program runs (loader/index.ts waits for them).
    */
   readonly held: Map<string, object>;
+  /** Resolves once {@link held} has every socket the supervisor holds. */
+  readonly started: Promise<unknown>;
   /** Calls `listener` when a new process has taken over from this one. */
   onRetire(listener: () => void): void;
 }
@@ -95,6 +97,7 @@ export function connectSupervisor(): SupervisorLink | undefined {
     },
     send,
     held,
+    started: start,
     onRetire: (listener) => retire.push(listener),
   };
 }

@@ -107,7 +107,9 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
     else this.once("listening", bound);
     return result;
   } as typeof Server.prototype.listen;
-  keepHeldPaths(held);
+  // Once the supervisor's sockets are here, before the program runs (loader/index.ts awaits the
+  // same promise, later).
+  void link.started.then(() => keepHeldPaths(held));
   link.onRetire(() => {
     retiring = true;
     const closing = [...live].map(([handle, { connections }]) => retire(handle, connections, close));
@@ -124,30 +126,26 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
  * stays, as if it had been bound again at once.
  */
 function keepHeldPaths(held: Map<string, object>): void {
+  if (![...held.keys()].some((key) => key.startsWith("pipe:"))) return;
   const fs = process.getBuiltinModule("node:fs") as unknown as Record<string, (...args: unknown[]) => unknown>;
   const promises = fs["promises"] as unknown as Record<string, (...args: unknown[]) => unknown>;
   const kept = (path: unknown): boolean => typeof path === "string" && held.has(`pipe:${path}`);
-  for (const name of ["unlinkSync", "rmSync"]) {
-    const original = fs[name]!;
-    fs[name] = function (this: unknown, ...args: unknown[]) {
-      return kept(args[0]) ? undefined : original.apply(this, args);
-    };
-  }
+  const wrap = (exports: Record<string, (...args: unknown[]) => unknown>, name: string, instead: (args: unknown[]) => unknown): void => {
+    const original = exports[name]!;
+    exports[name] = {
+      [name](this: unknown, ...args: unknown[]) {
+        return kept(args[0]) ? instead(args) : original.apply(this, args);
+      },
+    }[name]!;
+  };
+  for (const name of ["unlinkSync", "rmSync"]) wrap(fs, name, () => undefined);
   for (const name of ["unlink", "rm"]) {
-    const original = fs[name]!;
-    fs[name] = function (this: unknown, ...args: unknown[]) {
-      if (!kept(args[0])) return original.apply(this, args);
+    wrap(fs, name, (args) => {
       const callback = args.findLast((arg) => typeof arg === "function") as ((error: null) => void) | undefined;
       if (callback) process.nextTick(callback, null);
-      return undefined;
-    };
+    });
   }
-  for (const name of ["unlink", "rm"]) {
-    const original = promises[name]!;
-    promises[name] = function (this: unknown, ...args: unknown[]) {
-      return kept(args[0]) ? Promise.resolve() : original.apply(this, args);
-    };
-  }
+  for (const name of ["unlink", "rm"]) wrap(promises, name, () => Promise.resolve());
   // `import { rmSync } from "node:fs"` reads the exports as they are now.
   process.getBuiltinModule("node:module").syncBuiltinESMExports();
 }
