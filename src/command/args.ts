@@ -29,7 +29,7 @@ export interface CliOptions {
   readonly killTimeout: number;
   /** `--watch-after-exit`: after the app exits with 0, wait for a change instead of exiting. */
   readonly watchAfterExit: boolean;
-  /** False with `--no-overlap`: stop the old process before the new one starts (no cluster). */
+  /** False with `--no-overlap`: stop the old process before the new one starts. */
   readonly overlap: boolean;
   /** `--poll[=<ms>]`: poll files every that many ms instead of using the OS's file watches. */
   readonly poll: number | undefined;
