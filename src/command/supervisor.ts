@@ -98,7 +98,8 @@ export class Supervisor {
     // project (node_modules included); the app reports the file it resolved to.
     this.#loaded = new Set(isDirectory(entry) ? [] : [entry]);
     this.#done = new Promise((resolveDone) => (this.#finish = resolveDone));
-    this.#overlapping = options.overlap && inspectorPort(options.nodeArgs) === undefined;
+    const nodeOptions = (process.env["NODE_OPTIONS"] ?? "").split(/\s+/).filter(Boolean);
+    this.#overlapping = options.overlap && inspectorPort([...nodeOptions, ...options.nodeArgs]) === undefined;
   }
 
   /** Resolves with the exit code the command should end with. */
