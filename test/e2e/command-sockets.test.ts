@@ -62,7 +62,7 @@ test("the program sees plain node: cluster.isPrimary, no process.send, connected
   const { execArgv, env: keys, ...rest } = underCommand;
   const { execArgv: plainExecArgv, env: plainKeys, ...plainRest } = underNode;
   assert.deepEqual(rest, plainRest);
-  assert.deepEqual(rest, { isPrimary: true, isWorker: false, send: "undefined", disconnect: "undefined", channel: "undefined" });
+  assert.deepEqual(rest, { isPrimary: true, isWorker: false, connected: "undefined", send: "undefined", disconnect: "undefined", channel: "undefined" });
   // The command's only option of its own is the loader, after the user's.
   assert.deepEqual((execArgv as string[]).slice(0, -2), plainExecArgv);
   assert.equal((execArgv as string[]).at(-2), "--import");
