@@ -71,7 +71,9 @@ export class IpcPipe {
   #closed = false;
   #pending: object | undefined;
   /** Handles wait for the previous one's acknowledgement, as in Node (one per read on the other end). */
-  #handleQueue: Array<{ message: object; handle: object }> | undefined;
+  #handleQueue: Array<{ message: object; handle: object | undefined }> | undefined;
+  /** The handle sent last, until acknowledged. */
+  #inFlight: { message: object; handle: object } | undefined;
 
   /** Throws when `fd` is not a pipe (a stale variable from a parent). */
   constructor(fd: number, onMessage: OnMessage, onEnd: () => void) {
@@ -123,15 +125,17 @@ export class IpcPipe {
    */
   send(message: object, handle?: object): void {
     if (this.#closed) return;
-    if (handle === undefined) {
-      this.#write(message);
-      return;
-    }
+    // Behind a handle not yet acknowledged, everything waits: messages keep their order.
     if (this.#handleQueue) {
       this.#handleQueue.push({ message, handle });
       return;
     }
+    if (handle === undefined) {
+      this.#write(message);
+      return;
+    }
     this.#handleQueue = [];
+    this.#inFlight = { message, handle };
     this.#write({ cmd: "NODE_HANDLE", type: "net.Native", msg: message }, handle);
   }
 
@@ -146,6 +150,9 @@ export class IpcPipe {
     const { cmd, msg } = (message ?? {}) as { cmd?: unknown; msg?: unknown };
     if (cmd === "NODE_HANDLE_ACK" || cmd === "NODE_HANDLE_NACK") {
       const queue = this.#handleQueue ?? [];
+      // Not received (its descriptor was lost on the way): sent again, as Node does.
+      if (cmd === "NODE_HANDLE_NACK" && this.#inFlight) queue.unshift(this.#inFlight);
+      this.#inFlight = undefined;
       this.#handleQueue = undefined;
       for (const next of queue) this.send(next.message, next.handle);
       return;
