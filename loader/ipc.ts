@@ -6,8 +6,9 @@
  * Node only sets up IPC on `process` itself (`process.send`, `connected`, `disconnect`, `channel`,
  * listeners on `process`), from NODE_CHANNEL_FD, before any `--import` runs; those properties are
  * also what its IPC code reads, so they cannot be hidden afterwards (measured on Node 22, 24 and
- * 26: deleting `process.connected` breaks sending, and a program's `process.on("message")` would
- * then keep the process alive). So the supervisor spawns the child without NODE_CHANNEL_FD, and this
+ * 26: with `process.connected` deleted, a send fails with ERR_IPC_CHANNEL_CLOSED; and with the
+ * channel there, a program's `process.on("message")` keeps it alive, which under plain node it
+ * does not). So the supervisor spawns the child without NODE_CHANNEL_FD, and this
  * file opens the pipe with the bindings Node's own IPC uses (`pipe_wrap`'s Pipe in IPC mode,
  * `stream_wrap`'s WriteWrap), reached through `process.binding`, whose list of allowed modules
  * includes both on every supported Node.

@@ -46,8 +46,8 @@ export function connectSupervisor(): SupervisorLink | undefined {
         expected = message.count;
         break;
       case "socket":
+        // The pipe hands on a `socket` message only with its handle.
         if (handle) held.set(message.key, handle);
-        else expected = (expected ?? 1) - 1;
         break;
       case "drop":
         (held.get(message.key) as { close(): void } | undefined)?.close();
