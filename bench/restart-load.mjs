@@ -3,8 +3,8 @@
 // on a fresh connection each time). For each tool:
 //   node --watch app.mjs          Node's own restart: stop, then start
 //   hotload --no-overlap app.mjs  the same order, under the hotload command
-//   hotload app.mjs               the new process starts first (a cluster worker sharing the
-//                                 socket) and the old one stops once the new one listens
+//   hotload app.mjs               the new process starts first (the command holds the listening
+//                                 socket for both) and the old one stops once the new one listens
 // (HOTLOAD_IN_PLACE=0: otherwise hotload applies such a change in place, with no restart at all)
 // it counts failed requests (errors or non-200), by kind of connection, across N saves, and the
 // time from each save to the new process's `listening` line. Tools run one after the other on

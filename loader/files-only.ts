@@ -6,12 +6,14 @@ import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileOf, Scope } from "../src/engine/scope.js";
-import { joinCluster } from "./cluster.js";
+import { followPrimary, holdSockets } from "./sockets.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
-const notifier = connectSupervisor();
-if (notifier) {
-  joinCluster();
+const link = connectSupervisor();
+if (!link) followPrimary();
+if (link) {
+  holdSockets(link, link.held);
+  const notifier = link.notifier;
   const scope = Scope.fromEnv(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
   const report = fileReporter(notifier);
   const seen = new Set<string>();

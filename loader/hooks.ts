@@ -10,29 +10,31 @@ import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/scope.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
-import { joinCluster } from "./cluster.js";
+import { followPrimary, holdSockets } from "./sockets.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const scope = Scope.fromEnv(OWN_CODE);
-const supervisor = connectSupervisor();
+const link = connectSupervisor();
+const supervisor = link?.notifier;
 let report: ((file: string) => void) | undefined;
 const notifier: RuntimeNotifier | undefined = supervisor && {
   filesLoaded: (files) => files.forEach((file) => report?.(file)),
   restartNeeded: supervisor.restartNeeded,
 };
+// Before in-place's own listen() wrapper: a server an in-place update hands over keeps its socket,
+// and only a listen() that would bind reaches this one.
+if (link) holdSockets(link, link.held);
+else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
-// After in-place's own listen() wrapper, so that this one sees every listen(), handed over or not.
-if (supervisor) {
-  inPlace?.installServers();
-  joinCluster();
-}
+if (supervisor) inPlace?.installServers();
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
 if (supervisor) report = fileReporter(supervisor);
+link?.onRetire(() => runtime.retire());
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
 
 // module.hot for CommonJS modules, without rewriting their source: a getter every module inherits

@@ -1,52 +1,104 @@
 /**
- * The child's side of the `hotload` supervisor link (src/shared/link.ts). Only active when the supervisor
- * started this process: it sets HOTLOAD_SUPERVISOR to the link's file descriptor, a pipe of its
- * own. Node's IPC channel, should the program have one, stays the program's: hotload never sends
- * on it nor listens to it, so `process.disconnect()` and `process.send` behave as without hotload.
+ * The child's side of the `hotload` supervisor link (src/shared/link.ts). Only active when the
+ * supervisor started this process: it sets HOTLOAD_SUPERVISOR to the link's file descriptor, an IPC
+ * pipe of its own (loader/ipc.ts). Node's IPC channel, should the program have one, stays the
+ * program's: hotload never sends on it nor listens to it.
  */
-import type { Socket } from "node:net";
-import { encodeMessage, linkFdFrom, READY_SLOT, SUPERVISOR_ENV, type ChildMessage } from "../src/shared/link.js";
+import { linkFdFrom, READY_SLOT, START_SLOT, SUPERVISOR_ENV, supervisorMessage, wire, type ChildMessage } from "../src/shared/link.js";
 import type { RuntimeNotifier } from "../src/engine/runtime.js";
 import { later } from "../src/shared/later.js";
+import { IpcPipe } from "./ipc.js";
 
-/** A notifier that talks to the supervisor, or undefined when there is none. */
-export function connectSupervisor(): RuntimeNotifier | undefined {
+/** How long the program waits for the supervisor's sockets at most (ms). */
+const SILENT_LINK_MS = 5000;
+
+/** The link to the supervisor, as the loader uses it. */
+export interface SupervisorLink {
+  readonly notifier: RuntimeNotifier;
+  send(message: ChildMessage, handle?: object): void;
+  /**
+   * The listening sockets the supervisor holds, by key: what the previous process listened on.
+   * Filled before the program runs (loader/index.ts waits for them).
+   */
+  readonly held: Map<string, object>;
+  /** Resolves once {@link held} has every socket the supervisor holds. */
+  readonly started: Promise<unknown>;
+  /** Calls `listener` when a new process has taken over from this one. */
+  onRetire(listener: () => void): void;
+}
+
+/** The link to the supervisor, or undefined when there is none. */
+export function connectSupervisor(): SupervisorLink | undefined {
   const fd = linkFdFrom(process.env[SUPERVISOR_ENV]);
   // The program's own child processes are not supervised by us: they must not inherit the flag.
   delete process.env[SUPERVISOR_ENV];
   if (fd === undefined) return undefined;
-  let link: Socket;
+  const held = new Map<string, object>();
+  let expected: number | undefined;
+  let handedOver!: (evaluated: () => void) => void;
+  const retire: Array<() => void> = [];
+  const onMessage = (value: unknown, handle: object | undefined): void => {
+    const message = supervisorMessage(value);
+    switch (message?.hotload) {
+      case undefined:
+        return;
+      case "sockets":
+        expected = message.count;
+        break;
+      case "socket":
+        // The pipe hands on a `socket` message only with its handle.
+        if (handle) held.set(message.key, handle);
+        break;
+      case "drop":
+        (held.get(message.key) as { close(): void } | undefined)?.close();
+        held.delete(message.key);
+        return;
+      case "retire":
+        // Alive until the supervisor's SIGTERM, as under `node --watch`, so that the program's
+        // own SIGTERM handler runs: closing its servers would otherwise end a quiet program first.
+        pipe.ref();
+        for (const listener of retire) listener();
+        return;
+      default:
+        message satisfies never;
+    }
+    if (expected !== undefined && held.size >= expected) {
+      pipe.unref();
+      handedOver(() => send({ hotload: "evaluated" }));
+    }
+  };
+  let pipe: IpcPipe;
   try {
-    // Loaded only here: a program without a supervisor does not pay for node:net at start-up.
-    const net = process.getBuiltinModule("node:net");
-    link = new net.Socket({ fd, readable: true, writable: true });
+    // A supervisor that died (even SIGKILLed) must not leave the program running unattended: its
+    // end of the pipe closes, and this end reads the end of the stream. A program that exits by
+    // itself never gets here: the unreferenced link does not keep it alive.
+    pipe = new IpcPipe(fd, onMessage, () => later(() => process.kill(process.pid, "SIGTERM")));
   } catch {
     // Not a pipe after all (a stale variable from a parent): there is no one to tell.
     return undefined;
   }
-  // The link must not keep a finished script alive: the supervisor sees the exit anyway. Nor must
-  // a cluster worker's channel (the command's overlap mode): Node refs it again for a program
-  // that listens for messages on it.
-  link.unref();
-  process.channel?.unref();
-  // EPIPE or ECONNRESET once the supervisor is gone: nothing to tell any more ("end" follows).
-  link.on("error", () => {});
-  // A supervisor that died (even SIGKILLed) must not leave the program running unattended: its
-  // end of the pipe closes, and this end reads the end of the stream. A program that exits by
-  // itself never gets here: the unref'd link does not keep it alive.
-  link.once("end", () => {
-    later(() => process.kill(process.pid, "SIGTERM"));
-  });
-  link.resume();
-  const send = (message: ChildMessage): void => {
-    // A small write to a pipe goes out at once (libuv tries it synchronously), also from an
-    // `exit` listener, where nothing asynchronous completes.
-    if (!link.destroyed) link.write(encodeMessage(message));
-  };
+  // Referenced until the supervisor's sockets are here: the program waits for them. They are in
+  // the pipe before this process starts; a link that stays silent (a descriptor inherited by
+  // mistake) does not hold the program for long.
+  pipe.ref();
+  const start = new Promise<() => void>((resolve) => (handedOver = resolve));
+  const silent = setTimeout(() => {
+    pipe.unref();
+    handedOver(() => send({ hotload: "evaluated" }));
+  }, SILENT_LINK_MS);
+  void start.then(() => clearTimeout(silent));
+  Object.defineProperty(globalThis, Symbol.for(START_SLOT), { value: start, configurable: true });
+  const send = (message: ChildMessage, handle?: object): void => pipe.send(wire(message), handle);
   Object.defineProperty(globalThis, Symbol.for(READY_SLOT), { value: () => send({ hotload: "ready" }), configurable: true });
   return {
-    filesLoaded: (files) => send({ hotload: "files", files }),
-    restartNeeded: (reason, file, chain) => send({ hotload: "restart", reason, file, chain }),
+    notifier: {
+      filesLoaded: (files) => send({ hotload: "files", files }),
+      restartNeeded: (reason, file, chain) => send({ hotload: "restart", reason, file, chain }),
+    },
+    send,
+    held,
+    started: start,
+    onRetire: (listener) => retire.push(listener),
   };
 }
 

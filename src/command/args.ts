@@ -29,7 +29,7 @@ export interface CliOptions {
   readonly killTimeout: number;
   /** `--watch-after-exit`: after the app exits with 0, wait for a change instead of exiting. */
   readonly watchAfterExit: boolean;
-  /** False with `--no-overlap`: stop the old process before the new one starts (no cluster). */
+  /** False with `--no-overlap`: stop the old process before the new one starts. */
   readonly overlap: boolean;
   /** `--poll[=<ms>]`: poll files every that many ms instead of using the OS's file watches. */
   readonly poll: number | undefined;
@@ -64,8 +64,7 @@ restarts the process, in milliseconds.
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts
   --no-overlap           stop the old process before starting the new one (by default the new
-                         one starts first, as a node:cluster worker sharing the listening
-                         sockets, and the old one stops once the new one is ready)
+                         one starts first, and the old one stops once the new one is ready)
   --restart <glob>       restart when a matching file changes, even if no module imports it
                          (repeatable; default: .env and .env.* in the working directory;
                          files given to node's --env-file are always watched)
@@ -85,12 +84,15 @@ Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative
 --env-file paths start at the working directory. node_modules and .git are skipped unless a
 glob names them.
 
-Restarts: the new process is ready when it listens (a server), when it calls ready() from
-hotload/api, or, for a program that never listened, once it has run 500 ms without exiting.
-A new process that exits before it is ready never replaces the old one: the old one keeps
-serving and the next change tries again. The old one then stops gracefully: its servers close
-(requests in flight finish), then SIGTERM, then SIGKILL after --kill-timeout, its whole
-process tree included.
+Restarts: the app runs as a plain node process; hotload holds every socket it listens on
+(TCP, unix paths) and hands it to each new process, so no connection is refused. The new
+process is ready when it listens on what the old one did, when it calls ready() from
+hotload/api, or, for a program that never listened, once its entry has run. A new process that
+exits before it is ready never replaces the old one: the old one keeps serving and the next
+change tries again. The old one then stops gracefully: its servers close (requests in flight
+finish, at most 1 s), then SIGTERM, then SIGKILL after --kill-timeout, its whole process tree
+included. With node's --inspect on a fixed port, the old process stops before the new one
+starts (the port is the inspector's until then).
 
 While running:
   rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
@@ -121,7 +123,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
                                   keeping V8's code cache of it in its package's dist/loader/.cache
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
-                                  set by this command for its app; not for you to set
+                                  set by hotload for the app (HOTLOAD_HOT=0 with --no-hot; the app
+                                  never sees HOTLOAD_SUPERVISOR); not for you to set
 `;
 
 /**

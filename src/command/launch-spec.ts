@@ -13,15 +13,15 @@ import { POLL_ENV } from "../watch/polling.js";
 
 /** The run of `options.entry` in `cwd`, with `ignore`'s plain paths kept cold in the app. */
 export function launchSpec(options: SupervisorOptions, cwd: string, ignore: readonly Glob[], env: NodeJS.ProcessEnv = process.env): LaunchSpec {
-  // The link is a pipe of its own at LINK_FD (src/shared/link.ts): Node's IPC channel, where there is
-  // one (a cluster worker's), stays the program's and cluster's.
+  // The link is a pipe of its own at LINK_FD (src/shared/link.ts); the loader deletes the variable.
   const childEnv: NodeJS.ProcessEnv = { ...env, [SUPERVISOR_ENV]: String(LINK_FD) };
-  // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing.
-  childEnv["HOTLOAD_HOT"] = options.hot ? "1" : "0";
+  // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing. Hot is its
+  // default: nothing is added to the program's environment for it.
+  if (options.hot) delete childEnv["HOTLOAD_HOT"];
+  else childEnv["HOTLOAD_HOT"] = "0";
   if (options.poll !== undefined) childEnv[POLL_ENV] = String(options.poll);
-  // Each run is the first hotload process of its tree: its log lines need no pid. (Empty, not
-  // deleted: cluster.fork adds the supervisor's own environment back.)
-  childEnv[FIRST_PROCESS_ENV] = "";
+  // Each run is the first hotload process of its tree: its log lines need no pid.
+  delete childEnv[FIRST_PROCESS_ENV];
   // Plain paths among the --ignore globs also keep those files cold in the app.
   const literal = ignore.filter((glob) => glob.literal).map((glob) => glob.absolute);
   if (literal.length > 0) childEnv["HOTLOAD_IGNORE"] = [childEnv["HOTLOAD_IGNORE"], ...literal].filter(Boolean).join(",");
@@ -34,6 +34,5 @@ export function launchSpec(options: SupervisorOptions, cwd: string, ignore: read
     cwd,
     env: childEnv,
     stdin: options.stdin,
-    overlap: options.overlap,
   };
 }

@@ -128,3 +128,24 @@ export function envFilesOf(nodeArgs: readonly string[]): string[] {
   }
   return files;
 }
+
+/**
+ * The port node's inspector listens on with these options (`--inspect`, `--inspect-brk`,
+ * `--inspect-wait`, with `=[host:]port`, or `--inspect-port`), or undefined when it does not
+ * listen, or listens on a port of its own choosing (0).
+ */
+export function inspectorPort(nodeArgs: readonly string[]): number | undefined {
+  let inspect = false;
+  let port = 9229;
+  for (let i = 0; i < nodeArgs.length; i++) {
+    const arg = nodeArgs[i]!;
+    const match = /^--(inspect(?:-brk|-wait)?|inspect-port|debug-port)(?:=(.*))?$/.exec(arg);
+    if (!match) continue;
+    if (match[1] !== "inspect-port" && match[1] !== "debug-port") inspect = true;
+    const value = match[2] ?? (match[1] === "inspect-port" || match[1] === "debug-port" ? nodeArgs[++i] : undefined);
+    if (value === undefined) continue;
+    const last = /(?:^|:)(\d+)$/.exec(value);
+    if (last) port = Number(last[1]);
+  }
+  return inspect && port !== 0 ? port : undefined;
+}

@@ -1,15 +1,14 @@
 /**
  * One run of the program under the `hotload` command: a child process, how it ended, whether it
- * is ready, and how it is stopped (issue 13).
+ * is ready, and how it is stopped (issues 13, 22).
  *
- * With overlap (the default) the program runs as a `node:cluster` worker of the command, so that
- * the command (the cluster primary) owns the listening sockets: a new run listens on the same
- * port while the old one still serves, and the switch drops no connection (PM2's `reload` does the
- * same). With `--no-overlap` it is a plain child process, stopped before the next one starts.
+ * The program runs as a plain process (`node [node options] --import hotload <entry>`), as under
+ * node: no node:cluster, no IPC channel of Node's. The supervisor holds its listening sockets
+ * (sockets.ts) and reaches it over the link (src/shared/link.ts), an IPC pipe at LINK_FD that
+ * Node does not turn into `process.send`: the child is spawned without NODE_CHANNEL_FD.
  */
-import cluster, { type Worker } from "node:cluster";
-import { spawn, type ChildProcess } from "node:child_process";
-import { RETIRE_COMMAND } from "../shared/link.js";
+import { ChildProcess } from "node:child_process";
+import { LINK_FD, wire } from "../shared/link.js";
 import { descendants } from "./tree.js";
 
 /** How a run ended. */
@@ -29,15 +28,13 @@ export interface LaunchSpec {
   /** The whole environment of the program. */
   readonly env: NodeJS.ProcessEnv;
   readonly stdin: "inherit" | "pipe";
-  /** Run as a cluster worker (shared listening sockets) rather than a plain child. */
-  readonly overlap: boolean;
 }
 
 /**
- * How long a program that has never listened must run without exiting to count as ready, when it
- * does not call `ready()` from `hotload/api` (ms).
+ * How long a retiring run may keep connections open (a stream, a WebSocket, a long poll, a slow
+ * request) before it gets SIGTERM anyway (ms).
  */
-const READY_AFTER_MS = 500;
+export const RETIRE_GRACE_MS = 1000;
 
 /**
  * How long a run is given to become ready before it is taken as ready anyway (a new version that
@@ -45,20 +42,17 @@ const READY_AFTER_MS = 500;
  */
 export const LISTEN_TIMEOUT_MS = 10_000;
 
-let primaryReady = false;
-
 /** A running (or finished) program. */
 export class Run {
   readonly child: ChildProcess;
-  readonly worker: Worker | undefined;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
   /** The command is stopping it: its exit is expected, not a crash. */
   stopping = false;
   /** The command had to SIGKILL it. */
   killed = false;
-  /** It listened on a socket at least once. */
-  listened = false;
+  /** The keys of the sockets it listens on (loader/sockets.ts). */
+  readonly listening: Set<string> = new Set();
   /** It is ready (see {@link whenReady}). */
   isReady = false;
   /** Wall-clock time of the spawn, to compare with file modification times. */
@@ -67,47 +61,14 @@ export class Run {
   readonly #known = new Set<number>();
   #markReady!: () => void;
   readonly #ready: Promise<void>;
-  #markHeard!: () => void;
-  /** Resolves at the program's first message: its modules are loaded and have started to run. */
-  readonly #heard: Promise<void>;
+  /** The keys it must listen on to be ready (see {@link whenReady}). */
+  #expected: ReadonlySet<string> | undefined;
+  #evaluated = false;
+  #markRetired: (() => void) | undefined;
 
   constructor(spec: LaunchSpec) {
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-    this.#heard = new Promise((resolve) => (this.#markHeard = resolve));
-    // hotload's own link at LINK_FD (src/shared/link.ts); a cluster worker also needs Node's IPC channel,
-    // which is cluster's (and the program's), a plain child none, as under plain node.
-    const stdio = spec.overlap ? ([spec.stdin, "inherit", "inherit", "pipe", "ipc"] as const) : ([spec.stdin, "inherit", "inherit", "pipe"] as const);
-    if (spec.overlap) {
-      if (!primaryReady) {
-        primaryReady = true;
-        // Round robin (Linux's default) lets a retiring worker leave the rotation at once.
-        cluster.schedulingPolicy = cluster.SCHED_RR;
-      }
-      cluster.setupPrimary({
-        exec: spec.entry,
-        execArgv: [...spec.execArgv],
-        args: [...spec.appArgs],
-        cwd: spec.cwd,
-        stdio: [...stdio],
-        silent: false,
-      });
-      this.worker = cluster.fork(spec.env);
-      this.child = this.worker.process;
-      this.worker.on("error", () => {
-        // EPIPE: cluster wrote to a worker that is gone; its exit is handled, not this.
-      });
-      this.worker.on("listening", () => {
-        this.listened = true;
-        this.#setReady();
-      });
-    } else {
-      const dashed = spec.entry.startsWith("-") ? ["--"] : [];
-      this.child = spawn(process.execPath, [...spec.execArgv, ...dashed, spec.entry, ...spec.appArgs], {
-        cwd: spec.cwd,
-        env: spec.env,
-        stdio: [...stdio],
-      });
-    }
+    this.child = spawnLinked(spec);
     let settle!: (exit: Exit) => void;
     this.exited = new Promise<Exit>((resolve) => (settle = resolve));
     this.child.on("exit", (code, signal) => {
@@ -133,50 +94,68 @@ export class Run {
     this.#markReady();
   }
 
-  /** The program's hotload sent its first message (the files it loaded). */
-  heardFrom(): void {
-    this.#markHeard();
-  }
-
   /** The program said it is ready (`ready()` from `hotload/api`). */
   readySaid(): void {
     this.#setReady();
   }
 
-  /**
-   * Resolves true when the run is ready, false when it exits first. Ready means: it listened;
-   * or it called `ready()`; or, when `expectListen` is false (its predecessor never listened), it
-   * ran {@link READY_AFTER_MS} without exiting after its first message (counted from there, not
-   * from the spawn: on a busy machine Node's own start-up alone can take that long). A run that
-   * has not become ready after {@link LISTEN_TIMEOUT_MS} is taken as ready (`onLate` is told).
-   */
-  whenReady(expectListen: boolean, onLate: () => void): Promise<boolean> {
-    if (this.exit) return Promise.resolve(false);
-    const timers: NodeJS.Timeout[] = [];
-    const after = (ms: number, late: boolean): Promise<true> =>
-      new Promise((resolve) => {
-        timers.push(
-          setTimeout(() => {
-            if (late) onLate();
-            this.#setReady();
-            resolve(true);
-          }, ms),
-        );
-      });
-    const quiet = expectListen ? [] : [this.#heard.then(() => after(READY_AFTER_MS, false))];
-    return Promise.race([
-      this.#ready.then(() => true as const),
-      after(LISTEN_TIMEOUT_MS, true),
-      ...quiet,
-      this.exited.then(() => false as const),
-    ]).finally(() => timers.forEach(clearTimeout));
+  /** The program's entry has finished evaluating. */
+  evaluated(): void {
+    this.#evaluated = true;
+    this.#check();
+  }
+
+  /** The program listens on `key`. */
+  listened(key: string): void {
+    this.listening.add(key);
+    this.#check();
+  }
+
+  /** The program closed its socket on `key`. */
+  released(key: string): void {
+    this.listening.delete(key);
+  }
+
+  /** The retiring program has stopped listening and its connections have ended. */
+  retired(): void {
+    this.#markRetired?.();
+  }
+
+  #check(): void {
+    const expected = this.#expected;
+    if (expected === undefined) return;
+    // A changed address (a new port) still counts: as many sockets as before.
+    const listens = [...expected].every((key) => this.listening.has(key)) || this.listening.size >= expected.size;
+    if (expected.size === 0 ? this.#evaluated : listens) this.#setReady();
   }
 
   /**
-   * Stops the run after the next one took over: a cluster worker stops listening and lets its
-   * connections finish (loader/cluster.ts), disconnects, then gets SIGTERM; a plain child gets
-   * SIGTERM at once.
-   * Whatever is left after `killTimeout` ms is SIGKILLed, the whole process tree.
+   * Resolves true when the run is ready, false when it exits first. Ready means: it listens on
+   * every socket in `expected` (those its predecessor listened on), or on as many (an address
+   * changed); or, when that is empty, its
+   * entry has finished evaluating; or it called `ready()`. A run that has not become ready after
+   * {@link LISTEN_TIMEOUT_MS} is taken as ready (`onLate` is told).
+   */
+  whenReady(expected: ReadonlySet<string>, onLate: () => void): Promise<boolean> {
+    if (this.exit) return Promise.resolve(false);
+    this.#expected = expected;
+    this.#check();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<true>((resolve) => {
+      timer = setTimeout(() => {
+        onLate();
+        this.#setReady();
+        resolve(true);
+      }, LISTEN_TIMEOUT_MS);
+    });
+    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Stops the run after the next one took over: it stops listening and lets its connections
+   * finish (loader/sockets.ts), then gets SIGTERM, so that its own shutdown handler runs; at the
+   * latest after {@link RETIRE_GRACE_MS}, whatever is still open. Whatever is left after
+   * `killTimeout` ms is SIGKILLed, the whole process tree.
    */
   async retire(killTimeout: number, onTimeout: () => void): Promise<Exit> {
     if (this.exit) return this.exit;
@@ -185,17 +164,16 @@ export class Run {
       onTimeout();
       this.kill();
     }, killTimeout);
-    if (this.worker?.isConnected()) {
-      // See loader/cluster.ts: the worker closes its servers, then disconnects; then it gets
-      // SIGTERM, so that its own shutdown handler runs (a timer or a database connection would
-      // keep it alive until the SIGKILL at killTimeout otherwise).
-      this.worker.once("disconnect", () => this.#signal("SIGTERM"));
-      this.child.send({ cmd: RETIRE_COMMAND }, (problem) => problem && this.#signal("SIGTERM"));
-    } else {
+    const retired = new Promise<void>((resolve) => (this.#markRetired = resolve));
+    const grace = setTimeout(() => this.#markRetired?.(), RETIRE_GRACE_MS);
+    this.child.send(wire({ hotload: "retire" }), (problem) => problem && this.#markRetired?.());
+    void retired.then(() => {
+      clearTimeout(grace);
       this.#signal("SIGTERM");
-    }
+    });
     const exit = await this.exited;
     clearTimeout(timer);
+    clearTimeout(grace);
     this.#reap();
     return exit;
   }
@@ -259,4 +237,32 @@ export class Run {
     }
     this.#known.clear();
   }
+}
+
+/**
+ * Spawns `node [execArgv] <entry> [args]` with the link at LINK_FD: an IPC pipe, whose end here is
+ * the ChildProcess's channel (`send`, `internalMessage`), but which the child's Node must not take
+ * for its own (it would become `process.send`, `process.connected`... of the program). Node offers
+ * no option for that, so the NODE_CHANNEL_* variables it adds are taken out of the environment the
+ * child is spawned with; the child's loader opens the pipe itself (loader/ipc.ts).
+ */
+function spawnLinked(spec: LaunchSpec): ChildProcess {
+  const child = new ChildProcess();
+  const dashed = spec.entry.startsWith("-") ? ["--"] : [];
+  const args = [process.execPath, ...spec.execArgv, ...dashed, spec.entry, ...spec.appArgs];
+  const envPairs = Object.entries(spec.env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name}=${value}`);
+  // ChildProcess#spawn adds them to this very array, then hands it to the native spawn (whose
+  // arguments differ between Node majors: an options object on 22, positional on 24 and 26).
+  const native = (child as unknown as { _handle: { spawn(...args: unknown[]): number } })._handle;
+  const spawnNative = native.spawn;
+  native.spawn = function (...nativeArgs: unknown[]) {
+    for (let i = envPairs.length - 1; i >= 0; i--) if (envPairs[i]!.startsWith("NODE_CHANNEL_")) envPairs.splice(i, 1);
+    return spawnNative.apply(this, nativeArgs);
+  };
+  const stdio = [spec.stdin, "inherit", "inherit"];
+  stdio[LINK_FD] = "ipc";
+  (child as unknown as { spawn(options: object): void }).spawn({ file: process.execPath, args, cwd: spec.cwd, envPairs, stdio, windowsHide: true });
+  return child;
 }

@@ -26,13 +26,13 @@ import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Readable } from "node:stream";
 import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
 import { launchSpec } from "./launch-spec.js";
-import { envFilesOf } from "./node-options.js";
+import { envFilesOf, inspectorPort } from "./node-options.js";
+import { HeldSockets } from "./sockets.js";
 import { describe, modifiedAfter, savedAfter, type RestartCause } from "./restart-cause.js";
-import { LINK_FD, readMessages, type ChildMessage } from "../shared/link.js";
+import { childMessage, type ChildMessage } from "../shared/link.js";
 import { debug, displayPath, error, info, warn } from "../shared/log.js";
 import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
 
@@ -60,6 +60,13 @@ export class Supervisor {
   readonly #ignore: readonly Glob[];
   /** Every file any child reported, plus the entry file: what to watch when no child runs. */
   readonly #loaded: Set<string>;
+  /** The program's listening sockets, held across restarts. */
+  readonly #sockets = new HeldSockets();
+  /**
+   * Old and new process run side by side at a restart: not with `--no-overlap`, nor when node's
+   * inspector listens on a fixed port (the new process's would fail while the old one has it).
+   */
+  readonly #overlapping: boolean;
   #phase: Phase = "idle";
   /** The run that serves. */
   #run: Run | undefined;
@@ -91,6 +98,8 @@ export class Supervisor {
     // project (node_modules included); the app reports the file it resolved to.
     this.#loaded = new Set(isDirectory(entry) ? [] : [entry]);
     this.#done = new Promise((resolveDone) => (this.#finish = resolveDone));
+    const nodeOptions = (process.env["NODE_OPTIONS"] ?? "").split(/\s+/).filter(Boolean);
+    this.#overlapping = options.overlap && inspectorPort([...nodeOptions, ...options.nodeArgs]) === undefined;
   }
 
   /** Resolves with the exit code the command should end with. */
@@ -137,7 +146,7 @@ export class Supervisor {
     const previous = this.#run?.exit === undefined ? this.#run : undefined;
     this.#phase = "restarting";
     if (this.#options.hot) this.#stopWatchingFiles();
-    if (previous && this.#options.overlap) {
+    if (previous && this.#overlapping) {
       void this.#overlap(previous, cause, decidedAt);
       return;
     }
@@ -150,6 +159,8 @@ export class Supervisor {
       run.child.once("spawn", () => {
         info(`restart: ${describe(cause)} — new process spawned in ${Math.round(performance.now() - decidedAt)} ms`);
       });
+      // Sockets the new version no longer listens on are let go (a changed port).
+      void run.whenReady(new Set(previous?.listening), () => {}).then((ready) => ready && this.#sockets.keepOnly(run.listening, run.child));
     })();
   }
 
@@ -196,7 +207,7 @@ export class Supervisor {
   async #overlap(previous: Run, cause: RestartCause, decidedAt: number): Promise<void> {
     const next = this.#launch();
     this.#next = next;
-    const ready = await next.whenReady(previous.listened, () =>
+    const ready = await next.whenReady(new Set(previous.listening), () =>
       warn(`${this.#app}: the new process is not ready after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
     );
     this.#next = undefined;
@@ -222,6 +233,8 @@ export class Supervisor {
       return;
     }
     this.#serve(next);
+    // Sockets the new version no longer listens on are let go (a changed port).
+    this.#sockets.keepOnly(next.listening, next.child);
     info(`restart: ${describe(cause)} — new process ready in ${Math.round(performance.now() - decidedAt)} ms`);
     void previous.retire(this.#options.killTimeout, () =>
       warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),
@@ -239,9 +252,11 @@ export class Supervisor {
   #launch(): Run {
     const run = new Run(launchSpec(this.#options, this.#cwd, this.#ignore));
     if (this.#inputEnded) run.child.stdin?.end();
-    const link = run.child.stdio[LINK_FD];
-    // A "pipe" slot is a duplex socket: readable on this side.
-    if (link) readMessages(link as Readable, (message) => this.#onMessage(run, message));
+    run.child.on("internalMessage", (value: unknown, handle: object | undefined) => {
+      const message = childMessage(value);
+      if (message) this.#onMessage(run, message, handle);
+    });
+    if (run.child.pid !== undefined) this.#sockets.handOver(run.child);
     run.child.on("error", (problem) => {
       if (run.child.pid === undefined) error(`could not start ${this.#app}: ${problem.message}`);
       else debug(`${this.#app}: ${problem.message}`);
@@ -250,8 +265,7 @@ export class Supervisor {
     return run;
   }
 
-  #onMessage(run: Run, message: ChildMessage): void {
-    run.heardFrom();
+  #onMessage(run: Run, message: ChildMessage, handle: object | undefined): void {
     switch (message.hotload) {
       case "files": {
         const fresh = message.files.filter((file) => !this.#loaded.has(file));
@@ -275,6 +289,20 @@ export class Supervisor {
         return;
       case "ready":
         run.readySaid();
+        return;
+      case "evaluated":
+        run.evaluated();
+        return;
+      case "listening":
+        if (handle) this.#sockets.hold(message.key, handle);
+        run.listened(message.key);
+        return;
+      case "released":
+        run.released(message.key);
+        this.#sockets.release(message.key);
+        return;
+      case "retired":
+        run.retired();
         return;
       default:
         message satisfies never;

@@ -2,8 +2,7 @@
  * A program's whole process tree: the program and every process it started, so that a restart or
  * the command's exit leaves none of its helpers behind holding ports (issue 13).
  *
- * The program runs as a cluster worker, which cannot be made a process-group leader (cluster.fork
- * has no `detached`), and a detached child would lose the terminal. So the tree is read from the
+ * A detached child (a process-group leader) would lose the terminal. So the tree is read from the
  * process table instead: /proc on Linux, `ps` elsewhere. It is read once, before any signal, so a
  * helper re-parented to init when its parent dies is still reached.
  */

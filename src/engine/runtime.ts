@@ -93,6 +93,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
   readonly #live = new LiveBindings();
   #importFreshCalls = 0;
+  /** A newer process of the program has taken over (the `hotload` command): saves are its job. */
+  #retired = false;
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
@@ -134,7 +136,7 @@ export class Runtime implements HotHost, RuntimeSlot {
       process.once("exit", () => this.#tracker.flush());
     }
     this.#watcher = effects.watch(
-      (batch) => this.#scheduler.onBatch(batch),
+      (batch) => (this.#retired ? Promise.resolve() : this.#scheduler.onBatch(batch)),
       (file) => differsFromLoaded(file, this.#registry.idsOf(file), (id) => this.#registry.get(id)?.seen),
     );
     // Off the start-up path, and before the first save in almost every program.
@@ -252,6 +254,14 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   /** Number of files watched. */
+  /**
+   * A newer process has taken over from this one (it is stopping): no save is applied here any
+   * more, so that old code does not run a new version beside the process that serves it.
+   */
+  retire(): void {
+    this.#retired = true;
+  }
+
   get watchedFiles(): number {
     this.#tracker.flush();
     return this.#watcher.size;

@@ -1,15 +1,18 @@
 /**
  * The link between a hot child (`node --import hotload`) and the `hotload` supervisor: the
- * messages the child sends, and how they travel.
+ * messages both send, and how they travel.
  *
- * Not Node's IPC channel: that one is the program's (`process.send`, `process.disconnect()`, a
- * `disconnect` listener), and a program that closes it must not lose hotload with it (issue 10).
- * The supervisor gives the child one extra stdio pipe at {@link LINK_FD} and sets
- * {@link SUPERVISOR_ENV} to that number; the child writes one JSON message per line to it. Without
- * the variable (or without the pipe) the child sends nothing.
+ * The link is an IPC pipe of its own at {@link LINK_FD}, which the program never sees: not Node's
+ * IPC channel (`process.send`, `process.connected`, `process.disconnect()` stay undefined, as under
+ * plain node), so that a program that forks, or detaches from a parent, is not affected
+ * (issue 10, issue 22). It is an IPC pipe, not a plain one, because listening sockets travel on it
+ * (SCM_RIGHTS): the supervisor holds every socket the program listens on and hands it to the next
+ * process (src/command/sockets.ts, loader/sockets.ts). On it, both ends speak Node's own IPC
+ * protocol (one JSON message per line, a handle sent with a `NODE_HANDLE` message and
+ * acknowledged), so that the supervisor's end is a plain `ChildProcess` channel; every message is
+ * `{ cmd: LINK_COMMAND, ... }`, which Node hands to `internalMessage` listeners. The supervisor sets
+ * {@link SUPERVISOR_ENV} to the descriptor; the child deletes it from its environment at once.
  */
-import type { Readable } from "node:stream";
-
 /** Environment variable the supervisor sets to the link's file descriptor, as a decimal number. */
 export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 
@@ -44,29 +47,105 @@ export interface ReadyMessage {
   readonly hotload: "ready";
 }
 
-/** Every message a child may send. */
-export type ChildMessage = RestartMessage | FilesMessage | ReadyMessage;
+/** The program's entry has finished evaluating: a program that never listens is ready then. */
+export interface EvaluatedMessage {
+  readonly hotload: "evaluated";
+}
 
 /**
- * The `cmd` of the supervisor's message telling a cluster worker to retire (loader/cluster.ts).
- * NODE_-prefixed: Node hands such messages to its own `internalMessage` listeners, so the
- * program's `process.on("message")` never sees it.
+ * The program listens on `key` (see loader/sockets.ts for keys). Sent with the listening socket's
+ * handle when this process bound it itself; without one when it took the socket the supervisor
+ * handed it.
  */
-export const RETIRE_COMMAND = "NODE_HOTLOAD_RETIRE";
+export interface ListeningMessage {
+  readonly hotload: "listening";
+  readonly key: string;
+}
+
+/** The program closed the server listening on `key` itself: the supervisor lets the socket go. */
+export interface ReleasedMessage {
+  readonly hotload: "released";
+  readonly key: string;
+}
+
+/** A retiring process has stopped listening and its connections have ended. */
+export interface RetiredMessage {
+  readonly hotload: "retired";
+}
+
+/** Every message a child may send. */
+export type ChildMessage = RestartMessage | FilesMessage | ReadyMessage | EvaluatedMessage | ListeningMessage | ReleasedMessage | RetiredMessage;
+
+/**
+ * The supervisor's first message to a child: `count` sockets follow, one `socket` message each,
+ * with its handle. The child's program starts once it has them all.
+ */
+export interface SocketsMessage {
+  readonly hotload: "sockets";
+  readonly count: number;
+}
+
+/** A listening socket the supervisor holds (the handle comes with the message). */
+export interface SocketMessage {
+  readonly hotload: "socket";
+  readonly key: string;
+}
+
+/** A new process has taken over: stop listening, let connections finish. */
+export interface RetireMessage {
+  readonly hotload: "retire";
+}
+
+/**
+ * The supervisor let the socket on `key` go (the program listens elsewhere now): a copy the child
+ * got and never listened on is closed too.
+ */
+export interface DropMessage {
+  readonly hotload: "drop";
+  readonly key: string;
+}
+
+/** Every message the supervisor may send. */
+export type SupervisorMessage = SocketsMessage | SocketMessage | RetireMessage | DropMessage;
+
+/**
+ * The `cmd` of every message on the link. NODE_-prefixed: Node's IPC code hands such messages to
+ * `internalMessage` listeners, never to a `message` listener.
+ */
+export const LINK_COMMAND = "NODE_HOTLOAD";
 
 /** Where the loader leaves, on globalThis, the function that sends {@link ReadyMessage}. */
 export const READY_SLOT = "hotload.ready";
 
-/** True when `value` is a message from a hot child. */
-function isChildMessage(value: unknown): value is ChildMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const kind = (value as { hotload?: unknown }).hotload;
-  return kind === "restart" || kind === "files" || kind === "ready";
+/**
+ * Where the loader leaves, on globalThis, the promise loader/index.ts awaits before the program
+ * runs: the supervisor has handed over the sockets it holds. It resolves to the function that
+ * sends {@link EvaluatedMessage}.
+ */
+export const START_SLOT = "hotload.start";
+
+const CHILD_KINDS: ReadonlySet<string> = new Set(["restart", "files", "ready", "evaluated", "listening", "released", "retired"]);
+const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(["sockets", "socket", "retire", "drop"]);
+
+/** `message` as it travels on the link. */
+export function wire(message: ChildMessage | SupervisorMessage): { readonly cmd: string } {
+  return { cmd: LINK_COMMAND, ...message };
 }
 
-/** A message as it travels on the link: one line of JSON (JSON escapes every newline inside). */
-export function encodeMessage(message: ChildMessage): string {
-  return `${JSON.stringify(message)}\n`;
+/** The child's message in what arrived on the link, or undefined when it is none. */
+export function childMessage(value: unknown): ChildMessage | undefined {
+  return kindOf(value, CHILD_KINDS) ? (value as ChildMessage) : undefined;
+}
+
+/** The supervisor's message in what arrived on the link, or undefined when it is none. */
+export function supervisorMessage(value: unknown): SupervisorMessage | undefined {
+  return kindOf(value, SUPERVISOR_KINDS) ? (value as SupervisorMessage) : undefined;
+}
+
+function kindOf(value: unknown, kinds: ReadonlySet<string>): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { cmd, hotload } = value as { cmd?: unknown; hotload?: unknown };
+  return cmd === LINK_COMMAND && typeof hotload === "string" && kinds.has(hotload);
 }
 
 /**
@@ -77,34 +156,4 @@ export function linkFdFrom(value: string | undefined): number | undefined {
   if (value === undefined || !/^\d+$/.test(value)) return undefined;
   const fd = Number(value);
   return fd > 2 ? fd : undefined;
-}
-
-/**
- * Calls `onMessage` with every message that arrives on the supervisor's end of the link. Lines
- * that are not messages are ignored; a line cut short by the child's death is dropped.
- */
-export function readMessages(stream: Readable, onMessage: (message: ChildMessage) => void): void {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    buffer += chunk;
-    let at: number;
-    while ((at = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, at);
-      buffer = buffer.slice(at + 1);
-      const message = parse(line);
-      if (message) onMessage(message);
-    }
-  });
-  // ECONNRESET and the like when the child dies: its exit is reported by the process anyway.
-  stream.on("error", () => {});
-}
-
-function parse(line: string): ChildMessage | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return isChildMessage(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

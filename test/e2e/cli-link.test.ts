@@ -2,9 +2,8 @@
  * The `hotload` command hears from its app over a pipe of its own, not over Node's IPC channel
  * (issue 10): a program that closes "its" channel with `process.disconnect()` runs on, as under
  * plain node, and still gets hot updates and restarts. Each test runs the real command on a temp
- * copy of fixtures/cli-disconnect, with --no-overlap: in the default overlap mode the program is a
- * cluster worker whose channel is cluster's (README, the hotload command), and a worker that
- * disconnects it leaves the cluster, as under any cluster primary.
+ * copy of fixtures/cli-disconnect, with and without --no-overlap: either way the program is a plain
+ * process (issue 22), with no channel of Node's unless its own parent gave it one.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -43,4 +42,8 @@ test("a program that calls process.disconnect() keeps running under the command,
 
 test("a program that loads a module after process.disconnect() does not crash: hotload reports files on its own pipe", async () => {
   await survives(["--no-overlap", "app.mjs", "late"], "yes");
+});
+
+test("with restarts that overlap (the default), a program that calls process.disconnect() keeps running too", async () => {
+  await survives(["app.mjs"], "no");
 });

@@ -24,8 +24,8 @@ export interface Load {
   stop(): Promise<LoadResult>;
 }
 
-/** Starts `clients` request loops to http://127.0.0.1:`port`/. */
-export function startLoad(port: number, options: { keepAlive: boolean; clients?: number }): Load {
+/** Starts `clients` request loops to http://127.0.0.1:`port`/ (or to a unix socket at `socketPath`). */
+export function startLoad(port: number, options: { keepAlive: boolean; clients?: number; socketPath?: string }): Load {
   const agent = new Agent({ keepAlive: options.keepAlive, maxSockets: options.clients ?? 4 });
   let ok = 0;
   let failed = 0;
@@ -40,7 +40,8 @@ export function startLoad(port: number, options: { keepAlive: boolean; clients?:
         if (reasons.length < 20) reasons.push(reason);
         resolve();
       };
-      const request = get({ host: "127.0.0.1", port, path: "/", agent }, (response) => {
+      const where = options.socketPath === undefined ? { host: "127.0.0.1", port } : { socketPath: options.socketPath };
+      const request = get({ ...where, path: "/", agent }, (response) => {
         let body = "";
         response.setEncoding("utf8");
         response.on("data", (chunk: string) => (body += chunk));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { compileGlob } from "../../src/command/glob.js";
 import { launchSpec } from "../../src/command/launch-spec.js";
-import { envFilesOf } from "../../src/command/node-options.js";
+import { envFilesOf, inspectorPort } from "../../src/command/node-options.js";
 import { describe as describeCause, savedAfter } from "../../src/command/restart-cause.js";
 import type { SupervisorOptions } from "../../src/command/supervisor.js";
 import { LINK_FD, SUPERVISOR_ENV } from "../../src/shared/link.js";
@@ -40,8 +40,22 @@ describe("what a run of the app is started with", () => {
     assert.equal(env[SUPERVISOR_ENV], String(LINK_FD));
     assert.equal(env["HOTLOAD_HOT"], "0");
     assert.equal(env["HOTLOAD_POLL"], "300");
-    assert.equal(env["HOTLOAD_FIRST_PID"], "");
+    assert.equal("HOTLOAD_FIRST_PID" in env, false);
     assert.equal(env["PATH"], "/bin");
+  });
+
+  test("in hot mode (the default) nothing but the link's variable is added to the environment", () => {
+    const { env } = launchSpec(options(), "/app", [], { PATH: "/bin", HOTLOAD_HOT: "1" });
+    assert.deepEqual(env, { PATH: "/bin", [SUPERVISOR_ENV]: String(LINK_FD) });
+  });
+
+  test("node's inspector on a fixed port is found in every spelling; port 0 or no inspector is none", () => {
+    assert.equal(inspectorPort(["--inspect"]), 9229);
+    assert.equal(inspectorPort(["--inspect=127.0.0.1:9333"]), 9333);
+    assert.equal(inspectorPort(["--inspect-brk=9444"]), 9444);
+    assert.equal(inspectorPort(["--inspect-wait", "--inspect-port", "9555"]), 9555);
+    assert.equal(inspectorPort(["--inspect=0"]), undefined);
+    assert.equal(inspectorPort(["--inspect-port=9229", "--import", "tsx"]), undefined);
   });
 
   test("plain paths among --ignore globs are added to the app's own HOTLOAD_IGNORE; patterns are not", () => {

@@ -1,33 +1,22 @@
 /**
- * The supervisor link's wire format (src/shared/link.ts): one JSON message per line on a pipe, read back
- * whole however the pipe cuts it.
+ * The supervisor link's messages (src/shared/link.ts): each travels as a Node IPC message whose
+ * `cmd` is NODE_-prefixed, so that Node's IPC code hands it to `internalMessage` listeners only,
+ * and each end accepts only the other end's kinds.
  */
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { encodeMessage, linkFdFrom, readMessages, type ChildMessage } from "../../src/shared/link.js";
+import { childMessage, LINK_COMMAND, linkFdFrom, supervisorMessage, wire, type ChildMessage } from "../../src/shared/link.js";
 
-test("messages cut at any byte arrive whole and in order; other lines are ignored", () => {
-  const sent: ChildMessage[] = [
-    { hotload: "files", files: ["/app/a line\nbreak.mjs", "/app/ü.mjs"] },
-    { hotload: "restart", reason: "unaccepted", file: "/app/config.mjs", chain: ["/app/config.mjs", "/app/app.mjs"] },
-  ];
-  const wire = Buffer.from(`${encodeMessage(sent[0]!)}not json\n{"hotload":"other"}\n${encodeMessage(sent[1]!)}`);
-  for (const cut of [1, 2, 7, wire.length]) {
-    const stream = new PassThrough();
-    const got: ChildMessage[] = [];
-    readMessages(stream, (message) => got.push(message));
-    for (let at = 0; at < wire.length; at += cut) stream.write(wire.subarray(at, at + cut));
-    assert.deepEqual(got, sent, `cut every ${cut} bytes`);
+test("a message travels with a NODE_ command and is read back by the other end only", () => {
+  const sent: ChildMessage = { hotload: "restart", reason: "unaccepted", file: "/app/config.mjs", chain: ["/app/config.mjs", "/app/app.mjs"] };
+  const travelled: unknown = JSON.parse(JSON.stringify(wire(sent)));
+  assert.match(LINK_COMMAND, /^NODE_/);
+  assert.deepEqual(childMessage(travelled), { cmd: LINK_COMMAND, ...sent });
+  assert.equal(supervisorMessage(travelled), undefined);
+  assert.deepEqual(supervisorMessage(wire({ hotload: "sockets", count: 2 })), { cmd: LINK_COMMAND, hotload: "sockets", count: 2 });
+  for (const other of [{ hotload: "files", files: [] }, { cmd: "NODE_OTHER", hotload: "files" }, { cmd: LINK_COMMAND, hotload: "other" }, null, "text"]) {
+    assert.equal(childMessage(other), undefined, JSON.stringify(other));
   }
-});
-
-test("a line the child's death cut short is dropped", () => {
-  const stream = new PassThrough();
-  const got: ChildMessage[] = [];
-  readMessages(stream, (message) => got.push(message));
-  stream.end(encodeMessage({ hotload: "files", files: ["/a.mjs"] }).slice(0, 10));
-  assert.deepEqual(got, []);
 });
 
 test("only a file descriptor past stdio counts as a link", () => {
