@@ -62,12 +62,12 @@ registerHooks({
   load(url, context, nextLoad) {
     // A new version loads what its update read: Node tells its format from that too (a file caught
     // empty mid-save would pass for CommonJS). Node's default load takes a given source as read.
-    const pinned = runtime.pinned(url);
-    const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
     // A load for require() comes with the CommonJS conditions ("require", never "import"): Node
     // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
     const conditions = context.conditions ?? [];
     const byRequire = conditions.includes("require") && !conditions.includes("import");
+    const pinned = runtime.pinned(url, context.format ?? undefined, byRequire);
+    const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
     const source = runtime.loaded(url, result.format, result.source, byRequire);
     return source === undefined ? result : { ...result, source };
   },

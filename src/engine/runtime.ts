@@ -166,8 +166,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   /** The content a new version of the running update must load (undefined: whatever Node reads). */
-  pinned(url: string): Buffer | undefined {
-    return this.#tracker.pinned(url);
+  pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
+    return this.#tracker.pinned(url, format, byRequire);
   }
 
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */

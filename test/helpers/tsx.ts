@@ -1,0 +1,65 @@
+/**
+ * Projects run through a given tsx version, as users have them (issues 21 and 23): the version
+ * installs from the npm registry into the test's own temporary folder (`npm install --prefix`),
+ * "repo" links the repository's own tsx.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { linkPackage, ROOT, spawnCommand } from "./e2e.js";
+
+const installed = new Map<string, Promise<string>>();
+const temps: string[] = [];
+
+/** A nested npm sees neither the outer `npm test`'s config nor an update notice; this Node first on PATH. */
+function npmEnv(): Record<string, string | undefined> {
+  const clean: Record<string, string | undefined> = { PATH: [dirname(process.execPath), process.env["PATH"]].join(delimiter) };
+  for (const key of Object.keys(process.env)) if (/^npm_/i.test(key)) clean[key] = undefined;
+  clean["npm_config_update_notifier"] = "false";
+  return clean;
+}
+
+/** The folder of tsx `version` ("repo": the repository's), installed once per test process. */
+export function tsxPackage(version: string): Promise<string> {
+  if (version === "repo") return Promise.resolve(join(ROOT, "node_modules/tsx"));
+  let done = installed.get(version);
+  if (!done) {
+    done = (async () => {
+      const prefix = mkdtempSync(join(tmpdir(), `hotload-tsx-${version.replace(/\W+/g, "-")}-`));
+      temps.push(prefix);
+      const cli = process.env["npm_execpath"];
+      const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `tsx@${version}`];
+      const run = cli && /\.c?js$/.test(cli) ? spawnCommand(process.execPath, [cli, ...args], { env: npmEnv() }) : spawnCommand("npm", args, { env: npmEnv() });
+      const code = await run.exited;
+      assert.equal(code, 0, `npm ${args.join(" ")} failed:\n${run.output()}`);
+      return join(prefix, "node_modules/tsx");
+    })();
+    installed.set(version, done);
+  }
+  return done;
+}
+
+/** Removes the installed versions and the projects. Call from `after`. */
+export function removeTsxInstalls(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A new project folder with `files` (relative path → text), `"type": "module"` in its package.json
+ * when `esm` (else no type: tsx compiles to CommonJS), and tsx `version` and hotload in its
+ * node_modules.
+ */
+export async function tsxProject(version: string, esm: boolean, files: Readonly<Record<string, string>>): Promise<string> {
+  const tsx = await tsxPackage(version);
+  const dir = mkdtempSync(join(tmpdir(), `hotload-tsx-project-`));
+  temps.push(dir);
+  writeFileSync(join(dir, "package.json"), esm ? '{ "type": "module" }\n' : "{}\n");
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  linkPackage(dir);
+  symlinkSync(tsx, join(dir, "node_modules/tsx"), "dir");
+  return dir;
+}
