@@ -46,6 +46,8 @@ const SLOTS = 6;
 type Slot = string | Buffer | boolean | number | undefined;
 const EDGE = "edge";
 const LOAD = "load";
+/** A load reported by require() after the module ran: its imports are already recorded. */
+const REQUIRED = "required";
 
 /** The module graph as the hooks build it. */
 export class HookTracker {
@@ -89,6 +91,7 @@ export class HookTracker {
    * current version of a hot module, anything else unchanged.
    */
   resolved(url: string, parentURL: string | undefined): string {
+    if (parentURL !== undefined) parentURL = namedByFile(parentURL);
     if (!this.#scope.isHot(url)) return url;
     const { url: id, version, fresh: isolated } = parseVersion(url);
     // An explicit version comes from the runtime's own import() of a new version.
@@ -108,7 +111,7 @@ export class HookTracker {
     if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
     const id = pathUrl(child);
     if (!this.#scope.isHot(id)) return;
-    this.#queueEdge(id, pathUrl(parent));
+    this.#queueEdge(id, namedByFile(pathUrl(parent)));
     // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
     // itself, without the load hook: what it read is the file now, if it was there before the
     // require() started (see watch/changed.ts).
@@ -117,7 +120,7 @@ export class HookTracker {
     // An ES module pruned before runs again: an update of its own if its file changed since.
     const parked = this.#parked.take(id);
     if (parked) this.#look(() => [child]);
-    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0);
+    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0, REQUIRED);
   }
 
   /**
@@ -257,7 +260,7 @@ export class HookTracker {
     this.#pending = [];
     for (let i = 0; i < slots.length; i += SLOTS) {
       if (slots[i] === EDGE) this.#applyEdge(slots[i + 1] as string, slots[i + 2] as string | undefined);
-      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number);
+      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number, slots[i] === LOAD);
     }
   }
 
@@ -273,8 +276,8 @@ export class HookTracker {
    * loaded, or when a load with no content returned (Date.now(), to check it against the file
    * later), 0 for bytes.
    */
-  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
-    this.#pending.push(LOAD, url, format, content, inSession, loadedAt);
+  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, kind = LOAD): void {
+    this.#pending.push(kind, url, format, content, inSession, loadedAt);
     if (this.#pending.length === SLOTS) later(() => this.flush());
   }
 
@@ -299,14 +302,16 @@ export class HookTracker {
     }
   }
 
-  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, beforeImports: boolean): void {
     if (this.stale(url)) return;
     const id = stripVersion(url);
     this.#graph.ensure(id, true);
     const record = this.#registry.record(id);
     record.format = format;
-    // The new instance declares its own imports as they resolve (later in the queue).
-    this.#graph.clearImports(id);
+    // The new instance declares its own imports as they resolve (later in the queue). Reported by
+    // require() once it ran (another loader's require() extension read it: tsx compiling to
+    // CommonJS), they are earlier in the queue: the ones of this load, which must stay.
+    if (beforeImports) this.#graph.clearImports(id);
     // The file is read at most once here, and only when something below needs it.
     let disk: DiskRead | undefined;
     let read = false;
@@ -322,6 +327,19 @@ export class HookTracker {
       log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
     }
   }
+}
+
+/**
+ * The version URL of a module whose file name holds its version: tsx 4.22 and later run a version
+ * `x.ts?hotload=N` compiled to CommonJS as a module named `x.ts?hotload=N` on disk, whose URL is
+ * `x.ts%3Fhotload=N` (and what it requires names it so). Any other URL as it is.
+ */
+function namedByFile(url: string): string {
+  const at = url.indexOf("%3F");
+  if (at < 0 || !url.startsWith("file:")) return url;
+  const query = url.indexOf("?");
+  const { url: id, version } = parseVersion(`${url.slice(0, at)}?${url.slice(at + 3, query < 0 ? undefined : query)}`);
+  return version === 0 ? url : withVersion(id, version);
 }
 
 /** Whether Node loads `format` as an ES module. */

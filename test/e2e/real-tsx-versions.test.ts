@@ -27,10 +27,14 @@ const ACCEPTING = {
   "dep.ts": 'export const value: string = "dep v1";\n',
 };
 
-/** An app with no hot code, compiled to CommonJS: its updates run the entry again in place. */
+/**
+ * An app with no hot code, compiled to CommonJS (issue 23, case 1): its updates run the entry
+ * again in place. The saved file is two imports below the entry.
+ */
 const PLAIN_CJS = {
-  "app.ts": ['import { value } from "./dep";', "console.log(`app sees ${value}`);", "setInterval(() => {}, 1 << 30);", ""].join("\n"),
-  "dep.ts": 'export const value: string = "dep v1";\n',
+  "src/index.ts": ['import { start } from "./server";', "start();", "setInterval(() => {}, 1 << 30);", ""].join("\n"),
+  "src/server.ts": ['import { value } from "./router2";', "export function start(): void {", "  console.log(`app sees ${value}`);", "}", ""].join("\n"),
+  "src/router2.ts": 'export const value: string = "dep v1";\n',
 };
 
 const hotloadLines = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload]")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
@@ -50,18 +54,18 @@ for (const version of ["4.21.0", "repo"]) {
       assert.deepEqual(hotloadLines(run.lines), ["[hotload] updated ./dep.ts → ./app.ts", "[hotload] updated ./dep.ts → ./app.ts"], run.output());
     });
 
-    test("CommonJS output: no update before a save, and each save of a dependency runs the entry again with its new code", async () => {
+    test("CommonJS output: no update before a save, and each save of a module two imports below the entry runs the entry again with its new code", async () => {
       const dir = await tsxProject(version, false, PLAIN_CJS);
-      const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
+      const run = spawnHot(join(dir, "src/index.ts"), { nodeArgs: ["--import", "tsx"] });
       await run.waitForLine("app sees dep v1", 15_000);
-      for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"]] as const) {
+      for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"], ["dep v333", "dep v4444"]] as const) {
         const since = run.mark();
-        replaceIn(join(dir, "dep.ts"), from, to);
+        replaceIn(join(dir, "src/router2.ts"), from, to);
         await run.waitForLine(`app sees ${to}`, 10_000, since);
-        await run.waitForLine(/^\[hotload\] updated \.\/dep\.ts → \.\/app\.ts/, 10_000, since);
+        await run.waitForLine(/^\[hotload\] updated \.\/router2\.ts → \.\/index\.ts/, 10_000, since);
       }
-      assert.deepEqual(hotloadLines(run.lines), ["[hotload] updated ./dep.ts → ./app.ts", "[hotload] updated ./dep.ts → ./app.ts"], run.output());
-      assert.equal(run.lines.filter((line) => line.startsWith("app sees")).length, 3, run.output());
+      assert.deepEqual(hotloadLines(run.lines), Array(3).fill("[hotload] updated ./router2.ts → ./index.ts"), run.output());
+      assert.equal(run.lines.filter((line) => line.startsWith("app sees")).length, 4, run.output());
     });
   });
 }
