@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnHot } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, spawnCommand, spawnHot } from "../helpers/e2e.js";
 import { removeTsxInstalls, tsxProject } from "../helpers/tsx.js";
 
 after(async () => {
@@ -25,6 +25,20 @@ const ACCEPTING = {
     "",
   ].join("\n"),
   "dep.ts": 'export const value: string = "dep v1";\n',
+};
+
+/** An app that imports a type beside a value, without extensions. */
+const WITH_TYPES = {
+  "app.ts": [
+    'import { value } from "./dep";',
+    'import type { Mood } from "./dep";',
+    'const mood: Mood = "calm";',
+    "console.log(`app sees ${value} (${mood})`);",
+    'import.meta.hot!.accept("./dep", (dep) => console.log(`app accepted ${dep?.value}, live ${value}`));',
+    "setInterval(() => {}, 1 << 30);",
+    "",
+  ].join("\n"),
+  "dep.ts": 'export type Mood = "calm" | "loud";\nexport const value: string = "dep v1";\n',
 };
 
 /**
@@ -52,6 +66,15 @@ for (const version of ["4.21.0", "repo"]) {
         await run.waitForLine(/^\[hotload\] updated \.\/dep\.ts → \.\/app\.ts/, 10_000, since);
       }
       assert.deepEqual(hotloadLines(run.lines), ["[hotload] updated ./dep.ts → ./app.ts", "[hotload] updated ./dep.ts → ./app.ts"], run.output());
+    });
+
+    test("--import hotload --import tsx (the order reversed) works as the documented order: live bindings apply", async () => {
+      const dir = await tsxProject(version, true, WITH_TYPES);
+      const run = spawnCommand(process.execPath, ["--import", "hotload", "--import", "tsx", join(dir, "app.ts")], { cwd: dir });
+      await run.waitForLine("app sees dep v1", 15_000);
+      const since = run.mark();
+      replaceIn(join(dir, "dep.ts"), "dep v1", "dep v22");
+      await run.waitForLine("app accepted dep v22, live dep v22", 10_000, since);
     });
 
     test("CommonJS output: no update before a save, and each save of a module two imports below the entry runs the entry again with its new code", async () => {

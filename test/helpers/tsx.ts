@@ -1,7 +1,7 @@
 /**
- * Projects run through a given tsx version, as users have them (issues 21 and 23): the version
- * installs from the npm registry into the test's own temporary folder (`npm install --prefix`),
- * "repo" links the repository's own tsx.
+ * Projects run through a given tsx version or with other hooks preloaded, as users have them
+ * (issues 21 and 23): pinned versions install from the npm registry into the test's own temporary
+ * folder (`npm install --prefix`); tsx "repo" links the repository's own tsx.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -20,24 +20,33 @@ function npmEnv(): Record<string, string | undefined> {
   return clean;
 }
 
-/** The folder of tsx `version` ("repo": the repository's), installed once per test process. */
-export function tsxPackage(version: string): Promise<string> {
-  if (version === "repo") return Promise.resolve(join(ROOT, "node_modules/tsx"));
-  let done = installed.get(version);
+/**
+ * The node_modules folder where `name@version` is installed from the npm registry, once per test
+ * process, into a temporary folder of its own.
+ */
+export function registryPackage(name: string, version: string): Promise<string> {
+  const spec = `${name}@${version}`;
+  let done = installed.get(spec);
   if (!done) {
     done = (async () => {
-      const prefix = mkdtempSync(join(tmpdir(), `hotload-tsx-${version.replace(/\W+/g, "-")}-`));
+      const prefix = mkdtempSync(join(tmpdir(), `hotload-${spec.replace(/\W+/g, "-")}-`));
       temps.push(prefix);
       const cli = process.env["npm_execpath"];
-      const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `tsx@${version}`];
+      const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", spec];
       const run = cli && /\.c?js$/.test(cli) ? spawnCommand(process.execPath, [cli, ...args], { env: npmEnv() }) : spawnCommand("npm", args, { env: npmEnv() });
       const code = await run.exited;
       assert.equal(code, 0, `npm ${args.join(" ")} failed:\n${run.output()}`);
-      return join(prefix, "node_modules/tsx");
+      return join(prefix, "node_modules");
     })();
-    installed.set(version, done);
+    installed.set(spec, done);
   }
   return done;
+}
+
+/** The folder of tsx `version` ("repo": the repository's), installed once per test process. */
+export async function tsxPackage(version: string): Promise<string> {
+  if (version === "repo") return join(ROOT, "node_modules/tsx");
+  return join(await registryPackage("tsx", version), "tsx");
 }
 
 /** Removes the installed versions and the projects. Call from `after`. */
