@@ -17,7 +17,7 @@
 import { HotloadError } from "../shared/errors.js";
 import { pathToFileURL } from "node:url";
 import type { InPlace } from "../inplace/inplace.js";
-import { readFileSync } from "../shared/fs.js";
+import { readFileSync, statSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
 import { differsFromLoaded } from "./changes.js";
@@ -226,8 +226,23 @@ export class Runtime implements HotHost, RuntimeSlot {
   // ---------------------------------------------------------------------------------------------
   // Public side (api.ts).
 
-  /** Applies an update for `files` (absolute paths) as if they had been saved. Queued. */
+  /**
+   * Applies an update for `files` (absolute paths) as if they had been saved. Queued. Rejects
+   * with a HotloadError for a file that cannot be read ("file-missing") or that holds no module
+   * (or dependency) of the program ("not-a-project-module"): nothing could come of it.
+   */
   update(files: readonly string[]): Promise<UpdateResult> {
+    for (const file of files) {
+      try {
+        statSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        return Promise.reject(new HotloadError("file-missing", `update: ${file} cannot be read (${code})`, { file, cause: error }));
+      }
+      if (!this.#registry.hasFile(file)) {
+        return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
+      }
+    }
     return this.#scheduler.update(files);
   }
 
