@@ -228,20 +228,20 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /**
    * Applies an update for `files` (absolute paths) as if they had been saved. Queued. Rejects
-   * with a HotloadError for a file that cannot be read ("file-missing") or that holds no module
-   * (or dependency) of the program ("not-a-project-module"): nothing could come of it.
+   * with a HotloadError for a file that holds no module (or dependency) of the program: one that
+   * cannot be read ("file-missing") or another file ("not-a-project-module"); nothing could come
+   * of it. A module's file that is gone is reported as a save would find it.
    */
   update(files: readonly string[]): Promise<UpdateResult> {
     for (const file of files) {
+      if (this.#registry.hasFile(file)) continue;
       try {
         statSync(file);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? String(error);
         return Promise.reject(new HotloadError("file-missing", `update: ${file} cannot be read (${code})`, { file, cause: error }));
       }
-      if (!this.#registry.hasFile(file)) {
-        return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
-      }
+      return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
     }
     return this.#scheduler.update(files);
   }
