@@ -14,8 +14,6 @@
  * the marker ran something else than the saved file (a cache keyed by path, an old tsx): the
  * update fails before any old version is disposed, and says so.
  */
-import { HotloadError } from "../shared/errors.js";
-import { displayPath } from "../shared/log.js";
 
 /** Files whose content is JavaScript or TypeScript, where the marker is valid syntax. */
 const SCRIPT = /\.[cm]?[jt]sx?$/;
@@ -46,14 +44,11 @@ export function marked(path: string, format: string | undefined): boolean {
 
 /**
  * Throws when the ES module code a loader handed back for version `version` of `file` lacks the
- * marker its content was handed on with: it is not the saved file's code.
+ * marker its content was handed on with: it is not the saved file's code. A plain Error, reported
+ * like the file's own load errors (`<file> Error: … — keeping the previous version`).
  */
 export function assertCompiledFromPinned(source: string | Buffer, file: string, version: number): void {
   const name = markerName(version);
   if (typeof source === "string" ? source.includes(name) : source.includes(name)) return;
-  throw new HotloadError(
-    "internal",
-    `${displayPath(file)}: a loader after hotload handed back other code than the saved file's (it ignored the source hotload gave it, or garbled it) — keeping the previous version. Register hotload last (node --import tsx --import hotload), or update that loader (tsx 4.21.1 or later)`,
-    { file },
-  );
+  throw new Error(`a loader after hotload handed back other code than the saved file's (it ignored or garbled the source hotload gave it for ${file}): update or fix that loader`);
 }

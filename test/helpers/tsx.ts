@@ -72,3 +72,52 @@ export async function tsxProject(version: string, esm: boolean, files: Readonly<
   symlinkSync(tsx, join(dir, "node_modules/tsx"), "dir");
   return dir;
 }
+
+/** An app that accepts its dependency: the callback shows the new module and the live binding. */
+export const ACCEPTING: Readonly<Record<string, string>> = {
+  "app.ts": [
+    'import { value } from "./dep.ts";',
+    "console.log(`app sees ${value}`);",
+    'import.meta.hot?.accept("./dep.ts", (dep) => console.log(`app accepted ${dep?.value}, live ${value}`));',
+    "setInterval(() => {}, 1 << 30);",
+    "",
+  ].join("\n"),
+  "dep.ts": 'export const value: string = "dep v1";\n',
+};
+
+/** An app that imports a type beside a value, without extensions. */
+export const WITH_TYPES: Readonly<Record<string, string>> = {
+  "app.ts": [
+    'import { value } from "./dep";',
+    'import type { Mood } from "./dep";',
+    'const mood: Mood = "calm";',
+    "console.log(`app sees ${value} (${mood})`);",
+    'import.meta.hot!.accept("./dep", (dep) => console.log(`app accepted ${dep?.value}, live ${value}`));',
+    "setInterval(() => {}, 1 << 30);",
+    "",
+  ].join("\n"),
+  "dep.ts": 'export type Mood = "calm" | "loud";\nexport const value: string = "dep v1";\n',
+};
+
+/**
+ * An app with no hot code, compiled to CommonJS (issue 23, case 1): its updates run the entry
+ * again in place. The saved file is two imports below the entry.
+ */
+export const PLAIN_CJS: Readonly<Record<string, string>> = {
+  "src/index.ts": ['import { start } from "./server";', "start();", "setInterval(() => {}, 1 << 30);", ""].join("\n"),
+  "src/server.ts": ['import { value } from "./router2";', "export function start(): void {", "  console.log(`app sees ${value}`);", "}", ""].join("\n"),
+  "src/router2.ts": 'export const value: string = "dep v1";\n',
+};
+
+/** The same chain compiled to CommonJS, where server.ts accepts router2 with module.hot. */
+export const CJS_ACCEPTING: Readonly<Record<string, string>> = {
+  ...PLAIN_CJS,
+  "src/server.ts": [
+    'import { value } from "./router2";',
+    "export function start(): void {",
+    "  console.log(`app sees ${value}`);",
+    "}",
+    'module.hot?.accept("./router2", () => console.log(`server accepted ${require("./router2").value}`));',
+    "",
+  ].join("\n"),
+};
