@@ -8,9 +8,10 @@
  * and older turn into the text "105,109,112,…": valid JavaScript that runs none of the new code.
  *
  * A JavaScript or TypeScript file's content gets a marker at its end, on a line of its own (no
- * line or column of the file moves): a class declaration named after the version. Every compiler
- * keeps a declaration, and a class cannot be the body of an unfinished last statement (`if (x)`
- * stays a syntax error, as under plain node). A loader that hands back ES module code without
+ * line or column of the file moves): a `let` declaration named after the version. Every compiler
+ * keeps a declaration, and a `let` declaration can neither end an unfinished expression (`x = 1 +`)
+ * nor be the body of an unfinished statement (`if (x)`): what is a syntax error under plain node
+ * stays one, in a script as in a module. A loader that hands back ES module code without
  * the marker ran something else than the saved file (a cache keyed by path, an old tsx): the
  * update fails before any old version is disposed, and says so.
  */
@@ -34,7 +35,7 @@ const decoder = new TextDecoder();
 export function handOn(bytes: Buffer, path: string, version: number, format: string | undefined): string | Buffer {
   if (format === "wasm" || path.endsWith(".wasm")) return bytes;
   const text = decoder.decode(bytes);
-  return format !== "json" && SCRIPT.test(path) ? `${text}\nclass ${markerName(version)} {}\n` : text;
+  return format !== "json" && SCRIPT.test(path) ? `${text}\nlet ${markerName(version)};\n` : text;
 }
 
 /** Whether `path` at `version` was handed on with a marker (see {@link handOn}). */

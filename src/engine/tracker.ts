@@ -178,8 +178,7 @@ export class HookTracker {
    * The content an update validated for the module version at `url`, which Node must load instead
    * of reading the file again (it may be mid-save now; the watcher brings that save), as
    * pinned-source.ts hands it on (`format`: what the resolve step said, if it did; `byRequire`:
-   * a load for require()). Undefined
-   * outside an update, and at once for every load at start-up.
+   * a load for require()). Undefined outside an update, and at once for every load at start-up.
    */
   pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
     if (this.session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
