@@ -2,7 +2,7 @@
  * Registers the module hooks (module.registerHooks: synchronous, same thread) and the runtime.
  * The hooks only translate between Node and the runtime; every decision is made there.
  */
-import { Module, registerHooks } from "node:module";
+import { Module, registerHooks, type ModuleHooks, type RegisterHooksOptions } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
@@ -50,7 +50,7 @@ Object.defineProperty(Module.prototype, "hot", {
 });
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
 trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
-registerHooks({
+const hooks: RegisterHooksOptions = {
   resolve(specifier, context, nextResolve) {
     // A live-binding module imports its dependency for the importer it stands for (source/live.ts).
     const importer = liveImporterOf(context.parentURL);
@@ -59,21 +59,37 @@ registerHooks({
     const result = report ? missingReported(() => nextResolve(specifier, context), specifier, context.parentURL) : nextResolve(specifier, context);
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);
+    if (context.parentURL === undefined) outermost();
     return url === result.url ? result : { ...result, url };
   },
   load(url, context, nextLoad) {
     // A new version loads what its update read: Node tells its format from that too (a file caught
     // empty mid-save would pass for CommonJS). Node's default load takes a given source as read.
-    const pinned = runtime.pinned(url);
-    const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
     // A load for require() comes with the CommonJS conditions ("require", never "import"): Node
     // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
     const conditions = context.conditions ?? [];
     const byRequire = conditions.includes("require") && !conditions.includes("import");
+    const pinned = runtime.pinned(url, context.format ?? undefined, byRequire);
+    const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
     const source = runtime.loaded(url, result.format, result.source, byRequire);
     return source === undefined ? result : { ...result, source };
   },
-});
+};
+let registered: ModuleHooks | undefined = registerHooks(hooks);
+
+/**
+ * Puts hotload's hooks first in the chain (the last registered run first), once the entry
+ * resolves: every --import has run then. Hooks another preload registered after hotload's
+ * (`--import hotload --import tsx`) would otherwise hand hotload their input instead of their
+ * output: TypeScript where it reads JavaScript, and live bindings silently never applied.
+ */
+function outermost(): void {
+  if (registered === undefined) return;
+  // The chain running now goes on as it began: Node built it when the resolution started.
+  registered.deregister();
+  registered = undefined;
+  registerHooks(hooks);
+}
 
 /**
  * Runs `resolve`; when it fails because a file is missing, tells the supervisor the file's path

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { HotloadError } from "./shared/errors.js";
 import type { Hot } from "./hot-types.js";
 import type { GraphSnapshot, Runtime, UpdateResult } from "./engine/runtime.js";
@@ -50,10 +50,12 @@ export function ready(): void {
 
 /**
  * Applies an update for `files` now, as if they had been saved, and resolves when it has settled.
- * Relative paths are resolved against the working directory. Queued behind any running update.
+ * Each is a path (relative ones are resolved against the working directory) or a `file:` URL.
+ * Queued behind any running update. Rejects with a {@link HotloadError}: `"file-missing"` for a
+ * file that cannot be read, `"not-a-project-module"` for one that holds no module of the program.
  */
 export function update(files: readonly string[]): Promise<UpdateResult> {
-  return runtime().update(files.map((file) => resolve(file)));
+  return runtime().update(files.map((file) => (file.startsWith("file:") ? fileURLToPath(file) : resolve(file))));
 }
 
 /** Calls `listener` after every settled update (from the watcher or {@link update}). Returns the unsubscribe function. */

@@ -17,7 +17,7 @@
 import { HotloadError } from "../shared/errors.js";
 import { pathToFileURL } from "node:url";
 import type { InPlace } from "../inplace/inplace.js";
-import { readFileSync } from "../shared/fs.js";
+import { readFileSync, statSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
 import { differsFromLoaded } from "./changes.js";
@@ -168,8 +168,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   }
 
   /** The content a new version of the running update must load (undefined: whatever Node reads). */
-  pinned(url: string): Buffer | undefined {
-    return this.#tracker.pinned(url);
+  pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
+    return this.#tracker.pinned(url, format, byRequire);
   }
 
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
@@ -228,8 +228,23 @@ export class Runtime implements HotHost, RuntimeSlot {
   // ---------------------------------------------------------------------------------------------
   // Public side (api.ts).
 
-  /** Applies an update for `files` (absolute paths) as if they had been saved. Queued. */
+  /**
+   * Applies an update for `files` (absolute paths) as if they had been saved. Queued. Rejects
+   * with a HotloadError for a file that holds no module (or dependency) of the program: one that
+   * cannot be read ("file-missing") or another file ("not-a-project-module"); nothing could come
+   * of it. A module's file that is gone is reported as a save would find it.
+   */
   update(files: readonly string[]): Promise<UpdateResult> {
+    for (const file of files) {
+      if (this.#registry.hasFile(file)) continue;
+      try {
+        statSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        return Promise.reject(new HotloadError("file-missing", `update: ${file} cannot be read (${code})`, { file, cause: error }));
+      }
+      return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
+    }
     return this.#scheduler.update(files);
   }
 

@@ -16,6 +16,7 @@ import type { Gate } from "./gate.js";
 import { ModuleGraph } from "./graph.js";
 import { hotInCommonJsMessage, usesHotAsCommonJs } from "./commonjs-meta.js";
 import { exportsOnDisk } from "./live-bindings.js";
+import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
 import type { ModuleRegistry } from "./registry.js";
 import { ParkedModules, requiredAgain } from "./required-again.js";
 import { fileOf, type Scope } from "./scope.js";
@@ -45,6 +46,8 @@ const SLOTS = 6;
 type Slot = string | Buffer | boolean | number | undefined;
 const EDGE = "edge";
 const LOAD = "load";
+/** A load reported by require() after the module ran: its imports are already recorded. */
+const REQUIRED = "required";
 
 /** The module graph as the hooks build it. */
 export class HookTracker {
@@ -60,6 +63,8 @@ export class HookTracker {
   readonly #hookLoaded = new Set<string>();
   /** The update importing new versions now, if one is. */
   session: UpdateSession | undefined;
+  /** Module versions whose pinned content went on with a marker, until their load returns (see pinned-source.ts). */
+  readonly #marked = new Set<string>();
   /** CommonJS modules already reported as written for import.meta.hot (see commonjs-meta.ts). */
   readonly #toldCommonJsHot = new Set<string>();
 
@@ -86,6 +91,7 @@ export class HookTracker {
    * current version of a hot module, anything else unchanged.
    */
   resolved(url: string, parentURL: string | undefined): string {
+    if (parentURL !== undefined) parentURL = namedByFile(parentURL);
     if (!this.#scope.isHot(url)) return url;
     const { url: id, version, fresh: isolated } = parseVersion(url);
     // An explicit version comes from the runtime's own import() of a new version.
@@ -105,7 +111,7 @@ export class HookTracker {
     if (this.#resolveOnly !== 0 || !isAbsolute(child)) return;
     const id = pathUrl(child);
     if (!this.#scope.isHot(id)) return;
-    this.#queueEdge(id, pathUrl(parent));
+    this.#queueEdge(id, namedByFile(pathUrl(parent)));
     // A require() extension of another loader (tsx compiling .ts to CommonJS) reads the file
     // itself, without the load hook: what it read is the file now, if it was there before the
     // require() started (see watch/changed.ts).
@@ -114,7 +120,7 @@ export class HookTracker {
     // An ES module pruned before runs again: an update of its own if its file changed since.
     const parked = this.#parked.take(id);
     if (parked) this.#look(() => [child]);
-    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0);
+    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0, REQUIRED);
   }
 
   /**
@@ -134,24 +140,30 @@ export class HookTracker {
     // Loads that belong to the running update: not those of a version it already rolled back.
     const session = this.session !== undefined && !this.stale(url) ? this.session : undefined;
     if (source === null || source === undefined) {
-      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, 0);
+      // Node (or another loader: an async module.register() hook, tsx) reads the file after this
+      // hook, for require(): what it reads is the file as it is then, if it was there before now.
+      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, Date.now());
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
     let content = typeof source === "string" ? source : toBuffer(source as Uint8Array);
     let validated: string | undefined;
-    if (session && typeof content !== "string") {
+    const seen = session && this.#validated(id);
+    const wasMarked = this.#marked.delete(url);
+    if (seen && typeof content !== "string") {
       // A loader that did not take the pinned content (see pinned()) read the file again: the
       // new version still runs what the update validated; a newer save gets its own update.
-      const seen = this.#validated(id);
-      if (seen !== undefined && !seen.equals(content)) validated = (content = seen).toString();
+      if (!seen.equals(content)) validated = (content = seen).toString();
+    } else if (wasMarked && esm) {
+      // What the chain compiled from the pinned content carries its marker (see pinned-source.ts).
+      assertCompiledFromPinned(content, fileOf(id), version);
     }
     // require() runs the instance of the plain URL, not this version (see required-again.ts).
     const plainRuns = byRequire && esm && version !== 0;
     if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()).files);
     // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
     const loadedAt = typeof content === "string" ? Date.now() : 0;
-    this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, loadedAt);
+    this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, plainRuns ? 0 : loadedAt);
     if (session) {
       session.sources.set(url, content.toString());
       if (format === "json") session.evaluated.push(id);
@@ -164,13 +176,21 @@ export class HookTracker {
 
   /**
    * The content an update validated for the module version at `url`, which Node must load instead
-   * of reading the file again (it may be mid-save now; the watcher brings that save). Undefined
-   * outside an update, and at once for every load at start-up.
+   * of reading the file again (it may be mid-save now; the watcher brings that save), as
+   * pinned-source.ts hands it on (`format`: what the resolve step said, if it did; `byRequire`:
+   * a load for require()). Undefined outside an update, and at once for every load at start-up.
    */
-  pinned(url: string): Buffer | undefined {
+  pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
     if (this.session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
-    const { url: id, fresh } = parseVersion(url);
-    return fresh === 0 ? this.#validated(id) : undefined;
+    // An import of CommonJS: Node's own load hands on no source, and its CommonJS loader (or a
+    // require() extension: tsx 4.21.0 and older compile .ts only there) reads the file.
+    if (format === "commonjs" && !byRequire) return undefined;
+    const { url: id, version, fresh } = parseVersion(url);
+    const validated = fresh === 0 ? this.#validated(id) : undefined;
+    if (validated === undefined) return undefined;
+    // require() of an ES module may read the file itself: only an import is checked.
+    if (!byRequire && marked(fileOf(id), format)) this.#marked.add(url);
+    return handOn(validated, fileOf(id), version, format);
   }
 
   /** What the running update read of `id` from disk (its `seen` bytes), if it read bytes. */
@@ -239,7 +259,7 @@ export class HookTracker {
     this.#pending = [];
     for (let i = 0; i < slots.length; i += SLOTS) {
       if (slots[i] === EDGE) this.#applyEdge(slots[i + 1] as string, slots[i + 2] as string | undefined);
-      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number);
+      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number, slots[i] === LOAD);
     }
   }
 
@@ -252,10 +272,11 @@ export class HookTracker {
   /**
    * Queues: the module version at `url` loaded as `format` with `content`; `inSession`: loaded by
    * the running update, which already read its content from disk; `loadedAt`: when text content
-   * loaded (Date.now(), to check it against the file later), 0 for bytes.
+   * loaded, or when a load with no content returned (Date.now(), to check it against the file
+   * later), 0 for bytes.
    */
-  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
-    this.#pending.push(LOAD, url, format, content, inSession, loadedAt);
+  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, kind = LOAD): void {
+    this.#pending.push(kind, url, format, content, inSession, loadedAt);
     if (this.#pending.length === SLOTS) later(() => this.flush());
   }
 
@@ -280,26 +301,44 @@ export class HookTracker {
     }
   }
 
-  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number): void {
+  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, beforeImports: boolean): void {
     if (this.stale(url)) return;
     const id = stripVersion(url);
     this.#graph.ensure(id, true);
     const record = this.#registry.record(id);
     record.format = format;
-    // The new instance declares its own imports as they resolve (later in the queue).
-    this.#graph.clearImports(id);
+    // The new instance declares its own imports as they resolve (later in the queue). Reported by
+    // require() once it ran (another loader's require() extension read it: tsx compiling to
+    // CommonJS), they are earlier in the queue: the ones of this load, which must stay.
+    if (beforeImports) this.#graph.clearImports(id);
     // The file is read at most once here, and only when something below needs it.
     let disk: DiskRead | undefined;
     let read = false;
     const onDisk = (): DiskRead | undefined => (read ? disk : ((read = true), (disk = readDisk(record.file))));
     // During an update, `seen` already holds what the update read from disk.
-    if (content !== undefined && (!inSession || record.seen === undefined)) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, onDisk()) : content;
+    if (!inSession || record.seen === undefined) {
+      if (content !== undefined) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, onDisk()) : content;
+      else if (loadedAt !== 0 && record.seen === undefined) record.seen = loadedBefore(loadedAt, onDisk());
+    }
     const bytes = (): Buffer | undefined => (Buffer.isBuffer(content) ? content : onDisk()?.bytes);
     if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file, bytes)) {
       this.#toldCommonJsHot.add(id);
       log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
     }
   }
+}
+
+/**
+ * The version URL of a module whose file name holds its version: tsx 4.22 and later run a version
+ * `x.ts?hotload=N` compiled to CommonJS as a module named `x.ts?hotload=N` on disk, whose URL is
+ * `x.ts%3Fhotload=N` (and what it requires names it so). Any other URL as it is.
+ */
+function namedByFile(url: string): string {
+  const at = url.indexOf("%3F");
+  if (at < 0 || !url.startsWith("file:")) return url;
+  const query = url.indexOf("?");
+  const { url: id, version } = parseVersion(`${url.slice(0, at)}?${url.slice(at + 3, query < 0 ? undefined : query)}`);
+  return version === 0 ? url : withVersion(id, version);
 }
 
 /** Whether Node loads `format` as an ES module. */

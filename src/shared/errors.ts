@@ -14,9 +14,9 @@
  * - `"invalid-argument"`: a method of `import.meta.hot`, `swappable()` or `hotload/api` was given
  *   an argument it does not take; the message says what it takes.
  * - `"not-a-project-module"`: `importFresh()` was asked for a package or a builtin, which are
- *   shared, never hot.
+ *   shared, never hot; or `update()` for a file that holds no module of the program.
  * - `"file-missing"`: the file of a hot module was deleted or cannot be read; the previous version
- *   keeps running (the error of a `hotload:error` event; `file` names it).
+ *   keeps running (the error of a `hotload:error` event, or of `update()`; `file` names it).
  * - `"internal"`: a bug in hotload itself; please report it with the message.
  */
 export type HotloadErrorCode = "not-running" | "invalid-argument" | "not-a-project-module" | "file-missing" | "internal";

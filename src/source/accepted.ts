@@ -18,8 +18,10 @@ export interface Accepted {
 /** Nothing accepted: what a module that never calls `accept` says. */
 const NOTHING_ACCEPTED: Accepted = Object.freeze({ deps: Object.freeze([]), self: false, dynamic: false });
 
-// `.hot.accept(` or `?.hot?.accept(` right after an `import.meta` (whitespace allowed between tokens).
-const CALL = /\s*\??\.\s*hot\s*(?:\?\.|\.)\s*(accept|acceptExports)\s*\(\s*/y;
+// `.hot.accept(` or `?.hot?.accept(` right after an `import.meta` (whitespace allowed between
+// tokens); in TypeScript also `.hot!.accept` and type arguments before the `(` (see typeArguments).
+const CALL = /\s*\??\.\s*hot\s*!?\s*(?:\?\.|\.)\s*(accept|acceptExports)\s*/y;
+const OPEN = /\s*\(\s*/y;
 const STRING = /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`\\$]*)`/y;
 const SEPARATOR = /\s*,\s*/y;
 const CLOSE_LIST = /\s*(?:,\s*)?\]/y;
@@ -31,8 +33,10 @@ export function acceptedBy(source: string, metas: readonly (readonly [number, nu
     CALL.lastIndex = end;
     const call = CALL.exec(source);
     if (!call || call[1] !== "accept") continue;
+    OPEN.lastIndex = typeArguments(source, CALL.lastIndex);
+    if (!OPEN.test(source)) continue;
     found ??= { deps: [], self: false, dynamic: false };
-    const read = readSpecifiers(source, CALL.lastIndex);
+    const read = readSpecifiers(source, OPEN.lastIndex);
     if (read === "self") found.self = true;
     else if (read === undefined) found.dynamic = true;
     else for (const specifier of read) if (!found.deps.includes(specifier)) found.deps.push(specifier);
@@ -70,6 +74,27 @@ function readSpecifiers(source: string, at: number): string[] | "self" | undefin
   if (value !== undefined) return [value[0]];
   // accept(cb), accept((m) => …), accept(function …): a callback first means the module itself.
   return /^(?:function\b|async\b|\(|[\w$]+\s*=>)/.test(source.slice(at, at + 40)) ? "self" : undefined;
+}
+
+/**
+ * Where TypeScript type arguments starting at `at` end (`<typeof import("./dep.ts")>`: nested
+ * angle brackets, and strings that may hold any of them), or `at` when there are none.
+ */
+function typeArguments(source: string, at: number): number {
+  if (source[at] !== "<") return at;
+  let depth = 0;
+  for (let i = at; i < source.length; i++) {
+    const c = source[i];
+    if (c === "<") depth++;
+    else if (c === ">" && source[i - 1] !== "=") {
+      if (--depth === 0) return i + 1;
+    } else if (c === '"' || c === "'" || c === "`") {
+      const value = stringAt(source, i);
+      if (value === undefined) return at;
+      i = value[1] - 1;
+    } else if (c === ";" || c === "{" || c === "}") return at;
+  }
+  return at;
 }
 
 function skipSpace(source: string, at: number): number {

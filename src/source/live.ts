@@ -37,6 +37,8 @@ export interface LiveEdit {
 }
 
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
+// A name written as is (Node's hint for a CommonJS export it cannot detect reads the statement).
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /**
  * The source of the module that stands between `importer` and the dependency it imports as
@@ -52,8 +54,12 @@ export function liveModuleSource(importer: string, specifier: string, attributes
   // made again once the module graph has evaluated.
   const first = "try{s(n)}catch{Promise.resolve().then(()=>s(n)).catch(()=>{})}";
   const declare = exported.length === 0 ? "" : `let ${locals.join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
+  // The names the importer imports by name, imported by name here too: a name the dependency does
+  // not provide stays a link error, as without hotload (a CommonJS export Node cannot detect).
+  const names = [...new Set(checked.map((n) => n.name))];
+  const link = names.length === 0 ? "" : `import{${names.map((name, i) => `${IDENTIFIER.test(name) ? name : JSON.stringify(name)} as $l${i}`).join(",")}}from${spec}${attributes};`;
   return (
-    `${JSON.stringify(importer)};import*as n from${spec}${attributes};${declare}${set}${first}` +
+    `${JSON.stringify(importer)};import*as n from${spec}${attributes};${link}${declare}${set}${first}` +
     `${RUNTIME_IN_CODE}.live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},s);`
   );
 }

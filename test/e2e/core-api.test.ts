@@ -5,7 +5,7 @@
  *           → lonely.mjs (nothing accepts it), → declining.mjs (declines), → self.mjs (accepts itself)
  */
 import assert from "node:assert/strict";
-import { realpathSync, utimesSync } from "node:fs";
+import { realpathSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -71,6 +71,22 @@ describe("hotload/api", () => {
     const result = await command<UpdateResult>("update dep.mjs", "update result ");
     assert.equal(result.status, "unchanged", JSON.stringify(result));
     assert.deepEqual(result.files, [file("dep.mjs")]);
+  });
+
+  test("update(files) takes a file: URL string of a loaded module as its path", async () => {
+    const result = await command<UpdateResult>(`url dep.mjs ${JSON.stringify("export const n = 3;\nconsole.log(`dep v${n} evaluated`);\n")}`, "update result ");
+    assert.equal(result.status, "updated", JSON.stringify(result));
+    assert.deepEqual(result.files, [file("dep.mjs")]);
+  });
+
+  test("update(files) rejects with a HotloadError for a file that holds no module of the program, and for a missing file", async () => {
+    writeFileSync(file("notes.txt"), "not a module\n");
+    for (const [name, code] of [["notes.txt", "not-a-project-module"], ["gone.mjs", "file-missing"]] as const) {
+      const since = run.mark();
+      run.child.stdin!.write(`update ${name}\n`);
+      const printed = await run.waitForLine(/^(update result|command update threw)/, 10_000, since);
+      assert.match(printed, new RegExp(`^command update threw ${code}: HotloadError: \\[hotload\\] update: .*${name.replace(".", "\\.")}`), run.output());
+    }
   });
 
   test("update(files) resolves unaccepted for a change nothing accepts", async () => {

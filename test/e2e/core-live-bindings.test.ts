@@ -95,3 +95,11 @@ describe("live import bindings in an import cycle", () => {
     await run.waitForLine("cycle accepted: cycle v2", 10_000, since);
   });
 });
+
+test("a name the dependency does not provide is a link error as under plain node, also when the importer accepts that dependency", async () => {
+  const dir = copyFixture("link-error");
+  const run = spawnHot(join(dir, "main.mjs"));
+  assert.equal(await run.exited, 1, run.output());
+  assert.ok(run.lines.some((line) => /^SyntaxError: .*'named'/.test(line)), run.output());
+  assert.ok(!run.lines.some((line) => line.startsWith("main runs")), run.output());
+});

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnCommand, type Running } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -98,4 +98,17 @@ describe("TypeScript through Node's type stripping", () => {
     await run.waitForLine(/^\[hotload\] updated \.\/greet\.ts → \.\/app\.ts in /, 10_000, since);
     assert.ok(!run.lines.slice(since).some((line) => line.includes("types.ts")), run.output());
   });
+});
+
+test("type stripping: accept(\"./dep.ts\") after a non-null assertion or with type arguments is read before it runs, so the importer's own imports are live", async () => {
+  const dir = copyFixture("ts-accept-forms");
+  const run = spawnHot(join(dir, "app.ts"));
+  await run.waitForLine("app sees dep v1 and other v1");
+  let since = run.mark();
+  replaceIn(join(dir, "dep.ts"), "dep v1", "dep v22");
+  await run.waitForLine("app accepted dep: live dep v22", 10_000, since);
+  await run.waitForLine("typed accepted dep: live dep v22", 10_000, since);
+  since = run.mark();
+  replaceIn(join(dir, "other.ts"), "other v1", "other v22");
+  await run.waitForLine("app accepted other other v22: live other v22", 10_000, since);
 });

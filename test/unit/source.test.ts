@@ -71,6 +71,20 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
     assert.deepEqual(accepted('import.meta.hot.accept("./\\u0061.mjs")').deps, ["./a.mjs"]);
   });
 
+  test("the TypeScript forms the README shows (type stripping: hotload reads the TypeScript): a non-null assertion and type arguments", () => {
+    for (const source of [
+      'import.meta.hot!.accept("./dep.ts", () => {});',
+      'import.meta.hot?.accept<typeof import("./dep.ts")>("./dep.ts", (dep) => dep?.value);',
+      "import.meta.hot!.accept<Array<typeof import('./dep.ts')>>(['./dep.ts'], ([dep]) => dep);",
+      'import.meta.hot ! . accept < Record<string, (x: number) => void> > ( "./dep.ts" )',
+    ]) {
+      assert.deepEqual(accepted(source), { deps: ["./dep.ts"], self: false, dynamic: false }, source);
+    }
+    assert.deepEqual(accepted("import.meta.hot!.accept<Mod>((m) => m);"), { deps: [], self: true, dynamic: false });
+    // Not a call: a comparison, an unclosed `<`.
+    assert.deepEqual(accepted("if (import.meta.hot!.accept < 3) {}"), { deps: [], self: false, dynamic: false });
+  });
+
   test("other hot methods and a module that never accepts say nothing", () => {
     assert.deepEqual(accepted("import.meta.hot.dispose(() => {}); import.meta.url;"), { deps: [], self: false, dynamic: false });
   });
