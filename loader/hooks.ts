@@ -68,8 +68,8 @@ registerHooks({
     // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
     const conditions = context.conditions ?? [];
     const byRequire = conditions.includes("require") && !conditions.includes("import");
-    const source = runtime.loaded(url, result.format, result.source, byRequire);
-    return source === undefined ? result : { ...result, source };
+    const loaded = runtime.loaded(url, result.format, result.source, byRequire);
+    return loaded === undefined ? result : { ...result, ...loaded };
   },
 });
 

@@ -20,6 +20,7 @@ import type { InPlace } from "../inplace/inplace.js";
 import { readFileSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
+import { strippedTypes } from "../source/typescript.js";
 import { differsFromLoaded } from "./changes.js";
 import { HotContexts } from "./contexts.js";
 import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./effects.js";
@@ -59,6 +60,13 @@ export interface ModuleInfo {
 /** The module graph as the user can inspect it. */
 export interface GraphSnapshot {
   readonly modules: readonly ModuleInfo[];
+}
+
+/** What the load hook hands Node instead of what it loaded. */
+export interface LoadedSource {
+  readonly source: string;
+  /** The format to load it as, when not the loaded one. */
+  readonly format?: "module";
 }
 
 /** How a runtime is made. */
@@ -159,10 +167,15 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /**
    * A module was loaded. For a hot module, records what was loaded and returns the source to
-   * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
+   * evaluate (with `import.meta.hot` for ES modules) and its format when that changed, or
+   * undefined to keep what was loaded.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
-    return this.#tracker.loaded(url, format, source, byRequire);
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): LoadedSource | undefined {
+    const code = this.#tracker.loaded(url, format, source, byRequire);
+    if (code === undefined) return undefined;
+    // A new version that Node's type stripping would name by its versioned URL (source/typescript.ts).
+    const js = format === "module-typescript" && stripVersion(url) !== url ? strippedTypes(code) : undefined;
+    return js === undefined ? { source: code } : { source: js, format: "module" };
   }
 
   /** The content a new version of the running update must load (undefined: whatever Node reads). */
