@@ -10,6 +10,7 @@ import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/scope.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
+import { nameCallSitesByFile } from "./call-sites.js";
 import { joinCluster } from "./cluster.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
@@ -46,6 +47,8 @@ Object.defineProperty(Module.prototype, "hot", {
     Object.defineProperty(this, "hot", { value, writable: true, configurable: true, enumerable: true });
   },
 });
+// Call sites of new versions name their file, as stack traces do (see call-sites.ts).
+nameCallSitesByFile();
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
 trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
 registerHooks({

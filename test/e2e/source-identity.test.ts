@@ -42,6 +42,22 @@ describe("stack traces name the file, not the version", () => {
     assert.ok(!run.output().includes("hotload="), run.output());
   });
 
+  test("call sites name the file in version 2 and 3: CallSite.getFileName() through Error.prepareStackTrace and captureStackTrace, and util.getCallSites()", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "app.mjs"));
+    await run.waitForLine("app ready");
+    const file = join(dir, "callers.mjs");
+    const url = pathToFileURL(file).href;
+    const callers = (version: number): string => `callers.mjs version ${version} getFileName ${url} captured ${url} getCallSites ${url} restored true`;
+    assert.ok(run.lines.includes(callers(1)), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      bump(file, version - 1, version);
+      await run.waitForLine(callers(version), 10_000, since);
+    }
+    assert.ok(!run.output().includes("hotload="), run.output());
+  });
+
   test("a stack frame in version 2 and 3 of a .ts module run by Node's type stripping is the file's URL with its new line and column", async () => {
     const dir = copyFixture("source-identity");
     const run = spawnHot(join(dir, "app.mjs"));
