@@ -21,6 +21,11 @@ export class MainModule {
     if (parentURL === undefined) this.#id ??= id;
   }
 
+  /** The program's entry, once Node resolved it. */
+  get id(): string | undefined {
+    return this.#id;
+  }
+
   /** Whether `id` (a module identity, without version) is the program's entry. */
   is(id: string): boolean {
     return id === this.#id;

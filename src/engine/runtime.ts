@@ -20,7 +20,7 @@ import type { InPlace } from "../inplace/inplace.js";
 import { readFileSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
-import { strippedTypes } from "../source/typescript.js";
+import { stripTypes, strippingTypes } from "../source/typescript.js";
 import { differsFromLoaded } from "./changes.js";
 import { HotContexts } from "./contexts.js";
 import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./effects.js";
@@ -32,6 +32,7 @@ import { LiveBindings } from "./live-bindings.js";
 import { ModuleRegistry } from "./registry.js";
 import { UpdateScheduler, type RuntimeNotifier } from "./schedule.js";
 import { fileOf, type Scope } from "./scope.js";
+import { reportStartupSyntaxErrorsAsNode } from "./startup-error.js";
 import { HookTracker } from "./tracker.js";
 import { preloadUpdatePath } from "./update-path.js";
 import type { UpdateResult } from "./update-result.js";
@@ -101,6 +102,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
   readonly #live = new LiveBindings();
   #importFreshCalls = 0;
+  /** The process is ending on a syntax error: modules load as written (see startup-error.ts). */
+  #unedited = false;
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
@@ -171,11 +174,16 @@ export class Runtime implements HotHost, RuntimeSlot {
    * undefined to keep what was loaded.
    */
   loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): LoadedSource | undefined {
+    if (this.#unedited) return undefined;
     const code = this.#tracker.loaded(url, format, source, byRequire);
     if (code === undefined) return undefined;
-    // A new version that Node's type stripping would name by its versioned URL (source/typescript.ts).
-    const js = format === "module-typescript" && stripVersion(url) !== url ? strippedTypes(code) : undefined;
-    return js === undefined ? { source: code } : { source: js, format: "module" };
+    if (format !== "module-typescript" || !strippingTypes()) return { source: code };
+    // What Node's type stripping would do after the hooks, done here (see source/typescript.ts).
+    const js = stripTypes(code);
+    if (js !== undefined) return { source: js, format: "module" };
+    // The file's own syntax error: Node reports it from the file as written. (Should only the
+    // edited code fail, Node reports that, as before.)
+    return stripTypes(textOf(source)) === undefined ? undefined : { source: code };
   }
 
   /** The content a new version of the running update must load (undefined: whatever Node reads). */
@@ -186,6 +194,20 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
   live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
     this.#live.register(importer, dep, names, set, this.#versions.current(stripVersion(importer)));
+  }
+
+  /**
+   * Makes a syntax error that ends the program as it starts print as under plain node, not with
+   * hotload's edits in its code frame (see startup-error.ts). Called once by the loader.
+   */
+  reportStartupErrorsAsNode(): void {
+    reportStartupSyntaxErrorsAsNode({
+      entry: () => this.#tracker.mainId,
+      unedited: () => {
+        this.#unedited = true;
+      },
+      importModule: (url) => dynamicImport(url),
+    });
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -305,4 +327,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     // An ES module that CommonJS code required stays in require.cache (see required-again.ts).
     if (!this.#tracker.park(id, record.format, cache[record.file] !== undefined, seen)) delete cache[record.file];
   }
+}
+
+/** A loaded source as text (Node's own loader gives bytes). */
+function textOf(source: unknown): string {
+  return typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
 }

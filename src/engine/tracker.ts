@@ -205,6 +205,11 @@ export class HookTracker {
     return edited.code;
   }
 
+  /** The program's entry, the module Node runs as the main module (undefined until resolved). */
+  get mainId(): string | undefined {
+    return this.#main.id;
+  }
+
   /** Whether `id` is the program's entry, the module Node ran as the main module. */
   isMain(id: string): boolean {
     return this.#main.is(id);
