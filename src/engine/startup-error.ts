@@ -12,9 +12,7 @@
  * and throws is imported first, so that none of the program can run should its files compile now.
  */
 
-/** What the retry's first module throws, to tell "everything compiled" from a new error. */
-const UNRUN = Symbol.for("hotload.startup-error.unrun");
-const UNRUN_URL = `data:text/javascript,${encodeURIComponent('throw Symbol.for("hotload.startup-error.unrun");')}`;
+import { UNRUN, unrunUrl } from "../shared/urls.js";
 
 /** How the retry reaches the program and the hooks. */
 export interface StartupRetry {
@@ -38,8 +36,8 @@ export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
     // Handled for now, so that the process lives on for the retry, which ends it the same way.
     process.once("uncaughtException", () => {
       retry.unedited();
-      const root = `data:text/javascript,${encodeURIComponent(`import ${JSON.stringify(UNRUN_URL)};import ${JSON.stringify(entry)};`)}`;
-      retry.importModule(root).then(
+      // UNRUN: everything compiled this time (the error came from elsewhere): the first error stands.
+      retry.importModule(unrunUrl(entry)).then(
         () => fail(error),
         (again: unknown) => fail(again === UNRUN ? error : again),
       );
