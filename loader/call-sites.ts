@@ -13,9 +13,14 @@ import { stripVersion } from "../src/shared/urls.js";
 
 type Prepare = (error: Error, sites: NodeJS.CallSite[]) => unknown;
 
-/** Installs both; called once, before the program runs. */
-export function nameCallSitesByFile(): void {
-  wrapPrepareStackTrace();
+/**
+ * Installs both; called once, before the program runs. `renamed` says whether any module instance
+ * was loaded under another URL than its file's yet: until then (a program that never updates),
+ * `Error.prepareStackTrace` is what the program set, and costs nothing more (hotload's own
+ * tracking of timers and listeners reads call sites on every call, see src/inplace/owner.ts).
+ */
+export function nameCallSitesByFile(renamed: () => boolean): void {
+  wrapPrepareStackTrace(renamed);
   wrapGetCallSites();
 }
 
@@ -32,38 +37,47 @@ function nameByFile(site: NodeJS.CallSite): void {
   if (file !== name) Object.defineProperty(site, "getFileName", { value: () => file, configurable: true, writable: true });
 }
 
+/** On each wrapper made by {@link wrapPrepareStackTrace}: the program's function it calls. */
+const PROGRAM = Symbol("hotload.prepareStackTrace");
+
+type Wrapper = Prepare & { [PROGRAM]?: Prepare };
+
 /**
  * `Error.prepareStackTrace` becomes an accessor: what a program sets is kept, and what Node reads
  * to call it is that function behind one that names the call sites first. Reading it back gives
- * that wrapper, the same one each time, and setting the wrapper sets the program's function again,
- * so the usual save, set and restore works; only `Error.prepareStackTrace === fn` after setting
- * `fn` is false (README, Limits).
+ * that wrapper (the same one while the function stays set), and setting a wrapper sets its
+ * program's function again, so the usual save, set and restore works; `Error.prepareStackTrace
+ * === fn` right after setting `fn` is false, once a new version has loaded (README, Limits).
+ * Node's own function (the default, which formats with the names stack traces use) is never
+ * wrapped. One wrapper is kept, not one per function: hotload's own tracking of timers and
+ * listeners sets a new function on each call (src/inplace/owner.ts), where remembering every
+ * wrapper cost twice as much.
  */
-function wrapPrepareStackTrace(): void {
+function wrapPrepareStackTrace(renamed: () => boolean): void {
   const own = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
   // Made an accessor by someone else: theirs to keep.
   if (own !== undefined && !("value" in own)) return;
-  let current: unknown = own?.value;
-  const wrappers = new WeakMap<Prepare, Prepare>();
-  const programs = new WeakMap<Prepare, Prepare>();
-  const wrap = (prepare: Prepare): Prepare => {
-    let wrapper = wrappers.get(prepare);
-    if (wrapper === undefined) {
+  const nodeDefault: unknown = own?.value;
+  let current: unknown = nodeDefault;
+  let wrapped: Prepare | undefined;
+  let wrapper: Wrapper | undefined;
+  const wrap = (prepare: Prepare): Wrapper => {
+    if (prepare !== wrapped || wrapper === undefined) {
+      wrapped = prepare;
       wrapper = function prepareStackTrace(this: unknown, error: Error, sites: NodeJS.CallSite[]): unknown {
         if (Array.isArray(sites)) for (const site of sites) nameByFile(site);
         return Reflect.apply(prepare, this, [error, sites]);
       };
-      wrappers.set(prepare, wrapper);
-      programs.set(wrapper, prepare);
+      wrapper[PROGRAM] = prepare;
     }
     return wrapper;
   };
   Object.defineProperty(Error, "prepareStackTrace", {
     configurable: true,
     enumerable: own?.enumerable ?? false,
-    get: () => (typeof current === "function" ? wrap(current as Prepare) : current),
+    get: () => (typeof current === "function" && current !== nodeDefault && renamed() ? wrap(current as Prepare) : current),
     set: (value: unknown) => {
-      current = typeof value === "function" ? (programs.get(value as Prepare) ?? value) : value;
+      current = typeof value === "function" ? ((value as Wrapper)[PROGRAM] ?? value) : value;
     },
   });
 }

@@ -50,7 +50,7 @@ Object.defineProperty(Module.prototype, "hot", {
   },
 });
 // Call sites of new versions name their file, as stack traces do (see call-sites.ts).
-nameCallSitesByFile();
+nameCallSitesByFile(() => runtime.renamedLoaded);
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
 trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
 registerHooks({

@@ -102,6 +102,8 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** Live import bindings of modules that accept a dependency they import (see source/live.ts). */
   readonly #live = new LiveBindings();
   #importFreshCalls = 0;
+  /** Whether an ES module instance was loaded under another URL than its file's yet. */
+  #renamed = false;
   /** The process is ending on a syntax error: modules load as written (see startup-error.ts). */
   #unedited = false;
 
@@ -177,6 +179,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     if (this.#unedited) return undefined;
     const code = this.#tracker.loaded(url, format, source, byRequire);
     if (code === undefined) return undefined;
+    // Every ES module version under another URL than its file's is edited (it names the file).
+    this.#renamed ||= stripVersion(url) !== url;
     if (format !== "module-typescript" || !strippingTypes()) return { source: code };
     // What Node's type stripping would do after the hooks, done here (see source/typescript.ts).
     const js = stripTypes(code);
@@ -194,6 +198,11 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
   live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
     this.#live.register(importer, dep, names, set, this.#versions.current(stripVersion(importer)));
+  }
+
+  /** Whether a module instance was loaded under another URL than its file's (`?hotload=N`) yet. */
+  get renamedLoaded(): boolean {
+    return this.#renamed;
   }
 
   /**
