@@ -5,7 +5,6 @@
 import { Module, registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isMainThread } from "node:worker_threads";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { trackRequires } from "../src/engine/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
@@ -34,7 +33,7 @@ if (supervisor) {
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
-if (isMainThread) runtime.reportStartupErrorsAsNode();
+runtime.reportStartupErrorsAsNode();
 if (supervisor) report = fileReporter(supervisor);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
 

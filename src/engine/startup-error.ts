@@ -24,7 +24,7 @@ export interface StartupRetry {
   importModule(url: string): Promise<unknown>;
 }
 
-/** Installs the retry, in this thread's process (its main thread: a worker's errors go to its parent). */
+/** Installs the retry for this thread (a worker's entry is its thread's program). */
 export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
   let tried = false;
   process.on("uncaughtExceptionMonitor", (error) => {
