@@ -22,15 +22,18 @@ async function crash(run: Running): Promise<{ code: number | string; printed: st
 
 describe("a syntax error that stops the program at start-up prints as under plain node", () => {
   const dir = copyFixture("startup-syntax-errors");
+  // Node 22 keeps a module imported by another that failed to compile, and never compiles it
+  // again: there the error stays as hotload's edits made it (README, Limits).
+  const node22 = process.versions.node.startsWith("22.") ? "Node 22 does not compile a failed import again" : false;
   const cases = [
-    ["first-line.mjs", "on line 1, where the statement goes first"],
-    ["end-of-line.mjs", "on line 1, where the statement goes at its end"],
-    ["imports-unclosed.mjs", "at the end of an imported module (an unclosed block, where hotload appends an import)"],
-    ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)"],
-    ["unclosed.ts", "at the end of a TypeScript file"],
+    ["first-line.mjs", "on line 1, where the statement goes first", false],
+    ["end-of-line.mjs", "on line 1, where the statement goes at its end", false],
+    ["imports-unclosed.mjs", "at the end of an imported module (an unclosed block, where hotload appends an import)", node22],
+    ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)", false],
+    ["unclosed.ts", "at the end of a TypeScript file", false],
   ] as const;
-  for (const [entry, where] of cases) {
-    test(`${where}: ${entry}`, async () => {
+  for (const [entry, where, skip] of cases) {
+    test(`${where}: ${entry}`, { skip }, async () => {
       const [plain, hot] = await Promise.all([crash(spawnCommand(process.execPath, [entry], { cwd: dir })), crash(spawnHot(join(dir, entry)))]);
       assert.equal(plain.code, 1, plain.printed);
       assert.match(plain.printed, /SyntaxError/);
