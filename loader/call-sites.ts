@@ -39,6 +39,8 @@ function nameByFile(site: NodeJS.CallSite): void {
 
 /** On each wrapper made by {@link wrapPrepareStackTrace}: the program's function it calls. */
 const PROGRAM = Symbol("hotload.prepareStackTrace");
+/** On hotload's own function that reads call sites as V8 names them (src/inplace/owner.ts). */
+const AS_THEY_ARE = Symbol.for("hotload.callSites.asTheyAre");
 
 type Wrapper = Prepare & { [PROGRAM]?: Prepare };
 
@@ -48,10 +50,10 @@ type Wrapper = Prepare & { [PROGRAM]?: Prepare };
  * that wrapper (the same one while the function stays set), and setting a wrapper sets its
  * program's function again, so the usual save, set and restore works; `Error.prepareStackTrace
  * === fn` right after setting `fn` is false, once a new version has loaded (README, Limits).
- * Node's own function (the default, which formats with the names stack traces use) is never
- * wrapped. One wrapper is kept, not one per function: hotload's own tracking of timers and
- * listeners sets a new function on each call (src/inplace/owner.ts), where remembering every
- * wrapper cost twice as much.
+ * Node's own function (the default, which formats with the names stack traces use) and hotload's
+ * own (src/inplace/owner.ts, on every tracked timer or listener call) are never wrapped. One
+ * wrapper is kept, not one per function: code that sets a new function on every call is common,
+ * and a WeakMap of every wrapper cost as much again as the naming itself.
  */
 function wrapPrepareStackTrace(renamed: () => boolean): void {
   const own = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
@@ -75,7 +77,7 @@ function wrapPrepareStackTrace(renamed: () => boolean): void {
   Object.defineProperty(Error, "prepareStackTrace", {
     configurable: true,
     enumerable: own?.enumerable ?? false,
-    get: () => (typeof current === "function" && current !== nodeDefault && renamed() ? wrap(current as Prepare) : current),
+    get: () => (typeof current === "function" && current !== nodeDefault && !(AS_THEY_ARE in current) && renamed() ? wrap(current as Prepare) : current),
     set: (value: unknown) => {
       current = typeof value === "function" ? ((value as Wrapper)[PROGRAM] ?? value) : value;
     },
