@@ -13,7 +13,8 @@ import { stripTypeScriptTypes } from "node:module";
 
 /**
  * Whether Node strips types (rather than transforming them: `--experimental-transform-types` turns
- * source maps on, and Node's map names the file already; its output is its own business).
+ * source maps on, and Node then appends a map and no `sourceURL` of its own, so hotload's names
+ * the file already; the transform's output is Node's business).
  */
 export function strippingTypes(): boolean {
   return process.features.typescript === "strip";
