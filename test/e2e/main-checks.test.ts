@@ -98,4 +98,22 @@ describe("an entry that serves only as the main module keeps serving after updat
       await run.kill();
     }
   });
+
+  test("TypeScript (Node's type stripping): a new version of the entry is the main module by import.meta.main and the argv check", async () => {
+    const dir = fixture();
+    const entry = join(dir, "server.mts");
+    const entryLine = (tag: string): string => `mts ${tag} main=true argv=true url=${pathToFileURL(entry).href}`;
+    const run = spawnHot(entry);
+    try {
+      const port = await started(run);
+      assert.ok(run.lines.includes(entryLine("entry 0")), run.output());
+      const since = run.mark();
+      replaceIn(entry, '"entry 0"', '"entry 1 +"');
+      await run.waitForLine(entryLine("entry 1 +"), 10_000, since);
+      await answers(port, "/who", JSON.stringify({ tag: "entry 1 +" }), run);
+      assert.ok(!run.output().includes("hotload="), run.output());
+    } finally {
+      await run.kill();
+    }
+  });
 });
