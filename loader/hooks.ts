@@ -11,6 +11,7 @@ import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/scope.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { followPrimary, holdSockets } from "./sockets.js";
+import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
@@ -33,6 +34,7 @@ if (supervisor) inPlace?.installServers();
 // The runtime first: its exit listeners hand over the last files before the reporter sends them.
 const runtime = new Runtime(scope, { notifier, inPlace });
 if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
+runtime.reportStartupErrorsAsNode();
 if (supervisor) report = fileReporter(supervisor);
 link?.onRetire(() => runtime.retire());
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
@@ -48,6 +50,8 @@ Object.defineProperty(Module.prototype, "hot", {
     Object.defineProperty(this, "hot", { value, writable: true, configurable: true, enumerable: true });
   },
 });
+// Call sites of new versions name their file, as stack traces do (see call-sites.ts).
+nameCallSitesByFile(() => runtime.renamedLoaded);
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
 trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
 const hooks: RegisterHooksOptions = {
@@ -71,8 +75,8 @@ const hooks: RegisterHooksOptions = {
     const byRequire = conditions.includes("require") && !conditions.includes("import");
     const pinned = runtime.pinned(url, context.format ?? undefined, byRequire);
     const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
-    const source = runtime.loaded(url, result.format, result.source, byRequire);
-    return source === undefined ? result : { ...result, source };
+    const loaded = runtime.loaded(url, result.format, result.source, byRequire);
+    return loaded === undefined ? result : { ...result, ...loaded };
   },
 };
 let registered: ModuleHooks | undefined = registerHooks(hooks);

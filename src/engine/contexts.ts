@@ -27,6 +27,8 @@ export class HotContexts {
   readonly #tracker: HookTracker;
   readonly #cjsContexts = new WeakMap<NodeJS.Module, HotContext | undefined>();
   readonly #contextVersions = new WeakMap<HotContext, { readonly id: string; readonly version: number }>();
+  /** The URL each renamed instance was loaded under (see {@link #nameByFile}). */
+  readonly #loadedAs = new WeakMap<ImportMeta, string>();
 
   constructor(host: HotHost, scope: Scope, versions: VersionTable, registry: ModuleRegistry, tracker: HookTracker) {
     this.#host = host;
@@ -38,7 +40,9 @@ export class HotContexts {
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
   hot(meta: ImportMeta): HotContext {
-    const { url: id, version, fresh: isolated } = parseVersion(meta.url);
+    const loadedAs = meta.url;
+    const { url: id, version, fresh: isolated } = parseVersion(loadedAs);
+    if (loadedAs !== id) this.#nameByFile(meta, id, isolated === 0);
     const original = meta.resolve.bind(meta);
     // import.meta.resolve() only resolves: it must not add an edge to the graph, and it returns
     // the plain URL, as without hotload.
@@ -71,7 +75,7 @@ export class HotContexts {
 
   /** The context of the module instance `meta` belongs to. */
   of(meta: ImportMeta): HotContext | undefined {
-    const { url: id, version } = parseVersion(meta.url);
+    const { url: id, version } = parseVersion(this.#loadedAs.get(meta) ?? meta.url);
     return this.#registry.get(id)?.instances.get(version);
   }
 
@@ -80,6 +84,21 @@ export class HotContexts {
     const owner = this.#contextVersions.get(context);
     return owner !== undefined && this.#versions.current(owner.id) === owner.version;
   };
+
+  /**
+   * A version loaded under another URL than its file's (`?hotload=N`, or a fresh instance's) sees
+   * its file's, as after a restart (issue 21): `import.meta.url` (so `new URL("./x",
+   * import.meta.url)` and the `pathToFileURL(process.argv[1])` main-module check work as without
+   * hotload), and `import.meta.main` when it is a new version of the entry. Node derives `filename`
+   * and `dirname` from the URL without its query already; relative `import()` and
+   * `import.meta.resolve` resolve from the instance itself, whatever `url` says.
+   */
+  #nameByFile(meta: ImportMeta, id: string, live: boolean): void {
+    this.#loadedAs.set(meta, meta.url);
+    meta.url = id;
+    // Only where Node has it (22.18 and later); a fresh instance is never the program's entry.
+    if (live && "main" in meta && this.#tracker.isMain(id)) meta.main = true;
+  }
 
   #evaluating(id: string, version: number, resolve: (specifier: string) => string): HotContext {
     const record = this.#registry.record(id);

@@ -20,6 +20,7 @@ import type { InPlace } from "../inplace/inplace.js";
 import { readFileSync, statSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
+import { stripTypes, strippingTypes } from "../source/typescript.js";
 import { differsFromLoaded } from "./changes.js";
 import { HotContexts } from "./contexts.js";
 import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./effects.js";
@@ -31,6 +32,7 @@ import { LiveBindings } from "./live-bindings.js";
 import { ModuleRegistry } from "./registry.js";
 import { UpdateScheduler, type RuntimeNotifier } from "./schedule.js";
 import { fileOf, type Scope } from "./scope.js";
+import { reportStartupSyntaxErrorsAsNode } from "./startup-error.js";
 import { HookTracker } from "./tracker.js";
 import { preloadUpdatePath } from "./update-path.js";
 import type { UpdateResult } from "./update-result.js";
@@ -59,6 +61,13 @@ export interface ModuleInfo {
 /** The module graph as the user can inspect it. */
 export interface GraphSnapshot {
   readonly modules: readonly ModuleInfo[];
+}
+
+/** What the load hook hands Node instead of what it loaded. */
+export interface LoadedSource {
+  readonly source: string;
+  /** The format to load it as, when not the loaded one. */
+  readonly format?: "module";
 }
 
 /** How a runtime is made. */
@@ -95,6 +104,10 @@ export class Runtime implements HotHost, RuntimeSlot {
   #importFreshCalls = 0;
   /** A newer process of the program has taken over (the `hotload` command): saves are its job. */
   #retired = false;
+  /** Whether an ES module instance was loaded under another URL than its file's yet. */
+  #renamed = false;
+  /** The process is ending on a syntax error: modules load as written (see startup-error.ts). */
+  #unedited = false;
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
@@ -161,10 +174,22 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /**
    * A module was loaded. For a hot module, records what was loaded and returns the source to
-   * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
+   * evaluate (with `import.meta.hot` for ES modules) and its format when that changed, or
+   * undefined to keep what was loaded.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
-    return this.#tracker.loaded(url, format, source, byRequire);
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): LoadedSource | undefined {
+    if (this.#unedited) return undefined;
+    const code = this.#tracker.loaded(url, format, source, byRequire);
+    if (code === undefined) return undefined;
+    // Every ES module version under another URL than its file's is edited (it names the file).
+    this.#renamed ||= stripVersion(url) !== url;
+    if (format !== "module-typescript" || !strippingTypes()) return { source: code };
+    // What Node's type stripping would do after the hooks, done here (see source/typescript.ts).
+    const js = stripTypes(code);
+    if (js !== undefined) return { source: js, format: "module" };
+    // The file's own syntax error: Node reports it from the file as written. (Should only the
+    // edited code fail, Node reports that, as before.)
+    return stripTypes(textOf(source)) === undefined ? undefined : { source: code };
   }
 
   /** The content a new version of the running update must load (undefined: whatever Node reads). */
@@ -175,6 +200,25 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** A live-binding module of `importer` evaluated: the setter of its bindings of `dep`. */
   live(importer: string, dep: string, names: readonly LiveName[], set: LiveSetter): void {
     this.#live.register(importer, dep, names, set, this.#versions.current(stripVersion(importer)));
+  }
+
+  /** Whether a module instance was loaded under another URL than its file's (`?hotload=N`) yet. */
+  get renamedLoaded(): boolean {
+    return this.#renamed;
+  }
+
+  /**
+   * Makes a syntax error that ends the program as it starts print as under plain node, not with
+   * hotload's edits in its code frame (see startup-error.ts). Called once by the loader.
+   */
+  reportStartupErrorsAsNode(): void {
+    reportStartupSyntaxErrorsAsNode({
+      entry: () => this.#tracker.mainId,
+      unedited: () => {
+        this.#unedited = true;
+      },
+      importModule: (url) => dynamicImport(url),
+    });
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */
@@ -317,4 +361,9 @@ export class Runtime implements HotHost, RuntimeSlot {
     // An ES module that CommonJS code required stays in require.cache (see required-again.ts).
     if (!this.#tracker.park(id, record.format, cache[record.file] !== undefined, seen)) delete cache[record.file];
   }
+}
+
+/** A loaded source as text (Node's own loader gives bytes). */
+function textOf(source: unknown): string {
+  return typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
 }

@@ -15,8 +15,10 @@ import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../watch/
 import type { Gate } from "./gate.js";
 import { ModuleGraph } from "./graph.js";
 import { hotInCommonJsMessage, usesHotAsCommonJs } from "./commonjs-meta.js";
+import { requireCache } from "./commonjs.js";
 import { exportsOnDisk } from "./live-bindings.js";
 import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
+import { followMainModule, MainModule } from "./main-module.js";
 import type { ModuleRegistry } from "./registry.js";
 import { ParkedModules, requiredAgain } from "./required-again.js";
 import { fileOf, type Scope } from "./scope.js";
@@ -70,6 +72,8 @@ export class HookTracker {
 
   /** ES modules pruned while in require.cache (see required-again.ts). */
   readonly #parked = new ParkedModules();
+  /** Which module is the program's entry (see main-module.ts). */
+  readonly #main = new MainModule();
   /** Queues a quiet look at files (an update if they changed; see schedule.ts). */
   readonly #look: (files: () => readonly string[]) => void;
 
@@ -99,6 +103,7 @@ export class HookTracker {
     // Everything an isolated instance (importFresh) imports from the project is isolated too, in the same set.
     const parentSet = parentURL === undefined ? 0 : parseVersion(parentURL).fresh;
     if (parentSet !== 0) return withFresh(id, parentSet);
+    this.#main.resolved(id, parentURL);
     if (this.#resolveOnly === 0) this.#queueEdge(id, parentURL);
     return withVersion(id, this.#versions.current(id));
   }
@@ -132,6 +137,8 @@ export class HookTracker {
     const { url: id, version, fresh: isolated } = parseVersion(url);
     this.#hookLoaded.add(id);
     const esm = isEsm(format ?? undefined);
+    // A new version of a CommonJS entry is the main module, as after a restart (see main-module.ts).
+    if (!esm && version !== 0 && this.#main.is(id)) followMainModule(requireCache());
     if (isolated !== 0) {
       // Not part of the live program: no graph, no watch, a context of its own.
       if (source === null || source === undefined || !esm) return undefined;
@@ -216,6 +223,16 @@ export class HookTracker {
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;
+  }
+
+  /** The program's entry, the module Node runs as the main module (undefined until resolved). */
+  get mainId(): string | undefined {
+    return this.#main.id;
+  }
+
+  /** Whether `id` is the program's entry, the module Node ran as the main module. */
+  isMain(id: string): boolean {
+    return this.#main.is(id);
   }
 
   /** Runs `resolve` as an import.meta.resolve(): what it resolves is not an import. */

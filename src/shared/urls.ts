@@ -3,14 +3,15 @@
  * knows their formats (as dynohot keeps its own in one specifier module). Nothing else builds or
  * takes apart such a URL by hand.
  *
- * - Versions: a hot module's first load keeps its plain URL (so `import.meta.url`,
- *   `import.meta.filename` and the main-module check behave as without hotload); every later
- *   version loads as `file:///…/dep.mjs?hotload=N`, a fresh instance (importFresh) as
- *   `?hotload=fK`.
+ * - Versions: a hot module's first load keeps its plain URL; every later version loads as
+ *   `file:///…/dep.mjs?hotload=N`, a fresh instance (importFresh) as `?hotload=fK`. The program
+ *   never sees these: `import.meta.url` is the file's (engine/contexts.ts), and call sites name
+ *   the file (loader/call-sites.ts).
  * - Generated `data:` modules, each recognisable by its start: the binding of the statement that
  *   gives a module `import.meta.hot` (source/inject.ts), an update's gate (engine/gate.ts), a
- *   live-binding module (source/live.ts), and the one module that imports the roots of an update
- *   together (the runtime). They reach the runtime through the global slot {@link RUNTIME_SLOT}.
+ *   live-binding module (source/live.ts), the one module that imports the roots of an update
+ *   together (the runtime), and the one that compiles the program without running it
+ *   (engine/startup-error.ts). They reach the runtime through the global slot {@link RUNTIME_SLOT}.
  * - `//# sourceURL=`: names a version by its file's URL for stack traces and debuggers.
  */
 
@@ -145,6 +146,19 @@ export function rootNamespace(imported: Record<string, unknown>, i: number, coun
 /** Whether `url` is a module made by {@link rootsUrl} (its imports are not edges of the graph). */
 export function isRootsUrl(url: string): boolean {
   return url.startsWith(ROOTS_PREFIX);
+}
+
+/** What the first import of a {@link unrunUrl} module throws. */
+export const UNRUN: symbol = Symbol.for("hotload.unrun");
+
+/**
+ * A module that imports `url` after a module that throws {@link UNRUN}: importing it loads,
+ * compiles and links `url` and everything it imports, and runs none of it (a module's imports
+ * evaluate in order, and the first one throws). See engine/startup-error.ts.
+ */
+export function unrunUrl(url: string): string {
+  const thrower = dataUrl(`throw Symbol.for(${JSON.stringify("hotload.unrun")});`);
+  return dataUrl(`import ${JSON.stringify(thrower)};import ${JSON.stringify(url)};`);
 }
 
 // ---- Names in stack traces ----

@@ -64,7 +64,10 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   if (!mentionsMeta(source)) return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
   const text = source.toString();
   const facts = lex(text);
-  if (facts !== undefined && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
+  // A version under another URL than its file's gets line 1's statement whenever it reads
+  // import.meta at all: the statement makes its `url` the file's (see engine/contexts.ts).
+  const renamed = options.sourceUrl !== undefined && facts !== undefined && facts.metas.length > 0;
+  if (facts !== undefined && !renamed && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   const { importer, exportsOf } = options;
   const live = importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json)) : [];
   const { edited, placement } = inject(text, facts, live);

@@ -42,16 +42,35 @@ describe("stack traces name the file, not the version", () => {
     assert.ok(!run.output().includes("hotload="), run.output());
   });
 
-  test("a stack frame in a new version of a .ts module (Node's type stripping) has the right line and column, under the version's URL", async () => {
+  test("call sites name the file in version 2 and 3: CallSite.getFileName() through Error.prepareStackTrace and captureStackTrace, and util.getCallSites()", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "app.mjs"));
+    await run.waitForLine("app ready");
+    const file = join(dir, "callers.mjs");
+    const url = pathToFileURL(file).href;
+    const callers = (version: number): string => `callers.mjs version ${version} getFileName ${url} captured ${url} getCallSites ${url} restored true`;
+    assert.ok(run.lines.includes(callers(1)), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      bump(file, version - 1, version);
+      await run.waitForLine(callers(version), 10_000, since);
+    }
+    assert.ok(!run.output().includes("hotload="), run.output());
+  });
+
+  test("a stack frame in version 2 and 3 of a .ts module run by Node's type stripping is the file's URL with its new line and column", async () => {
     const dir = copyFixture("source-identity");
     const run = spawnHot(join(dir, "app.mjs"));
     await run.waitForLine("app ready");
     const dep = join(dir, "dep-ts.ts");
-    const since = run.mark();
-    replaceIn(dep, "export const version: number = 1;", "// one line more\nexport const version: number = 2;");
-    // Node appends its own `//# sourceURL=` (the version's URL) after the load hooks: it wins (README, Limits).
-    const [url, line, column] = errorSite(dep).split(/:(?=\d)/);
-    await run.waitForLine(`dep-ts.ts version 2 frame ${url}?hotload=1:${line}:${column}`, 10_000, since);
+    assert.ok(run.lines.includes(`dep-ts.ts version 1 frame ${errorSite(dep)}`), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      // Node appends its own `//# sourceURL=` (the URL it loads) to what it strips: hotload strips new versions itself.
+      replaceIn(dep, `export const version: number = ${version - 1};`, `// one line more\nexport const version: number = ${version};`);
+      await run.waitForLine(`dep-ts.ts version ${version} frame ${errorSite(dep)}`, 10_000, since);
+    }
+    assert.ok(!run.output().includes("hotload="), run.output());
   });
 });
 
@@ -71,6 +90,22 @@ describe("a debugger breakpoint set by the file's URL", () => {
       await run.waitForLine(`paused at ${url}:4 (where, breakpoints hit: 1)`, 10_000, since);
       await run.waitForLine(`dep.mjs version ${version} frame`, 10_000, since);
     }
+  });
+
+  test("binds and is hit in version 1, 2 and 3 of a .ts module run by Node's type stripping", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "inspect.mjs"));
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep-ts.ts");
+    const url = pathToFileURL(dep).href;
+    assert.ok(run.lines.includes(`paused at ${url}:4 (whereTs, breakpoints hit: 1)`), run.output());
+    for (const version of [2, 3]) {
+      const since = run.mark();
+      replaceIn(dep, `export const version: number = ${version - 1};`, `export const version: number = ${version}; // edited ${"!".repeat(version)}`);
+      await run.waitForLine(`paused at ${url}:4 (whereTs, breakpoints hit: 1)`, 10_000, since);
+      await run.waitForLine(`dep-ts.ts version ${version} frame`, 10_000, since);
+    }
+    assert.ok(!run.output().includes("hotload="), run.output());
   });
 });
 

@@ -152,7 +152,7 @@ export class FakeNode {
     seen.add(url);
     const file = fileURLToPath(url.replace(/\?.*$/, ""));
     const text = readFileSync(file, "utf8");
-    const code = this.runtime.loaded(url, "module", Buffer.from(text));
+    const code = this.runtime.loaded(url, "module", Buffer.from(text))?.source;
     // What Node evaluates: the source the load hook returned, else what it read.
     const spec = JSON.parse(/\/\* (.*) \*\//.exec(code ?? text)![1]!) as ModuleSpec;
     if (spec.syntaxError) throw new SyntaxError(`Unexpected token '=' (${file})`);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, describe, test } from "node:test";
-import { gateUrl, HOT_BINDING_URL, isRootsUrl, liveImporterOf, liveUrl, rootsUrl, RUNTIME_SLOT, sourceUrlComment, withVersion } from "../../src/shared/urls.js";
+import { gateUrl, HOT_BINDING_URL, isRootsUrl, liveImporterOf, liveUrl, rootsUrl, RUNTIME_SLOT, sourceUrlComment, UNRUN, unrunUrl, withVersion } from "../../src/shared/urls.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 // Being split on its own branch (issue 11): it still spells the roots module's URL itself.
@@ -72,6 +73,16 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
     assert.equal(liveImporterOf(liveUrl(`${JSON.stringify(importer)};export{};`)), importer);
     assert.equal(liveImporterOf("file:///app/a.mjs"), undefined);
     assert.equal(liveImporterOf(undefined), undefined);
+  });
+
+  test("an unrun module compiles what it imports and runs none of it: a syntax error rejects with Node's error, else UNRUN", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hotload-unrun-"));
+    writeFileSync(join(dir, "runs.mjs"), 'import "./dep.mjs"; globalThis.unrunRan = true;\n');
+    writeFileSync(join(dir, "dep.mjs"), "globalThis.unrunRan = true;\n");
+    writeFileSync(join(dir, "broken.mjs"), 'import "./dep.mjs";\nconst x = ;\n');
+    await assert.rejects(import(unrunUrl(pathToFileURL(join(dir, "runs.mjs")).href)), (thrown) => thrown === UNRUN);
+    await assert.rejects(import(unrunUrl(pathToFileURL(join(dir, "broken.mjs")).href)), { name: "SyntaxError", message: "Unexpected token ';'" });
+    assert.equal((globalThis as { unrunRan?: boolean }).unrunRan, undefined);
   });
 
   test("the sourceURL comment is one line of its own, with spaces and line breaks encoded", () => {

@@ -1,0 +1,63 @@
+/**
+ * A syntax error that ends the program as it starts prints as under plain node (issue 23, case 7).
+ * Node prints such an error with a code frame of the source it compiled, which is hotload's: line 1
+ * showed the statement that gives a module `import.meta.hot`, the caret moved by its length, and an
+ * unclosed block at the end of the file was blamed on the import hotload appends after the last
+ * line ("Unexpected token '{'" instead of "Unexpected end of input").
+ *
+ * Nothing is parsed twice on the way to a good start: only when such an error is about to end the
+ * process is the program's entry imported once more, with hotload's edits off. Node does not keep
+ * a module that failed to compile, so it loads that one again, as written, and fails exactly as
+ * plain node would; that error is thrown in place of the first one. A module that imports nothing
+ * and throws is imported first, so that none of the program can run should its files compile now.
+ */
+
+import { UNRUN, unrunUrl } from "../shared/urls.js";
+
+/** How the retry reaches the program and the hooks. */
+export interface StartupRetry {
+  /** The URL of the program's entry (undefined: not known, nothing to retry). */
+  entry(): string | undefined;
+  /** Turns hotload's edits off for every load from now on (the process is ending). */
+  unedited(): void;
+  /** `import()`. */
+  importModule(url: string): Promise<unknown>;
+}
+
+/** Installs the retry for this thread (a worker's entry is its thread's program). */
+export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
+  let tried = false;
+  process.on("uncaughtExceptionMonitor", (error) => {
+    // Only when Node itself is about to print the error and end the process.
+    if (tried || !compileError(error) || process.listenerCount("uncaughtException") > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
+    const entry = retry.entry();
+    if (entry === undefined) return;
+    tried = true;
+    // Handled for now, so that the process lives on for the retry, which ends it the same way.
+    process.once("uncaughtException", () => {
+      retry.unedited();
+      // UNRUN: everything compiled this time (the error came from elsewhere): the first error stands.
+      retry.importModule(unrunUrl(entry)).then(
+        () => fail(error),
+        (again: unknown) => fail(again === UNRUN ? error : again),
+      );
+    });
+  });
+}
+
+/**
+ * A SyntaxError V8 threw while Node compiled a module: no frame of the program's own code on its
+ * stack, and no `code` (Node's own errors, such as a TypeScript file that does not strip, carry
+ * their code frame in their stack and go to Node unedited already: see source/typescript.ts).
+ */
+function compileError(error: unknown): error is Error {
+  if (!(error instanceof Error) || error.name !== "SyntaxError" || "code" in error || typeof error.stack !== "string") return false;
+  return !error.stack.split("\n").some((line) => /^\s+at /.test(line) && /file:|\(\/|at \//.test(line));
+}
+
+/** Ends the process with `error` as Node ends it with an uncaught one. */
+function fail(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
