@@ -1,0 +1,288 @@
+/**
+ * The catalogue of real-world entry shapes the restart oracle (oracle.ts) drives: one small app
+ * per shape in fixtures/oracle/<name>/, each with its edits. Every app reads its port from PORT
+ * (a unix socket path from SOCKET), prints `listening on …` once it serves, and answers with the
+ * `rev N` marker of the files that built the answer; an edit bumps every marker of one file.
+ *
+ * A shape that fails today carries `knownFailure` with the issue-21 case it is: its test passes
+ * while it still differs, and fails with "now passes: remove knownFailure" once it no longer
+ * does, so the list cannot rot. The torture test can pick an entry shape by name with
+ * {@link shapeNamed} and start it with `prepare()` of oracle.ts.
+ */
+import type { Transport } from "./observer.js";
+
+/** Events whose answers the program prints, one line per event handled. */
+export interface Events {
+  /** An event is a line written to stdin, or a GET of a path. */
+  readonly via: "stdin" | "http";
+  /** The stdin line or the path of event `id`. */
+  readonly send: (id: number) => string;
+  /** The line printed when event `id` is handled. */
+  readonly answer: (id: number) => RegExp;
+  /** Events sent after each observed one, all answered before its lines are counted (a pool's size; default 1). */
+  readonly spread?: number;
+}
+
+/** One entry shape. */
+export interface Shape {
+  /** Its folder under fixtures/oracle/. */
+  readonly name: string;
+  /** What real programs it stands for. */
+  readonly about: string;
+  /** The entry, relative to the folder. */
+  readonly entry: string;
+  /** The files edited, one edit each, in order. */
+  readonly edits: readonly string[];
+  /** How it is reached (default http; none: no server, only its output is seen). */
+  readonly transport?: Transport | "none";
+  /** Paths requested after each edit, on new connections (default ["/"]); the first also on the kept connection. */
+  readonly requests?: readonly string[];
+  /** A server-sent event stream's path. */
+  readonly sse?: string;
+  /** A long poll's path: sent before each edit, answered after it. */
+  readonly longPoll?: string;
+  readonly events?: Events;
+  /** The line that says the program is ready (default /^listening on /). */
+  readonly ready?: RegExp;
+  /** Node options of both runs (before `--import hotload`). */
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Packages of this repository's node_modules that the app imports. */
+  readonly packages?: readonly string[];
+  /** What the shape cannot run without (else it is skipped, saying why). */
+  readonly needs?: "openssl" | "ws" | "import.meta.main";
+  /** The issue-21 case that makes it differ today (its test then expects a difference). */
+  readonly knownFailure?: string;
+  /** In the fast subset that `npm test` runs (the stress suite runs them all). */
+  readonly fast?: boolean;
+}
+
+const express = ["express"];
+
+export const SHAPES: readonly Shape[] = [
+  {
+    name: "express-cjs-main",
+    about: "CommonJS Express exporting its app for supertest, listening under `require.main === module`",
+    entry: "server.js",
+    edits: ["routes.js", "server.js"],
+    requests: ["/", "/about"],
+    packages: express,
+    fast: true,
+  },
+  {
+    name: "express-cjs",
+    about: "an `npm init -y` Express app: server.js requires ./routes.js, an interval and a SIGTERM handler",
+    entry: "server.js",
+    edits: ["routes.js", "server.js", "routes.js"],
+    requests: ["/", "/ticks"],
+    packages: express,
+  },
+  {
+    name: "express-esm",
+    about: "Express 5 in ES modules, the README's quick start with its SIGTERM handler",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs", "routes.mjs"],
+    requests: ["/", "/about"],
+    packages: express,
+    fast: true,
+  },
+  {
+    name: "fastify",
+    about: "Fastify 5 with routes in a plugin module and `await app.listen()`",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    requests: ["/", "/about"],
+    packages: ["fastify"],
+  },
+  {
+    name: "koa",
+    about: "Koa with a middleware module",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    packages: ["koa"],
+  },
+  {
+    name: "hono",
+    about: "Hono on @hono/node-server's serve()",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    packages: ["hono", "@hono/node-server"],
+  },
+  {
+    name: "node-http",
+    about: "node:http createServer with a handler module",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs", "routes.mjs"],
+    requests: ["/", "/about"],
+    fast: true,
+  },
+  {
+    name: "http2-stream",
+    about: "HTTP/2 core API: `server.on(\"stream\")`, a session kept open across edits",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    transport: "http2",
+    fast: true,
+  },
+  {
+    name: "http2-request",
+    about: "HTTP/2 with the compatibility API (`on(\"request\")`)",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    transport: "http2",
+  },
+  {
+    name: "https",
+    about: "https.createServer with a self-signed certificate read from files",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    transport: "https",
+    needs: "openssl",
+  },
+  {
+    name: "unix-unlink",
+    about: "an HTTP server on a unix socket that unlinks its path before listen(path)",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    transport: "unix",
+    fast: true,
+  },
+  {
+    name: "helper-listen",
+    about: "the entry calls startServer(handler) from lib/server.mjs, which calls listen()",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    fast: true,
+  },
+  {
+    name: "sse",
+    about: "server-sent events with a per-connection setInterval",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    sse: "/events",
+  },
+  {
+    name: "long-poll",
+    about: "a long poll answered after `await sleep(1500)`",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    longPoll: "/poll",
+  },
+  {
+    name: "graceful-shutdown",
+    about: "`process.on(\"SIGTERM\", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+  },
+  {
+    name: "worker-pool",
+    about: "a pool of two worker_threads answering tasks on parentPort, no hot code",
+    entry: "server.mjs",
+    edits: ["worker.mjs", "worker.mjs"],
+    events: { via: "http", send: (id) => `/task/${id}`, answer: (id) => new RegExp(`^answer ${id} `), spread: 2 },
+  },
+  {
+    name: "readline-bot",
+    about: "a readline interface on stdin answering each line",
+    entry: "bot.mjs",
+    edits: ["replies.mjs", "bot.mjs"],
+    transport: "none",
+    ready: /^ready$/,
+    events: { via: "stdin", send: (id) => `ping ${id}`, answer: (id) => new RegExp(`^pong ${id} `) },
+  },
+  {
+    name: "cluster-primary",
+    about: "Node's documented cluster example: a primary forking 2 workers that share a port",
+    entry: "server.mjs",
+    edits: ["server.mjs", "server.mjs"],
+  },
+  {
+    name: "entry-cycle",
+    about: "routes.mjs imports `config` back from the entry",
+    entry: "server.mjs",
+    edits: ["server.mjs", "routes.mjs"],
+  },
+  {
+    name: "shared-app",
+    about: "routes registered on a shared Express app as a side effect of importing routes/users.mjs",
+    entry: "server.mjs",
+    edits: ["routes/users.mjs", "server.mjs"],
+    requests: ["/users", "/"],
+    packages: express,
+  },
+  {
+    name: "config-env",
+    about: "settings read from the environment in config.mjs",
+    entry: "server.mjs",
+    edits: ["config.mjs", "routes.mjs"],
+    env: { GREETING: "hello from env" },
+  },
+  {
+    name: "typescript",
+    about: "TypeScript run by Node's type stripping (`node server.ts`)",
+    entry: "server.ts",
+    edits: ["routes.ts", "server.ts"],
+  },
+  {
+    name: "tsx",
+    about: "TypeScript with an enum through `node --import tsx` (the newest tsx)",
+    entry: "server.ts",
+    edits: ["routes.ts", "server.ts"],
+    nodeArgs: ["--import", "tsx"],
+    packages: ["tsx"],
+  },
+  {
+    name: "import-meta-main",
+    about: "an ES module that starts its server under `if (import.meta.main)`",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    needs: "import.meta.main",
+  },
+  {
+    name: "argv-main",
+    about: "`import.meta.url === pathToFileURL(process.argv[1]).href` guarding start()",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+  },
+  {
+    name: "dynamic-import",
+    about: "an entry that loads its routes with top-level `await import()`",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+  },
+  {
+    name: "job-queue",
+    about: "jobs queued by HTTP and drained by a setInterval in the entry",
+    entry: "server.mjs",
+    edits: ["server.mjs", "jobs.mjs"],
+    events: { via: "http", send: (id) => `/job/${id}`, answer: (id) => new RegExp(`^done ${id} `) },
+  },
+  {
+    name: "child-process",
+    about: "an entry that forks a helper process and relays its answers",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+  },
+  {
+    name: "express-router",
+    about: "CommonJS Express with an express.Router per folder mounted under /api",
+    entry: "app.js",
+    edits: ["routes/items.js", "app.js"],
+    requests: ["/api/items", "/"],
+    packages: express,
+  },
+  {
+    name: "koa-cjs",
+    about: "Koa in CommonJS with `module.exports = app` and `require.main === module`",
+    entry: "index.js",
+    edits: ["middleware.js", "index.js"],
+    packages: ["koa"],
+  },
+];
+
+/** The shape called `name` (throws for an unknown name). */
+export function shapeNamed(name: string): Shape {
+  const shape = SHAPES.find((s) => s.name === name);
+  if (!shape) throw new Error(`no oracle shape named ${name}: ${SHAPES.map((s) => s.name).join(", ")}`);
+  return shape;
+}
