@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { copyFixture, edit, ROOT, spawnCommand, spawnHot, type Running, type SpawnOptions } from "../helpers/e2e.js";
-import { children, descendantsOf, get, h2Get, h2Session, keepAliveAgent, kill, openEvents, sigterm, threads, type EventStream, type Target } from "./observer.js";
+import { children, descendantsOf, get, h2Get, h2Session, keepAliveAgent, kill, openEvents, openSocket, sigterm, threads, type EventStream, type Socket, type Target } from "./observer.js";
 import type { Shape } from "./shapes.js";
 
 /** Any line hotload prints. */
@@ -76,10 +76,10 @@ export interface Prepared {
 /** Copies the shape's fixture to a temp folder, links the packages it imports, gives it a port. */
 export async function prepare(shape: Shape): Promise<Prepared> {
   const dir = copyFixture(`oracle/${shape.name}`);
-  for (const name of shape.packages ?? []) {
+  for (const name of [...(shape.packages ?? []), ...(shape.needs === "ws" ? ["ws"] : [])]) {
     const link = join(dir, "node_modules", name);
     mkdirSync(dirname(link), { recursive: true });
-    if (!existsSync(link)) symlinkSync(join(ROOT, "node_modules", name), link, "dir");
+    if (!existsSync(link)) symlinkSync(packageDir(name)!, link, "dir");
   }
   if (shape.needs === "openssl") cpSync(certificate(), dir, { recursive: true });
   const port = await freePort();
@@ -112,7 +112,7 @@ export function unavailable(shape: Shape): string | undefined {
     case "openssl":
       return which("openssl") ? undefined : "openssl is not installed (needed for a self-signed certificate)";
     case "ws":
-      return existsSync(join(ROOT, "node_modules", "ws")) ? undefined : "the ws package is not in node_modules";
+      return packageDir("ws") ? undefined : "the ws package is not in node_modules (nor in HOTLOAD_ORACLE_NODE_MODULES)";
     case "import.meta.main":
       return supportsImportMetaMain() ? undefined : `Node ${process.version} has no import.meta.main`;
   }
@@ -121,8 +121,8 @@ export function unavailable(shape: Shape): string | undefined {
 /** Runs `shape` in place and as restarts, and compares what an outsider saw. */
 export async function judge(shape: Shape, options: JudgeOptions = {}): Promise<Verdict> {
   const late = options.late ?? true;
-  const inPlace = await runInPlace(shape, late);
-  const restart = await runRestarts(shape, late);
+  // The two runs share nothing (their own copies, their own ports): they run side by side.
+  const [inPlace, restart] = await Promise.all([runInPlace(shape, late), runRestarts(shape, late)]);
   const fallbackAt = inPlace.findIndex((step) => step.hotload?.some((line) => FALLBACK.test(line)));
   if (fallbackAt > 0) {
     // The old version keeps running, fully working: as a plain run of the files before the save.
@@ -262,6 +262,7 @@ async function settled(run: Running, since: number): Promise<string[]> {
 interface InFlight {
   readonly poll?: Promise<string>;
   readonly stream?: EventStream | string;
+  readonly socket?: Socket | string;
 }
 
 /** The outsider's connections to one running program, and its looks at it. */
@@ -272,6 +273,7 @@ class Client {
   #agent: Agent | undefined;
   #session: ClientHttp2Session | string | undefined;
   readonly #streams: EventStream[] = [];
+  readonly #sockets: Socket[] = [];
 
   constructor(shape: Shape, target: Target, run: Running) {
     this.#shape = shape;
@@ -289,7 +291,9 @@ class Client {
   /** What is under way when a save happens: a long poll, an open event stream. */
   async startInFlight(): Promise<InFlight> {
     const { longPoll, sse } = this.#shape;
-    const poll = longPoll === undefined ? undefined : get(this.#target, longPoll);
+    const poll = longPoll === undefined ? undefined : get(this.#target, longPoll, false, 5_000);
+    // The save comes 300 ms into the poll (which lasts 1.5 s): the edit pattern, not a wait for a result.
+    if (poll !== undefined) await delay(300);
     let stream: EventStream | string | undefined;
     if (sse !== undefined) {
       stream = await openEvents(this.#target, sse);
@@ -298,7 +302,12 @@ class Client {
         await stream.next(1, 2_000); // open and ticking before the save
       }
     }
-    return { poll, stream };
+    let socket: Socket | string | undefined;
+    if (this.#shape.webSocket !== undefined) {
+      socket = await openSocket(this.#target, this.#shape.webSocket);
+      if (typeof socket !== "string") this.#sockets.push(socket);
+    }
+    return { poll, stream, socket };
   }
 
   async observe(step: number, inFlight: InFlight): Promise<Observation> {
@@ -320,7 +329,15 @@ class Client {
       observed["event stream opened before"] =
         typeof inFlight.stream === "string" ? inFlight.stream : (await inFlight.stream.next(1, 1_500)).length > 0 ? "still ticking" : "silent";
     }
-    if (inFlight.poll !== undefined) observed["long poll sent before"] = (await inFlight.poll).replace(/rev \d+ ?\+*/, "rev (any)");
+    if (inFlight.socket !== undefined) {
+      const fresh = await openSocket(this.#target, shape.webSocket!);
+      observed["new WebSocket"] = typeof fresh === "string" ? fresh : await fresh.ask("hello");
+      if (typeof fresh !== "string") fresh.close();
+      // Open before the save: it may stay with the version that accepted it, but must still answer.
+      const answer = typeof inFlight.socket === "string" ? inFlight.socket : await inFlight.socket.ask("still there?");
+      observed["WebSocket opened before"] = answer.replace(/rev \d+( \++)?/g, "rev (any)");
+    }
+    if (inFlight.poll !== undefined) observed["long poll sent before"] = (await inFlight.poll).replace(/rev \d+( \++)?/g, "rev (any)");
     if (shape.events) observed["event lines"] = await this.#events(step);
     observed["process"] = this.#run.child.exitCode === null && this.#run.child.signalCode === null ? "running" : `exited ${this.#run.child.exitCode ?? this.#run.child.signalCode}`;
     observed["child processes"] = children(pid);
@@ -354,7 +371,17 @@ class Client {
     if (this.#agent) this.#agent.destroy();
     if (typeof this.#session === "object") this.#session.destroy();
     for (const stream of this.#streams) stream.close();
+    for (const socket of this.#sockets) socket.close();
   }
+}
+
+/**
+ * Where package `name` is: this repository's node_modules, or HOTLOAD_ORACLE_NODE_MODULES (a
+ * scratch `npm install --prefix` folder's node_modules, for a package that is not a devDependency).
+ */
+function packageDir(name: string): string | undefined {
+  const extra = process.env["HOTLOAD_ORACLE_NODE_MODULES"];
+  return [join(ROOT, "node_modules", name), ...(extra ? [join(extra, name)] : [])].find((dir) => existsSync(dir));
 }
 
 /** A port nothing listens on now. */

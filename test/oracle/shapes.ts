@@ -39,6 +39,8 @@ export interface Shape {
   readonly requests?: readonly string[];
   /** A server-sent event stream's path. */
   readonly sse?: string;
+  /** A WebSocket server's path: one socket opened before each edit must still answer after it, and a new one gets the new code. */
+  readonly webSocket?: string;
   /** A long poll's path: sent before each edit, answered after it. */
   readonly longPoll?: string;
   readonly events?: Events;
@@ -67,6 +69,7 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.js", "server.js"],
     requests: ["/", "/about"],
     packages: express,
+    knownFailure: "issue 21 case 1",
     fast: true,
   },
   {
@@ -74,8 +77,9 @@ export const SHAPES: readonly Shape[] = [
     about: "an `npm init -y` Express app: server.js requires ./routes.js, an interval and a SIGTERM handler",
     entry: "server.js",
     edits: ["routes.js", "server.js", "routes.js"],
-    requests: ["/", "/ticks"],
+    requests: ["/", "/tick"],
     packages: express,
+    fast: true,
   },
   {
     name: "express-esm",
@@ -84,7 +88,7 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.mjs", "server.mjs", "routes.mjs"],
     requests: ["/", "/about"],
     packages: express,
-    fast: true,
+    knownFailure: "issue 21 case 9",
   },
   {
     name: "fastify",
@@ -93,6 +97,7 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.mjs", "server.mjs"],
     requests: ["/", "/about"],
     packages: ["fastify"],
+    knownFailure: "issue 21 case 9",
   },
   {
     name: "koa",
@@ -122,6 +127,7 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "http2",
+    knownFailure: "issue 21 case 4",
     fast: true,
   },
   {
@@ -145,6 +151,7 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "unix",
+    knownFailure: "issue 21 case 3",
     fast: true,
   },
   {
@@ -152,6 +159,7 @@ export const SHAPES: readonly Shape[] = [
     about: "the entry calls startServer(handler) from lib/server.mjs, which calls listen()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
+    knownFailure: "issue 21 case 2",
     fast: true,
   },
   {
@@ -160,6 +168,15 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     sse: "/events",
+    knownFailure: "issue 21 case 5",
+  },
+  {
+    name: "websocket",
+    about: "a ws WebSocketServer on an http server, a socket opened before each edit",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    webSocket: "/",
+    needs: "ws",
   },
   {
     name: "long-poll",
@@ -167,12 +184,14 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     longPoll: "/poll",
+    knownFailure: "issue 21 case 5",
   },
   {
     name: "graceful-shutdown",
     about: "`process.on(\"SIGTERM\", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
+    knownFailure: "issue 21 case 9",
   },
   {
     name: "worker-pool",
@@ -180,6 +199,8 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["worker.mjs", "worker.mjs"],
     events: { via: "http", send: (id) => `/task/${id}`, answer: (id) => new RegExp(`^answer ${id} `), spread: 2 },
+    knownFailure: "issue 21 case 6",
+    fast: true,
   },
   {
     name: "readline-bot",
@@ -189,18 +210,21 @@ export const SHAPES: readonly Shape[] = [
     transport: "none",
     ready: /^ready$/,
     events: { via: "stdin", send: (id) => `ping ${id}`, answer: (id) => new RegExp(`^pong ${id} `) },
+    knownFailure: "issue 21 case 6",
   },
   {
     name: "cluster-primary",
     about: "Node's documented cluster example: a primary forking 2 workers that share a port",
     entry: "server.mjs",
     edits: ["server.mjs", "server.mjs"],
+    knownFailure: "issue 21 case 8",
   },
   {
     name: "entry-cycle",
     about: "routes.mjs imports `config` back from the entry",
     entry: "server.mjs",
     edits: ["server.mjs", "routes.mjs"],
+    knownFailure: "issue 21 case 7",
   },
   {
     name: "shared-app",
@@ -209,6 +233,7 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes/users.mjs", "server.mjs"],
     requests: ["/users", "/"],
     packages: express,
+    knownFailure: "issue 21 case 13",
   },
   {
     name: "config-env",
@@ -237,12 +262,14 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     needs: "import.meta.main",
+    knownFailure: "issue 21 case 1",
   },
   {
     name: "argv-main",
     about: "`import.meta.url === pathToFileURL(process.argv[1]).href` guarding start()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
+    knownFailure: "issue 21 case 1",
   },
   {
     name: "dynamic-import",
@@ -262,6 +289,7 @@ export const SHAPES: readonly Shape[] = [
     about: "an entry that forks a helper process and relays its answers",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
+    knownFailure: "issue 21, resource ownership: a child process, and no line says hotload falls back",
   },
   {
     name: "express-router",
@@ -270,6 +298,7 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes/items.js", "app.js"],
     requests: ["/api/items", "/"],
     packages: express,
+    knownFailure: "issue 21 case 9",
   },
   {
     name: "koa-cjs",
@@ -277,6 +306,7 @@ export const SHAPES: readonly Shape[] = [
     entry: "index.js",
     edits: ["middleware.js", "index.js"],
     packages: ["koa"],
+    knownFailure: "issue 21 case 1",
   },
 ];
 
