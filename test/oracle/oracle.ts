@@ -75,11 +75,11 @@ export interface Prepared {
 
 /** Copies the shape's fixture to a temp folder, links the packages it imports, gives it a port. */
 export async function prepare(shape: Shape): Promise<Prepared> {
-  const dir = copyFixture(`oracle/${shape.name}`);
-  for (const name of [...(shape.packages ?? []), ...(shape.needs === "ws" ? ["ws"] : [])]) {
+  const dir = copyFixture(`oracle/${shape.fixture ?? shape.name}`);
+  for (const [name, folder] of packagesOf(shape)) {
     const link = join(dir, "node_modules", name);
     mkdirSync(dirname(link), { recursive: true });
-    if (!existsSync(link)) symlinkSync(packageDir(name)!, link, "dir");
+    if (!existsSync(link)) symlinkSync(packageDir(folder)!, link, "dir");
   }
   if (shape.needs === "openssl") cpSync(certificate(), dir, { recursive: true });
   const port = await freePort();
@@ -106,13 +106,18 @@ export function applyEdit(dir: string, file: string, n: number): void {
 
 /** Why `shape` cannot run here (a missing tool or package), or undefined. */
 export function unavailable(shape: Shape): string | undefined {
+  const missing = packagesOf(shape).filter(([, folder]) => packageDir(folder) === undefined);
+  if (missing.length > 0) {
+    const names = missing.map(([, folder]) => folder).join(", ");
+    return `${names} not in node_modules nor in HOTLOAD_ORACLE_NODE_MODULES (npm install --prefix DIR, e.g. tsx-4.20.3@npm:tsx@4.20.3)`;
+  }
   switch (shape.needs) {
     case undefined:
       return undefined;
     case "openssl":
       return which("openssl") ? undefined : "openssl is not installed (needed for a self-signed certificate)";
     case "ws":
-      return packageDir("ws") ? undefined : "the ws package is not in node_modules (nor in HOTLOAD_ORACLE_NODE_MODULES)";
+      return undefined; // a package: checked above
     case "import.meta.main":
       return supportsImportMetaMain() ? undefined : `Node ${process.version} has no import.meta.main`;
   }
@@ -180,13 +185,23 @@ function compare(inPlace: readonly Step[], restart: readonly Step[]): string[] {
   return out;
 }
 
-async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
+/**
+ * Starts `shape` under `node --import hotload` on a fresh copy and resolves once it serves: how
+ * the torture test (or any other) picks an entry shape. Edit it with {@link applyEdit}; the
+ * e2e helpers' `cleanup()` kills it.
+ */
+export async function startInPlace(shape: Shape): Promise<{ app: Prepared; run: Running }> {
   const app = await prepare(shape);
   const run = spawnHot(app.entry, app.spawn);
+  await ready(shape, run);
+  return { app, run };
+}
+
+async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
+  const { app, run } = await startInPlace(shape);
   const steps: Step[] = [];
   const client = new Client(shape, app.target, run);
   try {
-    await ready(shape, run);
     await client.open();
     steps.push({ label: "at start", observed: await client.observe(0, await client.startInFlight()) });
     for (const [i, file] of shape.edits.entries()) {
@@ -373,6 +388,15 @@ class Client {
     for (const stream of this.#streams) stream.close();
     for (const socket of this.#sockets) socket.close();
   }
+}
+
+/** [name in the app's node_modules, folder it is found as] for each package the shape links. */
+function packagesOf(shape: Shape): [string, string][] {
+  const names = [...(shape.packages ?? []), ...(shape.needs === "ws" ? ["ws"] : [])];
+  return names.map((entry) => {
+    const [name, folder] = entry.split("=");
+    return [name!, folder ?? name!];
+  });
 }
 
 /**

@@ -25,8 +25,10 @@ export interface Events {
 
 /** One entry shape. */
 export interface Shape {
-  /** Its folder under fixtures/oracle/. */
+  /** Its name, and its folder under fixtures/oracle/ unless `fixture` names another. */
   readonly name: string;
+  /** The folder under fixtures/oracle/, when several shapes share one (default: `name`). */
+  readonly fixture?: string;
   /** What real programs it stands for. */
   readonly about: string;
   /** The entry, relative to the folder. */
@@ -49,7 +51,11 @@ export interface Shape {
   /** Node options of both runs (before `--import hotload`). */
   readonly nodeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** Packages of this repository's node_modules that the app imports. */
+  /**
+   * Packages the app imports, linked into its node_modules from this repository's node_modules or
+   * from HOTLOAD_ORACLE_NODE_MODULES; `tsx=tsx-4.20.3` links the folder tsx-4.20.3 as tsx (an npm
+   * alias: `npm install --prefix DIR tsx-4.20.3@npm:tsx@4.20.3`). A shape whose packages are missing is skipped.
+   */
   readonly packages?: readonly string[];
   /** What the shape cannot run without (else it is skipped, saying why). */
   readonly needs?: "openssl" | "ws" | "import.meta.main";
@@ -255,6 +261,35 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.ts", "server.ts"],
     nodeArgs: ["--import", "tsx"],
     packages: ["tsx"],
+  },
+  {
+    name: "tsx-4.20.3",
+    fixture: "tsx",
+    about: "TypeScript through `node --import tsx` with tsx 4.20.3 (as pinned by w3cj/hono-open-api-starter), an ES module package",
+    entry: "server.ts",
+    edits: ["routes.ts", "server.ts"],
+    nodeArgs: ["--import", "tsx"],
+    packages: ["tsx=tsx-4.20.3"],
+    knownFailure: "issue 21 case 12",
+  },
+  {
+    name: "tsx-cjs",
+    about: "TypeScript through `node --import tsx` in a package without \"type\" (tsx compiles to CommonJS)",
+    entry: "server.ts",
+    edits: ["routes.ts", "server.ts"],
+    nodeArgs: ["--import", "tsx"],
+    packages: ["tsx"],
+    knownFailure: "issue 21 case 9",
+  },
+  {
+    name: "tsx-4.21.0-cjs",
+    fixture: "tsx-cjs",
+    about: "TypeScript through `node --import tsx` with tsx 4.21.0 in a package without \"type\"",
+    entry: "server.ts",
+    edits: ["routes.ts", "server.ts"],
+    nodeArgs: ["--import", "tsx"],
+    packages: ["tsx=tsx-4.21.0"],
+    knownFailure: "issue 21 case 12",
   },
   {
     name: "import-meta-main",
