@@ -128,6 +128,14 @@ export const SHAPES: readonly Shape[] = [
     fast: true,
   },
   {
+    name: "in-place-off",
+    fixture: "node-http",
+    about: "the node:http app with the documented opt-out HOTLOAD_IN_PLACE=0: hotload says it needs a restart and the old version keeps working",
+    entry: "server.mjs",
+    edits: ["routes.mjs"],
+    env: { HOTLOAD_IN_PLACE: "0" },
+  },
+  {
     name: "http2-stream",
     about: "HTTP/2 core API: `server.on(\"stream\")`, a session kept open across edits",
     entry: "server.mjs",
