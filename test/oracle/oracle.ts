@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createServer, type Agent } from "node:http";
 import type { ClientHttp2Session } from "node:http2";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import type { TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { copyFixture, edit, ROOT, spawnCommand, spawnHot, type Running, type SpawnOptions } from "../helpers/e2e.js";
 import { children, descendantsOf, get, h2Get, h2Session, keepAliveAgent, kill, openEvents, openSocket, sigterm, threads, type EventStream, type Socket, type Target } from "./observer.js";
-import type { Shape } from "./shapes.js";
+import type { Edit, Shape } from "./shapes.js";
 
 /** Any line hotload prints. */
 const HOTLOAD_LINE = /^\[hotload[^\]]*\] /;
@@ -93,16 +93,25 @@ export async function prepare(shape: Shape): Promise<Prepared> {
   };
 }
 
+/** What a syntax-error edit appends (the next edit of the file takes it out again). */
+const BROKEN = "\n);// the oracle's syntax error\n";
+
 /**
- * Edit number `n` (from 1): every `rev N…` marker in `file` becomes `rev n +…+` (n plus signs),
- * so each edit changes the file's byte length and each version answers with its own marker.
+ * Edit number `n` (from 1): every `rev N…` marker in the file becomes `rev n +…+` (n plus signs),
+ * so each edit changes the file's byte length and each version answers with its own marker. A
+ * syntax-error edit instead appends a stray `)`, which the file's next edit removes.
  */
-export function applyEdit(dir: string, file: string, n: number): void {
+export function applyEdit(dir: string, change: Edit, n: number): void {
+  const file = fileOf(change);
   edit(join(dir, file), (old) => {
+    if (typeof change !== "string") return old + BROKEN;
     if (!/rev \d+/.test(old)) throw new Error(`${file} has no "rev N" marker to edit`);
-    return old.replace(/rev \d+( \+*)?/g, `rev ${n} ${"+".repeat(n)}`);
+    return old.replace(BROKEN, "").replace(/rev \d+( \+*)?/g, `rev ${n} ${"+".repeat(n)}`);
   });
 }
+
+const fileOf = (change: Edit): string => (typeof change === "string" ? change : change.file);
+const labelOf = (change: Edit, n: number): string => `after edit ${n} (${typeof change === "string" ? change : `${change.file}, a syntax error`})`;
 
 /** Why `shape` cannot run here (a missing tool or package), or undefined. */
 export function unavailable(shape: Shape): string | undefined {
@@ -204,12 +213,12 @@ async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
   try {
     await client.open();
     steps.push({ label: "at start", observed: await client.observe(0, await client.startInFlight()) });
-    for (const [i, file] of shape.edits.entries()) {
+    for (const [i, change] of shape.edits.entries()) {
       const inFlight = await client.startInFlight();
       const since = run.mark();
-      applyEdit(app.dir, file, i + 1);
+      applyEdit(app.dir, change, i + 1);
       const hotload = await settled(run, since);
-      steps.push({ label: `after edit ${i + 1} (${file})`, observed: await client.observe(i + 1, inFlight), hotload });
+      steps.push({ label: labelOf(change, i + 1), observed: await client.observe(i + 1, inFlight), hotload });
       if (hotload.some((line) => FALLBACK.test(line))) return steps;
     }
     if (late) {
@@ -227,23 +236,35 @@ async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
 async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
   const app = await prepare(shape);
   const steps: Step[] = [];
-  for (let n = 0; n <= shape.edits.length; n++) {
-    if (n > 0) applyEdit(app.dir, shape.edits[n - 1]!, n);
-    const run = spawnCommand(process.execPath, [...(app.spawn.nodeArgs ?? []), app.entry], { ...app.spawn, cwd: app.dir });
-    const client = new Client(shape, app.target, run);
-    try {
-      await ready(shape, run);
-      await client.open();
-      const label = n === 0 ? "at start" : `after edit ${n} (${shape.edits[n - 1]})`;
-      steps.push({ label, observed: await client.observe(n, await client.startInFlight()) });
+  let current: { run: Running; client: Client } | undefined;
+  try {
+    for (let n = 0; n <= shape.edits.length; n++) {
+      const change = n > 0 ? shape.edits[n - 1]! : undefined;
+      if (change !== undefined) applyEdit(app.dir, change, n);
+      // A file with a syntax error is no program to restart: the reference is the previous
+      // version, untouched, as a restarting supervisor keeps it (nodemon waits for a good save).
+      if (current === undefined || typeof change === "string") {
+        if (current !== undefined) {
+          current.client.close();
+          stop(current.run);
+        }
+        const run = spawnCommand(process.execPath, [...(app.spawn.nodeArgs ?? []), app.entry], { ...app.spawn, cwd: app.dir });
+        current = { run, client: new Client(shape, app.target, run) };
+        await ready(shape, run);
+        await current.client.open();
+      }
+      const { run, client } = current;
+      steps.push({ label: change === undefined ? "at start" : labelOf(change, n), observed: await client.observe(n, await client.startInFlight()) });
       if (n === shape.edits.length) {
         // A plain program has no update whose timers could fire later: it is looked at again now.
         if (late) steps.push({ label: `${LATE_MS / 1000} s after the last edit`, observed: await client.observe(n + 1, await client.startInFlight()) });
         steps.push({ label: "on SIGTERM", observed: { ...(await sigterm(run)) } });
       }
-    } finally {
-      client.close();
-      stop(run);
+    }
+  } finally {
+    if (current !== undefined) {
+      current.client.close();
+      stop(current.run);
     }
   }
   return steps;
@@ -427,7 +448,6 @@ function certificate(): string {
   if (certDir) return certDir;
   const dir = mkdtempSync(join(tmpdir(), "hotload-oracle-cert-"));
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
-  readFileSync(join(dir, "cert.pem"));
   return (certDir = dir);
 }
 

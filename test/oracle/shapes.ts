@@ -23,18 +23,25 @@ export interface Events {
   readonly spread?: number;
 }
 
+/** A file whose `rev N` markers an edit bumps, or a save of the file with a syntax error (fixed by its next edit). */
+export type Edit = string | { readonly file: string; readonly syntaxError: true };
+
+/** The stress suite runs each group in a file of its own (test/stress/oracle-<group>.test.ts), so each file stays well inside the runner's timeout. */
+export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript";
+
 /** One entry shape. */
 export interface Shape {
   /** Its name, and its folder under fixtures/oracle/ unless `fixture` names another. */
   readonly name: string;
   /** The folder under fixtures/oracle/, when several shapes share one (default: `name`). */
   readonly fixture?: string;
+  readonly group: Group;
   /** What real programs it stands for. */
   readonly about: string;
   /** The entry, relative to the folder. */
   readonly entry: string;
-  /** The files edited, one edit each, in order. */
-  readonly edits: readonly string[];
+  /** The edits, in order. */
+  readonly edits: readonly Edit[];
   /** How it is reached (default http; none: no server, only its output is seen). */
   readonly transport?: Transport | "none";
   /** Paths requested after each edit, on new connections (default ["/"]); the first also on the kept connection. */
@@ -70,6 +77,7 @@ const express = ["express"];
 export const SHAPES: readonly Shape[] = [
   {
     name: "express-cjs-main",
+    group: "frameworks",
     about: "CommonJS Express exporting its app for supertest, listening under `require.main === module`",
     entry: "server.js",
     edits: ["routes.js", "server.js"],
@@ -80,6 +88,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "express-cjs",
+    group: "frameworks",
     about: "an `npm init -y` Express app: server.js requires ./routes.js, an interval and a SIGTERM handler",
     entry: "server.js",
     edits: ["routes.js", "server.js", "routes.js"],
@@ -88,7 +97,28 @@ export const SHAPES: readonly Shape[] = [
     fast: true,
   },
   {
+    name: "cjs-syntax-error",
+    group: "frameworks",
+    fixture: "express-cjs",
+    about: "the `npm init -y` Express app with a syntax error saved in routes.js, then fixed",
+    entry: "server.js",
+    edits: [{ file: "routes.js", syntaxError: true }, "routes.js"],
+    requests: ["/", "/tick"],
+    packages: express,
+    knownFailure: "issue 21 case 10",
+  },
+  {
+    name: "esm-syntax-error",
+    group: "frameworks",
+    fixture: "node-http",
+    about: "the node:http app with a syntax error saved in routes.mjs, then fixed",
+    entry: "server.mjs",
+    edits: [{ file: "routes.mjs", syntaxError: true }, "routes.mjs"],
+    requests: ["/", "/about"],
+  },
+  {
     name: "express-esm",
+    group: "frameworks",
     about: "Express 5 in ES modules, the README's quick start with its SIGTERM handler",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs", "routes.mjs"],
@@ -98,6 +128,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "fastify",
+    group: "frameworks",
     about: "Fastify 5 with routes in a plugin module and `await app.listen()`",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -107,6 +138,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "koa",
+    group: "frameworks",
     about: "Koa with a middleware module",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -114,6 +146,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "hono",
+    group: "frameworks",
     about: "Hono on @hono/node-server's serve()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -121,6 +154,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "node-http",
+    group: "transports",
     about: "node:http createServer with a handler module",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs", "routes.mjs"],
@@ -129,6 +163,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "in-place-off",
+    group: "transports",
     fixture: "node-http",
     about: "the node:http app with the documented opt-out HOTLOAD_IN_PLACE=0: hotload says it needs a restart and the old version keeps working",
     entry: "server.mjs",
@@ -137,6 +172,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "http2-stream",
+    group: "transports",
     about: "HTTP/2 core API: `server.on(\"stream\")`, a session kept open across edits",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -146,6 +182,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "http2-request",
+    group: "transports",
     about: "HTTP/2 with the compatibility API (`on(\"request\")`)",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -153,6 +190,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "https",
+    group: "transports",
     about: "https.createServer with a self-signed certificate read from files",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -161,6 +199,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "unix-unlink",
+    group: "transports",
     about: "an HTTP server on a unix socket that unlinks its path before listen(path)",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -170,6 +209,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "helper-listen",
+    group: "transports",
     about: "the entry calls startServer(handler) from lib/server.mjs, which calls listen()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -178,6 +218,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "sse",
+    group: "in-flight",
     about: "server-sent events with a per-connection setInterval",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -186,6 +227,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "websocket",
+    group: "transports",
     about: "a ws WebSocketServer on an http server, a socket opened before each edit",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -194,6 +236,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "long-poll",
+    group: "in-flight",
     about: "a long poll answered after `await sleep(1500)`",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -202,6 +245,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "graceful-shutdown",
+    group: "in-flight",
     about: "`process.on(\"SIGTERM\", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -209,6 +253,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "worker-pool",
+    group: "processes",
     about: "a pool of two worker_threads answering tasks on parentPort, no hot code",
     entry: "server.mjs",
     edits: ["worker.mjs", "worker.mjs"],
@@ -218,6 +263,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "readline-bot",
+    group: "processes",
     about: "a readline interface on stdin answering each line",
     entry: "bot.mjs",
     edits: ["replies.mjs", "bot.mjs"],
@@ -228,6 +274,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "cluster-primary",
+    group: "processes",
     about: "Node's documented cluster example: a primary forking 2 workers that share a port",
     entry: "server.mjs",
     edits: ["server.mjs", "server.mjs"],
@@ -235,6 +282,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "entry-cycle",
+    group: "modules",
     about: "routes.mjs imports `config` back from the entry",
     entry: "server.mjs",
     edits: ["server.mjs", "routes.mjs"],
@@ -242,6 +290,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "shared-app",
+    group: "modules",
     about: "routes registered on a shared Express app as a side effect of importing routes/users.mjs",
     entry: "server.mjs",
     edits: ["routes/users.mjs", "server.mjs"],
@@ -251,6 +300,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "config-env",
+    group: "modules",
     about: "settings read from the environment in config.mjs",
     entry: "server.mjs",
     edits: ["config.mjs", "routes.mjs"],
@@ -258,12 +308,14 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "typescript",
+    group: "typescript",
     about: "TypeScript run by Node's type stripping (`node server.ts`)",
     entry: "server.ts",
     edits: ["routes.ts", "server.ts"],
   },
   {
     name: "tsx",
+    group: "typescript",
     about: "TypeScript with an enum through `node --import tsx` (the newest tsx)",
     entry: "server.ts",
     edits: ["routes.ts", "server.ts"],
@@ -272,6 +324,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "tsx-4.20.3",
+    group: "typescript",
     fixture: "tsx",
     about: "TypeScript through `node --import tsx` with tsx 4.20.3 (as pinned by w3cj/hono-open-api-starter), an ES module package",
     entry: "server.ts",
@@ -282,6 +335,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "tsx-cjs",
+    group: "typescript",
     about: "TypeScript through `node --import tsx` in a package without \"type\" (tsx compiles to CommonJS)",
     entry: "server.ts",
     edits: ["routes.ts", "server.ts"],
@@ -291,6 +345,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "tsx-4.21.0-cjs",
+    group: "typescript",
     fixture: "tsx-cjs",
     about: "TypeScript through `node --import tsx` with tsx 4.21.0 in a package without \"type\"",
     entry: "server.ts",
@@ -301,6 +356,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "import-meta-main",
+    group: "modules",
     about: "an ES module that starts its server under `if (import.meta.main)`",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -309,6 +365,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "argv-main",
+    group: "modules",
     about: "`import.meta.url === pathToFileURL(process.argv[1]).href` guarding start()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -316,12 +373,14 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "dynamic-import",
+    group: "modules",
     about: "an entry that loads its routes with top-level `await import()`",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
   },
   {
     name: "job-queue",
+    group: "in-flight",
     about: "jobs queued by HTTP and drained by a setInterval in the entry",
     entry: "server.mjs",
     edits: ["server.mjs", "jobs.mjs"],
@@ -329,6 +388,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "child-process",
+    group: "processes",
     about: "an entry that forks a helper process and relays its answers",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
@@ -336,6 +396,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "express-router",
+    group: "frameworks",
     about: "CommonJS Express with an express.Router per folder mounted under /api",
     entry: "app.js",
     edits: ["routes/items.js", "app.js"],
@@ -345,6 +406,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     name: "koa-cjs",
+    group: "frameworks",
     about: "Koa in CommonJS with `module.exports = app` and `require.main === module`",
     entry: "index.js",
     edits: ["middleware.js", "index.js"],
