@@ -10,17 +10,15 @@
  * threads and exits, never a module or a version.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
-import { createServer, type Agent } from "node:http";
-import type { ClientHttp2Session } from "node:http2";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import { copyFixture, edit, ROOT, spawnCommand, spawnHot, type Running, type SpawnOptions } from "../helpers/e2e.js";
-import { children, descendantsOf, get, h2Get, h2Session, keepAliveAgent, kill, openEvents, openSocket, sigterm, threads, type EventStream, type Socket, type Target } from "./observer.js";
-import type { Edit, Shape } from "./shapes.js";
+import { spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
+import { Client, type Observation } from "./client.js";
+import { applyEdit, labelOf, prepare, unavailable, type Prepared } from "./fixture.js";
+import { descendantsOf, kill, sigterm } from "./observer.js";
+import type { Shape } from "./shapes.js";
+
+export { applyEdit, prepare, type Prepared } from "./fixture.js";
 
 /** Any line hotload prints. */
 const HOTLOAD_LINE = /^\[hotload[^\]]*\] /;
@@ -37,10 +35,6 @@ const LATE_MS = 2_500;
 /** Deadline for a program to start, and for hotload to answer a save. */
 const START_MS = 15_000;
 const UPDATE_MS = 10_000;
-
-/** One look at the program. */
-export type Observation = Record<string, unknown>;
-
 /** An observation and when it was made. */
 export interface Step {
   readonly label: string;
@@ -64,74 +58,6 @@ export interface JudgeOptions {
   /** Look again LATE_MS after the last edit (in place) before SIGTERM. Default true; the fast subset skips the wait. */
   readonly late?: boolean;
 }
-
-/** A copy of a shape's fixture, ready to run: what the torture test needs to start an entry shape. */
-export interface Prepared {
-  readonly dir: string;
-  readonly entry: string;
-  readonly target: Target;
-  readonly spawn: SpawnOptions;
-}
-
-/** Copies the shape's fixture to a temp folder, links the packages it imports, gives it a port. */
-export async function prepare(shape: Shape): Promise<Prepared> {
-  const dir = copyFixture(`oracle/${shape.fixture ?? shape.name}`);
-  for (const [name, folder] of packagesOf(shape)) {
-    const link = join(dir, "node_modules", name);
-    mkdirSync(dirname(link), { recursive: true });
-    if (!existsSync(link)) symlinkSync(packageDir(folder)!, link, "dir");
-  }
-  if (shape.needs === "openssl") cpSync(certificate(), dir, { recursive: true });
-  const port = await freePort();
-  const socketPath = join(dir, "app.sock");
-  const env = { PORT: String(port), SOCKET: socketPath, ...shape.env };
-  return {
-    dir,
-    entry: join(dir, shape.entry),
-    target: { transport: shape.transport === "none" ? "http" : (shape.transport ?? "http"), port, socketPath },
-    spawn: { env, nodeArgs: [...(shape.nodeArgs ?? [])], stdin: true },
-  };
-}
-
-/** What a syntax-error edit appends (the next edit of the file takes it out again). */
-const BROKEN = "\n);// the oracle's syntax error\n";
-
-/**
- * Edit number `n` (from 1): every `rev N…` marker in the file becomes `rev n +…+` (n plus signs),
- * so each edit changes the file's byte length and each version answers with its own marker. A
- * syntax-error edit instead appends a stray `)`, which the file's next edit removes.
- */
-export function applyEdit(dir: string, change: Edit, n: number): void {
-  const file = fileOf(change);
-  edit(join(dir, file), (old) => {
-    if (typeof change !== "string") return old + BROKEN;
-    if (!/rev \d+/.test(old)) throw new Error(`${file} has no "rev N" marker to edit`);
-    return old.replace(BROKEN, "").replace(/rev \d+( \+*)?/g, `rev ${n} ${"+".repeat(n)}`);
-  });
-}
-
-const fileOf = (change: Edit): string => (typeof change === "string" ? change : change.file);
-const labelOf = (change: Edit, n: number): string => `after edit ${n} (${typeof change === "string" ? change : `${change.file}, a syntax error`})`;
-
-/** Why `shape` cannot run here (a missing tool or package), or undefined. */
-export function unavailable(shape: Shape): string | undefined {
-  const missing = packagesOf(shape).filter(([, folder]) => packageDir(folder) === undefined);
-  if (missing.length > 0) {
-    const names = missing.map(([, folder]) => folder).join(", ");
-    return `${names} not in node_modules nor in HOTLOAD_ORACLE_NODE_MODULES (npm install --prefix DIR, e.g. tsx-4.20.3@npm:tsx@4.20.3)`;
-  }
-  switch (shape.needs) {
-    case undefined:
-      return undefined;
-    case "openssl":
-      return which("openssl") ? undefined : "openssl is not installed (needed for a self-signed certificate)";
-    case "ws":
-      return undefined; // a package: checked above
-    case "import.meta.main":
-      return supportsImportMetaMain() ? undefined : `Node ${process.version} has no import.meta.main`;
-  }
-}
-
 /** Runs `shape` in place and as restarts, and compares what an outsider saw. */
 export async function judge(shape: Shape, options: JudgeOptions = {}): Promise<Verdict> {
   const late = options.late ?? true;
@@ -229,7 +155,7 @@ async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
     return steps;
   } finally {
     client.close();
-    stop(run);
+    await stop(run);
   }
 }
 
@@ -246,7 +172,7 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
       if (current === undefined || typeof change === "string") {
         if (current !== undefined) {
           current.client.close();
-          stop(current.run);
+          await stop(current.run);
         }
         const run = spawnCommand(process.execPath, [...(app.spawn.nodeArgs ?? []), app.entry], { ...app.spawn, cwd: app.dir });
         current = { run, client: new Client(shape, app.target, run) };
@@ -264,17 +190,20 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
   } finally {
     if (current !== undefined) {
       current.client.close();
-      stop(current.run);
+      await stop(current.run);
     }
   }
   return steps;
 }
 
-/** Kills `run` and everything it started (a cluster's workers, a child process). */
-function stop(run: Running): void {
+/**
+ * Kills `run` and everything it started (a cluster's workers, a child process), and waits for it
+ * to exit: the next restart binds the same port.
+ */
+async function stop(run: Running): Promise<void> {
   if (run.child.exitCode !== null || run.child.signalCode !== null) return;
   for (const pid of descendantsOf(run.child.pid!)) kill(pid);
-  void run.kill("SIGKILL");
+  await run.kill("SIGKILL");
 }
 
 async function ready(shape: Shape, run: Running): Promise<void> {
@@ -293,176 +222,4 @@ async function settled(run: Running, since: number): Promise<string[]> {
     await delay(200); // quiet time: other threads or processes may still report their update
     if (lines().length === seen) return lines();
   }
-}
-
-interface InFlight {
-  readonly poll?: Promise<string>;
-  readonly stream?: EventStream | string;
-  readonly socket?: Socket | string;
-}
-
-/** The outsider's connections to one running program, and its looks at it. */
-class Client {
-  readonly #shape: Shape;
-  readonly #target: Target;
-  readonly #run: Running;
-  #agent: Agent | undefined;
-  #session: ClientHttp2Session | string | undefined;
-  readonly #streams: EventStream[] = [];
-  readonly #sockets: Socket[] = [];
-
-  constructor(shape: Shape, target: Target, run: Running) {
-    this.#shape = shape;
-    this.#target = target;
-    this.#run = run;
-  }
-
-  /** The connections that stay open across edits: a keep-alive client, an HTTP/2 session. */
-  async open(): Promise<void> {
-    if (this.#shape.transport === "none") return;
-    if (this.#target.transport === "http2") this.#session = await h2Session(this.#target);
-    else this.#agent = keepAliveAgent(this.#target);
-  }
-
-  /** What is under way when a save happens: a long poll, an open event stream. */
-  async startInFlight(): Promise<InFlight> {
-    const { longPoll, sse } = this.#shape;
-    const poll = longPoll === undefined ? undefined : get(this.#target, longPoll, false, 5_000);
-    // The save comes 300 ms into the poll (which lasts 1.5 s): the edit pattern, not a wait for a result.
-    if (poll !== undefined) await delay(300);
-    let stream: EventStream | string | undefined;
-    if (sse !== undefined) {
-      stream = await openEvents(this.#target, sse);
-      if (typeof stream !== "string") {
-        this.#streams.push(stream);
-        await stream.next(1, 2_000); // open and ticking before the save
-      }
-    }
-    let socket: Socket | string | undefined;
-    if (this.#shape.webSocket !== undefined) {
-      socket = await openSocket(this.#target, this.#shape.webSocket);
-      if (typeof socket !== "string") this.#sockets.push(socket);
-    }
-    return { poll, stream, socket };
-  }
-
-  async observe(step: number, inFlight: InFlight): Promise<Observation> {
-    const pid = this.#run.child.pid!;
-    const observed: Observation = {};
-    const shape = this.#shape;
-    if (shape.transport !== "none") {
-      const answers: string[] = [];
-      for (const path of shape.requests ?? ["/"]) answers.push(`GET ${path} → ${await get(this.#target, path)}`);
-      observed["requests"] = answers;
-      const first = (shape.requests ?? ["/"])[0]!;
-      observed["kept connection"] =
-        this.#session === undefined ? await get(this.#target, first, this.#agent) : await h2Get(this.#session, first);
-    }
-    if (inFlight.stream !== undefined) {
-      const fresh = await openEvents(this.#target, shape.sse!);
-      observed["new event stream"] = typeof fresh === "string" ? fresh : await fresh.next(2, 2_000, 0);
-      if (typeof fresh !== "string") fresh.close();
-      observed["event stream opened before"] =
-        typeof inFlight.stream === "string" ? inFlight.stream : (await inFlight.stream.next(1, 1_500)).length > 0 ? "still ticking" : "silent";
-    }
-    if (inFlight.socket !== undefined) {
-      const fresh = await openSocket(this.#target, shape.webSocket!);
-      observed["new WebSocket"] = typeof fresh === "string" ? fresh : await fresh.ask("hello");
-      if (typeof fresh !== "string") fresh.close();
-      // Open before the save: it may stay with the version that accepted it, but must still answer.
-      const answer = typeof inFlight.socket === "string" ? inFlight.socket : await inFlight.socket.ask("still there?");
-      observed["WebSocket opened before"] = answer.replace(/rev \d+( \++)?/g, "rev (any)");
-    }
-    if (inFlight.poll !== undefined) observed["long poll sent before"] = (await inFlight.poll).replace(/rev \d+( \++)?/g, "rev (any)");
-    if (shape.events) observed["event lines"] = await this.#events(step);
-    observed["process"] = this.#run.child.exitCode === null && this.#run.child.signalCode === null ? "running" : `exited ${this.#run.child.exitCode ?? this.#run.child.signalCode}`;
-    observed["child processes"] = children(pid);
-    observed["threads"] = threads(pid);
-    return observed;
-  }
-
-  /**
-   * Sends event `id` and then `spread` more (a pool of `spread` workers answers each of them in
-   * turn), waits until those are answered, and returns every line printed for `id`: each event
-   * handled once is one line.
-   */
-  async #events(step: number): Promise<string[]> {
-    const events = this.#shape.events!;
-    const id = step * 10 + 1;
-    const since = this.#run.mark();
-    const ids = [id, ...Array.from({ length: events.spread ?? 1 }, (_, k) => id + 1 + k)];
-    for (const each of ids) {
-      if (events.via === "stdin") this.#run.child.stdin!.write(`${events.send(each)}\n`);
-      else await get(this.#target, events.send(each));
-    }
-    try {
-      for (const each of ids.slice(1)) await this.#run.waitForLine(events.answer(each), 5_000, since);
-    } catch {
-      return [`no answer to events after ${id}`];
-    }
-    return this.#run.lines.slice(since).filter((line) => events.answer(id).test(line));
-  }
-
-  close(): void {
-    if (this.#agent) this.#agent.destroy();
-    if (typeof this.#session === "object") this.#session.destroy();
-    for (const stream of this.#streams) stream.close();
-    for (const socket of this.#sockets) socket.close();
-  }
-}
-
-/** [name in the app's node_modules, folder it is found as] for each package the shape links. */
-function packagesOf(shape: Shape): [string, string][] {
-  const names = [...(shape.packages ?? []), ...(shape.needs === "ws" ? ["ws"] : [])];
-  return names.map((entry) => {
-    const [name, folder] = entry.split("=");
-    return [name!, folder ?? name!];
-  });
-}
-
-/**
- * Where package `name` is: this repository's node_modules, or HOTLOAD_ORACLE_NODE_MODULES (a
- * scratch `npm install --prefix` folder's node_modules, for a package that is not a devDependency).
- */
-function packageDir(name: string): string | undefined {
-  const extra = process.env["HOTLOAD_ORACLE_NODE_MODULES"];
-  return [join(ROOT, "node_modules", name), ...(extra ? [join(extra, name)] : [])].find((dir) => existsSync(dir));
-}
-
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let certDir: string | undefined;
-
-/** A folder with key.pem and cert.pem, a self-signed certificate made once per process. */
-function certificate(): string {
-  if (certDir) return certDir;
-  const dir = mkdtempSync(join(tmpdir(), "hotload-oracle-cert-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
-  return (certDir = dir);
-}
-
-function which(command: string): boolean {
-  try {
-    execFileSync(command, ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let importMetaMain: boolean | undefined;
-
-function supportsImportMetaMain(): boolean {
-  importMetaMain ??= execFileSync(process.execPath, ["--input-type=module", "-e", "process.stdout.write(String(import.meta.main))"], { encoding: "utf8" }) === "true";
-  return importMetaMain;
 }
