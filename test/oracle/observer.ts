@@ -267,7 +267,8 @@ export function threads(pid: number): string[] {
   } catch {
     return [];
   }
-  const infrastructure = /^(MainThread|V8Worker|DelayedTaskSche|SignalInspector|libuv-worker|node)$/;
+  // Node 26 names some of them "node-…" (node-MainThread, node-V8Worker).
+  const infrastructure = /^(node-)?(MainThread|V8Worker|DelayedTaskSche|SignalInspector|libuv-worker|node)$/;
   return ids.map((id) => comm(`/proc/${pid}/task/${id}/comm`)).filter((name) => !infrastructure.test(name)).sort();
 }
 
