@@ -63,8 +63,9 @@ export const labelOf = (change: Edit, n: number): string => `after edit ${n} (${
 export function unavailable(shape: Shape): string | undefined {
   const missing = packagesOf(shape).filter(([, folder]) => packageDir(folder) === undefined);
   if (missing.length > 0) {
-    const names = missing.map(([, folder]) => folder).join(", ");
-    return `${names} not in node_modules nor in HOTLOAD_ORACLE_NODE_MODULES (npm install --prefix DIR, e.g. tsx-4.20.3@npm:tsx@4.20.3)`;
+    // A versioned folder is an npm alias: tsx-4.20.3 is installed as tsx-4.20.3@npm:tsx@4.20.3.
+    const specs = missing.map(([name, folder]) => (folder === name ? folder : `${folder}@npm:${name}@${folder.slice(name.length + 1)}`));
+    return `not installed: npm install --prefix DIR ${specs.join(" ")}, then HOTLOAD_ORACLE_NODE_MODULES=DIR/node_modules`;
   }
   switch (shape.needs) {
     case undefined:

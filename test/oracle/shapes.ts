@@ -27,7 +27,7 @@ export interface Events {
 export type Edit = string | { readonly file: string; readonly syntaxError: true };
 
 /** The stress suite runs each group in a file of its own (test/stress/oracle-<group>.test.ts), so each file stays well inside the runner's timeout. */
-export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript";
+export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript" | "tsx";
 
 /** One entry shape. */
 export interface Shape {
@@ -73,6 +73,48 @@ export interface Shape {
 }
 
 const express = ["express"];
+
+/**
+ * tsx versions run as in issue 21 (case 12): the newest is a devDependency (the shapes "tsx" and
+ * "tsx-cjs"); these run when HOTLOAD_ORACLE_NODE_MODULES holds them as npm aliases
+ * (`npm install --prefix DIR tsx-4.20.3@npm:tsx@4.20.3 …`), and are skipped otherwise.
+ */
+const TSX_VERSIONS = ["4.7.3", "4.19.4", "4.20.3", "4.21.0", "4.21.1", "4.22.5"] as const;
+
+/** What differs today, by shape name. */
+const TSX_KNOWN: Readonly<Record<string, string>> = {
+  "tsx-4.7.3": "issue 21 case 12",
+  "tsx-4.7.3-cjs": "issue 21 case 12",
+  "tsx-4.19.4": "issue 21 case 12",
+  "tsx-4.19.4-cjs": "issue 21 case 12",
+  "tsx-4.20.3": "issue 21 case 12",
+  "tsx-4.20.3-cjs": "issue 21 case 12",
+  "tsx-4.21.0": "issue 21 case 12",
+  "tsx-4.21.0-cjs": "issue 21 case 12",
+  "tsx-4.21.1-cjs": "issue 21 case 9",
+  "tsx-4.22.5-cjs": "issue 21 case 9",
+};
+
+/** Each version of TSX_VERSIONS in an ES module package and in a package without "type" (CommonJS output). */
+function tsxMatrix(): Shape[] {
+  return TSX_VERSIONS.flatMap((version) =>
+    (["esm", "cjs"] as const).map((output) => {
+      const name = `tsx-${version}${output === "cjs" ? "-cjs" : ""}`;
+      const shape: Shape = {
+        name,
+        group: "tsx",
+        fixture: output === "cjs" ? "tsx-cjs" : "tsx",
+        about: `TypeScript through \`node --import tsx\` with tsx ${version}, ${output === "cjs" ? "a package without \"type\" (CommonJS output)" : "an ES module package"}`,
+        entry: "server.ts",
+        edits: ["routes.ts", "server.ts"],
+        nodeArgs: ["--import", "tsx"],
+        packages: [`tsx=tsx-${version}`],
+      };
+      const known = TSX_KNOWN[name];
+      return known === undefined ? shape : { ...shape, knownFailure: known };
+    }),
+  );
+}
 
 export const SHAPES: readonly Shape[] = [
   {
@@ -323,17 +365,6 @@ export const SHAPES: readonly Shape[] = [
     packages: ["tsx"],
   },
   {
-    name: "tsx-4.20.3",
-    group: "typescript",
-    fixture: "tsx",
-    about: "TypeScript through `node --import tsx` with tsx 4.20.3 (as pinned by w3cj/hono-open-api-starter), an ES module package",
-    entry: "server.ts",
-    edits: ["routes.ts", "server.ts"],
-    nodeArgs: ["--import", "tsx"],
-    packages: ["tsx=tsx-4.20.3"],
-    knownFailure: "issue 21 case 12",
-  },
-  {
     name: "tsx-cjs",
     group: "typescript",
     about: "TypeScript through `node --import tsx` in a package without \"type\" (tsx compiles to CommonJS)",
@@ -342,17 +373,6 @@ export const SHAPES: readonly Shape[] = [
     nodeArgs: ["--import", "tsx"],
     packages: ["tsx"],
     knownFailure: "issue 21 case 9",
-  },
-  {
-    name: "tsx-4.21.0-cjs",
-    group: "typescript",
-    fixture: "tsx-cjs",
-    about: "TypeScript through `node --import tsx` with tsx 4.21.0 in a package without \"type\"",
-    entry: "server.ts",
-    edits: ["routes.ts", "server.ts"],
-    nodeArgs: ["--import", "tsx"],
-    packages: ["tsx=tsx-4.21.0"],
-    knownFailure: "issue 21 case 12",
   },
   {
     name: "import-meta-main",
@@ -413,6 +433,7 @@ export const SHAPES: readonly Shape[] = [
     packages: ["koa"],
     knownFailure: "issue 21 case 1",
   },
+  ...tsxMatrix(),
 ];
 
 /** The shape called `name` (throws for an unknown name). */
