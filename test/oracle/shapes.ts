@@ -7,7 +7,8 @@
  * A shape that fails today carries `knownFailure` with the issue-21 case it is: its test passes
  * while it still differs, and fails with "now passes: remove knownFailure" once it no longer
  * does, so the list cannot rot. The torture test can pick an entry shape by name with
- * {@link shapeNamed} and start it with `prepare()` of oracle.ts.
+ * {@link shapeNamed} (or from SHAPES by its seed), start it under hotload with `startInPlace()` of
+ * oracle.ts (or copy it with `prepare()` and start it itself), and edit it with `applyEdit()`.
  */
 import type { Transport } from "./observer.js";
 
