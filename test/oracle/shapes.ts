@@ -92,8 +92,6 @@ const TSX_KNOWN: Readonly<Record<string, string>> = {
   "tsx-4.20.3-cjs": "issue 21 case 12",
   "tsx-4.21.0": "issue 21 case 12",
   "tsx-4.21.0-cjs": "issue 21 case 12",
-  "tsx-4.21.1-cjs": "issue 21 case 9",
-  "tsx-4.22.5-cjs": "issue 21 case 9",
 };
 
 /** Each version of TSX_VERSIONS in an ES module package and in a package without "type" (CommonJS output). */
@@ -148,7 +146,6 @@ export const SHAPES: readonly Shape[] = [
     edits: [{ file: "routes.js", syntaxError: true }, "routes.js"],
     requests: ["/", "/tick"],
     packages: express,
-    knownFailure: "issue 21 case 10",
   },
   {
     name: "esm-syntax-error",
@@ -167,7 +164,6 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.mjs", "server.mjs", "routes.mjs"],
     requests: ["/", "/about"],
     packages: express,
-    knownFailure: "issue 21 case 9",
   },
   {
     name: "fastify",
@@ -177,7 +173,6 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.mjs", "server.mjs"],
     requests: ["/", "/about"],
     packages: ["fastify"],
-    knownFailure: "issue 21 case 9",
   },
   {
     name: "koa",
@@ -220,7 +215,6 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "http2",
-    knownFailure: "issue 21 case 4",
     fast: true,
   },
   {
@@ -247,7 +241,6 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "unix",
-    knownFailure: "issue 21 case 3",
     fast: true,
   },
   {
@@ -256,7 +249,6 @@ export const SHAPES: readonly Shape[] = [
     about: "the entry calls startServer(handler) from lib/server.mjs, which calls listen()",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
-    knownFailure: "issue 21 case 2",
     fast: true,
   },
   {
@@ -292,7 +284,6 @@ export const SHAPES: readonly Shape[] = [
     about: "`process.on(\"SIGTERM\", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
-    knownFailure: "issue 21 case 9",
   },
   {
     name: "worker-pool",
@@ -321,6 +312,8 @@ export const SHAPES: readonly Shape[] = [
     about: "Node's documented cluster example: a primary forking 2 workers that share a port",
     entry: "server.mjs",
     edits: ["server.mjs", "server.mjs"],
+    // hotload falls back with one line, but the workers, each under hotload, update in place: the
+    // app serves the new code while the line says the previous version keeps running.
     knownFailure: "issue 21 case 8",
   },
   {
@@ -373,7 +366,6 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.ts", "server.ts"],
     nodeArgs: ["--import", "tsx"],
     packages: ["tsx"],
-    knownFailure: "issue 21 case 9",
   },
   {
     name: "import-meta-main",
@@ -413,7 +405,6 @@ export const SHAPES: readonly Shape[] = [
     about: "an entry that forks a helper process and relays its answers",
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
-    knownFailure: "issue 21, resource ownership: a child process, and no line says hotload falls back",
   },
   {
     name: "express-router",
@@ -423,7 +414,6 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes/items.js", "app.js"],
     requests: ["/api/items", "/"],
     packages: express,
-    knownFailure: "issue 21 case 9",
   },
   {
     name: "koa-cjs",
