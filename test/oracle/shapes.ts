@@ -28,7 +28,7 @@ export interface Events {
 export type Edit = string | { readonly file: string; readonly syntaxError: true };
 
 /** The stress suite runs each group in a file of its own (test/stress/oracle-<group>.test.ts), so each file stays well inside the runner's timeout. */
-export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript" | "tsx";
+export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript" | "tsx-esm" | "tsx-cjs";
 
 /** One entry shape. */
 export interface Shape {
@@ -110,7 +110,7 @@ function tsxMatrix(): Shape[] {
       const name = `tsx-${version}${output === "cjs" ? "-cjs" : ""}`;
       const shape: Shape = {
         name,
-        group: "tsx",
+        group: output === "cjs" ? "tsx-cjs" : "tsx-esm",
         fixture: output === "cjs" ? "tsx-cjs" : "tsx",
         about: `TypeScript through \`node --import tsx\` with tsx ${version}, ${output === "cjs" ? "a package without \"type\" (CommonJS output)" : "an ES module package"}`,
         entry: "server.ts",
