@@ -118,7 +118,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
                                   handler's promise before it goes on without it (default 5000)
   HOTLOAD_CODE_CACHE=0            compile hotload's own start-up code every time instead of
-                                  keeping V8's code cache of it in its package's dist/loader/.cache
+                                  keeping V8's code cache of it in $XDG_CACHE_HOME/hotload
+                                  (default ~/.cache/hotload)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
                                   set by this command for its app; not for you to set
