@@ -111,8 +111,9 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
   HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
   HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
-  HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
-                                  (default 3; 25 never runs a half-written save)
+  HOTLOAD_SETTLE_MS=<ms>          a fixed quiet time before a save is applied; saves within it
+                                  are one update (default: at once, 3 ms for a file still being
+                                  written)
   HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
                                   reaches one restarts (default: in place)
   HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
