@@ -144,7 +144,10 @@ async function main(argv) {
     // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
     // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
     const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${pass.timeout}`];
-    if (pass.shared && !opts.nodeArgs.some((a) => a.startsWith('--test-isolation'))) testArgs.push('--test-isolation=none');
+    if (pass.shared && !opts.nodeArgs.some((a) => /^--(experimental-)?test-isolation/.test(a))) {
+      // Node 22 has it as --experimental-test-isolation.
+      testArgs.push(`${process.allowedNodeEnvironmentFlags.has('--test-isolation') ? '--test-isolation' : '--experimental-test-isolation'}=none`);
+    }
     if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
       testArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
       testArgs.push(`--test-reporter=${pathToFileURL(path.join(repoRoot, 'scripts', 'failures-reporter.mjs')).href}`);
