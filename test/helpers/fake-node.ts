@@ -21,10 +21,6 @@ import { Scope } from "../../src/engine/scope.js";
 import { isRootsUrl } from "../../src/shared/urls.js";
 import type { UpdateResult } from "../../src/engine/update-result.js";
 import type { TouchedBatch } from "../../src/watch/watcher.js";
-import { holdStderrPerTest } from "./held-output.js";
-
-// The runtime says what failed on stderr: shown for a failing test only.
-holdStderrPerTest();
 
 /** What a fake module does when it evaluates. */
 export interface ModuleSpec {
