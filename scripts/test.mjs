@@ -39,6 +39,8 @@ const SUITES = ['unit', 'e2e', 'stress'];
 const CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 const DEFAULT_SUITES = CI ? SUITES : ['unit', 'e2e'];
 const TEST_TIMEOUT_MS = 120_000;
+/** Where the last runs' durations of each test file are kept (ms, by absolute path; git-ignored). */
+const DURATIONS = path.join(repoRoot, '.cache', 'test-durations.json');
 // End-to-end test files mostly wait on the programs they run: two at a time kept 0.7 of 2 cores
 // busy, and the suite took 51 s; three at a time, 44 s (four, 40 s: less margin for the tests that
 // time things). One more than the cores.
@@ -128,9 +130,13 @@ async function main(argv) {
   // (--test-isolation=none), which saves a Node start-up per file (the suite takes 4 s instead of
   // 9.5 at load 8 on 2 cores).
   const isUnit = (file) => file.split(path.sep).includes('unit');
+  // Several at a time, the longest files (as the last run timed them) start first: the run does
+  // not end on one long file started last.
+  const took = readDurations();
+  const longestFirst = (list) => [...list].sort((a, b) => (took[path.resolve(b)] ?? Infinity) - (took[path.resolve(a)] ?? Infinity));
   const passes = [
     { files: files.list.filter(isUnit), concurrency: 1, timeout: TEST_TIMEOUT_MS, shared: true },
-    { files: files.list.filter((f) => !isStress(f) && !isUnit(f)), concurrency: CONCURRENCY, timeout: TEST_TIMEOUT_MS },
+    { files: longestFirst(files.list.filter((f) => !isStress(f) && !isUnit(f))), concurrency: CONCURRENCY, timeout: TEST_TIMEOUT_MS },
     { files: files.list.filter(isStress), concurrency: 1, timeout: TEST_TIMEOUT_MS * seeds },
   ].filter((pass) => pass.files.length > 0);
   const what = opts.files.length || opts.nodeArgs.length ? 'selected' : files.suites.join(', ');
@@ -163,7 +169,9 @@ async function main(argv) {
     const code = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
     if (code !== 0 && testCode === 0) testCode = code;
   }
-  const failed = passes.flatMap((_, i) => readFailures(`${failuresFile}.${i}`));
+  const records = passes.flatMap((_, i) => readRecords(`${failuresFile}.${i}`));
+  const failed = records.filter((r) => r.name !== undefined);
+  writeDurations(took, records.filter((r) => r.name === undefined));
   fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
   const testsOk = testCode === 0;
   log(`tests: ${testsOk ? 'ok' : `FAILED (node --test exited ${testCode})`} (${secs(t1)})`);
@@ -328,8 +336,8 @@ function runCapturing(cmd, args, options) {
   });
 }
 
-/** The failed tests scripts/failures-reporter.mjs wrote (none when the file is missing). */
-function readFailures(file) {
+/** What scripts/failures-reporter.mjs wrote: failed tests and durations (none when the file is missing). */
+function readRecords(file) {
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -340,6 +348,27 @@ function readFailures(file) {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+function readDurations() {
+  try {
+    return JSON.parse(fs.readFileSync(DURATIONS, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Adds this run's durations (summed per file) to what was known. */
+function writeDurations(known, records) {
+  if (records.length === 0) return;
+  const sums = {};
+  for (const { file, ms } of records) sums[file] = (sums[file] ?? 0) + ms;
+  try {
+    fs.mkdirSync(path.dirname(DURATIONS), { recursive: true });
+    fs.writeFileSync(DURATIONS, `${JSON.stringify({ ...known, ...sums })}\n`);
+  } catch {
+    // Only an order for next time.
+  }
 }
 
 function secs(t0) {
