@@ -4,8 +4,8 @@
  * command and its program each say once that they poll, and both kinds of save still work: an
  * update in place (the program's watcher) and a restart for .env (the command's).
  *
- * Real exhaustion needs root (the limit is lowered with sysctl for the second it takes the two
- * processes to set up their watches, then restored): skipped otherwise. It lives in the stress
+ * Real exhaustion needs root (the limit is lowered with sysctl for the second or two the start
+ * and the two saves take, then restored): skipped otherwise. It lives in the stress
  * suite, which runs a file at a time, because the limit is the whole machine's.
  * test/unit/watch-fallback.test.ts checks the same without root, with fs.watch made to fail.
  */
@@ -37,25 +37,24 @@ test("with no inotify instance left, the command and its program poll, say so on
   process.once("exit", restore);
   let run;
   try {
-    // Fewer than any user holds: every new inotify instance fails (those in use keep working).
-    writeFileSync(LIMIT, "1\n");
+    // None: every new inotify instance fails (those in use keep working), for as long as the two
+    // saves take: only polling can see them. (1 is not "used up": the count is per user
+    // namespace, and the test's own may hold none.)
+    writeFileSync(LIMIT, "0\n");
     run = hotload(dir, ["--env-file=.env", "app.mjs"]);
     await run.waitForLine(/^started pid=\d+ .* env=first$/);
-    await run.waitForLine(/polling every 250 ms instead/);
-    // One from the command, one from its program.
-    const deadline = Date.now() + 10_000;
-    while (run.lines.filter((line) => /polling every 250 ms instead/.test(line)).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const since = run.mark();
+    edit(join(dir, "greeting.mjs"), 'export const greeting = "hello, polled";\n');
+    await run.waitForLine(/^greeting updated pid=\d+ greeting=hello, polled$/, 10_000, since);
+    edit(join(dir, ".env"), "CLI_BASIC_ENV=second\n");
+    await run.waitForLine(/^started pid=\d+ .* env=second$/, 10_000, since);
   } finally {
     restore();
   }
   const said = run.lines.filter((line) => line.startsWith("[hotload]"));
-  assert.equal(said.filter((line) => /inotify instances or open files is reached \(EMFILE\): polling every 250 ms instead/.test(line)).length, 2, run.output());
+  // The command, and each program it ran (the first, and the one started for .env), say it once.
+  const polling = said.filter((line) => /inotify instances or open files is reached \(EMFILE\): polling every 250 ms instead/.test(line));
+  assert.ok(polling.length >= 2 && polling.length <= 3, run.output());
   assert.ok(!said.some((line) => /watcher error|watching files/.test(line)), run.output());
-
-  const since = run.mark();
-  edit(join(dir, "greeting.mjs"), 'export const greeting = "hello, polled";\n');
-  await run.waitForLine(/^greeting updated pid=\d+ greeting=hello, polled$/, 10_000, since);
-  edit(join(dir, ".env"), "CLI_BASIC_ENV=second\n");
-  await run.waitForLine(/^started pid=\d+ .* env=second$/, 10_000, since);
   await stop(run);
 });
