@@ -25,7 +25,7 @@ import type { FSWatcher } from "chokidar";
 import { statSync } from "../shared/fs.js";
 import { join, resolve } from "node:path";
 import { later } from "../shared/later.js";
-import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
+import { FALLBACK_POLL_MS, isWatchFailure, pollFromEnv, pollingOptions, sayPolling } from "./polling.js";
 import { settleDelay, whenReady } from "./settle.js";
 import { needsAnotherLook, needsLook } from "./changed.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
@@ -193,16 +193,17 @@ export class Watcher {
         if (path) this.#touch(path);
       });
       this.#chokidar.on("error", (error) => {
-        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch);
-        else this.#onError(error);
+        // A watch failure once polling: the old watcher's late word on a file polled already.
+        if (!isWatchFailure(error)) this.#onError(error);
+        else if (this.#pollMs === undefined) this.#fallBackToPolling(watch, error);
       });
     }
     if (this.#pendingAdd.size > 0) this.#flushAdds();
   }
 
-  /** The OS has no watches left: every file is polled from now on (and a save meanwhile seen). */
-  #fallBackToPolling(watch: typeof import("chokidar").watch): void {
-    sayOutOfWatches();
+  /** A watch could not be set up (see isWatchFailure): every file is polled from now on (and a save meanwhile seen). */
+  #fallBackToPolling(watch: typeof import("chokidar").watch, error: unknown): void {
+    sayPolling(error);
     this.#pollMs = FALLBACK_POLL_MS;
     const old = this.#chokidar;
     this.#chokidar = undefined;
