@@ -7,7 +7,7 @@
 import { EventEmitter } from "node:events";
 import type { ChokidarOptions, FSWatcher } from "chokidar";
 import type { ChangeListener, FilesWatch, Watch } from "../../src/command/watch.js";
-import type { CommandWatches } from "../../src/command/supervisor.js";
+import type { CommandWatches } from "../../src/command/effects.js";
 import type { Glob } from "../../src/command/glob.js";
 import type { WatchFunction } from "../../src/watch/watcher.js";
 
