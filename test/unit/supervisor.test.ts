@@ -230,6 +230,19 @@ describe("restart requests are coalesced", () => {
     assert.ok(app.lines.includes("debug: restart requested (rs): a restart is already under way"));
   });
 
+  test("with --no-overlap, a request while the old process is still stopping is folded into that restart", async () => {
+    const app = setup({ overlap: false });
+    await app.start();
+    app.processes.child(0).ignores.add("SIGTERM");
+    await app.rs();
+    await app.clock.advance(100);
+    await app.rs();
+    await app.clock.advance(KILL_TIMEOUT);
+    assert.equal(app.processes.children.length, 2);
+    assert.deepEqual(app.processes.child(0).signals, ["SIGTERM", "SIGKILL"]);
+    assert.equal(app.lines.filter((line) => line.startsWith("info: restart:")).length, 1, app.lines.join("\n"));
+  });
+
   test("a file saved after the new process started is restarted for again once that process took over", async () => {
     const app = setup();
     await app.start();
