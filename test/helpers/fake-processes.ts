@@ -20,6 +20,8 @@ export class FakeChild extends EventEmitter {
   /** Signals it survives (a program with its own handler that does not exit); never SIGKILL. */
   readonly ignores: Set<NodeJS.Signals> = new Set();
   readonly stdin: null = null;
+  /** Its link is gone: whatever the supervisor sends fails. */
+  linkBroken = false;
   #exited = false;
 
   constructor(pid: number, spec: LaunchSpec) {
@@ -37,7 +39,7 @@ export class FakeChild extends EventEmitter {
   send(message: { hotload?: string }, handleOrCallback?: unknown, callback?: (error: Error | null) => void): boolean {
     this.received.push(String(message.hotload));
     const done = typeof handleOrCallback === "function" ? (handleOrCallback as (error: Error | null) => void) : callback;
-    if (done) queueMicrotask(() => done(null));
+    if (done) queueMicrotask(() => done(this.linkBroken ? new Error("channel closed") : null));
     return true;
   }
 
@@ -63,6 +65,11 @@ export class FakeChild extends EventEmitter {
 /** The fake Launch: every child it made, newest last. */
 export class FakeProcesses implements Launch {
   readonly children: FakeChild[] = [];
+  /**
+   * Processes a program started (by pid of the program), each with the signals that reached it:
+   * helpers that survive anything but SIGKILL.
+   */
+  readonly helpers: Map<number, Map<number, NodeJS.Signals[]>> = new Map();
   #nextPid = 1000;
 
   spawn(spec: LaunchSpec): ChildProcess {
@@ -72,13 +79,20 @@ export class FakeProcesses implements Launch {
   }
 
   kill(pid: number, signal: NodeJS.Signals): void {
+    for (const helpers of this.helpers.values()) {
+      const signals = helpers.get(pid);
+      if (!signals) continue;
+      if (signals.includes("SIGKILL")) throw Object.assign(new Error("kill ESRCH"), { code: "ESRCH" });
+      signals.push(signal);
+      return;
+    }
     const child = this.children.find((each) => each.pid === pid);
     if (!child || child.exited) throw Object.assign(new Error("kill ESRCH"), { code: "ESRCH" });
     child.signal(signal);
   }
 
-  descendants(): number[] {
-    return [];
+  descendants(pid: number): number[] {
+    return [...(this.helpers.get(pid)?.keys() ?? [])];
   }
 
   /** The child spawned `index`-th (0: the first; -1: the newest). */

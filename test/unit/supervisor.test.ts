@@ -192,6 +192,16 @@ describe("restarts overlap: the old process serves until the new one is ready", 
     assert.ok(app.lines.some((line) => /^warn: the previous .*app\.mjs did not exit within 5000 ms: killing it$/.test(line)));
   });
 
+  test("a retiring process whose link is gone gets SIGTERM at once", async () => {
+    const app = setup();
+    await app.start();
+    await app.rs();
+    app.processes.child(0).linkBroken = true;
+    app.processes.child(1).say({ hotload: "evaluated" });
+    await app.clock.advance();
+    assert.deepEqual(app.processes.child(0).signals, ["SIGTERM"]);
+  });
+
   test("without overlap, the old process gets SIGTERM and the new one starts only once it exited", async () => {
     const app = setup({ overlap: false });
     await app.start();
@@ -418,6 +428,23 @@ describe("how the command ends", () => {
     await again.clock.advance();
     assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGKILL"]);
     assert.equal(again.code(), 130);
+  });
+
+  test("the signal reaches the processes the app started too, and those still there once it exited are SIGKILLed", async () => {
+    const app = setup();
+    await app.start();
+    const child = app.processes.child(0);
+    const helpers = new Map<number, NodeJS.Signals[]>([
+      [5001, []],
+      [5002, []],
+    ]);
+    app.processes.helpers.set(child.pid, helpers);
+    await app.supervisor.stop("SIGTERM");
+    assert.deepEqual(child.signals, ["SIGTERM"]);
+    assert.deepEqual([...helpers.values()], [
+      ["SIGTERM", "SIGKILL"],
+      ["SIGTERM", "SIGKILL"],
+    ]);
   });
 
   test("a signal while a new process is starting stops both", async () => {
