@@ -15,6 +15,7 @@ import { coveredBy, matchesGlob, type Glob } from "./glob.js";
 import { warn } from "../shared/log.js";
 import { FALLBACK_POLL_MS, isWatchFailure, pollingOptions, sayPolling } from "../watch/polling.js";
 import { identityOf } from "../watch/changed.js";
+import type { WatchFunction } from "../watch/watcher.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
@@ -67,6 +68,7 @@ export function watchFiles(
   onChange: ChangeListener,
   baseline?: ReadonlyMap<string, string>,
   poll?: number,
+  chokidar: WatchFunction = watch,
 ): FilesWatch {
   const dedupe = deduper(onChange);
   const watchers: FSWatcher[] = [];
@@ -75,7 +77,7 @@ export function watchFiles(
   const start = (paths: readonly string[], before: ReadonlyMap<string, string> | undefined): Promise<void> => {
     // The baseline is what the files held: what they hold when the watch starts must not hide a save since.
     if (before) for (const [file, identity] of before) dedupe.seed(file, identity);
-    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe, poll);
+    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe, poll, chokidar);
     watchers.push(watcher);
     return readyOf(watcher).then(() => {
       if (!before || dedupe.closed()) return;
@@ -103,13 +105,13 @@ export function watchFiles(
  * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
  * `node_modules` and `.git` below it are skipped unless the glob names them.
  */
-export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number): Watch {
+export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number, chokidar: WatchFunction = watch): Watch {
   const dedupe = deduper(onChange);
   const kinds: Kind[] = ["add", "change", "unlink"];
   const watchers: FSWatcher[] = [];
   const literals = globs.filter((glob) => glob.literal).map((glob) => glob.absolute);
   if (literals.length > 0) {
-    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe, poll));
+    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe, poll, chokidar));
   }
   const groups = new Map<string, Glob[]>();
   for (const glob of globs.filter((g) => !g.literal)) {
@@ -133,7 +135,7 @@ export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onCh
         if (matches(path)) dedupe.seed(path);
       },
     };
-    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, sink, poll));
+    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, sink, poll, chokidar));
   }
   return {
     ready: Promise.all(watchers.map(readyOf)).then(() => undefined),
@@ -153,12 +155,13 @@ function open(
   kinds: readonly Kind[],
   sink: Sink,
   poll: number | undefined,
+  chokidar: WatchFunction,
 ): FSWatcher {
   // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
   // atomic: false: report at once; the supervisor's restart is what we want to be fast.
   // poll: stat every `poll` ms, no OS watch at all (file systems that deliver no events).
   // ignoreInitial: false: the first scan's files are seeded with what they hold (see deduper).
-  const watcher = watch([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: false, atomic: false });
+  const watcher = chokidar([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: false, atomic: false });
   let scanning = true;
   scanned.set(
     watcher,
@@ -176,7 +179,7 @@ function open(
       // first watch keeps what it has), once. Closed with the first.
       if (poll !== undefined) return;
       sayPolling(error);
-      const fallback = open(paths, options, kinds, sink, FALLBACK_POLL_MS);
+      const fallback = open(paths, options, kinds, sink, FALLBACK_POLL_MS, chokidar);
       fallbacks.set(watcher, fallback);
       watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
       poll = FALLBACK_POLL_MS;
