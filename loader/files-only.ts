@@ -5,7 +5,7 @@
 import { registerHooks } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fileOf, Scope } from "../src/engine/scope.js";
+import { fileOf, Scope } from "../src/engine/modules/scope.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 

@@ -6,9 +6,9 @@ import { Module, registerHooks, type ModuleHooks, type RegisterHooksOptions } fr
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
-import { trackRequires } from "../src/engine/require-edges.js";
+import { trackRequires } from "../src/engine/commonjs/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
-import { Scope } from "../src/engine/scope.js";
+import { Scope } from "../src/engine/modules/scope.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
@@ -70,7 +70,7 @@ const hooks: RegisterHooksOptions = {
     // A new version loads what its update read: Node tells its format from that too (a file caught
     // empty mid-save would pass for CommonJS). Node's default load takes a given source as read.
     // A load for require() comes with the CommonJS conditions ("require", never "import"): Node
-    // runs an ES module it loads so under its plain URL (see engine/required-again.ts).
+    // runs an ES module it loads so under its plain URL (see engine/commonjs/required-again.ts).
     const conditions = context.conditions ?? [];
     const byRequire = conditions.includes("require") && !conditions.includes("import");
     const pinned = runtime.pinned(url, context.format ?? undefined, byRequire);

@@ -31,8 +31,8 @@ const entry = path.join(root, 'dist', 'loader', 'hooks.js');
 // from dist/loader as from dist/src).
 const META_URL_OK = new Set([
   'dist/loader/hooks.js',
-  'dist/src/engine/report.js',
-  'dist/src/engine/commonjs.js',
+  'dist/src/engine/failure/report.js',
+  'dist/src/engine/commonjs/commonjs.js',
   'dist/src/source/lexer.js',
   'dist/src/source/sourcemap.js',
 ]);

@@ -1,7 +1,7 @@
 /**
  * The public types of `import.meta.hot` (and `module.hot` in CommonJS): what users see in their
  * editor through `hotload/client` (client.d.ts) and `hotload/api`. Types only, nothing internal:
- * engine/hot.ts implements {@link Hot}.
+ * engine/hot/hot.ts implements {@link Hot}.
  */
 
 /**

@@ -21,28 +21,28 @@ import { readFileSync, realpathSync, statSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
 import { stripTypes, strippingTypes } from "../source/typescript.js";
-import { differsFromLoaded } from "./changes.js";
-import { HotContexts } from "./contexts.js";
-import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./effects.js";
-import { Events } from "./events.js";
-import { Failures } from "./failures.js";
-import { HandlerRunner } from "./handlers.js";
-import { registrations, type HotContext, type HotHost } from "./hot.js";
-import { LiveBindings } from "./live-bindings.js";
-import { ModuleRegistry } from "./registry.js";
-import { UpdateScheduler, type RuntimeNotifier } from "./schedule.js";
-import { fileOf, type Scope } from "./scope.js";
-import { reportStartupSyntaxErrorsAsNode } from "./startup-error.js";
-import { HookTracker } from "./tracker.js";
-import { preloadUpdatePath } from "./update-path.js";
-import type { UpdateResult } from "./update-result.js";
-import { VersionTable } from "./versions.js";
+import { differsFromLoaded } from "./modules/changes.js";
+import { HotContexts } from "./hot/contexts.js";
+import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./update/effects.js";
+import { Events } from "./hot/events.js";
+import { Failures } from "./failure/failures.js";
+import { HandlerRunner } from "./update/handlers.js";
+import { registrations, type HotContext, type HotHost } from "./hot/hot.js";
+import { LiveBindings } from "./hot/live-bindings.js";
+import { ModuleRegistry } from "./modules/registry.js";
+import { UpdateScheduler, type RuntimeNotifier } from "./update/schedule.js";
+import { fileOf, type Scope } from "./modules/scope.js";
+import { reportStartupSyntaxErrorsAsNode } from "./failure/startup-error.js";
+import { HookTracker } from "./modules/tracker.js";
+import { preloadUpdatePath } from "./update/update-path.js";
+import type { UpdateResult } from "./update/update-result.js";
+import { VersionTable } from "./modules/versions.js";
 import { stripVersion, withFresh } from "../shared/urls.js";
-import { engineView } from "./view.js";
+import { engineView } from "./modules/view.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
 
-export type { RuntimeNotifier } from "./schedule.js";
-export type { UpdateResult, UpdateStatus } from "./update-result.js";
+export type { RuntimeNotifier } from "./update/schedule.js";
+export type { UpdateResult, UpdateStatus } from "./update/update-result.js";
 
 /** A read-only view of one module, as {@link Runtime.snapshot} returns it. */
 export interface ModuleInfo {

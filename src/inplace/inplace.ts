@@ -23,7 +23,7 @@
  */
 import type { Cluster } from "node:cluster";
 import * as log from "../shared/log.js";
-import { fileOf } from "../engine/scope.js";
+import { fileOf } from "../engine/modules/scope.js";
 import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
 import { Children } from "./children.js";
 import { Handover } from "./handover.js";

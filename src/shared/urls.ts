@@ -5,13 +5,13 @@
  *
  * - Versions: a hot module's first load keeps its plain URL; every later version loads as
  *   `file:///…/dep.mjs?hotload=N`, a fresh instance (importFresh) as `?hotload=fK`. The program
- *   never sees these: `import.meta.url` is the file's (engine/contexts.ts), and call sites name
+ *   never sees these: `import.meta.url` is the file's (engine/hot/contexts.ts), and call sites name
  *   the file (loader/call-sites.ts).
  * - Generated `data:` modules, each recognisable by its start: the binding of the statement that
- *   gives a module `import.meta.hot` (source/inject.ts), an update's gate (engine/gate.ts), a
+ *   gives a module `import.meta.hot` (source/inject.ts), an update's gate (engine/update/gate.ts), a
  *   live-binding module (source/live.ts), the one module that imports the roots of an update
  *   together (the runtime), and the one that compiles the program without running it
- *   (engine/startup-error.ts). They reach the runtime through the global slot {@link RUNTIME_SLOT}.
+ *   (engine/failure/startup-error.ts). They reach the runtime through the global slot {@link RUNTIME_SLOT}.
  * - `//# sourceURL=`: names a version by its file's URL for stack traces and debuggers.
  */
 
@@ -92,7 +92,7 @@ function dataUrl(code: string): string {
 /** The module whose `hot` export a transformed module's line 1 calls (see source/inject.ts). */
 export const HOT_BINDING_URL: string = dataUrl(`export const hot=(meta)=>${RUNTIME_IN_CODE}.hot(meta);`);
 
-/** The module every new ES module version of update `id` imports, and that waits there (see engine/gate.ts). */
+/** The module every new ES module version of update `id` imports, and that waits there (see engine/update/gate.ts). */
 export function gateUrl(id: number): string {
   return dataUrl(`await ${RUNTIME_IN_CODE}.gate(${id});`);
 }
@@ -154,7 +154,7 @@ export const UNRUN: symbol = Symbol.for("hotload.unrun");
 /**
  * A module that imports `url` after a module that throws {@link UNRUN}: importing it loads,
  * compiles and links `url` and everything it imports, and runs none of it (a module's imports
- * evaluate in order, and the first one throws). See engine/startup-error.ts.
+ * evaluate in order, and the first one throws). See engine/failure/startup-error.ts.
  */
 export function unrunUrl(url: string): string {
   const thrower = dataUrl(`throw Symbol.for(${JSON.stringify("hotload.unrun")});`);

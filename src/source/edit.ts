@@ -65,7 +65,7 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   const text = source.toString();
   const facts = lex(text);
   // A version under another URL than its file's gets line 1's statement whenever it reads
-  // import.meta at all: the statement makes its `url` the file's (see engine/contexts.ts).
+  // import.meta at all: the statement makes its `url` the file's (see engine/hot/contexts.ts).
   const renamed = options.sourceUrl !== undefined && facts !== undefined && facts.metas.length > 0;
   if (facts !== undefined && !renamed && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   const { importer, exportsOf } = options;

@@ -9,7 +9,7 @@
  * those `let`s is all it takes for the importer's next call of `handle` to run the new code.
  *
  * This file owns the format of that module; its URL is shared/urls.ts's (liveUrl, liveImporterOf);
- * the runtime side is engine/live-bindings.ts.
+ * the runtime side is engine/hot/live-bindings.ts.
  */
 import { ALL, namesImportedBy } from "./bindings.js";
 import type { SourceFacts } from "./lexer.js";

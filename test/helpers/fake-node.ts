@@ -14,12 +14,12 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { RuntimeEffects } from "../../src/engine/effects.js";
-import type { HotContext } from "../../src/engine/hot.js";
+import type { RuntimeEffects } from "../../src/engine/update/effects.js";
+import type { HotContext } from "../../src/engine/hot/hot.js";
 import { Runtime } from "../../src/engine/runtime.js";
-import { Scope } from "../../src/engine/scope.js";
+import { Scope } from "../../src/engine/modules/scope.js";
 import { isRootsUrl } from "../../src/shared/urls.js";
-import type { UpdateResult } from "../../src/engine/update-result.js";
+import type { UpdateResult } from "../../src/engine/update/update-result.js";
 import type { TouchedBatch } from "../../src/watch/watcher.js";
 
 /** What a fake module does when it evaluates. */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
-import type { ModuleGraph } from "../../src/engine/graph.js";
+import type { ModuleGraph } from "../../src/engine/modules/graph.js";
 
 /**
  * Asserts the graph invariants: every import has the mirrored importer and vice versa, both ends

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "../../src/engine/blame.js";
+import { blamedFile, isUnresolved, upwards, withoutBlamed, type Blame } from "../../src/engine/failure/blame.js";
 
 const url = (name: string): string => `file:///app/${name}`;
 const path = (name: string): string => `/app/${name}`;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { disposedBeforeLinking, preflight } from "../../src/engine/commonjs-preflight.js";
-import { locate } from "../../src/engine/location.js";
+import { disposedBeforeLinking, preflight } from "../../src/engine/commonjs/commonjs-preflight.js";
+import { locate } from "../../src/engine/failure/location.js";
 
 const root = mkdtempSync(join(tmpdir(), "hotload-preflight-"));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as api from "../../src/api.js";
-import { HotContext, type HotHost } from "../../src/engine/hot.js";
-import { ModuleGraph } from "../../src/engine/graph.js";
+import { HotContext, type HotHost } from "../../src/engine/hot/hot.js";
+import { ModuleGraph } from "../../src/engine/modules/graph.js";
 import { HotloadError, type HotloadErrorCode } from "../../src/shared/errors.js";
 
 /** Asserts that `run` throws a HotloadError with `code` and exactly `message`. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ModuleGraph } from "../../src/engine/graph.js";
+import { ModuleGraph } from "../../src/engine/modules/graph.js";
 import { assertGraphConsistent, runWithDeadline } from "../helpers/graph.js";
 
 interface Shape {
@@ -218,7 +218,7 @@ describe("ModuleGraph.unreachable", () => {
   });
 
   test("a dropped chain of 100,000 modules is found in linear time", async () => {
-    const graphUrl = new URL("../../src/engine/graph.js", import.meta.url).href;
+    const graphUrl = new URL("../../src/engine/modules/graph.js", import.meta.url).href;
     const body = `
       const { ModuleGraph } = await import(data.graphUrl);
       const n = data.n;

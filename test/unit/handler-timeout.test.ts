@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DEFAULT_HANDLER_TIMEOUT_MS, handlerTimeoutMs, settleWithin, type LateHandler } from "../../src/engine/handler-timeout.js";
+import { DEFAULT_HANDLER_TIMEOUT_MS, handlerTimeoutMs, settleWithin, type LateHandler } from "../../src/engine/update/handler-timeout.js";
 
 function recorder(): LateHandler & { readonly said: string[] } {
   const said: string[] = [];

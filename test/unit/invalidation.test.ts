@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cameBack, extendChain } from "../../src/engine/invalidation.js";
+import { cameBack, extendChain } from "../../src/engine/update/invalidation.js";
 
 const self = (url: string) => ({ url, self: true, deps: [] });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { codeFrame, findSyntaxError, locate, type Location, type Candidate } from "../../src/engine/location.js";
+import { codeFrame, findSyntaxError, locate, type Location, type Candidate } from "../../src/engine/failure/location.js";
 import { injectHot } from "../../src/source/edit.js";
 import { INJECTION, INJECTION_IMPORT } from "../../src/source/inject.js";
 import { RUNTIME_SLOT } from "../../src/shared/urls.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertCompiledFromPinned, handOn, marked } from "../../src/engine/pinned-source.js";
+import { assertCompiledFromPinned, handOn, marked } from "../../src/engine/modules/pinned-source.js";
 
 describe("what an update hands the rest of the load chain", () => {
   test("a script's content goes on as text, as Node decodes it (no byte order mark), with the version's marker on a line after the last", () => {

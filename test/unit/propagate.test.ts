@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ModuleGraph } from "../../src/engine/graph.js";
-import { propagate, type PropagationView, type UpdatePlan } from "../../src/engine/propagate.js";
+import { ModuleGraph } from "../../src/engine/modules/graph.js";
+import { propagate, type PropagationView, type UpdatePlan } from "../../src/engine/update/propagate.js";
 import { assertGraphConsistent, runWithDeadline } from "../helpers/graph.js";
 
 interface Setup {
@@ -344,7 +344,7 @@ describe("propagate to dead ends", () => {
 
 describe("propagate on deep graphs", () => {
   test("a chain of 100,000 modules neither overflows the stack nor takes quadratic time", async () => {
-    const propagateUrl = new URL("../../src/engine/propagate.js", import.meta.url).href;
+    const propagateUrl = new URL("../../src/engine/update/propagate.js", import.meta.url).href;
     const body = `
       const { propagate } = await import(data.propagateUrl);
       const n = data.n;
@@ -370,7 +370,7 @@ describe("propagate on deep graphs", () => {
   });
 
   test("a dead end at the top of a chain of 100,000 modules is reported without overflowing the stack", async () => {
-    const propagateUrl = new URL("../../src/engine/propagate.js", import.meta.url).href;
+    const propagateUrl = new URL("../../src/engine/update/propagate.js", import.meta.url).href;
     const body = `
       const { propagate } = await import(data.propagateUrl);
       const n = data.n;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { failureReport, type ReportedFailure } from "../../src/engine/report.js";
+import { failureReport, type ReportedFailure } from "../../src/engine/failure/report.js";
 
 const SOURCE = "export const a = 1;\nconst b = ;\n";
 

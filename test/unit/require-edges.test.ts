@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { trackRequires } from "../../src/engine/require-edges.js";
+import { trackRequires } from "../../src/engine/commonjs/require-edges.js";
 
 describe("trackRequires", () => {
   const dir = mkdtempSync(join(tmpdir(), "hotload-require-edges-"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ParkedModules, requiredAgain, type RequiredRecord } from "../../src/engine/required-again.js";
+import { ParkedModules, requiredAgain, type RequiredRecord } from "../../src/engine/commonjs/required-again.js";
 
 test("a file whose plain instance a require() got is updated as changed, once its load is applied", () => {
   const records = new Map<string, RequiredRecord>();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { fileOf, Scope } from "../../src/engine/scope.js";
+import { fileOf, Scope } from "../../src/engine/modules/scope.js";
 
 const PROJECT = resolve("/work/project");
 const PACKAGE_ROOT = join(PROJECT, "tools", "hotload");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { parse } from "es-module-lexer";
-import { loadUpdatePath, updatePath } from "../../src/engine/update-path.js";
+import { loadUpdatePath, updatePath } from "../../src/engine/update/update-path.js";
 
 /** The repository root: this file runs as dist/test/unit/startup-path.test.js. */
 const ROOT = new URL("../../../", import.meta.url);

@@ -1,5 +1,5 @@
 /**
- * The update transaction (src/engine/transaction.ts) and what settles it (schedule.ts,
+ * The update transaction (src/engine/update/transaction.ts) and what settles it (schedule.ts,
  * failures.ts), driven through the real runtime with fake effects: a fake Node loads, links and
  * evaluates modules by calling the runtime as the hooks do (test/helpers/fake-node.ts). Real
  * files hold each module's behaviour, so change detection reads what a save wrote.

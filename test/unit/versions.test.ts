@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { VersionTable } from "../../src/engine/versions.js";
+import { VersionTable } from "../../src/engine/modules/versions.js";
 import { parseVersion, stripVersion, withFresh, withVersion } from "../../src/shared/urls.js";
 
 const URL_A = "file:///project/src/a.mjs";

@@ -11,23 +11,23 @@
  * What touches the outside world (import(), require.cache, logging) comes in as
  * {@link TransactionEffects}, so that test/unit/transaction.test.ts runs it with fakes.
  */
-import { displayPath } from "../shared/log.js";
-import { diagnose, type UpdateFailure } from "./diagnose.js";
+import { displayPath } from "../../shared/log.js";
+import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
-import { disposes, registrations, type HotContext } from "./hot.js";
-import type { HotData, HotEvents } from "../hot-types.js";
+import { disposes, registrations, type HotContext } from "../hot/hot.js";
+import type { HotData, HotEvents } from "../../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
-import { missingExportError, type LiveBindings } from "./live-bindings.js";
+import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
 import { propagate, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
-import type { ModuleRegistry } from "./registry.js";
-import { fileOf } from "./scope.js";
-import { isEsm, type HookTracker, type UpdateSession } from "./tracker.js";
-import { type VersionTable } from "./versions.js";
+import type { ModuleRegistry } from "../modules/registry.js";
+import { fileOf } from "../modules/scope.js";
+import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
+import { type VersionTable } from "../modules/versions.js";
 import { Announcement } from "./announcement.js";
-import { disposedBeforeLinking, preflight, type PreflightView } from "./commonjs-preflight.js";
+import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { updateRoots } from "./roots.js";
-import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../shared/urls.js";
+import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
 
 /** What the transaction does to the world outside the engine. */
 export interface TransactionEffects {
@@ -79,7 +79,7 @@ export interface TransactionInput {
   readonly quiet?: boolean | undefined;
 }
 
-export type { UpdateFailure } from "./diagnose.js";
+export type { UpdateFailure } from "../failure/diagnose.js";
 
 /** How a transaction ended. */
 export type TransactionOutcome =

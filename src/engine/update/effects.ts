@@ -2,12 +2,12 @@
  * The engine's effects in a real process: import(), require.cache, the clock, the log and the
  * file watcher. Unit tests pass fakes instead (see test/unit/transaction.test.ts).
  */
-import * as log from "../shared/log.js";
-import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../watch/watcher.js";
-import { requireCache } from "./commonjs.js";
-import { requirableModule } from "./require-esm.js";
+import * as log from "../../shared/log.js";
+import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../../watch/watcher.js";
+import { requireCache } from "../commonjs/commonjs.js";
+import { requirableModule } from "../commonjs/require-esm.js";
 import type { SchedulerEffects } from "./schedule.js";
-import { dynamicImport } from "../shared/dynamic-import.js";
+import { dynamicImport } from "../../shared/dynamic-import.js";
 
 /** The files a runtime watches. */
 export interface WatchedFiles {

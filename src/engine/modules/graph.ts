@@ -2,7 +2,7 @@
  * The module graph: which module imports which. Keys are module URLs without the version query
  * (see shared/urls.ts). Pure data: no file system, no timers, no globals.
  */
-import { HotloadError } from "../shared/errors.js";
+import { HotloadError } from "../../shared/errors.js";
 
 /** One module in the graph. */
 export interface ModuleNode {

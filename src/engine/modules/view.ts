@@ -2,9 +2,9 @@
  * What propagation sees of the engine (propagate.ts's PropagationView): importers from the graph,
  * and what each module's current version registered with `import.meta.hot`.
  */
-import { importedForSideEffects, importsOnlyAccepted } from "../source/bindings.js";
-import { registrations } from "./hot.js";
-import type { PropagationView } from "./propagate.js";
+import { importedForSideEffects, importsOnlyAccepted } from "../../source/bindings.js";
+import { registrations } from "../hot/hot.js";
+import type { PropagationView } from "../update/propagate.js";
 import type { ModuleRegistry } from "./registry.js";
 import type { HookTracker } from "./tracker.js";
 

@@ -2,9 +2,9 @@
  * Running user handlers (accept, dispose and prune callbacks): each awaited up to the handler
  * timeout, a throwing one reported and collected, and the update goes on.
  */
-import * as log from "../shared/log.js";
+import * as log from "../../shared/log.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
-import type { HotData, HotEvents } from "../hot-types.js";
+import type { HotData, HotEvents } from "../../hot-types.js";
 import { updatePath as up } from "./update-path.js";
 
 /** What a kind of handler is called in messages. */

@@ -9,9 +9,9 @@
  * - evaluation errors have the location in their first stack frame in a hot module.
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { stripVersion } from "../shared/urls.js";
+import { stripVersion } from "../../shared/urls.js";
 import { transformErrorAt, typeScriptErrorAt } from "./typescript-error.js";
-import { dynamicImport } from "../shared/dynamic-import.js";
+import { dynamicImport } from "../../shared/dynamic-import.js";
 
 /** A position in a file: 1-based line, 1-based column. */
 export interface Location {

@@ -2,11 +2,11 @@
  * Events: the `import.meta.hot.on()` listeners of current module versions (`hotload:*` events),
  * and the API's `on("update")` listeners. A throwing listener is reported and the others still run.
  */
-import * as log from "../shared/log.js";
+import * as log from "../../shared/log.js";
 import { registrations, type HotContext } from "./hot.js";
-import type { HotEvents } from "../hot-types.js";
-import { updatePath as up } from "./update-path.js";
-import type { UpdateResult } from "./update-result.js";
+import type { HotEvents } from "../../hot-types.js";
+import { updatePath as up } from "../update/update-path.js";
+import type { UpdateResult } from "../update/update-result.js";
 
 /** Where events go. */
 export class Events {

@@ -5,7 +5,7 @@
  * was reported). An announced retry ran new code, so its result is heard (`on("update")`,
  * `hotload:afterUpdate`): listeners see every update that ran new code as a pair.
  */
-import type { BeforeUpdateEvent } from "../hot-types.js";
+import type { BeforeUpdateEvent } from "../../hot-types.js";
 
 export class Announcement {
   readonly #emit: (payload: BeforeUpdateEvent) => void;

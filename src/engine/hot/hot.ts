@@ -6,8 +6,8 @@
 
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AcceptCallback, AcceptDepsCallback, DisposeCallback, Hot, HotData, HotEvents } from "../hot-types.js";
-import { HotloadError } from "../shared/errors.js";
+import type { AcceptCallback, AcceptDepsCallback, DisposeCallback, Hot, HotData, HotEvents } from "../../hot-types.js";
+import { HotloadError } from "../../shared/errors.js";
 
 /** A dependency accept registered with `accept(dep | deps, cb)`. */
 export interface DepAccept {

@@ -4,15 +4,15 @@
  * settles its outcome: a result for `update()`, the `on("update")` listeners and the
  * `hotload:afterUpdate` event, a log line, a restart request to the supervisor.
  */
-import { HotloadError } from "../shared/errors.js";
-import type { RestartMessage } from "../shared/link.js";
-import * as log from "../shared/log.js";
-import type { TouchedBatch } from "../watch/watcher.js";
-import { findChanges } from "./changes.js";
-import type { Events } from "./events.js";
-import type { Failures, HeldInvalidation } from "./failures.js";
+import { HotloadError } from "../../shared/errors.js";
+import type { RestartMessage } from "../../shared/link.js";
+import * as log from "../../shared/log.js";
+import type { TouchedBatch } from "../../watch/watcher.js";
+import { findChanges } from "../modules/changes.js";
+import type { Events } from "../hot/events.js";
+import type { Failures, HeldInvalidation } from "../failure/failures.js";
 import { extendChain, type InvalidationChain } from "./invalidation.js";
-import { fileOf } from "./scope.js";
+import { fileOf } from "../modules/scope.js";
 import type { TransactionEffects, TransactionHost, TransactionOutcome } from "./transaction.js";
 import { loadUpdatePath, updatePath as up } from "./update-path.js";
 import type { UpdateOutcome, UpdateResult } from "./update-result.js";

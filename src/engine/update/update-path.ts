@@ -7,7 +7,7 @@
  * {@link loadUpdatePath} as each update is queued), or in idle time a while after start-up
  * ({@link preloadUpdatePath}), so that the first save does not pay for it either.
  */
-import { HotloadError } from "../shared/errors.js";
+import { HotloadError } from "../../shared/errors.js";
 
 /** The modules of the update path (see update-modules.ts). */
 export type UpdatePath = typeof import("./update-modules.js");

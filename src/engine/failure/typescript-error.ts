@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Location } from "./location.js";
-import { stripVersion } from "../shared/urls.js";
+import { stripVersion } from "../../shared/urls.js";
 
 const CODES = new Set(["ERR_INVALID_TYPESCRIPT_SYNTAX", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX"]);
 

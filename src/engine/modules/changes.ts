@@ -4,9 +4,9 @@
  * What counts as a change for one file is decided in watch/changed.ts, for the engine, the
  * watcher and the command alike; this applies it to the engine's records.
  */
-import { readFileSync } from "../shared/fs.js";
-import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../watch/changed.js";
-import * as log from "../shared/log.js";
+import { readFileSync } from "../../shared/fs.js";
+import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../../watch/changed.js";
+import * as log from "../../shared/log.js";
 
 /** What change detection reads of one module (see registry.ts's ModuleRecord). */
 export interface ContentRecord {

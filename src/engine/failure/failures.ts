@@ -6,15 +6,15 @@
  * that is not in the graph is saved. Each failure is reported once: a quiet retry that fails the
  * same way says nothing.
  */
-import { fileOf } from "./scope.js";
-import { HotloadError } from "../shared/errors.js";
-import * as log from "../shared/log.js";
-import { awaitFile, type AwaitedFiles } from "./changes.js";
-import type { InvalidationChain } from "./invalidation.js";
-import type { Events } from "./events.js";
-import type { ModuleRegistry } from "./registry.js";
+import { fileOf } from "../modules/scope.js";
+import { HotloadError } from "../../shared/errors.js";
+import * as log from "../../shared/log.js";
+import { awaitFile, type AwaitedFiles } from "../modules/changes.js";
+import type { InvalidationChain } from "../update/invalidation.js";
+import type { Events } from "../hot/events.js";
+import type { ModuleRegistry } from "../modules/registry.js";
 import type { UpdateFailure } from "./diagnose.js";
-import { updatePath as up } from "./update-path.js";
+import { updatePath as up } from "../update/update-path.js";
 
 /** How a failure splits the changed modules of an update. */
 export interface Isolation {

@@ -5,9 +5,9 @@
 import { blamedFile, isUnresolved, upwards, type Blame } from "./blame.js";
 import { locate } from "./location.js";
 import type { ReportedFailure } from "./report.js";
-import { fileOf } from "./scope.js";
-import { pathUrl, type UpdateSession } from "./tracker.js";
-import { stripVersion } from "../shared/urls.js";
+import { fileOf } from "../modules/scope.js";
+import { pathUrl, type UpdateSession } from "../modules/tracker.js";
+import { stripVersion } from "../../shared/urls.js";
 
 /** Why an update did not load, as found after its roll-back. */
 export interface UpdateFailure extends ReportedFailure {

@@ -4,7 +4,7 @@
  * the whole graph has loaded and linked, so the gate is reached only when there is no syntax or
  * link error: the runtime disposes the old versions then, and opens the gate.
  */
-import { gateUrl } from "../shared/urls.js";
+import { gateUrl } from "../../shared/urls.js";
 
 /** One update's gate: its module URL, and the promises that connect it to the runtime. */
 export class Gate {

@@ -8,11 +8,11 @@
  * like every version of every module (Node cannot evict one): one per import of an accepted
  * dependency per version of the importer, a few hundred bytes of source each.
  */
-import { readFileSync } from "../shared/fs.js";
+import { readFileSync } from "../../shared/fs.js";
 import { fileURLToPath } from "node:url";
-import { lex } from "../source/lexer.js";
-import type { LiveName, LiveSetter } from "../source/live.js";
-import { parseVersion, stripVersion } from "../shared/urls.js";
+import { lex } from "../../source/lexer.js";
+import type { LiveName, LiveSetter } from "../../source/live.js";
+import { parseVersion, stripVersion } from "../../shared/urls.js";
 
 interface Registered {
   readonly version: number;

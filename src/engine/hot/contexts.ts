@@ -5,11 +5,11 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { HotContext, type HotHost } from "./hot.js";
-import type { ModuleRegistry } from "./registry.js";
-import { type Scope } from "./scope.js";
-import type { HookTracker } from "./tracker.js";
-import { type VersionTable } from "./versions.js";
-import { parseVersion, stripVersion } from "../shared/urls.js";
+import type { ModuleRegistry } from "../modules/registry.js";
+import { type Scope } from "../modules/scope.js";
+import type { HookTracker } from "../modules/tracker.js";
+import { type VersionTable } from "../modules/versions.js";
+import { parseVersion, stripVersion } from "../../shared/urls.js";
 
 /** A host for contexts nobody listens to (isolated instances never take updates). */
 const DETACHED: HotHost = {

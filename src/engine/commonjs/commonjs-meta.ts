@@ -7,8 +7,8 @@
  * Asked after start-up (see tracker.ts), for TypeScript files only: in a `.js` or `.cjs` file Node
  * itself reports `import.meta` outside a module as a syntax error.
  */
-import { mentionsMeta } from "../source/edit.js";
-import { lex, needsHot } from "../source/lexer.js";
+import { mentionsMeta } from "../../source/edit.js";
+import { lex, needsHot } from "../../source/lexer.js";
 
 const TYPESCRIPT = /\.(?:ts|tsx|cts)$/;
 

@@ -7,23 +7,23 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readFileSync } from "../shared/fs.js";
-import * as log from "../shared/log.js";
-import { later } from "../shared/later.js";
-import { editModule, mentionsMeta } from "../source/edit.js";
-import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../watch/changed.js";
-import type { Gate } from "./gate.js";
+import { readFileSync } from "../../shared/fs.js";
+import * as log from "../../shared/log.js";
+import { later } from "../../shared/later.js";
+import { editModule, mentionsMeta } from "../../source/edit.js";
+import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../../watch/changed.js";
+import type { Gate } from "../update/gate.js";
 import { ModuleGraph } from "./graph.js";
-import { hotInCommonJsMessage, usesHotAsCommonJs } from "./commonjs-meta.js";
-import { requireCache } from "./commonjs.js";
-import { exportsOnDisk } from "./live-bindings.js";
+import { hotInCommonJsMessage, usesHotAsCommonJs } from "../commonjs/commonjs-meta.js";
+import { requireCache } from "../commonjs/commonjs.js";
+import { exportsOnDisk } from "../hot/live-bindings.js";
 import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
-import { followMainModule, MainModule } from "./main-module.js";
+import { followMainModule, MainModule } from "../hot/main-module.js";
 import type { ModuleRegistry } from "./registry.js";
-import { ParkedModules, requiredAgain } from "./required-again.js";
+import { ParkedModules, requiredAgain } from "../commonjs/required-again.js";
 import { fileOf, type Scope } from "./scope.js";
 import { type VersionTable } from "./versions.js";
-import { isRootsUrl, parseVersion, stripVersion, withFresh, withVersion } from "../shared/urls.js";
+import { isRootsUrl, parseVersion, stripVersion, withFresh, withVersion } from "../../shared/urls.js";
 
 /** What happens while an update imports new versions (written by the hooks, read by the update). */
 export interface UpdateSession {
@@ -109,7 +109,7 @@ export class HookTracker {
   }
 
   /**
-   * `parent` (a file) required `child` (see engine/require-edges.ts): the edge of a require() that
+   * `parent` (a file) required `child` (see engine/commonjs/require-edges.ts): the edge of a require() that
    * Node answered from its own cache, without calling the resolve hook.
    */
   required(parent: string, child: string, startedAt: number): void {

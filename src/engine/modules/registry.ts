@@ -2,8 +2,8 @@
  * The module registry: one record per hot module (its file, its `hot.data`, the content last acted
  * on, the context of each live version), and which modules each file holds.
  */
-import { clearRegistrations, type HotContext } from "./hot.js";
-import type { HotData } from "../hot-types.js";
+import { clearRegistrations, type HotContext } from "../hot/hot.js";
+import type { HotData } from "../../hot-types.js";
 import { fileOf } from "./scope.js";
 import type { VersionTable } from "./versions.js";
 

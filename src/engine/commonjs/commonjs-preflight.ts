@@ -12,10 +12,10 @@ import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import type { Node, Options } from "acorn";
-import { readFileSync } from "../shared/fs.js";
-import { dynamicImport } from "../shared/dynamic-import.js";
-import { findSyntaxError } from "./location.js";
-import { isEsm } from "./tracker.js";
+import { readFileSync } from "../../shared/fs.js";
+import { dynamicImport } from "../../shared/dynamic-import.js";
+import { findSyntaxError } from "../failure/location.js";
+import { isEsm } from "../modules/tracker.js";
 
 /** The parameters of Node's CommonJS module wrapper. */
 const WRAPPER = ["exports", "require", "module", "__filename", "__dirname"];

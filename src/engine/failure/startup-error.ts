@@ -12,7 +12,7 @@
  * and throws is imported first, so that none of the program can run should its files compile now.
  */
 
-import { UNRUN, unrunUrl } from "../shared/urls.js";
+import { UNRUN, unrunUrl } from "../../shared/urls.js";
 
 /** How the retry reaches the program and the hooks. */
 export interface StartupRetry {
