@@ -4,15 +4,18 @@
  * loaded files over the link, update or not, poll, files kept cold). Pure: the supervisor hands
  * the result to {@link Run}.
  */
+import type { CliOptions } from "./args.js";
 import type { Glob } from "./glob.js";
 import type { LaunchSpec, Run } from "./run.js";
-import type { SupervisorOptions } from "./supervisor.js";
 import { LINK_FD, SUPERVISOR_ENV } from "../shared/link.js";
 import { FIRST_PROCESS_ENV } from "../shared/log.js";
 import { POLL_ENV } from "../watch/polling.js";
 
+/** What a run is started from: the command's options, the app's `--import` (hotload's loader, a file URL), its stdin. */
+export type LaunchOptions = Pick<CliOptions, "entry" | "hot" | "poll" | "nodeArgs" | "appArgs"> & Pick<LaunchSpec, "stdin"> & { readonly loader: string };
+
 /** The run of `options.entry` in `cwd`, with `ignore`'s plain paths kept cold in the app. */
-export function launchSpec(options: SupervisorOptions, cwd: string, ignore: readonly Glob[], env: NodeJS.ProcessEnv = process.env): LaunchSpec {
+export function launchSpec(options: LaunchOptions, cwd: string, ignore: readonly Glob[], env: NodeJS.ProcessEnv = process.env): LaunchSpec {
   // The link is a pipe of its own at LINK_FD (src/shared/link.ts); the loader deletes the variable.
   const childEnv: NodeJS.ProcessEnv = { ...env, [SUPERVISOR_ENV]: String(LINK_FD) };
   // The loader reads HOTLOAD_HOT=0 as: report the files you load, but update nothing. Hot is its

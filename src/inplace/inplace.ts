@@ -24,7 +24,8 @@
 import type { Cluster } from "node:cluster";
 import * as log from "../shared/log.js";
 import { fileOf } from "../engine/modules/scope.js";
-import type { RuntimeNotifier, UpdateResult } from "../engine/runtime.js";
+import type { RuntimeNotifier } from "../engine/update/schedule.js";
+import type { UpdateResult } from "../hot-types.js";
 import { Children } from "./children.js";
 import { Handover } from "./handover.js";
 import { InFlight } from "./in-flight.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { typeScriptErrorAt } from "../../src/engine/failure/typescript-error.js";
+import { typeScriptErrorAt } from "../../src/engine/failure/location.js";
 
 describe("typeScriptErrorAt", () => {
   const dir = mkdtempSync(join(tmpdir(), "hotload-ts-error-"));

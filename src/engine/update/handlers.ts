@@ -5,7 +5,7 @@
 import * as log from "../../shared/log.js";
 import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
 import type { HotData, HotEvents } from "../../hot-types.js";
-import { updatePath as up } from "./update-path.js";
+import { describe, stackOf } from "../failure/report.js";
 
 /** What a kind of handler is called in messages. */
 export type HandlerKind = "accept" | "dispose" | "prune";
@@ -29,11 +29,11 @@ export class HandlerRunner {
       try {
         await settleWithin(handler(data), this.#timeoutMs, {
           late: () => log.warn(`${kind} handler of ${log.displayPath(file)} has not settled after ${this.#timeoutMs} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`),
-          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${up().describe(error)}`, up().stackOf(error)),
+          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error)),
         });
       } catch (error) {
         errors.push(error);
-        log.error(`${kind} handler of ${file} threw: ${up().describe(error)}`, up().stackOf(error));
+        log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
         this.#emit("hotload:error", { error, file });
       }
     }
