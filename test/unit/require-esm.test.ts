@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { requirableModule } from "../../src/engine/commonjs/require-esm.js";
+import { requirableModule } from "../../src/engine/commonjs/commonjs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotload-require-esm-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

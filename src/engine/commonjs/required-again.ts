@@ -7,7 +7,7 @@
  * for a new version at an update's gate (it is synchronous, so it never gets one).
  *
  * So the file gets an update of its own, queued right after: it imports a true new version, puts
- * it in require.cache (see require-esm.ts) and evaluates again what required the old instance.
+ * it in require.cache (see commonjs.ts) and evaluates again what required the old instance.
  */
 
 /** What this needs of the runtime's record of a module. */

@@ -14,8 +14,7 @@ import { editModule, mentionsMeta } from "../../source/edit.js";
 import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../../watch/changed.js";
 import type { Gate } from "../update/gate.js";
 import { ModuleGraph } from "./graph.js";
-import { hotInCommonJsMessage, usesHotAsCommonJs } from "../commonjs/commonjs-meta.js";
-import { requireCache } from "../commonjs/commonjs.js";
+import { hotInCommonJsMessage, requireCache, usesHotAsCommonJs } from "../commonjs/commonjs.js";
 import { exportsOnDisk } from "../hot/live-bindings.js";
 import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
 import { followMainModule, MainModule } from "../hot/main-module.js";
@@ -67,7 +66,7 @@ export class HookTracker {
   session: UpdateSession | undefined;
   /** Module versions whose pinned content went on with a marker, until their load returns (see pinned-source.ts). */
   readonly #marked = new Set<string>();
-  /** CommonJS modules already reported as written for import.meta.hot (see commonjs-meta.ts). */
+  /** CommonJS modules already reported as written for import.meta.hot (see commonjs.ts). */
   readonly #toldCommonJsHot = new Set<string>();
 
   /** ES modules pruned while in require.cache (see required-again.ts). */

@@ -4,8 +4,7 @@
  */
 import * as log from "../../shared/log.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../../watch/watcher.js";
-import { requireCache } from "../commonjs/commonjs.js";
-import { requirableModule } from "../commonjs/require-esm.js";
+import { requirableModule, requireCache } from "../commonjs/commonjs.js";
 import type { SchedulerEffects } from "./schedule.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
 

@@ -19,14 +19,13 @@ import { disposes, registrations, type HotContext } from "../hot/hot.js";
 import type { HotData, HotEvents } from "../../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
-import { propagate, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
+import { propagate, updateRoots, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import { fileOf } from "../modules/scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
 import { type VersionTable } from "../modules/versions.js";
 import { Announcement } from "./announcement.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
-import { updateRoots } from "./roots.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
 
 /** What the transaction does to the world outside the engine. */
@@ -35,7 +34,7 @@ export interface TransactionEffects {
   importModule(url: string, json: boolean): Promise<Record<string, unknown>>;
   /** require.cache (CommonJS modules load again only when their entry is gone). */
   requireCache(): NodeJS.Dict<NodeJS.Module>;
-  /** A require.cache entry whose exports are the ES module `namespace` (see require-esm.ts). */
+  /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
   /** A line for the debug log. */
   debug(message: string): void;
@@ -216,7 +215,7 @@ export class UpdateTransaction {
     tracker.session = session;
     const esm = (id: string): boolean => isEsm(registry.get(id)?.format);
     // ES modules that CommonJS code required: imported with the roots, and put in require.cache
-    // before any CommonJS root requires them again (see require-esm.ts).
+    // before any CommonJS root requires them again (see commonjs.ts).
     const required = this.#invalidated.filter((id) => esm(id) && this.#checkpoints.get(id)!.cached !== undefined);
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
