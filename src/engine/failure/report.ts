@@ -1,7 +1,7 @@
 /**
  * How failures read: the error in one line, and the user's part of its stack.
  */
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { codeFrame, type Location } from "./location.js";
 
@@ -11,7 +11,9 @@ export function describe(error: unknown): string {
   return String(error);
 }
 
-const OWN_DIR = pathToFileURL(dirname(fileURLToPath(import.meta.url))).href;
+// hotload's own frames: the bundle's folder (dist/loader), or unbundled the engine's (this file is in engine/failure/).
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OWN_DIR = pathToFileURL(basename(HERE) === "failure" ? dirname(HERE) : HERE).href;
 
 /** The user's part of a stack: frames from Node internals and from hotload itself are noise. */
 export function stackOf(error: unknown): string | undefined {
