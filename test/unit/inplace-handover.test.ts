@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 function serve(name: string): Server {
-  const server = createServer((req, res) => res.end(name));
+  const server = createServer((_req, res) => res.end(name));
   servers.push(server);
   return server;
 }

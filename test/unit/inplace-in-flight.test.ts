@@ -17,7 +17,7 @@ describe("InFlight", () => {
   async function observe(): Promise<Record<string, string>> {
     const seen: Record<string, string> = {};
     const name = (work: object | undefined, res: object): string => (work === undefined ? "none" : work === res ? "response" : "other");
-    const server = createServer(async (req, res) => {
+    const server = createServer(async (_req, res) => {
       seen.sync = name(inFlight.work(), res);
       await new Promise((resolve) => setTimeout(resolve, 1));
       seen.afterAwait = name(inFlight.work(), res);

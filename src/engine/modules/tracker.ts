@@ -7,7 +7,6 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readFileSync } from "../../shared/fs.js";
 import * as log from "../../shared/log.js";
 import { later } from "../../shared/later.js";
 import { editModule, mentionsMeta } from "../../source/edit.js";

@@ -19,7 +19,7 @@ import { disposes, registrations, type HotContext } from "../hot/hot.js";
 import type { HotData, HotEvents } from "../../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
-import { propagate, updateRoots, type Boundary, type PropagationView, type UpdatePlan } from "./propagate.js";
+import { propagate, updateRoots, type PropagationView, type UpdatePlan } from "./propagate.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import { fileOf } from "../modules/scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
