@@ -328,18 +328,12 @@ export class Runtime implements HotHost, RuntimeSlot {
     return await dynamicImport(withFresh(id, ++this.#importFreshCalls));
   }
 
-  /** Number of files watched. */
   /**
    * A newer process has taken over from this one (it is stopping): no save is applied here any
    * more, so that old code does not run a new version beside the process that serves it.
    */
   retire(): void {
     this.#retired = true;
-  }
-
-  get watchedFiles(): number {
-    this.#tracker.flush();
-    return this.#watcher.size;
   }
 
   /** A read-only copy of the graph. */

@@ -185,11 +185,6 @@ export class InPlace {
     if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [...result.reevaluated]);
     else log.warn(`in-place update of ${log.displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`);
   }
-
-  /** Servers handed over so far. */
-  get handedOver(): number {
-    return this.#handover.handedOver;
-  }
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {

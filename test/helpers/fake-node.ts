@@ -66,7 +66,7 @@ export class FakeNode {
       now: () => (this.#clock += 1),
       watch: (onBatch) => {
         this.#onBatch = onBatch;
-        return { add: () => undefined, remove: () => undefined, size: 0 };
+        return { add: () => undefined, remove: () => undefined };
       },
     };
     // hotload's own code: anything but the temporary folder.

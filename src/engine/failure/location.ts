@@ -217,7 +217,7 @@ export function typeScriptErrorAt(error: unknown): Location | undefined {
  * `TransformError` whose message holds only esbuild's text of it, `<file>:<line>:<column>: ERROR:
  * <what>` (column 0-based) under a first line. The message found is the `<what>`.
  */
-export function transformErrorAt(error: unknown): Location | undefined {
+function transformErrorAt(error: unknown): Location | undefined {
   const first = (error as { errors?: unknown } | null)?.errors;
   const problem = Array.isArray(first) ? (first[0] as { text?: unknown; location?: { file?: unknown; line?: unknown; column?: unknown } | null }) : undefined;
   const at = problem?.location;

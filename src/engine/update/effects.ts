@@ -12,8 +12,6 @@ import { dynamicImport } from "../../shared/dynamic-import.js";
 export interface WatchedFiles {
   add(file: string): void;
   remove(file: string): void;
-  /** Number of files watched. */
-  readonly size: number;
 }
 
 /** Everything a runtime does to the world outside the engine. */
