@@ -4,7 +4,8 @@
  * pipe of its own (loader/ipc.ts). Node's IPC channel, should the program have one, stays the
  * program's: hotload never sends on it nor listens to it.
  */
-import { linkFdFrom, READY_SLOT, START_SLOT, SUPERVISOR_ENV, supervisorMessage, wire, type ChildMessage } from "../src/shared/link.js";
+import { linkFdFrom, READY_SLOT, START_SLOT, supervisorMessage, wire, type ChildMessage } from "../src/shared/link.js";
+import { hotloadEnv, SUPERVISOR_ENV } from "../src/shared/env.js";
 import type { RuntimeNotifier } from "../src/engine/runtime.js";
 import { later } from "../src/shared/later.js";
 import { IpcPipe } from "./ipc.js";
@@ -29,7 +30,7 @@ export interface SupervisorLink {
 
 /** The link to the supervisor, or undefined when there is none. */
 export function connectSupervisor(): SupervisorLink | undefined {
-  const fd = linkFdFrom(process.env[SUPERVISOR_ENV]);
+  const fd = linkFdFrom(hotloadEnv().supervisor);
   // The program's own child processes are not supervised by us: they must not inherit the flag.
   delete process.env[SUPERVISOR_ENV];
   if (fd === undefined) return undefined;

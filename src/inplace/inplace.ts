@@ -23,6 +23,7 @@
  */
 import type { Cluster } from "node:cluster";
 import * as log from "../shared/log.js";
+import { hotloadEnv, type HotloadEnv } from "../shared/env.js";
 import { fileOf } from "../engine/modules/scope.js";
 import type { RuntimeNotifier } from "../engine/update/schedule.js";
 import type { UpdateResult } from "../hot-types.js";
@@ -33,13 +34,9 @@ import { LongLived } from "./long-lived.js";
 import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";
 
-/** The environment variable that turns in-place updates off ("0") or on (anything else). */
-const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
-
-/** Whether in-place updates are on for this environment (default: on). */
-export function inPlaceEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env[IN_PLACE_ENV]?.trim().toLowerCase();
-  return value !== "0" && value !== "false" && value !== "off" && value !== "no";
+/** Whether in-place updates are on (`HOTLOAD_IN_PLACE`; default: on). */
+export function inPlaceEnabled(env: HotloadEnv = hotloadEnv()): boolean {
+  return env.inPlace;
 }
 
 /**

@@ -11,10 +11,8 @@
  * protocol (one JSON message per line, a handle sent with a `NODE_HANDLE` message and
  * acknowledged), so that the supervisor's end is a plain `ChildProcess` channel; every message is
  * `{ cmd: LINK_COMMAND, ... }`, which Node hands to `internalMessage` listeners. The supervisor sets
- * {@link SUPERVISOR_ENV} to the descriptor; the child deletes it from its environment at once.
+ * `HOTLOAD_SUPERVISOR` (env.ts) to the descriptor; the child deletes it from its environment at once.
  */
-/** Environment variable the supervisor sets to the link's file descriptor, as a decimal number. */
-export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 
 /**
  * The child's file descriptor of the link: the stdio slot after stdin, stdout and stderr (the

@@ -9,24 +9,12 @@
  * stderr is a terminal and `NO_COLOR` is unset (https://no-color.org).
  */
 import { relative, isAbsolute } from "node:path";
+import { FIRST_PROCESS_ENV, hotloadEnv, type LogLevel } from "./env.js";
 import { printable, printableBlock } from "./printable.js";
-
-/**
- * Holds the pid of the first process of a tree that ran hotload (set by that process, inherited
- * by its children through `fork()`, `NODE_OPTIONS`...). Empty or unset: this process is the first.
- */
-export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
-
-/** How much hotload prints. */
-type LogLevel = "silent" | "info" | "debug";
 
 const RANK: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
 
-function levelFromEnv(value: string | undefined): LogLevel {
-  return value === "silent" || value === "debug" || value === "info" ? value : "info";
-}
-
-const level: LogLevel = levelFromEnv(process.env["HOTLOAD_LOG"]);
+const level: LogLevel = hotloadEnv().log;
 
 // Decided on first use: touching process.stderr builds the stream (~10 ms of start-up).
 let colour: boolean | undefined;
@@ -43,7 +31,7 @@ function paint(code: string, text: string): string {
  * worker it is loaded already).
  */
 let shownAs: string | undefined;
-const FIRST = process.env[FIRST_PROCESS_ENV];
+const FIRST = hotloadEnv().firstPid;
 // Set now, before the program can start a child. A worker thread inherits it from its main thread
 // (which ran hotload first), so only a main thread finds it unset (or a worker given an env of its
 // own, whose children then name this process as the first, which it is).

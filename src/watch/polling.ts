@@ -8,17 +8,8 @@
  */
 import { warn } from "../shared/log.js";
 
-/** The environment variable that turns polling on for `node --import hotload`: its value in ms. */
-export const POLL_ENV = "HOTLOAD_POLL";
-
 /** How often files are polled after the OS ran out of watches (ms). */
 export const FALLBACK_POLL_MS = 250;
-
-/** The polling interval `HOTLOAD_POLL` asks for, or undefined (use the OS's watches). */
-export function pollFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const value = Number(env[POLL_ENV]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-}
 
 /** chokidar's options for `poll` (undefined: the OS's watches). */
 export function pollingOptions(poll: number | undefined): { usePolling?: boolean; interval?: number; binaryInterval?: number } {

@@ -25,7 +25,8 @@ import type { ChokidarOptions, FSWatcher } from "chokidar";
 import { statSync } from "../shared/fs.js";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock, type Timer } from "../shared/clock.js";
-import { FALLBACK_POLL_MS, isWatchFailure, pollFromEnv, pollingOptions, sayPolling } from "./polling.js";
+import { FALLBACK_POLL_MS, isWatchFailure, pollingOptions, sayPolling } from "./polling.js";
+import { hotloadEnv } from "../shared/env.js";
 import { settleDelay, whenReady } from "./settle.js";
 import { needsAnotherLook, needsLook } from "./changed.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
@@ -51,8 +52,8 @@ export interface WatcherOptions {
  * writers that pause between the parts of one save).
  */
 export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
-  settleMs: Math.max(3, envNumber("HOTLOAD_SETTLE_MS", 3)),
-  quickMs: envNumber("HOTLOAD_SETTLE_MS", 0),
+  settleMs: Math.max(3, hotloadEnv().settleMs ?? 3),
+  quickMs: hotloadEnv().settleMs ?? 0,
   // The write that ends the hold usually comes within a millisecond, but a writer descheduled
   // between its truncation and its write can take longer on a busy machine: with 80 ms, one
   // single-write save in 176 ran empty in the benchmark at load 12 on 2 cores. Only a file that
@@ -60,7 +61,7 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   emptyHoldMs: 250,
   unlinkHoldMs: 40,
   writeWaitMs: 2000,
-  pollMs: pollFromEnv(),
+  pollMs: hotloadEnv().pollMs,
 };
 
 /** chokidar's `watch` (or a fake of it). */
@@ -357,9 +358,4 @@ function mtimeOf(file: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
 }

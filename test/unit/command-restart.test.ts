@@ -8,7 +8,8 @@ import { launchSpec } from "../../src/command/launch-spec.js";
 import { envFilesOf, inspectorPort } from "../../src/command/node-options.js";
 import { describe as describeCause, savedAfter } from "../../src/command/restart-cause.js";
 import type { SupervisorOptions } from "../../src/command/supervisor.js";
-import { LINK_FD, SUPERVISOR_ENV } from "../../src/shared/link.js";
+import { SUPERVISOR_ENV } from "../../src/shared/env.js";
+import { LINK_FD } from "../../src/shared/link.js";
 
 const options = (extra: Partial<SupervisorOptions> = {}): SupervisorOptions => ({
   entry: "app.mjs",

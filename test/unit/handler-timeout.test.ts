@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DEFAULT_HANDLER_TIMEOUT_MS, handlerTimeoutMs, settleWithin, type LateHandler } from "../../src/engine/update/handler-timeout.js";
+import { readEnv } from "../../src/shared/env.js";
 
 function recorder(): LateHandler & { readonly said: string[] } {
   const said: string[] = [];
@@ -42,9 +43,9 @@ describe("settleWithin", () => {
 
 describe("handlerTimeoutMs", () => {
   test("HOTLOAD_HANDLER_TIMEOUT_MS sets the wait; anything but a positive number keeps the default", () => {
-    assert.equal(handlerTimeoutMs({ HOTLOAD_HANDLER_TIMEOUT_MS: "250" }), 250);
-    assert.equal(handlerTimeoutMs({}), DEFAULT_HANDLER_TIMEOUT_MS);
-    assert.equal(handlerTimeoutMs({ HOTLOAD_HANDLER_TIMEOUT_MS: "soon" }), DEFAULT_HANDLER_TIMEOUT_MS);
-    assert.equal(handlerTimeoutMs({ HOTLOAD_HANDLER_TIMEOUT_MS: "0" }), DEFAULT_HANDLER_TIMEOUT_MS);
+    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "250" })), 250);
+    assert.equal(handlerTimeoutMs(readEnv({})), DEFAULT_HANDLER_TIMEOUT_MS);
+    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "soon" })), DEFAULT_HANDLER_TIMEOUT_MS);
+    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "0" })), DEFAULT_HANDLER_TIMEOUT_MS);
   });
 });

@@ -7,6 +7,7 @@ import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { ownerFinder } from "../../src/inplace/owner.js";
 import { inPlaceEnabled } from "../../src/inplace/inplace.js";
+import { readEnv } from "../../src/shared/env.js";
 import { Resources } from "../../src/inplace/resources.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotload-owner-"));
@@ -124,8 +125,8 @@ describe("ownerFinder", () => {
 
 describe("inPlaceEnabled", () => {
   test("on unless HOTLOAD_IN_PLACE turns it off", () => {
-    assert.equal(inPlaceEnabled({}), true);
-    assert.equal(inPlaceEnabled({ HOTLOAD_IN_PLACE: "1" }), true);
-    for (const off of ["0", "false", "off", "no", " OFF "]) assert.equal(inPlaceEnabled({ HOTLOAD_IN_PLACE: off }), false, off);
+    assert.equal(inPlaceEnabled(readEnv({})), true);
+    assert.equal(inPlaceEnabled(readEnv({ HOTLOAD_IN_PLACE: "1" })), true);
+    for (const off of ["0", "false", "off", "no", " OFF "]) assert.equal(inPlaceEnabled(readEnv({ HOTLOAD_IN_PLACE: off })), false, off);
   });
 });

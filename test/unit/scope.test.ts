@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { fileOf, Scope } from "../../src/engine/modules/scope.js";
+import { readEnv } from "../../src/shared/env.js";
 
 const PROJECT = resolve("/work/project");
 const PACKAGE_ROOT = join(PROJECT, "tools", "hotload");
@@ -65,7 +66,7 @@ describe("Scope.isOwn", () => {
 
 describe("HOTLOAD_IGNORE", () => {
   test("absolute folders listed are not hot, and neither is anything below them", () => {
-    const scope = Scope.fromEnv(PACKAGE_ROOT, { HOTLOAD_IGNORE: `${join(PROJECT, "generated")},${join(PROJECT, "vendor")}` });
+    const scope = Scope.fromEnv(PACKAGE_ROOT, readEnv({ HOTLOAD_IGNORE: `${join(PROJECT, "generated")},${join(PROJECT, "vendor")}` }));
     assert.ok(!scope.isHot(url("generated", "x.mjs")));
     assert.ok(!scope.isHot(url("generated", "deep", "y.mjs")));
     assert.ok(!scope.isHot(url("vendor", "z.mjs")));
@@ -74,7 +75,7 @@ describe("HOTLOAD_IGNORE", () => {
   });
 
   test("relative paths are resolved against the working directory, and spaces around commas are ignored", () => {
-    const scope = Scope.fromEnv(PACKAGE_ROOT, { HOTLOAD_IGNORE: " gen-a , ,gen-b/ " });
+    const scope = Scope.fromEnv(PACKAGE_ROOT, readEnv({ HOTLOAD_IGNORE: " gen-a , ,gen-b/ " }));
     assert.ok(!scope.isHot(pathToFileURL(join(process.cwd(), "gen-a", "x.mjs")).href));
     assert.ok(!scope.isHot(pathToFileURL(join(process.cwd(), "gen-b", "x.mjs")).href));
     assert.ok(scope.isHot(pathToFileURL(join(process.cwd(), "src", "x.mjs")).href));
@@ -82,20 +83,20 @@ describe("HOTLOAD_IGNORE", () => {
 
   test("a single file listed is not hot", () => {
     const file = join(PROJECT, "src", "generated.mjs");
-    const scope = Scope.fromEnv(PACKAGE_ROOT, { HOTLOAD_IGNORE: file });
+    const scope = Scope.fromEnv(PACKAGE_ROOT, readEnv({ HOTLOAD_IGNORE: file }));
     assert.ok(!scope.isHot(pathToFileURL(file).href));
     assert.ok(scope.isHot(url("src", "other.mjs")));
   });
 
   test("folders whose names need URL escaping are matched", () => {
-    const scope = Scope.fromEnv(PACKAGE_ROOT, { HOTLOAD_IGNORE: join(PROJECT, "my gen#1") });
+    const scope = Scope.fromEnv(PACKAGE_ROOT, readEnv({ HOTLOAD_IGNORE: join(PROJECT, "my gen#1") }));
     assert.ok(!scope.isHot(pathToFileURL(join(PROJECT, "my gen#1", "x.mjs")).href));
   });
 
   test("an empty or missing HOTLOAD_IGNORE leaves the project hot", () => {
-    assert.ok(Scope.fromEnv(PACKAGE_ROOT, {}).isHot(url("app.mjs")));
-    assert.ok(Scope.fromEnv(PACKAGE_ROOT, { HOTLOAD_IGNORE: "" }).isHot(url("app.mjs")));
-    assert.ok(!Scope.fromEnv(PACKAGE_ROOT, {}).isHot(pathToFileURL(join(PACKAGE_ROOT, "x.js")).href));
+    assert.ok(Scope.fromEnv(PACKAGE_ROOT, readEnv({})).isHot(url("app.mjs")));
+    assert.ok(Scope.fromEnv(PACKAGE_ROOT, readEnv({ HOTLOAD_IGNORE: "" })).isHot(url("app.mjs")));
+    assert.ok(!Scope.fromEnv(PACKAGE_ROOT, readEnv({})).isHot(pathToFileURL(join(PACKAGE_ROOT, "x.js")).href));
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { hotloadEnv, type HotloadEnv } from "../../shared/env.js";
 
 /** Decides, per module URL (without version), whether it is hot. */
 export class Scope {
@@ -29,12 +30,8 @@ export class Scope {
   }
 
   /** The scope described by the environment (`HOTLOAD_IGNORE`). */
-  static fromEnv(ownCode: string, env: NodeJS.ProcessEnv = process.env): Scope {
-    const ignore = (env["HOTLOAD_IGNORE"] ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    return new Scope(ownCode, ignore);
+  static fromEnv(ownCode: string, env: HotloadEnv = hotloadEnv()): Scope {
+    return new Scope(ownCode, env.ignore);
   }
 
   /** True for a hot module URL. Called on every resolve and load: kept to string tests. */

@@ -5,17 +5,14 @@
  * in silence; instead the update waits a bounded time, says once which handler is late, and goes
  * on as if it had settled.
  */
+import { hotloadEnv, type HotloadEnv } from "../../shared/env.js";
 
 /** The default wait for one handler (ms). */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
 
-/** The variable that sets the wait, in milliseconds. */
-export const HANDLER_TIMEOUT_ENV = "HOTLOAD_HANDLER_TIMEOUT_MS";
-
 /** The wait set by `HOTLOAD_HANDLER_TIMEOUT_MS` (a positive number), else the default. */
-export function handlerTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env[HANDLER_TIMEOUT_ENV]);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_HANDLER_TIMEOUT_MS;
+export function handlerTimeoutMs(env: HotloadEnv = hotloadEnv()): number {
+  return env.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
 }
 
 /** What {@link settleWithin} tells about a handler that did not settle in time. */

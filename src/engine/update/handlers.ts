@@ -3,7 +3,8 @@
  * timeout, a throwing one reported and collected, and the update goes on.
  */
 import * as log from "../../shared/log.js";
-import { HANDLER_TIMEOUT_ENV, handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
+import { handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
+import { HANDLER_TIMEOUT_ENV } from "../../shared/env.js";
 import type { HotData, HotEvents } from "../../hot-types.js";
 import { describe, stackOf } from "../failure/report.js";
 
