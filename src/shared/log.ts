@@ -61,7 +61,10 @@ delete process.env[FIRST_PROCESS_ENV];
 export function tellChildren(): void {
   if (toldChildren) return;
   toldChildren = true;
-  const { ChildProcess } = process.getBuiltinModule("node:child_process");
+  // Node's own getBuiltinModule, not the in-place wrapper (which would install its own spawn
+  // wrapper first): this one must be the inner, so that its frame is not on the stack the in-place
+  // wrapper reads to tell which module started a child (inplace/children.ts).
+  const { ChildProcess } = getBuiltinModule.call(process, "node:child_process") as typeof import("node:child_process");
   const prototype = ChildProcess.prototype as unknown as { spawn: (options: { envPairs?: string[] }, ...rest: unknown[]) => unknown };
   const spawn = prototype.spawn;
   const pair = `${FIRST_PROCESS_ENV}=${FIRST || process.pid}`;
@@ -72,6 +75,7 @@ export function tellChildren(): void {
   };
 }
 let toldChildren = false;
+const getBuiltinModule = process.getBuiltinModule;
 
 function prefix(): string {
   if (shownAs !== undefined) return shownAs;
