@@ -126,7 +126,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
                                   set by hotload for the app (HOTLOAD_HOT=0 with --no-hot; the app
-                                  never sees HOTLOAD_SUPERVISOR); not for you to set
+                                  never sees HOTLOAD_SUPERVISOR or HOTLOAD_FIRST_PID); not for
+                                  you to set
 `;
 
 /**

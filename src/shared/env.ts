@@ -24,8 +24,8 @@ export const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
 /** The file descriptor of the command's link, set by the command for its app (src/shared/link.ts). */
 export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 /**
- * Holds the pid of the first process of a tree that ran hotload (set by that process, inherited
- * by its children through `fork()`, `NODE_OPTIONS`...). Empty or unset: this process is the first.
+ * The pid of the first process of a tree that ran hotload, handed to the processes a program
+ * starts (log.ts; the program never sees it). Empty or unset: this process is the first.
  */
 export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
 
