@@ -64,14 +64,14 @@ export interface GraphSnapshot {
 }
 
 /** What the load hook hands Node instead of what it loaded. */
-export interface LoadedSource {
+interface LoadedSource {
   readonly source: string;
   /** The format to load it as, when not the loaded one. */
   readonly format?: "module";
 }
 
 /** How a runtime is made. */
-export interface RuntimeOptions {
+interface RuntimeOptions {
   /** The supervisor (the `hotload` command), when there is one. */
   readonly notifier?: RuntimeNotifier | undefined;
   /** Zero-config updates of entries with no hot code (inplace/); undefined when turned off. */

@@ -27,7 +27,7 @@ const TYPESCRIPT = /\.[cm]?tsx?$/;
 const NODE_EXTENSIONS = new Set([".js", ".json", ".node"]);
 
 /** What the check needs to know of a module. */
-export interface Compiled {
+interface Compiled {
   /** Its absolute path. */
   readonly file: string;
   /** The format Node last loaded it as (undefined: a typeless file, by its content). */

@@ -13,7 +13,7 @@ import { Module } from "node:module";
  * Called with the file names of a parent and of a module it required for the first time, and when
  * that require() call started (Date.now()): the child was read after that.
  */
-export type RequireListener = (parent: string, child: string, startedAt: number) => void;
+type RequireListener = (parent: string, child: string, startedAt: number) => void;
 
 const ORIGINAL = Symbol.for("hotload.require.original");
 

@@ -17,7 +17,7 @@ import type { UpdateFailure } from "./diagnose.js";
 import { updatePath as up } from "../update/update-path.js";
 
 /** How a failure splits the changed modules of an update. */
-export interface Isolation {
+interface Isolation {
   /** The changed modules to try again without the failure (empty or all: this was the last try). */
   readonly rest: readonly string[];
   /** Whether no further try is worth it. */

@@ -36,7 +36,7 @@ export interface ReportedFailure {
 }
 
 /** The error line of a failure, the lines under it, and the file it is about. */
-export interface FailureReport {
+interface FailureReport {
   readonly line: string;
   readonly detail: string | undefined;
   /** The file the line names first (one per failure: a quiet retry repeats no line for it). */

@@ -15,7 +15,7 @@
 import { UNRUN, unrunUrl } from "../../shared/urls.js";
 
 /** How the retry reaches the program and the hooks. */
-export interface StartupRetry {
+interface StartupRetry {
   /** The URL of the program's entry (undefined: not known, nothing to retry). */
   entry(): string | undefined;
   /** Turns hotload's edits off for every load from now on (the process is ending). */

@@ -10,7 +10,7 @@ import type { AcceptCallback, AcceptDepsCallback, DisposeCallback, Hot, HotData,
 import { HotloadError } from "../../shared/errors.js";
 
 /** A dependency accept registered with `accept(dep | deps, cb)`. */
-export interface DepAccept {
+interface DepAccept {
   /** Module identities (URLs without version) of the accepted dependencies. */
   readonly deps: readonly string[];
   readonly callback: ((arg: any) => void) | undefined;
@@ -19,7 +19,7 @@ export interface DepAccept {
 }
 
 /** What one module instance registered. */
-export interface Registrations {
+interface Registrations {
   selfAccept: boolean;
   readonly selfCallbacks: AcceptCallback[];
   /** Export names accepted with `acceptExports` (undefined when it was never called). */
@@ -42,7 +42,7 @@ export interface HotHost {
 }
 
 /** Resolves a specifier as an import (or require) of the context's module would, to a module identity. */
-export type DependencyResolver = (specifier: string) => string;
+type DependencyResolver = (specifier: string) => string;
 
 const store = new WeakMap<HotContext, Registrations>();
 

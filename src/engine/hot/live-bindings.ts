@@ -21,7 +21,7 @@ interface Registered {
 }
 
 /** A name an importer imports that a dependency's new version does not export. */
-export interface MissingExport extends LiveName {
+interface MissingExport extends LiveName {
   /** The importer's id (its file URL). */
   readonly importer: string;
 }

@@ -9,7 +9,7 @@ import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../.
 import * as log from "../../shared/log.js";
 
 /** What change detection reads of one module (see registry.ts's ModuleRecord). */
-export interface ContentRecord {
+interface ContentRecord {
   /** The content last acted on (loaded, applied, failed or refused). */
   seen: Acted;
   /** The content of the last update of this module that failed to load. */
@@ -45,7 +45,7 @@ export function awaitFile(file: string, state: AwaitedFiles): void {
 }
 
 /** What one update asks to look at (see schedule.ts's UpdateRequest). */
-export interface ChangeQuery {
+interface ChangeQuery {
   readonly files: readonly string[];
   /** Each file's size when the watcher settled it. */
   readonly sizes?: ReadonlyMap<string, number> | undefined;
@@ -54,7 +54,7 @@ export interface ChangeQuery {
 }
 
 /** What the engine knows that change detection reads and updates. */
-export interface ChangeState {
+interface ChangeState {
   idsOf(file: string): ReadonlySet<string> | undefined;
   record(id: string): ContentRecord;
   inGraph(id: string): boolean;
@@ -64,7 +64,7 @@ export interface ChangeState {
 }
 
 /** The modules whose content changed, with what they hold now and what they held before. */
-export interface Changes {
+interface Changes {
   readonly changed: string[];
   /** The content of each changed module, as read now. */
   readonly contents: Map<string, Buffer>;

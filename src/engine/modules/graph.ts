@@ -5,7 +5,7 @@
 import { HotloadError } from "../../shared/errors.js";
 
 /** One module in the graph. */
-export interface ModuleNode {
+interface ModuleNode {
   /** Identity: the module URL without a version. */
   readonly url: string;
   /** Hot modules are versioned, watched and re-imported; others only record that they import one. */

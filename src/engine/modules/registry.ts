@@ -35,7 +35,7 @@ export interface ModuleRecord {
 }
 
 /** What the registry tells the rest of the engine. */
-export interface RegistryEvents {
+interface RegistryEvents {
   /** A record was made for a module of `file`. */
   added(file: string): void;
   /** The last module of `file` was forgotten. */

@@ -9,7 +9,7 @@ import type { ModuleRegistry } from "./registry.js";
 import type { HookTracker } from "./tracker.js";
 
 /** The propagation view of the engine, and whether an entry updates in place. */
-export interface EngineView {
+interface EngineView {
   readonly view: PropagationView;
   /** In place (see inplace/): an entry with no accept() or decline() updates as if it accepted itself. */
   acceptsInPlace(url: string): boolean;

@@ -53,7 +53,7 @@ export interface UpdatePlan {
 }
 
 /** The update cannot be applied in place: a restart is needed. */
-export interface DeadEnd {
+interface DeadEnd {
   readonly kind: "dead-end";
   /** No boundary on some path to an entry, or a module on the path declined updates. */
   readonly reason: "unaccepted" | "declined";

@@ -63,7 +63,7 @@ export interface TransactionHost {
 }
 
 /** What to update. */
-export interface TransactionInput {
+interface TransactionInput {
   /** Module ids whose content changed (and the module that invalidated itself, if one did). */
   readonly changed: readonly string[];
   /** The content of each changed module as read now (applied if the update commits). */

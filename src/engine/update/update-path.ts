@@ -10,7 +10,7 @@
 import { HotloadError } from "../../shared/errors.js";
 
 /** The modules of the update path (see update-modules.ts). */
-export type UpdatePath = typeof import("./update-modules.js");
+type UpdatePath = typeof import("./update-modules.js");
 
 let loaded: UpdatePath | undefined;
 let loading: Promise<UpdatePath> | undefined;
