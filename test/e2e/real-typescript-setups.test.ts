@@ -2,9 +2,9 @@
  * TypeScript set-ups beyond type stripping and tsx (issue 23), on an app with an enum and a
  * namespace: Node's --experimental-transform-types, and @swc-node/register's ES module loader
  * (`--import @swc-node/register/esm-register`, in both orders; ts-node/esm 10.9.2 does not start
- * such an app on Node 24 even without hotload). Each: a real update with live bindings, a syntax
- * error that keeps the previous version, and its fix. @swc-node/register installs from the npm
- * registry into the test's own folder.
+ * such an app on Node 24 even without hotload). Each: a real update with live bindings whose
+ * stack frames name the file, a syntax error that keeps the previous version, and its fix.
+ * @swc-node/register installs from the npm registry into the test's own folder.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -20,7 +20,8 @@ after(async () => {
 /** `updated` lines without their time. */
 const updates = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
 
-const dep = (mood: string, value: string): string => `export enum Mood {\n  Calm = "${mood}",\n  Loud = "loud",\n}\nexport const value: string = ${value};\n`;
+const dep = (mood: string, value: string): string =>
+  `export enum Mood {\n  Calm = "${mood}",\n  Loud = "loud",\n}\nexport const value: string = ${value};\nexport const where = (): string => new Error().stack!.split("\\n")[1]!.trim();\n`;
 
 /** Runs the fixture with `flags` in `dir`: an update, a syntax error, its fix. */
 async function updates3(dir: string, flags: readonly string[]): Promise<void> {
@@ -30,6 +31,8 @@ async function updates3(dir: string, flags: readonly string[]): Promise<void> {
     let since = run.mark();
     edit(join(dir, "dep.ts"), dep("calm22", '"dep v22"'));
     await run.waitForLine("app accepted dep v22, live dep v22 calm22", 10_000, since);
+    // The new version's stack frames name the file, as a restart's would (not dep.ts?hotload=1).
+    assert.match(await run.waitForLine(/^stack /, 10_000, since), /^stack at \S*where \((file:\/\/)?\/.*\/dep\.ts:\d+:\d+\)$/);
     since = run.mark();
     edit(join(dir, "dep.ts"), dep("calm3", '"dep v333" +'));
     await run.waitForLine(/dep\.ts.* keeping the previous version$/, 10_000, since);
