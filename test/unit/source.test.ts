@@ -104,6 +104,20 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
 });
 
 describe("editModule", () => {
+  test("a new version with its own inline map is named by its file only while source maps are off (on, the map leads to the file, and Node would key every version's map by one URL)", () => {
+    const source = 'export const x = 1;\n//# sourceMappingURL=data:application/json;base64,e30=\n';
+    const named = (): boolean => editModule(source, { file: "/app/x.ts", sourceUrl: "file:///app/x.ts" })?.code.includes("//# sourceURL=file:///app/x.ts") ?? false;
+    const was = process.sourceMapsEnabled;
+    try {
+      process.setSourceMapsEnabled(false);
+      assert.equal(named(), true);
+      process.setSourceMapsEnabled(true);
+      assert.equal(named(), false);
+    } finally {
+      process.setSourceMapsEnabled(was);
+    }
+  });
+
   test("a module that does not mention meta is not edited (and never lexed)", () => {
     assert.equal(editModule(Buffer.from("export const x = 1;\n"), { file: "/app/x.mjs" }), undefined);
   });
