@@ -4,12 +4,23 @@
  * loading in-place updates as an ES module 2-3 ms. The build writes each bundle a second time as a
  * script (dist/loader/hooks.cjs, dist/src/inplace/inplace.cjs; see scripts/bundle.mjs), which
  * `vm.Script` can compile from cached data; the cache is written once the program has run a while
- * (so that it holds the functions start-up compiled too), in dist/loader/.cache/, one file per
- * bundle and Node version: the code it holds is exactly as trusted as the bundle itself. Node's own compile cache
- * (module.enableCompileCache) would cache every module of the program too, new versions included.
+ * (so that it holds the functions start-up compiled too), one file per bundle and Node version.
+ * Node's own compile cache (module.enableCompileCache) would cache every module of the program too,
+ * new versions included.
  *
- * Anything that does not work (no script build, a folder that cannot be written, a cache V8
- * rejects) falls back to compiling, or to importing the ES module bundle: never an error.
+ * Where: the user's cache folder (cacheFolder), not the installed package. A package folder is often
+ * not writable (a global install, a read-only image, a shared store), and a file there damaged once
+ * broke every start of every program using it; the user's own folder is writable by that user only
+ * (no one else can plant a cache, unlike the temporary folder), exists whether or not the program
+ * sits in a project with a node_modules, and costs no look-up at start-up.
+ *
+ * V8 does not checksum cached data: damaged data whose header still looks right ends the process
+ * with a fatal error (SIGTRAP) while compiling. Each file carries the CRC-32 of V8's data (as
+ * Node's own compile cache does); one that does not match is not handed to V8, and is written
+ * again like a missing one.
+ *
+ * Anything that does not work (no script build, a folder that cannot be written, a damaged cache, a
+ * cache V8 rejects) falls back to compiling, or to importing the ES module bundle: never an error.
  * `HOTLOAD_CODE_CACHE=0` (or Node's own NODE_DISABLE_COMPILE_CACHE) turns it off.
  */
 import type * as Fs from "node:fs";
@@ -31,12 +42,33 @@ const BUILD_LINE = /^\/\/ hotload script build ([0-9a-f]+)\n/;
 export type ImportFromLoader = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
 /**
- * Runs the script build of the bundle at `url` (file:…/hooks.cjs), with its cache in `cacheDir`;
- * false when there is none or the cache is turned off (the caller imports the ES module bundle).
+ * Runs the script build of the bundle at `url` (file:…/hooks.cjs), with its cache in the user's
+ * cache folder; false when there is none or the cache is turned off (the caller imports the ES
+ * module bundle).
  */
-export function runCached(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader): boolean {
+export function runCached(url: URL, importFromLoader: ImportFromLoader): boolean {
   if (process.env["HOTLOAD_CODE_CACHE"] === "0" || process.env["NODE_DISABLE_COMPILE_CACHE"]) return false;
-  return runScript(url, cacheDir, importFromLoader) !== undefined;
+  const cacheDir = cacheFolder();
+  return cacheDir !== undefined && runScript(url, cacheDir, importFromLoader) !== undefined;
+}
+
+/**
+ * `hotload/` in the user's cache folder: $XDG_CACHE_HOME when set (an absolute path, as the XDG
+ * specification asks), else the platform's own (%LOCALAPPDATA% on Windows, ~/Library/Caches on
+ * macOS, ~/.cache elsewhere). Undefined without a home folder: no cache then.
+ */
+function cacheFolder(): URL | undefined {
+  const { env, platform } = process;
+  const path = process.getBuiltinModule("node:path");
+  const home = env["HOME"] || env["USERPROFILE"];
+  const xdg = env["XDG_CACHE_HOME"];
+  let base: string | undefined;
+  if (xdg && path.isAbsolute(xdg)) base = xdg;
+  else if (platform === "win32") base = env["LOCALAPPDATA"] || (home && path.join(home, "AppData", "Local"));
+  else if (platform === "darwin") base = home && path.join(home, "Library", "Caches");
+  else base = home && path.join(home, ".cache");
+  if (!base || !path.isAbsolute(base)) return undefined;
+  return process.getBuiltinModule("node:url").pathToFileURL(path.join(base, "hotload", "/"));
 }
 
 /**
@@ -61,7 +93,7 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   const stamp = `${build}:${process.version}:${process.arch}`;
   const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
   const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
-  const cached = readCache(cacheFile, stamp);
+  const { data: cached, damaged } = readCache(cacheFile, stamp);
   const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
     // Stack frames (report.ts, in-place updates' owners) see hotload's code in its folder, as before.
     filename: url.href,
@@ -69,7 +101,7 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
     // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
   });
   const rejected = script.cachedDataRejected === true;
-  debug(`${name}: ${cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`);
+  debug(`${name}: ${damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`);
   if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
   const requireHere = process.getBuiltinModule("node:module").createRequire(url);
   const require = (specifier: string): unknown =>
@@ -79,34 +111,51 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   return module.exports;
 }
 
-/** The cached data in `cacheFile` if it was made from the bundle `stamp` names. */
-function readCache(cacheFile: URL, stamp: string): Buffer | undefined {
+/**
+ * The cached data in `cacheFile` if it was made from the bundle `stamp` names and is whole (its
+ * checksum matches); `damaged` when the file is there, of this bundle, but its data is not.
+ */
+function readCache(cacheFile: URL, stamp: string): { data: Buffer | undefined; damaged: boolean } {
   let bytes: Buffer;
   try {
     bytes = fs().readFileSync(cacheFile);
   } catch {
-    return undefined;
+    return { data: undefined, damaged: false };
   }
   const length = bytes.length >= 4 ? bytes.readUInt32LE(0) : -1;
-  if (length < 0 || 4 + length > bytes.length || bytes.toString("utf8", 4, 4 + length) !== stamp) return undefined;
-  return bytes.subarray(4 + length);
+  const data = 4 + length + 4;
+  if (length < 0 || data > bytes.length || bytes.toString("utf8", 4, 4 + length) !== stamp) return { data: undefined, damaged: false };
+  const whole = bytes.readUInt32LE(4 + length) === checksum(bytes.subarray(data));
+  return whole ? { data: bytes.subarray(data), damaged: false } : { data: undefined, damaged: true };
 }
 
-/** Writes the cache: stamp length, stamp, V8's data; whole or not at all (a rename). */
+/** Writes the cache: stamp length, stamp, checksum of V8's data, V8's data; whole or not at all (a rename). */
 function writeCache(cacheFile: URL, stamp: string, script: Vm.Script): void {
   try {
     const { mkdirSync, renameSync, writeFileSync } = fs();
     const header = Buffer.from(stamp);
     const size = Buffer.alloc(4);
     size.writeUInt32LE(header.length);
+    const data = script.createCachedData();
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32LE(checksum(data));
     mkdirSync(new URL(".", cacheFile), { recursive: true });
     const temporary = new URL(`${cacheFile.href}.${process.pid}.tmp`);
-    writeFileSync(temporary, Buffer.concat([size, header, script.createCachedData()]));
+    writeFileSync(temporary, Buffer.concat([size, header, sum, data]));
     renameSync(temporary, cacheFile);
     debug(`written to ${process.getBuiltinModule("node:url").fileURLToPath(cacheFile)}`);
   } catch {
     // A folder that cannot be written: the next start compiles again.
   }
+}
+
+/**
+ * CRC-32, zlib's (in C++, about 0.1 ms for the hooks' 210 KB). Loading node:zlib costs about 13 M
+ * instructions at start-up (cachegrind), half of what the cache saves; a checksum in JavaScript
+ * cost 69 M.
+ */
+function checksum(data: Uint8Array): number {
+  return process.getBuiltinModule("node:zlib").crc32(data);
 }
 
 /** With HOTLOAD_LOG=debug (src/shared/log.ts is not loaded yet: this runs before the hooks). */

@@ -13,6 +13,7 @@ import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
+import { tellChildren } from "../src/shared/log.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,6 +62,7 @@ const hooks: RegisterHooksOptions = {
     if (importer !== undefined) context = { ...context, parentURL: importer };
     // Without a supervisor there is no one to tell of a missing file: no closure per resolution.
     const result = report ? missingReported(() => nextResolve(specifier, context), specifier, context.parentURL) : nextResolve(specifier, context);
+    if (result.url === "node:child_process" || result.url === "node:cluster") tellChildren();
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);
     if (context.parentURL === undefined) outermost();

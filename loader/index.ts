@@ -15,7 +15,7 @@ if (!supportedNode(process.versions.node)) {
 // `hotload --no-hot` only reports loaded files and needs none of the runtime. The hooks run from
 // V8's code cache when they can (see code-cache.ts), else as the ES module bundle.
 if (process.env["HOTLOAD_HOT"] === "0") await import("./files-only.js");
-else if (!runCached(new URL("./hooks.cjs", import.meta.url), new URL("./.cache/", import.meta.url), (specifier, options) => import(specifier, options))) {
+else if (!runCached(new URL("./hooks.cjs", import.meta.url), (specifier, options) => import(specifier, options))) {
   await import("./hooks.js");
 }
 

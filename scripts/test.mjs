@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `npm test`: builds hotload with tsc and runs its test suites with Node's test
-// runner on a supported Node, then the benchmark smoke test.
+// runner on a supported Node. Locally: the unit and e2e suites (about a minute on 2 cores). With
+// CI=true (as .ci/run sets it): also the stress suite (torture, fuzz, frameworks under load) and
+// the benchmark smoke test.
 //
 // Usage:
-//   npm test                                     # everything
+//   npm test                                     # unit and e2e (with CI=true: everything)
 //   npm test -- dist/test/e2e/core.test.js       # some files (dist/*.js, test/*.ts or folders)
 //   npm test -- test/e2e                         # every *.test in a folder
 //   npm test -- --test-name-pattern='reload'     # any `node --test` option passes through
 //   npm test -- reload                           # a bare word is a --test-name-pattern
 //   HOTLOAD_TEST_NODE=22 npm test                # force a Node major (22, 24, 26, ...)
 //   npm run test:unit (test:e2e, test:stress)    # one suite: --suite=unit (e2e, stress)
-// Own options: --no-build (skip the build), --no-bench (skip the bench smoke test),
+//   CI=true npm test                             # everything, as CI runs it
+// Own options: --no-build (skip the build), --no-bench (skip the bench smoke test of a CI run),
 // --suite=<unit|e2e|stress> (only that suite of dist/test; repeatable).
 //
 // Runs on any Node from 20 on: when the running Node is outside package.json's
@@ -28,8 +31,20 @@ import { ensureSupportedNode, repoRoot, runForwarding, displayPath } from './nod
 
 const TAG = '[test]';
 const SUITES = ['unit', 'e2e', 'stress'];
+/**
+ * What a plain `npm test` runs. The stress suite (seconds to minutes a file: it loads the machine
+ * on purpose, or measures latency under load) and the bench smoke test run in CI, where every
+ * change is checked anyway; `npm run test:stress` runs the suite by hand.
+ */
+const CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+const DEFAULT_SUITES = CI ? SUITES : ['unit', 'e2e'];
 const TEST_TIMEOUT_MS = 120_000;
-const CONCURRENCY = 2;
+/** Where the last runs' durations of each test file are kept (ms, by absolute path; git-ignored). */
+const DURATIONS = path.join(repoRoot, '.cache', 'test-durations.json');
+// End-to-end test files mostly wait on the programs they run: two at a time kept 0.7 of 2 cores
+// busy, and the suite took 51 s; three at a time, 44 s (four, 40 s: less margin for the tests that
+// time things). One more than the cores.
+const CONCURRENCY = os.availableParallelism() + 1;
 
 // `node --test` options that take their value as the next argument.
 const VALUE_FLAGS = new Set([
@@ -91,7 +106,7 @@ async function main(argv) {
   }
 
   // 2. Tests.
-  const files = opts.files.length ? resolveSelection(opts.files) : defaultTestFiles(opts.suites.length ? opts.suites : SUITES);
+  const files = opts.files.length ? resolveSelection(opts.files) : defaultTestFiles(opts.suites.length ? opts.suites : DEFAULT_SUITES);
   if (files.error) {
     log(files.error);
     return 1;
@@ -100,32 +115,51 @@ async function main(argv) {
     log(
       opts.files.length
         ? 'no test files match the selection'
-        : `no test files found under ${(opts.suites.length ? opts.suites : SUITES).map((s) => `dist/test/${s}`).join(', ')} - nothing to run`,
+        : `no test files found under ${(opts.suites.length ? opts.suites : DEFAULT_SUITES).map((s) => `dist/test/${s}`).join(', ')} - nothing to run`,
     );
     return 1;
   }
 
-  // The stress suite loads the machine by design, and the framework test checks a latency bound
-  // per edit: both run after the rest, one file at a time, so they never share the two cores.
-  const isStress = (file) => file.split(path.sep).includes('stress') || path.basename(file) === 'real-frameworks.test.js';
+  // The stress suite loads the machine by design, and its framework tests check a latency bound
+  // per edit: it runs after the rest, one file at a time, so they never share the two cores.
+  const isStress = (file) => file.split(path.sep).includes('stress');
   // A torture file runs one seed after another (CI gives three in HOTLOAD_STRESS_SEED): its file
   // gets the timeout once per seed.
   const seeds = Math.max(1, (process.env.HOTLOAD_STRESS_SEED ?? '').split(',').filter((s) => s.trim() !== '').length);
+  // Unit tests start no process and leave no global state behind: they share one process
+  // (--test-isolation=none), which saves a Node start-up per file (the suite takes 4 s instead of
+  // 9.5 at load 8 on 2 cores).
+  const isUnit = (file) => file.split(path.sep).includes('unit');
+  // Several at a time, the longest files (as the last run timed them) start first: the run does
+  // not end on one long file started last.
+  const took = readDurations();
+  const longestFirst = (list) => [...list].sort((a, b) => (took[path.resolve(b)] ?? Infinity) - (took[path.resolve(a)] ?? Infinity));
   const passes = [
-    { files: files.list.filter((f) => !isStress(f)), concurrency: CONCURRENCY, timeout: TEST_TIMEOUT_MS },
+    { files: files.list.filter(isUnit), concurrency: 1, timeout: TEST_TIMEOUT_MS, shared: true },
+    { files: longestFirst(files.list.filter((f) => !isStress(f) && !isUnit(f))), concurrency: CONCURRENCY, timeout: TEST_TIMEOUT_MS },
     { files: files.list.filter(isStress), concurrency: 1, timeout: TEST_TIMEOUT_MS * seeds },
   ].filter((pass) => pass.files.length > 0);
   const what = opts.files.length || opts.nodeArgs.length ? 'selected' : files.suites.join(', ');
   log(`tests (${what}): ${files.list.length} file(s) on Node ${process.version.replace(/^v/, '')}`);
+  if (!CI && !opts.files.length && !opts.suites.length) log('stress suite: CI only (CI=true npm test runs it; npm run test:stress alone)');
   const t1 = Date.now();
   let testCode = 0;
   // Every failed test, written by scripts/failures-reporter.mjs beside the spec reporter's output.
   const failuresFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hotload-test-')), 'failures.jsonl');
+  // The programs the tests run keep hotload's code cache (loader/code-cache.ts) here, not in the
+  // user's own cache folder: each run starts from none, as from a fresh install.
+  process.env.XDG_CACHE_HOME = path.join(path.dirname(failuresFile), 'cache');
   for (const pass of passes) {
     // Node's experimental APIs the tests call in process (module.stripTypeScriptTypes, type
     // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
     // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
     const testArgs = ['--disable-warning=ExperimentalWarning', '--test', `--test-concurrency=${pass.concurrency}`, `--test-timeout=${pass.timeout}`];
+    if (pass.shared && !opts.nodeArgs.some((a) => /^--(experimental-)?test-isolation/.test(a))) {
+      // Node 22 has it as --experimental-test-isolation. shared-process.ts keeps one test's
+      // leftovers (a warning on the next tick, stderr) out of the next.
+      testArgs.push(`${process.allowedNodeEnvironmentFlags.has('--test-isolation') ? '--test-isolation' : '--experimental-test-isolation'}=none`);
+      testArgs.push(`--import=${pathToFileURL(path.join(repoRoot, 'dist', 'test', 'helpers', 'shared-process.js')).href}`);
+    }
     if (!opts.nodeArgs.some((a) => a === '--test-reporter' || a.startsWith('--test-reporter='))) {
       testArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
       testArgs.push(`--test-reporter=${pathToFileURL(path.join(repoRoot, 'scripts', 'failures-reporter.mjs')).href}`);
@@ -135,7 +169,9 @@ async function main(argv) {
     const code = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
     if (code !== 0 && testCode === 0) testCode = code;
   }
-  const failed = passes.flatMap((_, i) => readFailures(`${failuresFile}.${i}`));
+  const records = passes.flatMap((_, i) => readRecords(`${failuresFile}.${i}`));
+  const failed = records.filter((r) => r.name !== undefined);
+  writeDurations(took, records.filter((r) => r.name === undefined));
   fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
   const testsOk = testCode === 0;
   log(`tests: ${testsOk ? 'ok' : `FAILED (node --test exited ${testCode})`} (${secs(t1)})`);
@@ -145,6 +181,7 @@ async function main(argv) {
   let benchNote;
   const bench = path.join(repoRoot, 'scripts', 'bench.mjs');
   if (!opts.bench) benchNote = 'skipped (--no-bench)';
+  else if (!CI) benchNote = 'CI only (CI=true npm test runs it; npm run bench -- --quick --smoke alone)';
   else if (opts.files.length || opts.nodeArgs.length || opts.suites.length) benchNote = 'skipped (a subset of the tests was selected)';
   if (benchNote) {
     log(`bench smoke: ${benchNote}`);
@@ -299,8 +336,8 @@ function runCapturing(cmd, args, options) {
   });
 }
 
-/** The failed tests scripts/failures-reporter.mjs wrote (none when the file is missing). */
-function readFailures(file) {
+/** What scripts/failures-reporter.mjs wrote: failed tests and durations (none when the file is missing). */
+function readRecords(file) {
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -311,6 +348,27 @@ function readFailures(file) {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+function readDurations() {
+  try {
+    return JSON.parse(fs.readFileSync(DURATIONS, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Adds this run's durations (summed per file) to what was known. */
+function writeDurations(known, records) {
+  if (records.length === 0) return;
+  const sums = {};
+  for (const { file, ms } of records) sums[file] = (sums[file] ?? 0) + ms;
+  try {
+    fs.mkdirSync(path.dirname(DURATIONS), { recursive: true });
+    fs.writeFileSync(DURATIONS, `${JSON.stringify({ ...known, ...sums })}\n`);
+  } catch {
+    // Only an order for next time.
+  }
 }
 
 function secs(t0) {

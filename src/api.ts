@@ -70,6 +70,16 @@ export function hot(meta: ImportMeta): Hot | undefined {
 }
 
 /**
+ * Which version of its module the instance `meta` belongs to: 0 for the module's first load, N for
+ * the Nth new version an update evaluated (as `graph()` counts them); undefined when not hot.
+ * `import.meta.url` is the file's URL in every version, as after a restart: this is how a test or
+ * a tool tells the versions apart.
+ */
+export function versionOf(meta: ImportMeta): number | undefined {
+  return active()?.versionOf(meta);
+}
+
+/**
  * The ESM answer to `import-fresh`: a newly evaluated instance of a module and of the project
  * modules it imports (packages in node_modules are shared), without touching the instances the
  * rest of the program holds. Needs no file change. `specifier` is resolved against `parentURL`

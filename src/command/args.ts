@@ -113,18 +113,21 @@ Environment (read by the app's hotload, so they work with node --import hotload 
   HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
   HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
   HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
-  HOTLOAD_SETTLE_MS=<ms>          how long a file must stay unchanged before a save is applied
-                                  (default 3; 25 never runs a half-written save)
+  HOTLOAD_SETTLE_MS=<ms>          a fixed quiet time before a save is applied; saves within it
+                                  are one update (default: at once, 3 ms for a file still being
+                                  written)
   HOTLOAD_IN_PLACE=0              no in-place updates of entries with no hot code: a change that
                                   reaches one restarts (default: in place)
   HOTLOAD_HANDLER_TIMEOUT_MS=<ms> how long an update waits for a dispose, prune or accept
                                   handler's promise before it goes on without it (default 5000)
   HOTLOAD_CODE_CACHE=0            compile hotload's own start-up code every time instead of
-                                  keeping V8's code cache of it in its package's dist/loader/.cache
+                                  keeping V8's code cache of it in $XDG_CACHE_HOME/hotload
+                                  (default ~/.cache/hotload)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
                                   set by hotload for the app (HOTLOAD_HOT=0 with --no-hot; the app
-                                  never sees HOTLOAD_SUPERVISOR); not for you to set
+                                  never sees HOTLOAD_SUPERVISOR or HOTLOAD_FIRST_PID); not for
+                                  you to set
 `;
 
 /**

@@ -10,6 +10,7 @@
 import { ChildProcess } from "node:child_process";
 import { LINK_FD, wire } from "../shared/link.js";
 import { descendants } from "./tree.js";
+import { systemClock, type Clock, type Timer } from "../shared/clock.js";
 
 /** How a run ended. */
 export interface Exit {
@@ -29,6 +30,25 @@ export interface LaunchSpec {
   readonly env: NodeJS.ProcessEnv;
   readonly stdin: "inherit" | "pipe";
 }
+
+/** How a run reaches its process: starts it, and signals it and the processes below it. */
+export interface Launch {
+  /** Starts the program, with the link (see {@link spawnLinked}). */
+  spawn(spec: LaunchSpec): ChildProcess;
+  /** Sends `signal` to the process `pid`; throws when it is gone (as `process.kill`). */
+  kill(pid: number, signal: NodeJS.Signals): void;
+  /** The processes below `pid`. */
+  descendants(pid: number): number[];
+}
+
+/** Real processes. */
+export const processLaunch: Launch = {
+  spawn: (spec) => spawnLinked(spec),
+  kill: (pid, signal) => {
+    process.kill(pid, signal);
+  },
+  descendants,
+};
 
 /**
  * How long a retiring run may keep connections open (a stream, a WebSocket, a long poll, a slow
@@ -56,7 +76,7 @@ export class Run {
   /** It is ready (see {@link whenReady}). */
   isReady = false;
   /** Wall-clock time of the spawn, to compare with file modification times. */
-  readonly spawnedAt: number = Date.now();
+  readonly spawnedAt: number;
   /** Processes seen below it, so a helper orphaned meanwhile is still killed. */
   readonly #known = new Set<number>();
   #markReady!: () => void;
@@ -65,10 +85,15 @@ export class Run {
   #expected: ReadonlySet<string> | undefined;
   #evaluated = false;
   #markRetired: (() => void) | undefined;
+  readonly #launch: Launch;
+  readonly #clock: Clock;
 
-  constructor(spec: LaunchSpec) {
+  constructor(spec: LaunchSpec, launch: Launch = processLaunch, clock: Clock = systemClock) {
+    this.#launch = launch;
+    this.#clock = clock;
+    this.spawnedAt = clock.wall();
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-    this.child = spawnLinked(spec);
+    this.child = launch.spawn(spec);
     let settle!: (exit: Exit) => void;
     this.exited = new Promise<Exit>((resolve) => (settle = resolve));
     this.child.on("exit", (code, signal) => {
@@ -140,15 +165,15 @@ export class Run {
     if (this.exit) return Promise.resolve(false);
     this.#expected = expected;
     this.#check();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const late = new Promise<true>((resolve) => {
-      timer = setTimeout(() => {
+      timer = this.#clock.setTimeout(() => {
         onLate();
         this.#setReady();
         resolve(true);
       }, LISTEN_TIMEOUT_MS);
     });
-    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(() => clearTimeout(timer));
+    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(() => this.#clock.clearTimeout(timer));
   }
 
   /**
@@ -160,20 +185,20 @@ export class Run {
   async retire(killTimeout: number, onTimeout: () => void): Promise<Exit> {
     if (this.exit) return this.exit;
     this.stopping = true;
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       onTimeout();
       this.kill();
     }, killTimeout);
     const retired = new Promise<void>((resolve) => (this.#markRetired = resolve));
-    const grace = setTimeout(() => this.#markRetired?.(), RETIRE_GRACE_MS);
+    const grace = this.#clock.setTimeout(() => this.#markRetired?.(), RETIRE_GRACE_MS);
     this.child.send(wire({ hotload: "retire" }), (problem) => problem && this.#markRetired?.());
     void retired.then(() => {
-      clearTimeout(grace);
+      this.#clock.clearTimeout(grace);
       this.#signal("SIGTERM");
     });
     const exit = await this.exited;
-    clearTimeout(timer);
-    clearTimeout(grace);
+    this.#clock.clearTimeout(timer);
+    this.#clock.clearTimeout(grace);
     this.#reap();
     return exit;
   }
@@ -183,12 +208,12 @@ export class Run {
     if (this.exit) return this.exit;
     this.stopping = true;
     this.#signal(signal);
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       onTimeout();
       this.kill();
     }, killTimeout);
     const exit = await this.exited;
-    clearTimeout(timer);
+    this.#clock.clearTimeout(timer);
     this.#reap();
     return exit;
   }
@@ -210,16 +235,16 @@ export class Run {
     if (pid === undefined) return;
     if (!this.exit) {
       // The tree is read before any signal: a helper whose parent dies is re-parented, out of reach.
-      for (const below of descendants(pid)) this.#known.add(below);
+      for (const below of this.#launch.descendants(pid)) this.#known.add(below);
       try {
-        process.kill(pid, signal);
+        this.#launch.kill(pid, signal);
       } catch {
         // Exited meanwhile.
       }
     }
     for (const below of this.#known) {
       try {
-        process.kill(below, signal);
+        this.#launch.kill(below, signal);
       } catch {
         this.#known.delete(below);
       }
@@ -230,7 +255,7 @@ export class Run {
   #reap(): void {
     for (const below of this.#known) {
       try {
-        process.kill(below, "SIGKILL");
+        this.#launch.kill(below, "SIGKILL");
       } catch {
         // Already gone.
       }

@@ -19,22 +19,22 @@
  *
  * Beside it: run.ts (one child process: spawn, ready, stop), launch-spec.ts (what a child is
  * started with), restart-cause.ts (why a restart happens and how it is said), watch.ts (the
- * command's own file watches).
+ * command's own file watches), effects.ts (what it acts on the world with).
  */
 import type { CliOptions } from "./args.js";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { resolve } from "node:path";
-import { performance } from "node:perf_hooks";
-import { snapshot, watchFiles, watchGlobs, type FilesWatch, type Watch } from "./watch.js";
+import type { FilesWatch, Watch } from "./watch.js";
 import { compileGlob, escapeGlob, type Glob } from "./glob.js";
 import { launchSpec } from "./launch-spec.js";
 import { envFilesOf, inspectorPort } from "./node-options.js";
 import { HeldSockets } from "./sockets.js";
 import { describe, modifiedAfter, savedAfter, type RestartCause } from "./restart-cause.js";
 import { childMessage, type ChildMessage } from "../shared/link.js";
-import { debug, displayPath, error, info, warn } from "../shared/log.js";
+import { displayPath } from "../shared/log.js";
 import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
+import { withDefaults, type SupervisorEffects } from "./effects.js";
 
 /** The command line's options, and what the command adds to run the app. */
 export interface SupervisorOptions extends CliOptions {
@@ -82,10 +82,13 @@ export class Supervisor {
   #inputEnded = false;
   readonly #done: Promise<number>;
   #finish!: (code: number) => void;
+  /** The processes, watches, clock and log it acts with. */
+  readonly #effects: Required<SupervisorEffects>;
 
-  /** Prepares; nothing runs until {@link start}. */
-  constructor(options: SupervisorOptions) {
+  /** Prepares; nothing runs until {@link start}. `effects`: see effects.ts (the real ones by default). */
+  constructor(options: SupervisorOptions, effects: SupervisorEffects = {}) {
     this.#options = options;
+    this.#effects = withDefaults(effects);
     const cwd = (this.#cwd = options.cwd ?? process.cwd());
     const entry = resolve(cwd, options.entry);
     this.#app = displayPath(entry);
@@ -112,8 +115,8 @@ export class Supervisor {
     if (this.#phase !== "idle") return;
     this.#phase = "restarting";
     const onChange = (file: string): void => this.restart({ kind: "change", file });
-    this.#globWatch = watchGlobs(this.#restartGlobs, this.#ignore, onChange, this.#options.poll);
-    if (!this.#options.hot) this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange, undefined, this.#options.poll);
+    this.#globWatch = this.#effects.watch.globs(this.#restartGlobs, this.#ignore, onChange, this.#options.poll);
+    if (!this.#options.hot) this.#filesWatch = this.#effects.watch.files([...this.#loaded], this.#ignore, onChange, undefined, this.#options.poll);
     await Promise.all([this.#globWatch.ready, this.#filesWatch?.ready]);
     if (this.#phase !== "restarting") return; // a signal came first
     this.#serve(this.#launch());
@@ -134,7 +137,7 @@ export class Supervisor {
         // A new process already starting may have read that file before the save: it restarts
         // once it has taken over. Otherwise the new process loads the files as they are by then.
         if (this.#next && savedAfter(cause, this.#next.spawnedAt)) this.#again ??= cause;
-        else debug(`${describe(cause)}: a restart is already under way`);
+        else this.#effects.log.debug(`${describe(cause)}: a restart is already under way`);
         return;
       case "running":
       case "waiting":
@@ -142,7 +145,7 @@ export class Supervisor {
       default:
         this.#phase satisfies never;
     }
-    const decidedAt = performance.now();
+    const decidedAt = this.#effects.clock.now();
     const previous = this.#run?.exit === undefined ? this.#run : undefined;
     this.#phase = "restarting";
     if (this.#options.hot) this.#stopWatchingFiles();
@@ -157,7 +160,7 @@ export class Supervisor {
       const run = this.#launch();
       this.#serve(run);
       run.child.once("spawn", () => {
-        info(`restart: ${describe(cause)} — new process spawned in ${Math.round(performance.now() - decidedAt)} ms`);
+        this.#effects.log.info(`restart: ${describe(cause)} — new process spawned in ${Math.round(this.#effects.clock.now() - decidedAt)} ms`);
       });
       // Sockets the new version no longer listens on are let go (a changed port).
       void run.whenReady(new Set(previous?.listening), () => {}).then((ready) => ready && this.#sockets.keepOnly(run.listening, run.child));
@@ -208,7 +211,7 @@ export class Supervisor {
     const next = this.#launch();
     this.#next = next;
     const ready = await next.whenReady(new Set(previous.listening), () =>
-      warn(`${this.#app}: the new process is not ready after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
+      this.#effects.log.warn(`${this.#app}: the new process is not ready after ${LISTEN_TIMEOUT_MS / 1000} s — switching to it anyway`),
     );
     this.#next = undefined;
     const again = this.#again;
@@ -219,8 +222,8 @@ export class Supervisor {
       if (previous.exit === undefined) {
         // A new version that cannot start never replaces one that works.
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-        const before = this.#options.hot ? snapshot(this.#loaded) : undefined;
-        error(`restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`);
+        const before = this.#options.hot ? this.#effects.watch.snapshot(this.#loaded) : undefined;
+        this.#effects.log.error(`restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`);
         this.#phase = "running";
         if (before) this.#watchLoaded(before);
         // Saved while it was starting: that save may be the fix.
@@ -235,9 +238,9 @@ export class Supervisor {
     this.#serve(next);
     // Sockets the new version no longer listens on are let go (a changed port).
     this.#sockets.keepOnly(next.listening, next.child);
-    info(`restart: ${describe(cause)} — new process ready in ${Math.round(performance.now() - decidedAt)} ms`);
+    this.#effects.log.info(`restart: ${describe(cause)} — new process ready in ${Math.round(this.#effects.clock.now() - decidedAt)} ms`);
     void previous.retire(this.#options.killTimeout, () =>
-      warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),
+      this.#effects.log.warn(`the previous ${this.#app} did not exit within ${this.#options.killTimeout} ms: killing it`),
     );
     if (again) this.restart(again);
   }
@@ -250,7 +253,7 @@ export class Supervisor {
 
   /** Starts a run of the app, wired to this supervisor (its messages, its exit). */
   #launch(): Run {
-    const run = new Run(launchSpec(this.#options, this.#cwd, this.#ignore));
+    const run = new Run(launchSpec(this.#options, this.#cwd, this.#ignore), this.#effects.launch, this.#effects.clock);
     if (this.#inputEnded) run.child.stdin?.end();
     run.child.on("internalMessage", (value: unknown, handle: object | undefined) => {
       const message = childMessage(value);
@@ -258,8 +261,8 @@ export class Supervisor {
     });
     if (run.child.pid !== undefined) this.#sockets.handOver(run.child);
     run.child.on("error", (problem) => {
-      if (run.child.pid === undefined) error(`could not start ${this.#app}: ${problem.message}`);
-      else debug(`${this.#app}: ${problem.message}`);
+      if (run.child.pid === undefined) this.#effects.log.error(`could not start ${this.#app}: ${problem.message}`);
+      else this.#effects.log.debug(`${this.#app}: ${problem.message}`);
     });
     void run.exited.then((exit) => this.#onExit(run, exit));
     return run;
@@ -321,7 +324,7 @@ export class Supervisor {
       return;
     }
     if (code === 0 && !this.#options.watchAfterExit) {
-      info(`${this.#app} exited with code 0`);
+      this.#effects.log.info(`${this.#app} exited with code 0`);
       this.#phase = "exiting";
       void this.#end(0);
       return;
@@ -338,10 +341,10 @@ export class Supervisor {
     }
     // Taken before saying anything: a fix saved right after the message is then not missed
     // while the watch is still starting.
-    const before = this.#options.hot ? snapshot(this.#loaded) : undefined;
+    const before = this.#options.hot ? this.#effects.watch.snapshot(this.#loaded) : undefined;
     this.#phase = "waiting";
-    if (code === 0) info(`${this.#app} exited with code 0 — waiting for a change to start it again`);
-    else error(`${this.#app} ${how} — waiting for a change to restart it`);
+    if (code === 0) this.#effects.log.info(`${this.#app} exited with code 0 — waiting for a change to start it again`);
+    else this.#effects.log.error(`${this.#app} ${how} — waiting for a change to restart it`);
     if (before) this.#watchLoaded(before);
   }
 
@@ -352,7 +355,7 @@ export class Supervisor {
   #watchLoaded(before: ReadonlyMap<string, string>): void {
     this.#stopWatchingFiles();
     const onChange = (file: string): void => this.restart({ kind: "change", file });
-    this.#filesWatch = watchFiles([...this.#loaded], this.#ignore, onChange, before, this.#options.poll);
+    this.#filesWatch = this.#effects.watch.files([...this.#loaded], this.#ignore, onChange, before, this.#options.poll);
   }
 
   /** Some loaded file was saved after `time` (wall clock). */
@@ -363,7 +366,7 @@ export class Supervisor {
 
   #stopRun(run: Run, signal: NodeJS.Signals): Promise<Exit> {
     return run.stop(signal, this.#options.killTimeout, () =>
-      warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`),
+      this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`),
     );
   }
 
@@ -377,7 +380,7 @@ export class Supervisor {
     const watches = [this.#globWatch?.close(), this.#filesWatch?.close()];
     this.#globWatch = this.#filesWatch = undefined;
     // Closing watchers should take a few ms; a stuck one must not keep the command alive.
-    await Promise.race([Promise.all(watches), new Promise((wake) => setTimeout(wake, 1000).unref())]);
+    await Promise.race([Promise.all(watches), new Promise((wake) => this.#effects.clock.setTimeout(() => wake(undefined), 1000).unref())]);
     this.#finish(code);
   }
 }

@@ -4,16 +4,18 @@
  * app is running after a crash).
  *
  * A change is reported once per content state: a save that produces several events (truncate,
- * then write) is one change, because each event is checked against the file's size, mtime and
- * inode at the last report.
+ * then write) is one change, and a touch or a rewrite with the same bytes is none, because each
+ * event is checked against the file's content when it was last reported, or when the watch
+ * started (see identityOf).
  */
-import { statSync, type Stats } from "node:fs";
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { coveredBy, matchesGlob, type Glob } from "./glob.js";
 import { warn } from "../shared/log.js";
-import { FALLBACK_POLL_MS, isOutOfWatches, pollingOptions, sayOutOfWatches } from "../watch/polling.js";
+import { FALLBACK_POLL_MS, isWatchFailure, pollingOptions, sayPolling } from "../watch/polling.js";
 import { identityOf } from "../watch/changed.js";
+import type { WatchFunction } from "../watch/watcher.js";
 
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
@@ -35,15 +37,15 @@ export interface FilesWatch extends Watch {
 /** Which chokidar events count as a change. */
 type Kind = "add" | "change" | "unlink";
 
-/** What a file looks like now (see {@link identityOf}): two identities that differ mean a change. */
+/** What a file holds now (see {@link identityOf}): two identities that differ mean a change. */
 function fileIdentity(file: string): string {
-  let stats: Stats | undefined;
+  let bytes: Buffer | undefined;
   try {
-    stats = statSync(file);
+    bytes = readFileSync(file);
   } catch {
-    stats = undefined;
+    bytes = undefined;
   }
-  return identityOf(stats);
+  return identityOf(bytes);
 }
 
 /** The identity of each of `files` now, to compare with later (see {@link watchFiles}). */
@@ -66,13 +68,16 @@ export function watchFiles(
   onChange: ChangeListener,
   baseline?: ReadonlyMap<string, string>,
   poll?: number,
+  chokidar: WatchFunction = watch,
 ): FilesWatch {
   const dedupe = deduper(onChange);
   const watchers: FSWatcher[] = [];
   // chokidar's add() says nothing when it is in effect, so each batch gets its own watcher and
   // its own `ready` (the folder's inotify watch is shared underneath).
   const start = (paths: readonly string[], before: ReadonlyMap<string, string> | undefined): Promise<void> => {
-    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe.report, poll);
+    // The baseline is what the files held: what they hold when the watch starts must not hide a save since.
+    if (before) for (const [file, identity] of before) dedupe.seed(file, identity);
+    const watcher = open(paths, { ignored: (path: string) => coveredBy(ignore, path) }, ["add", "change"], dedupe, poll, chokidar);
     watchers.push(watcher);
     return readyOf(watcher).then(() => {
       if (!before || dedupe.closed()) return;
@@ -100,13 +105,13 @@ export function watchFiles(
  * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
  * `node_modules` and `.git` below it are skipped unless the glob names them.
  */
-export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number): Watch {
+export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number, chokidar: WatchFunction = watch): Watch {
   const dedupe = deduper(onChange);
   const kinds: Kind[] = ["add", "change", "unlink"];
   const watchers: FSWatcher[] = [];
   const literals = globs.filter((glob) => glob.literal).map((glob) => glob.absolute);
   if (literals.length > 0) {
-    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe.report, poll));
+    watchers.push(open(literals, { ignored: (path: string) => coveredBy(ignore, path) }, kinds, dedupe, poll, chokidar));
   }
   const groups = new Map<string, Glob[]>();
   for (const glob of globs.filter((g) => !g.literal)) {
@@ -121,10 +126,16 @@ export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onCh
       if (!namesSkipped && /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(relative(base, path))) return true;
       return stats?.isFile() === true && !group.some((glob) => matchesGlob(glob, path));
     };
-    const report = (path: string): void => {
-      if (group.some((glob) => matchesGlob(glob, path))) dedupe.report(path);
+    const matches = (path: string): boolean => group.some((glob) => matchesGlob(glob, path));
+    const sink: Sink = {
+      report: (path) => {
+        if (matches(path)) dedupe.report(path);
+      },
+      seed: (path) => {
+        if (matches(path)) dedupe.seed(path);
+      },
     };
-    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, report, poll));
+    watchers.push(open([base], depth === undefined ? { ignored } : { ignored, depth }, kinds, sink, poll, chokidar));
   }
   return {
     ready: Promise.all(watchers.map(readyOf)).then(() => undefined),
@@ -132,24 +143,44 @@ export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onCh
   };
 }
 
+/** Where a watcher's events go: `seed` for the files found by its first scan, `report` for every event after. */
+interface Sink {
+  report(file: string): void;
+  seed(file: string): void;
+}
+
 function open(
   paths: readonly string[],
   options: { ignored: (path: string, stats?: { isFile(): boolean }) => boolean; depth?: number },
   kinds: readonly Kind[],
-  report: ChangeListener,
+  sink: Sink,
   poll: number | undefined,
+  chokidar: WatchFunction,
 ): FSWatcher {
   // persistent: the supervisor has nothing else keeping it alive while it waits for a change.
   // atomic: false: report at once; the supervisor's restart is what we want to be fast.
   // poll: stat every `poll` ms, no OS watch at all (file systems that deliver no events).
-  const watcher = watch([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: true, atomic: false });
-  for (const kind of kinds) watcher.on(kind, (path: string) => report(path));
+  // ignoreInitial: false: the first scan's files are seeded with what they hold (see deduper).
+  const watcher = chokidar([...paths], { ...options, ...pollingOptions(poll), persistent: true, ignoreInitial: false, atomic: false });
+  let scanning = true;
+  scanned.set(
+    watcher,
+    new Promise((resolve) =>
+      watcher.once("ready", () => {
+        scanning = false;
+        resolve();
+      }),
+    ),
+  );
+  for (const kind of kinds) watcher.on(kind, (path: string) => (scanning && kind === "add" ? sink.seed(path) : sink.report(path)));
   watcher.on("error", (error: unknown) => {
-    if (isOutOfWatches(error) && poll === undefined) {
-      // The OS has no watches left: the same paths are polled too (the first watch keeps what
-      // it has). Closed with the first.
-      sayOutOfWatches();
-      const fallback = open(paths, options, kinds, report, FALLBACK_POLL_MS);
+    if (isWatchFailure(error)) {
+      // A watch could not be set up (see isWatchFailure): the same paths are polled too (the
+      // first watch keeps what it has), once. Closed with the first.
+      if (poll !== undefined) return;
+      sayPolling(error);
+      const fallback = open(paths, options, kinds, sink, FALLBACK_POLL_MS, chokidar);
+      fallbacks.set(watcher, fallback);
       watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
       poll = FALLBACK_POLL_MS;
       return;
@@ -160,13 +191,26 @@ function open(
   return watcher;
 }
 
+/** The polling watcher each watcher whose watches failed was given (see {@link open}). */
+const fallbacks = new WeakMap<FSWatcher, FSWatcher>();
+/** When each watcher has scanned its paths (taken as it opens: `ready` is said once). */
+const scanned = new WeakMap<FSWatcher, Promise<void>>();
+
+/** Resolves once `watcher` has scanned its paths, and its polling fallback too when it has one: no change is missed from then on. */
 function readyOf(watcher: FSWatcher): Promise<void> {
-  return new Promise((resolve) => watcher.once("ready", () => resolve()));
+  return scanned.get(watcher)!.then(() => {
+    const fallback = fallbacks.get(watcher);
+    return fallback ? readyOf(fallback) : undefined;
+  });
 }
 
-/** Reports each file once per content state, and never after `close`. */
+/**
+ * Reports each file once per content state, and never after `close`. A file's first state is
+ * seeded (the watch's first scan, or a baseline taken before): a touch of it is then no change.
+ */
 function deduper(onChange: ChangeListener): {
   report: ChangeListener;
+  seed(file: string, identity?: string): void;
   closed(): boolean;
   close(stop: () => Promise<void>): Promise<void>;
 } {
@@ -180,6 +224,9 @@ function deduper(onChange: ChangeListener): {
       if (seen.get(file) === identity) return;
       seen.set(file, identity);
       onChange(file);
+    },
+    seed(file, identity) {
+      if (!closed && !seen.has(file)) seen.set(file, identity ?? fileIdentity(file));
     },
     closed: () => closed,
     close(stop) {

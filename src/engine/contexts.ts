@@ -79,6 +79,12 @@ export class HotContexts {
     return this.#registry.get(id)?.instances.get(version);
   }
 
+  /** Which version of its module the instance `meta` belongs to is (0: its first load). */
+  versionOf(meta: ImportMeta): number | undefined {
+    if (this.of(meta) === undefined) return undefined;
+    return parseVersion(this.#loadedAs.get(meta) ?? meta.url).version;
+  }
+
   /** Whether `context` belongs to the current version of its module. */
   readonly isCurrent = (context: HotContext): boolean => {
     const owner = this.#contextVersions.get(context);

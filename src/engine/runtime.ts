@@ -17,7 +17,7 @@
 import { HotloadError } from "../shared/errors.js";
 import { pathToFileURL } from "node:url";
 import type { InPlace } from "../inplace/inplace.js";
-import { readFileSync, statSync } from "../shared/fs.js";
+import { readFileSync, realpathSync, statSync } from "../shared/fs.js";
 import type { RuntimeSlot } from "../source/inject.js";
 import type { LiveName, LiveSetter } from "../source/live.js";
 import { stripTypes, strippingTypes } from "../source/typescript.js";
@@ -279,17 +279,28 @@ export class Runtime implements HotHost, RuntimeSlot {
    * of it. A module's file that is gone is reported as a save would find it.
    */
   update(files: readonly string[]): Promise<UpdateResult> {
+    const known: string[] = [];
     for (const file of files) {
-      if (this.#registry.hasFile(file)) continue;
+      if (this.#registry.hasFile(file)) {
+        known.push(file);
+        continue;
+      }
+      let real: string;
       try {
         statSync(file);
+        // Node runs a module under its real path: a symlink to a module's file names that module.
+        real = realpathSync(file);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? String(error);
         return Promise.reject(new HotloadError("file-missing", `update: ${file} cannot be read (${code})`, { file, cause: error }));
       }
+      if (this.#registry.hasFile(real)) {
+        known.push(real);
+        continue;
+      }
       return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
     }
-    return this.#scheduler.update(files);
+    return this.#scheduler.update(known);
   }
 
   /** Calls `listener` after every settled update; returns the unsubscribe function. */
@@ -300,6 +311,11 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The `import.meta.hot` of the module instance `meta` belongs to. */
   contextOf(meta: ImportMeta): HotContext | undefined {
     return this.#contexts.of(meta);
+  }
+
+  /** The version of its module that the instance `meta` belongs to (0: the first load). */
+  versionOf(meta: ImportMeta): number | undefined {
+    return this.#contexts.versionOf(meta);
   }
 
   /**

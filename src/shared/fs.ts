@@ -14,3 +14,5 @@ const fs: typeof NodeFs = process.getBuiltinModule("node:fs");
 export const readFileSync: typeof NodeFs.readFileSync = fs.readFileSync;
 /** `fs.statSync`. */
 export const statSync: typeof NodeFs.statSync = fs.statSync;
+/** `fs.realpathSync`. */
+export const realpathSync: typeof NodeFs.realpathSync = fs.realpathSync;

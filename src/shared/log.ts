@@ -17,6 +17,9 @@ import { printable, printableBlock } from "./printable.js";
  */
 export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
 
+/** Where the first process's pid is kept once read (see FIRST). */
+const FIRST_SLOT: unique symbol = Symbol.for("hotload.first-pid") as never;
+
 /** How much hotload prints. */
 type LogLevel = "silent" | "info" | "debug";
 
@@ -43,11 +46,36 @@ function paint(code: string, text: string): string {
  * worker it is loaded already).
  */
 let shownAs: string | undefined;
-const FIRST = process.env[FIRST_PROCESS_ENV];
-// Set now, before the program can start a child. A worker thread inherits it from its main thread
-// (which ran hotload first), so only a main thread finds it unset (or a worker given an env of its
-// own, whose children then name this process as the first, which it is).
-if (!FIRST) process.env[FIRST_PROCESS_ENV] = String(process.pid);
+// The program never sees the variable: hotload removes it from its environment and hands it to
+// the children the program starts (see tellChildren), as plain node would show no such variable.
+// Kept on a global symbol: each of hotload's bundles has its own copy of this module.
+const FIRST: string = ((globalThis as { [FIRST_SLOT]?: string })[FIRST_SLOT] ??= process.env[FIRST_PROCESS_ENV] ?? "");
+delete process.env[FIRST_PROCESS_ENV];
+
+/**
+ * Makes the processes the program starts (`spawn`, `fork`, `exec`, `cluster.fork()`, all through
+ * `ChildProcess#spawn`) know which process of the tree ran hotload first, without putting it in the
+ * program's own environment. Called when the program first reaches node:child_process or
+ * node:cluster. A child started with `spawnSync`/`execSync` is not told (it names no pid then).
+ */
+export function tellChildren(): void {
+  if (toldChildren) return;
+  toldChildren = true;
+  // Node's own getBuiltinModule, not the in-place wrapper (which would install its own spawn
+  // wrapper first): this one must be the inner, so that its frame is not on the stack the in-place
+  // wrapper reads to tell which module started a child (inplace/children.ts).
+  const { ChildProcess } = getBuiltinModule.call(process, "node:child_process") as typeof import("node:child_process");
+  const prototype = ChildProcess.prototype as unknown as { spawn: (options: { envPairs?: string[] }, ...rest: unknown[]) => unknown };
+  const spawn = prototype.spawn;
+  const pair = `${FIRST_PROCESS_ENV}=${FIRST || process.pid}`;
+  prototype.spawn = function (this: unknown, options, ...rest) {
+    const pairs = options?.envPairs;
+    if (Array.isArray(pairs) && !pairs.some((p) => p.startsWith(`${FIRST_PROCESS_ENV}=`))) pairs.push(pair);
+    return Reflect.apply(spawn, this, [options, ...rest]);
+  };
+}
+let toldChildren = false;
+const getBuiltinModule = process.getBuiltinModule;
 
 function prefix(): string {
   if (shownAs !== undefined) return shownAs;

@@ -151,7 +151,12 @@ export function needsAnotherLook(settledSize: number, sizeNow: number | undefine
   return !touchedSince && sizeNow !== settledSize;
 }
 
-/** What the command's watch remembers of a file: size, modification time and inode, or missing. */
-export function identityOf(stats: Pick<NodeFs.Stats, "size" | "mtimeMs" | "ino"> | undefined): string {
-  return stats === undefined ? "missing" : `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+/**
+ * What the command's watch remembers of a file: a digest of its bytes, or "missing" (undefined:
+ * it cannot be read). Only a change of content is a change, as for modules: a touch, or a rewrite
+ * with the same bytes, is not (a restart for it would only lose the program's state).
+ */
+export function identityOf(bytes: Uint8Array | undefined): string {
+  // node:crypto only when asked: the loader's start-up imports this file, the command calls this.
+  return bytes === undefined ? "missing" : process.getBuiltinModule("node:crypto").createHash("sha1").update(bytes).digest("base64");
 }

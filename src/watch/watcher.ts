@@ -21,11 +21,11 @@
  * The watcher never keeps the process alive: chokidar runs with `persistent: false` and every
  * timer is unref'd.
  */
-import type { FSWatcher } from "chokidar";
+import type { ChokidarOptions, FSWatcher } from "chokidar";
 import { statSync } from "../shared/fs.js";
 import { join, resolve } from "node:path";
-import { later } from "../shared/later.js";
-import { FALLBACK_POLL_MS, isOutOfWatches, pollFromEnv, pollingOptions, sayOutOfWatches } from "./polling.js";
+import { systemClock, type Clock, type Timer } from "../shared/clock.js";
+import { FALLBACK_POLL_MS, isWatchFailure, pollFromEnv, pollingOptions, sayPolling } from "./polling.js";
 import { settleDelay, whenReady } from "./settle.js";
 import { needsAnotherLook, needsLook } from "./changed.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
@@ -63,6 +63,21 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   pollMs: pollFromEnv(),
 };
 
+/** chokidar's `watch` (or a fake of it). */
+export type WatchFunction = (paths: string[], options: ChokidarOptions) => FSWatcher;
+
+/** What the watcher acts on the world with; each defaults to the real one. */
+export interface WatcherEffects {
+  /** Loads chokidar's `watch` (default: chokidar, imported on first use). */
+  readonly watch?: () => Promise<WatchFunction>;
+  readonly clock?: Clock;
+}
+
+/** chokidar is loaded only when the first file is watched, after the program's first modules ran: it costs ~25 ms. */
+function loadChokidar(): Promise<WatchFunction> {
+  return (dynamicImport("chokidar") as Promise<typeof import("chokidar")>).then(({ watch }) => watch);
+}
+
 /** A batch of files that need a look. */
 export interface TouchedBatch {
   /** Files that exist now (their content may or may not have changed). */
@@ -97,8 +112,8 @@ export class Watcher {
   readonly #touched = new Set<string>();
   /** When each touched file may be looked at (ms, monotonic). */
   readonly #due = new Map<string, number>();
-  #settle: NodeJS.Timeout | undefined;
-  #immediate: NodeJS.Immediate | undefined;
+  #settle: Timer | undefined;
+  #immediate: unknown;
   #running: Promise<void> | undefined;
   /** Files held back: became empty, or vanished. Value: when the hold ends (ms, monotonic). */
   readonly #held = new Map<string, number>();
@@ -107,13 +122,23 @@ export class Watcher {
   readonly #probed = new Map<string, number | undefined>();
   /** When each file last had an event: a large file must be quiet for longer (see #flush). */
   readonly #lastEvent = new Map<string, number>();
+  readonly #loadWatch: () => Promise<WatchFunction>;
+  readonly #clock: Clock;
 
   /**
    * `differs` tells whether a file holds something else than what was loaded from it (undefined
    * when it cannot tell): asked of each file once its watch is set up, since a save before that
    * made no event. Without an answer, a file modified shortly before it was handed over is looked at.
    */
-  constructor(handler: BatchHandler, onError: (error: unknown) => void, options: WatcherOptions = DEFAULT_WATCHER_OPTIONS, differs?: (file: string) => boolean | undefined) {
+  constructor(
+    handler: BatchHandler,
+    onError: (error: unknown) => void,
+    options: WatcherOptions = DEFAULT_WATCHER_OPTIONS,
+    differs?: (file: string) => boolean | undefined,
+    effects: WatcherEffects = {},
+  ) {
+    this.#loadWatch = effects.watch ?? loadChokidar;
+    this.#clock = effects.clock ?? systemClock;
     this.#handler = handler;
     this.#differs = differs;
     this.#onError = onError;
@@ -132,8 +157,9 @@ export class Watcher {
     this.#watched.add(file);
     this.#pendingAdd.add(file);
     // Wall-clock, to compare with file modification times (coarse on some file systems).
-    this.#addedAt.set(file, Date.now());
-    if (this.#pendingAdd.size === 1) later(() => this.#flushAdds());
+    this.#addedAt.set(file, this.#clock.wall());
+    // Soon, without keeping the process alive for it (see shared/later.ts).
+    if (this.#pendingAdd.size === 1) this.#clock.setTimeout(() => this.#flushAdds(), 0).unref();
   }
 
   /** Stops watching `file`. */
@@ -148,8 +174,8 @@ export class Watcher {
 
   /** Stops everything. */
   async close(): Promise<void> {
-    clearTimeout(this.#settle);
-    clearImmediate(this.#immediate);
+    this.#clock.clearTimeout(this.#settle);
+    this.#clock.clearImmediate(this.#immediate);
     this.#watched.clear();
     this.#pendingAdd.clear();
     await this.#starting;
@@ -160,9 +186,8 @@ export class Watcher {
   #flushAdds(): void {
     if (this.#pendingAdd.size === 0) return;
     if (!this.#chokidar) {
-      // chokidar is loaded only now, after the program's first modules ran: it costs ~25 ms.
-      this.#starting ??= (dynamicImport("chokidar") as Promise<typeof import("chokidar")>).then(
-        ({ watch }) => this.#start(watch),
+      this.#starting ??= this.#loadWatch().then(
+        (watch) => this.#start(watch),
         (error: unknown) => this.#onError(error),
       );
       return;
@@ -172,11 +197,11 @@ export class Watcher {
     this.#chokidar.add(files);
     // As for the first batch: a save before the new watches are in effect would be missed. Look
     // twice (a watch may take a while to set up); a look at an unchanged file costs one read.
-    setTimeout(() => this.#lookAtRecent(files, false), 30).unref();
-    setTimeout(() => this.#lookAtRecent(files, true), 300).unref();
+    this.#clock.setTimeout(() => this.#lookAtRecent(files, false), 30).unref();
+    this.#clock.setTimeout(() => this.#lookAtRecent(files, true), 300).unref();
   }
 
-  #start(watch: typeof import("chokidar").watch): void {
+  #start(watch: WatchFunction): void {
     const files = [...this.#pendingAdd];
     this.#pendingAdd.clear();
     {
@@ -193,21 +218,22 @@ export class Watcher {
         if (path) this.#touch(path);
       });
       this.#chokidar.on("error", (error) => {
-        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch);
-        else this.#onError(error);
+        // A watch failure once polling: the old watcher's late word on a file polled already.
+        if (!isWatchFailure(error)) this.#onError(error);
+        else if (this.#pollMs === undefined) this.#fallBackToPolling(watch, error);
       });
     }
     if (this.#pendingAdd.size > 0) this.#flushAdds();
   }
 
-  /** The OS has no watches left: every file is polled from now on (and a save meanwhile seen). */
-  #fallBackToPolling(watch: typeof import("chokidar").watch): void {
-    sayOutOfWatches();
+  /** A watch could not be set up (see isWatchFailure): every file is polled from now on (and a save meanwhile seen). */
+  #fallBackToPolling(watch: WatchFunction, error: unknown): void {
+    sayPolling(error);
     this.#pollMs = FALLBACK_POLL_MS;
     const old = this.#chokidar;
     this.#chokidar = undefined;
     void old?.close();
-    const now = Date.now();
+    const now = this.#clock.wall();
     for (const file of this.#watched) {
       this.#pendingAdd.add(file);
       if (!this.#addedAt.has(file)) this.#addedAt.set(file, now);
@@ -231,7 +257,7 @@ export class Watcher {
 
   #touch(path: string): void {
     if (!this.#watched.has(path)) return;
-    const now = performance.now();
+    const now = this.#clock.now();
     const size = sizeOf(path);
     const last = this.#lastEvent.get(path);
     const previous = last === undefined ? undefined : { at: last, size: this.#probed.get(path) };
@@ -249,25 +275,25 @@ export class Watcher {
   }
 
   #arm(ms: number): void {
-    clearTimeout(this.#settle);
-    clearImmediate(this.#immediate);
+    this.#clock.clearTimeout(this.#settle);
+    this.#clock.clearImmediate(this.#immediate);
     this.#settle = undefined;
     this.#immediate = undefined;
     if (ms <= 0) {
       // Right after the events of this turn of the loop, so that one save's events make one
       // batch. Not unref'd (see later.ts: an unref'd immediate may wait for an unrelated event);
       // it runs at once and holds nothing.
-      this.#immediate = setImmediate(() => void this.#flush());
+      this.#immediate = this.#clock.setImmediate(() => void this.#flush());
       return;
     }
-    this.#settle = setTimeout(() => void this.#flush(), ms);
+    this.#settle = this.#clock.setTimeout(() => void this.#flush(), ms);
     this.#settle.unref();
   }
 
   async #flush(): Promise<void> {
     // One batch at a time: touches during a running batch go next (re-armed when it settles).
     if (this.#running) return;
-    const now = performance.now();
+    const now = this.#clock.now();
     const changed: string[] = [];
     const deleted: string[] = [];
     const sizes = new Map<string, number>();

@@ -18,7 +18,7 @@ import { freePort, startLoad, type Load } from "../helpers/load.js";
 const RESTART_PATH = { HOTLOAD_IN_PLACE: "0" };
 
 /** The variables README says the command or hotload set in the program's environment. */
-const README_VARIABLES = ["HOTLOAD_FIRST_PID"];
+const README_VARIABLES: string[] = [];
 
 /** Saves version.mjs with `v` and `n` zeros more than the last (so the length changes). */
 function saveVersion(dir: string, n: number): string {

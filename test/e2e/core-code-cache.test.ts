@@ -1,16 +1,17 @@
 /**
  * The loader's start-up bundles (the hooks, in-place updates) run from V8's code cache
- * (loader/code-cache.ts): the first run
- * compiles it and writes the cache beside it once the program has run a while, the next ones use
- * it, a cache V8 rejects is compiled over and rewritten, and HOTLOAD_CODE_CACHE=0 turns it off.
- * Every run is a real hot program that applies an update. Each test uses its own copy of the
- * built package, so that the cache it looks at is its own.
+ * (loader/code-cache.ts): the first run compiles them and writes the cache in the user's cache
+ * folder ($XDG_CACHE_HOME/hotload) once the program has run a while, the next ones use it, a
+ * damaged cache (V8 would die on it) or one V8 rejects is compiled over and rewritten, and
+ * HOTLOAD_CODE_CACHE=0 turns it off. Every run is a real hot program that applies an update. Each
+ * test uses its own copy of the built package and its own cache folder.
  */
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
+import { crc32 } from "node:zlib";
 import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
 
 /** The repository root: this file runs as dist/test/e2e/core-code-cache.test.js. */
@@ -21,8 +22,11 @@ after(async () => {
   for (const dir of packages) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of the built package (dist/loader and dist/src, without caches), with the fixture linked to it. */
-function fixtureWithOwnPackage(): { dir: string; cache: string } {
+/**
+ * A copy of the built package (dist/loader and dist/src), with the fixture linked to it, and a
+ * cache folder of its own: `env` points XDG_CACHE_HOME there, `cache` is hotload's folder in it.
+ */
+function fixtureWithOwnPackage(): { dir: string; cache: string; env: Record<string, string>; pkg: string } {
   const pkg = mkdtempSync(join(tmpdir(), "hotload-code-cache-pkg-"));
   packages.push(pkg);
   cpSync(join(ROOT, "package.json"), join(pkg, "package.json"));
@@ -31,7 +35,9 @@ function fixtureWithOwnPackage(): { dir: string; cache: string } {
   const dir = copyFixture("code-cache");
   rmSync(join(dir, "node_modules", "hotload"));
   symlinkSync(pkg, join(dir, "node_modules", "hotload"), "dir");
-  return { dir, cache: join(pkg, "dist", "loader", ".cache") };
+  const home = mkdtempSync(join(tmpdir(), "hotload-code-cache-home-"));
+  packages.push(home);
+  return { dir, cache: join(home, "hotload"), env: { XDG_CACHE_HOME: home }, pkg };
 }
 
 /** What the debug log says of each script's cache, by name (hooks, inplace). */
@@ -61,35 +67,70 @@ async function runOnce(dir: string, states: States | undefined, round: number, e
   await run.exited;
 }
 
-test("the first run writes the code cache, the next one uses it, and both apply updates", async () => {
-  const { dir, cache } = fixtureWithOwnPackage();
-  await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2);
-  assert.deepEqual(readdirSync(cache).sort(), CACHE_FILES);
-  const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug" } });
-  await run.waitForLine("main ready");
-  assert.ok(run.lines.includes("[hotload] code cache: hooks: used") && run.lines.includes("[hotload] code cache: inplace: used"), run.output());
-  const since = run.mark();
-  edit(join(dir, "dep.mjs"), 'export const value = "dep v33 from the cache";\n');
-  await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
-});
+/** Where V8's data starts in a cache file: after the stamp's length, the stamp and the checksum. */
+const dataStart = (bytes: Buffer): number => 4 + bytes.readUInt32LE(0) + 4;
 
-test("a cache V8 rejects is compiled over and written again, a cache of another build is not used, HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
-  const { dir, cache } = fixtureWithOwnPackage();
-  await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2);
-  const file = join(cache, CACHE_FILES[0]!);
-  // The right stamp (so that V8 is asked), then bytes that are not V8's.
-  const bytes = readFileSync(file);
-  const header = 4 + bytes.readUInt32LE(0);
-  writeFileSync(file, Buffer.concat([bytes.subarray(0, header), Buffer.from("not a code cache, but garbage of some length".repeat(20))]));
-  await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "used" }, 3);
-  // Another build of the same length (V8 would take the cache: it compares only the length): the
-  // build named on line 1 differs, so the cache is not used.
-  const hooks = join(dir, "node_modules", "hotload", "dist", "loader", "hooks.cjs");
-  const code = readFileSync(hooks, "utf8");
-  writeFileSync(hooks, code.replace(/^(\/\/ hotload script build )([0-9a-f])/, (_, line: string, digit: string) => `${line}${digit === "0" ? "1" : "0"}`));
-  assert.equal(readFileSync(hooks, "utf8").length, code.length);
-  await runOnce(dir, { hooks: "none yet", inplace: "used" }, 4);
-  rmSync(cache, { recursive: true });
-  await runOnce(dir, undefined, 5, { HOTLOAD_CODE_CACHE: "0" });
-  assert.ok(!existsSync(cache));
+/** Whether the checksum in a cache file is that of its data. */
+const whole = (bytes: Buffer): boolean => bytes.readUInt32LE(dataStart(bytes) - 4) === crc32(bytes.subarray(dataStart(bytes)));
+
+// Each test has its own package and cache folder, and waits mostly for the cache to be written
+// (1.5 s after a start): they run side by side.
+describe("the code cache", { concurrency: true }, () => {
+  test("the first run writes the code cache in the user's cache folder, not in the package; the next one uses it, and both apply updates", async () => {
+    const { dir, cache, env, pkg } = fixtureWithOwnPackage();
+    await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
+    assert.deepEqual(readdirSync(cache).sort(), CACHE_FILES);
+    assert.ok(!existsSync(join(pkg, "dist", "loader", ".cache")));
+    const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
+    await run.waitForLine("main ready");
+    assert.ok(run.lines.includes("[hotload] code cache: hooks: used") && run.lines.includes("[hotload] code cache: inplace: used"), run.output());
+    const since = run.mark();
+    edit(join(dir, "dep.mjs"), 'export const value = "dep v33 from the cache";\n');
+    await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
+  });
+
+  test("a damaged cache (bytes flipped, same-length garbage, truncated) is never handed to V8: the program runs, the cache is written again", async () => {
+    const { dir, cache, env } = fixtureWithOwnPackage();
+    await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
+    const [hooks, inplace] = CACHE_FILES.map((name) => join(cache, name)) as [string, string];
+    // Damage that keeps V8's own header (its magic number, flags and source length): V8 checks no
+    // checksum and used to end the process with a fatal error (SIGTRAP) on such data.
+    const flipped = readFileSync(hooks);
+    for (let at = dataStart(flipped) + 200; at < flipped.length; at += 997) flipped[at]! ^= 0x5a;
+    writeFileSync(hooks, flipped);
+    const garbage = readFileSync(inplace);
+    const keep = dataStart(garbage) + 64;
+    for (let at = keep; at < garbage.length; at++) garbage[at] = (at * 7919) & 0xff;
+    writeFileSync(inplace, garbage);
+    await runOnce(dir, { hooks: "damaged (checksum), compiled", inplace: "damaged (checksum), compiled" }, 3, env);
+    assert.ok(whole(readFileSync(hooks)) && whole(readFileSync(inplace)));
+    const full = readFileSync(hooks);
+    writeFileSync(hooks, full.subarray(0, full.length >> 1));
+    // The rewritten in-place cache is used: V8 took what was written.
+    await runOnce(dir, { hooks: "damaged (checksum), compiled", inplace: "used" }, 4, env);
+    assert.ok(whole(readFileSync(hooks)) && readFileSync(hooks).length > full.length >> 1);
+  });
+
+  test("a cache V8 rejects is compiled over and written again, a cache of another build is not used, HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
+    const { dir, cache, env } = fixtureWithOwnPackage();
+    await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
+    const file = join(cache, CACHE_FILES[0]!);
+    // The right stamp and checksum (so that V8 is asked), then bytes that are not V8's.
+    const bytes = readFileSync(file);
+    const notV8 = Buffer.from("not a code cache, but garbage of some length".repeat(20));
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32LE(crc32(notV8));
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, dataStart(bytes) - 4), sum, notV8]));
+    await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "used" }, 3, env);
+    // Another build of the same length (V8 would take the cache: it compares only the length): the
+    // build named on line 1 differs, so the cache is not used.
+    const hooks = join(dir, "node_modules", "hotload", "dist", "loader", "hooks.cjs");
+    const code = readFileSync(hooks, "utf8");
+    writeFileSync(hooks, code.replace(/^(\/\/ hotload script build )([0-9a-f])/, (_, line: string, digit: string) => `${line}${digit === "0" ? "1" : "0"}`));
+    assert.equal(readFileSync(hooks, "utf8").length, code.length);
+    await runOnce(dir, { hooks: "none yet", inplace: "used" }, 4, env);
+    rmSync(cache, { recursive: true });
+    await runOnce(dir, undefined, 5, { HOTLOAD_CODE_CACHE: "0", ...env });
+    assert.ok(!existsSync(cache));
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * What an update leaves behind (issue 10, item 11), on fixtures/gate-modules: beside the new
  * versions themselves, Node keeps exactly one data: module per update (its gate, about 1.4 KB), as
- * the README's Memory paragraph says; nothing else accumulates. A gate on line 1 of every new
+ * docs/limits.md's Memory paragraph says; nothing else accumulates. A gate on line 1 of every new
  * version would spare it, but would move line 1 and misalign coverage across versions.
  */
 import assert from "node:assert/strict";

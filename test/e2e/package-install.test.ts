@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { FIXTURES, replaceIn, ROOT, spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 
 /** What a fresh clone holds that the pack needs: the package's files and what builds them. */
-const SOURCES = ["package.json", "README.md", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "scripts/bundle.mjs", "src", "loader"];
+const SOURCES = ["package.json", "README.md", "docs", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "scripts/bundle.mjs", "src", "loader"];
 
 /** A user's file: import.meta.hot and hotload/api as the README shows them; internals must not type-check. */
 const TYPED = `/// <reference types="hotload/client" />
@@ -96,9 +96,11 @@ describe("hotload installed from the tarball npm pack makes", () => {
     installed = join(project, "node_modules", "hotload");
   });
 
-  test("the package holds its built entry points and LICENSE, and no source map or .ts source", () => {
+  test("the package holds its built entry points, LICENSE and the docs the README links, and no source map or .ts source", () => {
     const files = filesUnder(installed);
-    for (const file of ["dist/loader/index.js", "dist/src/api.js", "dist/src/cli.js", "client.d.ts", "LICENSE", "README.md"]) {
+    const linked = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[^)#]+)/g)].map((link) => link[1]!);
+    assert.ok(linked.length > 0, "the README links no file under docs/");
+    for (const file of ["dist/loader/index.js", "dist/src/api.js", "dist/src/cli.js", "client.d.ts", "LICENSE", "README.md", ...linked]) {
       assert.ok(files.includes(file), `${file} is not in the installed package: ${files.join(", ")}`);
     }
     assert.deepEqual(files.filter((file) => file.endsWith(".map") || (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file))), []);

@@ -45,7 +45,7 @@ describe("CommonJS edges resolved from Node's cache", () => {
     assert.ok(!run.lines.some((l) => /prune|cannot hot-update/.test(l)), run.output());
   }
 
-  test("the README pattern: after a save of routes.js, util.js is still watched and its saves apply", () =>
+  test("the CommonJS pattern of docs/typescript-and-formats.md: after a save of routes.js, util.js is still watched and its saves apply", () =>
     saves("server.js", "server ready", [
       ["routes.js", "routes v1", "routes v22", "server sees routes v22 with util 1"],
       ["util.js", "version = 1", "version = 333", "server sees routes v22 with util 333"],

@@ -1,7 +1,7 @@
 /**
  * Types (issues 4 and 14): fixtures/real-types uses every member of import.meta.hot, module.hot (in
  * a .cts file) and every export of hotload/api, with `/// <reference types="hotload/client" />`;
- * the README's typed accept example compiles beside its routes.ts.
+ * the typed accept example of docs/typescript-and-formats.md compiles beside its routes.ts.
  * tsc must accept it, and must reject the misuses in fixtures/real-types/misuse/bad.ts (which
  * proves the checks are real). Needs the built declarations in dist/ (npm run build).
  */
@@ -49,11 +49,11 @@ describe("hotload's types", () => {
     assert.deepEqual(at, ["3", "4", "5", "6", "7", "8"], lines.join("\n"));
   });
 
-  test("the README's typed accept example (server.ts) compiles with strict", async () => {
+  test("the typed accept example of docs/typescript-and-formats.md (server.ts) compiles with strict", async () => {
     // The block as a user copies it, next to the fixture's routes.ts.
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const block = /```ts\n(\/\/ server\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
-    assert.ok(block?.includes('accept<typeof import("./routes.ts")>'), "README.md has no ```ts block starting // server.ts with a typed accept");
+    const doc = readFileSync(join(ROOT, "docs", "typescript-and-formats.md"), "utf8");
+    const block = /```ts\n(\/\/ server\.ts\n[\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(block?.includes('accept<typeof import("./routes.ts")>'), "docs/typescript-and-formats.md has no ```ts block starting // server.ts with a typed accept");
     writeFileSync(join(dir, "readme-server.ts"), block!);
     writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.json", include: ["readme-server.ts"] }));
     const { exit, lines } = await tsc(dir, "tsconfig.readme.json");

@@ -2,7 +2,7 @@
  * New versions look like the file on disk to the tools that read a running program (issue 12,
  * part 5). Each is the real tool: the stack trace an editor's terminal links, the inspector's
  * Debugger.setBreakpointByUrl as editors send it, `--cpu-prof`, and NODE_V8_COVERAGE read by c8.
- * What cannot be made right is pinned here as measured, and said in the README's Limits.
+ * What cannot be made right is pinned here as measured, and said in docs/limits.md.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -125,7 +125,7 @@ describe("profiles and coverage after an update", () => {
     return dir;
   }
 
-  test("--cpu-prof: each version of a function is its own entry, under the version's URL (README, Limits)", async () => {
+  test("--cpu-prof: each version of a function is its own entry, under the version's URL (docs/limits.md)", async () => {
     const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof"], {});
     const [file] = readdirSync(join(dir, "prof"));
     const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as { nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[] };

@@ -23,7 +23,7 @@ async function crash(run: Running): Promise<{ code: number | string; printed: st
 describe("a syntax error that stops the program at start-up prints as under plain node", () => {
   const dir = copyFixture("startup-syntax-errors");
   // Node 22 keeps a module imported by another that failed to compile, and never compiles it
-  // again: there the error stays as hotload's edits made it (README, Limits).
+  // again: there the error stays as hotload's edits made it (docs/updates.md, a syntax error at start-up).
   const node22 = process.versions.node.startsWith("22.") ? "Node 22 does not compile a failed import again" : false;
   const cases = [
     ["first-line.mjs", "on line 1, where the statement goes first", false],

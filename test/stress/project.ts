@@ -274,7 +274,7 @@ export class ProjectGraph {
   }
 
   /**
-   * The modules an update of `name` evaluates again (README, "How an update travels"): up the
+   * The modules an update of `name` evaluates again (docs/updates.md): up the
    * importers, stopping at a self-accepting module (included) or at an importer that accepts
    * the module (not included). The harness accepts index.mjs.
    */

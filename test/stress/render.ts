@@ -4,8 +4,10 @@
  *
  * Every version reports two things as it finishes evaluating, both read by the harness
  * (fixtures/stress-torture/app.mjs) and by the fresh-run oracle (fixtures/stress-torture/oracle.mjs):
- * - its token: an ES module under its own (versioned) URL in `globalThis.__stressTokens`, a
- *   CommonJS module as `exports.__token` (the instance in require.cache is the one that runs);
+ * - its token: an ES module under its own versioned URL in `globalThis.__stressTokens` (the
+ *   harness's `__stressKey` names it: `import.meta.url` is the file's in every version, as after a
+ *   restart), a CommonJS module as `exports.__token` (the instance in require.cache is the one that
+ *   runs);
  * - its view: a function that returns the token followed by the tokens of the imports whose change
  *   re-evaluates it (not those of self-accepting modules or of imports it accepts: keeping those
  *   old is correct), as it sees them now. A module that kept an old copy of such an import shows
@@ -13,6 +15,13 @@
  * The code runs under plain node too (`import.meta.hot?.`, `module.hot?.`): the oracle needs it.
  */
 import { OPTIONAL, type Content, type ModuleSpec, type ProjectGraph } from "./project.js";
+
+/**
+ * What an ES module's token and view are stored under: its versioned URL, from the harness's
+ * `globalThis.__stressKey` (hotload/api's versionOf); the plain URL before the harness runs (first
+ * loads) and under plain node (the oracle).
+ */
+const KEY = "(globalThis.__stressKey?.(import.meta) ?? import.meta.url)";
 
 /** The source text of one version of a file. */
 export function render(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
@@ -137,7 +146,7 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   }
   m.dynamic.forEach((dep, i) => lines.push(`export const lazy${i} = await import(${spec(dep)});`));
   // Its JSON's token, under this version's URL (app.mjs reads it as the JSON's running version).
-  if (m.jsonImport) lines.push("(globalThis.__stressTokens ??= new Map()).set(`${import.meta.url}#json`, data.token);");
+  if (m.jsonImport) lines.push(`(globalThis.__stressTokens ??= new Map()).set(\`\${${KEY}}#json\`, data.token);`);
   if (c.slowMs) {
     lines.push(`process.stderr.write("EVALSTART ${m.name} ${c.token}\\n");`);
     lines.push(`for (const until = Date.now() + ${c.slowMs}; Date.now() < until; );`);
@@ -197,8 +206,8 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   if (cjs) {
     lines.push(`exports.__view = ${view};`, `exports.__token = TOKEN;`);
   } else {
-    lines.push(`(globalThis.__stressViews ??= new Map()).set(import.meta.url, ${view});`);
-    lines.push(`(globalThis.__stressTokens ??= new Map()).set(import.meta.url, TOKEN);`);
+    lines.push(`(globalThis.__stressViews ??= new Map()).set(${KEY}, ${view});`);
+    lines.push(`(globalThis.__stressTokens ??= new Map()).set(${KEY}, TOKEN);`);
   }
   for (let i = 0; i < c.padding; i++) lines.push(`// padding ${i} ${"-".repeat(i % 7)}`);
   return `${lines.join("\n")}\n`;

@@ -5,7 +5,7 @@
  * (and kept open) when leaf.mjs is saved, so the update of leaf.mjs imports mid.mjs while it is
  * empty; then mid.mjs gets its text back.
  *
- * The watcher holds back a file that became empty (README: torn-write protection), but an update
+ * The watcher holds back a file that became empty (docs/limits.md: half-written saves), but an update
  * reads every module it re-imports from disk: what it must not do is apply the empty file and
  * drop what the real one imports.
  */

@@ -1239,7 +1239,7 @@ for (const SEED of SEEDS) describe(`torture: ${OPS} seeded random operations on 
   test("the heap grows no more than the kept module versions account for", () => {
     assert.ok(report.memory, "the run did not reach its end");
     const { start, end, evaluations } = report.memory;
-    // Node keeps every evaluated module version (README, Limits): allow 64 KB for each (the
+    // Node keeps every evaluated module version (docs/limits.md, Memory): allow 64 KB for each (the
     // modules are 1-2 KB of source), and 16 MB for what loads once (acorn on the first error, ...).
     const allowed = evaluations * 64 * 1024 + 16 * 1024 * 1024;
     assert.ok(end - start <= allowed, `heap grew by ${((end - start) / 1e6).toFixed(1)} MB over ${evaluations} module evaluations (allowed ${(allowed / 1e6).toFixed(1)} MB)`);

@@ -201,9 +201,10 @@ describe("a save during an update", () => {
 });
 
 describe("identityOf (the command's watch)", () => {
-  test("size, time and inode; a missing file has an identity of its own", () => {
-    assert.equal(identityOf({ size: 12, mtimeMs: 5.5, ino: 9 }), "12:5.5:9");
-    assert.notEqual(identityOf({ size: 12, mtimeMs: 5.5, ino: 9 }), identityOf({ size: 13, mtimeMs: 5.5, ino: 9 }));
+  test("the content alone: the same bytes are the same identity, other bytes another; a missing file has an identity of its own", () => {
+    assert.equal(identityOf(Buffer.from("PORT=1\n")), identityOf(Buffer.from("PORT=1\n")));
+    assert.notEqual(identityOf(Buffer.from("PORT=1\n")), identityOf(Buffer.from("PORT=2\n")));
+    assert.notEqual(identityOf(Buffer.from("")), identityOf(undefined));
     assert.equal(identityOf(undefined), "missing");
   });
 });

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { USAGE } from "../../src/command/args.js";
+import { DEFAULT_WATCHER_OPTIONS } from "../../src/watch/watcher.js";
 import { ROOT } from "../helpers/e2e.js";
 
 function sources(dir: string): string[] {
@@ -26,4 +27,16 @@ test("hotload --help names every HOTLOAD_ environment variable that src/ and loa
   assert.ok(read.size >= 3, `found only ${[...read].join(", ")}`);
   const missing = [...read].filter((name) => !USAGE.includes(name));
   assert.deepEqual(missing, [], `--help does not mention ${missing.join(", ")}`);
+});
+
+test("--help and the README give HOTLOAD_SETTLE_MS's default as the watcher has it: at once, then the settle time for a file still being written", () => {
+  // Read without HOTLOAD_SETTLE_MS in the environment: the defaults themselves.
+  assert.equal(process.env["HOTLOAD_SETTLE_MS"], undefined);
+  assert.equal(DEFAULT_WATCHER_OPTIONS.quickMs, 0);
+  const wording = `default: at once, ${DEFAULT_WATCHER_OPTIONS.settleMs} ms for a file still being`;
+  const flat = (text: string): string => text.replace(/\s+/g, " ");
+  const help = flat(USAGE.slice(USAGE.indexOf("HOTLOAD_SETTLE_MS"), USAGE.indexOf("HOTLOAD_IN_PLACE")));
+  assert.ok(help.includes(wording), `--help says: ${help}`);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((line) => line.startsWith("| `HOTLOAD_SETTLE_MS`")) ?? "";
+  assert.ok(flat(readme).includes(wording), `the README says: ${readme}`);
 });

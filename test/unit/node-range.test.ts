@@ -46,7 +46,7 @@ describe("the supported Node range is written once, in package.json's engines.no
   test("no other file writes a range of its own (code reads engines.node; docs say the same range)", () => {
     const own = fileURLToPath(import.meta.url).replace(/[\\/]dist[\\/]/, "/").replace(/\.js$/, ".ts");
     const written: string[] = [];
-    for (const file of ["README.md", ...files("src"), ...files("loader"), ...files("scripts"), ...files("test"), ...files("bench")]) {
+    for (const file of ["README.md", "CONTRIBUTING.md", ...files("docs"), ...files("src"), ...files("loader"), ...files("scripts"), ...files("test"), ...files("bench")]) {
       if (join(root, file) === own) continue;
       for (const [text] of readFileSync(join(root, file), "utf8").matchAll(RANGE_TEXT)) {
         if (file !== "README.md" || text !== engines) written.push(`${file}: ${text}`);

@@ -71,7 +71,7 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
     assert.deepEqual(accepted('import.meta.hot.accept("./\\u0061.mjs")').deps, ["./a.mjs"]);
   });
 
-  test("the TypeScript forms the README shows (type stripping: hotload reads the TypeScript): a non-null assertion and type arguments", () => {
+  test("the TypeScript forms docs/typescript-and-formats.md shows (type stripping: hotload reads the TypeScript): a non-null assertion and type arguments", () => {
     for (const source of [
       'import.meta.hot!.accept("./dep.ts", () => {});',
       'import.meta.hot?.accept<typeof import("./dep.ts")>("./dep.ts", (dep) => dep?.value);',
