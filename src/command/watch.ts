@@ -148,7 +148,7 @@ function open(
     if (isOutOfWatches(error) && poll === undefined) {
       // The OS has no watches left: the same paths are polled too (the first watch keeps what
       // it has). Closed with the first.
-      sayOutOfWatches();
+      sayOutOfWatches(error);
       const fallback = open(paths, options, kinds, report, FALLBACK_POLL_MS);
       watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
       poll = FALLBACK_POLL_MS;

@@ -23,19 +23,31 @@ export function pollingOptions(poll: number | undefined): { usePolling?: boolean
   return poll === undefined ? {} : { usePolling: true, interval: poll, binaryInterval: poll };
 }
 
-/** True for the error a watch gets when the OS has no file watches left. */
+/**
+ * True for the errors a watch gets when the OS gives no more file watches: ENOSPC (the user's
+ * inotify watches are used up) and EMFILE (their inotify instances, `fs.inotify.max_user_instances`,
+ * 128 by default and shared with editors, Docker and every other watcher; or the open files).
+ */
 export function isOutOfWatches(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "ENOSPC";
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOSPC" || code === "EMFILE";
+}
+
+/** The line that says the OS ran out of watches (the code of `error`) and how to raise the limit. */
+export function outOfWatchesLine(error: unknown): string {
+  const emfile = (error as { code?: unknown } | null)?.code === "EMFILE";
+  const limit = emfile ? "fs.inotify.max_user_instances=1024" : "fs.inotify.max_user_watches=524288";
+  return (
+    `the system's limit of file ${emfile ? "watchers" : "watches"} is reached (${emfile ? "EMFILE" : "ENOSPC"}): polling every ${FALLBACK_POLL_MS} ms instead. ` +
+    `To raise it: sudo sysctl ${limit} (add it to /etc/sysctl.conf to keep it)`
+  );
 }
 
 let said = false;
 
-/** Says, once per process, that the OS ran out of watches and what to do about it. */
-export function sayOutOfWatches(): void {
+/** Says, once per process, that the OS ran out of watches (`error`) and what to do about it. */
+export function sayOutOfWatches(error: unknown): void {
   if (said) return;
   said = true;
-  warn(
-    `the system's limit of file watches is reached (ENOSPC): polling every ${FALLBACK_POLL_MS} ms instead. ` +
-      "To raise it: sudo sysctl fs.inotify.max_user_watches=524288 (add it to /etc/sysctl.conf to keep it)",
-  );
+  warn(outOfWatchesLine(error));
 }

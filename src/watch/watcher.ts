@@ -193,7 +193,7 @@ export class Watcher {
         if (path) this.#touch(path);
       });
       this.#chokidar.on("error", (error) => {
-        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch);
+        if (isOutOfWatches(error) && this.#pollMs === undefined) this.#fallBackToPolling(watch, error);
         else this.#onError(error);
       });
     }
@@ -201,8 +201,8 @@ export class Watcher {
   }
 
   /** The OS has no watches left: every file is polled from now on (and a save meanwhile seen). */
-  #fallBackToPolling(watch: typeof import("chokidar").watch): void {
-    sayOutOfWatches();
+  #fallBackToPolling(watch: typeof import("chokidar").watch, error: unknown): void {
+    sayOutOfWatches(error);
     this.#pollMs = FALLBACK_POLL_MS;
     const old = this.#chokidar;
     this.#chokidar = undefined;
