@@ -14,11 +14,16 @@
  * all gone; the newest server's `close()`, `closeIdleConnections()` and `closeAllConnections()`
  * close them as they close its own, so a shutdown ends as fast as without an update.
  * A retired server that no new version takes over is closed a little after the update.
+ * What stays open for good (an SSE stream, an upgraded socket: a WebSocket) is the old version's,
+ * which the new version's shutdown cannot see: once the newest server closes, whatever the servers
+ * it took over still hold is ended after a grace for requests in flight, as a restart ends the old
+ * process (the command's grace is 1 s too). Without that, SIGTERM's `server.close()` would leave the
+ * process running for as long as such a client stays.
  *
  * A unix socket's file stays while a retired server listens on it, though the new version removes
  * it before it listens (socket-files.ts).
  */
-import type { Server } from "node:net";
+import type { Server, Socket } from "node:net";
 import { resolve } from "node:path";
 import type { OwnerOf } from "./owner.js";
 import { keepSocketFiles } from "./socket-files.js";
@@ -90,6 +95,8 @@ const FORWARDED = new Set(["request", "upgrade", "checkContinue", "checkExpectat
  * close those it took over too.
  */
 const CLOSERS = ["close", "closeIdleConnections", "closeAllConnections"] as const;
+/** How long the connections of taken-over servers get to finish once the newest server closes (ms). */
+const CLOSING_GRACE_MS = 1000;
 // Taken before anything is wrapped (see resources.ts): hotload's own timers belong to nobody.
 const { setTimeout: rawSetTimeout, clearInterval: rawClearInterval } = timers;
 
@@ -103,6 +110,8 @@ export class Handover {
   readonly #successor = new WeakMap<Server, Server>();
   /** The servers whose connections each server took over. */
   readonly #predecessors = new WeakMap<Server, Server[]>();
+  /** The open connections each listening server accepted (upgraded ones included: http forgets those). */
+  readonly #accepted = new WeakMap<Server, Set<Socket>>();
   /** How to put back what was wrapped after the install (closers, fs removals). */
   readonly #undo: (() => void)[] = [];
   /** Whether removals of socket files are watched (socket-files.ts; from the first listen() on a path). */
@@ -202,16 +211,44 @@ export class Handover {
       const old = this.#retiredAt(target) ?? this.#heldFromBefore(target, server);
       if (old && this.#transfer(old, server, args)) {
         this.#live.set(server, { target, owner, retired: false, since });
+        this.#track(server);
         return server;
       }
     }
     const result = original.apply(server, args);
-    if (target !== undefined) this.#live.set(server, { target, owner, retired: false, since });
+    if (target !== undefined) {
+      this.#live.set(server, { target, owner, retired: false, since });
+      this.#track(server);
+    }
     if (target?.path !== undefined && !this.#keepingFiles) {
       this.#keepingFiles = true;
       this.#undo.push(keepSocketFiles((path) => this.#holds(path)));
     }
     return result;
+  }
+
+  /** Keeps the connections `server` accepts, until they close. */
+  #track(server: Server): void {
+    if (this.#accepted.has(server)) return;
+    const sockets = new Set<Socket>();
+    this.#accepted.set(server, sockets);
+    server.prependListener("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+  }
+
+  /**
+   * `server` (the newest) closes: the connections of the servers it took over, however long ago,
+   * that are still open after the grace are ended. The timer does not keep the process alive.
+   */
+  #endTakenOver(server: Server): void {
+    const old: Server[] = [];
+    for (let i = 0, at = [server]; i < at.length; i++) for (const previous of this.#predecessors.get(at[i]!) ?? []) at.push(previous), old.push(previous);
+    if (!old.some((previous) => (this.#accepted.get(previous)?.size ?? 0) > 0)) return;
+    rawSetTimeout(() => {
+      for (const previous of old) for (const socket of this.#accepted.get(previous) ?? []) socket.destroy();
+    }, CLOSING_GRACE_MS).unref();
   }
 
   #retiredAt(target: ListenTarget): Server | undefined {
@@ -255,6 +292,7 @@ export class Handover {
       const wrapped = Object.defineProperty(
         function (this: Server, ...args: unknown[]): unknown {
           const result: unknown = Reflect.apply(original, this, args);
+          if (name === "close") handover.#endTakenOver(this);
           for (const old of handover.#predecessors.get(this) ?? []) {
             // A drained old server emitted 'close' already: closing it again would emit it twice.
             if (name === "close" && !((old as unknown as { _connections: number })._connections > 0)) continue;

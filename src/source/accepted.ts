@@ -21,6 +21,10 @@ const NOTHING_ACCEPTED: Accepted = Object.freeze({ deps: Object.freeze([]), self
 // `.hot.accept(` or `?.hot?.accept(` right after an `import.meta` (whitespace allowed between
 // tokens); in TypeScript also `.hot!.accept` and type arguments before the `(` (see typeArguments).
 const CALL = /\s*\??\.\s*hot\s*!?\s*(?:\?\.|\.)\s*(accept|acceptExports)\s*/y;
+// `import.meta.hot?.accept(` as compilers lower it for a target before ES2020 (swc, and so
+// @swc-node/register without a tsconfig; tsc; Babel): `(_hot = import.meta.hot) === null || _hot
+// === void 0 ? void 0 : _hot.accept(`, or `… == null ? void 0 : _hot.accept(`.
+const LOWERED_CALL = /\s*\.\s*hot\s*\)\s*(?:===\s*null\s*\|\|\s*([\w$]+)\s*===\s*void\s+0|==\s*null)\s*\?\s*void\s+0\s*:\s*([\w$]+)\s*\.\s*(accept|acceptExports)\s*/y;
 const OPEN = /\s*\(\s*/y;
 const STRING = /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`\\$]*)`/y;
 const SEPARATOR = /\s*,\s*/y;
@@ -30,10 +34,9 @@ const CLOSE_LIST = /\s*(?:,\s*)?\]/y;
 export function acceptedBy(source: string, metas: readonly (readonly [number, number])[]): Accepted {
   let found: { deps: string[]; self: boolean; dynamic: boolean } | undefined;
   for (const [, end] of metas) {
-    CALL.lastIndex = end;
-    const call = CALL.exec(source);
-    if (!call || call[1] !== "accept") continue;
-    OPEN.lastIndex = typeArguments(source, CALL.lastIndex);
+    const after = callAfter(source, end);
+    if (after === undefined) continue;
+    OPEN.lastIndex = typeArguments(source, after);
     if (!OPEN.test(source)) continue;
     found ??= { deps: [], self: false, dynamic: false };
     const read = readSpecifiers(source, OPEN.lastIndex);
@@ -42,6 +45,17 @@ export function acceptedBy(source: string, metas: readonly (readonly [number, nu
     else for (const specifier of read) if (!found.deps.includes(specifier)) found.deps.push(specifier);
   }
   return found ?? NOTHING_ACCEPTED;
+}
+
+/** Where the `(` or type arguments of an `accept` call after the `import.meta` ending at `end` start. */
+function callAfter(source: string, end: number): number | undefined {
+  CALL.lastIndex = end;
+  const call = CALL.exec(source);
+  if (call) return call[1] === "accept" ? CALL.lastIndex : undefined;
+  LOWERED_CALL.lastIndex = end;
+  const lowered = LOWERED_CALL.exec(source);
+  if (!lowered || lowered[3] !== "accept" || (lowered[1] !== undefined && lowered[1] !== lowered[2])) return undefined;
+  return LOWERED_CALL.lastIndex;
 }
 
 /**

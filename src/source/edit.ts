@@ -25,8 +25,9 @@ export interface EditOptions {
   /**
    * For a version loaded under another URL than the file's (`?hotload=N`): the file's URL, named
    * by a `//# sourceURL=` comment so that stack traces, debuggers, profilers and coverage see the
-   * file on disk. Left out for a module that carries its own source map (tsx): tools follow that
-   * map to the file already, and Node would key the map of every version by the one URL.
+   * file on disk. Left out for a module that carries its own source map (tsx) while source maps
+   * are on: tools follow that map to the file already, and Node would key the map of every version
+   * by the one URL.
    */
   readonly sourceUrl?: string;
   /**
@@ -86,7 +87,9 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
 
 /** The comment that names a version by its file's URL (see {@link EditOptions.sourceUrl}). */
 function identity(source: string | Buffer, url: string): string {
-  if (mentionsInlineMap(source)) return "";
+  // With source maps off (@swc-node/register's ES module loader does not turn them on, tsx does),
+  // Node keeps no map to key by the one URL, and stack traces would name `?hotload=N`.
+  if (mentionsInlineMap(source) && process.sourceMapsEnabled) return "";
   return sourceUrlComment(url);
 }
 

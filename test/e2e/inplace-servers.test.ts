@@ -172,6 +172,46 @@ for (const how of ["node --import hotload", "the hotload command"] as const) {
   });
 }
 
+/** Opens a stream on `port` (an SSE GET, or an upgrade) and resolves once its first data arrived. */
+function openStream(port: number, upgrade: boolean): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, headers: upgrade ? { connection: "Upgrade", upgrade: "echo" } : {} });
+    req.on("response", (res) => res.once("data", () => resolve(() => res.destroy())));
+    req.on("upgrade", (res, socket) => resolve(() => socket.destroy()));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+for (const how of ["node --import hotload", "the hotload command"] as const) {
+  test(`after an update, SIGTERM ends the process though streams the old version accepted stay open (an SSE response, an upgraded socket), under ${how}`, async () => {
+    const dir = copyFixture("inplace-servers");
+    const port = await freePort();
+    const options = { env: { PORT: String(port) }, cwd: dir };
+    const run = how === "the hotload command" ? spawnCli(["streams.mjs"], options) : spawnHot(join(dir, "streams.mjs"), options);
+    await run.waitForLine(/^streams listening on \d+ v0$/);
+    // The clients never leave by themselves (a browser tab, a WebSocket).
+    const closers = [await openStream(port, false), await openStream(port, true)];
+    try {
+      const since = run.mark();
+      replaceIn(join(dir, "streams.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
+      await run.waitForLine(/^streams listening on \d+ v1!$/, 10_000, since);
+      // Under plain node, restarted with the edit, the handler ends what it knows, and the process
+      // ends at once; here the old version's streams end too, after a grace of at most 1 s.
+      const signalled = Date.now();
+      run.child.kill("SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running after 2.5 s"), 2_500)));
+      const code = await Promise.race([run.exited, late]);
+      clearTimeout(timer);
+      assert.equal(code, 0, `exit took ${Date.now() - signalled} ms\n${run.output()}`);
+      assert.ok(run.lines.slice(since).includes("sigterm v1! ends 0"), run.output());
+    } finally {
+      for (const close of closers) close();
+    }
+  });
+}
+
 test("a cluster primary that forks as it evaluates is not updated in place: one line says why, its workers stay (case 8)", async () => {
   const dir = copyFixture("inplace-servers");
   const port = await freePort();

@@ -1,13 +1,15 @@
 /**
  * Hooks real apps preload beside hotload (issue 23, case 10), in both orders of the flags: every
- * order works. import-in-the-middle (OpenTelemetry's and Sentry's hooks) installs from the npm
- * registry into the test's own folder.
+ * order works. import-in-the-middle (OpenTelemetry's and Sentry's hooks) and dotenv install from
+ * the npm registry into the test's own folder. The full matrix (OpenTelemetry, dd-trace, Sentry,
+ * …, each order, each kind of entry) is test/stress/preloaded-matrix.test.ts.
  */
 import assert from "node:assert/strict";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { cleanup, copyFixture, replaceIn, spawnCommand } from "../helpers/e2e.js";
+import { updateUnder } from "../helpers/preloaded.js";
 import { registryPackage, removeTsxInstalls } from "../helpers/tsx.js";
 
 after(async () => {
@@ -42,4 +44,18 @@ for (const [order, flags] of Object.entries(ORDERS)) {
     await run.waitForLine(/^\[hotload\] updated \.\/route\.cjs → \.\/server\.cjs/, 10_000, since);
     assert.deepEqual(run.lines.filter((line) => line.startsWith("server runs")), ["server runs with route v1", "server runs with route v22"], run.output());
   });
+}
+
+// What OpenTelemetry, Sentry and dd-trace register for ES modules, each order with each kind of
+// entry; dotenv in each order; Node's --env-file. A save of the route is answered by its new code.
+for (const [name, order, esm] of [
+  ["import-in-the-middle's asynchronous hooks", "hook first", true],
+  ["import-in-the-middle's asynchronous hooks", "hook first", false],
+  ["import-in-the-middle's asynchronous hooks", "hotload first", true],
+  ["import-in-the-middle's asynchronous hooks", "hotload first", false],
+  ["dotenv", "hook first", false],
+  ["dotenv", "hotload first", true],
+  ["--env-file", "hotload first", false],
+] as const) {
+  test(`${name}, ${order}, ${esm ? "ES module" : "CommonJS"} entry: a save of the route is answered by its new code`, () => updateUnder(name, order, esm));
 }

@@ -55,3 +55,25 @@ test("a syntax error in a .ts file tsx compiles to CommonJS is reported at its l
   edit(join(dir, "dep.ts"), 'export const value: string = "dep v333 fixed";\n');
   await run.waitForLine("app accepted dep v333 fixed, require() sees dep v333 fixed", 10_000, since);
 });
+
+test("a syntax error in a .ts file tsx compiles to CommonJS, under an entry with no hot code, is found before the old version stops: its interval and SIGTERM handler stay, the fix applies in place", async () => {
+  const dir = copyFixture("tsx-cjs-entry");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("ready app sees dep v1");
+  let since = run.mark();
+  edit(join(dir, "dep.ts"), 'export const value: strin g = "dep v22";\n');
+  const reported = await run.waitForLine(/dep\.ts:\d+:\d+ SyntaxError: /, 10_000, since);
+  assert.match(reported, /dep\.ts:1:\d+ SyntaxError: .* — keeping the previous version$/, run.output());
+  // The old version's interval still runs after the report.
+  await run.waitForLine("tick app sees dep v1", 10_000, run.lines.indexOf(reported, since) + 1);
+  assert.ok(!run.lines.slice(since).some((line) => line.includes("failed after")), run.output());
+  since = run.mark();
+  edit(join(dir, "dep.ts"), 'export const value: string = "dep v333 fixed";\n');
+  await run.waitForLine("tick app sees dep v333 fixed", 10_000, since);
+  await run.waitForLine(/^\[hotload\] updated \.\/dep\.ts → \.\/app\.ts/, 10_000, since);
+  since = run.mark();
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.output());
+  assert.ok(run.lines.slice(since).includes("sigterm app sees dep v333 fixed"), run.output());
+});

@@ -4,7 +4,7 @@
  * folder (`npm install --prefix`); tsx "repo" links the repository's own tsx.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { linkPackage, ROOT, spawnCommand } from "./e2e.js";
@@ -25,22 +25,40 @@ function npmEnv(): Record<string, string | undefined> {
  * process, into a temporary folder of its own.
  */
 export function registryPackage(name: string, version: string): Promise<string> {
-  const spec = `${name}@${version}`;
-  let done = installed.get(spec);
+  return registryPackages([`${name}@${version}`]);
+}
+
+/**
+ * The node_modules folder where the packages `specs` (`name@version`, pinned together: a peer
+ * dependency named here is not installed at its latest) are installed from the npm registry,
+ * once per test process, into a temporary folder of their own.
+ */
+export function registryPackages(specs: readonly string[]): Promise<string> {
+  const key = specs.join(" ");
+  let done = installed.get(key);
   if (!done) {
     done = (async () => {
-      const prefix = mkdtempSync(join(tmpdir(), `hotload-${spec.replace(/\W+/g, "-")}-`));
+      const prefix = mkdtempSync(join(tmpdir(), `hotload-${specs[0]!.replace(/\W+/g, "-")}-`));
       temps.push(prefix);
       const cli = process.env["npm_execpath"];
-      const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", spec];
+      const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...specs];
       const run = cli && /\.c?js$/.test(cli) ? spawnCommand(process.execPath, [cli, ...args], { env: npmEnv() }) : spawnCommand("npm", args, { env: npmEnv() });
       const code = await run.exited;
       assert.equal(code, 0, `npm ${args.join(" ")} failed:\n${run.output()}`);
       return join(prefix, "node_modules");
     })();
-    installed.set(spec, done);
+    installed.set(key, done);
   }
   return done;
+}
+
+/** Links every package of the node_modules folder `modules` into `dir`'s node_modules (as installed there). */
+export function linkModules(modules: string, dir: string): void {
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  for (const name of readdirSync(modules)) {
+    if (name.startsWith(".") || existsSync(join(dir, "node_modules", name))) continue;
+    symlinkSync(join(modules, name), join(dir, "node_modules", name), "dir");
+  }
 }
 
 /** The folder of tsx `version` ("repo": the repository's), installed once per test process. */

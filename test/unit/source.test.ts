@@ -85,12 +85,39 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
     assert.deepEqual(accepted("if (import.meta.hot!.accept < 3) {}"), { deps: [], self: false, dynamic: false });
   });
 
+  test("import.meta.hot?.accept lowered for a target before ES2020 (swc, so @swc-node/register without a tsconfig; tsc; Babel)", () => {
+    for (const source of [
+      'var _hot;\n(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.accept("./dep.ts", (dep)=>dep);',
+      "var _a;\n(_a = import.meta.hot) == null ? void 0 : _a.accept(['./dep.ts'], cb);",
+    ]) {
+      assert.deepEqual(accepted(source), { deps: ["./dep.ts"], self: false, dynamic: false }, source);
+    }
+    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.accept();"), { deps: [], self: true, dynamic: false });
+    // Another variable's method, and another method, are not accept calls on import.meta.hot.
+    assert.deepEqual(accepted('(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : other.accept("./dep.ts");'), { deps: [], self: false, dynamic: false });
+    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.dispose(() => {});"), { deps: [], self: false, dynamic: false });
+  });
+
   test("other hot methods and a module that never accepts say nothing", () => {
     assert.deepEqual(accepted("import.meta.hot.dispose(() => {}); import.meta.url;"), { deps: [], self: false, dynamic: false });
   });
 });
 
 describe("editModule", () => {
+  test("a new version with its own inline map is named by its file only while source maps are off (on, the map leads to the file, and Node would key every version's map by one URL)", () => {
+    const source = 'export const x = 1;\n//# sourceMappingURL=data:application/json;base64,e30=\n';
+    const named = (): boolean => editModule(source, { file: "/app/x.ts", sourceUrl: "file:///app/x.ts" })?.code.includes("//# sourceURL=file:///app/x.ts") ?? false;
+    const was = process.sourceMapsEnabled;
+    try {
+      process.setSourceMapsEnabled(false);
+      assert.equal(named(), true);
+      process.setSourceMapsEnabled(true);
+      assert.equal(named(), false);
+    } finally {
+      process.setSourceMapsEnabled(was);
+    }
+  });
+
   test("a module that does not mention meta is not edited (and never lexed)", () => {
     assert.equal(editModule(Buffer.from("export const x = 1;\n"), { file: "/app/x.mjs" }), undefined);
   });

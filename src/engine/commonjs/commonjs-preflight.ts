@@ -75,12 +75,26 @@ interface Pending extends Compiled {
  * Throws the first error Node would throw loading the CommonJS or JSON modules `ids` (URLs) with
  * the content an update read of them (`contents`; modules without did not change): a SyntaxError,
  * or a relative file a leading require() names that cannot be found. Its stack starts `file:line`,
- * the line and a caret, as V8 reports a script's syntax error (see location.ts). Nothing is
- * checked while another loader compiles CommonJS (its own require() extensions): what it accepts
- * is not known here.
+ * the line and a caret, as V8 reports a script's syntax error (see location.ts). While another
+ * loader compiles CommonJS (its own require() extensions), only the files of its extensions are
+ * checked, by that loader: what it accepts of the others is not known here.
  */
 export async function preflight(ids: readonly string[], contents: ReadonlyMap<string, Buffer>, view: PreflightView): Promise<void> {
-  if (Object.keys((Module as unknown as { _extensions: object })._extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) return;
+  const extensions = (Module as unknown as { _extensions: Record<string, Compiler | undefined> })._extensions;
+  if (Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) {
+    // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it
+    // accepts is known only by asking it. The files of its own extensions (`.ts`) are handed to it.
+    for (const id of ids) {
+      const module = view.moduleOf(id);
+      const content = contents.get(id);
+      const ext = module === undefined ? "" : extname(module.file);
+      const compiler = extensions[ext];
+      if (module === undefined || content === undefined || isEsm(module.format) || NODE_EXTENSIONS.has(ext) || compiler === undefined) continue;
+      const error = compiledBy(compiler, module.file, content);
+      if (error !== undefined) throw error;
+    }
+    return;
+  }
   const pending: Pending[] = [];
   // Files checked or to be checked: a changed module that another requires is checked as changed.
   const visited = new Set<string>();
@@ -134,6 +148,44 @@ async function compile({ file, url, format, text }: Pending): Promise<string | S
     // detection), and then it waits at the gate like any other.
     if (format !== "commonjs-typescript" && (await findSyntaxError(text, url, "commonjs")) === undefined) return undefined;
     return error;
+  }
+}
+
+/** A `require.extensions` entry: it compiles `module` from `filename` through `module._compile()`. */
+type Compiler = (module: Module, filename: string) => void;
+
+/**
+ * The error another loader's `require.extensions` entry (`compiler`) throws compiling `file`, or
+ * the SyntaxError of the code it hands to `module._compile()`, which is captured, not run. Its
+ * entry reads the file itself: unchecked (undefined) unless the file still holds `content`.
+ */
+function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | undefined {
+  let onDisk: Buffer;
+  try {
+    onDisk = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!onDisk.equals(content)) return undefined;
+  const module = new Module(file);
+  module.filename = file;
+  module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(file));
+  let compiled: string | undefined;
+  (module as unknown as { _compile(code: string): void })._compile = (code) => {
+    compiled = code;
+  };
+  try {
+    compiler(module, file);
+  } catch (error) {
+    // What the loader throws, the update's load would throw, after the old versions were disposed.
+    return error instanceof Error ? error : undefined;
+  }
+  if (typeof compiled !== "string") return undefined;
+  try {
+    compileFunction(compiled, WRAPPER, { filename: file });
+    return undefined;
+  } catch (error) {
+    return error instanceof SyntaxError ? error : undefined;
   }
 }
 
