@@ -177,7 +177,7 @@ function openStream(port: number, upgrade: boolean): Promise<() => void> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path: "/", agent: false, headers: upgrade ? { connection: "Upgrade", upgrade: "echo" } : {} });
     req.on("response", (res) => res.once("data", () => resolve(() => res.destroy())));
-    req.on("upgrade", (res, socket) => resolve(() => socket.destroy()));
+    req.on("upgrade", (_res, socket) => resolve(() => socket.destroy()));
     req.on("error", reject);
     req.end();
   });
