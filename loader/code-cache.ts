@@ -15,9 +15,9 @@
  * sits in a project with a node_modules, and costs no look-up at start-up.
  *
  * V8 does not checksum cached data: damaged data whose header still looks right ends the process
- * with a fatal error (SIGTRAP) while compiling. Each file carries the CRC-32 of V8's data (as
- * Node's own compile cache does); one that does not match is not handed to V8, and is written
- * again like a missing one.
+ * with a fatal error (SIGTRAP) while compiling. Each file carries a 32-bit hash of all of V8's data
+ * (as Node's own compile cache carries a checksum); one that does not match is not handed to V8, and
+ * is written again like a missing one. Without WebAssembly (node --jitless) there is no hash: no cache.
  *
  * Anything that does not work (no script build, a folder that cannot be written, a damaged cache, a
  * cache V8 rejects) falls back to compiling, or to importing the ES module bundle: never an error.
@@ -90,7 +90,7 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   // checks the source's length), on this Node. No such line: not a script build, not cached.
   const build = BUILD_LINE.exec(code)?.[1];
   if (build === undefined) return undefined;
-  const stamp = `${build}:${process.version}:${process.arch}`;
+  const stamp = `${HASH_NAME}:${build}:${process.version}:${process.arch}`;
   const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
   const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
   const { data: cached, damaged } = readCache(cacheFile, stamp);
@@ -125,7 +125,9 @@ function readCache(cacheFile: URL, stamp: string): { data: Buffer | undefined; d
   const length = bytes.length >= 4 ? bytes.readUInt32LE(0) : -1;
   const data = 4 + length + 4;
   if (length < 0 || data > bytes.length || bytes.toString("utf8", 4, 4 + length) !== stamp) return { data: undefined, damaged: false };
-  const whole = bytes.readUInt32LE(4 + length) === checksum(bytes.subarray(data));
+  const sum = checksum(bytes.subarray(data));
+  if (sum === undefined) return { data: undefined, damaged: false };
+  const whole = bytes.readUInt32LE(4 + length) === sum;
   return whole ? { data: bytes.subarray(data), damaged: false } : { data: undefined, damaged: true };
 }
 
@@ -137,8 +139,10 @@ function writeCache(cacheFile: URL, stamp: string, script: Vm.Script): void {
     const size = Buffer.alloc(4);
     size.writeUInt32LE(header.length);
     const data = script.createCachedData();
+    const hash = checksum(data);
+    if (hash === undefined) return;
     const sum = Buffer.alloc(4);
-    sum.writeUInt32LE(checksum(data));
+    sum.writeUInt32LE(hash);
     mkdirSync(new URL(".", cacheFile), { recursive: true });
     const temporary = new URL(`${cacheFile.href}.${process.pid}.tmp`);
     writeFileSync(temporary, Buffer.concat([size, header, sum, data]));
@@ -149,14 +153,46 @@ function writeCache(cacheFile: URL, stamp: string, script: Vm.Script): void {
   }
 }
 
+/** Names the hash in each file's stamp: a file of an older format is not this build's, not damaged. */
+const HASH_NAME = "rotmul32";
+
 /**
- * CRC-32, zlib's (in C++, about 0.1 ms for the hooks' 210 KB). Loading node:zlib costs about 13 M
- * instructions at start-up (cachegrind), half of what the cache saves; a checksum in JavaScript
- * cost 69 M.
+ * The hash of `data` (undefined without WebAssembly): a 32-bit word hash, each little-endian word w
+ * (the last one padded with zero bytes) taken in as a = rotl(a + w * P2, 13) * P1 from a = the byte
+ * length (xxHash32's round). Every step is a bijection of a, so any one damaged word always changes
+ * it; the rotation carries high bits down, so that damage to high bits of several words does not
+ * cancel out (as with a multiply alone). Checking V8's data is the only work of the cache that grows
+ * with the bundle: in WebAssembly it costs about 1 M instructions at start-up (cachegrind) for the
+ * hooks' ~150 KB, loading node:zlib for its CRC-32 cost 8-13 M, and the same loop in JavaScript 25 M
+ * (it runs once, too short to be optimized).
  */
-function checksum(data: Uint8Array): number {
-  return process.getBuiltinModule("node:zlib").crc32(data);
+function checksum(data: Uint8Array): number | undefined {
+  const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
+  if (wasm === undefined) return undefined;
+  try {
+    const end = (data.length + 3) & ~3;
+    const memory = new wasm.Memory({ initial: Math.ceil(Math.max(end, 1) / 65536) });
+    new Uint8Array(memory.buffer).set(data);
+    const hash = new wasm.Instance(new wasm.Module(Buffer.from(HASH_WASM, "base64")), { m: { m: memory } }).exports["h"] as (length: number, end: number) => number;
+    return hash(data.length, end) >>> 0;
+  } catch {
+    return undefined;
+  }
 }
+
+/** What checksum() uses of the WebAssembly global (the DOM library that declares it is not in this build). */
+interface Wasm {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/**
+ * The hash as a WebAssembly module, imports memory m.m, exports h(length, end):
+ *   (local $i i32) (local $a i32)
+ *   a = length; while (i < end) { a = i32.mul(i32.rotl(a + i32.load(i) * 0x85EBCA77, 13), 0x9E3779B1); i += 4 } return a
+ */
+const HASH_WASM = "AGFzbQEAAAABBwFgAn9/AX8CCAEBbQFtAgAAAwIBAAcFAQFoAAAKPQE7AQJ/IAAhAwJAA0AgAiABTw0BIAMgAigCAEH3lK+veGxqQQ13QbHz3fF5bCEDIAJBBGohAgwACwsgAws=";
 
 /** With HOTLOAD_LOG=debug (src/shared/log.ts is not loaded yet: this runs before the hooks). */
 function debug(message: string): void {

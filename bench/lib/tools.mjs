@@ -57,6 +57,10 @@ export function prepareWork(source = ROOT) {
   link(join(existsSync(join(source, 'node_modules')) ? source : ROOT, 'node_modules'), join(PKG, 'node_modules'));
   const modules = join(WORK_REAL, 'node_modules');
   link(PKG, join(modules, 'hotload'));
+  // hotload's code cache (loader/code-cache.ts) in a folder of this bench's own, for every app it
+  // starts: in the user's, any other checkout's build started meanwhile replaces it (one file per
+  // Node version), and a counted start then compiles hotload's code instead of using the cache.
+  process.env.XDG_CACHE_HOME = join(WORK_REAL, 'cache');
   const peers = join(BENCH, 'node_modules');
   if (existsSync(peers)) {
     for (const name of readdirSync(peers)) {

@@ -11,7 +11,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sym
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { crc32 } from "node:zlib";
 import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
 
 /** The repository root: this file runs as dist/test/e2e/core-code-cache.test.js. */
@@ -70,8 +69,25 @@ async function runOnce(dir: string, states: States | undefined, round: number, e
 /** Where V8's data starts in a cache file: after the stamp's length, the stamp and the checksum. */
 const dataStart = (bytes: Buffer): number => 4 + bytes.readUInt32LE(0) + 4;
 
+/**
+ * The hash each cache file carries of V8's data (loader/code-cache.ts runs it in WebAssembly), here
+ * in plain JavaScript: each little-endian word w, the last padded with zeros, as
+ * a = rotl(a + w * 0x85EBCA77, 13) * 0x9E3779B1, from a = the byte length.
+ */
+function checksum(data: Uint8Array): number {
+  const padded = new Uint8Array((data.length + 3) & ~3);
+  padded.set(data);
+  const words = new DataView(padded.buffer);
+  let a = data.length | 0;
+  for (let at = 0; at < padded.length; at += 4) {
+    const mixed = (a + Math.imul(words.getUint32(at, true), 0x85ebca77)) | 0;
+    a = Math.imul((mixed << 13) | (mixed >>> 19), 0x9e3779b1);
+  }
+  return a >>> 0;
+}
+
 /** Whether the checksum in a cache file is that of its data. */
-const whole = (bytes: Buffer): boolean => bytes.readUInt32LE(dataStart(bytes) - 4) === crc32(bytes.subarray(dataStart(bytes)));
+const whole = (bytes: Buffer): boolean => bytes.readUInt32LE(dataStart(bytes) - 4) === checksum(bytes.subarray(dataStart(bytes)));
 
 // Each test has its own package and cache folder, and waits mostly for the cache to be written
 // (1.5 s after a start): they run side by side.
@@ -119,7 +135,7 @@ describe("the code cache", { concurrency: true }, () => {
     const bytes = readFileSync(file);
     const notV8 = Buffer.from("not a code cache, but garbage of some length".repeat(20));
     const sum = Buffer.alloc(4);
-    sum.writeUInt32LE(crc32(notV8));
+    sum.writeUInt32LE(checksum(notV8));
     writeFileSync(file, Buffer.concat([bytes.subarray(0, dataStart(bytes) - 4), sum, notV8]));
     await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "used" }, 3, env);
     // Another build of the same length (V8 would take the cache: it compares only the length): the

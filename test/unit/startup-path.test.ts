@@ -52,6 +52,38 @@ describe("the start-up path", () => {
     assert.ok(!staticImports(hooks()).includes("node:fs"));
   });
 
+  test("the lexer inlined in the hooks starts with 2 pages of WebAssembly memory, not 16 MB (V8 counts it towards the heap: a full GC at start-up), and lexes as its package does", async () => {
+    const wasm = [...hooks().matchAll(/"(AGFzbQ[A-Za-z0-9+/]+=*)"/g)].map((m) => m[1]!);
+    assert.equal(wasm.length, 1, "one inline WebAssembly module, es-module-lexer's");
+    // The WebAssembly global, typed here (the DOM library that declares it is not in this build).
+    const api = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: object } } }).WebAssembly;
+    const lexerWasm = new api.Instance(new api.Module(Buffer.from(wasm[0]!, "base64"))).exports as { memory: { buffer: ArrayBuffer } };
+    assert.equal(lexerWasm.memory.buffer.byteLength, 2 * 65536);
+    // The same patch on the package's own file (scripts/bundle.mjs), against the package: records
+    // that need far more memory than 2 pages and the 4 bytes per character reserved before a parse.
+    const { smallLexerMemory } = (await import(new URL("scripts/bundle.mjs", ROOT).href)) as { smallLexerMemory: (code: string) => string };
+    const packaged = readFileSync(new URL("node_modules/es-module-lexer/dist/lexer.js", ROOT), "utf8");
+    const small = (await import(`data:text/javascript,${encodeURIComponent(smallLexerMemory(packaged))}`)) as typeof import("es-module-lexer");
+    await small.init;
+    const sources = [
+      `export{${Array.from({ length: 100_000 }, (_, i) => `a${i}`).join(",")}}`,
+      'import"a";'.repeat(50_000),
+      'import("a");import.meta.hot;'.repeat(30_000),
+      'import"a"with{type:"json"};'.repeat(20_000),
+      "(".repeat(3000) + ")".repeat(3000),
+      readFileSync(new URL("dist/loader/hooks.js", ROOT), "utf8"),
+      "export const a = 1;",
+    ];
+    const lexed = (lexer: typeof import("es-module-lexer"), source: string): string => {
+      try {
+        return JSON.stringify(lexer.parse(source));
+      } catch (error) {
+        return String(error);
+      }
+    };
+    for (const source of sources) assert.equal(lexed(small, source), lexed({ parse } as typeof import("es-module-lexer"), source), source.slice(0, 40));
+  });
+
   test("the update path is there once loaded, and the same every time", async () => {
     assert.throws(() => updatePath(), /the update path was used before it was loaded/);
     const modules = await loadUpdatePath();
