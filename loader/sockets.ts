@@ -26,6 +26,7 @@ import type { Cluster } from "node:cluster";
 import type { Server, Socket } from "node:net";
 import { LINK_COMMAND, supervisorMessage, wire } from "../src/shared/link.js";
 import type { SupervisorLink } from "./link.js";
+import { keepSocketFiles } from "../src/shared/socket-files.js";
 
 /** A connection idle this long after retiring is closed (ms). */
 const IDLE_CLOSE_MS = 250;
@@ -123,31 +124,11 @@ export function holdSockets(link: SupervisorLink, held: Map<string, object>): vo
  * does) is left in place while the supervisor holds the socket behind it: `listen()` then takes
  * that socket, which stayed reachable all along. Removed for real, clients would get ENOENT until
  * the new process has bound again. The program's removal succeeds as it would; only the file
- * stays, as if it had been bound again at once.
+ * stays, as if it had been bound again at once (src/shared/socket-files.ts, as in place).
  */
 function keepHeldPaths(held: Map<string, object>): void {
   if (![...held.keys()].some((key) => key.startsWith("pipe:"))) return;
-  const fs = process.getBuiltinModule("node:fs") as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const promises = fs["promises"] as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const kept = (path: unknown): boolean => typeof path === "string" && held.has(`pipe:${path}`);
-  const wrap = (exports: Record<string, (...args: unknown[]) => unknown>, name: string, instead: (args: unknown[]) => unknown): void => {
-    const original = exports[name]!;
-    exports[name] = {
-      [name](this: unknown, ...args: unknown[]) {
-        return kept(args[0]) ? instead(args) : original.apply(this, args);
-      },
-    }[name]!;
-  };
-  for (const name of ["unlinkSync", "rmSync"]) wrap(fs, name, () => undefined);
-  for (const name of ["unlink", "rm"]) {
-    wrap(fs, name, (args) => {
-      const callback = args.findLast((arg) => typeof arg === "function") as ((error: null) => void) | undefined;
-      if (callback) process.nextTick(callback, null);
-    });
-  }
-  for (const name of ["unlink", "rm"]) wrap(promises, name, () => Promise.resolve());
-  // `import { rmSync } from "node:fs"` reads the exports as they are now.
-  process.getBuiltinModule("node:module").syncBuiltinESMExports();
+  keepSocketFiles((path) => held.has(`pipe:${path}`));
 }
 
 /**

@@ -21,12 +21,12 @@
  * process running for as long as such a client stays.
  *
  * A unix socket's file stays while a retired server listens on it, though the new version removes
- * it before it listens (socket-files.ts).
+ * it before it listens (shared/socket-files.ts).
  */
 import type { Server, Socket } from "node:net";
 import { resolve } from "node:path";
 import type { OwnerOf } from "./owner.js";
-import { keepSocketFiles } from "./socket-files.js";
+import { keepSocketFiles } from "../shared/socket-files.js";
 
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
 // `timers.promises` then loads node:timers/promises at start-up for nothing.
@@ -114,7 +114,7 @@ export class Handover {
   readonly #accepted = new WeakMap<Server, Set<Socket>>();
   /** How to put back what was wrapped after the install (closers, fs removals). */
   readonly #undo: (() => void)[] = [];
-  /** Whether removals of socket files are watched (socket-files.ts; from the first listen() on a path). */
+  /** Whether removals of socket files are watched (shared/socket-files.ts; from the first listen() on a path). */
   #keepingFiles = false;
   /** How many times servers were retired (once per replaced module). */
   #retirements = 0;

@@ -1,10 +1,11 @@
 /**
  * A unix socket's file must outlive an in-place update. A server on a unix socket removes a stale
  * file before it listens (`unlink(path)`, `rm(path, { force: true })`): nearly all do, since a
- * process that died leaves its file behind and listen() then fails with EADDRINUSE. In place, the
- * file is not stale: it is the live socket that the new server is about to take over (handover.ts),
- * and removing it leaves every client with ENOENT. So while a retired server listens at a path,
- * its removal is skipped, and to the program it succeeded, as it would after a restart.
+ * process that died leaves its file behind and listen() then fails with EADDRINUSE. Under hotload
+ * the file is often not stale: it is the live socket that the new server is about to take over (in
+ * place, inplace/handover.ts; across a restart, the socket the command holds, loader/sockets.ts),
+ * and removing it leaves every client with ENOENT. So while such a socket lives at a path, its
+ * removal is skipped, and to the program it succeeded, as it would after a restart.
  */
 import { syncBuiltinESMExports } from "node:module";
 import { fileURLToPath } from "node:url";
