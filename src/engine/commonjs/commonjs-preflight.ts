@@ -8,7 +8,7 @@
  * and, when new to the program, compile too.
  */
 import Module, { createRequire, stripTypeScriptTypes } from "node:module";
-import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import type { Node, Options } from "acorn";
@@ -42,6 +42,8 @@ export interface PreflightView {
   loaded(file: string): boolean;
   /** Runs a resolution that is not an import (no edge in the graph). */
   resolvingOnly<T>(resolve: () => T): T;
+  /** Runs a compilation of a file that is no load of it (the hooks it runs record nothing). */
+  compilingOnly<T>(compile: () => T): T;
 }
 
 /**
@@ -83,15 +85,22 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
   const extensions = (Module as unknown as { _extensions: Record<string, Compiler | undefined> })._extensions;
   if (Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) {
     // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it
-    // accepts is known only by asking it. The files of its own extensions (`.ts`) are handed to it.
+    // accepts is known only by asking it. Each file goes to the require.extensions entry Node
+    // would pick for it (tsx's `.js` entry compiles plain JavaScript too, a `.cjs` or `.cts` file
+    // has none of its own), with hotload's hooks out of the way should that entry be Node's own.
     for (const id of ids) {
       const module = view.moduleOf(id);
       const content = contents.get(id);
-      const ext = module === undefined ? "" : extname(module.file);
-      const compiler = extensions[ext];
-      if (module === undefined || content === undefined || isEsm(module.format) || NODE_EXTENSIONS.has(ext) || compiler === undefined) continue;
-      const error = compiledBy(compiler, module.file, content);
-      if (error !== undefined) throw error;
+      if (module === undefined || content === undefined || isEsm(module.format)) continue;
+      const { file } = module;
+      const ext = extname(file);
+      if (ext === ".node") continue;
+      const compiler = ext === ".json" ? undefined : compilerOf(extensions, file);
+      const error = compiler === undefined ? jsonError(file, content.toString()) : view.compilingOnly(() => compiledBy(compiler, file, content));
+      if (error === undefined) continue;
+      // Node's own entry hands on a typeless file's ES module syntax as it is: Node loads it as one.
+      if (error instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(content.toString(), id, "commonjs")) === undefined) continue;
+      throw error;
     }
     return;
   }
@@ -154,6 +163,17 @@ async function compile({ file, url, format, text }: Pending): Promise<string | S
 /** A `require.extensions` entry: it compiles `module` from `filename` through `module._compile()`. */
 type Compiler = (module: Module, filename: string) => void;
 
+/** The `require.extensions` entry Node picks for `file`: of its longest registered extension, else `.js`'s. */
+function compilerOf(extensions: Record<string, Compiler | undefined>, file: string): Compiler | undefined {
+  const name = basename(file);
+  // A dot at 0 starts a dotfile's name, not an extension.
+  for (let at = name.indexOf(".", 1); at !== -1; at = name.indexOf(".", at + 1)) {
+    const compiler = extensions[name.slice(at)];
+    if (compiler !== undefined) return compiler;
+  }
+  return extensions[".js"];
+}
+
 /**
  * The error another loader's `require.extensions` entry (`compiler`) throws compiling `file`, or
  * the SyntaxError of the code it hands to `module._compile()`, which is captured, not run. Its
@@ -171,8 +191,10 @@ function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | 
   module.filename = file;
   module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(file));
   let compiled: string | undefined;
-  (module as unknown as { _compile(code: string): void })._compile = (code) => {
+  let format: string | undefined;
+  (module as unknown as { _compile(code: string, filename: string, format?: string): void })._compile = (code, _filename, as) => {
     compiled = code;
+    format = as;
   };
   try {
     compiler(module, file);
@@ -180,9 +202,12 @@ function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | 
     // What the loader throws, the update's load would throw, after the old versions were disposed.
     return error instanceof Error ? error : undefined;
   }
-  if (typeof compiled !== "string") return undefined;
+  if (typeof compiled !== "string" || isEsm(format)) return undefined;
+  // Node's own entry hands on a `.cts` file's TypeScript, which its _compile() strips.
+  const source = format === "commonjs-typescript" ? strip(file, compiled) : compiled;
+  if (typeof source !== "string") return source;
   try {
-    compileFunction(compiled, WRAPPER, { filename: file });
+    compileFunction(source, WRAPPER, { filename: file });
     return undefined;
   } catch (error) {
     return error instanceof SyntaxError ? error : undefined;
