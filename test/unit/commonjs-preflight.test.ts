@@ -87,7 +87,7 @@ describe("what a CommonJS module's new version must pass before an update dispos
     assert.equal(await check({ "a.ts": "const a = (1;" }, "commonjs"), undefined);
   });
 
-  test("while another loader compiles CommonJS, a .js or .cjs file goes to the require.extensions entry Node would pick, run as a compilation only", async () => {
+  test("while another loader compiles CommonJS, a .js or .cjs file, and a new file its leading require()s name, goes to the require.extensions entry Node would pick, run as a compilation only", async () => {
     const extensions = (Module as unknown as { _extensions: Record<string, unknown> })._extensions;
     const own = extensions[".js"];
     const compiled: string[] = [];
@@ -104,6 +104,19 @@ describe("what a CommonJS module's new version must pass before an update dispos
       assert.equal(await check({ "a.cjs": "module.exports = 1;" }, "commonjs"), undefined);
       assert.ok((await check({ "b.cjs": "module.exports = (1;" }, "commonjs")) instanceof SyntaxError);
       assert.deepEqual(compiled, ["routes.js", "a.cjs", "b.cjs"]);
+      // What its leading require()s name must exist, and a file new to the program goes to its
+      // loader's entry too (the loader's own extension included).
+      const missing = await check({ "c.js": 'const d = require("./missing.js");\n' });
+      assert.match(String(missing?.message), /^Cannot find module '\.\/missing\.js'$/);
+      assert.equal(await where(missing), "c.js:1:19");
+      const fakes: string[] = [];
+      extensions[".fake"] = (module: { _compile(code: string, file: string): void }, file: string) => {
+        fakes.push(file.replace(/^.*\//, ""));
+        module._compile(readFileSync(file, "utf8"), file);
+      };
+      assert.equal(await check({ "d.js": 'require("./e.fake");', "e.fake": "module.exports = 1;" }), undefined);
+      assert.equal(await where(await check({ "f.js": 'require("./g.fake");', "g.fake": "module.exports = (1;" })), "g.fake:1:20");
+      assert.deepEqual(fakes, ["e.fake", "g.fake"]);
       // Node's own entry: it reads the file through the module hooks, and leaves ES module syntax
       // in a typeless file to Node.
       extensions[".js"] = own;
@@ -111,7 +124,7 @@ describe("what a CommonJS module's new version must pass before an update dispos
       assert.equal(await check({ "d.js": 'export const d = "ES module syntax";' }), undefined);
       assert.equal(await check({ "e.json": "{}" }, "json"), undefined);
       assert.equal(await where(await check({ "f.json": '{ "a": 1, }' }, "json")), "f.json:1:11");
-      assert.equal(compiling, 5);
+      assert.equal(compiling, 10);
     } finally {
       extensions[".js"] = own;
       delete extensions[".fake"];

@@ -78,32 +78,13 @@ interface Pending extends Compiled {
  * the content an update read of them (`contents`; modules without did not change): a SyntaxError,
  * or a relative file a leading require() names that cannot be found. Its stack starts `file:line`,
  * the line and a caret, as V8 reports a script's syntax error (see location.ts). While another
- * loader compiles CommonJS (its own require() extensions), only the files of its extensions are
- * checked, by that loader: what it accepts of the others is not known here.
+ * loader compiles CommonJS (its own require() extensions), that loader compiles each file.
  */
 export async function preflight(ids: readonly string[], contents: ReadonlyMap<string, Buffer>, view: PreflightView): Promise<void> {
   const extensions = (Module as unknown as { _extensions: Record<string, Compiler | undefined> })._extensions;
-  if (Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) {
-    // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it
-    // accepts is known only by asking it. Each file goes to the require.extensions entry Node
-    // would pick for it (tsx's `.js` entry compiles plain JavaScript too, a `.cjs` or `.cts` file
-    // has none of its own), with hotload's hooks out of the way should that entry be Node's own.
-    for (const id of ids) {
-      const module = view.moduleOf(id);
-      const content = contents.get(id);
-      if (module === undefined || content === undefined || isEsm(module.format)) continue;
-      const { file } = module;
-      const ext = extname(file);
-      if (ext === ".node") continue;
-      const compiler = ext === ".json" ? undefined : compilerOf(extensions, file);
-      const error = compiler === undefined ? jsonError(file, content.toString()) : view.compilingOnly(() => compiledBy(compiler, file, content));
-      if (error === undefined) continue;
-      // Node's own entry hands on a typeless file's ES module syntax as it is: Node loads it as one.
-      if (error instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(content.toString(), id, "commonjs")) === undefined) continue;
-      throw error;
-    }
-    return;
-  }
+  // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it accepts
+  // is known only by asking it (see compiledByLoader).
+  const loader = Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext)) ? extensions : undefined;
   const pending: Pending[] = [];
   // Files checked or to be checked: a changed module that another requires is checked as changed.
   const visited = new Set<string>();
@@ -116,9 +97,10 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
   }
   for (let i = 0; i < pending.length; i++) {
     const { file, text } = pending[i]!;
-    const compiled = await compile(pending[i]!);
+    const compiled = loader ? await compiledByLoader(loader, pending[i]!, view) : await compile(pending[i]!);
     if (compiled instanceof Error) throw compiled;
-    if (compiled === undefined) continue;
+    // What a loader transformed is not searched: its offsets are not the file's.
+    if (compiled === undefined || compiled !== text) continue;
     for (const { specifier, at } of await leadingRequires(compiled)) {
       let required: string;
       try {
@@ -130,10 +112,29 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
       if (!isAbsolute(required) || visited.has(required) || view.loaded(required)) continue;
       visited.add(required);
       const format = formatOf(required);
-      const content = format === null ? undefined : readText(required);
+      const checked = format !== null || (loader !== undefined && extname(required) !== ".node" && loader[extname(required)] !== undefined);
+      const content = checked ? readText(required) : undefined;
       if (content !== undefined) pending.push({ file: required, url: pathToFileURL(required).href, format: format ?? undefined, text: content });
     }
   }
+}
+
+/**
+ * What another loader makes of `module`: the code its `require.extensions` entry for the file
+ * (the one Node would pick: tsx's `.js` entry compiles plain JavaScript too, a `.cjs` or `.cts`
+ * file has none of its own) hands to `module._compile()`, captured and not run, with hotload's
+ * hooks out of the way should that entry be Node's own; or the error it would throw.
+ */
+async function compiledByLoader(extensions: Record<string, Compiler | undefined>, { file, url, text }: Pending, view: PreflightView): Promise<string | Error | undefined> {
+  const ext = extname(file);
+  if (ext === ".node") return undefined;
+  if (ext === ".json") return jsonError(file, text);
+  const compiler = compilerOf(extensions, file);
+  if (compiler === undefined) return undefined;
+  const compiled = view.compilingOnly(() => compiledBy(compiler, file, text));
+  // Node's own entry hands on a typeless file's ES module syntax as it is: Node loads it as one.
+  if (compiled instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(text, url, "commonjs")) === undefined) return undefined;
+  return compiled;
 }
 
 /**
@@ -175,18 +176,13 @@ function compilerOf(extensions: Record<string, Compiler | undefined>, file: stri
 }
 
 /**
- * The error another loader's `require.extensions` entry (`compiler`) throws compiling `file`, or
- * the SyntaxError of the code it hands to `module._compile()`, which is captured, not run. Its
- * entry reads the file itself: unchecked (undefined) unless the file still holds `content`.
+ * The code another loader's `require.extensions` entry (`compiler`) hands to `module._compile()`
+ * for `file` (captured, not run), the error it throws, or the SyntaxError of that code. Its entry
+ * reads the file itself: unchecked (undefined) unless the file still holds `text`, or when the
+ * code is an ES module's.
  */
-function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | undefined {
-  let onDisk: Buffer;
-  try {
-    onDisk = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  if (!onDisk.equals(content)) return undefined;
+function compiledBy(compiler: Compiler, file: string, text: string): string | Error | undefined {
+  if (readText(file) !== text) return undefined;
   const module = new Module(file);
   module.filename = file;
   module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(file));
@@ -208,7 +204,7 @@ function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | 
   if (typeof source !== "string") return source;
   try {
     compileFunction(source, WRAPPER, { filename: file });
-    return undefined;
+    return compiled;
   } catch (error) {
     return error instanceof SyntaxError ? error : undefined;
   }
