@@ -115,7 +115,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#scope = scope;
     this.#registry = new ModuleRegistry(this.#versions, {
       added: (file) => {
-        this.#failures.awaited.delete(file);
+        this.#failures.inGraph(file);
         this.#watcher.add(file);
         notifier?.filesLoaded([file]);
       },
@@ -233,7 +233,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** Called by the gate module every new version of an update imports (see gate.ts). */
   gate(id: number): Promise<void> {
-    const gate = this.#tracker.session?.gate;
+    const gate = this.#tracker.gate;
     return gate && gate.id === id ? gate.arrive() : Promise.resolve();
   }
 
@@ -248,15 +248,13 @@ export class Runtime implements HotHost, RuntimeSlot {
     graph.ensure(id, true);
     if (!graph.get(url)) return;
     graph.addEdge(url, id);
-    if (!this.#registry.get(id)) {
-      const record = this.#registry.record(id);
-      record.kind = "asset";
+    this.#registry.dependedOn(id, () => {
       try {
-        record.seen = readFileSync(path);
+        return readFileSync(path);
       } catch {
-        record.seen = undefined;
+        return undefined;
       }
-    }
+    });
   }
 
   /** `import.meta.hot.invalidate()`: queues an update of the module's importers. */
@@ -363,13 +361,12 @@ export class Runtime implements HotHost, RuntimeSlot {
   #forget(id: string): void {
     this.#tracker.graph.delete(id);
     this.#live.forget(id);
-    const seen = this.#registry.get(id)?.seen;
-    const record = this.#registry.remove(id);
-    if (!record) return;
-    this.#tracker.forget(id);
     const cache = this.#effects.requireCache();
+    const forgotten = this.#registry.forget(id, (file) => cache[file] !== undefined);
+    if (!forgotten) return;
+    this.#tracker.forget(id);
     // An ES module that CommonJS code required stays in require.cache (see required-again.ts).
-    if (!this.#tracker.park(id, record.format, cache[record.file] !== undefined, seen)) delete cache[record.file];
+    if (!forgotten.parked) delete cache[forgotten.record.file];
   }
 }
 

@@ -9,7 +9,6 @@
 import { fileOf } from "../modules/scope.js";
 import { HotloadError } from "../../shared/errors.js";
 import * as log from "../../shared/log.js";
-import { awaitFile, type AwaitedFiles } from "../modules/changes.js";
 import type { InvalidationChain } from "../update/invalidation.js";
 import type { Events } from "../hot/events.js";
 import type { ModuleRegistry } from "../modules/registry.js";
@@ -37,13 +36,17 @@ export interface HeldInvalidation {
   readonly version: number;
 }
 
-/** The failed files of this process, and what is said about them. */
+/**
+ * The failed files of this process, and what is said about them. The one owner of the retry set,
+ * the files awaited and the invalidations held back: the rest of the engine tells it what
+ * happened (failed, passed, inGraph, holdInvalidation) and asks it to retry.
+ */
 export class Failures {
   /** Files whose last update failed: tried again after the next update that succeeds. */
-  readonly retry: Set<string> = new Set();
+  readonly #retry = new Set<string>();
   /** Files not in the graph that failed updates wait for (missing, or broken when first imported). */
-  readonly awaited: Set<string> = new Set();
-  readonly #awaitedFiles: AwaitedFiles;
+  readonly #awaited = new Set<string>();
+  readonly #watch: (file: string) => void;
   /** The last error line reported per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
   readonly #registry: ModuleRegistry;
@@ -54,7 +57,7 @@ export class Failures {
    * Invalidations held back by a failure, by the module that called invalidate(): tried again with
    * the held-back files. Its own content did not change, so no file of the retry set stands for it.
    */
-  readonly invalidations: Map<string, HeldInvalidation> = new Map();
+  readonly #invalidations = new Map<string, HeldInvalidation>();
   readonly #retryInvalidation: (held: HeldInvalidation) => void;
 
   /**
@@ -71,32 +74,54 @@ export class Failures {
     this.#registry = registry;
     this.#events = events;
     this.#unwatch = (file) => watch.remove(file);
+    this.#watch = (file) => watch.add(file);
     this.#retryQuietly = retryQuietly;
     this.#retryInvalidation = retryInvalidation;
-    this.#awaitedFiles = { awaited: this.awaited, isModuleFile: (file) => registry.hasFile(file), watch: (file) => watch.add(file) };
+  }
+
+  /** An update of `file` failed (or was held back by a failure): it is tried again later. */
+  failed(file: string): void {
+    this.#retry.add(file);
+  }
+
+  /** No content of `file` is known to fail any more (an update of it applied, or it was saved back). */
+  passed(file: string): void {
+    this.#retry.delete(file);
+  }
+
+  /** The update for `held`'s invalidate() failed: it is tried again with the files held back. */
+  holdInvalidation(held: HeldInvalidation): void {
+    this.#invalidations.set(held.url, held);
   }
 
   /** Watches `file`, not in the graph, for the save that may let failed updates through. */
   await(file: string): void {
-    awaitFile(file, this.#awaitedFiles);
+    if (this.#registry.hasFile(file) || this.#awaited.has(file)) return;
+    this.#awaited.add(file);
+    this.#watch(file);
+  }
+
+  /** `file` holds a module of the graph now: the graph's watch is its watch. */
+  inGraph(file: string): void {
+    this.#awaited.delete(file);
   }
 
   /** Queues one more try of the files whose last update failed (they may have waited for this). */
   retryFailed(): void {
-    const invalidations = [...this.invalidations.values()];
-    this.invalidations.clear();
-    if (this.retry.size === 0 && invalidations.length === 0) {
-      for (const file of this.awaited) if (!this.#registry.hasFile(file)) this.#unwatch(file);
-      this.awaited.clear();
+    const invalidations = [...this.#invalidations.values()];
+    this.#invalidations.clear();
+    if (this.#retry.size === 0 && invalidations.length === 0) {
+      for (const file of this.#awaited) if (!this.#registry.hasFile(file)) this.#unwatch(file);
+      this.#awaited.clear();
       return;
     }
-    if (this.retry.size > 0) this.#retryQuietly([...this.retry]);
+    if (this.#retry.size > 0) this.#retryQuietly([...this.#retry]);
     for (const held of invalidations) this.#retryInvalidation(held);
   }
 
   /** Whether one of `files` is waited for by a failed update and not in the graph. */
   awaitedIn(files: readonly string[]): boolean {
-    return files.some((file) => this.awaited.has(file) && !this.#registry.hasFile(file));
+    return files.some((file) => this.#awaited.has(file) && !this.#registry.hasFile(file));
   }
 
   /**
@@ -120,7 +145,7 @@ export class Failures {
    */
   async report(failure: UpdateFailure, isolation: Isolation, files: readonly string[], contents: ReadonlyMap<string, Buffer>, quiet: boolean): Promise<boolean> {
     let said = this.#reportError(failure, isolation.heldFiles, files, quiet);
-    if (failure.blame && isOwnSyntaxError(failure)) this.retry.delete(failure.blame.file);
+    if (failure.blame && isOwnSyntaxError(failure)) this.#retry.delete(failure.blame.file);
     for (const id of isolation.held) said = (await this.#reportSyntaxError(id, contents.get(id), quiet)) || said;
     return said;
   }
@@ -128,9 +153,7 @@ export class Failures {
   /** A file of the graph was deleted or cannot be read: said once, until it can be read again. */
   reportMissing(file: string, what: string): void {
     for (const id of this.#registry.idsOf(file) ?? []) {
-      const record = this.#registry.get(id);
-      if (!record || record.missing) continue;
-      record.missing = true;
+      if (!this.#registry.missing(id)) continue;
       log.error(`${file} ${what} — the previous version keeps running`);
       this.#events.emit("hotload:error", { error: new HotloadError("file-missing", `${file} ${what}`, { file }), file });
     }
@@ -147,7 +170,7 @@ export class Failures {
     const text = content.toString();
     const location = await up().findSyntaxError(text, id, record.format);
     if (!location) return false;
-    this.retry.delete(record.file);
+    this.#retry.delete(record.file);
     const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
     return this.#reportError({ error, location, source: text, evaluating: false }, [], [record.file], quiet);
   }

@@ -11,11 +11,9 @@ import * as log from "../../shared/log.js";
 /** What change detection reads of one module (see registry.ts's ModuleRecord). */
 interface ContentRecord {
   /** The content last acted on (loaded, applied, failed or refused). */
-  seen: Acted;
+  readonly seen: Acted;
   /** The content of the last update of this module that failed to load. */
-  failed: Acted;
-  /** Reported as deleted or unreadable. */
-  missing: boolean;
+  readonly failed: Acted;
   /** Disposed by an update that failed: `seen` no longer runs (see registry.ts). */
   readonly stopped: boolean;
 }
@@ -30,20 +28,6 @@ export function differsFromLoaded(file: string, ids: ReadonlySet<string> | undef
   return changedFrom([...ids].map(seenOf), readDisk(file)?.bytes);
 }
 
-/** The files waited for, and how to watch one. */
-export interface AwaitedFiles {
-  readonly awaited: Set<string>;
-  isModuleFile(file: string): boolean;
-  watch(file: string): void;
-}
-
-/** Watches `file`, not in the graph, for the save that may let failed updates through. */
-export function awaitFile(file: string, state: AwaitedFiles): void {
-  if (state.isModuleFile(file) || state.awaited.has(file)) return;
-  state.awaited.add(file);
-  state.watch(file);
-}
-
 /** What one update asks to look at (see schedule.ts's UpdateRequest). */
 interface ChangeQuery {
   readonly files: readonly string[];
@@ -53,14 +37,18 @@ interface ChangeQuery {
   readonly retryFailed?: boolean | undefined;
 }
 
-/** What the engine knows that change detection reads and updates. */
+/** What the engine knows that change detection reads, and what it tells (see registry.ts, failures.ts). */
 interface ChangeState {
   idsOf(file: string): ReadonlySet<string> | undefined;
   record(id: string): ContentRecord;
   inGraph(id: string): boolean;
   reportMissing(file: string, what: string): void;
-  /** Files whose last update failed (see failures.ts). */
-  readonly retry: Set<string>;
+  /** The file of `id` could be read: whether it was missing (it is back). */
+  back(id: string): boolean;
+  /** The file of `id` holds what runs again: whether some content of it had failed. */
+  savedBack(id: string): boolean;
+  /** No content of `file` is known to fail any more. */
+  passed(file: string): void;
 }
 
 /** The modules whose content changed, with what they hold now and what they held before. */
@@ -98,15 +86,13 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
       continue;
     }
     for (const id of ids) {
-      const record = state.record(id);
-      if (record.missing) cameBack = true;
-      record.missing = false;
+      if (state.back(id)) cameBack = true;
       if (!state.inGraph(id)) continue;
+      const record = state.record(id);
       if (sameContent(record.seen, content) && !record.stopped) {
         // Saved back to the content that runs: whatever failed with its broken content may pass.
-        if (record.failed !== undefined) {
-          record.failed = undefined;
-          state.retry.delete(file);
+        if (state.savedBack(id)) {
+          state.passed(file);
           cameBack = true;
         }
         continue;

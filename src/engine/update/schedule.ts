@@ -140,7 +140,9 @@ export class UpdateScheduler {
       record: (id) => registry.get(id)!,
       inGraph: (id) => tracker.graph.get(id) !== undefined,
       reportMissing: (file, what) => this.#failures.reportMissing(file, what),
-      retry: this.#failures.retry,
+      back: (id) => registry.back(id),
+      savedBack: (id) => registry.savedBack(id),
+      passed: (file) => this.#failures.passed(file),
     });
     const invalidator = request.invalidated?.url;
     if (invalidator !== undefined && !changed.includes(invalidator)) changed.push(invalidator);
@@ -212,8 +214,8 @@ export class UpdateScheduler {
         for (const id of contents.keys()) {
           const record = this.#host.registry.get(id);
           if (!record) continue;
-          record.failed = undefined;
-          this.#failures.retry.delete(record.file);
+          this.#host.registry.applied(id);
+          this.#failures.passed(record.file);
         }
         const shownFiles = files.map(log.displayPath).join(", ");
         const shownBoundaries = [...new Set(outcome.boundaries)].map(log.displayPath).join(", ");
@@ -253,11 +255,11 @@ export class UpdateScheduler {
     const { failure } = outcome;
     for (const id of contents.keys()) {
       const record = this.#host.registry.get(id);
-      if (record) this.#failures.retry.add(record.file);
+      if (record) this.#failures.failed(record.file);
     }
     for (const file of outcome.awaits) this.#failures.await(file);
     const { invalidated } = request;
-    if (invalidated) this.#failures.invalidations.set(invalidated.url, { ...invalidated, version: this.#host.versions.current(invalidated.url) });
+    if (invalidated) this.#failures.holdInvalidation({ ...invalidated, version: this.#host.versions.current(invalidated.url) });
     const isolation = this.#failures.isolate(failure, remaining, request.invalidated?.url, this.#invalidatedBy);
     const said = await this.#failures.report(failure, isolation, files, contents, quiet);
     const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said);

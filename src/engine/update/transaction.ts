@@ -133,7 +133,7 @@ export class UpdateTransaction {
   async run(): Promise<TransactionOutcome> {
     const { registry } = this.#host;
     const { contents, invalidator } = this.#input;
-    for (const [id, content] of contents) registry.get(id)!.seen = content;
+    for (const [id, content] of contents) registry.validated(id, content);
     const plan = propagate(this.#input.changed, this.#host.view, invalidator === undefined ? undefined : new Set([invalidator]));
     if (plan.kind === "dead-end") return { kind: "dead-end", reason: plan.reason, chain: plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url)) };
     const back = cameBack(this.#input.chain, plan.boundaries);
@@ -212,7 +212,7 @@ export class UpdateTransaction {
       if (file !== undefined) delete cache[file];
     }
     const { gate } = session;
-    tracker.session = session;
+    tracker.importing(session);
     const esm = (id: string): boolean => isEsm(registry.get(id)?.format);
     // ES modules that CommonJS code required: imported with the roots, and put in require.cache
     // before any CommonJS root requires them again (see commonjs.ts).
@@ -265,10 +265,10 @@ export class UpdateTransaction {
       }
     } catch (error) {
       gate.open();
-      tracker.session = undefined;
+      tracker.imported();
       return { error, evaluating };
     }
-    tracker.session = undefined;
+    tracker.imported();
     return undefined;
   }
 
@@ -297,13 +297,8 @@ export class UpdateTransaction {
     this.#restore(session);
     // Nothing of this update runs: its files count as not applied, except that their content is
     // known to fail (see changes.ts).
-    for (const [id, content] of this.#input.contents) {
-      const record = registry.get(id);
-      if (!record) continue;
-      record.seen = this.#input.previous.get(id);
-      record.failed = content;
-    }
-    registry.markStopped(this.#disposed, true);
+    for (const [id, content] of this.#input.contents) registry.failed(id, this.#input.previous.get(id), content);
+    registry.stopped(this.#disposed, true);
     const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
       formatOf: (id) => registry.get(id)?.format,
       known: (id) => registry.get(id) !== undefined,
@@ -345,7 +340,7 @@ export class UpdateTransaction {
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
     for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
-    registry.markStopped(this.#checkpoints.keys(), false);
+    registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
     this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
