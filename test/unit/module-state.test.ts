@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Events } from "../../src/engine/hot/events.js";
 import { Failures, type HeldInvalidation } from "../../src/engine/failure/failures.js";
 import { ModuleRegistry, type LoadedContent } from "../../src/engine/modules/registry.js";
 import { VersionTable } from "../../src/engine/modules/versions.js";
@@ -131,7 +130,7 @@ describe("the failure sets (failures.ts)", () => {
       r.loaded(ID, "module", given("v1"), false);
       const asked: Asked = { retried: [], invalidations: [], watched: [], unwatched: [] };
       const watch = { add: (file: string) => asked.watched.push(file), remove: (file: string) => asked.unwatched.push(file) };
-      const failures = new Failures(r, new Events(() => true), watch, (files) => asked.retried.push(files), (h) => asked.invalidations.push(h.url));
+      const failures = new Failures(r, { missing: () => undefined }, watch, (files) => asked.retried.push(files), (h) => asked.invalidations.push(h.url));
       let returned: unknown;
       for (const step of row.steps) returned = step(failures, r);
       if ("returns" in row) assert.deepEqual(returned, row.returns);

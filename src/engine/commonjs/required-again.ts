@@ -17,14 +17,14 @@ export interface RequiredRecords {
   runsUnknown(id: string): void;
 }
 
-/** The update request for the file of `id`, an ES module whose plain instance a require() got. */
-export function requiredAgain(id: string, records: RequiredRecords, settle: () => void): { readonly files: readonly string[]; readonly quietIfUnchanged: true } {
+/** The files to look at for `id`, an ES module whose plain instance a require() got (see request.ts, `look`). */
+export function requiredAgain(id: string, records: RequiredRecords, settle: () => void): readonly string[] {
   // The load that led here is still queued: the record is made or updated once it is applied.
   settle();
   const record = records.get(id);
   // What runs is not what the file holds now: whatever it holds counts as a change.
   if (record) records.runsUnknown(id);
-  return { files: record ? [record.file] : [], quietIfUnchanged: true };
+  return record ? [record.file] : [];
 }
 
 /**

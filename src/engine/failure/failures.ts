@@ -3,15 +3,13 @@
  * it comes from, so that the other edits apply and a second broken file gets its own report; the
  * files held back wait in the retry set, tried again quietly after the next update that succeeds
  * (it may be what they waited for: a new export, a fixed import), or when a file they wait for
- * that is not in the graph is saved. Each failure is reported once: a quiet retry that fails the
- * same way says nothing.
+ * that is not in the graph is saved. What is said about failures is the reporter's (reporter.ts):
+ * this finds what to say.
  */
 import { fileOf } from "../modules/scope.js";
-import { HotloadError } from "../../shared/errors.js";
-import * as log from "../../shared/log.js";
-import type { InvalidationChain } from "../update/invalidation.js";
-import type { Events } from "../hot/events.js";
+import type { Invalidation } from "../update/request.js";
 import type { ModuleRegistry } from "../modules/registry.js";
+import type { Reporter, UpdateReport } from "../update/reporter.js";
 import type { UpdateFailure } from "./diagnose.js";
 import { updatePath as up } from "../update/update-path.js";
 
@@ -28,10 +26,7 @@ interface Isolation {
 }
 
 /** An invalidate() whose update failed (a file its importers need was missing or broken). */
-export interface HeldInvalidation {
-  readonly url: string;
-  readonly message: string | undefined;
-  readonly chain: InvalidationChain;
+export interface HeldInvalidation extends Invalidation {
   /** The version of `url` that called it: a newer one makes it moot. */
   readonly version: number;
 }
@@ -47,10 +42,8 @@ export class Failures {
   /** Files not in the graph that failed updates wait for (missing, or broken when first imported). */
   readonly #awaited = new Set<string>();
   readonly #watch: (file: string) => void;
-  /** The last error line reported per file (a quiet retry does not repeat it). */
-  readonly #lastErrors = new Map<string, string>();
   readonly #registry: ModuleRegistry;
-  readonly #events: Events;
+  readonly #reporter: Pick<Reporter, "missing">;
   readonly #unwatch: (file: string) => void;
   readonly #retryQuietly: (files: readonly string[]) => void;
   /**
@@ -66,13 +59,13 @@ export class Failures {
    */
   constructor(
     registry: ModuleRegistry,
-    events: Events,
+    reporter: Pick<Reporter, "missing">,
     watch: { add(file: string): void; remove(file: string): void },
     retryQuietly: (files: readonly string[]) => void,
     retryInvalidation: (held: HeldInvalidation) => void,
   ) {
     this.#registry = registry;
-    this.#events = events;
+    this.#reporter = reporter;
     this.#unwatch = (file) => watch.remove(file);
     this.#watch = (file) => watch.add(file);
     this.#retryQuietly = retryQuietly;
@@ -139,32 +132,28 @@ export class Failures {
   }
 
   /**
-   * Reports `failure` and the syntax errors of the modules it holds back. A file that does not
-   * parse fails the same way whatever else changes: only its next save is worth a try, not every
-   * later update. Returns whether anything was printed.
+   * Has `report` say `failure` and the syntax errors of the modules it holds back. A file that
+   * does not parse fails the same way whatever else changes: only its next save is worth a try,
+   * not every later update. Returns whether anything was said.
    */
-  async report(failure: UpdateFailure, isolation: Isolation, files: readonly string[], contents: ReadonlyMap<string, Buffer>, quiet: boolean): Promise<boolean> {
-    let said = this.#reportError(failure, isolation.heldFiles, files, quiet);
+  async report(failure: UpdateFailure, isolation: Isolation, files: readonly string[], contents: ReadonlyMap<string, Buffer>, report: UpdateReport): Promise<boolean> {
+    let said = report.failure(failure, isolation.heldFiles, files);
     if (failure.blame && isOwnSyntaxError(failure)) this.#retry.delete(failure.blame.file);
-    for (const id of isolation.held) said = (await this.#reportSyntaxError(id, contents.get(id), quiet)) || said;
+    for (const id of isolation.held) said = (await this.#reportSyntaxError(id, contents.get(id), report)) || said;
     return said;
   }
 
   /** A file of the graph was deleted or cannot be read: said once, until it can be read again. */
   reportMissing(file: string, what: string): void {
-    for (const id of this.#registry.idsOf(file) ?? []) {
-      if (!this.#registry.missing(id)) continue;
-      log.error(`${file} ${what} — the previous version keeps running`);
-      this.#events.emit("hotload:error", { error: new HotloadError("file-missing", `${file} ${what}`, { file }), file });
-    }
+    for (const id of this.#registry.idsOf(file) ?? []) if (this.#registry.missing(id)) this.#reporter.missing(file, what);
   }
 
   /**
-   * Reports the syntax error of a module held back by another module's failure, so that no broken
-   * file goes unmentioned while what blocks it is fixed. (Link and evaluation errors need the real
-   * load.) Returns whether it printed.
+   * Has `report` say the syntax error of a module held back by another module's failure, so that
+   * no broken file goes unmentioned while what blocks it is fixed. (Link and evaluation errors
+   * need the real load.) Returns whether it was said.
    */
-  async #reportSyntaxError(id: string, content: Buffer | undefined, quiet: boolean): Promise<boolean> {
+  async #reportSyntaxError(id: string, content: Buffer | undefined, report: UpdateReport): Promise<boolean> {
     const record = this.#registry.get(id);
     if (!record || !content) return false;
     const text = content.toString();
@@ -172,21 +161,7 @@ export class Failures {
     if (!location) return false;
     this.#retry.delete(record.file);
     const error = new SyntaxError(location.message.replace(/^SyntaxError: /, ""));
-    return this.#reportError({ error, location, source: text, evaluating: false }, [], [record.file], quiet);
-  }
-
-  /**
-   * Prints a failure, with the changed files it keeps from applying (`held`), once: a quiet retry
-   * does not repeat it. Returns whether it printed.
-   */
-  #reportError(failure: UpdateFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean): boolean {
-    const { line, detail, file } = up().failureReport(failure, held, changedFiles);
-    // A quiet retry that fails the same way again has nothing new to say.
-    if (quiet && this.#lastErrors.get(file) === line) return false;
-    this.#lastErrors.set(file, line);
-    log.error(line, detail);
-    this.#events.emit("hotload:error", { error: failure.error, file: failure.location?.file ?? failure.where ?? changedFiles[0] });
-    return true;
+    return report.failure({ error, location, source: text, evaluating: false }, [], [record.file]);
   }
 }
 

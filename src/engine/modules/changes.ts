@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "../../shared/fs.js";
 import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../../watch/changed.js";
-import * as log from "../../shared/log.js";
+import type { UpdateRequest } from "../update/request.js";
 
 /** What change detection reads of one module (see registry.ts's ModuleRecord). */
 interface ContentRecord {
@@ -28,14 +28,6 @@ export function differsFromLoaded(file: string, ids: ReadonlySet<string> | undef
   return changedFrom([...ids].map(seenOf), readDisk(file)?.bytes);
 }
 
-/** What one update asks to look at (see schedule.ts's UpdateRequest). */
-interface ChangeQuery {
-  readonly files: readonly string[];
-  /** Each file's size when the watcher settled it. */
-  readonly sizes?: ReadonlyMap<string, number> | undefined;
-  /** A quiet retry of content that failed before. */
-  readonly retryFailed?: boolean | undefined;
-}
 
 /** What the engine knows that change detection reads, and what it tells (see registry.ts, failures.ts). */
 interface ChangeState {
@@ -49,6 +41,8 @@ interface ChangeState {
   savedBack(id: string): boolean;
   /** No content of `file` is known to fail any more. */
   passed(file: string): void;
+  /** `file` is being saved again: its next batch takes it. */
+  savedAgain(file: string): void;
 }
 
 /** The modules whose content changed, with what they hold now and what they held before. */
@@ -62,8 +56,8 @@ interface Changes {
   readonly cameBack: boolean;
 }
 
-/** Which modules of `query.files` changed: their content against what was last acted on. */
-export function findChanges(query: ChangeQuery, files: readonly string[], state: ChangeState): Changes {
+/** Which modules of `files` (asked for by `request`) changed: their content against what was last acted on. */
+export function findChanges(request: UpdateRequest, files: readonly string[], state: ChangeState): Changes {
   const changed: string[] = [];
   const contents = new Map<string, Buffer>();
   let cameBack = false;
@@ -81,8 +75,8 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
     }
     // Saved again since the watcher settled it (this update waited behind another): possibly
     // half-written now, and the watcher delivers that save when it is complete.
-    if (savedAgain(query.sizes?.get(file), content.length)) {
-      log.debug(`${log.displayPath(file)} is being saved again: its next batch takes it`);
+    if (request.kind === "save" && savedAgain(request.sizes.get(file), content.length)) {
+      state.savedAgain(file);
       continue;
     }
     for (const id of ids) {
@@ -105,7 +99,7 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
       // and the other file's update would fail and be tried again without it (announced and
       // evaluated twice).
       const failedBefore = sameContent(record.failed, content);
-      if (query.retryFailed ? !failedBefore : failedBefore) continue;
+      if (request.kind === "retry" ? !failedBefore : failedBefore) continue;
       changed.push(id);
       contents.set(id, content);
       previous.set(id, record.seen);

@@ -7,7 +7,7 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import * as log from "../../shared/log.js";
+import { displayPath } from "../../shared/log.js";
 import { later } from "../../shared/later.js";
 import { editModule, mentionsMeta } from "../../source/edit.js";
 import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../../watch/changed.js";
@@ -71,12 +71,15 @@ export class HookTracker {
   readonly #main = new MainModule();
   /** Queues a quiet look at files (an update if they changed; see schedule.ts). */
   readonly #look: (files: () => readonly string[]) => void;
+  /** Where a warning about a loaded module goes (the runtime's log). */
+  readonly #warn: (message: string) => void;
 
-  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void) {
+  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void, warn: (message: string) => void) {
     this.#scope = scope;
     this.#versions = versions;
     this.#registry = registry;
     this.#look = look;
+    this.#warn = warn;
   }
 
   /** The module graph, with everything the hooks have reported so far. */
@@ -162,7 +165,7 @@ export class HookTracker {
     }
     // require() runs the instance of the plain URL, not this version (see required-again.ts).
     const plainRuns = byRequire && esm && version !== 0;
-    if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()).files);
+    if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()));
     // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
     const loadedAt = typeof content === "string" ? Date.now() : 0;
     this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, plainRuns ? 0 : loadedAt);
@@ -350,7 +353,7 @@ export class HookTracker {
     const bytes = (): Buffer | undefined => (Buffer.isBuffer(content) ? content : onDisk()?.bytes);
     if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file, bytes)) {
       this.#toldCommonJsHot.add(id);
-      log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
+      this.#warn(hotInCommonJsMessage(displayPath(record.file)));
     }
   }
 }

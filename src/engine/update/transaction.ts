@@ -16,7 +16,7 @@ import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
 import { disposes, registrations, type HotContext } from "../hot/hot.js";
-import type { HotData, HotEvents } from "../../hot-types.js";
+import type { BeforeUpdateEvent, HotData } from "../../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
 import { propagate, updateRoots, type PropagationView, type UpdatePlan } from "./propagate.js";
@@ -24,7 +24,6 @@ import type { ModuleRegistry } from "../modules/registry.js";
 import { fileOf } from "../modules/scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
 import { type VersionTable } from "../modules/versions.js";
-import { Announcement } from "./announcement.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
 
@@ -55,7 +54,6 @@ export interface TransactionHost {
   isHot(url: string): boolean;
   /** Removes a module from the graph, the registry and the watch list. */
   forget(id: string): void;
-  emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void;
   /** A new gate id (one gate module per update stays in Node's module map). */
   nextGateId(): number;
   /** While accept callbacks run: the invalidations that led to this update (undefined after). */
@@ -74,8 +72,14 @@ interface TransactionInput {
   readonly invalidator?: string | undefined;
   /** The invalidations that led to this update. */
   readonly chain?: InvalidationChain | undefined;
-  /** A quiet retry: no `hotload:beforeUpdate` unless its new code runs (see announcement.ts). */
-  readonly quiet?: boolean | undefined;
+}
+
+/** Who hears how far the transaction got (the reporter, which decides what is said: see reporter.ts). */
+interface TransactionProgress {
+  /** The update is planned: these files change, these modules take the update. */
+  planned(payload: BeforeUpdateEvent): void;
+  /** The new code runs (evaluated; before pruning and accept handlers). */
+  running(): void;
 }
 
 export type { UpdateFailure } from "../failure/diagnose.js";
@@ -120,13 +124,13 @@ export class UpdateTransaction {
   readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
   #inPlace: TransactionHost["inPlace"];
-  readonly #announcement: Announcement;
+  readonly #progress: TransactionProgress;
 
-  constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
+  constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput, progress: TransactionProgress) {
     this.#host = host;
     this.#effects = effects;
     this.#input = input;
-    this.#announcement = new Announcement((payload) => host.emit("hotload:beforeUpdate", payload), input.quiet === true);
+    this.#progress = progress;
   }
 
   /** Runs the update. Never throws for what the user's code does. */
@@ -162,7 +166,7 @@ export class UpdateTransaction {
       `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
-    this.#announcement.planned({ files: changedFiles, boundaries });
+    this.#progress.planned({ files: changedFiles, boundaries });
   }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
@@ -328,8 +332,8 @@ export class UpdateTransaction {
 
   /** The new code runs: prune what nothing imports any more, hand over to the new versions. */
   async #commit(plan: UpdatePlan, roots: readonly string[], session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
-    // The new code runs: a quiet retry is an update like any other from here (see announcement.ts).
-    this.#announcement.now();
+    // The new code runs: a quiet retry is an update like any other from here (see reporter.ts).
+    this.#progress.running();
     const { registry, tracker, versions } = this.#host;
     const lost = new Set<string>();
     for (const [id, checkpoint] of this.#checkpoints) {
