@@ -64,7 +64,6 @@ export class FakeNode {
       importModule: (url) => this.#import(url),
       requireCache: () => this.requireCache,
       requirable: (file, namespace) => ({ filename: file, exports: namespace, loaded: true }) as NodeJS.Module,
-      debug: () => undefined,
       now: () => (this.#clock += 1),
       log: {
         info: (message) => void this.said.push(`info: ${message}`),

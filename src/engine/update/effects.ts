@@ -32,7 +32,6 @@ export function nodeEffects(): RuntimeEffects {
     importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
     requireCache,
     requirable: requirableModule,
-    debug: (message) => log.debug(message),
     now: () => performance.now(),
     log,
     watch: (onBatch, differs) => new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),

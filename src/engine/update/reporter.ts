@@ -44,60 +44,60 @@ interface EventSink {
 
 /** Everything said about updates in one runtime. */
 export class Reporter {
-  readonly log: Log;
+  readonly #log: Log;
   readonly #events: EventSink;
   readonly #notifier: RuntimeNotifier | undefined;
   /** The last error line said per file (a quiet retry does not repeat it). */
   readonly #lastErrors = new Map<string, string>();
 
   constructor(log: Log, events: EventSink, notifier: RuntimeNotifier | undefined) {
-    this.log = log;
+    this.#log = log;
     this.#events = events;
     this.#notifier = notifier;
   }
 
   /** What is said about the update `request` asked for, from its start to its result. */
   update(request: UpdateRequest): UpdateReport {
-    return new UpdateReport(this, request, this.#events, this.#notifier);
+    return new UpdateReport(request, this.#log, this.#events, this.#notifier, (failure, held, changedFiles, quiet) => this.#failure(failure, held, changedFiles, quiet));
   }
 
   /** The watcher settled saves of `files`. */
   looking(files: readonly string[]): void {
-    this.log.debug(`looking at ${files.map(displayPath).join(", ")}`);
+    this.#log.debug(`looking at ${files.map(displayPath).join(", ")}`);
   }
 
   /** The file of a module is deleted or cannot be read (`what`): said once per module, until it can be read again. */
   missing(file: string, what: string): void {
-    this.log.error(`${file} ${what} — the previous version keeps running`);
+    this.#log.error(`${file} ${what} — the previous version keeps running`);
     this.#events.emit("hotload:error", { error: new HotloadError("file-missing", `${file} ${what}`, { file }), file });
   }
 
   /** A `kind` handler of the module `file` threw `error` (it is reported as a failure of the update). */
   handlerThrew(kind: HandlerKind, file: string, error: unknown): void {
-    this.log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
+    this.#log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
     this.#events.emit("hotload:error", { error, file });
   }
 
   /** A `kind` handler of `file` has not settled after `ms`: the update goes on. */
   handlerLate(kind: HandlerKind, file: string, ms: number): void {
-    this.log.warn(`${kind} handler of ${displayPath(file)} has not settled after ${ms} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`);
+    this.#log.warn(`${kind} handler of ${displayPath(file)} has not settled after ${ms} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`);
   }
 
   /** A `kind` handler of `file` the update stopped waiting for failed. */
   handlerFailedLate(kind: HandlerKind, file: string, error: unknown): void {
-    this.log.error(`${kind} handler of ${displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error));
+    this.#log.error(`${kind} handler of ${displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error));
   }
 
   /**
    * Says `failure`, with the changed files it keeps from applying (`held`), unless `quiet` and
    * said before for its file. Returns whether it was said.
    */
-  failure(failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean): boolean {
+  #failure(failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean): boolean {
     const { line, detail, file } = failureReport(failure, held, changedFiles);
     // A quiet retry that fails the same way again has nothing new to say.
     if (quiet && this.#lastErrors.get(file) === line) return false;
     this.#lastErrors.set(file, line);
-    this.log.error(line, detail);
+    this.#log.error(line, detail);
     this.#events.emit("hotload:error", { error: failure.error, file: failure.location?.file ?? failure.where ?? changedFiles[0] });
     return true;
   }
@@ -105,31 +105,44 @@ export class Reporter {
 
 /** What is said about one update: made by {@link Reporter.update}. */
 export class UpdateReport {
-  readonly #reporter: Reporter;
   readonly #request: UpdateRequest;
+  readonly #log: Log;
   readonly #events: EventSink;
   readonly #notifier: RuntimeNotifier | undefined;
+  readonly #sayFailure: (failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean) => boolean;
   /** A quiet retry (see request.ts). */
   readonly #quiet: boolean;
   /** `hotload:beforeUpdate` of the transaction under way, until it is sent. */
   #before: BeforeUpdateEvent | undefined;
 
-  constructor(reporter: Reporter, request: UpdateRequest, events: EventSink, notifier: RuntimeNotifier | undefined) {
-    this.#reporter = reporter;
+  constructor(
+    request: UpdateRequest,
+    log: Log,
+    events: EventSink,
+    notifier: RuntimeNotifier | undefined,
+    sayFailure: (failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean) => boolean,
+  ) {
     this.#request = request;
+    this.#log = log;
+    this.#sayFailure = sayFailure;
     this.#events = events;
     this.#notifier = notifier;
     this.#quiet = request.kind === "retry";
   }
 
+  /** A line for the debug log about this update. */
+  debug(message: string): void {
+    this.#log.debug(message);
+  }
+
   /** None of `files` holds anything new. */
   unchanged(files: readonly string[]): void {
-    this.#reporter.log.debug(`unchanged: ${files.map(displayPath).join(", ")}`);
+    this.#log.debug(`unchanged: ${files.map(displayPath).join(", ")}`);
   }
 
   /** `file` is being saved again since the watcher settled it: its next batch takes it. */
   savedAgain(file: string): void {
-    this.#reporter.log.debug(`${displayPath(file)} is being saved again: its next batch takes it`);
+    this.#log.debug(`${displayPath(file)} is being saved again: its next batch takes it`);
   }
 
   /** The update of an invalidate() call found what to update. */
@@ -137,7 +150,7 @@ export class UpdateReport {
     const invalidated = invalidationOf(this.#request);
     if (!invalidated || this.#quiet) return;
     const why = invalidated.message ? `: ${invalidated.message}` : "";
-    this.#reporter.log.info(`${displayPath(fileOf(invalidated.url))} invalidated itself${why}`);
+    this.#log.info(`${displayPath(fileOf(invalidated.url))} invalidated itself${why}`);
   }
 
   /**
@@ -162,7 +175,7 @@ export class UpdateReport {
   /** Nothing accepts the change, or a module declined it, or in place refused it: a restart is needed. */
   deadEnd(outcome: Extract<TransactionOutcome, { kind: "dead-end" }>): void {
     const { chain, reason } = outcome;
-    const log = this.#reporter.log;
+    const log = this.#log;
     const shown = chain.map(displayPath).join(" → ");
     const what = displayPath(chain[0]!);
     // Under the command, its restart line is the one line for this event.
@@ -182,7 +195,7 @@ export class UpdateReport {
   /** An accept callback's invalidate() came back round an import cycle: a restart is needed. */
   cycle(outcome: Extract<TransactionOutcome, { kind: "cycle" }>): void {
     const { chain, back } = outcome;
-    this.#reporter.log.warn(`cannot hot-update ${displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(displayPath).join(" → ")}); restart needed`);
+    this.#log.warn(`cannot hot-update ${displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(displayPath).join(" → ")}); restart needed`);
     this.#notifier?.restartNeeded("invalidation-cycle", fileOf(back), chain);
   }
 
@@ -193,18 +206,21 @@ export class UpdateReport {
   applied(files: readonly string[], boundaries: readonly string[], durationMs: number, handlerErrors: number): boolean {
     const shownFiles = files.map(displayPath).join(", ");
     if (handlerErrors > 0) {
-      this.#reporter.log.error(`update of ${shownFiles} failed: ${handlerErrors} handler(s) threw (the new code is running)`);
+      this.#log.error(`update of ${shownFiles} failed: ${handlerErrors} handler(s) threw (the new code is running)`);
       // New code runs: even a quiet retry is heard.
       return true;
     }
     const shownBoundaries = [...new Set(boundaries)].map(displayPath).join(", ");
-    this.#reporter.log.success(`updated ${shownFiles} → ${shownBoundaries} in ${durationMs.toFixed(1)} ms`);
+    this.#log.success(`updated ${shownFiles} → ${shownBoundaries} in ${durationMs.toFixed(1)} ms`);
     return false;
   }
 
-  /** Says a failure of this update (see {@link Reporter.failure}); returns whether it was said. */
+  /**
+   * Says a failure of this update, with the changed files it keeps from applying (`held`), once:
+   * a quiet retry does not repeat a line said before for its file. Returns whether it was said.
+   */
   failure(failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[]): boolean {
-    return this.#reporter.failure(failure, held, changedFiles, this.#quiet);
+    return this.#sayFailure(failure, held, changedFiles, this.#quiet);
   }
 
   /**

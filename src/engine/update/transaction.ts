@@ -8,8 +8,9 @@
  * versions, graph edges and require.cache go back to the checkpoint, and every later import gets
  * the last good version. The outcome is returned, never thrown, as a closed union.
  *
- * What touches the outside world (import(), require.cache, logging) comes in as
- * {@link TransactionEffects}, so that test/unit/transaction.test.ts runs it with fakes.
+ * What touches the outside world (import(), require.cache) comes in as {@link TransactionEffects},
+ * and what is said of it goes to a {@link TransactionProgress} (the reporter), so that
+ * test/unit/transaction.test.ts runs it with fakes.
  */
 import { displayPath } from "../../shared/log.js";
 import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
@@ -35,8 +36,6 @@ export interface TransactionEffects {
   requireCache(): NodeJS.Dict<NodeJS.Module>;
   /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
-  /** A line for the debug log. */
-  debug(message: string): void;
 }
 
 /** The parts of the engine the transaction reads and changes. */
@@ -80,6 +79,8 @@ interface TransactionProgress {
   planned(payload: BeforeUpdateEvent): void;
   /** The new code runs (evaluated; before pruning and accept handlers). */
   running(): void;
+  /** A line for the debug log (what the plan is, what was evaluated). */
+  debug(message: string): void;
 }
 
 export type { UpdateFailure } from "../failure/diagnose.js";
@@ -162,7 +163,7 @@ export class UpdateTransaction {
   #announce(plan: UpdatePlan, boundaries: readonly string[]): void {
     const changedFiles = [...new Set(this.#input.changed.map((id) => this.#host.registry.get(id)!.file))];
     const shown = (url: string): string => displayPath(fileOf(url));
-    this.#effects.debug(
+    this.#progress.debug(
       `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
@@ -347,7 +348,7 @@ export class UpdateTransaction {
     registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
-    this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
+    this.#progress.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
     return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
   }
 
