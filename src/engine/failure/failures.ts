@@ -32,7 +32,7 @@ export interface HeldInvalidation extends Invalidation {
 }
 
 /**
- * The failed files of this process, and what is said about them. The one owner of the retry set,
+ * The failed files of this process, and what to say about them. The one owner of the retry set,
  * the files awaited and the invalidations held back: the rest of the engine tells it what
  * happened (failed, passed, inGraph, holdInvalidation) and asks it to retry.
  */
