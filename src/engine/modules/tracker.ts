@@ -268,10 +268,7 @@ export class HookTracker {
     }
   }
 
-  /**
-   * Runs `compile`, a check that has a loader compile a file without running it (see
-   * commonjs-preflight.ts): what the hooks see meanwhile is neither a load nor an import.
-   */
+  /** Runs `compile`, a loader compiling a file without running it (commonjs-preflight.ts): no load, no import. */
   compilingOnly<T>(compile: () => T): T {
     this.#compileOnly++;
     try {
