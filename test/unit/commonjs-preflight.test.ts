@@ -136,6 +136,10 @@ describe("what a CommonJS module's new version must pass before an update dispos
     assert.match(String(error?.message), /^Cannot find module '\.\/missing\.js'$/);
     assert.equal(await where(error), "a.js:3:23");
     assert.equal((error as Error & { url?: string }).url, pathToFileURL(join(root, String(folders - 1), "missing.js")).href);
+    // A .cts file's, read in the code Node's type stripping leaves (every offset kept).
+    const typed = await check({ "t.cts": 'const b: string = require("./missing.js");\n' }, "commonjs-typescript");
+    assert.match(String(typed?.message), /^Cannot find module '\.\/missing\.js'$/);
+    assert.equal(await where(typed), "t.cts:1:27");
   });
 
   test("a file required for the first time must compile too, and what it requires first, down the chain", async () => {

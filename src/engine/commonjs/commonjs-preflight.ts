@@ -99,8 +99,9 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
     const { file, text } = pending[i]!;
     const compiled = loader ? await compiledByLoader(loader, pending[i]!, view) : await compile(pending[i]!);
     if (compiled instanceof Error) throw compiled;
-    // What a loader transformed is not searched: its offsets are not the file's.
-    if (compiled === undefined || compiled !== text) continue;
+    // What another loader transformed is not searched: its offsets are not the file's (Node's
+    // type stripping keeps every offset).
+    if (compiled === undefined || (loader !== undefined && compiled !== text)) continue;
     for (const { specifier, at } of await leadingRequires(compiled)) {
       let required: string;
       try {
