@@ -70,25 +70,70 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
   const text = importerSource.toString();
   const facts = lex(text);
   if (facts === undefined) return false;
-  const relative = relativeTo(importer);
-  // What a loader may add to a specifier: require()'s extensions, tsx's (`./users` or `./users.js`
-  // for users.ts).
-  const resolve = (specifier: string): string | undefined => {
-    const url = relative(specifier);
-    if (url === undefined) return undefined;
-    const bare = url.replace(/\.[cm]?js$/, "");
-    return SUFFIXES.some((suffix) => url + suffix === dep || (bare !== url && bare + suffix === dep)) ? dep : url;
-  };
+  const resolve = resolverFor(importer, dep);
   const names = namesImportedFrom(text, facts, dep, resolve);
   if (names !== undefined || facts.imports.length > 0) return names?.size === 0;
   for (const [, , specifier] of text.matchAll(BARE_REQUIRE)) if (resolve(specifier!) === dep) return true;
   return false;
 }
 
+/**
+ * Whether the module whose source is `importerSource` (at `importer`) changes something it gets
+ * from `dep`: it calls a method of, or assigns to a property of, a binding it imports from `dep`
+ * (`app.get("/", …)`, `app.locals.title = …` on an `app` made in app.mjs), statically or through
+ * a `require()` bound to a name. Read from the text, anywhere in it: a call in a callback counts
+ * too, which errs on the side of making `dep` again (what a restart does).
+ */
+export function mutatesImport(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
+  if (importerSource === undefined) return false;
+  const text = importerSource.toString();
+  const facts = lex(text);
+  const resolve = resolverFor(importer, dep);
+  const locals: string[] = [];
+  for (const entry of facts?.imports ?? []) {
+    if (!entry.typeOnly && resolve(entry.specifier) === dep) locals.push(...localNamesOf(text.slice(entry.start, entry.end)));
+  }
+  for (const [, names, , specifier] of text.matchAll(BOUND_REQUIRE)) if (resolve(specifier!) === dep) locals.push(...localNamesOf(`import ${names} from`));
+  return locals.some((name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?:\\s*\\??\\.\\s*[\\w$]+|\\s*\\[[^\\]\\n]*\\])+\\s*(?:\\(|=(?![=>]))`).test(text));
+}
+
+/** `const app = require("./app")`, `const { app, db: pool } = require("./app")`. */
+const BOUND_REQUIRE = /\b(?:const|let|var)\s+([\w$]+|\{[^}]*\})\s*=\s*require\(\s*(["'])([^"'\n]+)\2\s*\)/g;
+
+/** The local names an import statement binds (`import d, { a as b } from`: d, b; `* as ns`: ns); for `{ a: b }` (destructuring) b. */
+function localNamesOf(statement: string): string[] {
+  const match = /^import\s+([\s\S]*?)\s*\bfrom\b/.exec(statement);
+  if (!match || /^type\s/.test(match[1]!)) return [];
+  const clause = match[1]!.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  for (const part of braces?.[1]!.split(",") ?? []) {
+    const local = /(?:\bas\s+|:\s*|^\s*)([\w$]+)\s*$/.exec(part.trim())?.[1];
+    if (local !== undefined && !/^type\s/.test(part.trim())) names.push(local);
+  }
+  const rest = braces ? clause.replace(braces[0], "") : clause;
+  for (const [, name] of rest.matchAll(/(?:^|,|\bas)\s*([\w$]+)/g)) if (name !== "as") names.push(name!);
+  return names;
+}
+
 /** A line that is only `require("…")` (a comment may follow). */
 const BARE_REQUIRE = /^[ \t]*require\([ \t]*(["'])([^"'\n]+)\1[ \t]*\)[ \t]*;?[ \t]*(?:\/\/.*)?$/gm;
 /** What require() and TypeScript loaders try after a specifier (a project file, not a package). */
 const SUFFIXES = ["", ".js", ".json", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".tsx", "/index.js", "/index.ts"];
+
+/**
+ * Resolves specifiers of `importer` as {@link relativeTo}, taking what a loader may add to one
+ * (require()'s extensions, tsx's `./users` or `./users.js` for users.ts) to name `dep`.
+ */
+function resolverFor(importer: string, dep: string): (specifier: string) => string | undefined {
+  const relative = relativeTo(importer);
+  return (specifier) => {
+    const url = relative(specifier);
+    if (url === undefined) return undefined;
+    const bare = url.replace(/\.[cm]?js$/, "");
+    return SUFFIXES.some((suffix) => url + suffix === dep || (bare !== url && bare + suffix === dep)) ? dep : url;
+  };
+}
 
 /** Resolves relative and URL specifiers against `importer` (anything else: undefined). */
 function relativeTo(importer: string): (specifier: string) => string | undefined {

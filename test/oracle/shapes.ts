@@ -330,7 +330,6 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes/users.mjs", "server.mjs"],
     requests: ["/users", "/"],
     packages: express,
-    knownFailure: "issue 21 case 13",
   },
   {
     name: "config-env",

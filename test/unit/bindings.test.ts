@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, namesImportedBy } from "../../src/source/bindings.js";
+import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, mutatesImport, namesImportedBy } from "../../src/source/bindings.js";
 
 const names = (statement: string): string[] | undefined => {
   const found = namesImportedBy(statement);
@@ -94,5 +94,31 @@ describe("importedForSideEffects in CommonJS", () => {
     assert.equal(importedForSideEffects("  require('./routes/users.js'); // the users routes\n", importer, dep), true);
     assert.equal(importedForSideEffects('const users = require("./routes/users");\n', importer, dep), false);
     assert.equal(importedForSideEffects('app.use(require("./routes/users"));\n', importer, dep), false);
+  });
+});
+
+describe("mutatesImport: what an entry changes in the modules it imports", () => {
+  const entry = "file:///app/server.mjs";
+  const app = "file:///app/app.mjs";
+  test("a method call on, or an assignment to a property of, an imported binding", () => {
+    assert.equal(mutatesImport('import { app } from "./app.mjs";\napp.get("/", (req, res) => res.send("home"));\n', entry, app), true);
+    assert.equal(mutatesImport('import { server as app } from "./app.mjs";\napp.locals.title = "x";\n', entry, app), true);
+    assert.equal(mutatesImport('import * as shared from "./app.mjs";\nshared.app?.use(cors());\n', entry, app), true);
+    assert.equal(mutatesImport('import make, { app } from "./app.mjs";\napp["get"]("/", home);\n', entry, app), true);
+  });
+
+  test("reading an import, calling it, or passing it on changes nothing", () => {
+    assert.equal(mutatesImport('import { config } from "./app.mjs";\nlisten(config.port);\nif (config.debug === true) log();\n', entry, app), false);
+    assert.equal(mutatesImport('import { start } from "./app.mjs";\nstart(handler);\n', entry, app), false);
+    assert.equal(mutatesImport('import { app } from "./app.mjs";\nimport { home } from "./routes.mjs";\nhome.get("/");\nthis.app.get("/");\n', entry, app), false);
+    assert.equal(mutatesImport('import { app } from "./other.mjs";\napp.get("/", home);\n', entry, app), false);
+  });
+
+  test("CommonJS: a require() bound to a name or destructured", () => {
+    const cjs = "file:///app/server.js";
+    const dep = "file:///app/app.js";
+    assert.equal(mutatesImport('const app = require("./app");\napp.use(routes);\n', cjs, dep), true);
+    assert.equal(mutatesImport('const { db: pool, app } = require("./app.js");\npool.on("error", log);\n', cjs, dep), true);
+    assert.equal(mutatesImport('const { app } = require("./app");\nconsole.log(app.name);\n', cjs, dep), false);
   });
 });
