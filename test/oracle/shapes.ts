@@ -306,6 +306,15 @@ export const SHAPES: readonly Shape[] = [
     events: { via: "stdin", send: (id) => `ping ${id}`, answer: (id) => new RegExp(`^pong ${id} `) },
   },
   {
+    name: "event-bus",
+    group: "processes",
+    about: "job handlers registered with `bus.on(\"job\", …)` on an EventEmitter exported by a kept module",
+    entry: "server.mjs",
+    edits: ["handlers.mjs", "handlers.mjs", "server.mjs"],
+    events: { via: "http", send: (id) => `/job/${id}`, answer: (id) => new RegExp(`^handled ${id} `) },
+    fast: true,
+  },
+  {
     name: "cluster-primary",
     group: "processes",
     about: "Node's documented cluster example: a primary forking 2 workers that share a port",
