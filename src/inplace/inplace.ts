@@ -169,8 +169,14 @@ export class InPlace {
   }
 
   /**
-   * Why the modules `ids` cannot be replaced in place (one sentence), or undefined when they can:
-   * asked before anything of theirs stops.
+   * Why the modules `ids` cannot be replaced in place, and what runs instead (the end of one
+   * line), or undefined when they can: asked before anything of theirs stops.
+   *
+   * A cluster primary's workers run hotload too (they inherit its `--import`), and each updates
+   * itself in place, as the restarted program's new workers would run the new code: what a
+   * restart would not show is only the primary's own part run again, and the line says so rather
+   * than that the previous version keeps running. Other children, or workers forked without
+   * hotload, keep the previous version everywhere.
    */
   refusal(ids: readonly string[]): string | undefined {
     const running = this.#children.running(ids);
@@ -178,9 +184,12 @@ export class InPlace {
     const owners = [...new Set(running.map(({ owner }) => log.displayPath(fileOf(owner))))].join(", ");
     // Loaded already when a worker was forked; a program with no cluster has no workers.
     const workers = Object.values((process.getBuiltinModule("node:cluster") as unknown as Cluster).workers ?? {}).map((worker) => worker?.process);
-    const forked = running.filter(({ child }) => workers.includes(child)).length;
-    const what = forked === running.length ? plural(forked, "cluster worker") : plural(running.length, "child process", "child processes");
-    return `${owners} started ${what} as it ran, which hotload cannot retire`;
+    const forked = running.filter(({ child }) => workers.includes(child));
+    const what = forked.length === running.length ? plural(forked.length, "cluster worker") : plural(running.length, "child process", "child processes");
+    const why = `${owners} started ${what} as it ran, which hotload cannot retire`;
+    // A worker is forked with the primary's execArgv (and NODE_OPTIONS) unless the program chose others.
+    const hot = forked.length === running.length && forked.every(({ child }) => process.execArgv.every((arg) => child.spawnargs.includes(arg)));
+    return hot ? `${why}; its workers update themselves in place, the primary keeps its version (restart for a change to what the primary does)` : `${why}; restart needed, the previous version keeps running`;
   }
 
   /**

@@ -320,9 +320,8 @@ export const SHAPES: readonly Shape[] = [
     about: "Node's documented cluster example: a primary forking 2 workers that share a port",
     entry: "server.mjs",
     edits: ["server.mjs", "server.mjs"],
-    // hotload falls back with one line, but the workers, each under hotload, update in place: the
-    // app serves the new code while the line says the previous version keeps running.
-    knownFailure: "issue 21 case 8",
+    // The primary is not run again (one line says so); its workers, each under hotload, update
+    // themselves in place and serve the new code, as a restart's new workers would.
   },
   {
     name: "entry-cycle",

@@ -189,7 +189,7 @@ export class UpdateScheduler {
         // Under the command, its restart line is the one line for this event.
         const say = this.#notifier ? log.debug : log.warn;
         if (outcome.refused !== undefined) {
-          say(`cannot update ${what} in place: ${outcome.refused}; restart needed, the previous version keeps running`);
+          say(`cannot update ${what} in place: ${outcome.refused}`);
           this.#notifier?.restartNeeded("in-place-refused", chain[0]!, chain);
           return { result: finish({ status: reason, reevaluated: [], boundaries: [], chain }, files) };
         } else if (reason === "declined") {
