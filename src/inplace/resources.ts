@@ -231,6 +231,10 @@ export class Resources {
   #wrapListeners(target: EventEmitter, isProcess: boolean, withOnce = false, inherited = false): () => void {
     const resources = this;
     const undo: (() => void)[] = [];
+    // A package may have copied the inherited wrappers onto its own objects (Express mixes
+    // EventEmitter.prototype into each app): after the undo they only pass calls on.
+    let active = true;
+    undo.push(() => (active = false));
     for (const name of withOnce ? ([...LISTENER_METHODS, "once"] as const) : LISTENER_METHODS) {
       if (typeof target[name] !== "function") continue;
       const had = Object.getOwnPropertyDescriptor(target, name);
@@ -238,7 +242,7 @@ export class Resources {
       const original = (this.#inherited.get(target[name]) ?? target[name]) as EventEmitter["on"];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
         const result = original.call(this, event, listener);
-        if (inherited && this[name] !== wrapped) return result;
+        if (inherited && (!active || this[name] !== wrapped)) return result;
         if (resources.#inFlight?.work() !== undefined) return result;
         const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {

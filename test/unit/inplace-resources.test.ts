@@ -136,6 +136,8 @@ describe("Resources", () => {
     // A wrapper put on while EventEmitter is wrapped calls Node's own, not the passing wrapper.
     const server = createServer();
     const undoServer = r.installServers();
+    // What Express does with each app: EventEmitter's methods copied onto it, wrappers and all.
+    const app = Object.assign(() => {}, { on: EventEmitter.prototype.on, _events: {}, _eventsCount: 0 }) as unknown as EventEmitter;
     const old = (): void => {};
     const kept = (): void => {};
     as("file:///app/handlers.mjs", () => {
@@ -150,7 +152,7 @@ describe("Resources", () => {
     end();
     assert.deepEqual([EventEmitter.prototype.on, EventEmitter.prototype.addListener, EventEmitter.prototype.prependListener], [on, addListener, prependListener]);
     assert.equal(Object.getOwnPropertyDescriptor(EventEmitter.prototype, "on")!.enumerable, enumerable);
-    as("file:///app/handlers.mjs", () => stream.on("data", old)); // after the evaluation: not recorded
+    as("file:///app/handlers.mjs", () => [stream.on("data", old), app.on("mount", old)]); // after the evaluation: not recorded
     assert.equal(r.count("file:///app/handlers.mjs"), 5);
     r.release("file:///app/handlers.mjs");
     assert.deepEqual([bus.listenerCount("job"), bus.listenerCount("done"), stdin.listenerCount("data"), stream.listenerCount("data")], [2, 0, 0, 1]);
