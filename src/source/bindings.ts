@@ -3,6 +3,7 @@
  * es-module-lexer delimits): what Vite calls `importedBindings`, for `acceptExports`.
  */
 import { lex, type SourceFacts } from "./lexer.js";
+import { evaluatedCode } from "./top-level.js";
 
 /** The namespace: every export (`import * as ns`, `export * from`). */
 export const ALL = "*";
@@ -78,11 +79,13 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
 }
 
 /**
- * Whether the module whose source is `importerSource` (at `importer`) changes something it gets
- * from `dep`: it calls a method of, or assigns to a property of, a binding it imports from `dep`
- * (`app.get("/", …)`, `app.locals.title = …` on an `app` made in app.mjs), statically or through
- * a `require()` bound to a name. Read from the text, anywhere in it: a call in a callback counts
- * too, which errs on the side of making `dep` again (what a restart does).
+ * Whether the module whose source is `importerSource` (at `importer`) registers something on what
+ * it gets from `dep` as it evaluates: at its top level (not in a function it defines), it calls a
+ * method of a binding it imports from `dep` with a function among the arguments (`app.get("/", …)`,
+ * `app.use(routes)`, `app.listen(port, () => …)`), or assigns to a property of one
+ * (`app.locals.title = …`); statically imported or bound to a `require()`. Calls that only use the
+ * binding (`pool.query(sql)`, `await db.migrate()`) do not count, nor listener methods (`on`,
+ * `once`…), whose listeners in-place updates retire by themselves (inplace/resources.ts).
  */
 export function mutatesImport(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
   if (importerSource === undefined) return false;
@@ -90,11 +93,50 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
   const facts = lex(text);
   const resolve = resolverFor(importer, dep);
   const locals: string[] = [];
+  /** Names that may hold a function: what the module imports from its own files, and declares as one. */
+  const functions = new Set<string>();
   for (const entry of facts?.imports ?? []) {
-    if (!entry.typeOnly && resolve(entry.specifier) === dep) locals.push(...localNamesOf(text.slice(entry.start, entry.end)));
+    if (entry.typeOnly) continue;
+    const names = localNamesOf(text.slice(entry.start, entry.end));
+    if (resolve(entry.specifier) === dep) locals.push(...names);
+    else if (/^\.{0,2}\//.test(entry.specifier)) names.forEach((name) => functions.add(name));
   }
-  for (const [, names, , specifier] of text.matchAll(BOUND_REQUIRE)) if (resolve(specifier!) === dep) locals.push(...localNamesOf(`import ${names} from`));
-  return locals.some((name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?:\\s*\\??\\.\\s*[\\w$]+|\\s*\\[[^\\]\\n]*\\])+\\s*(?:\\(|=(?![=>]))`).test(text));
+  for (const [, names, , specifier] of text.matchAll(BOUND_REQUIRE)) {
+    const bound = localNamesOf(`import ${names} from`);
+    if (resolve(specifier!) === dep) locals.push(...bound);
+    else if (/^\.{0,2}\//.test(specifier!)) bound.forEach((name) => functions.add(name));
+  }
+  if (locals.length === 0) return false;
+  for (const declared of text.matchAll(FUNCTION_DECLARED)) functions.add((declared[1] ?? declared[2])!);
+  const evaluated = evaluatedCode(text);
+  const names = locals.map((name) => name.replace(/\$/g, "\\$")).join("|");
+  for (const match of text.matchAll(new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|=(?![=>]))`, "g"))) {
+    if (evaluated[match.index] !== 1) continue;
+    if (match[2] === "=") return true;
+    if (LISTENER_METHODS.has(match[1] ?? "")) continue;
+    const args = argumentsAt(text, match.index + match[0].length - 1);
+    if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word))) return true;
+  }
+  return false;
+}
+
+/** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */
+const LISTENER_METHODS: ReadonlySet<string> = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener", "off", "removeListener", "removeAllListeners", "emit"]);
+
+/** `function name(`, `const name = (…) =>`, `const name = async function`. */
+const FUNCTION_DECLARED = /(?:\bfunction\s*\*?\s*([\w$]+)\s*\(|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|(?:\([^()]*\)|[\w$]+)\s*=>))/g;
+
+/** The text between the `(` at `open` and its `)` (strings inside are skipped roughly). */
+function argumentsAt(text: string, open: number): string {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const c = text[at]!;
+    if (c === '"' || c === "'" || c === "`") {
+      for (at++; at < text.length && text[at] !== c; at += text[at] === "\\" ? 2 : 1);
+    } else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return text.slice(open + 1, at);
+  }
+  return text.slice(open + 1);
 }
 
 /** `const app = require("./app")`, `const { app, db: pool } = require("./app")`. */
