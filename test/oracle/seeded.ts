@@ -32,5 +32,5 @@ export function seededShape(random: Random): Shape {
     else edits.push(file);
   }
   const shown = edits.map((e) => (typeof e === "string" ? e : `${e.file} (syntax error)`)).join(", ");
-  return { ...shape, about: `${shape.about}; edits drawn from the seed: ${shown}`, edits };
+  return { ...shape, about: `${shape.about}; instead of its own edits, these drawn from the seed: ${shown}`, edits };
 }
