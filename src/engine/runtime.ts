@@ -10,7 +10,8 @@
  *   schedule.ts     the update queue: one update at a time, and how each one settles
  *   transaction.ts  one update: plan → checkpoint → load behind the gate → dispose → evaluate →
  *                   prune → accept → commit or roll back
- *   failures.ts     failure isolation, retries of held-back edits, error reports
+ *   failures.ts     failure isolation, retries of held-back edits
+ *   reporter.ts     everything said about updates: lines, `hotload:*` events, restart requests
  *   events.ts       `hotload:*` events and `on("update")` listeners
  *   effects.ts      import(), require.cache, the clock, the watcher (fakes in unit tests)
  */
@@ -30,7 +31,8 @@ import { HandlerRunner } from "./update/handlers.js";
 import { registrations, type HotContext, type HotHost } from "./hot/hot.js";
 import { LiveBindings } from "./hot/live-bindings.js";
 import { ModuleRegistry } from "./modules/registry.js";
-import { UpdateScheduler, type RuntimeNotifier } from "./update/schedule.js";
+import { Reporter, type RuntimeNotifier } from "./update/reporter.js";
+import { UpdateScheduler } from "./update/schedule.js";
 import { fileOf, type Scope } from "./modules/scope.js";
 import { reportStartupSyntaxErrorsAsNode } from "./failure/startup-error.js";
 import { HookTracker } from "./modules/tracker.js";
@@ -41,7 +43,7 @@ import { stripVersion, withFresh } from "../shared/urls.js";
 import { engineView } from "./modules/view.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
 
-export type { RuntimeNotifier } from "./update/schedule.js";
+export type { RuntimeNotifier } from "./update/reporter.js";
 export type { UpdateResult, UpdateStatus } from "./update/update-result.js";
 
 /** A read-only view of one module, as {@link Runtime.snapshot} returns it. */
@@ -115,7 +117,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#scope = scope;
     this.#registry = new ModuleRegistry(this.#versions, {
       added: (file) => {
-        this.#failures.awaited.delete(file);
+        this.#failures.inGraph(file);
         this.#watcher.add(file);
         notifier?.filesLoaded([file]);
       },
@@ -123,11 +125,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       dropped: (context) => this.#events.drop(context),
       settle: () => this.#tracker.flush(),
     });
-    this.#tracker = new HookTracker(scope, this.#versions, this.#registry, (files) => this.#scheduler.look(files));
+    this.#tracker = new HookTracker(scope, this.#versions, this.#registry, (files) => this.#scheduler.look(files), (message) => effects.log.warn(message));
     this.#contexts = new HotContexts(this, scope, this.#versions, this.#registry, this.#tracker);
-    this.#events = new Events(this.#contexts.isCurrent);
+    this.#events = new Events(this.#contexts.isCurrent, effects.log);
+    // Everything said about updates, through the one log it is given.
+    const reporter = new Reporter(effects.log, this.#events, notifier);
     const watched = { add: (file: string) => this.#watcher.add(file), remove: (file: string) => this.#watcher.remove(file) };
-    this.#failures = new Failures(this.#registry, this.#events, watched, (files) => this.#scheduler.retryQuietly(files), (held) => this.#scheduler.retryInvalidation(held));
+    this.#failures = new Failures(this.#registry, reporter, watched, (files) => this.#scheduler.retryQuietly(files), (held) => this.#scheduler.retryInvalidation(held));
     const { view, acceptsInPlace } = engineView(this.#tracker, this.#registry, inPlace !== undefined);
     const parts = {
       tracker: this.#tracker,
@@ -135,14 +139,13 @@ export class Runtime implements HotHost, RuntimeSlot {
       registry: this.#registry,
       live: this.#live,
       view,
-      handlers: new HandlerRunner((event, payload) => this.#events.emit(event, payload)),
+      handlers: new HandlerRunner(reporter),
       inPlace,
       acceptsInPlace,
       isHot: (url: string) => scope.isHot(url),
       forget: (id: string) => this.#forget(id),
-      emit: this.#events.emit.bind(this.#events),
     };
-    this.#scheduler = new UpdateScheduler(parts, this.#failures, this.#events, notifier, effects);
+    this.#scheduler = new UpdateScheduler(parts, this.#failures, reporter, effects);
     if (notifier) {
       // A program that exits at once must still tell its supervisor what it loaded.
       process.on("beforeExit", () => this.#tracker.flush());
@@ -233,7 +236,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   /** Called by the gate module every new version of an update imports (see gate.ts). */
   gate(id: number): Promise<void> {
-    const gate = this.#tracker.session?.gate;
+    const gate = this.#tracker.gate;
     return gate && gate.id === id ? gate.arrive() : Promise.resolve();
   }
 
@@ -248,15 +251,13 @@ export class Runtime implements HotHost, RuntimeSlot {
     graph.ensure(id, true);
     if (!graph.get(url)) return;
     graph.addEdge(url, id);
-    if (!this.#registry.get(id)) {
-      const record = this.#registry.record(id);
-      record.kind = "asset";
+    this.#registry.dependedOn(id, () => {
       try {
-        record.seen = readFileSync(path);
+        return readFileSync(path);
       } catch {
-        record.seen = undefined;
+        return undefined;
       }
-    }
+    });
   }
 
   /** `import.meta.hot.invalidate()`: queues an update of the module's importers. */
@@ -363,13 +364,12 @@ export class Runtime implements HotHost, RuntimeSlot {
   #forget(id: string): void {
     this.#tracker.graph.delete(id);
     this.#live.forget(id);
-    const seen = this.#registry.get(id)?.seen;
-    const record = this.#registry.remove(id);
-    if (!record) return;
-    this.#tracker.forget(id);
     const cache = this.#effects.requireCache();
+    const forgotten = this.#registry.forget(id, (file) => cache[file] !== undefined);
+    if (!forgotten) return;
+    this.#tracker.forget(id);
     // An ES module that CommonJS code required stays in require.cache (see required-again.ts).
-    if (!this.#tracker.park(id, record.format, cache[record.file] !== undefined, seen)) delete cache[record.file];
+    if (!forgotten.parked) delete cache[forgotten.record.file];
   }
 }
 

@@ -49,6 +49,8 @@ export class FakeNode {
   readonly journal: string[] = [];
   /** Every settled update, in order. */
   readonly results: UpdateResult[] = [];
+  /** Every line hotload said, in order, as `level: message`. */
+  readonly said: string[] = [];
   readonly runtime: Runtime;
   readonly requireCache: NodeJS.Dict<NodeJS.Module> = {};
   #onBatch: ((batch: TouchedBatch) => Promise<void>) | undefined;
@@ -62,8 +64,14 @@ export class FakeNode {
       importModule: (url) => this.#import(url),
       requireCache: () => this.requireCache,
       requirable: (file, namespace) => ({ filename: file, exports: namespace, loaded: true }) as NodeJS.Module,
-      debug: () => undefined,
       now: () => (this.#clock += 1),
+      log: {
+        info: (message) => void this.said.push(`info: ${message}`),
+        success: (message) => void this.said.push(`success: ${message}`),
+        warn: (message) => void this.said.push(`warn: ${message}`),
+        error: (message) => void this.said.push(`error: ${message}`),
+        debug: () => undefined,
+      },
       watch: (onBatch) => {
         this.#onBatch = onBatch;
         return { add: () => undefined, remove: () => undefined };

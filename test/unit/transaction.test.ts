@@ -132,4 +132,22 @@ describe("the update transaction", () => {
     assert.equal(fake.version("b.mjs"), 3, "version 1 failed, 2 ran a.mjs's fix, 3 is the edit");
     assert.deepEqual(fake.journal.slice(-2), ["eval b.mjs@3", 'accept app.mjs: {"value":2}'], "b.mjs's held-back edit runs");
   });
+
+  test("a quiet retry that fails as before says nothing and is not heard; the fix is said once", async () => {
+    const fake = project({ "app.mjs": { imports: ["./b.mjs", "./c.mjs"], accept: ["./b.mjs", "./c.mjs"] }, "b.mjs": { value: 1 }, "c.mjs": { value: 1 } });
+    await fake.start("app.mjs");
+    assert.equal((await fake.save("b.mjs", { throws: "b is broken" })).status, "failed");
+    // c.mjs's update applies: b.mjs, held in the retry set, is tried again quietly and fails the same way.
+    assert.equal((await fake.save("c.mjs", { value: 2 })).status, "updated");
+    await fake.idle();
+    assert.equal((await fake.save("b.mjs", { value: 3 })).status, "updated");
+    await fake.idle();
+    const shown = (line: string): string => line.replaceAll(`${fake.dir}/`, "").replace(/ in [\d.]+ ms$/, "");
+    assert.deepEqual(fake.said.map(shown), ["error: b.mjs Error: b is broken — rolled back to the previous version", "success: updated c.mjs → app.mjs", "success: updated b.mjs → app.mjs"]);
+    assert.deepEqual(
+      fake.results.map((r) => r.status),
+      ["failed", "updated", "updated"],
+      "the quiet retry in between is not heard",
+    );
+  });
 });

@@ -10,25 +10,21 @@
  * it in require.cache (see commonjs.ts) and evaluates again what required the old instance.
  */
 
-/** What this needs of the runtime's record of a module. */
-export interface RequiredRecord {
-  /** The content the module is known to run; undefined when not known. */
-  seen: string | Buffer | undefined;
-  readonly file: string;
+/** What this needs of the module records (see registry.ts). */
+export interface RequiredRecords {
+  get(id: string): { readonly file: string } | undefined;
+  /** What `id` runs is not known: whatever its file holds counts as a change. */
+  runsUnknown(id: string): void;
 }
 
-/** The update request for the file of `id`, an ES module whose plain instance a require() got. */
-export function requiredAgain(
-  id: string,
-  records: { get(id: string): RequiredRecord | undefined },
-  settle: () => void,
-): { readonly files: readonly string[]; readonly quietIfUnchanged: true } {
+/** The files to look at for `id`, an ES module whose plain instance a require() got (see request.ts, `look`). */
+export function requiredAgain(id: string, records: RequiredRecords, settle: () => void): readonly string[] {
   // The load that led here is still queued: the record is made or updated once it is applied.
   settle();
   const record = records.get(id);
   // What runs is not what the file holds now: whatever it holds counts as a change.
-  if (record) record.seen = undefined;
-  return { files: record ? [record.file] : [], quietIfUnchanged: true };
+  if (record) records.runsUnknown(id);
+  return record ? [record.file] : [];
 }
 
 /**

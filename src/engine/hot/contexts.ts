@@ -111,7 +111,7 @@ export class HotContexts {
     const context = new HotContext(this.#host, id, record.data, resolve);
     this.#contextVersions.set(context, { id, version });
     record.instances.set(version, context);
-    if (version === this.#versions.current(id)) this.#tracker.session?.evaluated.push(id);
+    if (version === this.#versions.current(id)) this.#tracker.evaluating(id);
     return context;
   }
 }

@@ -2,7 +2,6 @@
  * Events: the `import.meta.hot.on()` listeners of current module versions (`hotload:*` events),
  * and the API's `on("update")` listeners. A throwing listener is reported and the others still run.
  */
-import * as log from "../../shared/log.js";
 import { registrations, type HotContext } from "./hot.js";
 import type { HotEvents } from "../../hot-types.js";
 import { updatePath as up } from "../update/update-path.js";
@@ -13,10 +12,12 @@ export class Events {
   readonly #listening = new Set<HotContext>();
   readonly #updateListeners = new Set<(result: UpdateResult) => void>();
   readonly #isCurrent: (context: HotContext) => boolean;
+  readonly #log: { error(message: string): void };
 
-  /** `isCurrent`: whether a context belongs to the current version of its module. */
-  constructor(isCurrent: (context: HotContext) => boolean) {
+  /** `isCurrent`: whether a context belongs to the current version of its module; `log` says what a listener threw. */
+  constructor(isCurrent: (context: HotContext) => boolean, log: { error(message: string): void }) {
     this.#isCurrent = isCurrent;
+    this.#log = log;
   }
 
   /** A context registered an event listener. */
@@ -43,7 +44,7 @@ export class Events {
         try {
           listener(payload);
         } catch (error) {
-          log.error(`a ${event} listener threw: ${up().describe(error)}`);
+          this.#log.error(`a ${event} listener threw: ${up().describe(error)}`);
         }
       }
     }
@@ -61,7 +62,7 @@ export class Events {
       try {
         listener(result);
       } catch (error) {
-        log.error(`an update listener threw: ${String(error)}`);
+        this.#log.error(`an update listener threw: ${String(error)}`);
       }
     }
   }

@@ -6,16 +6,14 @@
  */
 import { readFileSync } from "../../shared/fs.js";
 import { changedFrom, readDisk, sameContent, savedAgain, type Acted } from "../../watch/changed.js";
-import * as log from "../../shared/log.js";
+import type { UpdateRequest } from "../update/request.js";
 
 /** What change detection reads of one module (see registry.ts's ModuleRecord). */
 interface ContentRecord {
   /** The content last acted on (loaded, applied, failed or refused). */
-  seen: Acted;
+  readonly seen: Acted;
   /** The content of the last update of this module that failed to load. */
-  failed: Acted;
-  /** Reported as deleted or unreadable. */
-  missing: boolean;
+  readonly failed: Acted;
   /** Disposed by an update that failed: `seen` no longer runs (see registry.ts). */
   readonly stopped: boolean;
 }
@@ -30,37 +28,21 @@ export function differsFromLoaded(file: string, ids: ReadonlySet<string> | undef
   return changedFrom([...ids].map(seenOf), readDisk(file)?.bytes);
 }
 
-/** The files waited for, and how to watch one. */
-export interface AwaitedFiles {
-  readonly awaited: Set<string>;
-  isModuleFile(file: string): boolean;
-  watch(file: string): void;
-}
 
-/** Watches `file`, not in the graph, for the save that may let failed updates through. */
-export function awaitFile(file: string, state: AwaitedFiles): void {
-  if (state.isModuleFile(file) || state.awaited.has(file)) return;
-  state.awaited.add(file);
-  state.watch(file);
-}
-
-/** What one update asks to look at (see schedule.ts's UpdateRequest). */
-interface ChangeQuery {
-  readonly files: readonly string[];
-  /** Each file's size when the watcher settled it. */
-  readonly sizes?: ReadonlyMap<string, number> | undefined;
-  /** A quiet retry of content that failed before. */
-  readonly retryFailed?: boolean | undefined;
-}
-
-/** What the engine knows that change detection reads and updates. */
+/** What the engine knows that change detection reads, and what it tells (see registry.ts, failures.ts). */
 interface ChangeState {
   idsOf(file: string): ReadonlySet<string> | undefined;
   record(id: string): ContentRecord;
   inGraph(id: string): boolean;
   reportMissing(file: string, what: string): void;
-  /** Files whose last update failed (see failures.ts). */
-  readonly retry: Set<string>;
+  /** The file of `id` could be read: whether it was missing (it is back). */
+  back(id: string): boolean;
+  /** The file of `id` holds what runs again: whether some content of it had failed. */
+  savedBack(id: string): boolean;
+  /** No content of `file` is known to fail any more. */
+  passed(file: string): void;
+  /** `file` is being saved again: its next batch takes it. */
+  savedAgain(file: string): void;
 }
 
 /** The modules whose content changed, with what they hold now and what they held before. */
@@ -74,8 +56,8 @@ interface Changes {
   readonly cameBack: boolean;
 }
 
-/** Which modules of `query.files` changed: their content against what was last acted on. */
-export function findChanges(query: ChangeQuery, files: readonly string[], state: ChangeState): Changes {
+/** Which modules of `files` (asked for by `request`) changed: their content against what was last acted on. */
+export function findChanges(request: UpdateRequest, files: readonly string[], state: ChangeState): Changes {
   const changed: string[] = [];
   const contents = new Map<string, Buffer>();
   let cameBack = false;
@@ -93,20 +75,18 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
     }
     // Saved again since the watcher settled it (this update waited behind another): possibly
     // half-written now, and the watcher delivers that save when it is complete.
-    if (savedAgain(query.sizes?.get(file), content.length)) {
-      log.debug(`${log.displayPath(file)} is being saved again: its next batch takes it`);
+    if (request.kind === "save" && savedAgain(request.sizes.get(file), content.length)) {
+      state.savedAgain(file);
       continue;
     }
     for (const id of ids) {
-      const record = state.record(id);
-      if (record.missing) cameBack = true;
-      record.missing = false;
+      if (state.back(id)) cameBack = true;
       if (!state.inGraph(id)) continue;
+      const record = state.record(id);
       if (sameContent(record.seen, content) && !record.stopped) {
         // Saved back to the content that runs: whatever failed with its broken content may pass.
-        if (record.failed !== undefined) {
-          record.failed = undefined;
-          state.retry.delete(file);
+        if (state.savedBack(id)) {
+          state.passed(file);
           cameBack = true;
         }
         continue;
@@ -119,7 +99,7 @@ export function findChanges(query: ChangeQuery, files: readonly string[], state:
       // and the other file's update would fail and be tried again without it (announced and
       // evaluated twice).
       const failedBefore = sameContent(record.failed, content);
-      if (query.retryFailed ? !failedBefore : failedBefore) continue;
+      if (request.kind === "retry" ? !failedBefore : failedBefore) continue;
       changed.push(id);
       contents.set(id, content);
       previous.set(id, record.seen);

@@ -7,7 +7,7 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import * as log from "../../shared/log.js";
+import { displayPath } from "../../shared/log.js";
 import { later } from "../../shared/later.js";
 import { editModule, mentionsMeta } from "../../source/edit.js";
 import { loadedBefore, loadedFromText, readDisk, type DiskRead } from "../../watch/changed.js";
@@ -17,8 +17,8 @@ import { hotInCommonJsMessage, requireCache, usesHotAsCommonJs } from "../common
 import { exportsOnDisk } from "../hot/live-bindings.js";
 import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
 import { followMainModule, MainModule } from "../hot/main-module.js";
-import type { ModuleRegistry } from "./registry.js";
-import { ParkedModules, requiredAgain } from "../commonjs/required-again.js";
+import type { LoadedContent, ModuleRegistry } from "./registry.js";
+import { requiredAgain } from "../commonjs/required-again.js";
 import { fileOf, type Scope } from "./scope.js";
 import { type VersionTable } from "./versions.js";
 import { isRootsUrl, parseVersion, stripVersion, withFresh, withVersion } from "../../shared/urls.js";
@@ -61,25 +61,25 @@ export class HookTracker {
   #resolveOnly = 0;
   /** Modules the load hook saw (or that {@link required} stood in for). */
   readonly #hookLoaded = new Set<string>();
-  /** The update importing new versions now, if one is. */
-  session: UpdateSession | undefined;
+  /** The update importing new versions now, if one is (see {@link importing}). */
+  #session: UpdateSession | undefined;
   /** Module versions whose pinned content went on with a marker, until their load returns (see pinned-source.ts). */
   readonly #marked = new Set<string>();
   /** CommonJS modules already reported as written for import.meta.hot (see commonjs.ts). */
   readonly #toldCommonJsHot = new Set<string>();
-
-  /** ES modules pruned while in require.cache (see required-again.ts). */
-  readonly #parked = new ParkedModules();
   /** Which module is the program's entry (see main-module.ts). */
   readonly #main = new MainModule();
   /** Queues a quiet look at files (an update if they changed; see schedule.ts). */
   readonly #look: (files: () => readonly string[]) => void;
+  /** Where a warning about a loaded module goes (the runtime's log). */
+  readonly #warn: (message: string) => void;
 
-  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void) {
+  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void, warn: (message: string) => void) {
     this.#scope = scope;
     this.#versions = versions;
     this.#registry = registry;
     this.#look = look;
+    this.#warn = warn;
   }
 
   /** The module graph, with everything the hooks have reported so far. */
@@ -121,7 +121,7 @@ export class HookTracker {
     if (this.#hookLoaded.has(id)) return;
     this.#hookLoaded.add(id);
     // An ES module pruned before runs again: an update of its own if its file changed since.
-    const parked = this.#parked.take(id);
+    const parked = this.#registry.takeParked(id);
     if (parked) this.#look(() => [child]);
     this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0, REQUIRED);
   }
@@ -143,7 +143,7 @@ export class HookTracker {
       return editModule(typeof source === "string" ? source : toBuffer(source as Uint8Array), { file: fileOf(id), sourceUrl: id })?.code;
     }
     // Loads that belong to the running update: not those of a version it already rolled back.
-    const session = this.session !== undefined && !this.stale(url) ? this.session : undefined;
+    const session = this.#session !== undefined && !this.stale(url) ? this.#session : undefined;
     if (source === null || source === undefined) {
       // Node (or another loader: an async module.register() hook, tsx) reads the file after this
       // hook, for require(): what it reads is the file as it is then, if it was there before now.
@@ -165,7 +165,7 @@ export class HookTracker {
     }
     // require() runs the instance of the plain URL, not this version (see required-again.ts).
     const plainRuns = byRequire && esm && version !== 0;
-    if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()).files);
+    if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()));
     // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
     const loadedAt = typeof content === "string" ? Date.now() : 0;
     this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, plainRuns ? 0 : loadedAt);
@@ -186,7 +186,7 @@ export class HookTracker {
    * a load for require()). Undefined outside an update, and at once for every load at start-up.
    */
   pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
-    if (this.session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
+    if (this.#session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
     // An import of CommonJS: Node's own load hands on no source, and its CommonJS loader (or a
     // require() extension: tsx 4.21.0 and older compile .ts only there) reads the file.
     if (format === "commonjs" && !byRequire) return undefined;
@@ -223,6 +223,29 @@ export class HookTracker {
     return edited.code;
   }
 
+  /**
+   * The update `session` imports new versions from now until {@link imported}: the loads it
+   * causes are its own (their sources, the content it validated; see {@link loaded}).
+   */
+  importing(session: UpdateSession): void {
+    this.#session = session;
+  }
+
+  /** The update importing new versions is done with them (loaded, or failed). */
+  imported(): void {
+    this.#session = undefined;
+  }
+
+  /** The gate of the update importing new versions now, if one is. */
+  get gate(): Gate | undefined {
+    return this.#session?.gate;
+  }
+
+  /** A new version of `id` started evaluating: the running update's, if one is. */
+  evaluating(id: string): void {
+    this.#session?.evaluated.push(id);
+  }
+
   /** The program's entry, the module Node runs as the main module (undefined until resolved). */
   get mainId(): string | undefined {
     return this.#main.id;
@@ -257,14 +280,6 @@ export class HookTracker {
   /** A forgotten module: its next load is a first one. */
   forget(id: string): void {
     this.#hookLoaded.delete(id);
-  }
-
-  /**
-   * `id` is pruned: whether its require.cache entry stays (an ES module in it, whose instance runs
-   * `seen`; see required-again.ts).
-   */
-  park(id: string, format: string | undefined, cached: boolean, seen: string | Buffer | undefined): boolean {
-    return this.#parked.park(id, format, cached, seen);
   }
 
   /** Applies the queued graph work. Cheap when there is none. */
@@ -320,8 +335,6 @@ export class HookTracker {
     if (this.stale(url)) return;
     const id = stripVersion(url);
     this.#graph.ensure(id, true);
-    const record = this.#registry.record(id);
-    record.format = format;
     // The new instance declares its own imports as they resolve (later in the queue). Reported by
     // require() once it ran (another loader's require() extension read it: tsx compiling to
     // CommonJS), they are earlier in the queue: the ones of this load, which must stay.
@@ -329,16 +342,18 @@ export class HookTracker {
     // The file is read at most once here, and only when something below needs it.
     let disk: DiskRead | undefined;
     let read = false;
-    const onDisk = (): DiskRead | undefined => (read ? disk : ((read = true), (disk = readDisk(record.file))));
-    // During an update, `seen` already holds what the update read from disk.
-    if (!inSession || record.seen === undefined) {
-      if (content !== undefined) record.seen = typeof content === "string" ? loadedFromText(content, loadedAt, onDisk()) : content;
-      else if (loadedAt !== 0 && record.seen === undefined) record.seen = loadedBefore(loadedAt, onDisk());
-    }
+    const onDisk = (): DiskRead | undefined => (read ? disk : ((read = true), (disk = readDisk(fileOf(id)))));
+    const loaded: LoadedContent =
+      content !== undefined
+        ? { kind: "given", runs: () => (typeof content === "string" ? loadedFromText(content, loadedAt, onDisk()) : content) }
+        : loadedAt !== 0
+          ? { kind: "read-after", runs: () => loadedBefore(loadedAt, onDisk()) }
+          : { kind: "unknown" };
+    const record = this.#registry.loaded(id, format, loaded, inSession);
     const bytes = (): Buffer | undefined => (Buffer.isBuffer(content) ? content : onDisk()?.bytes);
     if (!isEsm(format) && !this.#toldCommonJsHot.has(id) && usesHotAsCommonJs(record.file, bytes)) {
       this.#toldCommonJsHot.add(id);
-      log.warn(hotInCommonJsMessage(log.displayPath(record.file)));
+      this.#warn(hotInCommonJsMessage(displayPath(record.file)));
     }
   }
 }

@@ -1,11 +1,12 @@
 /**
- * The engine's effects in a real process: import(), require.cache, the clock, the log and the
- * file watcher. Unit tests pass fakes instead (see test/unit/transaction.test.ts).
+ * The engine's effects in a real process: import(), require.cache, the clock, the log (what the
+ * reporter prints through, see reporter.ts) and the file watcher. Unit tests pass fakes instead (see test/unit/transaction.test.ts).
  */
 import * as log from "../../shared/log.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "../../watch/watcher.js";
 import { requirableModule, requireCache } from "../commonjs/commonjs.js";
 import type { SchedulerEffects } from "./schedule.js";
+import type { Log } from "./reporter.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
 
 /** The files a runtime watches. */
@@ -21,6 +22,8 @@ export interface RuntimeEffects extends SchedulerEffects {
    * something else than what was loaded (undefined: not a module of the graph).
    */
   watch(onBatch: (batch: TouchedBatch) => Promise<void>, differs: (file: string) => boolean | undefined): WatchedFiles;
+  /** Where the reporter's lines go. */
+  readonly log: Log;
 }
 
 /** The effects of a real process. */
@@ -29,8 +32,8 @@ export function nodeEffects(): RuntimeEffects {
     importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
     requireCache,
     requirable: requirableModule,
-    debug: (message) => log.debug(message),
     now: () => performance.now(),
+    log,
     watch: (onBatch, differs) => new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
   };
 }

@@ -2,22 +2,29 @@
  * Running user handlers (accept, dispose and prune callbacks): each awaited up to the handler
  * timeout, a throwing one reported and collected, and the update goes on.
  */
-import * as log from "../../shared/log.js";
 import { handlerTimeoutMs, settleWithin } from "./handler-timeout.js";
-import { HANDLER_TIMEOUT_ENV } from "../../shared/env.js";
-import type { HotData, HotEvents } from "../../hot-types.js";
-import { describe, stackOf } from "../failure/report.js";
+import type { HotData } from "../../hot-types.js";
 
 /** What a kind of handler is called in messages. */
 export type HandlerKind = "accept" | "dispose" | "prune";
 
+/** Who says what handlers do wrong (the reporter, see reporter.ts). */
+interface HandlerReport {
+  /** A handler threw (it counts as a failure of the update). */
+  handlerThrew(kind: HandlerKind, file: string, error: unknown): void;
+  /** A handler has not settled after `ms`: the update goes on. */
+  handlerLate(kind: HandlerKind, file: string, ms: number): void;
+  /** A handler the update stopped waiting for failed. */
+  handlerFailedLate(kind: HandlerKind, file: string, error: unknown): void;
+}
+
 /** Runs handlers and reports those that throw. */
 export class HandlerRunner {
   readonly #timeoutMs: number;
-  readonly #emit: <E extends keyof HotEvents>(event: E, payload: HotEvents[E]) => void;
+  readonly #reporter: HandlerReport;
 
-  constructor(emit: <E extends keyof HotEvents>(event: E, payload: HotEvents[E]) => void, timeoutMs: number = handlerTimeoutMs()) {
-    this.#emit = emit;
+  constructor(reporter: HandlerReport, timeoutMs: number = handlerTimeoutMs()) {
+    this.#reporter = reporter;
     this.#timeoutMs = timeoutMs;
   }
 
@@ -29,13 +36,12 @@ export class HandlerRunner {
     for (const handler of [...handlers]) {
       try {
         await settleWithin(handler(data), this.#timeoutMs, {
-          late: () => log.warn(`${kind} handler of ${log.displayPath(file)} has not settled after ${this.#timeoutMs} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`),
-          failedLate: (error) => log.error(`${kind} handler of ${log.displayPath(file)} failed after the update went on: ${describe(error)}`, stackOf(error)),
+          late: () => this.#reporter.handlerLate(kind, file, this.#timeoutMs),
+          failedLate: (error) => this.#reporter.handlerFailedLate(kind, file, error),
         });
       } catch (error) {
         errors.push(error);
-        log.error(`${kind} handler of ${file} threw: ${describe(error)}`, stackOf(error));
-        this.#emit("hotload:error", { error, file });
+        this.#reporter.handlerThrew(kind, file, error);
       }
     }
   }

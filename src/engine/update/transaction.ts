@@ -8,15 +8,16 @@
  * versions, graph edges and require.cache go back to the checkpoint, and every later import gets
  * the last good version. The outcome is returned, never thrown, as a closed union.
  *
- * What touches the outside world (import(), require.cache, logging) comes in as
- * {@link TransactionEffects}, so that test/unit/transaction.test.ts runs it with fakes.
+ * What touches the outside world (import(), require.cache) comes in as {@link TransactionEffects},
+ * and what is said of it goes to a {@link TransactionProgress} (the reporter), so that
+ * test/unit/transaction.test.ts runs it with fakes.
  */
 import { displayPath } from "../../shared/log.js";
 import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
 import { Gate } from "./gate.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
 import { disposes, registrations, type HotContext } from "../hot/hot.js";
-import type { HotData, HotEvents } from "../../hot-types.js";
+import type { BeforeUpdateEvent, HotData } from "../../hot-types.js";
 import { cameBack, type InvalidationChain } from "./invalidation.js";
 import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
 import { propagate, updateRoots, type PropagationView, type UpdatePlan } from "./propagate.js";
@@ -24,7 +25,6 @@ import type { ModuleRegistry } from "../modules/registry.js";
 import { fileOf } from "../modules/scope.js";
 import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
 import { type VersionTable } from "../modules/versions.js";
-import { Announcement } from "./announcement.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
 
@@ -36,8 +36,6 @@ export interface TransactionEffects {
   requireCache(): NodeJS.Dict<NodeJS.Module>;
   /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
-  /** A line for the debug log. */
-  debug(message: string): void;
 }
 
 /** The parts of the engine the transaction reads and changes. */
@@ -55,7 +53,6 @@ export interface TransactionHost {
   isHot(url: string): boolean;
   /** Removes a module from the graph, the registry and the watch list. */
   forget(id: string): void;
-  emit<E extends keyof HotEvents>(event: E, payload: HotEvents[E]): void;
   /** A new gate id (one gate module per update stays in Node's module map). */
   nextGateId(): number;
   /** While accept callbacks run: the invalidations that led to this update (undefined after). */
@@ -74,8 +71,16 @@ interface TransactionInput {
   readonly invalidator?: string | undefined;
   /** The invalidations that led to this update. */
   readonly chain?: InvalidationChain | undefined;
-  /** A quiet retry: no `hotload:beforeUpdate` unless its new code runs (see announcement.ts). */
-  readonly quiet?: boolean | undefined;
+}
+
+/** Who hears how far the transaction got (the reporter, which decides what is said: see reporter.ts). */
+interface TransactionProgress {
+  /** The update is planned: these files change, these modules take the update. */
+  planned(payload: BeforeUpdateEvent): void;
+  /** The new code runs (evaluated; before pruning and accept handlers). */
+  running(): void;
+  /** A line for the debug log (what the plan is, what was evaluated). */
+  debug(message: string): void;
 }
 
 export type { UpdateFailure } from "../failure/diagnose.js";
@@ -120,20 +125,20 @@ export class UpdateTransaction {
   readonly #disposed = new Set<string>();
   #invalidated: readonly string[] = [];
   #inPlace: TransactionHost["inPlace"];
-  readonly #announcement: Announcement;
+  readonly #progress: TransactionProgress;
 
-  constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput) {
+  constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput, progress: TransactionProgress) {
     this.#host = host;
     this.#effects = effects;
     this.#input = input;
-    this.#announcement = new Announcement((payload) => host.emit("hotload:beforeUpdate", payload), input.quiet === true);
+    this.#progress = progress;
   }
 
   /** Runs the update. Never throws for what the user's code does. */
   async run(): Promise<TransactionOutcome> {
     const { registry } = this.#host;
     const { contents, invalidator } = this.#input;
-    for (const [id, content] of contents) registry.get(id)!.seen = content;
+    for (const [id, content] of contents) registry.validated(id, content);
     const plan = propagate(this.#input.changed, this.#host.view, invalidator === undefined ? undefined : new Set([invalidator]));
     if (plan.kind === "dead-end") return { kind: "dead-end", reason: plan.reason, chain: plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url)) };
     const back = cameBack(this.#input.chain, plan.boundaries);
@@ -158,11 +163,11 @@ export class UpdateTransaction {
   #announce(plan: UpdatePlan, boundaries: readonly string[]): void {
     const changedFiles = [...new Set(this.#input.changed.map((id) => this.#host.registry.get(id)!.file))];
     const shown = (url: string): string => displayPath(fileOf(url));
-    this.#effects.debug(
+    this.#progress.debug(
       `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
-    this.#announcement.planned({ files: changedFiles, boundaries });
+    this.#progress.planned({ files: changedFiles, boundaries });
   }
 
   /** Remembers how to put every module the update re-evaluates back as it was. */
@@ -212,7 +217,7 @@ export class UpdateTransaction {
       if (file !== undefined) delete cache[file];
     }
     const { gate } = session;
-    tracker.session = session;
+    tracker.importing(session);
     const esm = (id: string): boolean => isEsm(registry.get(id)?.format);
     // ES modules that CommonJS code required: imported with the roots, and put in require.cache
     // before any CommonJS root requires them again (see commonjs.ts).
@@ -265,10 +270,10 @@ export class UpdateTransaction {
       }
     } catch (error) {
       gate.open();
-      tracker.session = undefined;
+      tracker.imported();
       return { error, evaluating };
     }
-    tracker.session = undefined;
+    tracker.imported();
     return undefined;
   }
 
@@ -297,13 +302,8 @@ export class UpdateTransaction {
     this.#restore(session);
     // Nothing of this update runs: its files count as not applied, except that their content is
     // known to fail (see changes.ts).
-    for (const [id, content] of this.#input.contents) {
-      const record = registry.get(id);
-      if (!record) continue;
-      record.seen = this.#input.previous.get(id);
-      record.failed = content;
-    }
-    registry.markStopped(this.#disposed, true);
+    for (const [id, content] of this.#input.contents) registry.failed(id, this.#input.previous.get(id), content);
+    registry.stopped(this.#disposed, true);
     const { failure, awaits } = await diagnose(error, evaluating, session, firstImporters, this.#input.contents, {
       formatOf: (id) => registry.get(id)?.format,
       known: (id) => registry.get(id) !== undefined,
@@ -333,8 +333,8 @@ export class UpdateTransaction {
 
   /** The new code runs: prune what nothing imports any more, hand over to the new versions. */
   async #commit(plan: UpdatePlan, roots: readonly string[], session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
-    // The new code runs: a quiet retry is an update like any other from here (see announcement.ts).
-    this.#announcement.now();
+    // The new code runs: a quiet retry is an update like any other from here (see reporter.ts).
+    this.#progress.running();
     const { registry, tracker, versions } = this.#host;
     const lost = new Set<string>();
     for (const [id, checkpoint] of this.#checkpoints) {
@@ -345,10 +345,10 @@ export class UpdateTransaction {
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
     for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
-    registry.markStopped(this.#checkpoints.keys(), false);
+    registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
-    this.#effects.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
+    this.#progress.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
     return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
   }
 
