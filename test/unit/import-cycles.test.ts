@@ -2,7 +2,6 @@
  * No import cycle in src/ or loader/ (issue 24): a reader follows imports one way, from the entry
  * down, and a module's top level never runs before what it imports. Type-only imports count too:
  * two files that need each other's shapes are one concept split in two, or a shape without a home.
- * And no sliver: a file of a few lines that one other file imports is half of that file's concept.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,18 +10,6 @@ import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const SLIVER_LINES = 40;
-
-/** Slivers kept, each with the reason it is a file of its own. */
-const SLIVERS: Record<string, string> = {
-  "loader/files-only.ts": "the whole loader under --no-hot: loaded instead of the hooks, never beside them",
-  "src/command/launch-spec.ts": "its user, the supervisor, is at the size limit",
-  "src/source/typescript.ts": "Node's type stripper; its one user is the engine (left to the engine's branch)",
-  // Left to the engine's own branch (issue 24 items 1 and 2 reshape these files).
-  "src/engine/update/update-modules.ts": "the update path's lazily loaded chunk",
-  "src/engine/update/announcement.ts": "engine: settled on its branch",
-  "src/engine/update/effects.ts": "engine: settled on its branch",
-};
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -84,16 +71,5 @@ describe("import cycles", () => {
     assert.ok(files.length > 50, `only ${files.length} files found: has the layout changed?`);
     const graph = new Map(files.map((file) => [file, importsOf(file, readFileSync(join(root, file), "utf8"))]));
     assert.deepEqual(cyclesOf(graph), []);
-  });
-
-  test(`no file of src/ or loader/ under ${SLIVER_LINES} lines is imported by one other file only`, () => {
-    const files = [...sources("src"), ...sources("loader")];
-    const graph = new Map(files.map((file) => [file, importsOf(file, readFileSync(join(root, file), "utf8"))]));
-    const slivers = files.filter((file) => {
-      const lines = readFileSync(join(root, file), "utf8").split("\n").length - 1;
-      return lines <= SLIVER_LINES && files.filter((other) => graph.get(other)!.includes(file)).length === 1;
-    });
-    assert.deepEqual(slivers.filter((file) => !(file in SLIVERS)), []);
-    assert.deepEqual(Object.keys(SLIVERS).filter((file) => !files.includes(file)), [], "kept slivers that no longer exist");
   });
 });
