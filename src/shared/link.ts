@@ -4,10 +4,10 @@
  *
  * The link is an IPC pipe of its own at {@link LINK_FD}, which the program never sees: not Node's
  * IPC channel (`process.send`, `process.connected`, `process.disconnect()` stay undefined, as under
- * plain node), so that a program that forks, or detaches from a parent, is not affected
- * (issue 10, issue 22). It is an IPC pipe, not a plain one, because listening sockets travel on it
- * (SCM_RIGHTS): the supervisor holds every socket the program listens on and hands it to the next
- * process (src/command/sockets.ts, loader/sockets.ts). On it, both ends speak Node's own IPC
+ * plain node), so that a program that forks, or detaches from a parent, is not affected. It is an
+ * IPC pipe, not a plain one, because listening sockets travel on it (SCM_RIGHTS): the supervisor
+ * holds every socket the program listens on and hands it to the next process
+ * (src/command/sockets.ts, loader/sockets.ts). On it, both ends speak Node's own IPC
  * protocol (one JSON message per line, a handle sent with a `NODE_HANDLE` message and
  * acknowledged), so that the supervisor's end is a plain `ChildProcess` channel; every message is
  * `{ cmd: LINK_COMMAND, ... }`, which Node hands to `internalMessage` listeners. The supervisor sets
