@@ -52,7 +52,7 @@ const SERVER_BUILTINS: ReadonlySet<string> = new Set(
 const CHILD_BUILTINS: ReadonlySet<string> = new Set(["node:child_process", "node:cluster"]);
 
 /** Options of {@link InPlace}. */
-export interface InPlaceOptions {
+interface InPlaceOptions {
   /** Told when an in-place update failed after the old versions were stopped. */
   readonly notifier?: RuntimeNotifier | undefined;
   /** How long a retired server waits for a new version to take it over (ms). */

@@ -14,7 +14,7 @@ import { syncBuiltinESMExports } from "node:module";
 import type { OwnerFinders, OwnerOf } from "./owner.js";
 
 /** Tells in-flight work (a request's, a connection's) from the rest: see in-flight.ts. */
-export interface WorkInFlight {
+interface WorkInFlight {
   /** The in-flight work the code running now does (undefined: none, the code is the evaluation's). */
   work(): object | undefined;
   /** In-flight work started `timer` for `work`. */
@@ -36,7 +36,7 @@ type Tracked =
   | { readonly kind: "closable"; readonly closable: Closable };
 
 /** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
-export interface Closable {
+interface Closable {
   /** Whether it is still open. */
   live(): boolean;
   /** Closes it without telling the version's own listeners (they go with the version). */
