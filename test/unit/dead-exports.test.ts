@@ -30,12 +30,10 @@ const TEST_ONLY: Record<string, { readonly names: readonly string[]; readonly wh
     names: ["COARSE_CLOCK_MS", "WHOLE_SECONDS_MS", "LOAD_MARGIN_MS", "clockMarginMs", "mayBeModifiedSince"],
     why: "the clock-margin rule, pinned at its boundaries",
   },
-  // Left to the engine's own branch (issue 24 items 1 and 2 reshape these files).
-  "src/engine/failure/location.ts": { names: ["typeScriptErrorAt"], why: "engine: settled on its branch" },
-  "src/engine/update/handler-timeout.ts": { names: ["DEFAULT_HANDLER_TIMEOUT_MS"], why: "engine: settled on its branch" },
-  "src/engine/modules/registry.ts": { names: ["ModuleRecord"], why: "engine: settled on its branch" },
-  "src/engine/update/propagate.ts": { names: ["Propagation"], why: "engine: settled on its branch" },
-  "src/engine/update/transaction.ts": { names: ["UpdateFailure"], why: "engine: settled on its branch" },
+  "src/engine/failure/location.ts": { names: ["typeScriptErrorAt"], why: "a pure function its unit test calls on TypeScript's own error objects" },
+  // Types of what exported functions and public methods return: declaration emit needs them exported.
+  "src/engine/modules/registry.ts": { names: ["ModuleRecord"], why: "what ModuleRegistry#record returns" },
+  "src/engine/update/propagate.ts": { names: ["Propagation"], why: "what propagate() returns" },
 };
 
 function sources(dir: string): string[] {
@@ -65,7 +63,7 @@ function exportsOf(code: string): Exported[] {
 
 /**
  * What `file` imports from other files, as `target#name`: named imports and re-exports, the
- * members a namespace import reads, and for a dynamic import every name of the target that the
+ * members a namespace import reads (all of them if the namespace is handed on whole), and for a dynamic import every name of the target that the
  * importing code mentions (`target#*` for `export * from`).
  */
 function usesOf(file: string, code: string, exportsByFile: ReadonlyMap<string, readonly Exported[]>): Set<string> {
@@ -76,6 +74,8 @@ function usesOf(file: string, code: string, exportsByFile: ReadonlyMap<string, r
     const namespace = /\*\s+as\s+(\w+)/.exec(clause!)?.[1];
     if (namespace !== undefined) {
       for (const [, member] of code.matchAll(new RegExp(`\\b${namespace}\\.(\\w+)`, "g"))) uses.add(`${from}#${member}`);
+      // A namespace handed on whole (`{ log }`, `use(log)`) has every name used wherever it goes.
+      if ([...code.matchAll(new RegExp(`\\b${namespace}\\b(?!\\s*\\.)`, "g"))].length > 1) uses.add(`${from}#*`);
     } else if (clause!.startsWith("*")) {
       uses.add(`${from}#*`);
     } else {
@@ -113,11 +113,12 @@ function unusedExports(text: ReadonlyMap<string, string>, checked: (file: string
 }
 
 describe("dead exports", () => {
-  test("the check finds an export nobody imports and a value only tests use", () => {
+  test("the check finds an export nobody imports and a value only tests use, and counts a namespace handed on whole as used", () => {
     const text = new Map([
       ["src/a.ts", 'export const used = 1;\nexport function forTests(): void {}\nexport interface Shape {}\nexport const unused = 2;\n'],
-      ["src/b.ts", 'import { used } from "./a.js";\nimport * as lazy from "./c.js";\nlazy.named();\n'],
+      ["src/b.ts", 'import { used } from "./a.js";\nimport * as lazy from "./c.js";\nimport * as all from "./d.js";\nlazy.named();\nrun({ all });\n'],
       ["src/c.ts", "export function named(): void {}\nexport type Never = 1;\n"],
+      ["src/d.ts", "export function handedOnWhole(): void {}\n"],
       ["test/a.test.ts", 'import { forTests, type Shape } from "../src/a.js";\n'],
     ]);
     assert.deepEqual(unusedExports(text, (file) => file.startsWith("src/")), {

@@ -83,8 +83,6 @@ interface TransactionProgress {
   debug(message: string): void;
 }
 
-export type { UpdateFailure } from "../failure/diagnose.js";
-
 /** How a transaction ended. */
 export type TransactionOutcome =
   /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs); `refused`: why in place refused it, and what runs now (the end of hotload's line). */
