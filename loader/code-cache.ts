@@ -39,7 +39,7 @@ const WRAPPER = ["exports", "require", "module", "__hotloadUrl", "__hotloadImpor
 const BUILD_LINE = /^\/\/ hotload script build ([0-9a-f]+)\n/;
 
 /** `import()` from loader/index.js, for the script (see src/shared/dynamic-import.ts). */
-export type ImportFromLoader = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
+type ImportFromLoader = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
 /**
  * Runs the script build of the bundle at `url` (file:…/hooks.cjs), with its cache in the user's

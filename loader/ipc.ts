@@ -61,7 +61,7 @@ function bindings(): Bindings {
 }
 
 /** What arrived: a message, and the handle that came with it. */
-export type OnMessage = (message: unknown, handle: object | undefined) => void;
+type OnMessage = (message: unknown, handle: object | undefined) => void;
 
 /** An IPC pipe on a file descriptor, not referenced (it never keeps the process alive by itself). */
 export class IpcPipe {

@@ -35,7 +35,7 @@ const IDLE_CLOSE_MS = 250;
 type Handle = Record<string | symbol, unknown> & { close(callback?: () => void): void };
 
 /** What a `listen()` call asked for. */
-export interface Request {
+interface Request {
   readonly key: string;
   readonly path?: string;
   readonly backlog?: number;

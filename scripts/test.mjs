@@ -12,7 +12,7 @@
 //   npm test -- reload                           # a bare word is a --test-name-pattern
 //   HOTLOAD_TEST_NODE=22 npm test                # force a Node major (22, 24, 26, ...)
 //   npm run test:unit (test:e2e, test:stress)    # one suite: --suite=unit (e2e, stress)
-//   CI=true npm test                             # everything, as CI runs it
+//   CI=true npm test                             # everything, as CI runs it (with the format check)
 // Own options: --no-build (skip the build), --no-bench (skip the bench smoke test of a CI run),
 // --suite=<unit|e2e|stress> (only that suite of dist/test; repeatable).
 //
@@ -154,7 +154,12 @@ async function main(argv) {
   // The programs the tests run keep hotload's code cache (loader/code-cache.ts) here, not in the
   // user's own cache folder: each run starts from none, as from a fresh install.
   process.env.XDG_CACHE_HOME = path.join(path.dirname(failuresFile), 'cache');
+  // The format check (CI runs only) runs beside the tests after the unit suite: it keeps one
+  // core busy for 8 to 13 s, and the e2e files mostly wait.
+  const checkFormat = CI && !opts.files.length && !opts.nodeArgs.length;
+  let format;
   for (const pass of passes) {
+    if (checkFormat && !pass.shared) format ??= formatCheck();
     // Node's experimental APIs the tests call in process (module.stripTypeScriptTypes, type
     // stripping on Node 22) print an ExperimentalWarning: noise in a passing run. The children
     // the tests spawn do not inherit this flag, so their warnings stay visible to the tests.
@@ -174,6 +179,10 @@ async function main(argv) {
     const code = await runForwarding(process.execPath, testArgs, { cwd: repoRoot });
     if (code !== 0 && testCode === 0) testCode = code;
   }
+  if (checkFormat) format ??= formatCheck();
+  const formatted = format ? await format : undefined;
+  if (formatted) log(`format: ${formatted.ok ? 'ok' : 'FAILED'} (prettier --check, ${formatted.took})`);
+  if (formatted && !formatted.ok) process.stdout.write(`${formatted.output.trimEnd()}\n${TAG} npm run format rewrites them\n`);
   const records = passes.flatMap((_, i) => readRecords(`${failuresFile}.${i}`));
   const failed = records.filter((r) => r.name !== undefined);
   writeDurations(took, records.filter((r) => r.name === undefined));
@@ -203,7 +212,7 @@ async function main(argv) {
     log(`bench smoke: ${benchNote} (${secs(t2)})${benchOk && figures ? `, raw figures in ${figures}` : ''}`);
   }
 
-  const ok = buildOk && testsOk && benchOk;
+  const ok = buildOk && testsOk && benchOk && formatted?.ok !== false;
   if (failed.length > 0) {
     // Said last, so a failing run ends with what failed instead of pages above.
     const files = new Set(failed.map((f) => f.file));
@@ -216,7 +225,7 @@ async function main(argv) {
   log(
     `${ok ? 'OK' : 'FAILED'} on Node ${process.version.replace(/^v/, '')}: ` +
       `build ${opts.build ? (buildOk ? 'ok' : 'FAILED') : 'skipped'}, ` +
-      `tests ${testsOk ? 'ok' : 'FAILED'}, bench smoke ${benchNote} (${secs(started)} total)`,
+      `tests ${testsOk ? 'ok' : 'FAILED'}, ${formatted ? `format ${formatted.ok ? 'ok' : 'FAILED'}, ` : ''}bench smoke ${benchNote} (${secs(started)} total)`,
   );
   if (!ok) return testsOk ? 1 : testCode || 1;
   return 0;
@@ -320,6 +329,15 @@ function walk(dir) {
     else if (e.isFile()) out.push(p);
   }
   return out;
+}
+
+/** `prettier --check .` (what .prettierignore leaves), with its output collected. */
+async function formatCheck() {
+  const t0 = Date.now();
+  const prettier = path.join(repoRoot, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+  const args = [prettier, '--check', '--cache', '--cache-strategy', 'content', '--cache-location', '.cache/prettier', '.'];
+  const { code, output } = await runCapturing(process.execPath, args, { cwd: repoRoot });
+  return { ok: code === 0, output, took: secs(t0) };
 }
 
 /** Runs a command with its output collected (stdout and stderr, in order of arrival). */

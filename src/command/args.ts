@@ -44,13 +44,13 @@ export type ParsedArgs =
   | { readonly kind: "error"; readonly message: string };
 
 /** `--restart` globs used when none is given: the env files next to the entry. */
-export const DEFAULT_RESTART: readonly string[] = [".env", ".env.*"];
+const DEFAULT_RESTART: readonly string[] = [".env", ".env.*"];
 
 /** `--poll` without a value: the interval, in ms. */
-export const DEFAULT_POLL_MS = 100;
+const DEFAULT_POLL_MS = 100;
 
 /** `--kill-timeout` when none is given, in ms. */
-export const DEFAULT_KILL_TIMEOUT = 3000;
+const DEFAULT_KILL_TIMEOUT = 3000;
 
 /** The text of `hotload --help`. */
 export const USAGE: string = `Usage: hotload [options] [node options] <entry> [app arguments]

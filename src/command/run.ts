@@ -60,7 +60,7 @@ export const processLaunch: Launch = {
  * How long a retiring run may keep connections open (a stream, a WebSocket, a long poll, a slow
  * request) before it gets SIGTERM anyway (ms).
  */
-export const RETIRE_GRACE_MS = 1000;
+const RETIRE_GRACE_MS = 1000;
 
 /**
  * How long a run is given to become ready before it is taken as ready anyway (a new version that

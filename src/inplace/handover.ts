@@ -33,7 +33,7 @@ import { keepSocketFiles } from "../shared/socket-files.js";
 const timers = process.getBuiltinModule("node:timers");
 
 /** What a `listen()` call asked for, when it names an address hotload can compare. */
-export interface ListenTarget {
+interface ListenTarget {
   readonly port?: number;
   readonly host?: string;
   readonly path?: string;

@@ -6,7 +6,8 @@
  *
  * - their timers and intervals stop, and their listeners on `process` and on servers they did not
  *   create are removed (resources.ts), and so are those on stdin and `parentPort`, with the
- *   readline interfaces and worker threads they opened (long-lived.ts);
+ *   readline interfaces and worker threads they opened (long-lived.ts), and those their
+ *   evaluation added to any other emitter (a kept module's `bus`) while they evaluated;
  * - their listening servers are handed over to the new version's servers (handover.ts);
  * - what in-flight work started (a request's timers) is nobody's: it finishes (in-flight.ts).
  *
@@ -51,7 +52,7 @@ const SERVER_BUILTINS: ReadonlySet<string> = new Set(
 const CHILD_BUILTINS: ReadonlySet<string> = new Set(["node:child_process", "node:cluster"]);
 
 /** Options of {@link InPlace}. */
-export interface InPlaceOptions {
+interface InPlaceOptions {
   /** Told when an in-place update failed after the old versions were stopped. */
   readonly notifier?: RuntimeNotifier | undefined;
   /** How long a retired server waits for a new version to take it over (ms). */
@@ -71,6 +72,8 @@ export class InPlace {
   #uninstall: (() => void) | undefined;
   #uninstallServers: (() => void) | undefined;
   #uninstallChildren: (() => void) | undefined;
+  /** Puts Node's EventEmitter methods back: set while versions evaluate (see {@link evaluating}). */
+  #endEvaluation: (() => void) | undefined;
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
@@ -96,7 +99,13 @@ export class InPlace {
       if (typeof id === "string") inPlace.builtinResolved(id.startsWith("node:") ? id : `node:${id}`);
       return getBuiltinModule.call(this, id);
     } as typeof process.getBuiltinModule;
+    // The program's first versions evaluate now: their listeners are theirs too.
+    this.#evaluating(true);
+    setImmediate(() => {
+      if (this.#released.size === 0) this.#evaluating(false);
+    });
     this.#uninstall = () => {
+      this.#evaluating(false);
       this.#uninstallServers?.();
       this.#uninstallServers = undefined;
       this.#uninstallChildren?.();
@@ -137,14 +146,37 @@ export class InPlace {
     };
   }
 
+  /**
+   * Whether versions evaluate now (the program's start, until its first turn of the event loop; an
+   * in-place update, from its first release to its end). While they do, every EventEmitter's
+   * listener methods record who adds a listener (Resources#wrapEveryEmitter), so that one a
+   * version's evaluation puts on a kept module's emitter goes with that version. Only then: those
+   * methods are hot, and the rest of the time they are Node's own, at no cost. What is added after
+   * the first turn at start (after a top-level `await` of I/O, or under a loader whose hooks run on
+   * another thread) is not seen, and stays, as before.
+   */
+  #evaluating(on: boolean): void {
+    if (on && this.#endEvaluation === undefined) this.#endEvaluation = this.#resources.wrapEveryEmitter();
+    else if (!on && this.#endEvaluation !== undefined) {
+      this.#endEvaluation();
+      this.#endEvaluation = undefined;
+    }
+  }
+
   /** Puts Node's functions back (tests). */
   uninstall(): void {
     this.#uninstall?.();
   }
 
   /**
-   * Why the modules `ids` cannot be replaced in place (one sentence), or undefined when they can:
-   * asked before anything of theirs stops.
+   * Why the modules `ids` cannot be replaced in place, and what runs instead (the end of one
+   * line), or undefined when they can: asked before anything of theirs stops.
+   *
+   * A cluster primary's workers run hotload too (they inherit its `--import`), and each updates
+   * itself in place, as the restarted program's new workers would run the new code: what a
+   * restart would not show is only the primary's own part run again, and the line says so rather
+   * than that the previous version keeps running. Other children, or workers forked without
+   * hotload, keep the previous version everywhere.
    */
   refusal(ids: readonly string[]): string | undefined {
     const running = this.#children.running(ids);
@@ -152,9 +184,12 @@ export class InPlace {
     const owners = [...new Set(running.map(({ owner }) => log.displayPath(fileOf(owner))))].join(", ");
     // Loaded already when a worker was forked; a program with no cluster has no workers.
     const workers = Object.values((process.getBuiltinModule("node:cluster") as unknown as Cluster).workers ?? {}).map((worker) => worker?.process);
-    const forked = running.filter(({ child }) => workers.includes(child)).length;
-    const what = forked === running.length ? plural(forked, "cluster worker") : plural(running.length, "child process", "child processes");
-    return `${owners} started ${what} as it ran, which hotload cannot retire`;
+    const forked = running.filter(({ child }) => workers.includes(child));
+    const what = forked.length === running.length ? plural(forked.length, "cluster worker") : plural(running.length, "child process", "child processes");
+    const why = `${owners} started ${what} as it ran, which hotload cannot retire`;
+    // A worker is forked with the primary's execArgv (and NODE_OPTIONS) unless the program chose others.
+    const hot = forked.length === running.length && forked.every(({ child }) => process.execArgv.every((arg) => child.spawnargs.includes(arg)));
+    return hot ? `${why}; its workers update themselves in place, the primary keeps its version (restart for a change to what the primary does)` : `${why}; restart needed, the previous version keeps running`;
   }
 
   /**
@@ -163,6 +198,7 @@ export class InPlace {
    */
   release(id: string): void {
     this.#released.add(id);
+    this.#evaluating(true);
     const servers = this.#handover.retire(id);
     const stopped = this.#resources.release(id);
     if (servers + stopped > 0) log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
@@ -172,6 +208,7 @@ export class InPlace {
   settled(result: UpdateResult): void {
     if (this.#released.size === 0) return;
     this.#released.clear();
+    this.#evaluating(false);
     if (result.status === "updated") {
       this.#handover.settle();
       return;

@@ -14,7 +14,7 @@ import { syncBuiltinESMExports } from "node:module";
 import type { OwnerFinders, OwnerOf } from "./owner.js";
 
 /** Tells in-flight work (a request's, a connection's) from the rest: see in-flight.ts. */
-export interface WorkInFlight {
+interface WorkInFlight {
   /** The in-flight work the code running now does (undefined: none, the code is the evaluation's). */
   work(): object | undefined;
   /** In-flight work started `timer` for `work`. */
@@ -26,6 +26,7 @@ export interface WorkInFlight {
 // Not `import timers from "node:timers"`: an ES import of a builtin reads every export, and
 // `timers.promises` then loads node:timers/promises at start-up for nothing.
 const timers = process.getBuiltinModule("node:timers");
+const { EventEmitter: Emitter } = process.getBuiltinModule("node:events");
 
 type Listener = (...args: any[]) => void;
 
@@ -35,7 +36,7 @@ type Tracked =
   | { readonly kind: "closable"; readonly closable: Closable };
 
 /** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
-export interface Closable {
+interface Closable {
   /** Whether it is still open. */
   live(): boolean;
   /** Closes it without telling the version's own listeners (they go with the version). */
@@ -59,6 +60,8 @@ export class Resources {
   readonly #emitterOwners = new WeakMap<object, string>();
   /** Timers recorded since the last sweep of fired timeouts. */
   #sinceSweep = 0;
+  /** The wrappers {@link wrapEveryEmitter} puts on EventEmitter.prototype, and Node's functions they stand for. */
+  readonly #inherited = new Map<Function, Function>();
 
   /**
    * `finders.caller` names the module that calls setTimeout/setInterval or adds a `process`
@@ -115,7 +118,8 @@ export class Resources {
     if (!owned) return 0;
     this.#owned.delete(owner);
     let stopped = 0;
-    for (const item of owned) {
+    // Newest first: removeListener(fn) takes the last listener that is fn or once(fn)'s wrapper.
+    for (const item of [...owned].reverse()) {
       if (item.kind === "timer") {
         const { timer, work } = item;
         // An interval in-flight work started runs while the work does, as in a process that
@@ -153,6 +157,18 @@ export class Resources {
    */
   wrapEmitter(target: EventEmitter): () => void {
     return this.#wrapListeners(target, true, typeof (target as { rawListeners?: unknown }).rawListeners !== "function");
+  }
+
+  /**
+   * Wraps the listener methods every EventEmitter inherits, for a while: a listener a project
+   * module adds itself to any emitter (`bus.on("job", …)` on one a kept module made) goes with its
+   * version, as on `process`. These methods are hot (every stream and socket calls them), so they
+   * are wrapped only while versions evaluate (see inplace.ts) and are Node's own the rest of the
+   * time. Emitters with wrappers of their own (`process`, servers, stdin, `parentPort`) are left to
+   * them. Returns the undo.
+   */
+  wrapEveryEmitter(): () => void {
+    return this.#wrapListeners(Emitter.prototype, true, false, true);
   }
 
   /** A project module is opening `closable` now: it goes with that module's version (not in flight). */
@@ -207,15 +223,26 @@ export class Resources {
     }
   }
 
-  #wrapListeners(target: EventEmitter, isProcess: boolean, withOnce = false): () => void {
+  /**
+   * `isProcess`: attributed to the caller (see the constructor), else to the owner through packages.
+   * `inherited`: the wrappers go on EventEmitter.prototype and pass on the emitters whose own
+   * wrappers (or their class's) stand in front of them.
+   */
+  #wrapListeners(target: EventEmitter, isProcess: boolean, withOnce = false, inherited = false): () => void {
     const resources = this;
     const undo: (() => void)[] = [];
+    // A package may have copied the inherited wrappers onto its own objects (Express mixes
+    // EventEmitter.prototype into each app): after the undo they only pass calls on.
+    let active = true;
+    undo.push(() => (active = false));
     for (const name of withOnce ? ([...LISTENER_METHODS, "once"] as const) : LISTENER_METHODS) {
       if (typeof target[name] !== "function") continue;
-      const had = Object.prototype.hasOwnProperty.call(target, name);
-      const original = target[name];
+      const had = Object.getOwnPropertyDescriptor(target, name);
+      // Node's own, also when EventEmitter.prototype is wrapped now: these wrappers outlive that one.
+      const original = (this.#inherited.get(target[name]) ?? target[name]) as EventEmitter["on"];
       const wrapped = function (this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
         const result = original.call(this, event, listener);
+        if (inherited && (!active || this[name] !== wrapped)) return result;
         if (resources.#inFlight?.work() !== undefined) return result;
         const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
@@ -224,9 +251,11 @@ export class Resources {
         }
         return result;
       };
-      Object.defineProperty(target, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+      Object.defineProperty(target, name, { value: wrapped, writable: true, configurable: true, enumerable: had?.enumerable ?? false });
+      if (inherited) this.#inherited.set(wrapped, original);
       undo.push(() => {
-        if (had) Object.defineProperty(target, name, { value: original, writable: true, configurable: true, enumerable: false });
+        if (inherited) this.#inherited.delete(wrapped);
+        if (had) Object.defineProperty(target, name, had);
         else delete (target as unknown as Record<string, unknown>)[name];
       });
     }

@@ -8,7 +8,7 @@
  */
 
 /** What `import(specifier, options)` does. */
-export type DynamicImport = (specifier: string, options?: ImportCallOptions) => Promise<Record<string, unknown>>;
+type DynamicImport = (specifier: string, options?: ImportCallOptions) => Promise<Record<string, unknown>>;
 
 /** Set by the code cache's script wrapper (a parameter there); undeclared, so undefined, anywhere else. */
 declare const __hotloadImport: DynamicImport | undefined;

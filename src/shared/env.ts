@@ -8,7 +8,7 @@
  */
 
 /** How much hotload prints: `silent`, `info` (the default) or `debug`. */
-export const LOG_ENV = "HOTLOAD_LOG";
+const LOG_ENV = "HOTLOAD_LOG";
 /** `0`: report the files loaded to the command, update nothing (set by `hotload --no-hot`). */
 export const HOT_ENV = "HOTLOAD_HOT";
 /** Comma-separated files or folders (absolute, or relative to the working directory) kept cold. */
@@ -16,11 +16,11 @@ export const IGNORE_ENV = "HOTLOAD_IGNORE";
 /** Poll files every that many ms instead of using the OS's watches. */
 export const POLL_ENV = "HOTLOAD_POLL";
 /** A fixed settle time (ms) on every watch event, for writers that pause within one save. */
-export const SETTLE_ENV = "HOTLOAD_SETTLE_MS";
+const SETTLE_ENV = "HOTLOAD_SETTLE_MS";
 /** How long an update waits for one handler (ms). */
 export const HANDLER_TIMEOUT_ENV = "HOTLOAD_HANDLER_TIMEOUT_MS";
 /** `0` (or `false`, `off`, `no`): no in-place updates. */
-export const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
+const IN_PLACE_ENV = "HOTLOAD_IN_PLACE";
 /** The file descriptor of the command's link, set by the command for its app (src/shared/link.ts). */
 export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 /**

@@ -10,9 +10,6 @@ import type * as NodeFs from "node:fs";
 
 const fs: typeof NodeFs = process.getBuiltinModule("node:fs");
 
-/** `fs.readFileSync`. */
 export const readFileSync: typeof NodeFs.readFileSync = fs.readFileSync;
-/** `fs.statSync`. */
 export const statSync: typeof NodeFs.statSync = fs.statSync;
-/** `fs.realpathSync`. */
 export const realpathSync: typeof NodeFs.realpathSync = fs.realpathSync;

@@ -4,10 +4,10 @@
  *
  * The link is an IPC pipe of its own at {@link LINK_FD}, which the program never sees: not Node's
  * IPC channel (`process.send`, `process.connected`, `process.disconnect()` stay undefined, as under
- * plain node), so that a program that forks, or detaches from a parent, is not affected
- * (issue 10, issue 22). It is an IPC pipe, not a plain one, because listening sockets travel on it
- * (SCM_RIGHTS): the supervisor holds every socket the program listens on and hands it to the next
- * process (src/command/sockets.ts, loader/sockets.ts). On it, both ends speak Node's own IPC
+ * plain node), so that a program that forks, or detaches from a parent, is not affected. It is an
+ * IPC pipe, not a plain one, because listening sockets travel on it (SCM_RIGHTS): the supervisor
+ * holds every socket the program listens on and hands it to the next process
+ * (src/command/sockets.ts, loader/sockets.ts). On it, both ends speak Node's own IPC
  * protocol (one JSON message per line, a handle sent with a `NODE_HANDLE` message and
  * acknowledged), so that the supervisor's end is a plain `ChildProcess` channel; every message is
  * `{ cmd: LINK_COMMAND, ... }`, which Node hands to `internalMessage` listeners. The supervisor sets
@@ -34,19 +34,19 @@ export interface RestartMessage {
 }
 
 /** Files the child has loaded as hot modules (sent in batches, each path once). */
-export interface FilesMessage {
+interface FilesMessage {
   readonly hotload: "files";
   /** Absolute paths. */
   readonly files: readonly string[];
 }
 
 /** The program called `ready()` from `hotload/api`: it may take over from the previous run. */
-export interface ReadyMessage {
+interface ReadyMessage {
   readonly hotload: "ready";
 }
 
 /** The program's entry has finished evaluating: a program that never listens is ready then. */
-export interface EvaluatedMessage {
+interface EvaluatedMessage {
   readonly hotload: "evaluated";
 }
 
@@ -55,19 +55,19 @@ export interface EvaluatedMessage {
  * handle when this process bound it itself; without one when it took the socket the supervisor
  * handed it.
  */
-export interface ListeningMessage {
+interface ListeningMessage {
   readonly hotload: "listening";
   readonly key: string;
 }
 
 /** The program closed the server listening on `key` itself: the supervisor lets the socket go. */
-export interface ReleasedMessage {
+interface ReleasedMessage {
   readonly hotload: "released";
   readonly key: string;
 }
 
 /** A retiring process has stopped listening and its connections have ended. */
-export interface RetiredMessage {
+interface RetiredMessage {
   readonly hotload: "retired";
 }
 
@@ -78,19 +78,19 @@ export type ChildMessage = RestartMessage | FilesMessage | ReadyMessage | Evalua
  * The supervisor's first message to a child: `count` sockets follow, one `socket` message each,
  * with its handle. The child's program starts once it has them all.
  */
-export interface SocketsMessage {
+interface SocketsMessage {
   readonly hotload: "sockets";
   readonly count: number;
 }
 
 /** A listening socket the supervisor holds (the handle comes with the message). */
-export interface SocketMessage {
+interface SocketMessage {
   readonly hotload: "socket";
   readonly key: string;
 }
 
 /** A new process has taken over: stop listening, let connections finish. */
-export interface RetireMessage {
+interface RetireMessage {
   readonly hotload: "retire";
 }
 
@@ -98,13 +98,13 @@ export interface RetireMessage {
  * The supervisor let the socket on `key` go (the program listens elsewhere now): a copy the child
  * got and never listened on is closed too.
  */
-export interface DropMessage {
+interface DropMessage {
   readonly hotload: "drop";
   readonly key: string;
 }
 
 /** Every message the supervisor may send. */
-export type SupervisorMessage = SocketsMessage | SocketMessage | RetireMessage | DropMessage;
+type SupervisorMessage = SocketsMessage | SocketMessage | RetireMessage | DropMessage;
 
 /**
  * The `cmd` of every message on the link. NODE_-prefixed: Node's IPC code hands such messages to

@@ -1,6 +1,6 @@
 /**
  * Text from outside (file names, messages of the program's errors) made safe to print on a
- * terminal: every control character is shown as an escape instead of acting (issue 10, item 12).
+ * terminal: every control character is shown as an escape instead of acting.
  * A file named `x\x1b]0;title\x07.mjs` must not retitle the terminal, nor `\x1b[2K` erase the
  * error line that names it, nor a newline in a name print a fake `[hotload]` line.
  *

@@ -29,7 +29,7 @@ const MARK = `${PARAM}=`;
 const FRESH = "f";
 
 /** A URL split into the module's identity and the version it names. */
-export interface VersionedUrl {
+interface VersionedUrl {
   /** The URL without the version parameter: the module's identity in the graph. */
   readonly url: string;
   /** 0 for the plain URL (first load), N for `?hotload=N`. */

@@ -3,6 +3,7 @@
  * es-module-lexer delimits): what Vite calls `importedBindings`, for `acceptExports`.
  */
 import { lex, type SourceFacts } from "./lexer.js";
+import { evaluatedCode } from "./top-level.js";
 
 /** The namespace: every export (`import * as ns`, `export * from`). */
 export const ALL = "*";
@@ -70,25 +71,111 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
   const text = importerSource.toString();
   const facts = lex(text);
   if (facts === undefined) return false;
-  const relative = relativeTo(importer);
-  // What a loader may add to a specifier: require()'s extensions, tsx's (`./users` or `./users.js`
-  // for users.ts).
-  const resolve = (specifier: string): string | undefined => {
-    const url = relative(specifier);
-    if (url === undefined) return undefined;
-    const bare = url.replace(/\.[cm]?js$/, "");
-    return SUFFIXES.some((suffix) => url + suffix === dep || (bare !== url && bare + suffix === dep)) ? dep : url;
-  };
+  const resolve = resolverFor(importer, dep);
   const names = namesImportedFrom(text, facts, dep, resolve);
   if (names !== undefined || facts.imports.length > 0) return names?.size === 0;
   for (const [, , specifier] of text.matchAll(BARE_REQUIRE)) if (resolve(specifier!) === dep) return true;
   return false;
 }
 
+/**
+ * Whether the module whose source is `importerSource` (at `importer`) registers something on what
+ * it gets from `dep` as it evaluates: at its top level (not in a function it defines), it calls a
+ * method of a binding it imports from `dep` with a function among the arguments (`app.get("/", …)`,
+ * `app.use(routes)`, `app.listen(port, () => …)`), or assigns to a property of one
+ * (`app.locals.title = …`); statically imported or bound to a `require()`. Calls that only use the
+ * binding (`pool.query(sql)`, `await db.migrate()`) do not count, nor listener methods (`on`,
+ * `once`…), whose listeners in-place updates retire by themselves (inplace/resources.ts).
+ */
+export function mutatesImport(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
+  if (importerSource === undefined) return false;
+  const text = importerSource.toString();
+  const facts = lex(text);
+  const resolve = resolverFor(importer, dep);
+  const locals: string[] = [];
+  /** Names that may hold a function: what the module imports from its own files, and declares as one. */
+  const functions = new Set<string>();
+  for (const entry of facts?.imports ?? []) {
+    if (entry.typeOnly) continue;
+    const names = localNamesOf(text.slice(entry.start, entry.end));
+    if (resolve(entry.specifier) === dep) locals.push(...names);
+    else if (/^\.{0,2}\//.test(entry.specifier)) names.forEach((name) => functions.add(name));
+  }
+  for (const [, names, , specifier] of text.matchAll(BOUND_REQUIRE)) {
+    const bound = localNamesOf(`import ${names} from`);
+    if (resolve(specifier!) === dep) locals.push(...bound);
+    else if (/^\.{0,2}\//.test(specifier!)) bound.forEach((name) => functions.add(name));
+  }
+  if (locals.length === 0) return false;
+  for (const declared of text.matchAll(FUNCTION_DECLARED)) functions.add((declared[1] ?? declared[2])!);
+  const evaluated = evaluatedCode(text);
+  const names = locals.map((name) => name.replace(/\$/g, "\\$")).join("|");
+  for (const match of text.matchAll(new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|=(?![=>]))`, "g"))) {
+    if (evaluated[match.index] !== 1) continue;
+    if (match[2] === "=") return true;
+    if (LISTENER_METHODS.has(match[1] ?? "")) continue;
+    const args = argumentsAt(text, match.index + match[0].length - 1);
+    if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word))) return true;
+  }
+  return false;
+}
+
+/** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */
+const LISTENER_METHODS: ReadonlySet<string> = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener", "off", "removeListener", "removeAllListeners", "emit"]);
+
+/** `function name(`, `const name = (…) =>`, `const name = async function`. */
+const FUNCTION_DECLARED = /(?:\bfunction\s*\*?\s*([\w$]+)\s*\(|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|(?:\([^()]*\)|[\w$]+)\s*=>))/g;
+
+/** The text between the `(` at `open` and its `)` (strings inside are skipped roughly). */
+function argumentsAt(text: string, open: number): string {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const c = text[at]!;
+    if (c === '"' || c === "'" || c === "`") {
+      for (at++; at < text.length && text[at] !== c; at += text[at] === "\\" ? 2 : 1);
+    } else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return text.slice(open + 1, at);
+  }
+  return text.slice(open + 1);
+}
+
+/** `const app = require("./app")`, `const { app, db: pool } = require("./app")`. */
+const BOUND_REQUIRE = /\b(?:const|let|var)\s+([\w$]+|\{[^}]*\})\s*=\s*require\(\s*(["'])([^"'\n]+)\2\s*\)/g;
+
+/** The local names an import statement binds (`import d, { a as b } from`: d, b; `* as ns`: ns); for `{ a: b }` (destructuring) b. */
+function localNamesOf(statement: string): string[] {
+  const match = /^import\s+([\s\S]*?)\s*\bfrom\b/.exec(statement);
+  if (!match || /^type\s/.test(match[1]!)) return [];
+  const clause = match[1]!.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  for (const part of braces?.[1]!.split(",") ?? []) {
+    const local = /(?:\bas\s+|:\s*|^\s*)([\w$]+)\s*$/.exec(part.trim())?.[1];
+    if (local !== undefined && !/^type\s/.test(part.trim())) names.push(local);
+  }
+  const rest = braces ? clause.replace(braces[0], "") : clause;
+  for (const [, name] of rest.matchAll(/(?:^|,|\bas)\s*([\w$]+)/g)) if (name !== "as") names.push(name!);
+  return names;
+}
+
 /** A line that is only `require("…")` (a comment may follow). */
 const BARE_REQUIRE = /^[ \t]*require\([ \t]*(["'])([^"'\n]+)\1[ \t]*\)[ \t]*;?[ \t]*(?:\/\/.*)?$/gm;
 /** What require() and TypeScript loaders try after a specifier (a project file, not a package). */
 const SUFFIXES = ["", ".js", ".json", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".tsx", "/index.js", "/index.ts"];
+
+/**
+ * Resolves specifiers of `importer` as {@link relativeTo}, taking what a loader may add to one
+ * (require()'s extensions, tsx's `./users` or `./users.js` for users.ts) to name `dep`.
+ */
+function resolverFor(importer: string, dep: string): (specifier: string) => string | undefined {
+  const relative = relativeTo(importer);
+  return (specifier) => {
+    const url = relative(specifier);
+    if (url === undefined) return undefined;
+    const bare = url.replace(/\.[cm]?js$/, "");
+    return SUFFIXES.some((suffix) => url + suffix === dep || (bare !== url && bare + suffix === dep)) ? dep : url;
+  };
+}
 
 /** Resolves relative and URL specifiers against `importer` (anything else: undefined). */
 function relativeTo(importer: string): (specifier: string) => string | undefined {

@@ -17,7 +17,7 @@ import { sourceUrlComment } from "../shared/urls.js";
 
 
 /** What hotload appends to or does with a module's source. */
-export interface EditOptions {
+interface EditOptions {
   /** The module's file path (names the source in a map). */
   readonly file: string;
   /** Lines appended after the last one (an update's gate import), each starting with "\n". */
@@ -41,7 +41,7 @@ export interface EditOptions {
 }
 
 /** A module's source as hotload hands it to Node. */
-export interface Edited {
+interface Edited {
   readonly code: string;
   /** How many columns code on line 1 moved right (error columns on line 1 are corrected by it). */
   readonly shift: number;

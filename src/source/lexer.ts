@@ -14,7 +14,7 @@ import type * as Lexer from "es-module-lexer";
 import { acceptedBy, type Accepted } from "./accepted.js";
 
 /** One static `import … from` or `export … from` statement. */
-export interface StaticImport {
+interface StaticImport {
   readonly specifier: string;
   /** Offsets of the whole statement (without its `;`). */
   readonly start: number;

@@ -75,7 +75,7 @@ export function liveModuleUrl(importer: string, specifier: string, attributes: s
  * The edits that give `importer`'s static imports of the dependencies it statically accepts live
  * bindings. Each such import's specifier becomes a generated module's URL, and its attributes
  * (`with { type: "json" }`) move into that module: they are blanked, line breaks kept. An import
- * that is left as it was keeps today's behaviour (old bindings, new namespace in the callback):
+ * that is left as it was keeps plain bindings (the old ones; the callback gets the new namespace):
  * an import for side effects only, one whose names cannot be read, a re-export, and a namespace
  * import whose dependency's export names `exportsOf` cannot tell (undefined).
  */

@@ -1,10 +1,10 @@
 /**
  * TypeScript files that Node's type stripping runs, and that hotload edits. Node strips the types
  * after the load hooks and appends `//# sourceURL=` with the URL it loaded, which for a new version
- * is `dep.ts?hotload=N`: V8 takes the last such comment, so stack traces and the inspector named
- * the version, and a breakpoint set by the file's URL bound only in the first one (issue 23, case
- * 3). And a syntax error was reported from hotload's edited source: a code frame of line 1 showed
- * the statement that gives the module `import.meta.hot` (case 7). So hotload strips the types of
+ * is `dep.ts?hotload=N`: V8 takes the last such comment, so stack traces and the inspector would
+ * name the version, and a breakpoint set by the file's URL would bind only in the first one. And a
+ * syntax error would be reported from hotload's edited source, with a code frame of line 1 showing
+ * the statement that gives the module `import.meta.hot`. So hotload strips the types of
  * what it edits itself, with Node's own stripper in the mode Node uses (every line and column is
  * kept; the name is the `sourceURL` comment edit.ts appends to new versions), and hands Node
  * JavaScript; what does not strip goes to Node as the file holds it, and fails as under plain node.

@@ -1,5 +1,5 @@
 /**
- * Polling instead of the OS's file watches (issue 13): Docker bind mounts on macOS and Windows,
+ * Polling instead of the OS's file watches: Docker bind mounts on macOS and Windows,
  * WSL's Windows drives, Vagrant and network shares deliver no inotify events. Both watchers (the
  * program's, src/watch/watcher.ts, and the command's, src/command/watch.ts) take their chokidar options
  * from here, and fall back to polling, with the same one line, when a watch cannot be set up: the

@@ -14,7 +14,7 @@
  */
 
 /** What the watcher saw at one event for a file. */
-export interface FileEvent {
+interface FileEvent {
   /** When the event was handled (ms, monotonic). */
   readonly at: number;
   /** The file's size then; undefined when it did not exist. */
@@ -48,7 +48,7 @@ export interface TouchedFile {
 }
 
 /** The watcher's timing knobs that {@link whenReady} uses (see WatcherOptions). */
-export interface HoldTimes {
+interface HoldTimes {
   readonly settleMs: number;
   readonly emptyHoldMs: number;
   readonly unlinkHoldMs: number;
@@ -56,7 +56,7 @@ export interface HoldTimes {
 }
 
 /** What {@link whenReady} decides for a file. */
-export type Readiness =
+type Readiness =
   | { readonly ready: true; readonly size: number | undefined }
   | { readonly ready: false; readonly until: number; readonly hold?: number; readonly probed?: number };
 

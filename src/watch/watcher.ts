@@ -68,7 +68,7 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
 export type WatchFunction = (paths: string[], options: ChokidarOptions) => FSWatcher;
 
 /** What the watcher acts on the world with; each defaults to the real one. */
-export interface WatcherEffects {
+interface WatcherEffects {
   /** Loads chokidar's `watch` (default: chokidar, imported on first use). */
   readonly watch?: () => Promise<WatchFunction>;
   readonly clock?: Clock;
@@ -94,7 +94,7 @@ export interface TouchedBatch {
 }
 
 /** Receives a batch; the next batch waits until the returned promise settles. */
-export type BatchHandler = (batch: TouchedBatch) => Promise<void>;
+type BatchHandler = (batch: TouchedBatch) => Promise<void>;
 
 /** Watches the graph's files and hands batches of touched files to one handler, one at a time. */
 export class Watcher {

@@ -149,26 +149,6 @@ test("an app that finishes with 0 ends the command with 0", async () => {
   assert.ok(run.lines.includes("[hotload] ./app.mjs exited with code 0"), run.output());
 });
 
-test("an app that exits with another code is reported, not restarted, and its code is the command's", async () => {
-  const dir = copyFixture("cli-exit");
-  const run = hotload(dir, ["app.mjs", "3"]);
-  await run.waitForLine(/^\[hotload\] \.\/app\.mjs crashed with exit code 3 — waiting for a change to restart it$/);
-  assert.equal(await stop(run), 3);
-  assert.equal(count(run, /^started /), 1, run.output());
-});
-
-test("--watch-after-exit waits for a change after a clean exit, then runs the app again", async () => {
-  const dir = copyFixture("cli-exit");
-  const run = hotload(dir, ["--watch-after-exit", "app.mjs"]);
-  await run.waitForLine(/^\[hotload\] \.\/app\.mjs exited with code 0 — waiting for a change to start it again$/);
-  const since = run.mark();
-  edit(join(dir, "app.mjs"), (old) => `${old}// saved again\n`);
-  await run.waitForLine(/^started pid=\d+ version=1 exiting with 0$/, 10_000, since);
-  await run.waitForLine(/^\[hotload\] restart: \.\/app\.mjs changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
-  await run.waitForLine(/exited with code 0 — waiting/, 10_000, since);
-  assert.equal(await stop(run), 0);
-});
-
 test("the modules an app loaded before it exited are watched after it exits", async () => {
   // The app reports its modules over IPC as it loads them; an app that exits at once must still
   // get that report out, or a change to its imports would go unnoticed.
@@ -233,23 +213,6 @@ test("SIGHUP restarts the app on demand", async () => {
   assert.notEqual(pidOf(await run.waitForLine(/^started pid=\d+ /, 10_000, since)), first);
   await run.waitForLine(/^\[hotload\] restart: restart requested \(SIGHUP\) — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
   await stop(run);
-});
-
-test("with --no-overlap a restart requested while one is under way is folded into it", async () => {
-  const dir = copyFixture("cli-signals");
-  // The app ignores SIGTERM, so the restart takes the whole kill timeout: time to ask again.
-  const run = hotload(dir, ["--no-overlap", "--kill-timeout", "500", "app.mjs", "ignore"]);
-  const first = pidOf(await run.waitForLine(/^started pid=\d+ mode=ignore$/));
-  const since = run.mark();
-  run.child.kill("SIGHUP");
-  await run.waitForLine("ignoring SIGTERM", 10_000, since);
-  run.child.kill("SIGHUP");
-  const second = pidOf(await run.waitForLine(/^started pid=\d+ mode=ignore$/, 10_000, since));
-  assert.notEqual(second, first);
-  await run.waitForLine(/^\[hotload\] restart: restart requested \(SIGHUP\)/, 10_000, since);
-  assert.equal(await stop(run), "SIGTERM");
-  assert.equal(count(run, /^\[hotload\] restart:/), 1, run.output());
-  assert.equal(count(run, /^started /), 2, run.output());
 });
 
 test("--no-hot restarts on any change to a loaded file, even one a module accepts", async () => {

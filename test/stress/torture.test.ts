@@ -46,6 +46,9 @@
  * entries without any) never apply here, and no change is expected to end at "nothing accepts it".
  * At the end: the graph lists exactly the project's files, no inotify watch or process listener
  * was leaked, and the heap grew no more than the kept module versions account for.
+ * Each seed then also picks an entry shape of the restart oracle (test/oracle/seeded.ts: a
+ * real-world entry with no hot code, and edits of its files drawn from the seed), which, updated
+ * in place, must look from outside as plain restarts of the same files do.
  *
  * HOTLOAD_STRESS_OPS sets the number of operations (default 300), HOTLOAD_STRESS_SEED replays a
  * run (the seed is printed first: the operations depend on it alone; `7,8,9` runs three),
@@ -65,6 +68,8 @@ import { editable, generateProject, JSON_FILE, LEFT_OUT, OPTIONAL, ProjectGraph,
 import { isCommonJs, render } from "./render.js";
 
 import { Random, seedsFromEnv } from "./random.js";
+import { check } from "../oracle/oracle.js";
+import { seededShape } from "../oracle/seeded.js";
 
 const OPS = opsFromEnv();
 /** One run per seed, one after the other (CI gives three; locally one random seed). */
@@ -1244,4 +1249,9 @@ for (const SEED of SEEDS) describe(`torture: ${OPS} seeded random operations on 
     const allowed = evaluations * 64 * 1024 + 16 * 1024 * 1024;
     assert.ok(end - start <= allowed, `heap grew by ${((end - start) / 1e6).toFixed(1)} MB over ${evaluations} module evaluations (allowed ${(allowed / 1e6).toFixed(1)} MB)`);
   });
+
+  // The seed also picks a real-world entry shape of the restart oracle (test/oracle/), and edits
+  // of its files: updated in place, it must look from outside as plain restarts of the same files do.
+  const shape = seededShape(new Random(SEED));
+  test(`the seed's entry shape, ${shape.name}, updated in place looks like plain restarts (${shape.about})`, { timeout: 60_000 }, (t) => check(t, shape));
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, namesImportedBy } from "../../src/source/bindings.js";
+import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, mutatesImport, namesImportedBy } from "../../src/source/bindings.js";
 
 const names = (statement: string): string[] | undefined => {
   const found = namesImportedBy(statement);
@@ -94,5 +94,37 @@ describe("importedForSideEffects in CommonJS", () => {
     assert.equal(importedForSideEffects("  require('./routes/users.js'); // the users routes\n", importer, dep), true);
     assert.equal(importedForSideEffects('const users = require("./routes/users");\n', importer, dep), false);
     assert.equal(importedForSideEffects('app.use(require("./routes/users"));\n', importer, dep), false);
+  });
+});
+
+describe("mutatesImport: what an entry registers on the modules it imports as it evaluates", () => {
+  const entry = "file:///app/server.mjs";
+  const app = "file:///app/app.mjs";
+  const mutates = (source: string): boolean => mutatesImport(source, entry, app);
+  test("a top-level method call with a function among its arguments, or an assignment to a property", () => {
+    assert.equal(mutates('import { app } from "./app.mjs";\napp.get("/", (req, res) => res.send("home"));\n'), true);
+    assert.equal(mutates('import { app } from "./app.mjs";\napp.listen(3000, function () {});\n'), true);
+    assert.equal(mutates('import { server as app } from "./app.mjs";\napp.locals.title = "x";\n'), true);
+    assert.equal(mutates('import * as shared from "./app.mjs";\nimport routes from "./routes.mjs";\nshared.app?.use("/api", routes);\n'), true);
+    assert.equal(mutates('import make, { app } from "./app.mjs";\nfunction home(req, res) {}\napp["get"]("/", home);\n'), true);
+    assert.equal(mutates('import { app } from "./app.mjs";\nif (process.env.DEBUG) {\n  app.use(async (req, res, next) => next());\n}\n'), true);
+  });
+
+  test("using an import (a query, a read, a call of its own, a listener), or anything in a function, registers nothing", () => {
+    assert.equal(mutates('import { pool } from "./app.mjs";\nconst sql = "select 1";\nawait pool.query(sql);\nawait pool.migrate();\n'), false);
+    assert.equal(mutates('import { config } from "./app.mjs";\nlisten(config.port);\nif (config.debug === true) log();\n'), false);
+    assert.equal(mutates('import { start } from "./app.mjs";\nstart(handler);\n'), false);
+    assert.equal(mutates('import { bus } from "./app.mjs";\nbus.on("job", (id) => run(id));\nbus.emit("ready", () => {});\n'), false);
+    assert.equal(mutates('import { queue } from "./app.mjs";\ncreateServer((req, res) => {\n  queue.push(() => res.end());\n});\nsetInterval(() => queue.forEach((job) => job()), 20);\n'), false);
+    assert.equal(mutates('import { db } from "./app.mjs";\nconst query = (q) =>\n  db.run(q, () => {});\nfunction later() { db.tx(() => {}); }\nclass Repo { save() { db.tx(() => {}); } }\n// db.use(() => {})\nconst text = "db.use(() => {})";\n'), false);
+    assert.equal(mutates('import { app } from "./other.mjs";\napp.get("/", () => {});\nthis.app.get("/", () => {});\n'), false);
+  });
+
+  test("CommonJS: a require() bound to a name or destructured", () => {
+    const cjs = "file:///app/server.js";
+    const dep = "file:///app/app.js";
+    assert.equal(mutatesImport('const app = require("./app");\nconst routes = require("./routes");\napp.use(routes);\n', cjs, dep), true);
+    assert.equal(mutatesImport('const { db: pool, app } = require("./app.js");\npool.use((q) => q);\n', cjs, dep), true);
+    assert.equal(mutatesImport('const { app } = require("./app");\nconsole.log(app.name);\napp.listen(3000);\n', cjs, dep), false);
   });
 });

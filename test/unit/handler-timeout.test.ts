@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DEFAULT_HANDLER_TIMEOUT_MS, handlerTimeoutMs, settleWithin, type LateHandler } from "../../src/engine/update/handler-timeout.js";
+import { handlerTimeoutMs, settleWithin, type LateHandler } from "../../src/engine/update/handler-timeout.js";
 import { readEnv } from "../../src/shared/env.js";
 
 function recorder(): LateHandler & { readonly said: string[] } {
@@ -44,8 +44,8 @@ describe("settleWithin", () => {
 describe("handlerTimeoutMs", () => {
   test("HOTLOAD_HANDLER_TIMEOUT_MS sets the wait; anything but a positive number keeps the default", () => {
     assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "250" })), 250);
-    assert.equal(handlerTimeoutMs(readEnv({})), DEFAULT_HANDLER_TIMEOUT_MS);
-    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "soon" })), DEFAULT_HANDLER_TIMEOUT_MS);
-    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "0" })), DEFAULT_HANDLER_TIMEOUT_MS);
+    assert.equal(handlerTimeoutMs(readEnv({})), 5_000);
+    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "soon" })), 5_000);
+    assert.equal(handlerTimeoutMs(readEnv({ HOTLOAD_HANDLER_TIMEOUT_MS: "0" })), 5_000);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { EventEmitter } from "node:events";
+import { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import { PassThrough } from "node:stream";
 import { MessageChannel } from "node:worker_threads";
@@ -122,6 +122,44 @@ describe("Resources", () => {
       port1.close();
       port2.close();
     }
+  });
+
+  test("while versions evaluate, a listener a module adds to any emitter goes with it; then EventEmitter is Node's own again", () => {
+    const r = resources();
+    const { on, addListener, prependListener } = EventEmitter.prototype;
+    const enumerable = Object.getOwnPropertyDescriptor(EventEmitter.prototype, "on")!.enumerable;
+    const bus = new EventEmitter();
+    const stream = new PassThrough();
+    const stdin = new EventEmitter();
+    const undoStdin = r.wrapEmitter(stdin);
+    const end = r.wrapEveryEmitter();
+    // A wrapper put on while EventEmitter is wrapped calls Node's own, not the passing wrapper.
+    const server = createServer();
+    const undoServer = r.installServers();
+    // What Express does with each app: EventEmitter's methods copied onto it, wrappers and all.
+    const app = Object.assign(() => {}, { on: EventEmitter.prototype.on, _events: {}, _eventsCount: 0 }) as unknown as EventEmitter;
+    const old = (): void => {};
+    const kept = (): void => {};
+    as("file:///app/handlers.mjs", () => {
+      bus.on("job", old);
+      bus.once("job", old);
+      bus.prependListener("done", old);
+      stdin.on("data", old); // recorded once, by stdin's own wrapper
+      server.on("request", old);
+    });
+    as("file:///app/kept.mjs", () => bus.on("job", kept));
+    bus.on("job", () => {}); // nobody's
+    end();
+    assert.deepEqual([EventEmitter.prototype.on, EventEmitter.prototype.addListener, EventEmitter.prototype.prependListener], [on, addListener, prependListener]);
+    assert.equal(Object.getOwnPropertyDescriptor(EventEmitter.prototype, "on")!.enumerable, enumerable);
+    as("file:///app/handlers.mjs", () => [stream.on("data", old), app.on("mount", old)]); // after the evaluation: not recorded
+    assert.equal(r.count("file:///app/handlers.mjs"), 5);
+    r.release("file:///app/handlers.mjs");
+    assert.deepEqual([bus.listenerCount("job"), bus.listenerCount("done"), stdin.listenerCount("data"), stream.listenerCount("data")], [2, 0, 0, 1]);
+    assert.deepEqual(bus.listeners("job")[0], kept);
+    undoServer();
+    undoStdin();
+    server.close();
   });
 
   /** A fake request: open until it emits 'close'. */

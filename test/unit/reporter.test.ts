@@ -147,6 +147,11 @@ const RULES: readonly Row[] = [
     told: ["restart in-place-refused a.mjs"],
   },
   {
+    rule: "without the command a refusal is one warning, ending as in place words it (what runs now)",
+    updates: [[SAVE, (r) => r.deadEnd({ kind: "dead-end", reason: "unaccepted", chain: [A, APP], refused: "it started a worker; restart needed, the previous version keeps running" })]],
+    told: ["warn: cannot update a.mjs in place: it started a worker; restart needed, the previous version keeps running"],
+  },
+  {
     rule: "an invalidation that comes back round a cycle asks for a restart",
     supervised: true,
     updates: [[INVALIDATE, (r) => r.cycle({ kind: "cycle", back: `file://${A}`, chain: [A, B, A] })]],

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { parse } from "es-module-lexer";
-import { loadUpdatePath, updatePath } from "../../src/engine/update/update-path.js";
 
 /** The repository root: this file runs as dist/test/unit/startup-path.test.js. */
 const ROOT = new URL("../../../", import.meta.url);
@@ -85,6 +84,10 @@ describe("the start-up path", () => {
   });
 
   test("the update path is there once loaded, and the same every time", async () => {
+    // A module instance of its own: the unit tests share a process, and a Runtime another file
+    // made loads the shared one a second after it started.
+    type Path = typeof import("../../src/engine/update/update-path.js");
+    const { loadUpdatePath, updatePath } = (await import(`${new URL("../../src/engine/update/update-path.js", import.meta.url).href}?alone`)) as Path;
     assert.throws(() => updatePath(), /the update path was used before it was loaded/);
     const modules = await loadUpdatePath();
     assert.equal(typeof modules.propagate, "function");

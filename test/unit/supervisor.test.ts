@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { LISTEN_TIMEOUT_MS, RETIRE_GRACE_MS } from "../../src/command/run.js";
+import { LISTEN_TIMEOUT_MS } from "../../src/command/run.js";
 import type { CommandLog } from "../../src/command/effects.js";
 import { Supervisor, type SupervisorOptions } from "../../src/command/supervisor.js";
 import { FakeClock } from "../helpers/fake-clock.js";
@@ -167,12 +167,12 @@ describe("restarts overlap: the old process serves until the new one is ready", 
     assert.deepEqual(first.signals, ["SIGTERM"]);
   });
 
-  test(`a retiring process that keeps connections open gets SIGTERM after ${RETIRE_GRACE_MS} ms anyway`, async () => {
+  test(`a retiring process that keeps connections open gets SIGTERM after 1000 ms anyway`, async () => {
     const app = setup();
     await app.start();
     await app.rs();
     app.processes.child(1).say({ hotload: "evaluated" });
-    await app.clock.advance(RETIRE_GRACE_MS - 1);
+    await app.clock.advance(999);
     assert.deepEqual(app.processes.child(0).signals, []);
     await app.clock.advance(1);
     assert.deepEqual(app.processes.child(0).signals, ["SIGTERM"]);

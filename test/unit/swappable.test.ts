@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { swappable } from "../../src/swappable.js";
+import { swappable } from "../../src/api.js";
 
 describe("swappable", () => {
   test("callers holding the stable function call the implementation swapped in last", () => {

@@ -2,7 +2,7 @@
  * What propagation sees of the engine (propagate.ts's PropagationView): importers from the graph,
  * and what each module's current version registered with `import.meta.hot`.
  */
-import { importedForSideEffects, importsOnlyAccepted } from "../../source/bindings.js";
+import { importedForSideEffects, importsOnlyAccepted, mutatesImport } from "../../source/bindings.js";
 import { registrations } from "../hot/hot.js";
 import type { PropagationView } from "../update/propagate.js";
 import type { ModuleRegistry } from "./registry.js";
@@ -59,7 +59,9 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
    *   the module holds the old entry's bindings (its `config`);
    * - a module imported for its side effects alone (`import "./routes/users.mjs"`), by an importer
    *   that does not accept it, mutates what it imports (`app.get("/users", …)` on a kept `app`):
-   *   the project modules it imports are made again, and with them everything that imports them.
+   *   the project modules it imports are made again, and with them everything that imports them;
+   * - an entry that runs again changes again what it changed in the project modules it imports
+   *   (`app.get("/", …)` on a kept `app`): those are made again too, as a restart makes them.
    */
   const reevaluatedInPlace = (url: string): string[] => {
     const node = tracker.graph.get(url);
@@ -68,6 +70,8 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
     if (acceptsInPlace(url)) {
       const reached = reachable(tracker.graph, url);
       for (const importer of node.importers) if (reached.has(importer)) also.push(importer);
+      const source = registry.get(url)?.seen;
+      for (const dep of node.imports) if (view.isHot(dep) && !also.includes(dep) && mutatesImport(source, url, dep)) also.push(dep);
     }
     const bySideEffect = [...node.importers].some((importer) => {
       if (!view.isHot(importer) || view.acceptsDep(importer, url)) return false;

@@ -8,7 +8,7 @@
 import { hotloadEnv, type HotloadEnv } from "../../shared/env.js";
 
 /** The default wait for one handler (ms). */
-export const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
+const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
 
 /** The wait set by `HOTLOAD_HANDLER_TIMEOUT_MS` (a positive number), else the default. */
 export function handlerTimeoutMs(env: HotloadEnv = hotloadEnv()): number {

@@ -181,7 +181,7 @@ export class UpdateReport {
     // Under the command, its restart line is the one line for this event.
     const say = this.#notifier ? (m: string) => log.debug(m) : (m: string) => log.warn(m);
     if (outcome.refused !== undefined) {
-      say(`cannot update ${what} in place: ${outcome.refused}; restart needed, the previous version keeps running`);
+      say(`cannot update ${what} in place: ${outcome.refused}`);
       this.#notifier?.restartNeeded("in-place-refused", chain[0]!, chain);
       return;
     } else if (reason === "declined") {

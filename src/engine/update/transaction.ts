@@ -83,11 +83,9 @@ interface TransactionProgress {
   debug(message: string): void;
 }
 
-export type { UpdateFailure } from "../failure/diagnose.js";
-
 /** How a transaction ended. */
 export type TransactionOutcome =
-  /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs). */
+  /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs); `refused`: why in place refused it, and what runs now (the end of hotload's line). */
   | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[]; readonly refused?: string }
   /** An accept callback's invalidate() came back round an import cycle: nothing ran. */
   | { readonly kind: "cycle"; readonly back: string; readonly chain: readonly string[] }
