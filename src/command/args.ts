@@ -98,7 +98,8 @@ While running:
   rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
                   through hotload, line by line, and a line \\rs reaches it as rs)
   SIGHUP          restart now
-  SIGINT, SIGTERM passed to the app; hotload exits with the app's code
+  SIGINT, SIGTERM passed to the app; hotload ends as the app did (its code,
+                  or by the same signal)
 
 When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after-exit); with
 another code (a crash), hotload says so and starts it again at the next change to a file it had

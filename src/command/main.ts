@@ -7,6 +7,7 @@
  * lines through a pipe (`\rs` reaches it as `rs`); otherwise the app inherits stdin untouched.
  */
 import { closeSync, constants, existsSync, openSync, readFileSync } from "node:fs";
+import { constants as os } from "node:os";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -14,6 +15,7 @@ import { isatty } from "node:tty";
 import { parseArgs, USAGE, type CliOptions } from "./args.js";
 import { isNodeOption } from "./node-options.js";
 import { Supervisor } from "./supervisor.js";
+import type { Ending } from "./run.js";
 import { printable } from "../shared/printable.js";
 
 // The loader by absolute URL, so the app's folder need not be able to resolve `hotload`.
@@ -39,7 +41,10 @@ switch (parsed.kind) {
       process.stderr.write(`hotload: ${printable(missing)}\n`);
       process.exit(1);
     }
-    process.exit(await run(parsed.options));
+    const ending = await run(parsed.options);
+    if (typeof ending === "number") process.exit(ending);
+    dieBy(ending);
+    break;
   }
   default:
     parsed satisfies never;
@@ -60,6 +65,17 @@ function missingEntry(entry: string): string | undefined {
   }
 }
 
+/**
+ * Ends this process by `signal`, as its program ended (npx and tsx do the same): a parent's
+ * `child.on("exit")` sees (null, signal), as of plain node, and a shell 128 + its number. The
+ * command's own listeners go first; should the signal be ignored (nohup), the shell's code.
+ */
+function dieBy(signal: NodeJS.Signals): void {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  setTimeout(() => process.exit(128 + (os.signals[signal] ?? 0)), 100);
+}
+
 /** True while this process has a controlling terminal: /dev/tty can be opened. */
 function hasTerminal(): boolean {
   if (process.platform === "win32") return false;
@@ -71,7 +87,7 @@ function hasTerminal(): boolean {
   }
 }
 
-async function run(options: CliOptions): Promise<number> {
+async function run(options: CliOptions): Promise<Ending> {
   // isatty(0), not process.stdin: creating that stream would make a shared stdin pipe
   // non-blocking for the app too (its synchronous reads would then fail with EAGAIN).
   const terminal = isatty(0);

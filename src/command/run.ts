@@ -18,6 +18,12 @@ export interface Exit {
   readonly signal: NodeJS.Signals | null;
 }
 
+/**
+ * How the command ends: with an exit code, or by a signal (its program died by it, or was stopped
+ * for it), which the command then raises on itself, so that its parent sees what it would of plain node.
+ */
+export type Ending = number | NodeJS.Signals;
+
 /** What to run. */
 export interface LaunchSpec {
   /** The entry as written (resolved by node against `cwd`). */

@@ -15,7 +15,7 @@
  *   restarted in a loop: the supervisor watches the files the child had loaded, and the entry,
  *   and starts it again at the next change. (A child that was up and died after a save is
  *   restarted once at once.)
- * - `exiting`: a signal arrived (or the app finished); the supervisor ends with the app's code.
+ * - `exiting`: a signal arrived (or the app finished); the supervisor ends as the app did.
  *
  * Beside it: run.ts (one child process: spawn, ready, stop), launch-spec.ts (what a child is
  * started with), restart-cause.ts (why a restart happens and how it is said), watch.ts (the
@@ -33,7 +33,7 @@ import { HeldSockets } from "./sockets.js";
 import { describe, modifiedAfter, savedAfter, type RestartCause } from "./restart-cause.js";
 import { childMessage, type ChildMessage } from "../shared/link.js";
 import { displayPath } from "../shared/log.js";
-import { LISTEN_TIMEOUT_MS, Run, type Exit } from "./run.js";
+import { LISTEN_TIMEOUT_MS, Run, type Ending, type Exit } from "./run.js";
 import { withDefaults, type SupervisorEffects } from "./effects.js";
 
 /** The command line's options, and what the command adds to run the app. */
@@ -80,8 +80,8 @@ export class Supervisor {
   /** The code of the last child that exited by itself. */
   #lastCode: number | undefined;
   #inputEnded = false;
-  readonly #done: Promise<number>;
-  #finish!: (code: number) => void;
+  readonly #done: Promise<Ending>;
+  #finish!: (ending: Ending) => void;
   /** The processes, watches, clock and log it acts with. */
   readonly #effects: Required<SupervisorEffects>;
 
@@ -105,8 +105,8 @@ export class Supervisor {
     this.#overlapping = options.overlap && inspectorPort([...nodeOptions, ...options.nodeArgs]) === undefined;
   }
 
-  /** Resolves with the exit code the command should end with. */
-  get done(): Promise<number> {
+  /** Resolves with the exit code the command should end with, or the signal it should die by. */
+  get done(): Promise<Ending> {
     return this.#done;
   }
 
@@ -169,8 +169,8 @@ export class Supervisor {
 
   /**
    * Ends the session: forwards `signal` to the app, waits for it to exit (SIGKILL after the kill
-   * timeout), and resolves {@link done} with its code, or 128 + the signal's number when a signal
-   * ended it. A second call stops waiting and kills the app at once.
+   * timeout), and resolves {@link done} with its code, or with the signal when it died by one (or
+   * was killed at the timeout). A second call stops waiting and kills the app at once.
    */
   async stop(signal: NodeJS.Signals): Promise<void> {
     const live = [this.#run, this.#next].filter((run): run is Run => run !== undefined && run.exit === undefined);
@@ -183,11 +183,11 @@ export class Supervisor {
     const run = live[0];
     if (!run) {
       // No app to forward to: after a crash, the crash is what the command reports.
-      await this.#end(waiting && this.#lastCode !== undefined ? this.#lastCode : signalCode(signal));
+      await this.#end(waiting && this.#lastCode !== undefined ? this.#lastCode : signal);
       return;
     }
     const [exit] = await Promise.all(live.map((each) => this.#stopRun(each, signal)));
-    await this.#end(exit!.code ?? signalCode(run.killed ? signal : exit!.signal ?? signal));
+    await this.#end(exit!.code ?? (run.killed ? signal : exit!.signal ?? signal));
   }
 
   /** Writes to the app's stdin (only with `stdin: "pipe"`). */
@@ -320,7 +320,7 @@ export class Supervisor {
     if (exit.signal === "SIGINT") {
       // Ctrl-C reaches the whole process group; the app may simply have noticed first.
       this.#phase = "exiting";
-      void this.#end(code);
+      void this.#end(exit.signal);
       return;
     }
     if (code === 0 && !this.#options.watchAfterExit) {
@@ -376,12 +376,12 @@ export class Supervisor {
     void watch?.close();
   }
 
-  async #end(code: number): Promise<void> {
+  async #end(ending: Ending): Promise<void> {
     const watches = [this.#globWatch?.close(), this.#filesWatch?.close()];
     this.#globWatch = this.#filesWatch = undefined;
     // Closing watchers should take a few ms; a stuck one must not keep the command alive.
     await Promise.race([Promise.all(watches), new Promise((wake) => this.#effects.clock.setTimeout(() => wake(undefined), 1000).unref())]);
-    this.#finish(code);
+    this.#finish(ending);
   }
 }
 

@@ -10,7 +10,7 @@ import { basename } from "node:path";
 // cost 10-40 ms (resolution, two modules, through the hooks) when the first module needed an edit.
 import MagicString from "magic-string";
 import { INJECTION, INJECTION_IMPORT, place, type Placement } from "./inject.js";
-import { lex, needsHot, type SourceFacts } from "./lexer.js";
+import { lex, needsHot, parsesAsModule, type SourceFacts } from "./lexer.js";
 import { liveEdits, liveEditsMoveCode, type LiveEdit } from "./live.js";
 import { inlineMap, mapComment, mapOf, mentionsInlineMap } from "./sourcemap.js";
 import { sourceUrlComment } from "../shared/urls.js";
@@ -50,6 +50,8 @@ interface Edited {
 }
 
 const META = Buffer.from("meta");
+/** TypeScript, which acorn does not parse (Node's stripper or another loader reports its errors). */
+const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /** Whether `source` may use import.meta at all: the lexer runs only for those that do. */
 export function mentionsMeta(source: string | Buffer): boolean {
@@ -65,6 +67,9 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
   if (!mentionsMeta(source)) return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
   const text = source.toString();
   const facts = lex(text);
+  // A module that does not parse gets nothing to run: Node's error then shows its lines as written
+  // (Node 22 never compiles an imported module that failed again, so the start-up retry cannot).
+  if (facts === undefined && !TYPESCRIPT.test(options.file) && !parsesAsModule(text)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   // A version under another URL than its file's gets line 1's statement whenever it reads
   // import.meta at all: the statement makes its `url` the file's (see engine/hot/contexts.ts).
   const renamed = options.sourceUrl !== undefined && facts !== undefined && facts.metas.length > 0;

@@ -8,6 +8,7 @@
  * bundled into the loader's start-up file (scripts/bundle.mjs): required from its package it cost
  * ~5 ms more (resolution, its exports map, a module through the hooks) at the first such module.
  */
+import { createRequire } from "node:module";
 import { parse } from "es-module-lexer";
 import type * as Lexer from "es-module-lexer";
 import { acceptedBy, type Accepted } from "./accepted.js";
@@ -63,6 +64,22 @@ export function lex(source: string): SourceFacts | undefined {
   }
   const exports = exported.filter((e) => e.type !== "reexport-all" && !e.typeOnly).map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);
   return { metas, imports: statics, exports, accepted: acceptedBy(source, metas), dynamicImports };
+}
+
+/**
+ * Whether JavaScript `source`, which the lexer could not read, parses as an ES module all the same
+ * (acorn, required on this rare path only): the lexer stops at what does not parse, an unclosed
+ * block or string, and at very little else.
+ */
+export function parsesAsModule(source: string): boolean {
+  const { parse: parseModule } = createRequire(import.meta.url)("acorn") as typeof import("acorn");
+  try {
+    parseModule(source, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true });
+    return true;
+  } catch (error) {
+    // Only a syntax error says no: anything else is acorn's, not the source's.
+    return !(error instanceof SyntaxError);
+  }
 }
 
 // The properties of import.meta that Node fills in and hotload leaves alone: a module that reads

@@ -36,7 +36,7 @@ test("a change nothing accepts restarts the app: a new process runs the new code
     since,
   );
   assert.equal(count(run, /^\[hotload\] restart:/), 1, run.output());
-  assert.equal(await stop(run), 143);
+  assert.equal(await stop(run), "SIGTERM");
 });
 
 test("a change a module accepts is applied in place: same process, no restart", async () => {
@@ -100,7 +100,7 @@ test("SIGTERM is passed to the app, and the app's exit code becomes the command'
   assert.ok(run.lines.includes("got SIGTERM"), run.output());
 });
 
-test("SIGINT is passed to the app; an app ended by it makes the command exit with 130", async () => {
+test("SIGINT is passed to the app; an app ended by it ends the command by SIGINT", async () => {
   const dir = copyFixture("cli-signals");
   const trapped = hotload(dir, ["app.mjs", "trap"]);
   const plain = hotload(dir, ["app.mjs"]);
@@ -109,7 +109,26 @@ test("SIGINT is passed to the app; an app ended by it makes the command exit wit
   plain.child.kill("SIGINT");
   assert.equal(await trapped.exited, 7);
   assert.ok(trapped.lines.includes("got SIGINT"), trapped.output());
-  assert.equal(await plain.exited, 130);
+  assert.equal(await plain.exited, "SIGINT");
+});
+
+test("the command ends as its program ends under plain node: by the signal that ended it, or with the code it exits with", async () => {
+  const dir = copyFixture("cli-signals");
+  // What a parent's child.on("exit") sees: (code, signal).
+  const ending = async (run: Running, signal: NodeJS.Signals): Promise<[number | null, NodeJS.Signals | null]> => {
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => run.child.once("exit", (code, by) => resolve([code, by])));
+    await run.waitForLine(/^started pid=\d+ /);
+    run.child.kill(signal);
+    return exit;
+  };
+  const cases = [["default", "SIGTERM"], ["default", "SIGINT"], ["trap", "SIGTERM"]] as const;
+  await Promise.all(
+    cases.map(async ([mode, signal]) => {
+      const args = mode === "default" ? ["app.mjs"] : ["app.mjs", mode];
+      const [plain, command] = await Promise.all([ending(spawnCommand(process.execPath, args, { cwd: dir }), signal), ending(hotload(dir, args), signal)]);
+      assert.deepEqual(command, plain, `${mode} program, ${signal}`);
+    }),
+  );
 });
 
 test("an app that ignores SIGTERM is killed after --kill-timeout", async () => {
@@ -119,7 +138,7 @@ test("an app that ignores SIGTERM is killed after --kill-timeout", async () => {
   run.child.kill("SIGTERM");
   await run.waitForLine("ignoring SIGTERM");
   await run.waitForLine(/^\[hotload\] \.\/app\.mjs did not exit within 300 ms of SIGTERM: killing it$/);
-  assert.equal(await run.exited, 143);
+  assert.equal(await run.exited, "SIGTERM");
 });
 
 test("an app that finishes with 0 ends the command with 0", async () => {

@@ -48,7 +48,7 @@ for (const keepAlive of [true, false]) {
     assert.equal(run.lines.filter((line) => /restart needed|cannot hot-update/.test(line)).length, 0, run.output());
     assert.ok(result.bodies.has(`version=v${"0".repeat(2 + restarts - 1)}${2 + restarts - 1}`), [...result.bodies].join(", "));
     assert.ok(result.ok > 100, `only ${result.ok} requests answered`);
-    assert.equal(await stop(run), 143);
+    assert.equal(await stop(run), "SIGTERM");
   });
 }
 
@@ -71,7 +71,7 @@ test("a version that throws at start-up never replaces the running one; the fix 
   await run.waitForLine(/^started pid=\d+ value=fixed$/, 15_000, since);
   await run.waitForLine(/^\[hotload\] restart: \.\/lib\.mjs changed.* — new process ready in \d+ ms$/, 15_000, since);
   assert.notEqual(first, run.lines.find((line) => /value=fixed$/.test(line)));
-  assert.equal(await stop(run), 143);
+  assert.equal(await stop(run), "SIGTERM");
 });
 
 test("after in-place updates handed its server over, a restart under a request loop drops no request", async (t) => {
@@ -95,5 +95,5 @@ test("after in-place updates handed its server over, a restart under a request l
   }
   const result = await load.stop();
   assert.equal(result.failed, 0, `failed: ${result.reasons.join(", ")}\n${run.output()}`);
-  assert.equal(await stop(run), 143);
+  assert.equal(await stop(run), "SIGTERM");
 });

@@ -3,7 +3,7 @@
  * tsx's require() extension reads the files itself, without Node's load hook.
  */
 import assert from "node:assert/strict";
-import { symlinkSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { cleanup, copyFixture, edit, replaceIn, ROOT, spawnHot } from "../helpers/e2e.js";
@@ -76,4 +76,48 @@ test("a syntax error in a .ts file tsx compiles to CommonJS, under an entry with
   run.child.kill("SIGTERM");
   assert.equal(await run.exited, 0, run.output());
   assert.ok(run.lines.slice(since).includes("sigterm app sees dep v333 fixed"), run.output());
+});
+
+test("a syntax error in a plain .js file that tsx compiles to CommonJS is found before the old version stops: one line at its line and column, its interval and SIGTERM handler stay, the fix applies in place once", async () => {
+  const dir = copyFixture("tsx-cjs-js");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "server.js"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("ready r1");
+  let since = run.mark();
+  replaceIn(join(dir, "routes.js"), 'String("r1")', 'String("r1"');
+  // tsx's .js entry hands what looks like an ES module to esbuild: its error, as tsx would throw it.
+  const reported = await run.waitForLine(/routes\.js:\d+:\d+ SyntaxError: /, 10_000, since);
+  assert.match(reported, /\/routes\.js:2:21 SyntaxError: Expected "\)" but found ";" — keeping the previous version$/, run.output());
+  await run.waitForLine('  > 2 |   return String("r1";', 10_000, since);
+  // The old version's interval still runs after the report.
+  await run.waitForLine("tick r1", 10_000, run.lines.indexOf(reported, since) + 1);
+  assert.equal(run.lines.slice(since).filter((line) => line.startsWith("[hotload]")).length, 1, run.output());
+  since = run.mark();
+  replaceIn(join(dir, "routes.js"), 'String("r1"', 'String("r2!")');
+  await run.waitForLine("tick r2!", 10_000, since);
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.js → \.\/server\.js/, 10_000, since);
+  since = run.mark();
+  const exited = run.kill("SIGTERM");
+  await run.waitForLine("sigterm r2!", 10_000, since);
+  assert.equal(await exited, 0, run.output());
+  assert.equal(run.lines.filter((line) => line.startsWith("ready")).length, 2, run.output());
+  assert.equal(run.lines.filter((line) => line.startsWith("[hotload] updated")).length, 1, run.output());
+  assert.equal(run.lines.filter((line) => line.startsWith("sigterm")).length, 1, run.output());
+});
+
+test("a leading require() of a missing file in a plain .js file that tsx compiles to CommonJS is found before the old version stops; creating the file applies the update", async () => {
+  const dir = copyFixture("tsx-cjs-js");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "server.js"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("ready r1");
+  let since = run.mark();
+  replaceIn(join(dir, "routes.js"), "exports.hello", 'const extra = require("./extra.js");\nexports.hello');
+  const missing = await run.waitForLine(/routes\.js:\d+:\d+ Error: /, 10_000, since);
+  assert.match(missing, /\/routes\.js:1:23 Error: Cannot find module '\.\/extra\.js' — keeping the previous version$/, run.output());
+  await run.waitForLine("tick r1", 10_000, run.lines.indexOf(missing, since) + 1);
+  assert.ok(!run.lines.slice(since).some((line) => line.includes("failed after")), run.output());
+  since = run.mark();
+  writeFileSync(join(dir, "extra.js"), 'module.exports = "e";\n');
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.js → \.\/server\.js/, 10_000, since);
+  await run.waitForLine("tick r1", 10_000, since);
 });

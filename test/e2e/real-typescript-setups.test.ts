@@ -35,7 +35,11 @@ async function updates3(dir: string, flags: readonly string[]): Promise<void> {
     assert.match(await run.waitForLine(/^stack /, 10_000, since), /^stack at \S*where \((file:\/\/)?\/.*\/dep\.ts:\d+:\d+\)$/);
     since = run.mark();
     edit(join(dir, "dep.ts"), dep("calm3", '"dep v333" +'));
-    await run.waitForLine(/dep\.ts.* keeping the previous version$/, 10_000, since);
+    const reported = await run.waitForLine(/dep\.ts.* keeping the previous version$/, 10_000, since);
+    // At its line and column, with a code frame of the file, whichever compiler found it (swc's
+    // own report is one message with Rust's backtrace).
+    assert.match(reported, /\/dep\.ts:5:42 SyntaxError: \w.* — keeping the previous version$/, run.output());
+    await run.waitForLine('  > 5 | export const value: string = "dep v333" +;', 10_000, since);
     since = run.mark();
     edit(join(dir, "dep.ts"), dep("calm4444", '"dep v4444"'));
     await run.waitForLine("app accepted dep v4444, live dep v4444 calm4444", 10_000, since);

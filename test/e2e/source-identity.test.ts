@@ -133,6 +133,21 @@ describe("profiles and coverage after an update", () => {
     assert.deepEqual([...new Set(work)].sort(), ["dep.mjs", "dep.mjs?hotload=1", "dep.mjs?hotload=2"]);
   });
 
+  test("the inspector's Profiler (Profiler.stop) names each version by its own URL too, while the debugger knows its script by the file's (docs/limits.md)", async () => {
+    const dir = copyFixture("source-identity");
+    const run = spawnHot(join(dir, "profile.mjs"), { env: { HOTLOAD_EXIT_AFTER: "1" } });
+    await run.waitForLine("app ready");
+    const dep = join(dir, "dep.mjs");
+    bump(dep, 1, 2, 4);
+    assert.equal(await run.exited, 0, run.output());
+    const url = pathToFileURL(dep).href;
+    // V8's profiler names a call frame by the URL its module was loaded under, whatever the
+    // `//# sourceURL=`; a tool can map its scriptId to the file through Debugger.scriptParsed.
+    // Measured the same on Node 22, 24 and 26: should this fail, the profiler follows sourceURL now.
+    const profiled = run.lines.filter((line) => line.startsWith("profiled work at ")).sort();
+    assert.deepEqual(profiled, [`profiled work at ${url} script ${url}`, `profiled work at ${url}?hotload=1 script ${url}`], run.output());
+  });
+
   test("NODE_V8_COVERAGE names every version by the file's URL, and c8 reports the file as a process that loaded only the last version would", { timeout: 60_000 }, async () => {
     const dir = await twoUpdates([], { NODE_V8_COVERAGE: "coverage" });
     const url = pathToFileURL(join(dir, "dep.mjs")).href;

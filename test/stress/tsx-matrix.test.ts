@@ -35,6 +35,24 @@ async function syntaxErrorsCatchable(dir: string): Promise<boolean> {
 /** `updated` lines without their time. */
 const updates = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
 
+/**
+ * A TypeScript entry with no hot code that requires a plain CommonJS .js file (tsx's .js entry
+ * compiles it), with an interval and a SIGTERM handler of its own.
+ */
+const PLAIN_JS: Readonly<Record<string, string>> = {
+  "src/index.ts": [
+    'import { hello } from "./routes";',
+    "setInterval(() => console.log(`tick ${hello()}`), 40);",
+    'process.on("SIGTERM", () => {',
+    "  console.log(`sigterm ${hello()}`);",
+    "  process.exit(0);",
+    "});",
+    "console.log(`ready ${hello()}`);",
+    "",
+  ].join("\n"),
+  "src/routes.js": 'exports.hello = () => {\n  return String("r1");\n};\n',
+};
+
 for (const version of VERSIONS) {
   describe(`tsx ${version}`, () => {
     for (const [order, flags] of Object.entries(ORDERS)) {
@@ -68,6 +86,30 @@ for (const version of VERSIONS) {
         }
         assert.deepEqual(updates(run.lines), Array(2).fill("[hotload] updated ./src/router2.ts → ./src/index.ts"), run.output());
         assert.equal(run.lines.filter((line) => line.startsWith("app sees")).length, 3, run.output());
+      });
+
+      test(`CommonJS output, ${order}: a syntax error in a plain .js file is found before the old version stops, its fix applies in place once`, async (t) => {
+        const dir = await tsxProject(version, false, PLAIN_JS);
+        if (!(await syntaxErrorsCatchable(dir))) return t.skip(`tsx ${version} ends the process on a syntax error, without hotload too`);
+        const run = spawnCommand(process.execPath, [...flags, "src/index.ts"], { cwd: dir });
+        await run.waitForLine("ready r1", 20_000);
+        let since = run.mark();
+        replaceIn(join(dir, "src/routes.js"), 'String("r1")', 'String("r1"');
+        const reported = await run.waitForLine(/routes\.js:\d+:\d+ SyntaxError: /, 10_000, since);
+        assert.match(reported, /\/src\/routes\.js:2:\d+ SyntaxError: .* — keeping the previous version$/, run.output());
+        await run.waitForLine('  > 2 |   return String("r1";', 10_000, since);
+        // The old version's interval still runs after the report.
+        await run.waitForLine("tick r1", 10_000, run.lines.indexOf(reported, since) + 1);
+        assert.equal(run.lines.slice(since).filter((line) => line.startsWith("[hotload]")).length, 1, run.output());
+        since = run.mark();
+        replaceIn(join(dir, "src/routes.js"), 'String("r1"', 'String("r2!")');
+        await run.waitForLine("tick r2!", 10_000, since);
+        await run.waitForLine(/^\[hotload\] updated/, 10_000, since);
+        since = run.mark();
+        run.child.kill("SIGTERM");
+        assert.equal(await run.exited, 0, run.output());
+        assert.deepEqual(updates(run.lines), ["[hotload] updated ./src/routes.js → ./src/index.ts"], run.output());
+        assert.deepEqual(run.lines.filter((line) => /^(ready|sigterm)/.test(line)), ["ready r1", "ready r2!", "sigterm r2!"], run.output());
       });
 
       test(`CommonJS output, ${order}: a module.hot boundary takes an update, a syntax error keeps the previous version, its fix applies`, async (t) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import Module from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -10,6 +11,8 @@ import { locate } from "../../src/engine/failure/location.js";
 const root = mkdtempSync(join(tmpdir(), "hotload-preflight-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 let folders = 0;
+/** How many checks ran as a compilation only (see PreflightView.compilingOnly). */
+let compiling = 0;
 
 /**
  * Writes `files` to a new folder, and runs the check of a change of its first file to its content
@@ -21,7 +24,7 @@ async function check(files: Record<string, string>, format?: string, loaded: rea
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const file = join(dir, Object.keys(files)[0]!);
   const url = pathToFileURL(file).href;
-  const view = { moduleOf: (id: string) => (id === url ? { file, format } : undefined), loaded: (f: string) => loaded.some((name) => join(dir, name) === f), resolvingOnly: <T>(run: () => T): T => run() };
+  const view = { moduleOf: (id: string) => (id === url ? { file, format } : undefined), loaded: (f: string) => loaded.some((name) => join(dir, name) === f), resolvingOnly: <T>(run: () => T): T => run(), compilingOnly: <T>(run: () => T): T => (compiling++, run()) };
   try {
     await preflight([url], new Map([[url, Buffer.from(Object.values(files)[0]!)]]), view);
     return undefined;
@@ -84,11 +87,59 @@ describe("what a CommonJS module's new version must pass before an update dispos
     assert.equal(await check({ "a.ts": "const a = (1;" }, "commonjs"), undefined);
   });
 
+  test("while another loader compiles CommonJS, a .js or .cjs file, and a new file its leading require()s name, goes to the require.extensions entry Node would pick, run as a compilation only", async () => {
+    const extensions = (Module as unknown as { _extensions: Record<string, unknown> })._extensions;
+    const own = extensions[".js"];
+    const compiled: string[] = [];
+    // A loader's .js entry, as tsx's reads the file itself and hands its code to module._compile().
+    extensions[".fake"] = () => undefined;
+    extensions[".js"] = (module: { _compile(code: string, file: string): void }, file: string) => {
+      compiled.push(file.replace(/^.*\//, ""));
+      module._compile(readFileSync(file, "utf8"), file);
+    };
+    try {
+      const error = await check({ "routes.js": 'exports.hello = () => {\n  return String("v2";\n};\n' });
+      assert.ok(error instanceof SyntaxError);
+      assert.equal(await where(error), "routes.js:2:17");
+      assert.equal(await check({ "a.cjs": "module.exports = 1;" }, "commonjs"), undefined);
+      assert.ok((await check({ "b.cjs": "module.exports = (1;" }, "commonjs")) instanceof SyntaxError);
+      assert.deepEqual(compiled, ["routes.js", "a.cjs", "b.cjs"]);
+      // What its leading require()s name must exist, and a file new to the program goes to its
+      // loader's entry too (the loader's own extension included).
+      const missing = await check({ "c.js": 'const d = require("./missing.js");\n' });
+      assert.match(String(missing?.message), /^Cannot find module '\.\/missing\.js'$/);
+      assert.equal(await where(missing), "c.js:1:19");
+      const fakes: string[] = [];
+      extensions[".fake"] = (module: { _compile(code: string, file: string): void }, file: string) => {
+        fakes.push(file.replace(/^.*\//, ""));
+        module._compile(readFileSync(file, "utf8"), file);
+      };
+      assert.equal(await check({ "d.js": 'require("./e.fake");', "e.fake": "module.exports = 1;" }), undefined);
+      assert.equal(await where(await check({ "f.js": 'require("./g.fake");', "g.fake": "module.exports = (1;" })), "g.fake:1:20");
+      assert.deepEqual(fakes, ["e.fake", "g.fake"]);
+      // Node's own entry: it reads the file through the module hooks, and leaves ES module syntax
+      // in a typeless file to Node.
+      extensions[".js"] = own;
+      assert.equal(await where(await check({ "c.js": "module.exports = {\n  a: (1\n};\n" })), "c.js:3:1");
+      assert.equal(await check({ "d.js": 'export const d = "ES module syntax";' }), undefined);
+      assert.equal(await check({ "e.json": "{}" }, "json"), undefined);
+      assert.equal(await where(await check({ "f.json": '{ "a": 1, }' }, "json")), "f.json:1:11");
+      assert.equal(compiling, 10);
+    } finally {
+      extensions[".js"] = own;
+      delete extensions[".fake"];
+    }
+  });
+
   test("a relative file a leading require() names must exist: the error points at its specifier", async () => {
     const error = await check({ "a.js": '"use strict";\nconst fs = require("node:fs");\nconst { b } = require("./missing.js");\n' });
     assert.match(String(error?.message), /^Cannot find module '\.\/missing\.js'$/);
     assert.equal(await where(error), "a.js:3:23");
     assert.equal((error as Error & { url?: string }).url, pathToFileURL(join(root, String(folders - 1), "missing.js")).href);
+    // A .cts file's, read in the code Node's type stripping leaves (every offset kept).
+    const typed = await check({ "t.cts": 'const b: string = require("./missing.js");\n' }, "commonjs-typescript");
+    assert.match(String(typed?.message), /^Cannot find module '\.\/missing\.js'$/);
+    assert.equal(await where(typed), "t.cts:1:27");
   });
 
   test("a file required for the first time must compile too, and what it requires first, down the chain", async () => {

@@ -244,6 +244,32 @@ describe("locate on real errors", () => {
     });
   });
 
+  test("an swc error (@swc-node/register) is located at the caret of its report, with swc's message", async () => {
+    // As @swc/core 1.16 throws it: its report and Rust's backtrace in one message.
+    const report = [
+      "  x Expression expected",
+      "   ,-[/app/src/dep.ts:5:1]",
+      ' 4 | }',
+      ' 5 | export const value: string = "dep v1" +;',
+      "   :                                        ^",
+      " 6 | export const where = 1;",
+      "   `----",
+      "",
+      "",
+      "Caused by:",
+      "    Syntax Error",
+      "",
+      "Stack backtrace:",
+      "   0: <unknown>",
+      "   1: worker",
+      "             at /home/iojs/build/ws/out/../deps/uv/src/threadpool.c:123:5",
+    ].join("\n");
+    assert.deepEqual(await locate(new Error(report), []), { file: "/app/src/dep.ts", line: 5, column: 40, message: "SyntaxError: Expression expected" });
+    // Two-digit line numbers widen both gutters alike; a file URL names the file too.
+    const wide = ["  x Unexpected token", "    ,-[file:///app/dep.ts?hotload=2:9:1]", "  9 | a", " 10 | let x = );", "    :         ^", "    `----"].join("\n");
+    assert.deepEqual(await locate(new Error(wide), []), { file: "/app/dep.ts", line: 10, column: 9, message: "SyntaxError: Unexpected token" });
+  });
+
   test("an error that points nowhere gives no location", async () => {
     assert.equal(await locate(new Error("no frames in candidates"), []), undefined);
     assert.equal(await locate("not an error", [{ url: "file:///x.mjs", source: "ok;" }]), undefined);

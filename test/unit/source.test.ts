@@ -40,6 +40,15 @@ describe("what the lexer tells about a module", () => {
     assert.equal(lex("import { from"), undefined);
   });
 
+  test("a module that does not parse is handed on as written (with what an update appends): nothing of hotload's shows in Node's code frame", () => {
+    const unclosed = "import.meta.hot?.accept();\nexport function handler() {\n  return 1;\n";
+    assert.equal(editModule(unclosed, { file: "/app/unclosed.mjs" }), undefined);
+    assert.deepEqual(editModule(unclosed, { file: "/app/unclosed.mjs", tail: "\nimport 'gate';" }), { code: `${unclosed}\nimport 'gate';`, shift: 0, facts: undefined });
+    // TypeScript is left as before: acorn cannot tell (Node's stripper or the loader reports it).
+    assert.equal(lex("import.meta.hot?.accept(); const x: { a: 1 = { a: 1 };"), undefined);
+    assert.ok(editModule("import.meta.hot?.accept(); const x: { a: 1 = { a: 1 };", { file: "/app/typed.ts" })!.code.includes(INJECTION));
+  });
+
   test("only a mention of meta makes a module worth lexing", () => {
     assert.equal(mentionsMeta(Buffer.from("export const x = 1;")), false);
     assert.equal(mentionsMeta(Buffer.from("import\n.meta")), true);

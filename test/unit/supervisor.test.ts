@@ -60,7 +60,7 @@ function setup(extra: Partial<SupervisorOptions> = {}) {
     ...extra,
   };
   const supervisor = new Supervisor(options, { launch: processes, watch: watches, clock, log });
-  let code: number | undefined;
+  let code: number | NodeJS.Signals | undefined;
   void supervisor.done.then((value) => (code = value));
   return {
     supervisor,
@@ -69,7 +69,7 @@ function setup(extra: Partial<SupervisorOptions> = {}) {
     clock,
     lines,
     entry,
-    /** The code the command ended with, once it did. */
+    /** The code the command ended with, or the signal it dies by, once it did. */
     code: () => code,
     /** Starts the supervisor, and lets its first child spawn. */
     async start() {
@@ -350,12 +350,12 @@ describe("a crash waits for a change; a program that died after a save starts ag
     assert.equal(app.processes.children.length, 2);
   });
 
-  test("a program that Ctrl-C reached first ends the command with its code, without waiting", async () => {
+  test("a program that Ctrl-C reached first ends the command by its signal, without waiting", async () => {
     const app = setup();
     await app.start();
     app.processes.child(0).exit(null, "SIGINT");
     await app.clock.advance();
-    assert.equal(app.code(), 130);
+    assert.equal(app.code(), "SIGINT");
   });
 });
 
@@ -401,12 +401,12 @@ describe("how the command ends", () => {
     assert.equal(app.code(), 3);
   });
 
-  test("an app killed by the forwarded signal ends the command with 128 + its number", async () => {
+  test("an app killed by the forwarded signal ends the command by that signal (as plain node ends)", async () => {
     const app = setup();
     await app.start();
     await app.supervisor.stop("SIGTERM");
     await app.clock.advance();
-    assert.equal(app.code(), 143);
+    assert.equal(app.code(), "SIGTERM");
   });
 
   test("an app that ignores the signal is SIGKILLed after the kill timeout; a second signal kills it at once", async () => {
@@ -417,7 +417,7 @@ describe("how the command ends", () => {
     void app.supervisor.stop("SIGINT");
     await app.clock.advance(KILL_TIMEOUT);
     assert.deepEqual(child.signals, ["SIGINT", "SIGKILL"]);
-    assert.equal(app.code(), 130);
+    assert.equal(app.code(), "SIGINT");
 
     const again = setup();
     await again.start();
@@ -427,7 +427,7 @@ describe("how the command ends", () => {
     void again.supervisor.stop("SIGINT");
     await again.clock.advance();
     assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGKILL"]);
-    assert.equal(again.code(), 130);
+    assert.equal(again.code(), "SIGINT");
   });
 
   test("the signal reaches the processes the app started too, and those still there once it exited are SIGKILLed", async () => {
@@ -453,7 +453,7 @@ describe("how the command ends", () => {
     await app.rs();
     await app.supervisor.stop("SIGTERM");
     assert.deepEqual(app.processes.children.map((child) => child.signals), [["SIGTERM"], ["SIGTERM"]]);
-    assert.equal(app.code(), 143);
+    assert.equal(app.code(), "SIGTERM");
   });
 
   test("a signal while waiting after a crash ends the command with the crash's code", async () => {
@@ -473,6 +473,6 @@ describe("how the command ends", () => {
     await starting;
     await app.clock.advance();
     assert.equal(app.processes.children.length, 0);
-    assert.equal(app.code(), 143);
+    assert.equal(app.code(), "SIGTERM");
   });
 });

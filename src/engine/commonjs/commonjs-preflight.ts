@@ -8,7 +8,7 @@
  * and, when new to the program, compile too.
  */
 import Module, { createRequire, stripTypeScriptTypes } from "node:module";
-import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import type { Node, Options } from "acorn";
@@ -42,6 +42,8 @@ export interface PreflightView {
   loaded(file: string): boolean;
   /** Runs a resolution that is not an import (no edge in the graph). */
   resolvingOnly<T>(resolve: () => T): T;
+  /** Runs a compilation of a file that is no load of it (the hooks it runs record nothing). */
+  compilingOnly<T>(compile: () => T): T;
 }
 
 /**
@@ -76,25 +78,13 @@ interface Pending extends Compiled {
  * the content an update read of them (`contents`; modules without did not change): a SyntaxError,
  * or a relative file a leading require() names that cannot be found. Its stack starts `file:line`,
  * the line and a caret, as V8 reports a script's syntax error (see location.ts). While another
- * loader compiles CommonJS (its own require() extensions), only the files of its extensions are
- * checked, by that loader: what it accepts of the others is not known here.
+ * loader compiles CommonJS (its own require() extensions), that loader compiles each file.
  */
 export async function preflight(ids: readonly string[], contents: ReadonlyMap<string, Buffer>, view: PreflightView): Promise<void> {
   const extensions = (Module as unknown as { _extensions: Record<string, Compiler | undefined> })._extensions;
-  if (Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext))) {
-    // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it
-    // accepts is known only by asking it. The files of its own extensions (`.ts`) are handed to it.
-    for (const id of ids) {
-      const module = view.moduleOf(id);
-      const content = contents.get(id);
-      const ext = module === undefined ? "" : extname(module.file);
-      const compiler = extensions[ext];
-      if (module === undefined || content === undefined || isEsm(module.format) || NODE_EXTENSIONS.has(ext) || compiler === undefined) continue;
-      const error = compiledBy(compiler, module.file, content);
-      if (error !== undefined) throw error;
-    }
-    return;
-  }
+  // Another loader compiles CommonJS (tsx in a package without "type": "module"): what it accepts
+  // is known only by asking it (see compiledByLoader).
+  const loader = Object.keys(extensions).some((ext) => !NODE_EXTENSIONS.has(ext)) ? extensions : undefined;
   const pending: Pending[] = [];
   // Files checked or to be checked: a changed module that another requires is checked as changed.
   const visited = new Set<string>();
@@ -107,9 +97,11 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
   }
   for (let i = 0; i < pending.length; i++) {
     const { file, text } = pending[i]!;
-    const compiled = await compile(pending[i]!);
+    const compiled = loader ? await compiledByLoader(loader, pending[i]!, view) : await compile(pending[i]!);
     if (compiled instanceof Error) throw compiled;
-    if (compiled === undefined) continue;
+    // What another loader transformed is not searched: its offsets are not the file's (Node's
+    // type stripping keeps every offset).
+    if (compiled === undefined || (loader !== undefined && compiled !== text)) continue;
     for (const { specifier, at } of await leadingRequires(compiled)) {
       let required: string;
       try {
@@ -121,10 +113,29 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
       if (!isAbsolute(required) || visited.has(required) || view.loaded(required)) continue;
       visited.add(required);
       const format = formatOf(required);
-      const content = format === null ? undefined : readText(required);
+      const checked = format !== null || (loader !== undefined && extname(required) !== ".node" && loader[extname(required)] !== undefined);
+      const content = checked ? readText(required) : undefined;
       if (content !== undefined) pending.push({ file: required, url: pathToFileURL(required).href, format: format ?? undefined, text: content });
     }
   }
+}
+
+/**
+ * What another loader makes of `module`: the code its `require.extensions` entry for the file
+ * (the one Node would pick: tsx's `.js` entry compiles plain JavaScript too, a `.cjs` or `.cts`
+ * file has none of its own) hands to `module._compile()`, captured and not run, with hotload's
+ * hooks out of the way should that entry be Node's own; or the error it would throw.
+ */
+async function compiledByLoader(extensions: Record<string, Compiler | undefined>, { file, url, text }: Pending, view: PreflightView): Promise<string | Error | undefined> {
+  const ext = extname(file);
+  if (ext === ".node") return undefined;
+  if (ext === ".json") return jsonError(file, text);
+  const compiler = compilerOf(extensions, file);
+  if (compiler === undefined) return undefined;
+  const compiled = view.compilingOnly(() => compiledBy(compiler, file, text));
+  // Node's own entry hands on a typeless file's ES module syntax as it is: Node loads it as one.
+  if (compiled instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(text, url, "commonjs")) === undefined) return undefined;
+  return compiled;
 }
 
 /**
@@ -154,25 +165,33 @@ async function compile({ file, url, format, text }: Pending): Promise<string | S
 /** A `require.extensions` entry: it compiles `module` from `filename` through `module._compile()`. */
 type Compiler = (module: Module, filename: string) => void;
 
-/**
- * The error another loader's `require.extensions` entry (`compiler`) throws compiling `file`, or
- * the SyntaxError of the code it hands to `module._compile()`, which is captured, not run. Its
- * entry reads the file itself: unchecked (undefined) unless the file still holds `content`.
- */
-function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | undefined {
-  let onDisk: Buffer;
-  try {
-    onDisk = readFileSync(file);
-  } catch {
-    return undefined;
+/** The `require.extensions` entry Node picks for `file`: of its longest registered extension, else `.js`'s. */
+function compilerOf(extensions: Record<string, Compiler | undefined>, file: string): Compiler | undefined {
+  const name = basename(file);
+  // A dot at 0 starts a dotfile's name, not an extension.
+  for (let at = name.indexOf(".", 1); at !== -1; at = name.indexOf(".", at + 1)) {
+    const compiler = extensions[name.slice(at)];
+    if (compiler !== undefined) return compiler;
   }
-  if (!onDisk.equals(content)) return undefined;
+  return extensions[".js"];
+}
+
+/**
+ * The code another loader's `require.extensions` entry (`compiler`) hands to `module._compile()`
+ * for `file` (captured, not run), the error it throws, or the SyntaxError of that code. Its entry
+ * reads the file itself: unchecked (undefined) unless the file still holds `text`, or when the
+ * code is an ES module's.
+ */
+function compiledBy(compiler: Compiler, file: string, text: string): string | Error | undefined {
+  if (readText(file) !== text) return undefined;
   const module = new Module(file);
   module.filename = file;
   module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(file));
   let compiled: string | undefined;
-  (module as unknown as { _compile(code: string): void })._compile = (code) => {
+  let format: string | undefined;
+  (module as unknown as { _compile(code: string, filename: string, format?: string): void })._compile = (code, _filename, as) => {
     compiled = code;
+    format = as;
   };
   try {
     compiler(module, file);
@@ -180,10 +199,13 @@ function compiledBy(compiler: Compiler, file: string, content: Buffer): Error | 
     // What the loader throws, the update's load would throw, after the old versions were disposed.
     return error instanceof Error ? error : undefined;
   }
-  if (typeof compiled !== "string") return undefined;
+  if (typeof compiled !== "string" || isEsm(format)) return undefined;
+  // Node's own entry hands on a `.cts` file's TypeScript, which its _compile() strips.
+  const source = format === "commonjs-typescript" ? strip(file, compiled) : compiled;
+  if (typeof source !== "string") return source;
   try {
-    compileFunction(compiled, WRAPPER, { filename: file });
-    return undefined;
+    compileFunction(source, WRAPPER, { filename: file });
+    return compiled;
   } catch (error) {
     return error instanceof SyntaxError ? error : undefined;
   }

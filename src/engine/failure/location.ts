@@ -57,7 +57,7 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
       return { file: toPath(where!), line, column: Math.max(1, column) };
     }
   }
-  const typed = typeScriptErrorAt(error) ?? transformErrorAt(error);
+  const typed = typeScriptErrorAt(error) ?? transformErrorAt(error) ?? swcErrorAt(error);
   if (typed) return typed;
   const missing = missingImportAt(error, byUrl);
   if (missing) return missing;
@@ -229,6 +229,26 @@ function transformErrorAt(error: unknown): Location | undefined {
   const said = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(error.message);
   const file = said ? pathIn(said[1]!) : undefined;
   return file === undefined ? undefined : { file, line: Number(said![2]), column: Number(said![3]) + 1, message: `SyntaxError: ${said![4]}` };
+}
+
+/**
+ * The location of an swc error (@swc-node/register compiles with swc): its message is swc's
+ * report, `  x <what>`, then `,-[<file>:<line>:<column>]` (where the snippet starts), the lines
+ * around the error numbered (` 5 | `), a line under the one at fault with a caret (`   :   ^`),
+ * and Rust's backtrace. The message found is the `<what>`.
+ */
+function swcErrorAt(error: unknown): Location | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const report = /^\s*[x×] (.+)\n\s*,-\[(.+):\d+:\d+\]\n/.exec(error.message);
+  const file = report ? pathIn(report[2]!) : undefined;
+  if (file === undefined) return undefined;
+  const lines = error.message.slice(report!.index + report![0].length).split("\n");
+  const caret = lines.findIndex((line) => /^ *: *\^/.test(line));
+  const numbered = caret > 0 ? /^ *(\d+) \| /.exec(lines[caret - 1]!) : null;
+  if (!numbered) return undefined;
+  // The caret line's gutter (`   : `) is as wide as the numbered line's (` 5 | `).
+  const column = lines[caret]!.indexOf("^") - numbered[0].length + 1;
+  return { file, line: Number(numbered[1]), column: Math.max(1, column), message: `SyntaxError: ${report![1]!.trim()}` };
 }
 
 /** The path `where` (a path or a file URL) names, or undefined. */

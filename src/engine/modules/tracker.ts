@@ -59,6 +59,8 @@ export class HookTracker {
   #pending: Slot[] = [];
   /** Inside an import.meta.resolve() call: resolutions then are not imports. */
   #resolveOnly = 0;
+  /** Inside a check that compiles a file without loading it: its loads are not the program's. */
+  #compileOnly = 0;
   /** Modules the load hook saw (or that {@link required} stood in for). */
   readonly #hookLoaded = new Set<string>();
   /** The update importing new versions now, if one is (see {@link importing}). */
@@ -131,7 +133,7 @@ export class HookTracker {
    * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
    */
   loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
-    if (!this.#scope.isHot(url)) return undefined;
+    if (this.#compileOnly !== 0 || !this.#scope.isHot(url)) return undefined;
     const { url: id, version, fresh: isolated } = parseVersion(url);
     this.#hookLoaded.add(id);
     const esm = isEsm(format ?? undefined);
@@ -186,7 +188,7 @@ export class HookTracker {
    * a load for require()). Undefined outside an update, and at once for every load at start-up.
    */
   pinned(url: string, format?: string, byRequire = false): string | Buffer | undefined {
-    if (this.#session === undefined || !this.#scope.isHot(url) || this.stale(url)) return undefined;
+    if (this.#session === undefined || this.#compileOnly !== 0 || !this.#scope.isHot(url) || this.stale(url)) return undefined;
     // An import of CommonJS: Node's own load hands on no source, and its CommonJS loader (or a
     // require() extension: tsx 4.21.0 and older compile .ts only there) reads the file.
     if (format === "commonjs" && !byRequire) return undefined;
@@ -263,6 +265,16 @@ export class HookTracker {
       return resolve();
     } finally {
       this.#resolveOnly--;
+    }
+  }
+
+  /** Runs `compile`, a loader compiling a file without running it (commonjs-preflight.ts): no load, no import. */
+  compilingOnly<T>(compile: () => T): T {
+    this.#compileOnly++;
+    try {
+      return this.resolvingOnly(compile);
+    } finally {
+      this.#compileOnly--;
     }
   }
 

@@ -226,7 +226,7 @@ export class UpdateTransaction {
       // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
       // check first; those an ES module of the update imports run as it links (their old versions
       // go now), the others' old versions go at the gate with the ES modules' (see commonjs-preflight.ts).
-      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run) };
+      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run), compilingOnly: (run) => tracker.compilingOnly(run) };
       await preflight(this.#invalidated, this.#input.contents, view);
       const early = disposedBeforeLinking(this.#invalidated, esm, (id) => tracker.graph.get(id)?.importers ?? []);
       await this.#dispose((id) => early.has(id));
