@@ -13,24 +13,24 @@
 //
 // Usage (after `npm run build`): node bench/restart-load.mjs [--saves N] [--quick] [--json]
 
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './lib/http.mjs';
-import { now, sleep, spawnApp } from './lib/proc.mjs';
-import { summarize } from './lib/stats.mjs';
-import { fmtMs, renderTable } from './lib/table.mjs';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./lib/http.mjs";
+import { now, sleep, spawnApp } from "./lib/proc.mjs";
+import { summarize } from "./lib/stats.mjs";
+import { fmtMs, renderTable } from "./lib/table.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist/src/cli.js');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = join(ROOT, "dist/src/cli.js");
 const WAIT_MS = 15_000;
 const PAUSE_MS = 300;
 
 const args = process.argv.slice(2);
-const quick = args.includes('--quick') || args.includes('--smoke');
-const savesAt = args.indexOf('--saves');
+const quick = args.includes("--quick") || args.includes("--smoke");
+const savesAt = args.indexOf("--saves");
 const SAVES = savesAt >= 0 ? Number(args[savesAt + 1]) : quick ? 5 : 50;
 
 if (!existsSync(CLI)) {
@@ -39,50 +39,49 @@ if (!existsSync(CLI)) {
 }
 
 const TOOLS = [
-  { id: 'node-watch', label: 'node --watch app.mjs', args: ['--watch', 'app.mjs'] },
-  { id: 'hotload-no-overlap', label: 'hotload --no-overlap app.mjs', args: [CLI, '--no-overlap', 'app.mjs'] },
-  { id: 'hotload', label: 'hotload app.mjs (overlap)', args: [CLI, 'app.mjs'] },
+  { id: "node-watch", label: "node --watch app.mjs", args: ["--watch", "app.mjs"] },
+  { id: "hotload-no-overlap", label: "hotload --no-overlap app.mjs", args: [CLI, "--no-overlap", "app.mjs"] },
+  { id: "hotload", label: "hotload app.mjs (overlap)", args: [CLI, "app.mjs"] },
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'hotload-bench-restart-load-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
+const dir = mkdtempSync(join(tmpdir(), "hotload-bench-restart-load-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, "package.json"), '{ "private": true, "type": "module" }\n');
 writeFileSync(
-  join(dir, 'app.mjs'),
+  join(dir, "app.mjs"),
   [
     'import { createServer } from "node:http";',
     'import { version } from "./version.mjs";',
     'createServer((req, res) => res.end(`v${version}`)).listen(Number(process.env.PORT), "127.0.0.1", () => console.log(`listening ${version}`));',
-    '',
-  ].join('\n'),
+    "",
+  ].join("\n"),
 );
 // Every save changes the byte length, so no watcher can miss it.
-const writeVersion = (n) => writeFileSync(join(dir, 'version.mjs'), `export const version = ${n};\n// ${'#'.repeat(n % 50)}\n`);
-
+const writeVersion = (n) => writeFileSync(join(dir, "version.mjs"), `export const version = ${n};\n// ${"#".repeat(n % 50)}\n`);
 
 /** 4 request loops; counts per kind of connection. */
 function startLoad(port) {
-  const kinds = { 'keep-alive': { ok: 0, failed: 0 }, fresh: { ok: 0, failed: 0 } };
+  const kinds = { "keep-alive": { ok: 0, failed: 0 }, fresh: { ok: 0, failed: 0 } };
   let running = true;
   const loop = async (kind, agent) => {
     while (running) {
       await new Promise((done) => {
-        const req = http.get({ host: '127.0.0.1', port, agent }, (res) => {
+        const req = http.get({ host: "127.0.0.1", port, agent }, (res) => {
           res.resume();
-          res.on('end', () => {
+          res.on("end", () => {
             if (res.statusCode === 200) kinds[kind].ok++;
             else kinds[kind].failed++;
             done();
           });
-          res.on('error', () => (kinds[kind].failed++, done()));
+          res.on("error", () => (kinds[kind].failed++, done()));
         });
-        req.on('error', () => (kinds[kind].failed++, done()));
-        req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+        req.on("error", () => (kinds[kind].failed++, done()));
+        req.setTimeout(10_000, () => req.destroy(new Error("timeout")));
       });
     }
   };
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 2 });
-  const loops = [loop('keep-alive', keepAlive), loop('keep-alive', keepAlive), loop('fresh', false), loop('fresh', false)];
+  const loops = [loop("keep-alive", keepAlive), loop("keep-alive", keepAlive), loop("fresh", false), loop("fresh", false)];
   return {
     async stop() {
       running = false;
@@ -98,7 +97,11 @@ let version = 0;
 for (const tool of TOOLS) {
   writeVersion(++version);
   const port = await freePort();
-  const app = spawnApp(process.execPath, tool.args, { cwd: dir, env: { PORT: String(port), HOTLOAD_LOG: 'info', HOTLOAD_IN_PLACE: '0' }, name: tool.label });
+  const app = spawnApp(process.execPath, tool.args, {
+    cwd: dir,
+    env: { PORT: String(port), HOTLOAD_LOG: "info", HOTLOAD_IN_PLACE: "0" },
+    name: tool.label,
+  });
   const latencies = [];
   let load;
   try {
@@ -125,17 +128,17 @@ const rows = TOOLS.map((tool) => {
   const { latencies, counts } = results[tool.id];
   const s = summarize(latencies);
   const cell = (kind) => `${counts[kind].failed} / ${counts[kind].ok + counts[kind].failed}`;
-  return [tool.label, s.n, cell('keep-alive'), cell('fresh'), fmtMs(s.median), fmtMs(s.p95)];
+  return [tool.label, s.n, cell("keep-alive"), cell("fresh"), fmtMs(s.median), fmtMs(s.p95)];
 });
 console.log(
   renderTable(
     `Restarts under load: failed requests and save → new process listening (Node ${process.versions.node})`,
-    ['tool', 'restarts', 'failed / sent, keep-alive', 'failed / sent, fresh connections', 'median', 'p95'],
+    ["tool", "restarts", "failed / sent, keep-alive", "failed / sent, fresh connections", "median", "p95"],
     rows,
     [
-      '4 request loops on 127.0.0.1 (2 keep-alive, 2 fresh connections) for the whole run; a failure is an error or a non-200 answer.',
+      "4 request loops on 127.0.0.1 (2 keep-alive, 2 fresh connections) for the whole run; a failure is an error or a non-200 answer.",
       `Latency from writeFileSync returning to the new process's listening line; ${PAUSE_MS} ms pause after each restart.`,
     ],
   ),
 );
-if (args.includes('--json')) console.log(JSON.stringify({ node: process.versions.node, results }));
+if (args.includes("--json")) console.log(JSON.stringify({ node: process.versions.node, results }));

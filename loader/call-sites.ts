@@ -77,7 +77,10 @@ function wrapPrepareStackTrace(renamed: () => boolean): void {
   Object.defineProperty(Error, "prepareStackTrace", {
     configurable: true,
     enumerable: own?.enumerable ?? false,
-    get: () => (typeof current === "function" && current !== nodeDefault && !(AS_THEY_ARE in current) && renamed() ? wrap(current as Prepare) : current),
+    get: () =>
+      typeof current === "function" && current !== nodeDefault && !(AS_THEY_ARE in current) && renamed()
+        ? wrap(current as Prepare)
+        : current,
     set: (value: unknown) => {
       current = typeof value === "function" ? ((value as Wrapper)[PROGRAM] ?? value) : value;
     },
@@ -99,7 +102,8 @@ function wrapGetCallSites(): void {
   const original = util.getCallSites;
   if (typeof original !== "function") return;
   util.getCallSites = function getCallSites(frameCount?: unknown, options?: unknown): CallSiteObject[] {
-    const [count, rest] = typeof frameCount === "object" && frameCount !== null && options === undefined ? [10, frameCount] : [frameCount ?? 10, options];
+    const [count, rest] =
+      typeof frameCount === "object" && frameCount !== null && options === undefined ? [10, frameCount] : [frameCount ?? 10, options];
     // One frame more, for this function's own, which is dropped (Node allows at most 200).
     const valid = typeof count === "number" && count >= 1 && count <= 200;
     const sites = valid ? original(Math.min(count + 1, 200), rest) : original(count, rest);

@@ -101,11 +101,15 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
     // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
   });
   const rejected = script.cachedDataRejected === true;
-  debug(`${name}: ${damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`);
+  debug(
+    `${name}: ${damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`,
+  );
   if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
   const requireHere = process.getBuiltinModule("node:module").createRequire(url);
   const require = (specifier: string): unknown =>
-    (/^\.\.?\/.*\.js$/.test(specifier) ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir, importFromLoader) : undefined) ?? requireHere(specifier);
+    (/^\.\.?\/.*\.js$/.test(specifier)
+      ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir, importFromLoader)
+      : undefined) ?? requireHere(specifier);
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href, importFromLoader);
   return module.exports;
@@ -173,7 +177,10 @@ function checksum(data: Uint8Array): number | undefined {
     const end = (data.length + 3) & ~3;
     const memory = new wasm.Memory({ initial: Math.ceil(Math.max(end, 1) / 65536) });
     new Uint8Array(memory.buffer).set(data);
-    const hash = new wasm.Instance(new wasm.Module(Buffer.from(HASH_WASM, "base64")), { m: { m: memory } }).exports["h"] as (length: number, end: number) => number;
+    const hash = new wasm.Instance(new wasm.Module(Buffer.from(HASH_WASM, "base64")), { m: { m: memory } }).exports["h"] as (
+      length: number,
+      end: number,
+    ) => number;
     return hash(data.length, end) >>> 0;
   } catch {
     return undefined;
@@ -192,7 +199,8 @@ interface Wasm {
  *   (local $i i32) (local $a i32)
  *   a = length; while (i < end) { a = i32.mul(i32.rotl(a + i32.load(i) * 0x85EBCA77, 13), 0x9E3779B1); i += 4 } return a
  */
-const HASH_WASM = "AGFzbQEAAAABBwFgAn9/AX8CCAEBbQFtAgAAAwIBAAcFAQFoAAAKPQE7AQJ/IAAhAwJAA0AgAiABTw0BIAMgAigCAEH3lK+veGxqQQ13QbHz3fF5bCEDIAJBBGohAgwACwsgAws=";
+const HASH_WASM =
+  "AGFzbQEAAAABBwFgAn9/AX8CCAEBbQFtAgAAAwIBAAcFAQFoAAAKPQE7AQJ/IAAhAwJAA0AgAiABTw0BIAMgAigCAEH3lK+veGxqQQ13QbHz3fF5bCEDIAJBBGohAgwACwsgAws=";
 
 /** With HOTLOAD_LOG=debug (src/shared/log.ts is not loaded yet: this runs before the hooks). */
 function debug(message: string): void {

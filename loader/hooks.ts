@@ -61,7 +61,9 @@ const hooks: RegisterHooksOptions = {
     const importer = liveImporterOf(context.parentURL);
     if (importer !== undefined) context = { ...context, parentURL: importer };
     // Without a supervisor there is no one to tell of a missing file: no closure per resolution.
-    const result = report ? missingReported(() => nextResolve(specifier, context), specifier, context.parentURL) : nextResolve(specifier, context);
+    const result = report
+      ? missingReported(() => nextResolve(specifier, context), specifier, context.parentURL)
+      : nextResolve(specifier, context);
     if (result.url === "node:child_process" || result.url === "node:cluster") tellChildren();
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
     const url = runtime.resolved(result.url, context.parentURL);

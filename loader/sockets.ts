@@ -144,7 +144,8 @@ function listenAtPath(server: Server, args: unknown[], path: string, listen: (th
   // Linux's limit for a socket's path is 107 bytes; an abstract name (\0...) has no file.
   if (path.startsWith("\0") || Buffer.byteLength(own) > 100 || fs.existsSync(path)) return listen.apply(server, args);
   fs.rmSync(own, { force: true });
-  const renamed = typeof args[0] === "object" && args[0] !== null ? [{ ...(args[0] as object), path: own }, ...args.slice(1)] : [own, ...args.slice(1)];
+  const renamed =
+    typeof args[0] === "object" && args[0] !== null ? [{ ...(args[0] as object), path: own }, ...args.slice(1)] : [own, ...args.slice(1)];
   const result = listen.apply(server, renamed);
   if (server.listening) {
     fs.renameSync(own, path);
@@ -195,7 +196,16 @@ export function requestOf(args: readonly unknown[], zeroPorts: Map<string, numbe
   let backlog: unknown;
   let ipv6Only = false;
   if (typeof first === "object" && first !== null) {
-    const options = first as { port?: unknown; host?: unknown; path?: unknown; fd?: unknown; _handle?: unknown; handle?: unknown; backlog?: unknown; ipv6Only?: unknown };
+    const options = first as {
+      port?: unknown;
+      host?: unknown;
+      path?: unknown;
+      fd?: unknown;
+      _handle?: unknown;
+      handle?: unknown;
+      backlog?: unknown;
+      ipv6Only?: unknown;
+    };
     if (options._handle !== undefined || options.handle !== undefined || options.fd !== undefined) return undefined;
     ({ port, host, path, backlog } = options);
     ipv6Only = options.ipv6Only === true;

@@ -19,22 +19,22 @@
 //
 // Usage: node scripts/bundle.mjs (run by `npm run build`, `npm test` and the package build after tsc).
 
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entry = path.join(root, 'dist', 'loader', 'hooks.js');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const entry = path.join(root, "dist", "loader", "hooks.js");
 // hooks.js: its package folder is dist/.. either way; report.js: filters hotload's own stack frames
 // (now in dist/loader); commonjs.js and source/*: createRequire, only to require packages (found
 // from dist/loader as from dist/src).
 const META_URL_OK = new Set([
-  'dist/loader/hooks.js',
-  'dist/src/engine/failure/report.js',
-  'dist/src/engine/commonjs/commonjs.js',
-  'dist/src/source/lexer.js',
-  'dist/src/source/sourcemap.js',
+  "dist/loader/hooks.js",
+  "dist/src/engine/failure/report.js",
+  "dist/src/engine/commonjs/commonjs.js",
+  "dist/src/source/lexer.js",
+  "dist/src/source/sourcemap.js",
 ]);
 // Packages put into the start-up file instead of being imported from node_modules: magic-string
 // makes the edit that gives a module import.meta.hot, so nearly every hot program loads it at
@@ -49,11 +49,11 @@ const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sour
 // which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
 // no timer or listener of its own).
 const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
-const inPlaceEntry = path.join(root, 'dist', 'src', 'inplace', 'inplace.js');
+const inPlaceEntry = path.join(root, "dist", "src", "inplace", "inplace.js");
 // The `--import` entry itself, with the version check it imports inlined: one module fewer before
 // the hooks load (each costs its resolution, read and compile, ~1 ms). It imports the hooks (or
 // files-only.js) dynamically, after the check, and must stay runnable on any Node version.
-const indexEntry = path.join(root, 'dist', 'loader', 'index.js');
+const indexEntry = path.join(root, "dist", "loader", "index.js");
 
 /** es-module-lexer's file with its WebAssembly inline, the one the bundle inlines. */
 const LEXER_FILE = /[\\/]es-module-lexer[\\/]dist[\\/]lexer\.js$/;
@@ -73,7 +73,7 @@ export function smallLexerMemory(code) {
   const inline = /"(AGFzbQ[A-Za-z0-9+/]+=*)"/g;
   const found = [...code.matchAll(inline)];
   if (found.length !== 1) throw new Error(`es-module-lexer: expected one inline WebAssembly module, found ${found.length}`);
-  const wasm = Buffer.from(found[0][1], 'base64');
+  const wasm = Buffer.from(found[0][1], "base64");
   // Sections: id, size (LEB128), content. The memory section (5): one memory, flags 1 (a maximum
   // follows), its minimum in pages, its maximum.
   const leb = (at) => {
@@ -86,22 +86,22 @@ export function smallLexerMemory(code) {
       if (!(byte & 0x80)) return { value, at };
     }
   };
-  for (let at = 8; at < wasm.length; ) {
+  for (let at = 8; at < wasm.length;) {
     const id = wasm[at];
     const size = leb(at + 1);
     const end = size.at + size.value;
     if (id === 5) {
-      if (wasm[size.at] !== 1 || wasm[size.at + 1] !== 1) throw new Error('es-module-lexer: expected one memory with a maximum');
+      if (wasm[size.at] !== 1 || wasm[size.at + 1] !== 1) throw new Error("es-module-lexer: expected one memory with a maximum");
       const min = leb(size.at + 2);
       if (min.value !== 258) throw new Error(`es-module-lexer: expected an initial memory of 258 pages, found ${min.value}`);
       const rest = wasm.subarray(min.at, end);
       const content = Buffer.concat([Buffer.from([1, 1, 2]), rest]);
       const patched = Buffer.concat([wasm.subarray(0, at), Buffer.from([5, content.length]), content, wasm.subarray(end)]);
-      return code.replace(found[0][1], patched.toString('base64'));
+      return code.replace(found[0][1], patched.toString("base64"));
     }
     at = end;
   }
-  throw new Error('es-module-lexer: no memory section');
+  throw new Error("es-module-lexer: no memory section");
 }
 
 /**
@@ -111,36 +111,52 @@ export function smallLexerMemory(code) {
 export async function bundle({ sourcemap = true } = {}) {
   let esbuild;
   try {
-    esbuild = await import('esbuild');
+    esbuild = await import("esbuild");
   } catch {
-    return 'esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled';
+    return "esbuild is not installed (npm install): dist/loader/hooks.js stays unbundled";
   }
-  const one = async (file, allowed, unbundled, target = 'node22', supported = undefined) => {
+  const one = async (file, allowed, unbundled, target = "node22", supported = undefined) => {
     const result = await esbuild.build({
       entryPoints: [file],
       outfile: file,
       allowOverwrite: true,
       bundle: true,
-      format: 'esm',
-      platform: 'node',
+      format: "esm",
+      platform: "node",
       target,
       supported,
       sourcemap,
       metafile: true,
       write: false,
-      logLevel: 'silent',
+      logLevel: "silent",
       plugins: [
-        ...(unbundled ? [{ name: 'unbundled', setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })) }] : []),
+        ...(unbundled
+          ? [
+              {
+                name: "unbundled",
+                setup: (build) => build.onResolve({ filter: unbundled }, (args) => ({ path: args.path, external: true })),
+              },
+            ]
+          : []),
         {
           // What `packages: 'external'` does, except for the packages inlined on purpose.
-          name: 'packages',
+          name: "packages",
           setup: (build) => {
-            build.onResolve({ filter: /^[^./]/ }, (args) => (INLINED.test(args.path) || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+            build.onResolve({ filter: /^[^./]/ }, (args) =>
+              INLINED.test(args.path) || args.path.startsWith("node:") ? undefined : { path: args.path, external: true },
+            );
             build.onLoad({ filter: INLINED_FILE }, async (args) => {
-              const code = readFileSync(args.path, 'utf8');
+              const code = readFileSync(args.path, "utf8");
               return {
-                contents: (await esbuild.transform(LEXER_FILE.test(args.path) ? smallLexerMemory(code) : code, { minify: true, format: 'esm', loader: 'js', target: 'node22' })).code,
-                loader: 'js',
+                contents: (
+                  await esbuild.transform(LEXER_FILE.test(args.path) ? smallLexerMemory(code) : code, {
+                    minify: true,
+                    format: "esm",
+                    loader: "js",
+                    target: "node22",
+                  })
+                ).code,
+                loader: "js",
               };
             });
           },
@@ -148,8 +164,14 @@ export async function bundle({ sourcemap = true } = {}) {
       ],
       absWorkingDir: root,
     });
-    const moved = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/') && !allowed.has(f) && /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), 'utf8'))));
-    if (moved.length) return `${moved.join(', ')} use import.meta.url and would run from ${path.relative(root, file)}: list them in scripts/bundle.mjs once they work from there`;
+    const moved = Object.keys(result.metafile.inputs).filter(
+      (f) =>
+        !f.includes("node_modules/") &&
+        !allowed.has(f) &&
+        /import\.meta\.(url|dirname|filename)/.test(withoutComments(readFileSync(path.join(root, f), "utf8"))),
+    );
+    if (moved.length)
+      return `${moved.join(", ")} use import.meta.url and would run from ${path.relative(root, file)}: list them in scripts/bundle.mjs once they work from there`;
     // Written only now: the check above reads the inputs, one of which is the file replaced.
     for (const out of result.outputFiles) writeFileSync(out.path, out.contents);
     return undefined;
@@ -160,14 +182,20 @@ export async function bundle({ sourcemap = true } = {}) {
     stampNodeRange() ??
     (await one(entry, META_URL_OK, UNBUNDLED)) ??
     (await script(esbuild, entry)) ??
-    (await one(inPlaceEntry, new Set(['dist/src/inplace/owner.js']), undefined)) ??
+    (await one(inPlaceEntry, new Set(["dist/src/inplace/owner.js"]), undefined)) ??
     (await script(esbuild, inPlaceEntry)) ??
     // node16: older than any supported Node, so that an unsupported one still reads the file.
     // node-version.js reads package.json by import.meta.url only when the build did not stamp it:
     // stamped just above, so that never runs from dist/loader.
     // Its import() keeps its second argument (import attributes, for new versions of JSON modules;
     // see src/shared/dynamic-import.ts), which Node has parsed since 16.14.
-    (await one(indexEntry, new Set(['dist/src/shared/node-version.js', 'dist/loader/index.js']), /^\.\/(?:hooks|files-only)\.js$/, 'node16', { 'import-attributes': true }))
+    (await one(
+      indexEntry,
+      new Set(["dist/src/shared/node-version.js", "dist/loader/index.js"]),
+      /^\.\/(?:hooks|files-only)\.js$/,
+      "node16",
+      { "import-attributes": true },
+    ))
   );
 }
 
@@ -179,29 +207,29 @@ export async function bundle({ sourcemap = true } = {}) {
  * use of import.meta fails the build: a script has none. Returns an error message or undefined.
  */
 async function script(esbuild, bundled) {
-  const result = await esbuild.transform(readFileSync(bundled, 'utf8'), {
-    format: 'cjs',
-    loader: 'js',
-    platform: 'node',
-    target: 'node22',
-    define: { 'import.meta.url': '__hotloadUrl' },
-    logLevel: 'silent',
+  const result = await esbuild.transform(readFileSync(bundled, "utf8"), {
+    format: "cjs",
+    loader: "js",
+    platform: "node",
+    target: "node22",
+    define: { "import.meta.url": "__hotloadUrl" },
+    logLevel: "silent",
   });
-  const out = bundled.replace(/\.js$/, '.cjs');
-  if (result.warnings.length > 0) return `${path.relative(root, out)}: ${result.warnings.map((w) => w.text).join('; ')}`;
+  const out = bundled.replace(/\.js$/, ".cjs");
+  if (result.warnings.length > 0) return `${path.relative(root, out)}: ${result.warnings.map((w) => w.text).join("; ")}`;
   // What the cache was made from (V8 itself compares only the source's length): line 1 names the
   // content, so that a cache of another build is never used, whatever the files' sizes and times.
-  const hash = createHash('sha256').update(result.code).digest('hex').slice(0, 32);
+  const hash = createHash("sha256").update(result.code).digest("hex").slice(0, 32);
   writeFileSync(out, `// hotload script build ${hash}\n${result.code}`);
   return undefined;
 }
 
 /** Writes package.json's engines.node into the compiled node-version.js; returns an error message or undefined. */
 function stampNodeRange() {
-  const file = path.join(root, 'dist', 'src', 'shared', 'node-version.js');
-  const range = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines?.node;
-  if (typeof range !== 'string' || range === '') return 'package.json has no engines.node to write into node-version.js';
-  const code = readFileSync(file, 'utf8');
+  const file = path.join(root, "dist", "src", "shared", "node-version.js");
+  const range = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).engines?.node;
+  if (typeof range !== "string" || range === "") return "package.json has no engines.node to write into node-version.js";
+  const code = readFileSync(file, "utf8");
   const slot = /const ENGINES_NODE_STAMP = "[^"]*";/;
   if (!slot.test(code)) return `${path.relative(root, file)} has no ENGINES_NODE_STAMP to write the Node range into`;
   writeFileSync(file, code.replace(slot, `const ENGINES_NODE_STAMP = ${JSON.stringify(range)};`));
@@ -210,7 +238,7 @@ function stampNodeRange() {
 
 /** The code of a compiled module without its comments (tsc keeps them; good enough for a search). */
 function withoutComments(code) {
-  return code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

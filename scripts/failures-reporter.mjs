@@ -6,15 +6,15 @@
 /** @param {AsyncIterable<{type: string, data: any}>} source */
 export default async function* failures(source) {
   for await (const event of source) {
-    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && event.data.file) {
+    if ((event.type === "test:pass" || event.type === "test:fail") && event.data.nesting === 0 && event.data.file) {
       yield `${JSON.stringify({ file: event.data.file, ms: event.data.details?.duration_ms ?? 0 })}\n`;
     }
-    if (event.type !== 'test:fail') continue;
+    if (event.type !== "test:fail") continue;
     const { name, file, line, nesting, details } = event.data;
     // A suite fails because a test in it failed: the test is the line worth reading.
-    if (details?.type === 'suite') continue;
+    if (details?.type === "suite") continue;
     const error = details?.error?.cause ?? details?.error;
-    const first = String(error?.message ?? error ?? '').split('\n')[0];
+    const first = String(error?.message ?? error ?? "").split("\n")[0];
     const message = first.length > 160 ? `${first.slice(0, 157)}...` : first;
     yield `${JSON.stringify({ name, file, line, nesting, message })}\n`;
   }

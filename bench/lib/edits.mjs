@@ -15,9 +15,9 @@
 // for their code one by one (not counted; a missed one is followed by a save of new content, and
 // counted in `warmupMissed`): they also make sure the tool's watcher is up.
 
-import { closeSync, openSync, writeSync, writeFileSync } from 'node:fs';
-import { leafSource, parseLeafLine } from './leaf.mjs';
-import { between, now, sleep } from './proc.mjs';
+import { closeSync, openSync, writeSync, writeFileSync } from "node:fs";
+import { leafSource, parseLeafLine } from "./leaf.mjs";
+import { between, now, sleep } from "./proc.mjs";
 
 export const STALE_WAIT_MS = 2000;
 
@@ -30,8 +30,8 @@ export async function editSession(app, leafFile, options) {
     deadlineMs = 5000,
     gapMs = [20, 50],
     splitMs = [5, 20],
-    header = '',
-    padding = '',
+    header = "",
+    padding = "",
     firstSeq = 1,
     finalBurst = 3,
     staleWaitMs = STALE_WAIT_MS,
@@ -47,11 +47,11 @@ export async function editSession(app, leafFile, options) {
     const rec = parseLeafLine(line.text);
     if (!rec) return;
     pipeLagMin = Math.min(pipeLagMin, line.at - rec.t);
-    if (rec.kind === 'empty') {
+    if (rec.kind === "empty") {
       empties++;
       return;
     }
-    if (rec.kind === 'torn') {
+    if (rec.kind === "torn") {
       tornSeen.push(rec.seq);
       return;
     }
@@ -79,7 +79,7 @@ export async function editSession(app, leafFile, options) {
   const save = async (seq, twoStep) => {
     const { full, partial } = leafSource(seq, { header, padding });
     if (twoStep) {
-      const fd = openSync(leafFile, 'w');
+      const fd = openSync(leafFile, "w");
       try {
         writeSync(fd, partial);
         await sleep(between(...splitMs));
@@ -122,7 +122,7 @@ export async function editSession(app, leafFile, options) {
       }
     }
     saved.length = 0;
-    phase('warmupMs');
+    phase("warmupMs");
     const first = seq;
     let missedDeadlines = 0;
     for (let i = 0; i < saves; i++, seq++) {
@@ -136,9 +136,9 @@ export async function editSession(app, leafFile, options) {
       if (i < finalBurst - 1) await sleep(1);
     }
     const last = seq - 1;
-    phase('savesMs');
+    phase("savesMs");
     const stale = !(await waitSeq(last, staleWaitMs)) || !runs.has(last);
-    phase('finalWaitMs');
+    phase("finalWaitMs");
 
     // Latency of each save: first run of a version >= its own.
     const seqs = [...runs.keys()].sort((a, b) => a - b);

@@ -1,17 +1,17 @@
 // HTTP helpers shared by the benchmarks that keep a server under load while it is edited
 // (suites/downtime.mjs, inplace.mjs, restart-load.mjs).
-import http from 'node:http';
-import net from 'node:net';
+import http from "node:http";
+import net from "node:net";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, "127.0.0.1", () => {
       const { port } = srv.address();
       srv.close(() => resolve(port));
     });
-    srv.on('error', reject);
+    srv.on("error", reject);
   });
 }
 
@@ -21,15 +21,15 @@ export function freePort() {
  */
 export function getBody(port, agent) {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 ? { ok: true, body } : { ok: false, error: `HTTP ${res.statusCode}` }));
-      res.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
+    const req = http.get({ host: "127.0.0.1", port, path: "/", agent, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve(res.statusCode === 200 ? { ok: true, body } : { ok: false, error: `HTTP ${res.statusCode}` }));
+      res.on("error", (e) => resolve({ ok: false, error: e.code ?? e.message }));
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e) => resolve({ ok: false, error: e.code ?? e.message }));
   });
 }
 

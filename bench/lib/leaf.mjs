@@ -25,14 +25,14 @@ export function parseLeafLine(text) {
  * `padding` is extra bytes (a string constant) so that byte lengths change between saves and big
  * modules can be made; `code` is more code put at the end. Returns { full, partial }; `partial` is a prefix of `full`.
  */
-export function leafSource(seq, { header = '', padding = '', code = '' } = {}) {
+export function leafSource(seq, { header = "", padding = "", code = "" } = {}) {
   const partial =
-    `${header}${header ? '\n' : ''}` +
+    `${header}${header ? "\n" : ""}` +
     `const __t = performance.timeOrigin + performance.now();\n` +
     `let __k = "torn";\n` +
     `queueMicrotask(() => console.log(\`@@hot \${__k} ${seq} \${__t}\`));\n` +
     `export const seq = ${seq};\n`;
   // Alternating 1 and 2 extra bytes: consecutive saves never have the same length.
-  const rest = `__k = "ok";\nexport const pad = ${JSON.stringify(padding + (seq % 2 ? 'x' : 'xx'))};\n${code}`;
+  const rest = `__k = "ok";\nexport const pad = ${JSON.stringify(padding + (seq % 2 ? "x" : "xx"))};\n${code}`;
   return { full: partial + rest, partial };
 }

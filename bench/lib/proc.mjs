@@ -3,14 +3,14 @@
 // receive time of each line, waited on with deadlines, and always killed: every child is tracked
 // until it exits, and whatever is still alive when the bench exits is killed by group id.
 
-import { spawn } from 'node:child_process';
+import { spawn } from "node:child_process";
 
 /** Wall-clock ms with sub-ms resolution; the apps print the same clock. */
 export const now = () => performance.timeOrigin + performance.now();
 
 const live = new Set();
 
-function killGroup(child, signal = 'SIGKILL') {
+function killGroup(child, signal = "SIGKILL") {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);
@@ -21,13 +21,13 @@ function killGroup(child, signal = 'SIGKILL') {
   }
 }
 
-process.on('exit', () => {
+process.on("exit", () => {
   for (const p of live) killGroup(p.child);
 });
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(sig, () => {
     for (const p of live) killGroup(p.child);
-    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
   });
 }
 
@@ -44,11 +44,11 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
   const fullEnv = { ...process.env };
   // Tuning variables of the tools must come from the benchmark, not from the shell.
   for (const k of Object.keys(fullEnv)) if (/^(HOTLOAD_|HOT_HOOK_|HOT_INCLUDE|DEBUG$)/.test(k)) delete fullEnv[k];
-  Object.assign(fullEnv, { NO_COLOR: '1', FORCE_COLOR: '0' }, env);
+  Object.assign(fullEnv, { NO_COLOR: "1", FORCE_COLOR: "0" }, env);
   delete fullEnv.NODE_OPTIONS;
   delete fullEnv.NODE_TEST_CONTEXT;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete fullEnv[k];
-  const child = spawn(command, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd, env: fullEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const lines = [];
   let dropped = 0;
   const listeners = new Set();
@@ -76,7 +76,7 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
     },
     waitFor(match, ms, { since = 0 } = {}) {
       const test =
-        typeof match === 'function' ? match : match instanceof RegExp ? (l) => match.test(l.text) : (l) => l.text.includes(match);
+        typeof match === "function" ? match : match instanceof RegExp ? (l) => match.test(l.text) : (l) => l.text.includes(match);
       for (let i = Math.max(0, since - dropped); i < lines.length; i++) if (test(lines[i])) return Promise.resolve(lines[i]);
       return new Promise((resolve, reject) => {
         const waiter = {
@@ -100,19 +100,19 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
     tail(n = 10) {
       return lines
         .slice(-n)
-        .map((l) => `  ${l.stream === 'stderr' ? '!' : '|'} ${l.text}`)
-        .join('\n');
+        .map((l) => `  ${l.stream === "stderr" ? "!" : "|"} ${l.text}`)
+        .join("\n");
     },
-    kill(signal = 'SIGKILL') {
+    kill(signal = "SIGKILL") {
       killGroup(child, signal);
       return handle.exitedPromise;
     },
   };
   handle.exitedPromise = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on("exit", (code, signal) => {
       // The group may still hold grandchildren (a supervisor's app): take them down too.
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid, "SIGKILL");
       } catch {}
       exitInfo = { code, signal };
       live.delete(handle);
@@ -122,7 +122,7 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
         for (const w of [...waiters]) w.fail(`exited (${code ?? signal})`);
       }, 50);
     });
-    child.on('error', (err) => {
+    child.on("error", (err) => {
       exitInfo = { code: -1, signal: null, error: err };
       live.delete(handle);
       resolve(exitInfo);
@@ -131,14 +131,14 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
   });
   live.add(handle);
   const feed = (stream, which) => {
-    let buffer = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
+    let buffer = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
       const at = now();
       buffer += chunk;
       let i;
-      while ((i = buffer.indexOf('\n')) >= 0) {
-        const rec = { text: buffer.slice(0, i).replace(/\r$/, ''), at, stream: which };
+      while ((i = buffer.indexOf("\n")) >= 0) {
+        const rec = { text: buffer.slice(0, i).replace(/\r$/, ""), at, stream: which };
         buffer = buffer.slice(i + 1);
         lines.push(rec);
         if (lines.length > keepLines) {
@@ -150,8 +150,8 @@ export function spawnApp(command, args, { cwd, env = {}, name = command, keepLin
       }
     });
   };
-  feed(child.stdout, 'stdout');
-  feed(child.stderr, 'stderr');
+  feed(child.stdout, "stdout");
+  feed(child.stderr, "stderr");
   return handle;
 }
 

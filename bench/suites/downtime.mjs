@@ -6,19 +6,19 @@
 // created once and kept in import.meta.hot.data, and the accept callback swaps the handler;
 // under `node --watch` each save restarts the process.
 
-import { writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { join } from 'node:path';
-import os from 'node:os';
-import { leafSource, parseLeafLine } from '../lib/leaf.mjs';
-import { freePort, getBody, RequestLoops } from '../lib/http.mjs';
-import { between, now, sleep, spawnApp } from '../lib/proc.mjs';
-import { summarize } from '../lib/stats.mjs';
-import { fmtMs, renderTable } from '../lib/table.mjs';
-import { copyApp } from '../lib/tools.mjs';
+import { writeFileSync } from "node:fs";
+import http from "node:http";
+import { join } from "node:path";
+import os from "node:os";
+import { leafSource, parseLeafLine } from "../lib/leaf.mjs";
+import { freePort, getBody, RequestLoops } from "../lib/http.mjs";
+import { between, now, sleep, spawnApp } from "../lib/proc.mjs";
+import { summarize } from "../lib/stats.mjs";
+import { fmtMs, renderTable } from "../lib/table.mjs";
+import { copyApp } from "../lib/tools.mjs";
 
-export const name = 'downtime';
-export const title = 'Zero downtime: HTTP server under load while its route is edited';
+export const name = "downtime";
+export const title = "Zero downtime: HTTP server under load while its route is edited";
 
 const SIZES = {
   full: { saves: 50, rounds: 1 },
@@ -29,11 +29,12 @@ const MAX_REQUESTS = 400_000; // per tool: the load stops there whatever happens
 const MAX_SECONDS = 120;
 
 const MODES = [
-  { id: 'hotload', label: 'hotload', app: 'server-hotload', argv: ['--import', 'hotload', 'app.mjs'] },
-  { id: 'node-watch', label: 'node --watch', app: 'server-watch', argv: ['--watch', 'app.mjs'] },
+  { id: "hotload", label: "hotload", app: "server-hotload", argv: ["--import", "hotload", "app.mjs"] },
+  { id: "node-watch", label: "node --watch", app: "server-watch", argv: ["--watch", "app.mjs"] },
 ];
 
-const ROUTE_HEADER = 'export function handle(req, res) {\n  res.writeHead(200, { "content-type": "text/plain" });\n  res.end(`route ${seq}`);\n}';
+const ROUTE_HEADER =
+  'export function handle(req, res) {\n  res.writeHead(200, { "content-type": "text/plain" });\n  res.end(`route ${seq}`);\n}';
 
 export async function run(ctx) {
   const size = SIZES[ctx.size];
@@ -43,13 +44,13 @@ export async function run(ctx) {
   for (const mode of MODES) {
     const rec = (data.modes[mode.id] = { label: mode.label, loadavg1: os.loadavg()[0] });
     const dir = copyApp(mode.app, `downtime-${mode.id}`);
-    const route = join(dir, 'route.mjs');
+    const route = join(dir, "route.mjs");
     writeFileSync(route, leafSource(0, { header: ROUTE_HEADER }).full);
     const port = await freePort();
     const app = spawnApp(process.execPath, mode.argv, { cwd: dir, env: { PORT: String(port) }, name: `server ${mode.label}` });
     const load = new Load(port);
     try {
-      await app.waitFor('@@ready', ctx.startTimeoutMs);
+      await app.waitFor("@@ready", ctx.startTimeoutMs);
       load.start();
       await sleep(300); // warm: connections open, JIT warm
       load.measureFrom = now();
@@ -75,44 +76,51 @@ export async function run(ctx) {
       if (s.requests === 0) problems.push(`${mode.label}: no requests completed`);
     } catch (err) {
       rec.error = String(err?.message ?? err);
-      if (mode.id === 'hotload') problems.push(`${mode.label}: ${rec.error.split('\n')[0]}`);
-      ctx.log(`${mode.label}: FAILED ${rec.error.split('\n')[0]}`);
+      if (mode.id === "hotload") problems.push(`${mode.label}: ${rec.error.split("\n")[0]}`);
+      ctx.log(`${mode.label}: FAILED ${rec.error.split("\n")[0]}`);
       ctx.detail(rec.error);
     } finally {
       await load.stop();
       await app.kill();
     }
-    if (rec.error) rows.push([mode.label, 'FAILED', '', '', '', '', '', '', '']);
+    if (rec.error) rows.push([mode.label, "FAILED", "", "", "", "", "", "", ""]);
     else
       rows.push([
         mode.label,
         String(rec.saves),
         String(rec.requests),
-        `${rec.failed}${rec.failed ? ` (${rec.errors})` : ''}`,
+        `${rec.failed}${rec.failed ? ` (${rec.errors})` : ""}`,
         fmtMs(rec.downMs),
         fmtMs(rec.latency.median),
         fmtMs(rec.latency.p95),
         fmtMs(rec.latency.max),
-        rec.finalServed ? 'yes' : 'NO',
+        rec.finalServed ? "yes" : "NO",
       ]);
   }
   const hot = data.modes.hotload;
-  const checks = hot && !hot.error ? [{ name: 'zero failed requests under hotload', ok: hot.failed === 0, value: `${hot.failed} of ${hot.requests}` }] : [];
+  const checks =
+    hot && !hot.error
+      ? [{ name: "zero failed requests under hotload", ok: hot.failed === 0, value: `${hot.failed} of ${hot.requests}` }]
+      : [];
   const numbers = Object.values(data.modes).some((m) => m.requests > 0);
   return {
     data,
     tables: [
-      renderTable(title, ['server under', 'saves', 'requests', 'failed', 'time with failures', 'median', 'p95', 'worst', 'last route served'], rows, [
-        '4 request loops to 127.0.0.1 (2 keep-alive, 2 new connection each), counted from the first save to the end; 1 ms pause after a failure',
-        'time with failures: sum of the spans from a failed request to the next successful one',
-      ]),
+      renderTable(
+        title,
+        ["server under", "saves", "requests", "failed", "time with failures", "median", "p95", "worst", "last route served"],
+        rows,
+        [
+          "4 request loops to 127.0.0.1 (2 keep-alive, 2 new connection each), counted from the first save to the end; 1 ms pause after a failure",
+          "time with failures: sum of the spans from a failed request to the next successful one",
+        ],
+      ),
     ],
     checks,
     ok: numbers && problems.length === 0,
-    problems: [...(numbers ? [] : ['no numbers']), ...problems],
+    problems: [...(numbers ? [] : ["no numbers"]), ...problems],
   };
 }
-
 
 /** Request loops against 127.0.0.1:port, bounded in count and time. */
 class Load extends RequestLoops {
@@ -162,7 +170,7 @@ class Load extends RequestLoops {
     return {
       requests: this.requests,
       failed: this.failed,
-      errors: [...this.errors].map(([k, v]) => `${k} ×${v}`).join(', '),
+      errors: [...this.errors].map(([k, v]) => `${k} ×${v}`).join(", "),
       downMs: this.downMs,
       latency: summarize(this.samples),
     };

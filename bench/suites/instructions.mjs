@@ -8,33 +8,46 @@
 // import graph and the bytes Node was given, bench/apps/bare-job): what any hot-reloading loader
 // must do. The peers run in the same table when installed.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { project } from '../lib/project.mjs';
-import { summarize } from '../lib/stats.mjs';
-import { fmtRatio, renderTable } from '../lib/table.mjs';
-import { APPS, hotloadVersion, peerVersion, TOOLS, whyMissing, WORK } from '../lib/tools.mjs';
-import { warmCodeCache } from './startup.mjs';
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { project } from "../lib/project.mjs";
+import { summarize } from "../lib/stats.mjs";
+import { fmtRatio, renderTable } from "../lib/table.mjs";
+import { APPS, hotloadVersion, peerVersion, TOOLS, whyMissing, WORK } from "../lib/tools.mjs";
+import { warmCodeCache } from "./startup.mjs";
 
-export const name = 'instructions';
-export const title = 'Start-up in instructions (cachegrind): the no-op hooks floor, the bare job, hotload, the peers';
+export const name = "instructions";
+export const title = "Start-up in instructions (cachegrind): the no-op hooks floor, the bare job, hotload, the peers";
 
 const SIZES = {
-  full: { apps: ['empty', 1000, 10000], runs: 3, slowRuns: { empty: 1, 1000: 1, 10000: 0 }, big: { 10000: 1 } },
-  quick: { apps: ['empty', 1000], runs: 1, slowRuns: { empty: 1, 1000: 1 }, big: {}, note: '--quick: one run each, no 10,000-module project' },
-  smoke: { apps: ['empty'], runs: 1, slowRuns: {}, big: {}, modes: ['floor', 'hotload'], note: 'smoke: the empty program, floor and hotload only' },
+  full: { apps: ["empty", 1000, 10000], runs: 3, slowRuns: { empty: 1, 1000: 1, 10000: 0 }, big: { 10000: 1 } },
+  quick: {
+    apps: ["empty", 1000],
+    runs: 1,
+    slowRuns: { empty: 1, 1000: 1 },
+    big: {},
+    note: "--quick: one run each, no 10,000-module project",
+  },
+  smoke: {
+    apps: ["empty"],
+    runs: 1,
+    slowRuns: {},
+    big: {},
+    modes: ["floor", "hotload"],
+    note: "smoke: the empty program, floor and hotload only",
+  },
 };
 
-const importOf = (file) => ['--import', pathToFileURL(join(APPS, file)).href];
+const importOf = (file) => ["--import", pathToFileURL(join(APPS, file)).href];
 const MODES = [
-  { id: 'floor', label: 'node + no-op registerHooks (floor)', argv: () => importOf('hooks-floor/register.mjs') },
-  { id: 'bare', label: 'the bare job (graph + bytes)', argv: () => importOf('bare-job/register.mjs') },
-  { id: 'hotload', label: 'hotload', version: () => hotloadVersion(), argv: () => ['--import', 'hotload'] },
-  { id: 'hot-esm', label: 'hot-esm', peer: 'hot-esm', slow: true, argv: () => ['--no-warnings', '--experimental-loader', 'hot-esm'] },
-  { id: 'hot-hook', label: 'hot-hook', peer: 'hot-hook', slow: true, argv: () => ['--import', 'hot-hook/register'] },
-  { id: 'dynohot', label: 'dynohot', peer: 'dynohot', slow: true, argv: () => ['--import', 'dynohot'] },
+  { id: "floor", label: "node + no-op registerHooks (floor)", argv: () => importOf("hooks-floor/register.mjs") },
+  { id: "bare", label: "the bare job (graph + bytes)", argv: () => importOf("bare-job/register.mjs") },
+  { id: "hotload", label: "hotload", version: () => hotloadVersion(), argv: () => ["--import", "hotload"] },
+  { id: "hot-esm", label: "hot-esm", peer: "hot-esm", slow: true, argv: () => ["--no-warnings", "--experimental-loader", "hot-esm"] },
+  { id: "hot-hook", label: "hot-hook", peer: "hot-hook", slow: true, argv: () => ["--import", "hot-hook/register"] },
+  { id: "dynohot", label: "dynohot", peer: "dynohot", slow: true, argv: () => ["--import", "dynohot"] },
 ];
 
 /** Targets of issue 25, as ratios of hotload's count to the floor's. */
@@ -42,9 +55,9 @@ const TARGETS = { empty: 1.08, 1000: 1.05, 10000: 1.05 };
 
 export async function run(ctx) {
   const size = SIZES[ctx.size];
-  const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+  const valgrind = spawnSync("valgrind", ["--version"], { encoding: "utf8" });
   if (valgrind.status !== 0) {
-    const why = 'valgrind is not installed (apt-get install valgrind)';
+    const why = "valgrind is not installed (apt-get install valgrind)";
     ctx.log(`skip: ${why}`);
     return { data: { skipped: why }, tables: [], checks: [], ok: true, problems: [] };
   }
@@ -73,11 +86,12 @@ export async function run(ctx) {
         try {
           slot.counts.push(await count(app, mode));
         } catch (err) {
-          slot.error = String(err?.message ?? err).split('\n')[0];
+          slot.error = String(err?.message ?? err).split("\n")[0];
           ctx.log(`${app.label} ${mode.label}: FAILED ${slot.error}`);
         }
       }
-      if (slot.counts.length) ctx.log(`${app.label} ${mode.label}: ${slot.counts.map((c) => (c / 1e6).toFixed(1)).join(', ')} M instructions`);
+      if (slot.counts.length)
+        ctx.log(`${app.label} ${mode.label}: ${slot.counts.map((c) => (c / 1e6).toFixed(1)).join(", ")} M instructions`);
     }
     const floor = summarize(rec.modes.floor?.counts ?? []).median;
     const bare = summarize(rec.modes.bare?.counts ?? []).median;
@@ -88,12 +102,12 @@ export async function run(ctx) {
       if (slot.error) failures.push(`${mode.label} failed on ${app.label}: ${slot.error.slice(0, 200)}`);
       rows.push([
         app.label,
-        mode.label + (mode.version?.() ? ` ${mode.version()}` : mode.peer && peerVersion(mode.peer) ? ` ${peerVersion(mode.peer)}` : ''),
-        s.n ? `${(s.median / 1e6).toFixed(1)} M` : slot.error ? 'FAILED' : 'not run',
+        mode.label + (mode.version?.() ? ` ${mode.version()}` : mode.peer && peerVersion(mode.peer) ? ` ${peerVersion(mode.peer)}` : ""),
+        s.n ? `${(s.median / 1e6).toFixed(1)} M` : slot.error ? "FAILED" : "not run",
         String(s.n),
-        s.n && mode.id !== 'floor' && floor ? fmtRatio(s.median / floor) : '',
-        s.n && mode.id !== 'floor' && floor ? `${((s.median - floor) / 1e6).toFixed(1)} M` : '',
-        s.n && !['floor', 'bare'].includes(mode.id) && bare && floor ? fmtRatio((s.median - floor) / (bare - floor)) : '',
+        s.n && mode.id !== "floor" && floor ? fmtRatio(s.median / floor) : "",
+        s.n && mode.id !== "floor" && floor ? `${((s.median - floor) / 1e6).toFixed(1)} M` : "",
+        s.n && !["floor", "bare"].includes(mode.id) && bare && floor ? fmtRatio((s.median - floor) / (bare - floor)) : "",
       ]);
     }
     const h = summarize(rec.modes.hotload?.counts ?? []).median;
@@ -101,17 +115,17 @@ export async function run(ctx) {
       checks.push({
         name: `start-up instructions under hotload ≤ ${TARGETS[app.id]}x the no-op hooks floor: ${app.label}`,
         ok: h / floor <= TARGETS[app.id],
-        value: `${fmtRatio(h / floor)} (${(floor / 1e6).toFixed(1)} M → ${(h / 1e6).toFixed(1)} M; the bare job ${bare ? fmtRatio(bare / floor) : 'not run'})`,
+        value: `${fmtRatio(h / floor)} (${(floor / 1e6).toFixed(1)} M → ${(h / 1e6).toFixed(1)} M; the bare job ${bare ? fmtRatio(bare / floor) : "not run"})`,
       });
     }
   }
   return {
     data,
     tables: [
-      renderTable(title, ['app', 'runs under', 'instructions', 'runs', 'vs floor', 'over floor', 'overhead vs the bare job\'s'], rows, [
-        'every instruction of every thread (valgrind --tool=cachegrind --cache-sim=no) from exec until the entry calls process.exit() at the end of its top level; median of the runs',
-        'floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job)',
-        'overhead vs the bare job\'s: (tool - floor) / (bare job - floor): how many times the unavoidable work the tool spends on top of the floor',
+      renderTable(title, ["app", "runs under", "instructions", "runs", "vs floor", "over floor", "overhead vs the bare job's"], rows, [
+        "every instruction of every thread (valgrind --tool=cachegrind --cache-sim=no) from exec until the entry calls process.exit() at the end of its top level; median of the runs",
+        "floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job)",
+        "overhead vs the bare job's: (tool - floor) / (bare job - floor): how many times the unavoidable work the tool spends on top of the floor",
         `hotload's code cache of its own start-up code: ${codeCache} before the counted starts; timers that fire during the slowed-down start count against the tool`,
         ...failures,
         ...(size.note ? [size.note] : []),
@@ -125,35 +139,39 @@ export async function run(ctx) {
 
 /** An app whose entry imports everything and then exits: `empty`, or a generated project of n modules. */
 function appFor(id) {
-  if (id === 'empty') {
-    const dir = join(WORK, 'instructions-empty');
+  if (id === "empty") {
+    const dir = join(WORK, "instructions-empty");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module", "hotHook": {} }\n');
-    writeFileSync(join(dir, 'count.mjs'), 'process.exit(0);\n');
-    return { id, label: 'an empty program', dir };
+    writeFileSync(join(dir, "package.json"), '{ "private": true, "type": "module", "hotHook": {} }\n');
+    writeFileSync(join(dir, "count.mjs"), "process.exit(0);\n");
+    return { id, label: "an empty program", dir };
   }
   const p = project(id);
-  const entry = join(p.dir, 'count.mjs');
-  if (!existsSync(entry)) writeFileSync(entry, `import { value } from './src/0/m0.mjs';\nif (value === undefined) throw new Error('no value');\nprocess.exit(0);\n`);
-  return { id, label: `${id.toLocaleString('en-US')} project modules`, dir: p.dir };
+  const entry = join(p.dir, "count.mjs");
+  if (!existsSync(entry))
+    writeFileSync(
+      entry,
+      `import { value } from './src/0/m0.mjs';\nif (value === undefined) throw new Error('no value');\nprocess.exit(0);\n`,
+    );
+  return { id, label: `${id.toLocaleString("en-US")} project modules`, dir: p.dir };
 }
 
 /** Instructions of one start of `mode` on `app`. */
 function count(app, mode) {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env = { ...process.env, NO_COLOR: "1" };
   for (const k of Object.keys(env)) if (/^(HOTLOAD_|HOT_HOOK_|HOT_INCLUDE|NODE_OPTIONS$|NODE_TEST_CONTEXT$)/.test(k)) delete env[k];
-  const args = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, ...mode.argv(), 'count.mjs'];
+  const args = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, ...mode.argv(), "count.mjs"];
   return new Promise((resolve, reject) => {
-    const child = spawn('valgrind', args, { cwd: app.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
-    child.on('close', (code) => {
+    const child = spawn("valgrind", args, { cwd: app.dir, env, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20 * 60_000);
+    child.on("close", (code) => {
       clearTimeout(timer);
       const m = /I\s+refs:\s+([\d,]+)/.exec(err);
-      const said = err.split('\n').filter((l) => l && !/^(==|--)\d+/.test(l) && !/^\s+at /.test(l));
-      if (code === 0 && m) resolve(Number(m[1].replaceAll(',', '')));
-      else reject(new Error(`exit ${code}: ${said.find((l) => /Error/.test(l)) ?? said.slice(-3).join(' | ')}`));
+      const said = err.split("\n").filter((l) => l && !/^(==|--)\d+/.test(l) && !/^\s+at /.test(l));
+      if (code === 0 && m) resolve(Number(m[1].replaceAll(",", "")));
+      else reject(new Error(`exit ${code}: ${said.find((l) => /Error/.test(l)) ?? said.slice(-3).join(" | ")}`));
     });
   });
 }

@@ -11,7 +11,8 @@ import { FIRST_PROCESS_ENV, HOT_ENV, IGNORE_ENV, POLL_ENV, SUPERVISOR_ENV } from
 import { LINK_FD } from "../shared/link.js";
 
 /** What a run is started from: the command's options, the app's `--import` (hotload's loader, a file URL), its stdin. */
-type LaunchOptions = Pick<CliOptions, "entry" | "hot" | "poll" | "nodeArgs" | "appArgs"> & Pick<LaunchSpec, "stdin"> & { readonly loader: string };
+type LaunchOptions = Pick<CliOptions, "entry" | "hot" | "poll" | "nodeArgs" | "appArgs"> &
+  Pick<LaunchSpec, "stdin"> & { readonly loader: string };
 
 /** The run of `options.entry` in `cwd`, with `ignore`'s plain paths kept cold in the app. */
 export function launchSpec(options: LaunchOptions, cwd: string, ignore: readonly Glob[], env: NodeJS.ProcessEnv = process.env): LaunchSpec {

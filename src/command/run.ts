@@ -179,7 +179,9 @@ export class Run {
         resolve(true);
       }, LISTEN_TIMEOUT_MS);
     });
-    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(() => this.#clock.clearTimeout(timer));
+    return Promise.race([this.#ready.then(() => true as const), late, this.exited.then(() => false as const)]).finally(() =>
+      this.#clock.clearTimeout(timer),
+    );
   }
 
   /**
@@ -294,6 +296,13 @@ function spawnLinked(spec: LaunchSpec): ChildProcess {
   };
   const stdio = [spec.stdin, "inherit", "inherit"];
   stdio[LINK_FD] = "ipc";
-  (child as unknown as { spawn(options: object): void }).spawn({ file: process.execPath, args, cwd: spec.cwd, envPairs, stdio, windowsHide: true });
+  (child as unknown as { spawn(options: object): void }).spawn({
+    file: process.execPath,
+    args,
+    cwd: spec.cwd,
+    envPairs,
+    stdio,
+    windowsHide: true,
+  });
   return child;
 }

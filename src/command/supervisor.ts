@@ -116,7 +116,8 @@ export class Supervisor {
     this.#phase = "restarting";
     const onChange = (file: string): void => this.restart({ kind: "change", file });
     this.#globWatch = this.#effects.watch.globs(this.#restartGlobs, this.#ignore, onChange, this.#options.poll);
-    if (!this.#options.hot) this.#filesWatch = this.#effects.watch.files([...this.#loaded], this.#ignore, onChange, undefined, this.#options.poll);
+    if (!this.#options.hot)
+      this.#filesWatch = this.#effects.watch.files([...this.#loaded], this.#ignore, onChange, undefined, this.#options.poll);
     await Promise.all([this.#globWatch.ready, this.#filesWatch?.ready]);
     if (this.#phase !== "restarting") return; // a signal came first
     this.#serve(this.#launch());
@@ -160,7 +161,9 @@ export class Supervisor {
       const run = this.#launch();
       this.#serve(run);
       run.child.once("spawn", () => {
-        this.#effects.log.info(`restart: ${describe(cause)} — new process spawned in ${Math.round(this.#effects.clock.now() - decidedAt)} ms`);
+        this.#effects.log.info(
+          `restart: ${describe(cause)} — new process spawned in ${Math.round(this.#effects.clock.now() - decidedAt)} ms`,
+        );
       });
       // Sockets the new version no longer listens on are let go (a changed port).
       void run.whenReady(new Set(previous?.listening), () => {}).then((ready) => ready && this.#sockets.keepOnly(run.listening, run.child));
@@ -187,7 +190,7 @@ export class Supervisor {
       return;
     }
     const [exit] = await Promise.all(live.map((each) => this.#stopRun(each, signal)));
-    await this.#end(exit!.code ?? (run.killed ? signal : exit!.signal ?? signal));
+    await this.#end(exit!.code ?? (run.killed ? signal : (exit!.signal ?? signal)));
   }
 
   /** Writes to the app's stdin (only with `stdin: "pipe"`). */
@@ -223,7 +226,9 @@ export class Supervisor {
         // A new version that cannot start never replaces one that works.
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         const before = this.#options.hot ? this.#effects.watch.snapshot(this.#loaded) : undefined;
-        this.#effects.log.error(`restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`);
+        this.#effects.log.error(
+          `restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`,
+        );
         this.#phase = "running";
         if (before) this.#watchLoaded(before);
         // Saved while it was starting: that save may be the fix.

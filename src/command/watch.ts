@@ -105,7 +105,13 @@ export function watchFiles(
  * change what the app sees). Each glob's fixed folder is watched to the depth the glob can reach;
  * `node_modules` and `.git` below it are skipped unless the glob names them.
  */
-export function watchGlobs(globs: readonly Glob[], ignore: readonly Glob[], onChange: ChangeListener, poll?: number, chokidar: WatchFunction = watch): Watch {
+export function watchGlobs(
+  globs: readonly Glob[],
+  ignore: readonly Glob[],
+  onChange: ChangeListener,
+  poll?: number,
+  chokidar: WatchFunction = watch,
+): Watch {
   const dedupe = deduper(onChange);
   const kinds: Kind[] = ["add", "change", "unlink"];
   const watchers: FSWatcher[] = [];
@@ -181,7 +187,10 @@ function open(
       sayPolling(error);
       const fallback = open(paths, options, kinds, sink, FALLBACK_POLL_MS, chokidar);
       fallbacks.set(watcher, fallback);
-      watcher.close = ((close) => () => Promise.all([close.call(watcher), fallback.close()]).then(() => undefined))(watcher.close);
+      watcher.close = (
+        (close) => () =>
+          Promise.all([close.call(watcher), fallback.close()]).then(() => undefined)
+      )(watcher.close);
       poll = FALLBACK_POLL_MS;
       return;
     }

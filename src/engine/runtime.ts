@@ -125,13 +125,25 @@ export class Runtime implements HotHost, RuntimeSlot {
       dropped: (context) => this.#events.drop(context),
       settle: () => this.#tracker.flush(),
     });
-    this.#tracker = new HookTracker(scope, this.#versions, this.#registry, (files) => this.#scheduler.look(files), (message) => effects.log.warn(message));
+    this.#tracker = new HookTracker(
+      scope,
+      this.#versions,
+      this.#registry,
+      (files) => this.#scheduler.look(files),
+      (message) => effects.log.warn(message),
+    );
     this.#contexts = new HotContexts(this, scope, this.#versions, this.#registry, this.#tracker);
     this.#events = new Events(this.#contexts.isCurrent, effects.log);
     // Everything said about updates, through the one log it is given.
     const reporter = new Reporter(effects.log, this.#events, notifier);
     const watched = { add: (file: string) => this.#watcher.add(file), remove: (file: string) => this.#watcher.remove(file) };
-    this.#failures = new Failures(this.#registry, reporter, watched, (files) => this.#scheduler.retryQuietly(files), (held) => this.#scheduler.retryInvalidation(held));
+    this.#failures = new Failures(
+      this.#registry,
+      reporter,
+      watched,
+      (files) => this.#scheduler.retryQuietly(files),
+      (held) => this.#scheduler.retryInvalidation(held),
+    );
     const { view, acceptsInPlace } = engineView(this.#tracker, this.#registry, inPlace !== undefined);
     const parts = {
       tracker: this.#tracker,
@@ -299,7 +311,13 @@ export class Runtime implements HotHost, RuntimeSlot {
         known.push(real);
         continue;
       }
-      return Promise.reject(new HotloadError("not-a-project-module", `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`, { file }));
+      return Promise.reject(
+        new HotloadError(
+          "not-a-project-module",
+          `update: ${file} is not a module this program loaded (nor a file one depends on): pass the path of one`,
+          { file },
+        ),
+      );
     }
     return this.#scheduler.update(known);
   }
@@ -325,7 +343,8 @@ export class Runtime implements HotHost, RuntimeSlot {
    */
   async importFresh(url: string): Promise<Record<string, unknown>> {
     const id = stripVersion(url);
-    if (!this.#scope.isHot(id)) throw new HotloadError("not-a-project-module", `importFresh: ${url} is not a project module (packages and builtins are shared)`);
+    if (!this.#scope.isHot(id))
+      throw new HotloadError("not-a-project-module", `importFresh: ${url} is not a project module (packages and builtins are shared)`);
     return await dynamicImport(withFresh(id, ++this.#importFreshCalls));
   }
 

@@ -26,7 +26,9 @@ export class Children {
    */
   install(): () => void {
     // Public since Node 0.x, though @types/node does not declare it.
-    const prototype = process.getBuiltinModule("node:child_process").ChildProcess.prototype as ChildProcess & { spawn: (...args: unknown[]) => unknown };
+    const prototype = process.getBuiltinModule("node:child_process").ChildProcess.prototype as ChildProcess & {
+      spawn: (...args: unknown[]) => unknown;
+    };
     const original = prototype.spawn;
     const children = this;
     prototype.spawn = function (this: ChildProcess, ...args: unknown[]): unknown {

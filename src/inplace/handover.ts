@@ -244,7 +244,8 @@ export class Handover {
    */
   #endTakenOver(server: Server): void {
     const old: Server[] = [];
-    for (let i = 0, at = [server]; i < at.length; i++) for (const previous of this.#predecessors.get(at[i]!) ?? []) at.push(previous), old.push(previous);
+    for (let i = 0, at = [server]; i < at.length; i++)
+      for (const previous of this.#predecessors.get(at[i]!) ?? []) (at.push(previous), old.push(previous));
     if (!old.some((previous) => (this.#accepted.get(previous)?.size ?? 0) > 0)) return;
     rawSetTimeout(() => {
       for (const previous of old) for (const socket of this.#accepted.get(previous) ?? []) socket.destroy();
@@ -270,7 +271,8 @@ export class Handover {
   #heldFromBefore(target: ListenTarget, server: Server): Server | undefined {
     if (target.path === undefined && target.port === 0) return undefined;
     for (const [held, live] of this.#live) {
-      if (held !== server && !live.retired && held.listening && live.since < this.#retirements && sameTarget(live.target, target)) return held;
+      if (held !== server && !live.retired && held.listening && live.since < this.#retirements && sameTarget(live.target, target))
+        return held;
     }
     return undefined;
   }
@@ -288,7 +290,8 @@ export class Handover {
       while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner) as object | null;
       const methods = owner as Record<string, unknown> | null;
       const original = methods?.[name];
-      if (methods === null || typeof original !== "function" || original === this.#rawClose || (original as { [WRAPPED]?: true })[WRAPPED]) continue;
+      if (methods === null || typeof original !== "function" || original === this.#rawClose || (original as { [WRAPPED]?: true })[WRAPPED])
+        continue;
       const wrapped = Object.defineProperty(
         function (this: Server, ...args: unknown[]): unknown {
           const result: unknown = Reflect.apply(original, this, args);
@@ -366,5 +369,3 @@ function forwardRequests(old: Server, newest: () => Server): void {
     },
   });
 }
-
-

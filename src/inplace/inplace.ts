@@ -183,13 +183,21 @@ export class InPlace {
     if (running.length === 0) return undefined;
     const owners = [...new Set(running.map(({ owner }) => log.displayPath(fileOf(owner))))].join(", ");
     // Loaded already when a worker was forked; a program with no cluster has no workers.
-    const workers = Object.values((process.getBuiltinModule("node:cluster") as unknown as Cluster).workers ?? {}).map((worker) => worker?.process);
+    const workers = Object.values((process.getBuiltinModule("node:cluster") as unknown as Cluster).workers ?? {}).map(
+      (worker) => worker?.process,
+    );
     const forked = running.filter(({ child }) => workers.includes(child));
-    const what = forked.length === running.length ? plural(forked.length, "cluster worker") : plural(running.length, "child process", "child processes");
+    const what =
+      forked.length === running.length
+        ? plural(forked.length, "cluster worker")
+        : plural(running.length, "child process", "child processes");
     const why = `${owners} started ${what} as it ran, which hotload cannot retire`;
     // A worker is forked with the primary's execArgv (and NODE_OPTIONS) unless the program chose others.
-    const hot = forked.length === running.length && forked.every(({ child }) => process.execArgv.every((arg) => child.spawnargs.includes(arg)));
-    return hot ? `${why}; its workers update themselves in place, the primary keeps its version (restart for a change to what the primary does)` : `${why}; restart needed, the previous version keeps running`;
+    const hot =
+      forked.length === running.length && forked.every(({ child }) => process.execArgv.every((arg) => child.spawnargs.includes(arg)));
+    return hot
+      ? `${why}; its workers update themselves in place, the primary keeps its version (restart for a change to what the primary does)`
+      : `${why}; restart needed, the previous version keeps running`;
   }
 
   /**
@@ -201,7 +209,8 @@ export class InPlace {
     this.#evaluating(true);
     const servers = this.#handover.retire(id);
     const stopped = this.#resources.release(id);
-    if (servers + stopped > 0) log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
+    if (servers + stopped > 0)
+      log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
   }
 
   /** After every settled update (the runtime's onUpdate). */
@@ -217,7 +226,10 @@ export class InPlace {
     // each. The command restarts it; without the command, the user is told once.
     const file = result.files[0] ?? "";
     if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [...result.reevaluated]);
-    else log.warn(`in-place update of ${log.displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`);
+    else
+      log.warn(
+        `in-place update of ${log.displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`,
+      );
   }
 }
 

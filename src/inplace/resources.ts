@@ -273,4 +273,3 @@ function isListening(item: { readonly emitter: EventEmitter; readonly event: str
 function isSpent(timer: NodeJS.Timeout): boolean {
   return (timer as unknown as { _destroyed?: boolean })._destroyed === true;
 }
-

@@ -13,4 +13,5 @@ type DynamicImport = (specifier: string, options?: ImportCallOptions) => Promise
 /** Set by the code cache's script wrapper (a parameter there); undeclared, so undefined, anywhere else. */
 declare const __hotloadImport: DynamicImport | undefined;
 
-export const dynamicImport: DynamicImport = typeof __hotloadImport === "function" ? __hotloadImport : (specifier, options) => import(specifier, options);
+export const dynamicImport: DynamicImport =
+  typeof __hotloadImport === "function" ? __hotloadImport : (specifier, options) => import(specifier, options);

@@ -72,7 +72,8 @@ interface RetiredMessage {
 }
 
 /** Every message a child may send. */
-export type ChildMessage = RestartMessage | FilesMessage | ReadyMessage | EvaluatedMessage | ListeningMessage | ReleasedMessage | RetiredMessage;
+export type ChildMessage =
+  RestartMessage | FilesMessage | ReadyMessage | EvaluatedMessage | ListeningMessage | ReleasedMessage | RetiredMessage;
 
 /**
  * The supervisor's first message to a child: `count` sockets follow, one `socket` message each,

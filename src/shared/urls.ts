@@ -134,7 +134,9 @@ const ROOTS_PREFIX: string = dataUrl("/* hotload: the roots of an update */");
  */
 export function rootsUrl(urls: readonly string[]): string {
   if (urls.length === 1) return urls[0]!;
-  const code = urls.map((url, i) => `import * as r${i} from ${JSON.stringify(url)};`).join("") + `export { ${urls.map((_, i) => `r${i}`).join(", ")} };`;
+  const code =
+    urls.map((url, i) => `import * as r${i} from ${JSON.stringify(url)};`).join("") +
+    `export { ${urls.map((_, i) => `r${i}`).join(", ")} };`;
   return `${ROOTS_PREFIX}${encodeURIComponent(code)}`;
 }
 

@@ -24,7 +24,8 @@ const CALL = /\s*\??\.\s*hot\s*!?\s*(?:\?\.|\.)\s*(accept|acceptExports)\s*/y;
 // `import.meta.hot?.accept(` as compilers lower it for a target before ES2020 (swc, and so
 // @swc-node/register without a tsconfig; tsc; Babel): `(_hot = import.meta.hot) === null || _hot
 // === void 0 ? void 0 : _hot.accept(`, or `… == null ? void 0 : _hot.accept(`.
-const LOWERED_CALL = /\s*\.\s*hot\s*\)\s*(?:===\s*null\s*\|\|\s*([\w$]+)\s*===\s*void\s+0|==\s*null)\s*\?\s*void\s+0\s*:\s*([\w$]+)\s*\.\s*(accept|acceptExports)\s*/y;
+const LOWERED_CALL =
+  /\s*\.\s*hot\s*\)\s*(?:===\s*null\s*\|\|\s*([\w$]+)\s*===\s*void\s+0|==\s*null)\s*\?\s*void\s+0\s*:\s*([\w$]+)\s*\.\s*(accept|acceptExports)\s*/y;
 const OPEN = /\s*\(\s*/y;
 const STRING = /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`\\$]*)`/y;
 const SEPARATOR = /\s*,\s*/y;

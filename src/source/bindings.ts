@@ -42,7 +42,12 @@ export function namesImportedBy(statement: string): Set<string> | undefined {
  * imports whose specifier `resolve` turns into `dep`. Undefined when some import of it cannot be
  * read. A dynamic import (of `dep`, or with a computed specifier) uses the namespace: {@link ALL}.
  */
-function namesImportedFrom(source: string, facts: SourceFacts, dep: string, resolve: (specifier: string) => string | undefined): Set<string> | undefined {
+function namesImportedFrom(
+  source: string,
+  facts: SourceFacts,
+  dep: string,
+  resolve: (specifier: string) => string | undefined,
+): Set<string> | undefined {
   const names = new Set<string>();
   let found = false;
   for (const entry of facts.imports) {
@@ -110,21 +115,35 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
   for (const declared of text.matchAll(FUNCTION_DECLARED)) functions.add((declared[1] ?? declared[2])!);
   const evaluated = evaluatedCode(text);
   const names = locals.map((name) => name.replace(/\$/g, "\\$")).join("|");
-  for (const match of text.matchAll(new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|=(?![=>]))`, "g"))) {
+  for (const match of text.matchAll(
+    new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|=(?![=>]))`, "g"),
+  )) {
     if (evaluated[match.index] !== 1) continue;
     if (match[2] === "=") return true;
     if (LISTENER_METHODS.has(match[1] ?? "")) continue;
     const args = argumentsAt(text, match.index + match[0].length - 1);
-    if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word))) return true;
+    if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word)))
+      return true;
   }
   return false;
 }
 
 /** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */
-const LISTENER_METHODS: ReadonlySet<string> = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener", "off", "removeListener", "removeAllListeners", "emit"]);
+const LISTENER_METHODS: ReadonlySet<string> = new Set([
+  "on",
+  "once",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+  "off",
+  "removeListener",
+  "removeAllListeners",
+  "emit",
+]);
 
 /** `function name(`, `const name = (…) =>`, `const name = async function`. */
-const FUNCTION_DECLARED = /(?:\bfunction\s*\*?\s*([\w$]+)\s*\(|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|(?:\([^()]*\)|[\w$]+)\s*=>))/g;
+const FUNCTION_DECLARED =
+  /(?:\bfunction\s*\*?\s*([\w$]+)\s*\(|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|(?:\([^()]*\)|[\w$]+)\s*=>))/g;
 
 /** The text between the `(` at `open` and its `)` (strings inside are skipped roughly). */
 function argumentsAt(text: string, open: number): string {
@@ -203,7 +222,13 @@ export function allAccepted(used: ReadonlySet<string>, accepted: ReadonlySet<str
  * URL specifiers are resolved against `importer`; an import that resolves otherwise (a package,
  * an extension left out) is not recognised, so the importer is updated: the safe side.
  */
-export function importsOnlyAccepted(importerSource: string | Buffer | undefined, importer: string, depSource: string | Buffer | undefined, dep: string, accepted: ReadonlySet<string>): boolean {
+export function importsOnlyAccepted(
+  importerSource: string | Buffer | undefined,
+  importer: string,
+  depSource: string | Buffer | undefined,
+  dep: string,
+  accepted: ReadonlySet<string>,
+): boolean {
   if (importerSource === undefined) return false;
   const text = importerSource.toString();
   const facts = lex(text);

@@ -15,7 +15,6 @@ import { liveEdits, liveEditsMoveCode, type LiveEdit } from "./live.js";
 import { inlineMap, mapComment, mapOf, mentionsInlineMap } from "./sourcemap.js";
 import { sourceUrlComment } from "../shared/urls.js";
 
-
 /** What hotload appends to or does with a module's source. */
 interface EditOptions {
   /** The module's file path (names the source in a map). */
@@ -64,18 +63,24 @@ export function mentionsMeta(source: string | Buffer): boolean {
  */
 export function editModule(source: string | Buffer, options: EditOptions): Edited | undefined {
   const tail = (options.tail ?? "") + (options.sourceUrl === undefined ? "" : identity(source, options.sourceUrl));
-  if (!mentionsMeta(source)) return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
+  if (!mentionsMeta(source))
+    return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
   const text = source.toString();
   const facts = lex(text);
   // A module that does not parse gets nothing to run: Node's error then shows its lines as written
   // (Node 22 never compiles an imported module that failed again, so the start-up retry cannot).
-  if (facts === undefined && !TYPESCRIPT.test(options.file) && !parsesAsModule(text)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
+  if (facts === undefined && !TYPESCRIPT.test(options.file) && !parsesAsModule(text))
+    return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   // A version under another URL than its file's gets line 1's statement whenever it reads
   // import.meta at all: the statement makes its `url` the file's (see engine/hot/contexts.ts).
   const renamed = options.sourceUrl !== undefined && facts !== undefined && facts.metas.length > 0;
-  if (facts !== undefined && !renamed && !needsHot(text, facts)) return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
+  if (facts !== undefined && !renamed && !needsHot(text, facts))
+    return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   const { importer, exportsOf } = options;
-  const live = importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0 ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json)) : [];
+  const live =
+    importer !== undefined && facts !== undefined && facts.accepted.deps.length > 0
+      ? liveEdits(text, facts, importer, (specifier, json) => exportsOf?.(specifier, importer, json))
+      : [];
   const { edited, placement } = inject(text, facts, live);
   edited.append(`\n${INJECTION_IMPORT}${tail}`);
   // A rewritten specifier moves what follows it on its line: a map keeps columns right for tools
@@ -115,7 +120,11 @@ export function injectHotBytes(source: Uint8Array): Injected {
   return injectHot(Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8"));
 }
 
-function inject(text: string, facts: SourceFacts | undefined, live: readonly LiveEdit[] = []): { edited: MagicString; placement: Placement } {
+function inject(
+  text: string,
+  facts: SourceFacts | undefined,
+  live: readonly LiveEdit[] = [],
+): { edited: MagicString; placement: Placement } {
   const placement = place(text, facts);
   const edited = magic(text);
   // Before the statement goes in: an overwrite would drop text inserted at its edge.

@@ -132,7 +132,8 @@ function isTrivia(text: string): boolean {
 }
 
 // A word that may run code, or that continues a statement on the next line.
-const NOT_INERT = /\b(?:new|import|module|await|yield|delete|instanceof|in|of|class|function|if|else|do|while|for|with|try|catch|finally|switch|case|default)\b/;
+const NOT_INERT =
+  /\b(?:new|import|module|await|yield|delete|instanceof|in|of|class|function|if|else|do|while|for|with|try|catch|finally|switch|case|default)\b/;
 
 /**
  * True when `line` is one or more complete declarations (`const`, `let`, `var`, exported or not)

@@ -59,10 +59,19 @@ export function lex(source: string): SourceFacts | undefined {
     if (entry.type === "dynamic" && !entry.probablyTypeOnly) dynamicImports.push(entry.glob ? undefined : entry.specifier);
     if (entry.type === "import-meta") metas.push([entry.start, entry.end]);
     else if (entry.type === "static" || entry.type === "reexport-star") {
-      statics.push({ specifier: entry.specifier, start: entry.importStart, end: entry.importEnd, typeOnly: entry.typeOnly, specifierStart: entry.start, specifierEnd: entry.end });
+      statics.push({
+        specifier: entry.specifier,
+        start: entry.importStart,
+        end: entry.importEnd,
+        typeOnly: entry.typeOnly,
+        specifierStart: entry.start,
+        specifierEnd: entry.end,
+      });
     }
   }
-  const exports = exported.filter((e) => e.type !== "reexport-all" && !e.typeOnly).map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);
+  const exports = exported
+    .filter((e) => e.type !== "reexport-all" && !e.typeOnly)
+    .map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);
   return { metas, imports: statics, exports, accepted: acceptedBy(source, metas), dynamicImports };
 }
 

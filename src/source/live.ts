@@ -46,18 +46,30 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * bindings and registers with the runtime the setter that assigns them, with `checked`, the names
  * the importer imports by name (their absence from a new version fails the update).
  */
-export function liveModuleSource(importer: string, specifier: string, attributes: string, exported: readonly string[], checked: readonly LiveName[]): string {
+export function liveModuleSource(
+  importer: string,
+  specifier: string,
+  attributes: string,
+  exported: readonly string[],
+  checked: readonly LiveName[],
+): string {
   const spec = JSON.stringify(specifier);
   const locals = exported.map((_, i) => `$${i}`);
   const set = `const s=(n)=>{${exported.map((name, i) => `${locals[i]}=n[${JSON.stringify(name)}]`).join(";")}};`;
   // In an import cycle the dependency may not have run yet (its `let`s unset): the first read is
   // made again once the module graph has evaluated.
   const first = "try{s(n)}catch{Promise.resolve().then(()=>s(n)).catch(()=>{})}";
-  const declare = exported.length === 0 ? "" : `let ${locals.join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
+  const declare =
+    exported.length === 0
+      ? ""
+      : `let ${locals.join(",")};export{${exported.map((name, i) => `${locals[i]} as ${JSON.stringify(name)}`).join(",")}};`;
   // The names the importer imports by name, imported by name here too: a name the dependency does
   // not provide stays a link error, as without hotload (a CommonJS export Node cannot detect).
   const names = [...new Set(checked.map((n) => n.name))];
-  const link = names.length === 0 ? "" : `import{${names.map((name, i) => `${IDENTIFIER.test(name) ? name : JSON.stringify(name)} as $l${i}`).join(",")}}from${spec}${attributes};`;
+  const link =
+    names.length === 0
+      ? ""
+      : `import{${names.map((name, i) => `${IDENTIFIER.test(name) ? name : JSON.stringify(name)} as $l${i}`).join(",")}}from${spec}${attributes};`;
   return (
     `${JSON.stringify(importer)};import*as n from${spec}${attributes};${link}${declare}${set}${first}` +
     `${RUNTIME_IN_CODE}.live(${JSON.stringify(importer)},import.meta.resolve(${spec}),${JSON.stringify(checked)},s);`
@@ -65,7 +77,13 @@ export function liveModuleSource(importer: string, specifier: string, attributes
 }
 
 /** The URL of the module {@link liveModuleSource} describes. */
-export function liveModuleUrl(importer: string, specifier: string, attributes: string, exported: readonly string[], checked: readonly LiveName[]): string {
+export function liveModuleUrl(
+  importer: string,
+  specifier: string,
+  attributes: string,
+  exported: readonly string[],
+  checked: readonly LiveName[],
+): string {
   const source = liveModuleSource(importer, specifier, attributes, exported, checked);
   // The importer first (read back by liveImporterOf), as a string statement that does nothing.
   return liveUrl(source);
@@ -100,7 +118,9 @@ export function liveEdits(
     if (!/^\s*(?:(?:with|assert)\s*\{[\s\S]*\})?\s*$/.test(after)) continue;
     const attributes = after.trim();
     const json = /\btype\s*:\s*["']json["']/.test(attributes);
-    const checked = [...names].filter((name) => name !== ALL).map((name) => locate(text, entry.start + offsetOf(statement, name), name, entry.specifier));
+    const checked = [...names]
+      .filter((name) => name !== ALL)
+      .map((name) => locate(text, entry.start + offsetOf(statement, name), name, entry.specifier));
     let exported = checked.map((n) => n.name);
     if (names.has(ALL)) {
       const all = exportsOf(entry.specifier, json);
@@ -116,7 +136,8 @@ export function liveEdits(
 
 // What may follow a rewritten specifier on its line without a tool minding that it moved: the
 // attributes (blanked in place), the statement's `;`, comments.
-const NOTHING_TO_MAP = /^(?:\s*(?:with|assert)\s*\{[^}\n\r\u2028\u2029]*\})?\s*;?[^\S\n\r\u2028\u2029]*(?:\/\/[^\n\r\u2028\u2029]*|\/\*(?:(?!\*\/)[^\n\r\u2028\u2029])*\*\/[^\S\n\r\u2028\u2029]*)*(?:[\n\r\u2028\u2029]|$)/;
+const NOTHING_TO_MAP =
+  /^(?:\s*(?:with|assert)\s*\{[^}\n\r\u2028\u2029]*\})?\s*;?[^\S\n\r\u2028\u2029]*(?:\/\/[^\n\r\u2028\u2029]*|\/\*(?:(?!\*\/)[^\n\r\u2028\u2029])*\*\/[^\S\n\r\u2028\u2029]*)*(?:[\n\r\u2028\u2029]|$)/;
 
 /**
  * Whether `edits` move code that a tool may point at: text after a rewritten specifier on its line

@@ -50,6 +50,10 @@ export function mapOf(edited: MagicStringType, name: string, own: object | undef
   // The package's CommonJS build is a UMD bundle: the function itself, or under `default`.
   const loaded = requireHere("@jridgewell/remapping") as typeof RemappingModule.default | { default: typeof RemappingModule.default };
   const remapping = typeof loaded === "function" ? loaded : loaded.default;
-  const composed = remapping(JSON.parse(map.toString()) as RemappingModule.SourceMapInput, (source) => (source === input ? (own as RemappingModule.SourceMapInput) : null), { excludeContent: false });
+  const composed = remapping(
+    JSON.parse(map.toString()) as RemappingModule.SourceMapInput,
+    (source) => (source === input ? (own as RemappingModule.SourceMapInput) : null),
+    { excludeContent: false },
+  );
   return JSON.parse(composed.toString()) as object;
 }

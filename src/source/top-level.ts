@@ -54,7 +54,8 @@ export function evaluatedCode(text: string): Uint8Array {
     }
     arrowStarted = true;
     if (c === "{" || c === "(" || c === "[") {
-      const body = c === "{" && (previous === "=>" || (previous === ")" && closedParen !== undefined && !CONTROL.has(closedParen)) || classPending);
+      const body =
+        c === "{" && (previous === "=>" || (previous === ")" && closedParen !== undefined && !CONTROL.has(closedParen)) || classPending);
       if (c === "{") classPending = false;
       stack.push({ body, word: c === "(" ? previous : "" });
       if (body) bodies++;

@@ -38,7 +38,9 @@ export function sayPolling(error: unknown): void {
   const code = (error as { code?: unknown } | null)?.code;
   const polling = `polling every ${FALLBACK_POLL_MS} ms instead.`;
   if (code === "ENOSPC") {
-    warn(`the system's limit of file watches is reached (ENOSPC): ${polling} To raise it: sudo sysctl fs.inotify.max_user_watches=524288 (add it to /etc/sysctl.conf to keep it)`);
+    warn(
+      `the system's limit of file watches is reached (ENOSPC): ${polling} To raise it: sudo sysctl fs.inotify.max_user_watches=524288 (add it to /etc/sysctl.conf to keep it)`,
+    );
   } else if (code === "EMFILE" || code === "ENFILE") {
     warn(
       `the system's limit of inotify instances or open files is reached (${code}): ${polling} ` +

@@ -306,7 +306,13 @@ export class Watcher {
         continue;
       }
       const step = whenReady(
-        { size: sizeOf(file), probed: this.#probed.get(file), lastEvent: this.#lastEvent.get(file), heldUntil: this.#held.get(file), lastSize: this.#sizes.get(file) },
+        {
+          size: sizeOf(file),
+          probed: this.#probed.get(file),
+          lastEvent: this.#lastEvent.get(file),
+          heldUntil: this.#held.get(file),
+          lastSize: this.#sizes.get(file),
+        },
         now,
         this.#options,
       );
@@ -337,7 +343,8 @@ export class Watcher {
     this.#running = undefined;
     // A save while the batch was handled is normally brought by its own event; one whose event
     // never came (its watch lapsed, an editor's rename) still gets a look once things settle.
-    for (const [file, size] of sizes) if (this.#watched.has(file) && needsAnotherLook(size, sizeOf(file), this.#touched.has(file))) this.#touch(file);
+    for (const [file, size] of sizes)
+      if (this.#watched.has(file) && needsAnotherLook(size, sizeOf(file), this.#touched.has(file))) this.#touch(file);
     // Anything touched meanwhile goes next, as one batch.
     if (this.#touched.size > 0) this.#arm(0);
   }

@@ -72,7 +72,10 @@ test("an ES module that CommonJS code requires again after it was pruned runs th
 test("an ES module that CommonJS code requires for the first time after an update of it runs its new version", async () => {
   const dir = copyFixture("cjs-requires-esm");
   // kf.mjs is imported by top.mjs only: its update leaves nothing of it in require.cache.
-  writeFileSync(join(dir, "top.mjs"), `import ke from "./ke.cjs";\nimport { value } from "./kf.mjs";\nconsole.log(\`top sees \${ke.line} and \${value}\`);\nimport.meta.hot.accept();\nsetInterval(() => {}, 1 << 30);\n`);
+  writeFileSync(
+    join(dir, "top.mjs"),
+    `import ke from "./ke.cjs";\nimport { value } from "./kf.mjs";\nconsole.log(\`top sees \${ke.line} and \${value}\`);\nimport.meta.hot.accept();\nsetInterval(() => {}, 1 << 30);\n`,
+  );
   writeFileSync(join(dir, "ke.cjs"), `exports.line = "ke 1";\n`);
   const run = spawnHot(join(dir, "top.mjs"));
   await run.waitForLine("top sees ke 1 and kf 1");
@@ -87,7 +90,10 @@ test("an ES module that CommonJS code requires for the first time after an updat
 
 test("an ES module that CommonJS code requires inside a function is required again after each update of its requirer, with no update of its own until it is saved", async () => {
   const dir = copyFixture("cjs-requires-esm");
-  writeFileSync(join(dir, "top.mjs"), `import ke from "./ke.cjs";\nconst timer = setInterval(() => console.log(\`tick \${ke.line()}\`), 50);\nimport.meta.hot.dispose(() => clearInterval(timer));\nimport.meta.hot.accept();\n`);
+  writeFileSync(
+    join(dir, "top.mjs"),
+    `import ke from "./ke.cjs";\nconst timer = setInterval(() => console.log(\`tick \${ke.line()}\`), 50);\nimport.meta.hot.dispose(() => clearInterval(timer));\nimport.meta.hot.accept();\n`,
+  );
   writeFileSync(join(dir, "ke.cjs"), `exports.line = () => \`ke 1 with \${require("./kf.mjs").value}\`;\n`);
   const run = spawnHot(join(dir, "top.mjs"));
   await run.waitForLine("tick ke 1 with kf 1");
@@ -98,7 +104,10 @@ test("an ES module that CommonJS code requires inside a function is required aga
   // Required again at every tick: a few ticks, and not one update in between.
   for (let i = 0; i < 5; i++) await run.waitForLine("tick ke 22 with kf 1", 10_000, run.mark());
   const updates = run.lines.slice(since).filter((line) => line.includes("updated"));
-  assert.deepEqual(updates.map((line) => line.replace(/ in [\d.]+ ms$/, "")), ["[hotload] updated ./ke.cjs → ./top.mjs"]);
+  assert.deepEqual(
+    updates.map((line) => line.replace(/ in [\d.]+ ms$/, "")),
+    ["[hotload] updated ./ke.cjs → ./top.mjs"],
+  );
   // And its save applies.
   since = run.mark();
   edit(join(dir, "kf.mjs"), `export const value = "kf 333";\n`);

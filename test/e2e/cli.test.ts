@@ -11,7 +11,6 @@ import { spawnSync } from "node:child_process";
 import { CLI, copyFixture, edit, replaceIn, ROOT, spawnCli, spawnCommand, type Running } from "../helpers/e2e.js";
 import { hotload, stop, stopAfter } from "../helpers/command.js";
 
-
 function pidOf(line: string): number {
   const match = /pid=(\d+)/.exec(line);
   assert.ok(match, `no pid in ${JSON.stringify(line)}`);
@@ -62,11 +61,7 @@ test("with --no-overlap a crash is reported once, and the app starts again at th
   let since = run.mark();
   replaceIn(lib, '"one"', '"boom"');
   await run.waitForLine(/^started pid=\d+ value=boom$/, 10_000, since);
-  await run.waitForLine(
-    /^\[hotload\] \.\/app\.mjs crashed with exit code 1 — waiting for a change to restart it$/,
-    10_000,
-    since,
-  );
+  await run.waitForLine(/^\[hotload\] \.\/app\.mjs crashed with exit code 1 — waiting for a change to restart it$/, 10_000, since);
   since = run.mark();
   replaceIn(lib, '"boom"', '"fixed"');
   await run.waitForLine(/^started pid=\d+ value=fixed$/, 10_000, since);
@@ -116,16 +111,25 @@ test("the command ends as its program ends under plain node: by the signal that 
   const dir = copyFixture("cli-signals");
   // What a parent's child.on("exit") sees: (code, signal).
   const ending = async (run: Running, signal: NodeJS.Signals): Promise<[number | null, NodeJS.Signals | null]> => {
-    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => run.child.once("exit", (code, by) => resolve([code, by])));
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      run.child.once("exit", (code, by) => resolve([code, by])),
+    );
     await run.waitForLine(/^started pid=\d+ /);
     run.child.kill(signal);
     return exit;
   };
-  const cases = [["default", "SIGTERM"], ["default", "SIGINT"], ["trap", "SIGTERM"]] as const;
+  const cases = [
+    ["default", "SIGTERM"],
+    ["default", "SIGINT"],
+    ["trap", "SIGTERM"],
+  ] as const;
   await Promise.all(
     cases.map(async ([mode, signal]) => {
       const args = mode === "default" ? ["app.mjs"] : ["app.mjs", mode];
-      const [plain, command] = await Promise.all([ending(spawnCommand(process.execPath, args, { cwd: dir }), signal), ending(hotload(dir, args), signal)]);
+      const [plain, command] = await Promise.all([
+        ending(spawnCommand(process.execPath, args, { cwd: dir }), signal),
+        ending(hotload(dir, args), signal),
+      ]);
       assert.deepEqual(command, plain, `${mode} program, ${signal}`);
     }),
   );
@@ -145,7 +149,10 @@ test("an app that finishes with 0 ends the command with 0", async () => {
   const dir = copyFixture("cli-exit");
   const run = hotload(dir, ["app.mjs", "0"]);
   assert.equal(await run.exited, 0);
-  assert.ok(run.lines.some((line) => /^started pid=\d+ version=1 exiting with 0$/.test(line)), run.output());
+  assert.ok(
+    run.lines.some((line) => /^started pid=\d+ version=1 exiting with 0$/.test(line)),
+    run.output(),
+  );
   assert.ok(run.lines.includes("[hotload] ./app.mjs exited with code 0"), run.output());
 });
 
@@ -198,7 +205,11 @@ test("--restart globs restart on changes to files no module imports; --ignore ex
   writeFileSync(join(dir, "data/skip/x.json"), "{}\n");
   writeFileSync(join(dir, "data/deep/er/x.txt"), "{}\n");
   writeFileSync(join(dir, "data/deep/er/settings.json"), "{}\n");
-  await run.waitForLine(/^\[hotload\] restart: \.\/data\/deep\/er\/settings\.json changed — new process (?:ready|spawned) in \d+ ms$/, 10_000, since);
+  await run.waitForLine(
+    /^\[hotload\] restart: \.\/data\/deep\/er\/settings\.json changed — new process (?:ready|spawned) in \d+ ms$/,
+    10_000,
+    since,
+  );
   assert.notEqual(pidOf(await run.waitForLine(/^started pid=\d+ /, 10_000, since)), first);
   assert.equal(count(run, /^\[hotload\] restart:/), 1, run.output());
   await stop(run);

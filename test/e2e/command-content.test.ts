@@ -23,7 +23,11 @@ test("touching .env or rewriting it with the same bytes does not restart the app
   writeFileSync(join(dir, "marker.txt"), "1\n");
   await run.waitForLine(/^\[hotload\] restart: \.\/marker\.txt changed/, 10_000, since);
   const restarts = (): string[] => run.lines.slice(since).filter((line) => line.startsWith("[hotload] restart:"));
-  assert.deepEqual(restarts().map((line) => line.replace(/ changed.*/, "")), ["[hotload] restart: ./marker.txt"], run.output());
+  assert.deepEqual(
+    restarts().map((line) => line.replace(/ changed.*/, "")),
+    ["[hotload] restart: ./marker.txt"],
+    run.output(),
+  );
   const afterMarker = run.mark();
   edit(env, "CLI_BASIC_ENV=second\n");
   await run.waitForLine(/^started pid=\d+ .* env=second$/, 10_000, afterMarker);

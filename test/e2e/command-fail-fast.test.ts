@@ -14,7 +14,6 @@ import { CLI, copyFixture, edit, replaceIn } from "../helpers/e2e.js";
 import { hotload } from "../helpers/command.js";
 import { findNode20, NO_NODE20 } from "../helpers/node20.js";
 
-
 function numberIn(line: string, name: string): number {
   const match = new RegExp(`${name}=(\\d+)`).exec(line);
   assert.ok(match, `no ${name} in ${JSON.stringify(line)}`);

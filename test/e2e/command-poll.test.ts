@@ -40,7 +40,10 @@ test("HOTLOAD_POLL: updates apply, and the program holds no inotify watch", { sk
   const run = spawnHot(join(dir, "app.mjs"), { env: { HOTLOAD_POLL: "40" } });
   runs.push(run);
   const pid = pidOf(await run.waitForLine(/^started pid=\d+ /));
-  for (const [from, next] of [["hello", "hello again"], ["hello again", "hello once more"]] as const) {
+  for (const [from, next] of [
+    ["hello", "hello again"],
+    ["hello again", "hello once more"],
+  ] as const) {
     const since = run.mark();
     replaceIn(join(dir, "greeting.mjs"), `"${from}"`, `"${next}"`);
     await run.waitForLine(new RegExp(`^greeting updated pid=${pid} greeting=${next}$`), 10_000, since);

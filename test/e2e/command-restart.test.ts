@@ -10,7 +10,6 @@ import { copyFixture, edit, replaceIn } from "../helpers/e2e.js";
 import { hotload, stop } from "../helpers/command.js";
 import { freePort, startLoad } from "../helpers/load.js";
 
-
 /**
  * The restart path: a change nothing accepts restarts (without this, a change reaching an entry
  * with no hot code is applied in place, in the same process).
@@ -37,7 +36,11 @@ for (const keepAlive of [true, false]) {
       const version = `v${"0".repeat(i)}${i}`;
       saveVersion(dir, version);
       await run.waitForLine(new RegExp(`^listening pid=\\d+ version=${version}$`), 15_000, since);
-      await run.waitForLine(/^\[hotload\] restart: \.\/version\.mjs changed and nothing accepts it — new process ready in \d+ ms$/, 15_000, since);
+      await run.waitForLine(
+        /^\[hotload\] restart: \.\/version\.mjs changed and nothing accepts it — new process ready in \d+ ms$/,
+        15_000,
+        since,
+      );
       // Requests answered by the new version before the next save.
       const seen = load.snapshot().ok;
       while (load.snapshot().ok < seen + 20) await new Promise((wake) => setImmediate(wake));
@@ -70,7 +73,10 @@ test("a version that throws at start-up never replaces the running one; the fix 
   replaceIn(lib, '"boom"', '"fixed"');
   await run.waitForLine(/^started pid=\d+ value=fixed$/, 15_000, since);
   await run.waitForLine(/^\[hotload\] restart: \.\/lib\.mjs changed.* — new process ready in \d+ ms$/, 15_000, since);
-  assert.notEqual(first, run.lines.find((line) => /value=fixed$/.test(line)));
+  assert.notEqual(
+    first,
+    run.lines.find((line) => /value=fixed$/.test(line)),
+  );
   assert.equal(await stop(run), "SIGTERM");
 });
 

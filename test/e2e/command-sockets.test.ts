@@ -62,11 +62,21 @@ test("the program sees plain node: cluster.isPrimary, no process.send, connected
   const { execArgv, env: keys, ...rest } = underCommand;
   const { execArgv: plainExecArgv, env: plainKeys, ...plainRest } = underNode;
   assert.deepEqual(rest, plainRest);
-  assert.deepEqual(rest, { isPrimary: true, isWorker: false, connected: "undefined", send: "undefined", disconnect: "undefined", channel: "undefined" });
+  assert.deepEqual(rest, {
+    isPrimary: true,
+    isWorker: false,
+    connected: "undefined",
+    send: "undefined",
+    disconnect: "undefined",
+    channel: "undefined",
+  });
   // The command's only option of its own is the loader, after the user's.
   assert.deepEqual((execArgv as string[]).slice(0, -2), plainExecArgv);
   assert.equal((execArgv as string[]).at(-2), "--import");
-  assert.deepEqual((keys as string[]).filter((key) => !README_VARIABLES.includes(key)), plainKeys);
+  assert.deepEqual(
+    (keys as string[]).filter((key) => !README_VARIABLES.includes(key)),
+    plainKeys,
+  );
   await stop(run);
 });
 
@@ -83,7 +93,11 @@ test("TCP on port 0 and a unix socket the program unlinks before listening answe
     const since = run.mark();
     const version = saveVersion(dir, i);
     await run.waitForLine(new RegExp(`^listening pid=\\d+ port=${port} version=${version}$`), 15_000, since);
-    await run.waitForLine(/^\[hotload\] restart: \.\/version\.mjs changed and nothing accepts it — new process ready in \d+ ms$/, 15_000, since);
+    await run.waitForLine(
+      /^\[hotload\] restart: \.\/version\.mjs changed and nothing accepts it — new process ready in \d+ ms$/,
+      15_000,
+      since,
+    );
     await answered(loads, 40);
   }
   const result = await stopLoads(loads);
@@ -110,7 +124,9 @@ test("a socket the program closes itself is released: the port is free again", a
   const deadline = performance.now() + 3_000;
   for (;;) {
     const probe = createServer();
-    const bound = await new Promise<boolean>((resolve) => probe.once("error", () => resolve(false)).listen(port, "127.0.0.1", () => resolve(true)));
+    const bound = await new Promise<boolean>((resolve) =>
+      probe.once("error", () => resolve(false)).listen(port, "127.0.0.1", () => resolve(true)),
+    );
     probe.close();
     if (bound) break;
     assert.ok(performance.now() < deadline, `port ${port} still in use\n${run.output()}`);

@@ -77,7 +77,10 @@ describe("import.meta.hot.acceptExports", () => {
     const run = spawnHot(join(dir, "app-dynamic.mjs"));
     await run.waitForLine("loaded:all:a0b0c0default0");
     await run.waitForLine("app ready");
-    for (const [from, to] of [["0", "11"], ["11", "2"]] as const) {
+    for (const [from, to] of [
+      ["0", "11"],
+      ["11", "2"],
+    ] as const) {
       const since = run.mark();
       edit(join(dir, "all-accepted.mjs"), (code) => code.replace(new RegExp(`([abc])${from}"`, "g"), `$1${to}"`));
       await run.waitForLine(`all >>>>>> a${to}, b${to}, c${to}`, 10_000, since);

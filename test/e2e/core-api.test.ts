@@ -74,18 +74,28 @@ describe("hotload/api", () => {
   });
 
   test("update(files) takes a file: URL string of a loaded module as its path", async () => {
-    const result = await command<UpdateResult>(`url dep.mjs ${JSON.stringify("export const n = 3;\nconsole.log(`dep v${n} evaluated`);\n")}`, "update result ");
+    const result = await command<UpdateResult>(
+      `url dep.mjs ${JSON.stringify("export const n = 3;\nconsole.log(`dep v${n} evaluated`);\n")}`,
+      "update result ",
+    );
     assert.equal(result.status, "updated", JSON.stringify(result));
     assert.deepEqual(result.files, [file("dep.mjs")]);
   });
 
   test("update(files) rejects with a HotloadError for a file that holds no module of the program, and for a missing file", async () => {
     writeFileSync(file("notes.txt"), "not a module\n");
-    for (const [name, code] of [["notes.txt", "not-a-project-module"], ["gone.mjs", "file-missing"]] as const) {
+    for (const [name, code] of [
+      ["notes.txt", "not-a-project-module"],
+      ["gone.mjs", "file-missing"],
+    ] as const) {
       const since = run.mark();
       run.child.stdin!.write(`update ${name}\n`);
       const printed = await run.waitForLine(/^(update result|command update threw)/, 10_000, since);
-      assert.match(printed, new RegExp(`^command update threw ${code}: HotloadError: \\[hotload\\] update: .*${name.replace(".", "\\.")}`), run.output());
+      assert.match(
+        printed,
+        new RegExp(`^command update threw ${code}: HotloadError: \\[hotload\\] update: .*${name.replace(".", "\\.")}`),
+        run.output(),
+      );
     }
   });
 
@@ -119,19 +129,27 @@ describe("hotload/api", () => {
     assert.deepEqual(result.files, [file("dep.mjs")], line);
   });
 
-  test("on(\"update\") reports updates from the watcher and from update(), and its unsubscribe function stops it", async () => {
+  test('on("update") reports updates from the watcher and from update(), and its unsubscribe function stops it', async () => {
     const events = (from: number): UpdateResult[] =>
       run.lines
         .slice(from)
         .filter((line) => line.startsWith("update event "))
         .map((line) => JSON.parse(line.slice("update event ".length)) as UpdateResult);
     // The update() of dep.mjs above: the watcher only saw that content once it was running.
-    assert.ok(events(0).some((e) => e.status === "updated" && e.files[0] === file("dep.mjs") && e.reevaluated.length === 2), run.output());
+    assert.ok(
+      events(0).some((e) => e.status === "updated" && e.files[0] === file("dep.mjs") && e.reevaluated.length === 2),
+      run.output(),
+    );
 
     let since = run.mark();
     edit(file("dep.mjs"), "export const n = 3;\n");
     await run.waitForLine(/^update event .*"status":"updated"/, 10_000, since);
-    assert.ok(events(since).find((e) => e.status === "updated")?.files.includes(file("dep.mjs")), run.output());
+    assert.ok(
+      events(since)
+        .find((e) => e.status === "updated")
+        ?.files.includes(file("dep.mjs")),
+      run.output(),
+    );
 
     since = run.mark();
     run.child.stdin!.write("off\n");

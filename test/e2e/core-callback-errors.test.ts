@@ -47,7 +47,11 @@ describe("throwing callbacks", () => {
   test("a throwing dispose handler is reported with the module's path and fails the update; later updates work", async () => {
     const since = run.mark();
     replaceIn(join(dir, "dispose-throws.mjs"), "v = 1", "v = 2");
-    await run.waitForLine(`[hotload] dispose handler of ${join(dir, "dispose-throws.mjs")} threw: Error: dispose handler failed`, 10_000, since);
+    await run.waitForLine(
+      `[hotload] dispose handler of ${join(dir, "dispose-throws.mjs")} threw: Error: dispose handler failed`,
+      10_000,
+      since,
+    );
     await run.waitForLine(failed("dispose-throws.mjs"), 10_000, since);
     await laterUpdateApplies();
   });

@@ -29,7 +29,8 @@ function fixtureWithOwnPackage(): { dir: string; cache: string; env: Record<stri
   const pkg = mkdtempSync(join(tmpdir(), "hotload-code-cache-pkg-"));
   packages.push(pkg);
   cpSync(join(ROOT, "package.json"), join(pkg, "package.json"));
-  for (const part of ["loader", "src"]) cpSync(join(ROOT, "dist", part), join(pkg, "dist", part), { recursive: true, filter: (from) => !from.includes(".cache") });
+  for (const part of ["loader", "src"])
+    cpSync(join(ROOT, "dist", part), join(pkg, "dist", part), { recursive: true, filter: (from) => !from.includes(".cache") });
   symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"), "dir");
   const dir = copyFixture("code-cache");
   rmSync(join(dir, "node_modules", "hotload"));
@@ -99,7 +100,10 @@ describe("the code cache", { concurrency: true }, () => {
     assert.ok(!existsSync(join(pkg, "dist", "loader", ".cache")));
     const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
     await run.waitForLine("main ready");
-    assert.ok(run.lines.includes("[hotload] code cache: hooks: used") && run.lines.includes("[hotload] code cache: inplace: used"), run.output());
+    assert.ok(
+      run.lines.includes("[hotload] code cache: hooks: used") && run.lines.includes("[hotload] code cache: inplace: used"),
+      run.output(),
+    );
     const since = run.mark();
     edit(join(dir, "dep.mjs"), 'export const value = "dep v33 from the cache";\n');
     await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
@@ -142,7 +146,10 @@ describe("the code cache", { concurrency: true }, () => {
     // build named on line 1 differs, so the cache is not used.
     const hooks = join(dir, "node_modules", "hotload", "dist", "loader", "hooks.cjs");
     const code = readFileSync(hooks, "utf8");
-    writeFileSync(hooks, code.replace(/^(\/\/ hotload script build )([0-9a-f])/, (_, line: string, digit: string) => `${line}${digit === "0" ? "1" : "0"}`));
+    writeFileSync(
+      hooks,
+      code.replace(/^(\/\/ hotload script build )([0-9a-f])/, (_, line: string, digit: string) => `${line}${digit === "0" ? "1" : "0"}`),
+    );
     assert.equal(readFileSync(hooks, "utf8").length, code.length);
     await runOnce(dir, { hooks: "none yet", inplace: "used" }, 4, env);
     rmSync(cache, { recursive: true });

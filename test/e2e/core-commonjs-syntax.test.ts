@@ -26,11 +26,46 @@ interface Typo {
 }
 
 const TYPOS: readonly Typo[] = [
-  { file: "routes.js", good: 'String("r1")', broken: 'String("r1"', fixed: 'String("r2!")', reported: /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/, frame: '> 2 |   return String("r1";' },
-  { file: "lib.cjs", good: '{ name: "l1" }', broken: '{ name: "l1" ', fixed: '{ name: "l2!" }', reported: /\/lib\.cjs:\d+:\d+ SyntaxError: .* — keeping the previous version$/, frame: '> 1 | module.exports = { name: "l1" ;' },
-  { file: "data.json", good: '"name": "d1"', broken: '"name": "d1",', fixed: '"name": "d2!"', reported: /\/data\.json:3:1 SyntaxError: .* — keeping the previous version$/, frame: "> 3 | }" },
-  { file: "util.mjs", good: '= "u1";', broken: '= ("u1";', fixed: '= "u2!";', reported: /\/util\.mjs:1:\d+ SyntaxError: .* — keeping the previous version$/, frame: '> 1 | export const name = ("u1";' },
-  { file: "typed.cts", good: '= "t1";', broken: '= ("t1";', fixed: '= "t2!";', reported: /\/typed\.cts:1:\d+ SyntaxError.* — keeping the previous version$/, frame: '> 1 | const name: string = ("t1";' },
+  {
+    file: "routes.js",
+    good: 'String("r1")',
+    broken: 'String("r1"',
+    fixed: 'String("r2!")',
+    reported: /\/routes\.js:2:17 SyntaxError: missing \) after argument list — keeping the previous version$/,
+    frame: '> 2 |   return String("r1";',
+  },
+  {
+    file: "lib.cjs",
+    good: '{ name: "l1" }',
+    broken: '{ name: "l1" ',
+    fixed: '{ name: "l2!" }',
+    reported: /\/lib\.cjs:\d+:\d+ SyntaxError: .* — keeping the previous version$/,
+    frame: '> 1 | module.exports = { name: "l1" ;',
+  },
+  {
+    file: "data.json",
+    good: '"name": "d1"',
+    broken: '"name": "d1",',
+    fixed: '"name": "d2!"',
+    reported: /\/data\.json:3:1 SyntaxError: .* — keeping the previous version$/,
+    frame: "> 3 | }",
+  },
+  {
+    file: "util.mjs",
+    good: '= "u1";',
+    broken: '= ("u1";',
+    fixed: '= "u2!";',
+    reported: /\/util\.mjs:1:\d+ SyntaxError: .* — keeping the previous version$/,
+    frame: '> 1 | export const name = ("u1";',
+  },
+  {
+    file: "typed.cts",
+    good: '= "t1";',
+    broken: '= ("t1";',
+    fixed: '= "t2!";',
+    reported: /\/typed\.cts:1:\d+ SyntaxError.* — keeping the previous version$/,
+    frame: '> 1 | const name: string = ("t1";',
+  },
 ];
 
 describe("a broken edit of a CommonJS module", () => {
@@ -60,10 +95,22 @@ describe("a broken edit of a CommonJS module", () => {
     // found before anything is disposed, as an ES import's would be by linking; the old version
     // runs until the file it waits for is there (or fixed), then the update applies.
     const steps: readonly { readonly act: () => void; readonly reported: RegExp }[] = [
-      { act: () => replaceIn(join(dir, "routes.js"), "exports.hello", 'const extra = require("./extra.js");\nexports.hello'), reported: /\/routes\.js:1:23 Error: Cannot find module '\.\/extra\.js' — keeping the previous version$/ },
-      { act: () => writeFileSync(join(dir, "extra.js"), 'module.exports = "e";'), reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/ },
-      { act: () => (writeFileSync(join(dir, "other.json"), "{,}"), replaceIn(join(dir, "routes.js"), "./extra.js", "./other.json")), reported: /\/other\.json:1:2 SyntaxError: .* — keeping the previous version \(also held back: .*routes\.js\)$/ },
-      { act: () => writeFileSync(join(dir, "other.json"), '{ "fixed": true }'), reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/ },
+      {
+        act: () => replaceIn(join(dir, "routes.js"), "exports.hello", 'const extra = require("./extra.js");\nexports.hello'),
+        reported: /\/routes\.js:1:23 Error: Cannot find module '\.\/extra\.js' — keeping the previous version$/,
+      },
+      {
+        act: () => writeFileSync(join(dir, "extra.js"), 'module.exports = "e";'),
+        reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/,
+      },
+      {
+        act: () => (writeFileSync(join(dir, "other.json"), "{,}"), replaceIn(join(dir, "routes.js"), "./extra.js", "./other.json")),
+        reported: /\/other\.json:1:2 SyntaxError: .* — keeping the previous version \(also held back: .*routes\.js\)$/,
+      },
+      {
+        act: () => writeFileSync(join(dir, "other.json"), '{ "fixed": true }'),
+        reported: /^\[hotload\] updated \.\/routes\.js → \.\/server\.js/,
+      },
     ];
     for (const { act, reported } of steps) {
       const since = run.mark();
@@ -93,7 +140,11 @@ describe("a broken edit of a CommonJS module", () => {
     await run.waitForLine("tick r2! l1 d1 t1 u1", 10_000, since);
     const later = run.lines.slice(since);
     assert.deepEqual(later.filter((line) => line.startsWith("[hotload]") && !line.startsWith("[hotload] updated")).length, 1, run.output());
-    assert.deepEqual(later.filter((line) => line.startsWith("ready")), ["ready r2! l1 d1 t1 u1"], run.output());
+    assert.deepEqual(
+      later.filter((line) => line.startsWith("ready")),
+      ["ready r2! l1 d1 t1 u1"],
+      run.output(),
+    );
     assert.ok(!later.some((line) => /restart|^\s+at /.test(line)), run.output());
   });
   test("after an update that threw once its old version was disposed, saving back the content that ran applies it again", async () => {

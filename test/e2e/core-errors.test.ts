@@ -39,7 +39,10 @@ describe("errors", () => {
     // The code frame follows, indented: the line itself, then a caret under the column.
     const at = run.lines.indexOf(line, since);
     await run.waitForLine(/^\s+[\s|]*\^/, 10_000, at);
-    assert.ok(run.lines.slice(at).some((l) => /^\s+.*const broken = ;/.test(l)), `code frame with the line:\n${run.output()}`);
+    assert.ok(
+      run.lines.slice(at).some((l) => /^\s+.*const broken = ;/.test(l)),
+      `code frame with the line:\n${run.output()}`,
+    );
 
     assert.equal(await probe(), "1");
     since = run.mark();

@@ -23,5 +23,8 @@ test("each update adds at most one data: module (its gate), whatever the number 
     counts.push(Number(/(\d+)$/.exec(line)![1]));
   }
   const added = counts.slice(1).map((count, i) => count - counts[i]!);
-  assert.ok(added.every((n) => n <= 1), `data modules after each update: ${counts.join(", ")}`);
+  assert.ok(
+    added.every((n) => n <= 1),
+    `data modules after each update: ${counts.join(", ")}`,
+  );
 });

@@ -32,17 +32,29 @@ describe("the update gate", () => {
     edit(join(dir, "leaf.mjs"), LEAF("leaf 3"));
     await run.waitForLine("app now shows mid(leaf 3)", 10_000, since);
     const later = run.lines.slice(since);
-    assert.deepEqual(later.filter((l) => l.includes("disposed")), ["leaf disposed (leaf 1)", "mid disposed (mid(leaf 1))"], run.output());
+    assert.deepEqual(
+      later.filter((l) => l.includes("disposed")),
+      ["leaf disposed (leaf 1)", "mid disposed (mid(leaf 1))"],
+      run.output(),
+    );
   });
 
   test("an import that no longer links disposes nothing", async () => {
     const since = run.mark();
     edit(join(dir, "leaf.mjs"), 'export const renamed = "leaf 4";\n');
-    await run.waitForLine(/mid\.mjs:1:\d+ SyntaxError: .*does not provide an export named 'value' — keeping the previous version$/, 10_000, since);
+    await run.waitForLine(
+      /mid\.mjs:1:\d+ SyntaxError: .*does not provide an export named 'value' — keeping the previous version$/,
+      10_000,
+      since,
+    );
     edit(join(dir, "leaf.mjs"), LEAF("leaf 5"));
     await run.waitForLine("app now shows mid(leaf 5)", 10_000, since);
     const later = run.lines.slice(since);
-    assert.deepEqual(later.filter((l) => l.includes("disposed")), ["leaf disposed (leaf 3)", "mid disposed (mid(leaf 3))"], run.output());
+    assert.deepEqual(
+      later.filter((l) => l.includes("disposed")),
+      ["leaf disposed (leaf 3)", "mid disposed (mid(leaf 3))"],
+      run.output(),
+    );
   });
 
   test("after an error while evaluating, the rolled-back version is not disposed a second time", async () => {
@@ -53,6 +65,10 @@ describe("the update gate", () => {
     await run.waitForLine("app now shows mid(leaf 7)", 10_000, since);
     const later = run.lines.slice(since);
     // Disposed once, by the failed attempt; the good save finds nothing left to dispose.
-    assert.deepEqual(later.filter((l) => l.includes("disposed")), ["leaf disposed (leaf 5)", "mid disposed (mid(leaf 5))"], run.output());
+    assert.deepEqual(
+      later.filter((l) => l.includes("disposed")),
+      ["leaf disposed (leaf 5)", "mid disposed (mid(leaf 5))"],
+      run.output(),
+    );
   });
 });

@@ -34,7 +34,7 @@ describe("the module graph", () => {
     });
   }
 
-  test("a JSON import (with { type: \"json\" }) carries an update to the module above it", async () => {
+  test('a JSON import (with { type: "json" }) carries an update to the module above it', async () => {
     const since = run.mark();
     replaceIn(join(dir, "data.json"), `"n": 1`, `"n": 2`);
     await run.waitForLine("json-host sees n=2", 10_000, since);

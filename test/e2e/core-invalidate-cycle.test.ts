@@ -13,10 +13,17 @@ test("invalidate() that comes back round a cycle stops with one line, the progra
   const dir = copyFixture("invalidate-cycle");
   const run = spawnHot(join(dir, "main.mjs"));
   await run.waitForLine("main ready");
-  for (const [from, to] of [["child v1", "child v22"], ["child v22", "child v333"]] as const) {
+  for (const [from, to] of [
+    ["child v1", "child v22"],
+    ["child v22", "child v333"],
+  ] as const) {
     const since = run.mark();
     replaceIn(join(dir, "child.mjs"), from, to);
-    await run.waitForLine(/^\[hotload\] cannot hot-update \.\/child\.mjs: invalidate\(\) came back to it round an import cycle \(\.\/child\.mjs → \.\/parent\.mjs → \.\/child\.mjs\); restart needed/, 10_000, since);
+    await run.waitForLine(
+      /^\[hotload\] cannot hot-update \.\/child\.mjs: invalidate\(\) came back to it round an import cycle \(\.\/child\.mjs → \.\/parent\.mjs → \.\/child\.mjs\); restart needed/,
+      10_000,
+      since,
+    );
     const stopped = run.mark();
     // Ten ticks of the program's 20 ms timer later, nothing has evaluated again. (stdout and
     // stderr arrive on two pipes: only lines of one stream keep their order here.)
@@ -38,7 +45,11 @@ test("under the hotload command, an invalidation that comes back round a cycle r
     await run.waitForLine("main ready");
     const since = run.mark();
     replaceIn(join(dir, "child.mjs"), "child v1", "child v22");
-    await run.waitForLine(/^\[hotload\] restart: \.\/child\.mjs called invalidate\(\) and it came back round an import cycle.*new process (?:spawned|ready) in \d+ ms$/, 15_000, since);
+    await run.waitForLine(
+      /^\[hotload\] restart: \.\/child\.mjs called invalidate\(\) and it came back round an import cycle.*new process (?:spawned|ready) in \d+ ms$/,
+      15_000,
+      since,
+    );
     await run.waitForLine("main sees parent(child v22)", 10_000, since);
   } finally {
     run.child.kill("SIGTERM");

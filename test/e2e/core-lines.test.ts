@@ -34,10 +34,17 @@ describe("line and column of hot modules", () => {
 
   test("a line 1 that holds code calling nothing keeps its columns in a module that uses import.meta.hot", () => {
     const line = run.lines.find((text) => text.startsWith("./throw-code-line1.mjs threw"));
-    assert.match(line ?? "", /^\.\/throw-code-line1\.mjs threw "notDefined is not defined" at file:\/\/\S+\/throw-code-line1\.mjs:1:80$/, run.output());
+    assert.match(
+      line ?? "",
+      /^\.\/throw-code-line1\.mjs threw "notDefined is not defined" at file:\/\/\S+\/throw-code-line1\.mjs:1:80$/,
+      run.output(),
+    );
   });
 
   test("import . meta, import\\n.meta and import.meta with comments between its tokens all get import.meta.hot", () => {
-    assert.ok(run.lines.includes("import . meta, import\\n.meta and import /**/ . /**/ meta saw import.meta.hot as object, object, object"), run.output());
+    assert.ok(
+      run.lines.includes("import . meta, import\\n.meta and import /**/ . /**/ meta saw import.meta.hot as object, object, object"),
+      run.output(),
+    );
   });
 });

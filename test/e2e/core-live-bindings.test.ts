@@ -100,6 +100,9 @@ test("a name the dependency does not provide is a link error as under plain node
   const dir = copyFixture("link-error");
   const run = spawnHot(join(dir, "main.mjs"));
   assert.equal(await run.exited, 1, run.output());
-  assert.ok(run.lines.some((line) => /^SyntaxError: .*'named'/.test(line)), run.output());
+  assert.ok(
+    run.lines.some((line) => /^SyntaxError: .*'named'/.test(line)),
+    run.output(),
+  );
   assert.ok(!run.lines.some((line) => line.startsWith("main runs")), run.output());
 });

@@ -74,13 +74,19 @@ test("HOTLOAD_LOG=debug tells more than the default level about the same update"
     }),
   );
   assert.ok(told[1]!.length > told[0]!.length, `debug:\n${debug.run.output()}\ninfo:\n${info.run.output()}`);
-  assert.ok(told[1]!.some((line) => UPDATED.test(line)), debug.run.output());
+  assert.ok(
+    told[1]!.some((line) => UPDATED.test(line)),
+    debug.run.output(),
+  );
 });
 
 test("no colour codes when stderr is not a terminal, even without NO_COLOR", async () => {
   const { run, dep } = await start({ NO_COLOR: undefined, FORCE_COLOR: undefined, HOTLOAD_LOG: undefined });
   await failedThenApplied(run, dep, 1, 2);
   await run.waitForLine(UPDATED);
-  assert.ok(hotloadLines(run).some((line) => line.includes("SyntaxError")), run.output());
+  assert.ok(
+    hotloadLines(run).some((line) => line.includes("SyntaxError")),
+    run.output(),
+  );
   assert.ok(!run.output().includes("\x1b"), JSON.stringify(run.output()));
 });

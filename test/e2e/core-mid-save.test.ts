@@ -14,7 +14,10 @@ import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
-for (const [file, kind] of [["dep.ts", "ts"], ["dep.js", "js"]] as const) {
+for (const [file, kind] of [
+  ["dep.ts", "ts"],
+  ["dep.js", "js"],
+] as const) {
   test(`a typeless ${file.slice(3)} file found empty as its new version loads runs the content its update read, as an ES module`, async () => {
     const dir = copyFixture("mid-save");
     const run = spawnHot(join(dir, "main.mjs"));

@@ -42,9 +42,18 @@ describe("propagation", () => {
     for (const module of ["leaf", "a", "b", "mid"]) assert.equal(count(later, `${module} evaluated`), 1, `${module}:\n${run.output()}`);
     assert.equal(count(later, "boundary evaluated"), 0, run.output());
     assert.equal(count(later, "app evaluated"), 0, run.output());
-    const order = ["leaf evaluated, n=2", "a evaluated, a=20", "b evaluated, b=200", "mid evaluated, total=220", "boundary accepted mid, total=220"];
+    const order = [
+      "leaf evaluated, n=2",
+      "a evaluated, a=20",
+      "b evaluated, b=200",
+      "mid evaluated, total=220",
+      "boundary accepted mid, total=220",
+    ];
     const at = order.map((line) => later.indexOf(line));
-    assert.ok(at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)), `expected in this order: ${order.join(" | ")}\n${run.output()}`);
+    assert.ok(
+      at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)),
+      `expected in this order: ${order.join(" | ")}\n${run.output()}`,
+    );
   });
 
   test("files saved together are applied as one update, listing all of them", async () => {
@@ -70,7 +79,10 @@ describe("propagation", () => {
     await run.waitForLine(/^\[hotload\] updated \.\/cycle-b\.mjs → \.\/cycle-a\.mjs in /, 10_000, since);
     await run.waitForLine(END, 10_000, since);
     let later = run.lines.slice(since);
-    assert.deepEqual(later.filter((line) => line.startsWith("cycle-")), ["cycle-b evaluated, b=2", "cycle-a evaluated, a=1 b=2"]);
+    assert.deepEqual(
+      later.filter((line) => line.startsWith("cycle-")),
+      ["cycle-b evaluated, b=2", "cycle-a evaluated, a=1 b=2"],
+    );
 
     since = run.mark();
     replaceIn(join(dir, "cycle-a.mjs"), "a = 1", "a = 2");

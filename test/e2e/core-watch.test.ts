@@ -3,7 +3,18 @@
  * that changes no byte triggers nothing; and the watcher never keeps a process alive.
  */
 import assert from "node:assert/strict";
-import { closeSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, utimesSync, watch, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  utimesSync,
+  watch,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cleanup, copyFixture, replaceIn, spawnHot, type Running } from "../helpers/e2e.js";

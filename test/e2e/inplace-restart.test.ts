@@ -56,7 +56,11 @@ test("plain node: an in-place update that throws is one line more, and the next 
   let since = run.mark();
   setValue(dir, "boom");
   await run.waitForLine(/^\[hotload\] .*app\.mjs:6:\d+ Error: boom from lib\.mjs/, 10_000, since);
-  await run.waitForLine(/^\[hotload\] in-place update of \.\/lib\.mjs failed after its old version stopped: restart to be sure/, 10_000, since);
+  await run.waitForLine(
+    /^\[hotload\] in-place update of \.\/lib\.mjs failed after its old version stopped: restart to be sure/,
+    10_000,
+    since,
+  );
   since = run.mark();
   setValue(dir, "fixed!");
   assert.equal(pidOf(await run.waitForLine(/^started pid=\d+ value=fixed!$/, 10_000, since)), first);

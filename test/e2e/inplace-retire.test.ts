@@ -14,7 +14,8 @@ import { get } from "../helpers/traffic.js";
 
 after(cleanup);
 
-const portOf = async (run: Running, since = 0): Promise<number> => Number((await run.waitForLine(/^listening on \d+$/, 10_000, since)).slice("listening on ".length));
+const portOf = async (run: Running, since = 0): Promise<number> =>
+  Number((await run.waitForLine(/^listening on \d+$/, 10_000, since)).slice("listening on ".length));
 
 /** A copy of the fixture with the packages it imports linked from this repository. */
 function fixture(...packages: string[]): string {
@@ -59,7 +60,10 @@ test("an entry in a cycle: the modules that import it back run again with it, an
   assert.deepEqual(inPlace, ["hello again"]);
 });
 
-for (const [kind, folder, ext] of [["ES modules", "shared-app", "mjs"], ["CommonJS", "shared-app-cjs", "js"]] as const) {
+for (const [kind, folder, ext] of [
+  ["ES modules", "shared-app", "mjs"],
+  ["CommonJS", "shared-app-cjs", "js"],
+] as const) {
   test(`routes registered on a shared app by a side-effect import (${kind}): a save of one serves its new handler, the others still answer`, async () => {
     const dir = fixture("express");
     const entry = join(dir, folder, `server.${ext}`);
@@ -171,7 +175,10 @@ test("a worker thread, a readline interface on stdin and the worker it starts: e
   const run = spawnHot(main, { stdin: true });
   await run.waitForLine(/^worker w1 ready in 1$/);
   // The worker updates itself in place: its parentPort listener of each version must go with it.
-  for (const [from, to] of [["w1", "w2x"], ["w2x", "w3xy"]] as const) {
+  for (const [from, to] of [
+    ["w1", "w2x"],
+    ["w2x", "w3xy"],
+  ] as const) {
     const since = run.mark();
     edit(worker, (old) => old.replace(`"${from}"`, `"${to}"`));
     await run.waitForLine(/^\[hotload thread 1\] updated \.\/worker\.mjs/, 10_000, since);
@@ -210,7 +217,10 @@ test("a readline bot made with new Interface(): after two saves each line is hea
   const bot = join(dir, "emitters", "bot.mjs");
   const run = spawnHot(bot, { stdin: true });
   await run.waitForLine("bot b1 ready");
-  for (const [from, to] of [["b1", "b2x"], ["b2x", "b3xy"]] as const) {
+  for (const [from, to] of [
+    ["b1", "b2x"],
+    ["b2x", "b3xy"],
+  ] as const) {
     const since = run.mark();
     edit(bot, (old) => old.replace(`"${from}"`, `"${to}"`));
     await run.waitForLine(`bot ${to} ready`, 10_000, since);
@@ -228,6 +238,9 @@ test("a readline bot made with new Interface(): after two saves each line is hea
   await restart.waitForLine(/ heard sync$/);
   restart.child.stdin!.end();
   assert.equal(await restart.exited, 0);
-  assert.deepEqual(heard, restart.lines.filter((line) => line.endsWith(" heard hello")));
+  assert.deepEqual(
+    heard,
+    restart.lines.filter((line) => line.endsWith(" heard hello")),
+  );
   assert.deepEqual(heard, ["b3xy heard hello"]);
 });

@@ -69,7 +69,12 @@ async function waitForLines(run: Running, pattern: RegExp, count: number, since:
 test("a server started through a helper module is the entry's: its new version takes the port over (case 2)", async () => {
   const dir = copyFixture("inplace-servers");
   const ports = { top: await freePort(), awaited: await freePort(), callback: await freePort(), floating: await freePort() };
-  const env = { PORT_TOP: String(ports.top), PORT_AWAITED: String(ports.awaited), PORT_CALLBACK: String(ports.callback), PORT_FLOATING: String(ports.floating) };
+  const env = {
+    PORT_TOP: String(ports.top),
+    PORT_AWAITED: String(ports.awaited),
+    PORT_CALLBACK: String(ports.callback),
+    PORT_FLOATING: String(ports.floating),
+  };
   const run = spawnHot(join(dir, "helper.mjs"), { env });
   await waitForLines(run, / listening on \d+$/, 4, 0);
   for (const [name, port] of Object.entries(ports)) assert.equal((await get(port, false)).body, `${name} v0`);
@@ -175,7 +180,13 @@ for (const how of ["node --import hotload", "the hotload command"] as const) {
 /** Opens a stream on `port` (an SSE GET, or an upgrade) and resolves once its first data arrived. */
 function openStream(port: number, upgrade: boolean): Promise<() => void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, headers: upgrade ? { connection: "Upgrade", upgrade: "echo" } : {} });
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      path: "/",
+      agent: false,
+      headers: upgrade ? { connection: "Upgrade", upgrade: "echo" } : {},
+    });
     req.on("response", (res) => res.once("data", () => resolve(() => res.destroy())));
     req.on("upgrade", (_res, socket) => resolve(() => socket.destroy()));
     req.on("error", reject);
@@ -222,7 +233,11 @@ test("a cluster primary that forks as it evaluates is not updated in place: one 
     const since = run.mark();
     replaceIn(join(dir, "cluster.mjs"), `const TAG = "${previous}";`, `const TAG = "${tag}";`);
     previous = tag;
-    await run.waitForLine(/^\[hotload\] cannot update \.\/cluster\.mjs in place: \.\/cluster\.mjs started 2 cluster workers as it ran, which hotload cannot retire; its workers update themselves in place, the primary keeps its version \(restart for a change to what the primary does\)$/, 10_000, since);
+    await run.waitForLine(
+      /^\[hotload\] cannot update \.\/cluster\.mjs in place: \.\/cluster\.mjs started 2 cluster workers as it ran, which hotload cannot retire; its workers update themselves in place, the primary keeps its version \(restart for a change to what the primary does\)$/,
+      10_000,
+      since,
+    );
     // The workers (hot themselves, with nothing forked) update in place and serve the new code.
     await waitForLines(run, new RegExp(`^Worker \\d+ started ${tag}$`), 2, since);
     assert.equal((await get(port, false)).body, `hello world ${tag}\n`);
@@ -240,7 +255,11 @@ test("an entry that started a child process as it evaluated: plain node keeps it
   await plain.waitForLine(/^child \d+ started by \d+ v0$/);
   let since = plain.mark();
   replaceIn(join(dir, "child.mjs"), `const TAG = "v0";`, `const TAG = "v1!";`);
-  await plain.waitForLine(/^\[hotload\] cannot update \.\/child\.mjs in place: \.\/child\.mjs started 1 child process as it ran, which hotload cannot retire; restart needed/, 10_000, since);
+  await plain.waitForLine(
+    /^\[hotload\] cannot update \.\/child\.mjs in place: \.\/child\.mjs started 1 child process as it ran, which hotload cannot retire; restart needed/,
+    10_000,
+    since,
+  );
   assert.equal(plain.lines.filter((line) => line.startsWith("child ")).length, 1, plain.output());
   await plain.kill();
 
@@ -257,7 +276,11 @@ test("an entry that started a child process as it evaluated: plain node keeps it
   const first = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v1!!$/))![1];
   since = command.mark();
   replaceIn(join(dir, "child.mjs"), `const TAG = "v1!!";`, `const TAG = "v22";`);
-  await command.waitForLine(/^\[hotload\] restart: \.\/child\.mjs changed, and what its old version started \(child processes\) cannot be retired in place/, 10_000, since);
+  await command.waitForLine(
+    /^\[hotload\] restart: \.\/child\.mjs changed, and what its old version started \(child processes\) cannot be retired in place/,
+    10_000,
+    since,
+  );
   const second = /by (\d+)/.exec(await command.waitForLine(/^child \d+ started by \d+ v22$/, 10_000, since))![1];
   assert.notEqual(second, first);
   assert.doesNotMatch(command.output(), /cannot update/);

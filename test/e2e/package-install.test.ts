@@ -13,7 +13,19 @@ import { after, before, describe, test } from "node:test";
 import { FIXTURES, replaceIn, ROOT, spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 
 /** What a fresh clone holds that the pack needs: the package's files and what builds them. */
-const SOURCES = ["package.json", "README.md", "docs", "LICENSE", "client.d.ts", "tsconfig.json", "tsconfig.build.json", "scripts/build-package.mjs", "scripts/bundle.mjs", "src", "loader"];
+const SOURCES = [
+  "package.json",
+  "README.md",
+  "docs",
+  "LICENSE",
+  "client.d.ts",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "scripts/build-package.mjs",
+  "scripts/bundle.mjs",
+  "src",
+  "loader",
+];
 
 /** A user's file: import.meta.hot and hotload/api as the README shows them; internals must not type-check. */
 const TYPED = `/// <reference types="hotload/client" />
@@ -64,7 +76,10 @@ function env(): Record<string, string | undefined> {
 /** Runs npm (the one that runs `npm test` when known, else the one on PATH) and returns its output. */
 async function npm(args: string[], cwd: string): Promise<string> {
   const cli = process.env["npm_execpath"];
-  const run = cli && /\.c?js$/.test(cli) ? spawnCommand(process.execPath, [cli, ...args], { cwd, env: env() }) : spawnCommand("npm", args, { cwd, env: env() });
+  const run =
+    cli && /\.c?js$/.test(cli)
+      ? spawnCommand(process.execPath, [cli, ...args], { cwd, env: env() })
+      : spawnCommand("npm", args, { cwd, env: env() });
   runs.push(run);
   const code = await run.exited;
   assert.equal(code, 0, `npm ${args.join(" ")} failed in ${cwd}:\n${run.output()}`);
@@ -103,7 +118,10 @@ describe("hotload installed from the tarball npm pack makes", () => {
     for (const file of ["dist/loader/index.js", "dist/src/api.js", "dist/src/cli.js", "client.d.ts", "LICENSE", "README.md", ...linked]) {
       assert.ok(files.includes(file), `${file} is not in the installed package: ${files.join(", ")}`);
     }
-    assert.deepEqual(files.filter((file) => file.endsWith(".map") || (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file))), []);
+    assert.deepEqual(
+      files.filter((file) => file.endsWith(".map") || (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file))),
+      [],
+    );
     assert.ok(existsSync(join(project, "node_modules", ".bin", "hotload")), "npm linked no hotload command");
   });
 
@@ -111,7 +129,15 @@ describe("hotload installed from the tarball npm pack makes", () => {
     assert.doesNotMatch(readFileSync(join(installed, "client.d.ts"), "utf8"), /engine\//, "client.d.ts imports only the public types");
     writeFileSync(join(project, "typed.ts"), TYPED);
     const tsconfig = {
-      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2023", strict: true, noEmit: true, types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] },
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2023",
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules", "@types")],
+      },
       files: ["typed.ts"],
     };
     writeFileSync(join(project, "tsconfig.json"), JSON.stringify(tsconfig));

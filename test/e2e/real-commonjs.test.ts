@@ -64,14 +64,11 @@ describe("CommonJS modules", () => {
     assert.ok(!later.some((line) => line.startsWith("app ")), run.output());
   });
 
-  test(
-    "import.meta.resolve() only finds a file: the caller does not become its importer",
-    async () => {
-      assert.ok(run.lines.includes("finder found located.cjs: true"), run.output());
-      const since = run.mark();
-      replaceIn(join(dir, "located.cjs"), "found = 1", "found = 2");
-      const line = await run.waitForLine(/^(app accepted located\.cjs|\[hotload\] cannot hot-update \.\/located\.cjs)/, 10_000, since);
-      assert.equal(line, "app accepted located.cjs: found 2", run.output());
-    },
-  );
+  test("import.meta.resolve() only finds a file: the caller does not become its importer", async () => {
+    assert.ok(run.lines.includes("finder found located.cjs: true"), run.output());
+    const since = run.mark();
+    replaceIn(join(dir, "located.cjs"), "found = 1", "found = 2");
+    const line = await run.waitForLine(/^(app accepted located\.cjs|\[hotload\] cannot hot-update \.\/located\.cjs)/, 10_000, since);
+    assert.equal(line, "app accepted located.cjs: found 2", run.output());
+  });
 });

@@ -17,15 +17,25 @@ after(async () => {
   removeTsxInstalls();
 });
 
-const ORDERS = { "hook first": (hook: string) => ["--import", hook, "--import", "hotload"], "hotload first": (hook: string) => ["--import", "hotload", "--import", hook] };
+const ORDERS = {
+  "hook first": (hook: string) => ["--import", hook, "--import", "hotload"],
+  "hotload first": (hook: string) => ["--import", "hotload", "--import", hook],
+};
 
 for (const [order, flags] of Object.entries(ORDERS)) {
   test(`import-in-the-middle's synchronous hooks, ${order}: each save of a route is served by its new code`, async () => {
     const dir = copyFixture("preloaded-hooks");
-    symlinkSync(join(await registryPackage("import-in-the-middle", "3.6.0"), "import-in-the-middle"), join(dir, "node_modules/import-in-the-middle"), "dir");
+    symlinkSync(
+      join(await registryPackage("import-in-the-middle", "3.6.0"), "import-in-the-middle"),
+      join(dir, "node_modules/import-in-the-middle"),
+      "dir",
+    );
     const run = spawnCommand(process.execPath, [...flags("./iitm.mjs"), "app.mjs"], { cwd: dir });
     const port = (await run.waitForLine(/^listening on \d+$/, 15_000)).split(" ").pop();
-    for (const [from, to] of [["route v1", "route v22"], ["route v22", "route v333"]] as const) {
+    for (const [from, to] of [
+      ["route v1", "route v22"],
+      ["route v22", "route v333"],
+    ] as const) {
       const since = run.mark();
       replaceIn(join(dir, "route.mjs"), from, to);
       await run.waitForLine(/^\[hotload\] updated \.\/route\.mjs/, 10_000, since);
@@ -42,7 +52,11 @@ for (const [order, flags] of Object.entries(ORDERS)) {
     replaceIn(join(dir, "route.cjs"), "route v1", "route v22");
     await run.waitForLine("server runs with route v22", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/route\.cjs → \.\/server\.cjs/, 10_000, since);
-    assert.deepEqual(run.lines.filter((line) => line.startsWith("server runs")), ["server runs with route v1", "server runs with route v22"], run.output());
+    assert.deepEqual(
+      run.lines.filter((line) => line.startsWith("server runs")),
+      ["server runs with route v1", "server runs with route v22"],
+      run.output(),
+    );
   });
 }
 
@@ -57,5 +71,6 @@ for (const [name, order, esm] of [
   ["dotenv", "hotload first", true],
   ["--env-file", "hotload first", false],
 ] as const) {
-  test(`${name}, ${order}, ${esm ? "ES module" : "CommonJS"} entry: a save of the route is answered by its new code`, () => updateUnder(name, order, esm));
+  test(`${name}, ${order}, ${esm ? "ES module" : "CommonJS"} entry: a save of the route is answered by its new code`, () =>
+    updateUnder(name, order, esm));
 }

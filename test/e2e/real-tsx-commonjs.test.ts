@@ -15,7 +15,10 @@ test("node --import tsx --import hotload app.ts: saves of an imported .ts file c
   symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
   const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
   await run.waitForLine("app ready");
-  for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"]] as const) {
+  for (const [from, to] of [
+    ["dep v1", "dep v22"],
+    ["dep v22", "dep v333"],
+  ] as const) {
     const since = run.mark();
     replaceIn(join(dir, "dep.ts"), from, to);
     await run.waitForLine(`app accepted ${to}, require() sees ${to}`, 10_000, since);
@@ -28,7 +31,8 @@ test("a .ts file that tsx compiles to CommonJS but that is written for import.me
   symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
   const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
   await run.waitForLine("app ready");
-  const told = /^\[hotload\] \.\/app\.ts runs as CommonJS \(another loader compiled it so\), where import\.meta\.hot does not exist: .*Use module\.hot there, or make it an ES module \("type": "module" in its package\.json\)$/;
+  const told =
+    /^\[hotload\] \.\/app\.ts runs as CommonJS \(another loader compiled it so\), where import\.meta\.hot does not exist: .*Use module\.hot there, or make it an ES module \("type": "module" in its package\.json\)$/;
   await run.waitForLine(told, 10_000);
   const since = run.mark();
   replaceIn(join(dir, "dep.ts"), "dep v1", "dep v22");

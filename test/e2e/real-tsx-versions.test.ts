@@ -15,7 +15,8 @@ after(async () => {
   removeTsxInstalls();
 });
 
-const hotloadLines = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload]")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
+const hotloadLines = (lines: readonly string[]): string[] =>
+  lines.filter((line) => line.startsWith("[hotload]")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
 
 for (const version of ["4.21.0", "repo"]) {
   describe(`tsx ${version}`, () => {
@@ -23,13 +24,20 @@ for (const version of ["4.21.0", "repo"]) {
       const dir = await tsxProject(version, true, ACCEPTING);
       const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
       await run.waitForLine("app sees dep v1", 15_000);
-      for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"]] as const) {
+      for (const [from, to] of [
+        ["dep v1", "dep v22"],
+        ["dep v22", "dep v333"],
+      ] as const) {
         const since = run.mark();
         replaceIn(join(dir, "dep.ts"), from, to);
         await run.waitForLine(`app accepted ${to}, live ${to}`, 10_000, since);
         await run.waitForLine(/^\[hotload\] updated \.\/dep\.ts → \.\/app\.ts/, 10_000, since);
       }
-      assert.deepEqual(hotloadLines(run.lines), ["[hotload] updated ./dep.ts → ./app.ts", "[hotload] updated ./dep.ts → ./app.ts"], run.output());
+      assert.deepEqual(
+        hotloadLines(run.lines),
+        ["[hotload] updated ./dep.ts → ./app.ts", "[hotload] updated ./dep.ts → ./app.ts"],
+        run.output(),
+      );
     });
 
     test("--import hotload --import tsx (the order reversed) works as the documented order: live bindings apply", async () => {
@@ -45,7 +53,11 @@ for (const version of ["4.21.0", "repo"]) {
       const dir = await tsxProject(version, false, PLAIN_CJS);
       const run = spawnHot(join(dir, "src/index.ts"), { nodeArgs: ["--import", "tsx"] });
       await run.waitForLine("app sees dep v1", 15_000);
-      for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"], ["dep v333", "dep v4444"]] as const) {
+      for (const [from, to] of [
+        ["dep v1", "dep v22"],
+        ["dep v22", "dep v333"],
+        ["dep v333", "dep v4444"],
+      ] as const) {
         const since = run.mark();
         replaceIn(join(dir, "src/router2.ts"), from, to);
         await run.waitForLine(`app sees ${to}`, 10_000, since);

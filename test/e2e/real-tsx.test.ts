@@ -47,7 +47,9 @@ describe("TypeScript through tsx", () => {
     // One save with both edits: a second save right after it could land as the update loads the
     // first, and under tsx (whose output never equals the file) a load within the clock's margin
     // of a save counts as not known, so it is looked at again: an extra update the next test sees.
-    edit(join(dir, "src/greet.ts"), (text) => text.replace("mood: Mood = Mood.Calm", "mood: Mood = Mood.Loud").replace("return `hello ${name}`", "return `hi there ${name}`"));
+    edit(join(dir, "src/greet.ts"), (text) =>
+      text.replace("mood: Mood = Mood.Calm", "mood: Mood = Mood.Loud").replace("return `hello ${name}`", "return `hi there ${name}`"),
+    );
     await run.waitForLine("app accepted greet: [hi there you] (loud)", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/src\/greet\.ts → \.\/app\.ts/, 10_000, since);
   });
@@ -62,7 +64,11 @@ describe("TypeScript through tsx", () => {
     await run.waitForLine("app accepted shout: HEY?", 10_000, since);
     await run.waitForLine(/^\[hotload\] updated \.\/src\/lib\/shout\.ts/, 10_000, since);
     const updates = run.lines.slice(since).filter((line) => line.startsWith("[hotload] "));
-    assert.deepEqual(updates.map((line) => line.replace(/ in [\d.]+ ms$/, "")), ["[hotload] updated ./src/lib/shout.ts → ./app.ts"], run.output());
+    assert.deepEqual(
+      updates.map((line) => line.replace(/ in [\d.]+ ms$/, "")),
+      ["[hotload] updated ./src/lib/shout.ts → ./app.ts"],
+      run.output(),
+    );
     replaceIn(join(dir, "src/lib/shout.ts"), "`${text.toUpperCase()}?`", "text.toUpperCase()");
     await run.waitForLine("app accepted shout: HEY", 10_000, since);
   });
@@ -81,25 +87,26 @@ describe("TypeScript through tsx", () => {
     await run.waitForLine(`frame ${throwSite(file, "fail.ts")}`, 10_000, since);
   });
 
-  test(
-    "a stack frame in a module that uses import.meta.hot maps to its .ts line too",
-    () => {
-      const app = readFileSync(join(dir, "app.ts"), "utf8").split("\n");
-      const line = app.findIndex((text) => text.includes('new Error("here")')) + 1;
-      assert.ok(run.lines.includes(`app frame app.ts:${line}`), `expected app frame app.ts:${line}\n${run.output()}`);
-    },
-  );
+  test("a stack frame in a module that uses import.meta.hot maps to its .ts line too", () => {
+    const app = readFileSync(join(dir, "app.ts"), "utf8").split("\n");
+    const line = app.findIndex((text) => text.includes('new Error("here")')) + 1;
+    assert.ok(run.lines.includes(`app frame app.ts:${line}`), `expected app frame app.ts:${line}\n${run.output()}`);
+  });
 });
 
 describe("the hotload command with tsx", () => {
-  test("hotload --import tsx app.ts runs the app with tsx before hotload, and updates it in place", { skip: existsSync(CLI) ? false : "dist/src/cli.js is not built" }, async () => {
-    const dir = tsxApp();
-    const run = spawnCli(["--import", "tsx", "app.ts"], { cwd: dir });
-    await run.waitForLine("app ready");
-    assert.ok(run.lines.includes("app says [hello you] (calm), HEY"), run.output());
-    const since = run.mark();
-    replaceIn(join(dir, "src/lib/shout.ts"), "text.toUpperCase()", "text.toLowerCase()");
-    await run.waitForLine("app accepted shout: hey", 10_000, since);
-    await run.kill();
-  });
+  test(
+    "hotload --import tsx app.ts runs the app with tsx before hotload, and updates it in place",
+    { skip: existsSync(CLI) ? false : "dist/src/cli.js is not built" },
+    async () => {
+      const dir = tsxApp();
+      const run = spawnCli(["--import", "tsx", "app.ts"], { cwd: dir });
+      await run.waitForLine("app ready");
+      assert.ok(run.lines.includes("app says [hello you] (calm), HEY"), run.output());
+      const since = run.mark();
+      replaceIn(join(dir, "src/lib/shout.ts"), "text.toUpperCase()", "text.toLowerCase()");
+      await run.waitForLine("app accepted shout: hey", 10_000, since);
+      await run.kill();
+    },
+  );
 });

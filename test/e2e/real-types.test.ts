@@ -53,7 +53,10 @@ describe("hotload's types", () => {
     // The block as a user copies it, next to the fixture's routes.ts.
     const doc = readFileSync(join(ROOT, "docs", "typescript-and-formats.md"), "utf8");
     const block = /```ts\n(\/\/ server\.ts\n[\s\S]*?)```/.exec(doc)?.[1];
-    assert.ok(block?.includes('accept<typeof import("./routes.ts")>'), "docs/typescript-and-formats.md has no ```ts block starting // server.ts with a typed accept");
+    assert.ok(
+      block?.includes('accept<typeof import("./routes.ts")>'),
+      "docs/typescript-and-formats.md has no ```ts block starting // server.ts with a typed accept",
+    );
     writeFileSync(join(dir, "readme-server.ts"), block!);
     writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.json", include: ["readme-server.ts"] }));
     const { exit, lines } = await tsc(dir, "tsconfig.readme.json");

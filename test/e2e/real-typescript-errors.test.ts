@@ -15,8 +15,18 @@ test("a .ts syntax error and an unsupported construct name path:line:column with
   const run = spawnHot(join(dir, "main.mjs"));
   await run.waitForLine("main ready");
   const cases = [
-    { text: "export const value: number = 2;\nenum Colour { Red }\n", at: "2:1", message: "SyntaxError: TypeScript enum is not supported in strip-only mode", caret: "      | ^" },
-    { text: "export const value: number = 3;\nconst broken = 1 + ;\n", at: "2:20", message: "SyntaxError: Expression expected", caret: `      | ${" ".repeat(19)}^` },
+    {
+      text: "export const value: number = 2;\nenum Colour { Red }\n",
+      at: "2:1",
+      message: "SyntaxError: TypeScript enum is not supported in strip-only mode",
+      caret: "      | ^",
+    },
+    {
+      text: "export const value: number = 3;\nconst broken = 1 + ;\n",
+      at: "2:20",
+      message: "SyntaxError: Expression expected",
+      caret: `      | ${" ".repeat(19)}^`,
+    },
   ];
   for (const { text, at, message, caret } of cases) {
     const since = run.mark();

@@ -18,7 +18,8 @@ after(async () => {
 });
 
 /** `updated` lines without their time. */
-const updates = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
+const updates = (lines: readonly string[]): string[] =>
+  lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
 
 const dep = (mood: string, value: string): string =>
   `export enum Mood {\n  Calm = "${mood}",\n  Loud = "loud",\n}\nexport const value: string = ${value};\nexport const where = (): string => new Error().stack!.split("\\n")[1]!.trim();\n`;
@@ -52,7 +53,8 @@ async function updates3(dir: string, flags: readonly string[]): Promise<void> {
 
 test("--experimental-transform-types: enums and namespaces update with live bindings, a syntax error keeps the previous version, its fix applies", (t) => {
   // Node 26 has no such flag ("bad option"), with or without hotload.
-  if (!process.allowedNodeEnvironmentFlags.has("--experimental-transform-types")) return t.skip(`Node ${process.version} has no --experimental-transform-types`);
+  if (!process.allowedNodeEnvironmentFlags.has("--experimental-transform-types"))
+    return t.skip(`Node ${process.version} has no --experimental-transform-types`);
   return updates3(copyFixture("ts-setups"), ["--experimental-transform-types", "--import", "hotload"]);
 });
 

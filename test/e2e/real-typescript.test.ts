@@ -39,11 +39,19 @@ describe("TypeScript through Node's type stripping", () => {
     // is Node's, from the file as written (source/typescript.ts). The others are left untouched.
     assert.ok(run.lines.includes("format app.ts module hot"), run.output());
     for (const file of ["greet.ts", "math.mts", "fail.ts"]) {
-      assert.ok(run.lines.some((line) => line.startsWith(`format ${file} module-typescript`)), run.output());
+      assert.ok(
+        run.lines.some((line) => line.startsWith(`format ${file} module-typescript`)),
+        run.output(),
+      );
     }
     // CommonJS is never rewritten: module.hot comes from a getter every module inherits.
     assert.ok(run.lines.includes("format legacy.cts commonjs-typescript"), run.output());
-    assert.ok(!run.lines.some((line) => line.startsWith("format ") && !/ (module|commonjs)-typescript$/.test(line) && line !== "format app.ts module hot"), run.output());
+    assert.ok(
+      !run.lines.some(
+        (line) => line.startsWith("format ") && !/ (module|commonjs)-typescript$/.test(line) && line !== "format app.ts module hot",
+      ),
+      run.output(),
+    );
     assert.ok(run.lines.includes("app says hello v1 to you, scale(10)=20"), run.output());
   });
 
@@ -55,7 +63,10 @@ describe("TypeScript through Node's type stripping", () => {
     const later = run.lines.slice(since);
     // The new version went through the same hooks, and hotload stripped its types itself: Node
     // would name it by its versioned URL in stack traces and for debuggers (source/typescript.ts).
-    assert.ok(later.some((line) => /^format greet\.ts module( hot)?$/.test(line)), run.output());
+    assert.ok(
+      later.some((line) => /^format greet\.ts module( hot)?$/.test(line)),
+      run.output(),
+    );
     assert.equal(later.filter((line) => line === "greet.ts v2 evaluated").length, 1, run.output());
   });
 
@@ -63,7 +74,10 @@ describe("TypeScript through Node's type stripping", () => {
     const since = run.mark();
     replaceIn(join(dir, "math.mts"), "factor: number = 2", "factor: number = 30");
     await run.waitForLine("app accepted math.mts: scale(10)=300", 10_000, since);
-    assert.ok(run.lines.slice(since).some((line) => /^format math\.mts module( hot)?$/.test(line)), run.output());
+    assert.ok(
+      run.lines.slice(since).some((line) => /^format math\.mts module( hot)?$/.test(line)),
+      run.output(),
+    );
   });
 
   test("a .cts module is hot with module.hot: it accepts itself and its dispose handler hands data to the new version", async () => {
@@ -102,7 +116,7 @@ describe("TypeScript through Node's type stripping", () => {
   });
 });
 
-test("type stripping: accept(\"./dep.ts\") after a non-null assertion or with type arguments is read before it runs, so the importer's own imports are live", async () => {
+test('type stripping: accept("./dep.ts") after a non-null assertion or with type arguments is read before it runs, so the importer\'s own imports are live', async () => {
   const dir = copyFixture("ts-accept-forms");
   const run = spawnHot(join(dir, "app.ts"));
   await run.waitForLine("app sees dep v1 and other v1");

@@ -48,7 +48,8 @@ describe("stack traces name the file, not the version", () => {
     await run.waitForLine("app ready");
     const file = join(dir, "callers.mjs");
     const url = pathToFileURL(file).href;
-    const callers = (version: number): string => `callers.mjs version ${version} getFileName ${url} captured ${url} getCallSites ${url} restored true`;
+    const callers = (version: number): string =>
+      `callers.mjs version ${version} getFileName ${url} captured ${url} getCallSites ${url} restored true`;
     assert.ok(run.lines.includes(callers(1)), run.output());
     for (const version of [2, 3]) {
       const since = run.mark();
@@ -101,7 +102,11 @@ describe("a debugger breakpoint set by the file's URL", () => {
     assert.ok(run.lines.includes(`paused at ${url}:4 (whereTs, breakpoints hit: 1)`), run.output());
     for (const version of [2, 3]) {
       const since = run.mark();
-      replaceIn(dep, `export const version: number = ${version - 1};`, `export const version: number = ${version}; // edited ${"!".repeat(version)}`);
+      replaceIn(
+        dep,
+        `export const version: number = ${version - 1};`,
+        `export const version: number = ${version}; // edited ${"!".repeat(version)}`,
+      );
       await run.waitForLine(`paused at ${url}:4 (whereTs, breakpoints hit: 1)`, 10_000, since);
       await run.waitForLine(`dep-ts.ts version ${version} frame`, 10_000, since);
     }
@@ -128,8 +133,12 @@ describe("profiles and coverage after an update", () => {
   test("--cpu-prof: each version of a function is its own entry, under the version's URL (docs/limits.md)", async () => {
     const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof"], {});
     const [file] = readdirSync(join(dir, "prof"));
-    const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as { nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[] };
-    const work = profile.nodes.filter((node) => node.callFrame.functionName === "work").map((node) => node.callFrame.url.replace(/^.*\//, ""));
+    const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as {
+      nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    };
+    const work = profile.nodes
+      .filter((node) => node.callFrame.functionName === "work")
+      .map((node) => node.callFrame.url.replace(/^.*\//, ""));
     assert.deepEqual([...new Set(work)].sort(), ["dep.mjs", "dep.mjs?hotload=1", "dep.mjs?hotload=2"]);
   });
 
@@ -148,25 +157,37 @@ describe("profiles and coverage after an update", () => {
     assert.deepEqual(profiled, [`profiled work at ${url} script ${url}`, `profiled work at ${url}?hotload=1 script ${url}`], run.output());
   });
 
-  test("NODE_V8_COVERAGE names every version by the file's URL, and c8 reports the file as a process that loaded only the last version would", { timeout: 60_000 }, async () => {
-    const dir = await twoUpdates([], { NODE_V8_COVERAGE: "coverage" });
-    const url = pathToFileURL(join(dir, "dep.mjs")).href;
-    const scripts = readdirSync(join(dir, "coverage")).flatMap((name) => (JSON.parse(readFileSync(join(dir, "coverage", name), "utf8")) as { result: { url: string }[] }).result);
-    assert.deepEqual(scripts.filter((script) => script.url.includes("/dep.mjs")).map((script) => script.url), [url, url, url]);
-    const c8 = (cwd: string, temp: string): string | undefined =>
-      execFileSync(process.execPath, [join(ROOT, "node_modules/c8/bin/c8.js"), "report", "--temp-directory", temp, "-r", "text"], { cwd, encoding: "utf8" })
-        .split("\n")
-        .find((line) => /^\s*dep\.mjs\s/.test(line))
-        ?.replace(/\s+/g, " ");
-    const afterUpdates = c8(dir, "coverage");
-    // The same final text, loaded by a plain process that calls what the app calls.
-    const fresh = join(dir, "fresh");
-    mkdirSync(fresh);
-    writeFileSync(join(fresh, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(fresh, "dep.mjs"), readFileSync(join(dir, "dep.mjs")));
-    writeFileSync(join(fresh, "app.mjs"), 'import * as dep from "./dep.mjs";\ndep.work(30);\ndep.where();\n');
-    execFileSync(process.execPath, ["app.mjs"], { cwd: fresh, env: { ...process.env, NODE_V8_COVERAGE: "coverage" } });
-    assert.match(afterUpdates ?? "", /\| \d+-\d+ $/, "the never-called function is reported uncovered");
-    assert.equal(afterUpdates, c8(fresh, "coverage"));
-  });
+  test(
+    "NODE_V8_COVERAGE names every version by the file's URL, and c8 reports the file as a process that loaded only the last version would",
+    { timeout: 60_000 },
+    async () => {
+      const dir = await twoUpdates([], { NODE_V8_COVERAGE: "coverage" });
+      const url = pathToFileURL(join(dir, "dep.mjs")).href;
+      const scripts = readdirSync(join(dir, "coverage")).flatMap(
+        (name) => (JSON.parse(readFileSync(join(dir, "coverage", name), "utf8")) as { result: { url: string }[] }).result,
+      );
+      assert.deepEqual(
+        scripts.filter((script) => script.url.includes("/dep.mjs")).map((script) => script.url),
+        [url, url, url],
+      );
+      const c8 = (cwd: string, temp: string): string | undefined =>
+        execFileSync(process.execPath, [join(ROOT, "node_modules/c8/bin/c8.js"), "report", "--temp-directory", temp, "-r", "text"], {
+          cwd,
+          encoding: "utf8",
+        })
+          .split("\n")
+          .find((line) => /^\s*dep\.mjs\s/.test(line))
+          ?.replace(/\s+/g, " ");
+      const afterUpdates = c8(dir, "coverage");
+      // The same final text, loaded by a plain process that calls what the app calls.
+      const fresh = join(dir, "fresh");
+      mkdirSync(fresh);
+      writeFileSync(join(fresh, "package.json"), '{ "type": "module" }\n');
+      writeFileSync(join(fresh, "dep.mjs"), readFileSync(join(dir, "dep.mjs")));
+      writeFileSync(join(fresh, "app.mjs"), 'import * as dep from "./dep.mjs";\ndep.work(30);\ndep.where();\n');
+      execFileSync(process.execPath, ["app.mjs"], { cwd: fresh, env: { ...process.env, NODE_V8_COVERAGE: "coverage" } });
+      assert.match(afterUpdates ?? "", /\| \d+-\d+ $/, "the never-called function is reported uncovered");
+      assert.equal(afterUpdates, c8(fresh, "coverage"));
+    },
+  );
 });

@@ -36,7 +36,10 @@ describe("a syntax error that stops the program at start-up prints as under plai
   ] as const;
   for (const [entry, where, skip] of cases) {
     test(`${where}: ${entry}`, { skip }, async () => {
-      const [plain, hot] = await Promise.all([crash(spawnCommand(process.execPath, [entry], { cwd: dir })), crash(spawnHot(join(dir, entry)))]);
+      const [plain, hot] = await Promise.all([
+        crash(spawnCommand(process.execPath, [entry], { cwd: dir })),
+        crash(spawnHot(join(dir, entry))),
+      ]);
       assert.equal(plain.code, 1, plain.printed);
       assert.match(plain.printed, /SyntaxError/);
       assert.equal(hot.code, plain.code, hot.printed);

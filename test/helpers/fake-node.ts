@@ -55,7 +55,10 @@ export class FakeNode {
   readonly requireCache: NodeJS.Dict<NodeJS.Module> = {};
   #onBatch: ((batch: TouchedBatch) => Promise<void>) | undefined;
   /** Node's module map: one instance per URL (a failed evaluation stays failed). */
-  readonly #instances = new Map<string, { spec: ModuleSpec; evaluated: boolean; failed: unknown; namespace: Record<string, unknown>; gate: number | undefined }>();
+  readonly #instances = new Map<
+    string,
+    { spec: ModuleSpec; evaluated: boolean; failed: unknown; namespace: Record<string, unknown>; gate: number | undefined }
+  >();
   #clock = 0;
 
   constructor(files: Record<string, ModuleSpec>) {
@@ -135,7 +138,9 @@ export class FakeNode {
 
   /** `import(url)`: load and link everything new, then evaluate in post-order, waiting at the gate. */
   async #import(url: string): Promise<Record<string, unknown>> {
-    const roots = isRootsUrl(url) ? [...decodeURIComponent(url.slice(url.indexOf(",") + 1)).matchAll(/from "([^"]+)"/g)].map((m) => m[1]!) : [url];
+    const roots = isRootsUrl(url)
+      ? [...decodeURIComponent(url.slice(url.indexOf(",") + 1)).matchAll(/from "([^"]+)"/g)].map((m) => m[1]!)
+      : [url];
     const order: string[] = [];
     for (const root of roots) this.#load(root, order, new Set());
     // A module whose evaluation throws stops the evaluation of everything after it. A new version
@@ -184,7 +189,9 @@ export class FakeNode {
     this.journal.push(`eval ${name}@${version}`);
     if (spec.dispose) hot.dispose(() => void this.journal.push(`dispose ${name}@${version}`));
     const onAccept = (namespace: unknown): void => {
-      this.journal.push(`accept ${name}: ${JSON.stringify((Array.isArray(namespace) ? namespace[0] : namespace) as Record<string, unknown> | undefined)}`);
+      this.journal.push(
+        `accept ${name}: ${JSON.stringify((Array.isArray(namespace) ? namespace[0] : namespace) as Record<string, unknown> | undefined)}`,
+      );
       if (spec.invalidates) hot.invalidate();
       if (spec.acceptThrows !== undefined) throw new Error(spec.acceptThrows);
     };

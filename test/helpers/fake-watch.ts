@@ -105,14 +105,23 @@ export class FakeWatch implements FilesWatch {
 export class FakeWatches implements CommandWatches {
   readonly opened: FakeWatch[] = [];
 
-  readonly files = (files: readonly string[], _ignore: readonly Glob[], onChange: ChangeListener, baseline?: ReadonlyMap<string, string>): FilesWatch => {
+  readonly files = (
+    files: readonly string[],
+    _ignore: readonly Glob[],
+    onChange: ChangeListener,
+    baseline?: ReadonlyMap<string, string>,
+  ): FilesWatch => {
     const watch = new FakeWatch("files", files, onChange, baseline);
     this.opened.push(watch);
     return watch;
   };
 
   readonly globs = (globs: readonly Glob[], _ignore: readonly Glob[], onChange: ChangeListener): Watch => {
-    const watch = new FakeWatch("globs", globs.map((glob) => glob.absolute), onChange);
+    const watch = new FakeWatch(
+      "globs",
+      globs.map((glob) => glob.absolute),
+      onChange,
+    );
     this.opened.push(watch);
     return watch;
   };

@@ -27,14 +27,23 @@ export const PRELOADED: Readonly<Record<string, Preloaded>> = {
     packages: ["@opentelemetry/auto-instrumentations-node@0.82.0", "@opentelemetry/sdk-node@0.301.2", "@opentelemetry/api@1.10.0"],
     flags: ["--import", "./otel.mjs"],
     // No exporter, and no cloud detector (they ask metadata hosts beyond loopback).
-    env: async () => ({ OTEL_TRACES_EXPORTER: "none", OTEL_METRICS_EXPORTER: "none", OTEL_LOGS_EXPORTER: "none", OTEL_NODE_RESOURCE_DETECTORS: "env,host,os" }),
+    env: async () => ({
+      OTEL_TRACES_EXPORTER: "none",
+      OTEL_METRICS_EXPORTER: "none",
+      OTEL_LOGS_EXPORTER: "none",
+      OTEL_NODE_RESOURCE_DETECTORS: "env,host,os",
+    }),
   },
   "import-in-the-middle's asynchronous hooks": { packages: ["import-in-the-middle@3.6.0"], flags: ["--import", "./iitm-async.mjs"] },
   // dd-trace's --import, tracing on, its agent a closed loopback port.
   "dd-trace": {
     packages: ["dd-trace@6.21.0"],
     flags: ["--import", "dd-trace/initialize.mjs"],
-    env: async () => ({ DD_TRACE_AGENT_URL: `http://127.0.0.1:${await freePort()}`, DD_INSTRUMENTATION_TELEMETRY_ENABLED: "false", DD_REMOTE_CONFIGURATION_ENABLED: "false" }),
+    env: async () => ({
+      DD_TRACE_AGENT_URL: `http://127.0.0.1:${await freePort()}`,
+      DD_INSTRUMENTATION_TELEMETRY_ENABLED: "false",
+      DD_REMOTE_CONFIGURATION_ENABLED: "false",
+    }),
   },
   Sentry: { packages: ["@sentry/node@11.12.0"], flags: ["--import", "./sentry.mjs"] },
   dotenv: { packages: ["dotenv@18.0.10"], flags: ["--import", "dotenv/config"], dotenv: true },
@@ -69,7 +78,9 @@ export async function updateUnder(name: string, order: string, esm: boolean): Pr
     assert.equal(await get(port), `route v1 ${greeting}`, run.output());
     const since = run.mark();
     replaceIn(join(dir, route), "route v1", "route v22");
-    await run.waitForLine(`[hotload] updated ./${route} → ./${entry}`, 10_000, since).catch(() => assert.fail(`no update:\n${run.output()}`));
+    await run
+      .waitForLine(`[hotload] updated ./${route} → ./${entry}`, 10_000, since)
+      .catch(() => assert.fail(`no update:\n${run.output()}`));
     const again = (await run.waitForLine(/^listening on \d+$/, 10_000, since)).split(" ").pop()!;
     assert.equal(await get(again), `route v22 ${greeting}`, run.output());
     assert.equal(run.lines.filter((line) => line.startsWith("[hotload]") && !/^\[hotload\] updated /.test(line)).length, 0, run.output());

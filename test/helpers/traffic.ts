@@ -20,16 +20,13 @@ export interface Response {
 /** GET `path` from 127.0.0.1:`port` on `agent`'s connections, or a fresh one (`false`). */
 export function get(port: number, agent: Agent | false, path = "/"): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, path, agent, headers: agent ? {} : { connection: "close" } },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", reject);
-      },
-    );
+    const req = request({ host: "127.0.0.1", port, path, agent, headers: agent ? {} : { connection: "close" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
     req.setTimeout(2_000, () => req.destroy(new Error("no response within 2 s")));
     req.on("error", reject);
     req.end();
@@ -112,7 +109,11 @@ export function load(port: number, known: (body: string) => boolean, options: Lo
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`${JSON.stringify(body)} not served on both kinds of connection within ${ms} ms; failures: ${failures.slice(0, 5).join("; ")}`));
+          reject(
+            new Error(
+              `${JSON.stringify(body)} not served on both kinds of connection within ${ms} ms; failures: ${failures.slice(0, 5).join("; ")}`,
+            ),
+          );
         }, ms);
         waiters.add(check);
         check();

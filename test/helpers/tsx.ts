@@ -42,7 +42,10 @@ export function registryPackages(specs: readonly string[]): Promise<string> {
       temps.push(prefix);
       const cli = process.env["npm_execpath"];
       const args = ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...specs];
-      const run = cli && /\.c?js$/.test(cli) ? spawnCommand(process.execPath, [cli, ...args], { env: npmEnv() }) : spawnCommand("npm", args, { env: npmEnv() });
+      const run =
+        cli && /\.c?js$/.test(cli)
+          ? spawnCommand(process.execPath, [cli, ...args], { env: npmEnv() })
+          : spawnCommand("npm", args, { env: npmEnv() });
       const code = await run.exited;
       assert.equal(code, 0, `npm ${args.join(" ")} failed:\n${run.output()}`);
       return join(prefix, "node_modules");
@@ -123,7 +126,13 @@ export const WITH_TYPES: Readonly<Record<string, string>> = {
  */
 export const PLAIN_CJS: Readonly<Record<string, string>> = {
   "src/index.ts": ['import { start } from "./server";', "start();", "setInterval(() => {}, 1 << 30);", ""].join("\n"),
-  "src/server.ts": ['import { value } from "./router2";', "export function start(): void {", "  console.log(`app sees ${value}`);", "}", ""].join("\n"),
+  "src/server.ts": [
+    'import { value } from "./router2";',
+    "export function start(): void {",
+    "  console.log(`app sees ${value}`);",
+    "}",
+    "",
+  ].join("\n"),
   "src/router2.ts": 'export const value: string = "dep v1";\n',
 };
 

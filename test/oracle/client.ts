@@ -6,7 +6,19 @@ import type { Agent } from "node:http";
 import type { ClientHttp2Session } from "node:http2";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Running } from "../helpers/e2e.js";
-import { children, get, h2Get, h2Session, keepAliveAgent, openEvents, openSocket, threads, type EventStream, type Socket, type Target } from "./observer.js";
+import {
+  children,
+  get,
+  h2Get,
+  h2Session,
+  keepAliveAgent,
+  openEvents,
+  openSocket,
+  threads,
+  type EventStream,
+  type Socket,
+  type Target,
+} from "./observer.js";
 import type { Shape } from "./shapes.js";
 
 /** One look at the program. */
@@ -80,7 +92,11 @@ export class Client {
       observed["new event stream"] = typeof fresh === "string" ? fresh : await fresh.next(2, 2_000, 0);
       if (typeof fresh !== "string") fresh.close();
       observed["event stream opened before"] =
-        typeof inFlight.stream === "string" ? inFlight.stream : (await inFlight.stream.next(1, 1_500)).length > 0 ? "still ticking" : "silent";
+        typeof inFlight.stream === "string"
+          ? inFlight.stream
+          : (await inFlight.stream.next(1, 1_500)).length > 0
+            ? "still ticking"
+            : "silent";
     }
     if (inFlight.socket !== undefined) {
       const fresh = await openSocket(this.#target, shape.webSocket!);
@@ -92,7 +108,10 @@ export class Client {
     }
     if (inFlight.poll !== undefined) observed["long poll sent before"] = (await inFlight.poll).replace(/rev \d+( \++)?/g, "rev (any)");
     if (shape.events) observed["event lines"] = await this.#events(step);
-    observed["process"] = this.#run.child.exitCode === null && this.#run.child.signalCode === null ? "running" : `exited ${this.#run.child.exitCode ?? this.#run.child.signalCode}`;
+    observed["process"] =
+      this.#run.child.exitCode === null && this.#run.child.signalCode === null
+        ? "running"
+        : `exited ${this.#run.child.exitCode ?? this.#run.child.signalCode}`;
     observed["child processes"] = children(pid);
     observed["threads"] = threads(pid);
     return observed;

@@ -57,7 +57,8 @@ export function applyEdit(dir: string, change: Edit, n: number): void {
 }
 
 export const fileOf = (change: Edit): string => (typeof change === "string" ? change : change.file);
-export const labelOf = (change: Edit, n: number): string => `after edit ${n} (${typeof change === "string" ? change : `${change.file}, a syntax error`})`;
+export const labelOf = (change: Edit, n: number): string =>
+  `after edit ${n} (${typeof change === "string" ? change : `${change.file}, a syntax error`})`;
 
 /** Why `shape` cannot run here (a missing tool or package), or undefined. */
 export function unavailable(shape: Shape): string | undefined {
@@ -124,7 +125,27 @@ let certDir: string | undefined;
 function certificate(): string {
   if (certDir) return certDir;
   const dir = mkdtempSync(join(tmpdir(), "hotload-oracle-cert-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+    ],
+    { stdio: "ignore" },
+  );
   return (certDir = dir);
 }
 
@@ -140,6 +161,9 @@ function which(command: string): boolean {
 let importMetaMain: boolean | undefined;
 
 function supportsImportMetaMain(): boolean {
-  importMetaMain ??= execFileSync(process.execPath, ["--input-type=module", "-e", "process.stdout.write(String(import.meta.main))"], { encoding: "utf8" }) === "true";
+  importMetaMain ??=
+    execFileSync(process.execPath, ["--input-type=module", "-e", "process.stdout.write(String(import.meta.main))"], {
+      encoding: "utf8",
+    }) === "true";
   return importMetaMain;
 }

@@ -34,7 +34,10 @@ export function get(target: Target, path: string, agent: HttpAgent | false = fal
   const where = target.transport === "unix" ? { socketPath: target.socketPath } : { host: "127.0.0.1", port: target.port };
   return new Promise((resolve) => {
     const req = make({ ...where, path, agent, rejectUnauthorized: false, headers: agent ? {} : { connection: "close" } }, (res) => {
-      readBody(res).then((body) => resolve(`${res.statusCode} ${body}`), (err: NodeJS.ErrnoException) => resolve(`error ${err.code ?? err.message}`));
+      readBody(res).then(
+        (body) => resolve(`${res.statusCode} ${body}`),
+        (err: NodeJS.ErrnoException) => resolve(`error ${err.code ?? err.message}`),
+      );
     });
     req.setTimeout(ms, () => req.destroy(Object.assign(new Error("no answer"), { code: `no answer within ${ms} ms` })));
     req.on("error", (err: NodeJS.ErrnoException) => resolve(`error ${err.code ?? err.message}`));
@@ -122,7 +125,11 @@ export function openEvents(target: Target, path: string): Promise<EventStream | 
         buffer += chunk;
         let at: number;
         while ((at = buffer.indexOf("\n\n")) >= 0) {
-          const data = buffer.slice(0, at).split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim());
+          const data = buffer
+            .slice(0, at)
+            .split("\n")
+            .filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).trim());
           buffer = buffer.slice(at + 2);
           if (data.length) events.push(data.join("\n"));
         }
@@ -269,7 +276,10 @@ export function threads(pid: number): string[] {
   }
   // Node 26 names some of them "node-…" (node-MainThread, node-V8Worker).
   const infrastructure = /^(node-)?(MainThread|V8Worker|DelayedTaskSche|SignalInspector|libuv-worker|node)$/;
-  return ids.map((id) => comm(`/proc/${pid}/task/${id}/comm`)).filter((name) => !infrastructure.test(name)).sort();
+  return ids
+    .map((id) => comm(`/proc/${pid}/task/${id}/comm`))
+    .filter((name) => !infrastructure.test(name))
+    .sort();
 }
 
 /** What SIGTERM did. */
@@ -289,7 +299,10 @@ export async function sigterm(run: Running): Promise<Shutdown> {
   const descendants = descendantsOf(pid);
   run.child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([run.exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SHUTDOWN_MS)))]);
+  const code = await Promise.race([
+    run.exited,
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SHUTDOWN_MS))),
+  ]);
   clearTimeout(timer);
   if (code === undefined) await run.kill("SIGKILL");
   let alive = descendants.filter(isAlive);

@@ -149,7 +149,10 @@ async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
     }
     if (late) {
       await delay(LATE_MS); // what must not happen later: a server closed by a timer set by the update
-      steps.push({ label: `${LATE_MS / 1000} s after the last edit`, observed: await client.observe(shape.edits.length + 1, await client.startInFlight()) });
+      steps.push({
+        label: `${LATE_MS / 1000} s after the last edit`,
+        observed: await client.observe(shape.edits.length + 1, await client.startInFlight()),
+      });
     }
     steps.push({ label: "on SIGTERM", observed: { ...(await sigterm(run)) } });
     return steps;
@@ -180,10 +183,17 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
         await current.client.open();
       }
       const { run, client } = current;
-      steps.push({ label: change === undefined ? "at start" : labelOf(change, n), observed: await client.observe(n, await client.startInFlight()) });
+      steps.push({
+        label: change === undefined ? "at start" : labelOf(change, n),
+        observed: await client.observe(n, await client.startInFlight()),
+      });
       if (n === shape.edits.length) {
         // A plain program has no update whose timers could fire later: it is looked at again now.
-        if (late) steps.push({ label: `${LATE_MS / 1000} s after the last edit`, observed: await client.observe(n + 1, await client.startInFlight()) });
+        if (late)
+          steps.push({
+            label: `${LATE_MS / 1000} s after the last edit`,
+            observed: await client.observe(n + 1, await client.startInFlight()),
+          });
         steps.push({ label: "on SIGTERM", observed: { ...(await sigterm(run)) } });
       }
     }

@@ -15,7 +15,9 @@ const EDITS = 4;
  * the tsx version matrix, whose old versions are installed only by hand (a seed must not pick a
  * shape that is skipped on one machine and run on another).
  */
-export const SEEDABLE: readonly Shape[] = SHAPES.filter((s) => s.knownFailure === undefined && s.group !== "tsx-esm" && s.group !== "tsx-cjs");
+export const SEEDABLE: readonly Shape[] = SHAPES.filter(
+  (s) => s.knownFailure === undefined && s.group !== "tsx-esm" && s.group !== "tsx-cjs",
+);
 
 /**
  * The shape `random` picks, with {@link EDITS} edits drawn from the files its own edits touch: any

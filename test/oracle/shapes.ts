@@ -112,7 +112,7 @@ function tsxMatrix(): Shape[] {
         name,
         group: output === "cjs" ? "tsx-cjs" : "tsx-esm",
         fixture: output === "cjs" ? "tsx-cjs" : "tsx",
-        about: `TypeScript through \`node --import tsx\` with tsx ${version}, ${output === "cjs" ? "a package without \"type\" (CommonJS output)" : "an ES module package"}`,
+        about: `TypeScript through \`node --import tsx\` with tsx ${version}, ${output === "cjs" ? 'a package without "type" (CommonJS output)' : "an ES module package"}`,
         entry: "server.ts",
         edits: ["routes.ts", "server.ts"],
         nodeArgs: ["--import", "tsx"],
@@ -211,7 +211,8 @@ export const SHAPES: readonly Shape[] = [
     name: "in-place-off",
     group: "transports",
     fixture: "node-http",
-    about: "the node:http app with the documented opt-out HOTLOAD_IN_PLACE=0: hotload says it needs a restart and the old version keeps working",
+    about:
+      "the node:http app with the documented opt-out HOTLOAD_IN_PLACE=0: hotload says it needs a restart and the old version keeps working",
     entry: "server.mjs",
     edits: ["routes.mjs"],
     env: { HOTLOAD_IN_PLACE: "0" },
@@ -219,7 +220,7 @@ export const SHAPES: readonly Shape[] = [
   {
     name: "http2-stream",
     group: "transports",
-    about: "HTTP/2 core API: `server.on(\"stream\")`, a session kept open across edits",
+    about: 'HTTP/2 core API: `server.on("stream")`, a session kept open across edits',
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "http2",
@@ -228,7 +229,7 @@ export const SHAPES: readonly Shape[] = [
   {
     name: "http2-request",
     group: "transports",
-    about: "HTTP/2 with the compatibility API (`on(\"request\")`)",
+    about: 'HTTP/2 with the compatibility API (`on("request")`)',
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
     transport: "http2",
@@ -287,7 +288,7 @@ export const SHAPES: readonly Shape[] = [
   {
     name: "graceful-shutdown",
     group: "in-flight",
-    about: "`process.on(\"SIGTERM\", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client",
+    about: '`process.on("SIGTERM", () => server.close())` with keepAliveTimeout 9000 and a keep-alive client',
     entry: "server.mjs",
     edits: ["routes.mjs", "server.mjs"],
   },
@@ -313,7 +314,7 @@ export const SHAPES: readonly Shape[] = [
   {
     name: "event-bus",
     group: "processes",
-    about: "job handlers registered with `bus.on(\"job\", …)` on an EventEmitter exported by a kept module",
+    about: 'job handlers registered with `bus.on("job", …)` on an EventEmitter exported by a kept module',
     entry: "server.mjs",
     edits: ["handlers.mjs", "handlers.mjs", "server.mjs"],
     events: { via: "http", send: (id) => `/job/${id}`, answer: (id) => new RegExp(`^handled ${id} `) },
@@ -371,7 +372,7 @@ export const SHAPES: readonly Shape[] = [
   {
     name: "tsx-cjs",
     group: "typescript",
-    about: "TypeScript through `node --import tsx` in a package without \"type\" (tsx compiles to CommonJS)",
+    about: 'TypeScript through `node --import tsx` in a package without "type" (tsx compiles to CommonJS)',
     entry: "server.ts",
     edits: ["routes.ts", "server.ts"],
     nodeArgs: ["--import", "tsx"],

@@ -19,11 +19,20 @@ async function total(loads: readonly Load[], more: number): Promise<void> {
   while (sum() < target) await new Promise((wake) => setTimeout(wake, 5));
 }
 
-async function restartsUnderLoad(fixture: string, args: string[], env: Record<string, string>, ready: (version: string) => RegExp, target: { port: number; socketPath?: string }): Promise<void> {
+async function restartsUnderLoad(
+  fixture: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: (version: string) => RegExp,
+  target: { port: number; socketPath?: string },
+): Promise<void> {
   const dir = copyFixture(fixture);
   const run = hotload(dir, args, { env: { ...env, HOTLOAD_IN_PLACE: "0" } });
   await run.waitForLine(ready("v1"), 20_000);
-  const loads = [startLoad(target.port, { keepAlive: true, clients: 2, socketPath: target.socketPath }), startLoad(target.port, { keepAlive: false, clients: 2, socketPath: target.socketPath })];
+  const loads = [
+    startLoad(target.port, { keepAlive: true, clients: 2, socketPath: target.socketPath }),
+    startLoad(target.port, { keepAlive: false, clients: 2, socketPath: target.socketPath }),
+  ];
   try {
     await total(loads, 40);
     for (let i = 2; i < 2 + RESTARTS; i++) {
@@ -37,7 +46,9 @@ async function restartsUnderLoad(fixture: string, args: string[], env: Record<st
   } finally {
     const results = await Promise.all(loads.map((load) => load.stop()));
     const [keepAlive, fresh] = results;
-    console.log(`${fixture}: ${RESTARTS} restarts, keep-alive ${keepAlive!.ok} ok ${keepAlive!.failed} failed, fresh ${fresh!.ok} ok ${fresh!.failed} failed`);
+    console.log(
+      `${fixture}: ${RESTARTS} restarts, keep-alive ${keepAlive!.ok} ok ${keepAlive!.failed} failed, fresh ${fresh!.ok} ok ${fresh!.failed} failed`,
+    );
     for (const result of results) assert.equal(result.failed, 0, `failed: ${result.reasons.join(", ")}\n${run.output()}`);
     await stop(run);
   }
@@ -45,16 +56,34 @@ async function restartsUnderLoad(fixture: string, args: string[], env: Record<st
 
 test("a TCP server answers every request across 10 restarts", async () => {
   const port = await freePort();
-  await restartsUnderLoad("cli-sockets", ["app.mjs"], { PORT: String(port) }, (version) => new RegExp(`^listening pid=\\d+ port=${port} version=${version}$`), { port });
+  await restartsUnderLoad(
+    "cli-sockets",
+    ["app.mjs"],
+    { PORT: String(port) },
+    (version) => new RegExp(`^listening pid=\\d+ port=${port} version=${version}$`),
+    { port },
+  );
 });
 
 test("a unix-socket server that unlinks its path answers every request across 10 restarts", async () => {
   const dir = copyFixture("cli-idle");
   const socketPath = join(dir, "app.sock");
-  await restartsUnderLoad("cli-sockets", ["app.mjs"], { SOCKET_PATH: socketPath }, (version) => new RegExp(`^listening pid=\\d+ port=\\d+ version=${version}$`), { port: 0, socketPath });
+  await restartsUnderLoad(
+    "cli-sockets",
+    ["app.mjs"],
+    { SOCKET_PATH: socketPath },
+    (version) => new RegExp(`^listening pid=\\d+ port=\\d+ version=${version}$`),
+    { port: 0, socketPath },
+  );
 });
 
 test("a program whose primary forks 2 cluster workers answers every request across 10 restarts, with 2 workers each time", async () => {
   const port = await freePort();
-  await restartsUnderLoad("cli-cluster", ["--poll", "app.mjs"], { PORT: String(port) }, (version) => new RegExp(`^primary pid=\\d+ workers=2 version=${version}$`), { port });
+  await restartsUnderLoad(
+    "cli-cluster",
+    ["--poll", "app.mjs"],
+    { PORT: String(port) },
+    (version) => new RegExp(`^primary pid=\\d+ workers=2 version=${version}$`),
+    { port },
+  );
 });

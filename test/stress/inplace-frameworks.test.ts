@@ -212,7 +212,10 @@ describe("timers of kept modules keep running; those of replaced versions stop",
       assert.equal(replaced.timers, first.timers);
       assert.equal(replaced.pid, first.pid);
       // The ticker that runs is the last edit's, counting from 0 (one timer, checked above).
-      assert.ok((replaced.tickerSince ?? 0) >= lastEditAt, `the running ticker was evaluated by the last edit (${replaced.tickerSince} < ${lastEditAt})`);
+      assert.ok(
+        (replaced.tickerSince ?? 0) >= lastEditAt,
+        `the running ticker was evaluated by the last edit (${replaced.tickerSince} < ${lastEditAt})`,
+      );
       assert.notEqual(replaced.tickerSince, kept.tickerSince);
       await untilTicks(port, (replaced.ticks ?? 0) + 2);
     } finally {

@@ -22,7 +22,10 @@ test("a 10 MB module loads, and each edit of it applies with no error on the way
   const text = big(1);
   assert.ok(Buffer.byteLength(text) >= 10 * 1024 * 1024, `${Buffer.byteLength(text)} bytes`);
   const { dir, run } = await startApp({ "big.mjs": text }, ["./big.mjs"]);
-  assert.ok(run.lines.some((line) => /^big v1 evaluated, \d+ numbers$/.test(line)), run.output());
+  assert.ok(
+    run.lines.some((line) => /^big v1 evaluated, \d+ numbers$/.test(line)),
+    run.output(),
+  );
 
   for (const v of [2, 3]) {
     const since = run.mark();

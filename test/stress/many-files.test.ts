@@ -16,7 +16,10 @@ const FILES = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(3, "0
 test("100 files saved at once are applied in one update, each module evaluated once", async () => {
   const files: Record<string, string> = { "sentinel.mjs": versioned("sentinel", 1) };
   for (const name of FILES) files[name] = versioned(name, 1);
-  const { dir, run } = await startApp(files, [...FILES, "sentinel.mjs"].map((name) => `./${name}`));
+  const { dir, run } = await startApp(
+    files,
+    [...FILES, "sentinel.mjs"].map((name) => `./${name}`),
+  );
 
   const since = run.mark();
   for (const name of FILES) writeFileSync(join(dir, name), versioned(name, 2));
@@ -29,7 +32,10 @@ test("100 files saved at once are applied in one update, each module evaluated o
   const updates = printedUpdates(run, since, done + 1).filter((u) => u.files.some((f) => FILES.includes(f.slice(dir.length + 1))));
   assert.equal(updates.length, 1, `updates of the 100 files:\n${updates.map((u) => `${u.status}: ${u.files.length} files`).join("\n")}`);
   assert.equal(updates[0]!.status, "updated", JSON.stringify(updates[0]));
-  assert.deepEqual([...updates[0]!.files].sort(), FILES.map((name) => join(dir, name)));
+  assert.deepEqual(
+    [...updates[0]!.files].sort(),
+    FILES.map((name) => join(dir, name)),
+  );
   assert.equal(run.lines.slice(since).filter((line) => /^\[hotload\] updated .*f000\.mjs/.test(line)).length, 1, run.output());
   for (const name of FILES) {
     const evaluated = run.lines.slice(since).filter((line) => line === `${name} v2 evaluated`).length;

@@ -60,7 +60,14 @@ describe("one file, several paths", () => {
     assert.equal((await ask<{ status: string }>(run, "sync", ["./dep.mjs", "./link.mjs", "./%64ep.mjs"])).status, "unchanged");
 
     const updates = printedUpdates(run, since).filter((u) => u.status !== "unchanged");
-    assert.deepEqual(updates.map((u) => [u.status, u.files]), [["updated", [join(dir, "dep.mjs")]], ["updated", [join(dir, "dep.mjs")]]], run.output());
+    assert.deepEqual(
+      updates.map((u) => [u.status, u.files]),
+      [
+        ["updated", [join(dir, "dep.mjs")]],
+        ["updated", [join(dir, "dep.mjs")]],
+      ],
+      run.output(),
+    );
     assert.equal(count(run, "dep v2 evaluated", since), 1, run.output());
     assert.equal(count(run, "dep v3 evaluated", since), 1, run.output());
     assert.equal(run.lines.slice(since).filter((l) => l.startsWith("[hotload] updated")).length, 2, run.output());

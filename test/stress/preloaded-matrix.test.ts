@@ -19,7 +19,8 @@ for (const name of Object.keys(PRELOADED)) {
   describe(name, () => {
     for (const order of Object.keys(ORDERS)) {
       for (const esm of [true, false]) {
-        test(`${order}, ${esm ? "ES module" : "CommonJS"} entry: a save of the route is answered by its new code`, () => updateUnder(name, order, esm));
+        test(`${order}, ${esm ? "ES module" : "CommonJS"} entry: a save of the route is answered by its new code`, () =>
+          updateUnder(name, order, esm));
       }
     }
   });

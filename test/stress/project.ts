@@ -35,16 +35,25 @@ function openFromEnv(): readonly Feature[] {
   const raw = process.env["HOTLOAD_STRESS_OPEN"];
   if (raw === undefined || raw.trim() === "") return KNOWN_OPEN;
   if (raw.trim() === "none") return [];
-  const all: readonly Feature[] = ["cjs-shared-require", "cjs-requirer-edit", "require-esm", "js-syntax-switch", "hanging-handler", "cycle-invalidate"];
+  const all: readonly Feature[] = [
+    "cjs-shared-require",
+    "cjs-requirer-edit",
+    "require-esm",
+    "js-syntax-switch",
+    "hanging-handler",
+    "cycle-invalidate",
+  ];
   return raw.split(",").map((part) => {
     const feature = part.trim() as Feature;
-    if (!all.includes(feature)) throw new Error(`HOTLOAD_STRESS_OPEN: no feature ${JSON.stringify(part)} (known: ${all.join(", ")}, or none)`);
+    if (!all.includes(feature))
+      throw new Error(`HOTLOAD_STRESS_OPEN: no feature ${JSON.stringify(part)} (known: ${all.join(", ")}, or none)`);
     return feature;
   });
 }
 
 /** What {@link KNOWN_OPEN} can list. */
-export type Feature = "cjs-shared-require" | "cjs-requirer-edit" | "require-esm" | "js-syntax-switch" | "hanging-handler" | "cycle-invalidate";
+export type Feature =
+  "cjs-shared-require" | "cjs-requirer-edit" | "require-esm" | "js-syntax-switch" | "hanging-handler" | "cycle-invalidate";
 
 /**
  * The files whose edits reach a feature's bug; while the feature is open, no operation touches
@@ -147,8 +156,16 @@ export function generateProject(random: Random): ProjectSpec {
   // The last middle module and the last leaf are TypeScript (type stripping).
   const mids = Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(2, "0")}.${i === 9 ? "ts" : "mjs"}`);
   const leaves = Array.from({ length: 6 }, (_, i) => `l${i}.${i === 5 ? "ts" : "mjs"}`);
-  const draft = new Map<string, { role: Role; imports: string[]; accepts: string[]; dynamic: string[]; jsonImport?: string; optional?: string; listener: boolean }>();
-  const add = (name: string, role: Role, imports: string[], extra: { accepts?: string[]; dynamic?: string[]; listener?: boolean } = {}): void => {
+  const draft = new Map<
+    string,
+    { role: Role; imports: string[]; accepts: string[]; dynamic: string[]; jsonImport?: string; optional?: string; listener: boolean }
+  >();
+  const add = (
+    name: string,
+    role: Role,
+    imports: string[],
+    extra: { accepts?: string[]; dynamic?: string[]; listener?: boolean } = {},
+  ): void => {
     draft.set(name, { role, imports, accepts: extra.accepts ?? [], dynamic: extra.dynamic ?? [], listener: extra.listener ?? false });
   };
   const somePick = (from: readonly string[], min: number, max: number): string[] =>
@@ -222,7 +239,20 @@ export function generateProject(random: Random): ProjectSpec {
     listener: m.listener,
     worker: WORKER_FILES.includes(name),
   }));
-  modules.push({ name: JSON_FILE, json: true, format: "json", invalidates: false, role: "plain", imports: [], accepts: [], dynamic: [], jsonImport: undefined, optional: undefined, listener: false, worker: false });
+  modules.push({
+    name: JSON_FILE,
+    json: true,
+    format: "json",
+    invalidates: false,
+    role: "plain",
+    imports: [],
+    accepts: [],
+    dynamic: [],
+    jsonImport: undefined,
+    optional: undefined,
+    listener: false,
+    worker: false,
+  });
   return { modules };
 }
 

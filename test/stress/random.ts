@@ -99,7 +99,8 @@ export class Random {
  */
 export function seedsFromEnv(): number[] {
   const fromEnv = process.env["HOTLOAD_STRESS_SEED"];
-  if (fromEnv === undefined || fromEnv.trim() === "") return [(Date.now() ^ (process.pid << 16) ^ Math.floor(Math.random() * 0xffffffff)) >>> 0];
+  if (fromEnv === undefined || fromEnv.trim() === "")
+    return [(Date.now() ^ (process.pid << 16) ^ Math.floor(Math.random() * 0xffffffff)) >>> 0];
   return fromEnv.split(",").map((part) => {
     const seed = Number(part.trim());
     if (part.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {

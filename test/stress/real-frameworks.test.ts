@@ -70,7 +70,10 @@ async function underLoad(t: TestContext, fixture: string, packages: readonly str
     // On 2 shared cores a descheduled test process alone can add tens of ms to one sample: at most
     // LATE_ALLOWED edits may miss the budget, and none may take OUTLIER_MS (a missed edit is Infinity).
     assert.ok(late.length <= LATE_ALLOWED, detail);
-    assert.ok(latencies.every((ms) => ms <= OUTLIER_MS), detail);
+    assert.ok(
+      latencies.every((ms) => ms <= OUTLIER_MS),
+      detail,
+    );
     // The server was created once, and kept through every update.
     assert.equal(run.lines.filter((line) => line.startsWith("listening on")).length, 1, run.output());
   } finally {

@@ -26,7 +26,11 @@ const broken = (v: number): string => `export const v = ${v};\nconst broken = ;\
 
 describe("a save that goes down with another file's failed update", () => {
   test("a good save made together with a broken one applies once the broken file is fixed (no edit is lost)", async () => {
-    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./b.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) }, [
+      "./a.mjs",
+      "./b.mjs",
+      "./other.mjs",
+    ]);
     await warmUp(run, dir);
     const since = run.mark();
     // One batch: a.mjs broken, b.mjs fine.
@@ -39,7 +43,11 @@ describe("a save that goes down with another file's failed update", () => {
   });
 
   test("two broken files saved together are both reported", async () => {
-    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./b.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) }, [
+      "./a.mjs",
+      "./b.mjs",
+      "./other.mjs",
+    ]);
     await warmUp(run, dir);
     const since = run.mark();
     writeFileSync(join(dir, "a.mjs"), broken(2));
@@ -58,7 +66,11 @@ describe("an update blocked by a file that is missing or broken", () => {
     await warmUp(run, dir);
     const since = run.mark();
     writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./new.mjs"));
-    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './new.mjs' (${join(dir, "new.mjs")}) — keeping the previous version`, 10_000, since);
+    await run.waitForLine(
+      `[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './new.mjs' (${join(dir, "new.mjs")}) — keeping the previous version`,
+      10_000,
+      since,
+    );
     writeFileSync(join(dir, "new.mjs"), versioned("new", 1));
     await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
     assert.equal(count(run, "new v1 evaluated", since), 1, run.output());
@@ -70,32 +82,50 @@ describe("an update blocked by a file that is missing or broken", () => {
     await warmUp(run, dir);
     const since = run.mark();
     writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./thing.mjs"));
-    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: './thing.mjs' is a folder, not a module (${join(dir, "thing.mjs")}) — keeping the previous version`, 10_000, since);
+    await run.waitForLine(
+      `[hotload] ${join(dir, "a.mjs")}:1:8 Error: './thing.mjs' is a folder, not a module (${join(dir, "thing.mjs")}) — keeping the previous version`,
+      10_000,
+      since,
+    );
     rmSync(join(dir, "thing.mjs"), { recursive: true });
     writeFileSync(join(dir, "thing.mjs"), versioned("thing", 1));
     await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
   });
 
   test("a module first imported by an edit that lacks the export it needs: the edit applies once the module is fixed", async () => {
-    const { dir, run } = await startApp({ "a.mjs": versioned("a", 1), "lib.mjs": "export const y = 1;\n", "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp(
+      { "a.mjs": versioned("a", 1), "lib.mjs": "export const y = 1;\n", "other.mjs": versioned("other", 1) },
+      ["./a.mjs", "./other.mjs"],
+    );
     await warmUp(run, dir);
     const since = run.mark();
     // lib.mjs was never loaded: it is not watched until this edit needs it.
     writeFileSync(join(dir, "a.mjs"), `import { x } from "./lib.mjs";\n${versioned("a", 2)}`);
-    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:10 SyntaxError: The requested module './lib.mjs' does not provide an export named 'x' — keeping the previous version`, 10_000, since);
+    await run.waitForLine(
+      `[hotload] ${join(dir, "a.mjs")}:1:10 SyntaxError: The requested module './lib.mjs' does not provide an export named 'x' — keeping the previous version`,
+      10_000,
+      since,
+    );
     writeFileSync(join(dir, "lib.mjs"), "export const x = 1;\nexport const y = 1;\n");
     await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
   });
 
   test("a dependency deleted, its importer saved, the dependency restored as it was: the importer's edit applies", async () => {
     const dep = versioned("dep", 1);
-    const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": dep, "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": dep, "other.mjs": versioned("other", 1) }, [
+      "./a.mjs",
+      "./other.mjs",
+    ]);
     await warmUp(run, dir);
     const since = run.mark();
     unlinkSync(join(dir, "dep.mjs"));
     await run.waitForLine(`[hotload] ${join(dir, "dep.mjs")} was deleted — the previous version keeps running`, 10_000, since);
     writeFileSync(join(dir, "a.mjs"), importing("a", 2, "./dep.mjs"));
-    await run.waitForLine(`[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './dep.mjs' (${join(dir, "dep.mjs")}) — keeping the previous version`, 10_000, since);
+    await run.waitForLine(
+      `[hotload] ${join(dir, "a.mjs")}:1:8 Error: Cannot find module './dep.mjs' (${join(dir, "dep.mjs")}) — keeping the previous version`,
+      10_000,
+      since,
+    );
     writeFileSync(join(dir, "dep.mjs"), dep);
     await run.waitForLine("accepted ./a.mjs v=2", 10_000, since);
   });
@@ -105,7 +135,13 @@ describe("an update blocked by a file that is missing or broken", () => {
     // the deleted dep.mjs then fails: in a.mjs, which did not change.
     const a = `import "./dep.mjs";\nimport "./mid.mjs";\n${versioned("a", 1)}`;
     const { dir, run } = await startApp(
-      { "a.mjs": a, "dep.mjs": versioned("dep", 1), "mid.mjs": versioned("mid", 1), "b.mjs": versioned("b", 1), "other.mjs": versioned("other", 1) },
+      {
+        "a.mjs": a,
+        "dep.mjs": versioned("dep", 1),
+        "mid.mjs": versioned("mid", 1),
+        "b.mjs": versioned("b", 1),
+        "other.mjs": versioned("other", 1),
+      },
       ["./a.mjs", "./b.mjs", "./other.mjs"],
     );
     await warmUp(run, dir);
@@ -129,7 +165,10 @@ describe("an update blocked by a file that is missing or broken", () => {
   });
 
   test("a broken file saved back to the content that runs lets the edits it held back through", async () => {
-    const { dir, run } = await startApp({ "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": versioned("dep", 1), "other.mjs": versioned("other", 1) }, ["./a.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp(
+      { "a.mjs": importing("a", 1, "./dep.mjs"), "dep.mjs": versioned("dep", 1), "other.mjs": versioned("other", 1) },
+      ["./a.mjs", "./other.mjs"],
+    );
     await warmUp(run, dir);
     const since = run.mark();
     // dep.mjs throws while evaluating; a.mjs, saved with it, re-imports it and goes down too.
@@ -151,10 +190,12 @@ describe("a version evaluated by an update that then rolls back", () => {
     `process.stderr.write("l v${v} evaluated\\n");\n${"//\n".repeat(v)}`;
   const throwing = 'export const v = 2;\nthrow new Error("t.mjs fails");\n';
 
-  test(
-    "its hotload:beforeUpdate listener is dropped with it, even when it registers after the roll-back: later updates are heard once, by the version that runs",
-    async () => {
-    const { dir, run } = await startApp({ "l.mjs": listening(1), "t.mjs": versioned("t", 1), "other.mjs": versioned("other", 1) }, ["./t.mjs", "./other.mjs", "./l.mjs"]);
+  test("its hotload:beforeUpdate listener is dropped with it, even when it registers after the roll-back: later updates are heard once, by the version that runs", async () => {
+    const { dir, run } = await startApp({ "l.mjs": listening(1), "t.mjs": versioned("t", 1), "other.mjs": versioned("other", 1) }, [
+      "./t.mjs",
+      "./other.mjs",
+      "./l.mjs",
+    ]);
     await warmUp(run, dir);
     let since = run.mark();
     // One update: l.mjs v2 starts evaluating, t.mjs throws: both roll back, and that l.mjs v2 then
@@ -172,19 +213,23 @@ describe("a version evaluated by an update that then rolls back", () => {
     await run.waitForLine("accepted ./other.mjs v=3", 10_000, since);
     const heard = run.lines.slice(since).filter((line) => / heard an update$/.test(line));
     assert.deepEqual(heard, ["listener v2 heard an update"], `the listeners that heard the next update\n${run.output()}`);
-    },
-  );
+  });
 });
 
 describe("a file whose update failed, saved again with the same content together with another file", () => {
   const throwing = 'export const v = 2;\nthrow new Error("t.mjs fails");\n';
-  const listening = 'export const v = 1;\nimport.meta.hot.on("hotload:beforeUpdate", () => process.stderr.write("l heard an update\\n"));\n';
+  const listening =
+    'export const v = 1;\nimport.meta.hot.on("hotload:beforeUpdate", () => process.stderr.write("l heard an update\\n"));\n';
 
   test("is not tried again with it: its error is not reported twice, and the other file's save is one update, evaluated once and heard once", async () => {
     // A slow watcher (1 s to settle a save): update() below reliably comes first.
-    const { dir, run } = await startApp({ "t.mjs": versioned("t", 1), "other.mjs": versioned("other", 1), "l.mjs": listening }, ["./t.mjs", "./other.mjs", "./l.mjs"], {
-      env: { HOTLOAD_SETTLE_MS: "1000" },
-    });
+    const { dir, run } = await startApp(
+      { "t.mjs": versioned("t", 1), "other.mjs": versioned("other", 1), "l.mjs": listening },
+      ["./t.mjs", "./other.mjs", "./l.mjs"],
+      {
+        env: { HOTLOAD_SETTLE_MS: "1000" },
+      },
+    );
     await warmUp(run, dir);
     let since = run.mark();
     writeFileSync(join(dir, "t.mjs"), throwing);
@@ -200,21 +245,33 @@ describe("a file whose update failed, saved again with the same content together
     // Queued behind the quiet retry of t.mjs that the applied update leaves: answered after it.
     await ask(run, "sync", ["other.mjs"]);
     const lines = run.lines.slice(since);
-    assert.deepEqual(lines.filter((line) => / heard an update$/.test(line)), ["l heard an update"], run.output());
+    assert.deepEqual(
+      lines.filter((line) => / heard an update$/.test(line)),
+      ["l heard an update"],
+      run.output(),
+    );
     assert.equal(count(run, "other v3 evaluated", since), 1, run.output());
-    assert.deepEqual(lines.filter((line) => line.includes("t.mjs fails")), [], run.output());
+    assert.deepEqual(
+      lines.filter((line) => line.includes("t.mjs fails")),
+      [],
+      run.output(),
+    );
   });
 });
 
 describe("a module changed and pruned by the same update", () => {
-  const host = (imports: boolean, v: number): string => `${imports ? 'import "./opt.mjs";\n' : ""}export const v = ${v};\n${"//\n".repeat(v)}`;
+  const host = (imports: boolean, v: number): string =>
+    `${imports ? 'import "./opt.mjs";\n' : ""}export const v = ${v};\n${"//\n".repeat(v)}`;
   const opt = (v: number): string =>
     `export const v = ${v};\n` +
     `import.meta.hot.dispose(() => process.stderr.write("opt v${v} disposed\\n"));\n` +
     `import.meta.hot.prune(() => process.stderr.write("opt v${v} pruned\\n"));\n`;
 
   test("(control) a module its importer stops importing is disposed and pruned", async () => {
-    const { dir, run } = await startApp({ "host.mjs": host(true, 1), "opt.mjs": opt(1), "other.mjs": versioned("other", 1) }, ["./host.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp({ "host.mjs": host(true, 1), "opt.mjs": opt(1), "other.mjs": versioned("other", 1) }, [
+      "./host.mjs",
+      "./other.mjs",
+    ]);
     await warmUp(run, dir);
     const since = run.mark();
     writeFileSync(join(dir, "host.mjs"), host(false, 2));
@@ -223,7 +280,10 @@ describe("a module changed and pruned by the same update", () => {
   });
 
   test("a module saved together with its importer that stops importing it has its prune handlers run", async () => {
-    const { dir, run } = await startApp({ "host.mjs": host(true, 1), "opt.mjs": opt(1), "other.mjs": versioned("other", 1) }, ["./host.mjs", "./other.mjs"]);
+    const { dir, run } = await startApp({ "host.mjs": host(true, 1), "opt.mjs": opt(1), "other.mjs": versioned("other", 1) }, [
+      "./host.mjs",
+      "./other.mjs",
+    ]);
     await warmUp(run, dir);
     const since = run.mark();
     writeFileSync(join(dir, "opt.mjs"), opt(2));
@@ -235,7 +295,8 @@ describe("a module changed and pruned by the same update", () => {
 
 describe("a module loaded after the watcher started", () => {
   // l.mjs awaits before it is done, so the app imports t.mjs after the watcher has started.
-  const slow = (v: number): string => `export const v = ${v};\nawait new Promise((resolve) => setTimeout(resolve, 50));\n${"//\n".repeat(v)}`;
+  const slow = (v: number): string =>
+    `export const v = ${v};\nawait new Promise((resolve) => setTimeout(resolve, 50));\n${"//\n".repeat(v)}`;
 
   test("is watched from its first save on (four apps: a save soon after the start is missed often, not always)", async () => {
     const apps = await Promise.all(

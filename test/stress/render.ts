@@ -167,7 +167,11 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
       `});`,
     );
   } else if (m.role === "deps") {
-    lines.push(`${hot}?.accept([${m.accepts.map(spec).join(", ")}], (next) => {`, `  globalThis.__stressAccepted = (globalThis.__stressAccepted ?? 0) + next.length;`, `});`);
+    lines.push(
+      `${hot}?.accept([${m.accepts.map(spec).join(", ")}], (next) => {`,
+      `  globalThis.__stressAccepted = (globalThis.__stressAccepted ?? 0) + next.length;`,
+      `});`,
+    );
   }
   lines.push(
     `${hot}?.dispose((data) => {`,
@@ -181,7 +185,9 @@ function renderModule(m: ModuleSpec, c: Content, graph: ProjectGraph): string {
   if (m.name === OPTIONAL) {
     lines.push(
       `${hot}?.prune(() => {`,
-      c.throwPrune ? `  throw new Error("stress: prune handler of ${m.name} throws (${c.token})");` : `  globalThis.__stressPruned = (globalThis.__stressPruned ?? 0) + 1;`,
+      c.throwPrune
+        ? `  throw new Error("stress: prune handler of ${m.name} throws (${c.token})");`
+        : `  globalThis.__stressPruned = (globalThis.__stressPruned ?? 0) + 1;`,
       `});`,
     );
   }

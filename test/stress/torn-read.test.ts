@@ -53,7 +53,10 @@ describe("a module read while it is being saved", () => {
 
   test("what the complete file imports stays in the graph, and its next save applies", async () => {
     const { modules } = await ask<{ modules: GraphModule[] }>(run, "graph");
-    assert.ok(modules.some((m) => m.file === join(dir, "leaf.mjs")), `leaf.mjs is not in graph(): ${JSON.stringify(modules.map((m) => m.file))}`);
+    assert.ok(
+      modules.some((m) => m.file === join(dir, "leaf.mjs")),
+      `leaf.mjs is not in graph(): ${JSON.stringify(modules.map((m) => m.file))}`,
+    );
     const since = run.mark();
     writeFileSync(join(dir, "leaf.mjs"), leaf(3));
     await run.waitForLine("root sees leaf=3", 5_000, since);

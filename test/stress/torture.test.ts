@@ -58,7 +58,19 @@
  * HOTLOAD_STRESS_CHILD_LOG=debug runs the process with HOTLOAD_LOG=debug.
  */
 import assert from "node:assert/strict";
-import { closeSync, ftruncateSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -86,7 +98,8 @@ const CALM_MS = 50;
  * An invalidation that came back round the cycle v0.mjs <-> v1.mjs to where it started, and
  * stopped (issue 10, item 9): `./gen/v0.mjs → ./gen/v1.mjs → ./gen/v0.mjs`, or from v1.mjs.
  */
-const CYCLE_STOP = /^\[hotload\] cannot hot-update \.\/gen\/(v[01])\.mjs: invalidate\(\) came back to it round an import cycle \(\.\/gen\/\1\.mjs → \.\/gen\/(?!\1)v[01]\.mjs → \.\/gen\/\1\.mjs\); restart needed$/;
+const CYCLE_STOP =
+  /^\[hotload\] cannot hot-update \.\/gen\/(v[01])\.mjs: invalidate\(\) came back to it round an import cycle \(\.\/gen\/\1\.mjs → \.\/gen\/(?!\1)v[01]\.mjs → \.\/gen\/\1\.mjs\); restart needed$/;
 /** The most one settling may take (ms). */
 const SETTLE_MS = 8_000;
 /** The whole run's budget: past it, the run stops early and says so (ms). */
@@ -171,7 +184,13 @@ type ViolationKind =
 
 /** One file operation of a burst. */
 type Op =
-  | { readonly kind: "write"; readonly file: string; readonly content: Content; readonly how: "inplace" | "atomic" | "torn"; readonly label: string }
+  | {
+      readonly kind: "write";
+      readonly file: string;
+      readonly content: Content;
+      readonly how: "inplace" | "atomic" | "torn";
+      readonly label: string;
+    }
   | { readonly kind: "delete" | "dir"; readonly file: string; readonly label: string }
   | { readonly kind: "touch"; readonly file: string; readonly how: "utimes" | "same"; readonly label: string };
 
@@ -301,7 +320,11 @@ class Torture {
     // Most runs start with saves made the moment the program's modules have run (drawn now: the
     // operations depend on the seed alone).
     const atReady = this.#random.chance(0.75) ? this.#readyBurst() : undefined;
-    this.#run = spawnHot(join(this.#dir, "app.mjs"), { stdin: true, nodeArgs: ["--expose-gc"], env: { HOTLOAD_HANDLER_TIMEOUT_MS: HANDLER_TIMEOUT_MS, ...(childLog ? { HOTLOAD_LOG: childLog } : {}) } });
+    this.#run = spawnHot(join(this.#dir, "app.mjs"), {
+      stdin: true,
+      nodeArgs: ["--expose-gc"],
+      env: { HOTLOAD_HANDLER_TIMEOUT_MS: HANDLER_TIMEOUT_MS, ...(childLog ? { HOTLOAD_LOG: childLog } : {}) },
+    });
     // The saves at start-up land the moment the program's modules have run, before hotload has
     // recorded what they loaded; the burst's check waits for the harness as usual.
     if (atReady) {
@@ -343,7 +366,12 @@ class Torture {
       const heapEnd = (await ask<{ heapUsed: number }>(this.#run, "mem")).heapUsed;
       this.report.listeners = { start: listenersStart, end: last.listeners };
       const evaluations = last.evaluations - evaluationsStart;
-      this.report.memory = { start: heapStart, end: heapEnd, evaluations, bytesPerEvaluation: evaluations > 0 ? (heapEnd - heapStart) / evaluations : 0 };
+      this.report.memory = {
+        start: heapStart,
+        end: heapEnd,
+        evaluations,
+        bytesPerEvaluation: evaluations > 0 ? (heapEnd - heapStart) / evaluations : 0,
+      };
       const host = this.#graph.spec.modules.find((m) => m.optional)!;
       const expected = this.#names.length + 1 - (this.#disk.get(host.name)!.content.optional ? 0 : 1);
       this.report.graph = { expected, actual: last.modules.length };
@@ -366,7 +394,9 @@ class Torture {
         const state = /^STATE (\d+) (\{.*\})$/.exec(line);
         if (!state) return `    ${line.replaceAll(`${this.#gen}/`, "")}`;
         const o = JSON.parse(state[2]!) as Observation;
-        const modules = o.modules.filter((m) => m.file.startsWith(this.#gen)).map((m) => `${m.file.slice(this.#gen.length + 1)}:${m.token}@${m.version}`);
+        const modules = o.modules
+          .filter((m) => m.file.startsWith(this.#gen))
+          .map((m) => `${m.file.slice(this.#gen.length + 1)}:${m.token}@${m.version}`);
         return `    STATE ${state[1]} ${o.open ? "(update running) " : ""}${modules.join(" ")}`;
       };
       for (const { line, text } of this.#timeline) {
@@ -403,7 +433,14 @@ class Torture {
       const op = racing ? this.#raceWrite(required, state) : this.#randomOp(state, clean && i < size - 1);
       ops.push(op);
       if (racing) gaps.push(this.#random.weighted({ none: 1, "1ms": 1, tick: 1, update: 3 }));
-      else gaps.push(i === 0 ? "none" : slowAt === i - 1 ? this.#random.pick(["none", "1ms"] as const) : this.#random.weighted({ none: 30, "1ms": 45, "5ms": 5, tick: 10, update: 10 }));
+      else
+        gaps.push(
+          i === 0
+            ? "none"
+            : slowAt === i - 1
+              ? this.#random.pick(["none", "1ms"] as const)
+              : this.#random.weighted({ none: 30, "1ms": 45, "5ms": 5, tick: 10, update: 10 }),
+        );
       if (op.kind === "write" && op.content.slowMs) slowAt = i;
       if (op.kind === "write") planned.set(op.file, { kind: "file", content: op.content, since: 0, burst: 0 });
       else if (op.kind === "delete") planned.set(op.file, { ...state(op.file), kind: "missing" });
@@ -442,18 +479,35 @@ class Torture {
       hang: LEFT_OUT.has("hanging-handler") ? 0 : 1.5,
     });
     const pickFrom = (names: readonly string[]): string | undefined => (names.length > 0 ? r.pick(names) : undefined);
-    const good = (name: string, overrides: Partial<Content> = {}): Content => this.#fresh(name, r, { ...this.#kept(state(name).content), ...overrides });
-    const write = (file: string, content: Content, label: string, how: "inplace" | "atomic" | "torn" = "inplace"): Op => ({ kind: "write", file, content, how, label });
+    const good = (name: string, overrides: Partial<Content> = {}): Content =>
+      this.#fresh(name, r, { ...this.#kept(state(name).content), ...overrides });
+    const write = (file: string, content: Content, label: string, how: "inplace" | "atomic" | "torn" = "inplace"): Op => ({
+      kind: "write",
+      file,
+      content,
+      how,
+      label,
+    });
     switch (kind) {
       case "recreate": {
         const file = pickFrom(absent)!;
         // Sometimes exactly the text it had (unless that was broken: reported already).
         const again = r.chance(0.2) && !state(file).content.fault;
-        return write(file, again ? state(file).content : good(file), `recreate (was ${state(file).kind})`, r.chance(0.3) ? "atomic" : "inplace");
+        return write(
+          file,
+          again ? state(file).content : good(file),
+          `recreate (was ${state(file).kind})`,
+          r.chance(0.3) ? "atomic" : "inplace",
+        );
       }
       case "syntax": {
         const file = pickFrom(breakable)!;
-        return write(file, good(file, { fault: "syntax" }), this.#graph.get(file).json ? "invalid JSON" : "syntax error", r.chance(0.2) ? "atomic" : "inplace");
+        return write(
+          file,
+          good(file, { fault: "syntax" }),
+          this.#graph.get(file).json ? "invalid JSON" : "syntax error",
+          r.chance(0.2) ? "atomic" : "inplace",
+        );
       }
       case "json": {
         if (state(JSON_FILE).kind === "file") return write(JSON_FILE, good(JSON_FILE, { fault: "syntax" }), "invalid JSON");
@@ -480,7 +534,12 @@ class Torture {
         break;
       }
       case "throwAccept": {
-        const file = pickFrom(modules.filter((n) => this.#graph.get(n).role === "self" && !this.#graph.get(n).invalidates && !isCommonJs(this.#graph.get(n), state(n).content)));
+        const file = pickFrom(
+          modules.filter(
+            (n) =>
+              this.#graph.get(n).role === "self" && !this.#graph.get(n).invalidates && !isCommonJs(this.#graph.get(n), state(n).content),
+          ),
+        );
         if (file) return write(file, good(file, { throwAccept: true }), "accept handler throws for it");
         break;
       }
@@ -490,7 +549,8 @@ class Torture {
         break;
       }
       case "throwPrune": {
-        if (state(OPTIONAL).kind === "file") return write(OPTIONAL, good(OPTIONAL, { throwPrune: true, throwDispose: r.chance(0.3) }), "its prune handler throws");
+        if (state(OPTIONAL).kind === "file")
+          return write(OPTIONAL, good(OPTIONAL, { throwPrune: true, throwDispose: r.chance(0.3) }), "its prune handler throws");
         break;
       }
       case "toggle": {
@@ -546,8 +606,20 @@ class Torture {
   #readyBurst(): { ops: Op[]; gaps: Gap[]; slowAt: number } {
     const r = this.#random;
     const state = (name: string): Disk => this.#disk.get(name)!;
-    const byRequire = this.#names.filter((n) => editable(n) && !this.#graph.get(n).worker && (isCommonJs(this.#graph.get(n), state(n).content) || this.#requiredByAny(n, state)));
-    const ops = r.shuffle(byRequire).slice(0, r.range(1, 3)).map((file): Op => ({ kind: "write", file, content: this.#fresh(file, r, this.#kept(state(file).content)), how: "inplace", label: "edit at ready" }));
+    const byRequire = this.#names.filter(
+      (n) =>
+        editable(n) && !this.#graph.get(n).worker && (isCommonJs(this.#graph.get(n), state(n).content) || this.#requiredByAny(n, state)),
+    );
+    const ops = r
+      .shuffle(byRequire)
+      .slice(0, r.range(1, 3))
+      .map((file): Op => ({
+        kind: "write",
+        file,
+        content: this.#fresh(file, r, this.#kept(state(file).content)),
+        how: "inplace",
+        label: "edit at ready",
+      }));
     // Spread over the first milliseconds, while hotload records what the program loaded.
     return { ops, gaps: ops.map((): Gap => r.weighted({ none: 2, tick: 1, "1ms": 1 })), slowAt: -1 };
   }
@@ -567,7 +639,13 @@ class Torture {
 
   /** A good edit of `file`, saved while the update of the module that requires it starts. */
   #raceWrite(file: string, state: (name: string) => Disk): Op {
-    return { kind: "write", file, content: this.#fresh(file, this.#random, this.#kept(state(file).content)), how: "inplace", label: "required file edited (racing its importer's update)" };
+    return {
+      kind: "write",
+      file,
+      content: this.#fresh(file, this.#random, this.#kept(state(file).content)),
+      how: "inplace",
+      label: "required file edited (racing its importer's update)",
+    };
   }
 
   /** Fixes every broken file (sometimes back to exactly its last good text), plus a few edits. */
@@ -579,11 +657,26 @@ class Torture {
       const last = this.#lastGood.get(file);
       // Sometimes back to exactly the text that ran before it broke.
       const content = last && r.chance(0.15) ? last : this.#fresh(file, r, this.#kept(disk.content));
-      ops.push({ kind: "write", file, content, how: r.chance(0.3) ? "atomic" : "inplace", label: `repair (was ${disk.kind === "file" ? disk.content.fault : disk.kind})` });
+      ops.push({
+        kind: "write",
+        file,
+        content,
+        how: r.chance(0.3) ? "atomic" : "inplace",
+        label: `repair (was ${disk.kind === "file" ? disk.content.fault : disk.kind})`,
+      });
     }
-    for (const file of r.some(this.#names.filter((n) => editable(n)), 0.03)) {
+    for (const file of r.some(
+      this.#names.filter((n) => editable(n)),
+      0.03,
+    )) {
       if (broken.includes(file)) continue;
-      ops.push({ kind: "write", file, content: this.#fresh(file, r, this.#kept(this.#disk.get(file)!.content)), how: "inplace", label: "edit" });
+      ops.push({
+        kind: "write",
+        file,
+        content: this.#fresh(file, r, this.#kept(this.#disk.get(file)!.content)),
+        how: "inplace",
+        label: "edit",
+      });
     }
     const gaps = ops.map((_, i): Gap => (i === 0 ? "none" : r.weighted({ none: 40, "1ms": 50, tick: 10 })));
     return { ops, gaps, slowAt: -1 };
@@ -593,7 +686,9 @@ class Torture {
   async #burstOf(burst: { ops: Op[]; gaps: Gap[]; slowAt: number }): Promise<void> {
     this.#burst++;
     this.report.bursts++;
-    const pendingBefore = [...this.#doubtful].some((name) => this.#isGood(name) && this.#previous.get(this.#path(name))?.token !== this.#disk.get(name)!.content.token);
+    const pendingBefore = [...this.#doubtful].some(
+      (name) => this.#isGood(name) && this.#previous.get(this.#path(name))?.token !== this.#disk.get(name)!.content.token,
+    );
     const written = new Set<string>();
     const broke = new Set<string>();
     this.#bursts.set(this.#burst, { written, broke, pendingBefore });
@@ -611,7 +706,8 @@ class Torture {
       if (i === burst.slowAt && op.kind === "write") {
         this.report.midUpdate.tried++;
         // The next save lands while this module's new version is evaluating.
-        if (await maybeLine(this.#run, new RegExp(`^EVALSTART ${op.file.replace(".", "\\.")} ${op.content.token}$`), mark, 3_000)) this.report.midUpdate.hit++;
+        if (await maybeLine(this.#run, new RegExp(`^EVALSTART ${op.file.replace(".", "\\.")} ${op.content.token}$`), mark, 3_000))
+          this.report.midUpdate.hit++;
       }
     }
     const taint = broke.size > 0 || pendingBefore || [...written].some((name) => this.#isGood(name) && this.#entangled(name));
@@ -640,7 +736,12 @@ class Torture {
         this.report.kinds["delete"] = (this.report.kinds["delete"] ?? 0) + 1;
         unlinkSync(path);
         this.#deletions.set(op.file, (this.#deletions.get(op.file) ?? 0) + 1);
-        this.#disk.set(op.file, { ...disk, kind: "missing", since: this.#goneAtCheck.get(op.file) ?? this.#run.mark(), burst: this.#burst });
+        this.#disk.set(op.file, {
+          ...disk,
+          kind: "missing",
+          since: this.#goneAtCheck.get(op.file) ?? this.#run.mark(),
+          burst: this.#burst,
+        });
         return;
       case "dir":
         this.report.kinds["directory"] = (this.report.kinds["directory"] ?? 0) + 1;
@@ -701,13 +802,18 @@ class Torture {
       variant: random.int(1_000_000),
       padding: random.int(8),
       crlf: random.chance(0.04),
-      optional: m.optional ? overrides.optional ?? false : undefined,
+      optional: m.optional ? (overrides.optional ?? false) : undefined,
       ...overrides,
     };
   }
 
   #log(op: Op): void {
-    const what = op.kind === "write" ? `${op.label} → ${op.content.token}${op.how === "inplace" ? "" : ` (${op.how})`}` : op.kind === "touch" ? `touch (${op.how})` : op.label;
+    const what =
+      op.kind === "write"
+        ? `${op.label} → ${op.content.token}${op.how === "inplace" ? "" : ` (${op.how})`}`
+        : op.kind === "touch"
+          ? `touch (${op.how})`
+          : op.label;
     this.#note(`burst ${this.#burst} op ${this.report.ops + 1}: ${op.file}: ${what}`);
   }
 
@@ -792,7 +898,10 @@ class Torture {
     if (this.#entangled(name)) return true;
     const burst = this.#bursts.get(this.#disk.get(name)!.burst);
     if (!burst) return false;
-    return burst.pendingBefore || [...burst.written].some((other) => other !== name && (burst.broke.has(other) || !this.#isGood(other) || this.#entangled(other)));
+    return (
+      burst.pendingBefore ||
+      [...burst.written].some((other) => other !== name && (burst.broke.has(other) || !this.#isGood(other) || this.#entangled(other)))
+    );
   }
 
   /** Whether an error line naming `name` was printed since it broke. */
@@ -844,7 +953,9 @@ class Torture {
       const evaluating = observation.modules.some((m) => m.version > 0 && m.token === null);
       if (!observation.open && !evaluating && quiet > QUIET_MS) return problems;
       if (now - started > SETTLE_MS) {
-        this.#note(`burst ${this.#burst} settle: still ${observation.open ? "updating" : evaluating ? "evaluating" : "busy"} after ${SETTLE_MS} ms; checked as it is`);
+        this.#note(
+          `burst ${this.#burst} settle: still ${observation.open ? "updating" : evaluating ? "evaluating" : "busy"} after ${SETTLE_MS} ms; checked as it is`,
+        );
         return problems;
       }
       await nextOutput(this.#run, this.#run.mark(), 50);
@@ -854,7 +965,11 @@ class Torture {
   /** update(files) through the harness, then the problems as they are once it resolved. */
   async #sync(names: readonly string[], clean: boolean): Promise<Problems | undefined> {
     try {
-      await ask(this.#run, "sync", names.map((name) => this.#path(name)));
+      await ask(
+        this.#run,
+        "sync",
+        names.map((name) => this.#path(name)),
+      );
     } catch {
       return undefined;
     }
@@ -870,13 +985,17 @@ class Torture {
     if (!problems) return this.#died();
     this.report.checks++;
     if (clean) this.report.cleanChecks++;
-    this.#note(`burst ${this.#burst} check: ${clean ? "no broken file" : `broken: ${this.#broken().join(", ")}`}; doubtful: ${[...this.#doubtful].join(", ") || "none"}`);
+    this.#note(
+      `burst ${this.#burst} check: ${clean ? "no broken file" : `broken: ${this.#broken().join(", ")}`}; doubtful: ${[...this.#doubtful].join(", ") || "none"}`,
+    );
 
     // What should have come about by itself and did not: did the watcher miss it (update() brings
     // it about), or did the runtime (update() finds nothing to do)?
     const stale = problems.stale.filter((name) => name !== OPTIONAL || this.#disk.get(name)!.kind === "file");
     const unreported = [...problems.unreported];
-    const asked = [...stale, ...unreported, ...problems.swallowed, ...problems.masked].filter((name) => problems!.observation.modules.some((m) => m.file === this.#path(name)));
+    const asked = [...stale, ...unreported, ...problems.swallowed, ...problems.masked].filter((name) =>
+      problems!.observation.modules.some((m) => m.file === this.#path(name)),
+    );
     const before = problems;
     if (asked.length > 0) {
       problems = await this.#sync(asked, clean);
@@ -889,17 +1008,33 @@ class Torture {
       const was = before.observation.modules.find((m) => m.file === this.#path(name))?.token;
       if (name === OPTIONAL && before.presence) {
         const imports = this.#optionalExpected(before.observation) ? "imports" : "does not import";
-        this.#violation("graph", name, `${OPTIONAL} is ${was === undefined ? "missing from" : "still in"} the graph, but its importer's running version ${imports} it`);
+        this.#violation(
+          "graph",
+          name,
+          `${OPTIONAL} is ${was === undefined ? "missing from" : "still in"} the graph, but its importer's running version ${imports} it`,
+        );
       } else if (missed(name)) {
-        this.#violation("missed", name, `${running(was)} instead of ${token} until update() was called: the watcher did not deliver the change (no broken file was in its way)`);
+        this.#violation(
+          "missed",
+          name,
+          `${running(was)} instead of ${token} until update() was called: the watcher did not deliver the change (no broken file was in its way)`,
+        );
       } else {
-        this.#violation("lost", name, `${running(was)} instead of ${token}, and update() of the file finds nothing to do (no broken file was in its way)`);
+        this.#violation(
+          "lost",
+          name,
+          `${running(was)} instead of ${token}, and update() of the file finds nothing to do (no broken file was in its way)`,
+        );
       }
     }
     for (const name of before.swallowed) {
       if (missed(name)) continue; // its update was still to come
       const was = before.observation.modules.find((m) => m.file === this.#path(name))?.token;
-      this.#violation("lost", name, `${running(was)} instead of ${this.#disk.get(name)!.content.token} although no file is broken any more, and update() of the file finds nothing to do: its change went down with an update that failed on another file`);
+      this.#violation(
+        "lost",
+        name,
+        `${running(was)} instead of ${this.#disk.get(name)!.content.token} although no file is broken any more, and update() of the file finds nothing to do: its change went down with an update that failed on another file`,
+      );
     }
     for (const name of [...before.unreported, ...before.masked]) {
       const disk = this.#disk.get(name)!;
@@ -908,9 +1043,17 @@ class Torture {
       this.#reported.add(key);
       const why = disk.kind === "file" ? `${disk.content.fault}, token ${disk.content.token}` : disk.kind;
       if (missed(name)) {
-        this.#violation("unreported", name, `broke in burst ${disk.burst} (${why}); no line named it until update() was called: the watcher did not deliver the change`);
+        this.#violation(
+          "unreported",
+          name,
+          `broke in burst ${disk.burst} (${why}); no line named it until update() was called: the watcher did not deliver the change`,
+        );
       } else {
-        this.#violation(before.masked.includes(name) ? "masked" : "unreported", name, `broke in burst ${disk.burst} (${why}); no error line names it, and update() of the file finds nothing to do${before.masked.includes(name) ? ": the update that took it failed on another file first" : ""}`);
+        this.#violation(
+          before.masked.includes(name) ? "masked" : "unreported",
+          name,
+          `broke in burst ${disk.burst} (${why}); no error line names it, and update() of the file finds nothing to do${before.masked.includes(name) ? ": the update that took it failed on another file first" : ""}`,
+        );
       }
     }
 
@@ -969,14 +1112,19 @@ class Torture {
     delete env["NODE_OPTIONS"];
     delete env["NODE_TEST_CONTEXT"];
     return new Promise((resolve) => {
-      execFile(process.execPath, [join(this.#dir, "oracle.mjs"), ...files], { cwd: this.#dir, env, timeout: 30_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-        if (error) return resolve(`the fresh run failed: ${error.message.split("\n")[0]}\n${stderr.slice(0, 2000)}`);
-        try {
-          resolve(JSON.parse(stdout) as FreshRun);
-        } catch {
-          resolve(`the fresh run printed no answer: ${stdout.slice(0, 500)} ${stderr.slice(0, 2000)}`);
-        }
-      });
+      execFile(
+        process.execPath,
+        [join(this.#dir, "oracle.mjs"), ...files],
+        { cwd: this.#dir, env, timeout: 30_000, maxBuffer: 1 << 24 },
+        (error, stdout, stderr) => {
+          if (error) return resolve(`the fresh run failed: ${error.message.split("\n")[0]}\n${stderr.slice(0, 2000)}`);
+          try {
+            resolve(JSON.parse(stdout) as FreshRun);
+          } catch {
+            resolve(`the fresh run printed no answer: ${stdout.slice(0, 500)} ${stderr.slice(0, 2000)}`);
+          }
+        },
+      );
     });
   }
 
@@ -995,10 +1143,15 @@ class Torture {
       const expected = fresh[file];
       if (!expected && !running) continue;
       this.report.oracle.views++;
-      if (!expected) this.#violation("oracle", name, `runs in the hot process (${running!.view ?? running!.token}) but a fresh run does not load it`);
+      if (!expected)
+        this.#violation("oracle", name, `runs in the hot process (${running!.view ?? running!.token}) but a fresh run does not load it`);
       else if (!running) this.#violation("oracle", name, `a fresh run loads it (${expected.view}) but the hot process has no such module`);
       else if (running.token !== expected.token || running.view !== expected.view) {
-        this.#violation("oracle", name, `the hot process sees ${running.view ?? `token ${running.token}`}, a fresh run of the same files sees ${expected.view}`);
+        this.#violation(
+          "oracle",
+          name,
+          `the hot process sees ${running.view ?? `token ${running.token}`}, a fresh run of the same files sees ${expected.view}`,
+        );
       }
     }
   }
@@ -1023,7 +1176,9 @@ class Torture {
       }
       const prefix = /^(OVERLAP|WARNING|UNHANDLED|UNCAUGHT) /.exec(line)?.[1];
       if (prefix) {
-        const kind = ({ OVERLAP: "overlap", WARNING: "warning", UNHANDLED: "unhandled", UNCAUGHT: "uncaught" } as const)[prefix as "OVERLAP"];
+        const kind = ({ OVERLAP: "overlap", WARNING: "warning", UNHANDLED: "unhandled", UNCAUGHT: "uncaught" } as const)[
+          prefix as "OVERLAP"
+        ];
         this.#violation(kind, undefined, line);
         continue;
       }
@@ -1047,7 +1202,8 @@ class Torture {
         const kind = handler[1] as "accept" | "dispose" | "prune";
         const name = handler[2]!.startsWith(inGen) ? handler[2]!.slice(inGen.length) : handler[2]!;
         this.report.callbackChecks++;
-        if (!this.#flagged[kind].has(name)) this.#violation("callback-spurious", name, `no version of ${name} has a throwing ${kind} handler: ${line}`);
+        if (!this.#flagged[kind].has(name))
+          this.#violation("callback-spurious", name, `no version of ${name} has a throwing ${kind} handler: ${line}`);
       }
     }
     // Handlers that must have thrown: an accept or prune handler since the last check; a dispose
@@ -1070,7 +1226,11 @@ class Torture {
     // The line may come after the observation (the invalidations are updates of their own).
     const stopped = this.#run.lines.slice(this.#checkMark).some((line) => CYCLE_STOP.test(line));
     if (!stopped && replaced.length > 0 && this.#broken().length === 0) {
-      this.#violation("cycle", replaced[0], `a new version of ${replaced.join(" and ")} runs, and its accept handler invalidates it round the cycle, but no line says the invalidation came back and stopped`);
+      this.#violation(
+        "cycle",
+        replaced[0],
+        `a new version of ${replaced.join(" and ")} runs, and its accept handler invalidates it round the cycle, but no line says the invalidation came back and stopped`,
+      );
     }
     for (const name of this.#names) {
       const before = this.#previous.get(this.#path(name));
@@ -1079,18 +1239,33 @@ class Torture {
       const was = this.#contents.get(before.token)?.content;
       if (was?.throwDispose && (!after || after.version !== before.version)) {
         this.report.callbackChecks++;
-        if (!said("dispose", name, this.#firstSeen.get(this.#path(name))?.from)) this.#violation("callback-missing", name, `version ${before.token} was replaced, and its dispose handler throws, but no line says so`);
+        if (!said("dispose", name, this.#firstSeen.get(this.#path(name))?.from))
+          this.#violation(
+            "callback-missing",
+            name,
+            `version ${before.token} was replaced, and its dispose handler throws, but no line says so`,
+          );
       }
       // The version pruned is the one last seen unless an update re-evaluated the module since:
       // then it is a newer one, whose content the test cannot tell apart here.
       if (name === OPTIONAL && !after && was?.throwPrune && !this.#reevaluatedSinceCheck(name)) {
         this.report.callbackChecks++;
-        if (!said("prune", name)) this.#violation("callback-missing", name, `version ${before.token} was pruned, and its prune handler throws, but no line says so`);
+        if (!said("prune", name))
+          this.#violation(
+            "callback-missing",
+            name,
+            `version ${before.token} was pruned, and its prune handler throws, but no line says so`,
+          );
       }
       const is = after?.token ? this.#contents.get(after.token)?.content : undefined;
       if (after && after.token !== before.token && is?.throwAccept && this.#graph.get(name).role === "self") {
         this.report.callbackChecks++;
-        if (!said("accept", name)) this.#violation("callback-missing", name, `version ${after.token} was accepted, and the accept handler throws for it, but no line says so`);
+        if (!said("accept", name))
+          this.#violation(
+            "callback-missing",
+            name,
+            `version ${after.token} was accepted, and the accept handler throws for it, but no line says so`,
+          );
       }
     }
   }
@@ -1127,7 +1302,10 @@ class Torture {
     const tail = this.#run.lines.slice(-30).join("\n");
     const { exitCode, signalCode } = this.#run.child;
     // Alive but silent: a command (state, or update() through sync) got no answer in time.
-    const how = exitCode === null && signalCode === null ? "stopped answering (wedged: a harness command timed out)" : `exited (${String(exitCode ?? signalCode)})`;
+    const how =
+      exitCode === null && signalCode === null
+        ? "stopped answering (wedged: a harness command timed out)"
+        : `exited (${String(exitCode ?? signalCode)})`;
     this.#violation("died", undefined, `the process ${how}; last lines:\n${tail}`);
   }
 }
@@ -1145,113 +1323,139 @@ function describeViolations(report: Report, kinds: readonly ViolationKind[]): st
   const shown = found.slice(0, 8).map((v) => {
     const context = report.log.filter((l) => {
       const burst = Number(/^burst (\d+)/.exec(l)?.[1]);
-      return burst >= v.burst - 2 && burst <= v.burst && !l.includes("VIOLATION") && !l.includes(" check: ") && (!v.file || l.includes(v.file) || burst === v.burst);
+      return (
+        burst >= v.burst - 2 &&
+        burst <= v.burst &&
+        !l.includes("VIOLATION") &&
+        !l.includes(" check: ") &&
+        (!v.file || l.includes(v.file) || burst === v.burst)
+      );
     });
     return `- [${v.kind}] burst ${v.burst}${v.file ? ` ${v.file}` : ""}: ${v.detail}\n    ${context.slice(-12).join("\n    ")}`;
   });
   return `${found.length} violation(s) (seed ${report.seed}; HOTLOAD_STRESS_SEED=${report.seed} replays the run):\n${shown.join("\n")}${found.length > 8 ? `\n… and ${found.length - 8} more` : ""}`;
 }
 
-for (const SEED of SEEDS) describe(`torture: ${OPS} seeded random operations on a ${generateProject(new Random(SEED)).modules.length}-file project (seed ${SEED})`, () => {
-  let report: Report;
-  /** What the run did, reported as diagnostics of the first test (not loose on stderr). */
-  let summary: string[] = [];
+for (const SEED of SEEDS)
+  describe(`torture: ${OPS} seeded random operations on a ${generateProject(new Random(SEED)).modules.length}-file project (seed ${SEED})`, () => {
+    let report: Report;
+    /** What the run did, reported as diagnostics of the first test (not loose on stderr). */
+    let summary: string[] = [];
 
-  before(
-    async () => {
-      report = await new Torture(SEED).run(OPS);
-      const kinds = Object.entries(report.kinds)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, n]) => `${k} ${n}`)
-        .join(", ");
-      const byKind = new Map<string, number>();
-      for (const v of report.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
-      summary = [
-        `seed ${report.seed} (HOTLOAD_STRESS_SEED=${report.seed} replays it): ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
-          `${report.checks} settled checks (${report.cleanChecks} with no broken file), ${report.tokenChecks} module versions matched their file, ` +
-          `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked, ${report.cycleStops} invalidations stopped round the cycle, ${report.oracle.views} views in ${report.oracle.runs} fresh runs compared; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
-          `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}`,
-        `left out (KNOWN_OPEN in project.ts): ${LEFT_OUT.size === 0 ? "nothing" : [...LEFT_OUT].join(", ")}`,
-        `operations: ${kinds}`,
-        `violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`,
-        ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
-      ];
-    },
-    { timeout: 110_000 },
-  );
+    before(
+      async () => {
+        report = await new Torture(SEED).run(OPS);
+        const kinds = Object.entries(report.kinds)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(", ");
+        const byKind = new Map<string, number>();
+        for (const v of report.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
+        summary = [
+          `seed ${report.seed} (HOTLOAD_STRESS_SEED=${report.seed} replays it): ${report.ops} operations in ${report.bursts} bursts, ${(report.durationMs / 1000).toFixed(1)} s; ` +
+            `${report.checks} settled checks (${report.cleanChecks} with no broken file), ${report.tokenChecks} module versions matched their file, ` +
+            `${report.errorChecks} error lines checked, ${report.callbackChecks} handler errors checked, ${report.cycleStops} invalidations stopped round the cycle, ${report.oracle.views} views in ${report.oracle.runs} fresh runs compared; saves during an update ${report.midUpdate.hit}/${report.midUpdate.tried}; ` +
+            `${report.healWrites} healing saves; heap ${report.memory ? `${(report.memory.start / 1e6).toFixed(1)} → ${(report.memory.end / 1e6).toFixed(1)} MB over ${report.memory.evaluations} module evaluations (${(report.memory.bytesPerEvaluation / 1024).toFixed(1)} KB each)` : "not measured"}`,
+          `left out (KNOWN_OPEN in project.ts): ${LEFT_OUT.size === 0 ? "nothing" : [...LEFT_OUT].join(", ")}`,
+          `operations: ${kinds}`,
+          `violations: ${byKind.size === 0 ? "none" : [...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+          ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
+        ];
+      },
+      { timeout: 110_000 },
+    );
 
-  test(`runs at least ${OPS} operations, each kind of error among them, within the budget`, (t) => {
-    for (const line of summary) t.diagnostic(line);
-    assert.equal(report.stoppedEarly, undefined, report.stoppedEarly);
-    assert.ok(report.ops >= OPS, `only ${report.ops} of ${OPS} operations ran`);
-    if (OPS >= 300) {
-      for (const kind of ["syntax", "throw", "link", "invalid JSON", "delete", "directory", "atomic save", "truncate, then write", "repair"]) {
-        assert.ok((report.kinds[kind] ?? 0) > 0, `no "${kind}" operation in ${JSON.stringify(report.kinds)}`);
+    test(`runs at least ${OPS} operations, each kind of error among them, within the budget`, (t) => {
+      for (const line of summary) t.diagnostic(line);
+      assert.equal(report.stoppedEarly, undefined, report.stoppedEarly);
+      assert.ok(report.ops >= OPS, `only ${report.ops} of ${OPS} operations ran`);
+      if (OPS >= 300) {
+        for (const kind of [
+          "syntax",
+          "throw",
+          "link",
+          "invalid JSON",
+          "delete",
+          "directory",
+          "atomic save",
+          "truncate, then write",
+          "repair",
+        ]) {
+          assert.ok((report.kinds[kind] ?? 0) > 0, `no "${kind}" operation in ${JSON.stringify(report.kinds)}`);
+        }
       }
-    }
-  });
+    });
 
-  test("the process stays alive through every burst", () => {
-    assert.ok(report.alive, describeViolations(report, ["died"]));
-  });
+    test("the process stays alive through every burst", () => {
+      assert.ok(report.alive, describeViolations(report, ["died"]));
+    });
 
-  test("every module whose file is good runs the content on disk once the process settles; none is lost", () => {
-    const found = describeViolations(report, ["lost", "missed", "unrecoverable", "graph"]);
-    if (found) assert.fail(found);
-  });
+    test("every module whose file is good runs the content on disk once the process settles; none is lost", () => {
+      const found = describeViolations(report, ["lost", "missed", "unrecoverable", "graph"]);
+      if (found) assert.fail(found);
+    });
 
-  test("every broken file is reported in an error line naming it, once per update", () => {
-    const found = describeViolations(report, ["unreported", "masked", "unnamed", "duplicate", "dead-end", "cycle", "deleted-twice"]);
-    if (found) assert.fail(found);
-  });
+    test("every broken file is reported in an error line naming it, once per update", () => {
+      const found = describeViolations(report, ["unreported", "masked", "unnamed", "duplicate", "dead-end", "cycle", "deleted-twice"]);
+      if (found) assert.fail(found);
+    });
 
-  test("throwing accept, dispose and prune handlers are reported with their module, and only those", () => {
-    const found = describeViolations(report, ["callback-missing", "callback-spurious"]);
-    if (found) assert.fail(found);
-  });
+    test("throwing accept, dispose and prune handlers are reported with their module, and only those", () => {
+      const found = describeViolations(report, ["callback-missing", "callback-spurious"]);
+      if (found) assert.fail(found);
+    });
 
-  test("after every settled burst with no broken file, each module's token and view equal a fresh node run of the same files", () => {
-    const found = describeViolations(report, ["oracle"]);
-    if (found) assert.fail(found);
-    assert.ok(report.oracle.runs > 0, "no settled burst without a broken file was compared with a fresh run");
-  });
+    test("after every settled burst with no broken file, each module's token and view equal a fresh node run of the same files", () => {
+      const found = describeViolations(report, ["oracle"]);
+      if (found) assert.fail(found);
+      assert.ok(report.oracle.runs > 0, "no settled burst without a broken file was compared with a fresh run");
+    });
 
-  test("no update starts while another is running", () => {
-    const found = describeViolations(report, ["overlap"]);
-    if (found) assert.fail(found);
-  });
+    test("no update starts while another is running", () => {
+      const found = describeViolations(report, ["overlap"]);
+      if (found) assert.fail(found);
+    });
 
-  test("no warning, unhandled rejection, uncaught exception or watcher error is printed", () => {
-    const found = describeViolations(report, ["warning", "unhandled", "uncaught", "watcher-error"]);
-    if (found) assert.fail(found);
-  });
+    test("no warning, unhandled rejection, uncaught exception or watcher error is printed", () => {
+      const found = describeViolations(report, ["warning", "unhandled", "uncaught", "watcher-error"]);
+      if (found) assert.fail(found);
+    });
 
-  test("the graph lists exactly the project's files, and no watcher or listener is leaked", () => {
-    const found = describeViolations(report, ["listener-leak"]);
-    if (found) assert.fail(found);
-    assert.ok(report.graph, "the run did not reach its end");
-    assert.equal(report.graph.actual, report.graph.expected, "hot modules in graph() vs files the project imports (app.mjs included)");
-    if (report.watches.end !== undefined) {
-      // Watches are set up asynchronously (the first ones may come after the first check), so the
-      // end is compared with what may be watched: the project's two folders and its files.
-      const extra = report.watches.end.filter((path) => !report.watchable.includes(path));
-      assert.deepEqual(extra, [], `watches besides the project's folders and files (after the first burst: ${report.watches.start?.join(", ")})`);
-    }
-    assert.ok(report.listeners);
-    assert.equal(report.listeners.end, report.listeners.start, "process event listeners");
-  });
+    test("the graph lists exactly the project's files, and no watcher or listener is leaked", () => {
+      const found = describeViolations(report, ["listener-leak"]);
+      if (found) assert.fail(found);
+      assert.ok(report.graph, "the run did not reach its end");
+      assert.equal(report.graph.actual, report.graph.expected, "hot modules in graph() vs files the project imports (app.mjs included)");
+      if (report.watches.end !== undefined) {
+        // Watches are set up asynchronously (the first ones may come after the first check), so the
+        // end is compared with what may be watched: the project's two folders and its files.
+        const extra = report.watches.end.filter((path) => !report.watchable.includes(path));
+        assert.deepEqual(
+          extra,
+          [],
+          `watches besides the project's folders and files (after the first burst: ${report.watches.start?.join(", ")})`,
+        );
+      }
+      assert.ok(report.listeners);
+      assert.equal(report.listeners.end, report.listeners.start, "process event listeners");
+    });
 
-  test("the heap grows no more than the kept module versions account for", () => {
-    assert.ok(report.memory, "the run did not reach its end");
-    const { start, end, evaluations } = report.memory;
-    // Node keeps every evaluated module version (docs/limits.md, Memory): allow 64 KB for each (the
-    // modules are 1-2 KB of source), and 16 MB for what loads once (acorn on the first error, ...).
-    const allowed = evaluations * 64 * 1024 + 16 * 1024 * 1024;
-    assert.ok(end - start <= allowed, `heap grew by ${((end - start) / 1e6).toFixed(1)} MB over ${evaluations} module evaluations (allowed ${(allowed / 1e6).toFixed(1)} MB)`);
-  });
+    test("the heap grows no more than the kept module versions account for", () => {
+      assert.ok(report.memory, "the run did not reach its end");
+      const { start, end, evaluations } = report.memory;
+      // Node keeps every evaluated module version (docs/limits.md, Memory): allow 64 KB for each (the
+      // modules are 1-2 KB of source), and 16 MB for what loads once (acorn on the first error, ...).
+      const allowed = evaluations * 64 * 1024 + 16 * 1024 * 1024;
+      assert.ok(
+        end - start <= allowed,
+        `heap grew by ${((end - start) / 1e6).toFixed(1)} MB over ${evaluations} module evaluations (allowed ${(allowed / 1e6).toFixed(1)} MB)`,
+      );
+    });
 
-  // The seed also picks a real-world entry shape of the restart oracle (test/oracle/), and edits
-  // of its files: updated in place, it must look from outside as plain restarts of the same files do.
-  const shape = seededShape(new Random(SEED));
-  test(`the seed's entry shape, ${shape.name}, updated in place looks like plain restarts (${shape.about})`, { timeout: 60_000 }, (t) => check(t, shape));
-});
+    // The seed also picks a real-world entry shape of the restart oracle (test/oracle/), and edits
+    // of its files: updated in place, it must look from outside as plain restarts of the same files do.
+    const shape = seededShape(new Random(SEED));
+    test(`the seed's entry shape, ${shape.name}, updated in place looks like plain restarts (${shape.about})`, { timeout: 60_000 }, (t) =>
+      check(t, shape),
+    );
+  });

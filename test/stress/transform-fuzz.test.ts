@@ -50,7 +50,12 @@ function tokens(code: string): Token[] | undefined {
   try {
     const out: Token[] = [];
     for (const token of tokenizer(code, { ...ACORN, locations: true })) {
-      out.push({ start: token.start, line: token.loc!.start.line, column: token.loc!.start.column, text: code.slice(token.start, token.end) });
+      out.push({
+        start: token.start,
+        line: token.loc!.start.line,
+        column: token.loc!.start.column,
+        text: code.slice(token.start, token.end),
+      });
     }
     return out;
   } catch {
@@ -70,7 +75,13 @@ function program(code: string): Program | undefined {
 const parses = (code: string): boolean => program(code) !== undefined;
 
 /** The free names the statement reads (globalThis, Symbol): a module must not be able to shadow them. */
-const READS = [...new Set(tokens(INJECTION)!.filter((t, i, all) => /^[A-Za-z_$]/.test(t.text) && all[i - 1]?.text !== "." && t.text !== "import").map((t) => t.text))];
+const READS = [
+  ...new Set(
+    tokens(INJECTION)!
+      .filter((t, i, all) => /^[A-Za-z_$]/.test(t.text) && all[i - 1]?.text !== "." && t.text !== "import")
+      .map((t) => t.text),
+  ),
+];
 
 /** Names a module declares at its top level. */
 function declared(tree: Program): Set<string> {
@@ -85,7 +96,8 @@ function declared(tree: Program): Set<string> {
   };
   for (const statement of tree.body) {
     let node: AnyNode = statement;
-    if ((statement.type === "ExportNamedDeclaration" || statement.type === "ExportDefaultDeclaration") && statement.declaration) node = statement.declaration;
+    if ((statement.type === "ExportNamedDeclaration" || statement.type === "ExportDefaultDeclaration") && statement.declaration)
+      node = statement.declaration;
     if (node.type === "ImportDeclaration") for (const s of node.specifiers) names.add(s.local.name);
     else if (node.type === "VariableDeclaration") for (const d of node.declarations) bind(d.id);
     else if ((node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") && node.id) names.add(node.id.name);
@@ -108,7 +120,8 @@ function insertion(source: string, code: string, shift: number): { at: number; a
     const end = /[\n\r\u2028\u2029]|$/.exec(source.slice(bom))!.index + bom;
     return code === source.slice(0, bom) + INJECTION + source.slice(end) ? { at: bom, added: INJECTION, removed: end - bom } : undefined;
   }
-  if (shift !== 0) return code === source.slice(0, bom) + INJECTION + source.slice(bom) ? { at: bom, added: INJECTION, removed: 0 } : undefined;
+  if (shift !== 0)
+    return code === source.slice(0, bom) + INJECTION + source.slice(bom) ? { at: bom, added: INJECTION, removed: 0 } : undefined;
   let common = 0;
   while (common < source.length && code.charCodeAt(common) === source.charCodeAt(common)) common++;
   for (const added of [INJECTION, `;${INJECTION}`]) {
@@ -150,10 +163,18 @@ function violations(source: string): Map<Property, string> {
   }
 
   const is = parses(code);
-  if ((tree !== undefined) !== is) found.set("parse", tree ? "the input parses as a module, the result does not" : "the input does not parse as a module, the result does");
+  if ((tree !== undefined) !== is)
+    found.set(
+      "parse",
+      tree ? "the input parses as a module, the result does not" : "the input does not parse as a module, the result does",
+    );
   if (tree && READS.some((name) => source.includes(name))) {
     const shadowed = READS.filter((name) => declared(tree).has(name));
-    if (shadowed.length > 0) found.set("shadow", `the module declares ${shadowed.join(" and ")}, which the statement reads: it gets the module's binding (or a TDZ error), not the global`);
+    if (shadowed.length > 0)
+      found.set(
+        "shadow",
+        `the module declares ${shadowed.join(" and ")}, which the statement reads: it gets the module's binding (or a TDZ error), not the global`,
+      );
   }
   // Only text that survives UTF-8 can come from a file (a lone surrogate cannot). injectHotBytes
   // lexes again: on input that is no module, es-module-lexer's result can depend on what it lexed
@@ -163,12 +184,20 @@ function violations(source: string): Map<Property, string> {
   const utf8 = Buffer.from(`\0${source}`, "utf8").subarray(1);
   const bytes = tree !== undefined && utf8.toString("utf8") === source ? injectHotBytes(utf8) : { code, shift };
   if (bytes.code !== code || bytes.shift !== shift) {
-    found.set("bytes", `injectHotBytes gives another result (shift ${bytes.shift} instead of ${shift}): ${JSON.stringify(bytes.code.slice(0, 200))}`);
+    found.set(
+      "bytes",
+      `injectHotBytes gives another result (shift ${bytes.shift} instead of ${shift}): ${JSON.stringify(bytes.code.slice(0, 200))}`,
+    );
   }
   return found;
 }
 
-function tokensMoved(source: string, code: string, shift: number, place: { at: number; added: string; removed: number }): string | undefined {
+function tokensMoved(
+  source: string,
+  code: string,
+  shift: number,
+  place: { at: number; added: string; removed: number },
+): string | undefined {
   const tin = tokens(unBom(source));
   if (!tin) return undefined;
   const tout = tokens(unBom(code));
@@ -188,7 +217,8 @@ function tokensMoved(source: string, code: string, shift: number, place: { at: n
     if (!moved) return `token ${JSON.stringify(t.text)} at ${t.line}:${t.column} is gone from the result`;
     if (moved.line !== t.line) return `token ${JSON.stringify(t.text)} moved from line ${t.line} to line ${moved.line}`;
     const expected = shift !== 0 && t.line === 1 ? t.column + shift : t.column;
-    if (moved.column !== expected) return `token ${JSON.stringify(t.text)} on line ${t.line} moved from column ${t.column} to ${moved.column} (shift ${shift})`;
+    if (moved.column !== expected)
+      return `token ${JSON.stringify(t.text)} on line ${t.line} moved from column ${t.column} to ${moved.column} (shift ${shift})`;
   }
   const statement = tout.filter((t) => t.start >= at && t.start < at + place.added.length).map((t) => t.text);
   const wanted = place.added.startsWith(";") ? [";", ...INJECTED] : INJECTED;
@@ -201,7 +231,9 @@ function tokensMoved(source: string, code: string, shift: number, place: { at: n
  * where the input has a "/" or "/=" token (read as division there, see tokensMoved).
  */
 function inRegExpReadAsDivision(position: number, tin: readonly Token[], tout: readonly Token[], at: number, delta: number): boolean {
-  const regexp = tout.find((o) => o.text.length > 1 && o.text.startsWith("/") && o.text !== "/=" && o.start <= position && position < o.start + o.text.length);
+  const regexp = tout.find(
+    (o) => o.text.length > 1 && o.text.startsWith("/") && o.text !== "/=" && o.start <= position && position < o.start + o.text.length,
+  );
   if (!regexp) return false;
   return tin.some((t) => (t.text === "/" || t.text === "/=") && (t.start < at ? t.start : t.start + delta) === regexp.start);
 }
@@ -294,7 +326,23 @@ class ModuleGenerator {
       () => String(r.int(1000)),
       () => `0x${r.int(255).toString(16)}`,
       () => `${r.int(9)}n`,
-      () => JSON.stringify(r.pick(["plain", "it's", 'say "hi"', "import x from 'y';", "// not a comment", "/* nor this */", "`", "${x}", "\\", "\u2028", "é", "😀"])),
+      () =>
+        JSON.stringify(
+          r.pick([
+            "plain",
+            "it's",
+            'say "hi"',
+            "import x from 'y';",
+            "// not a comment",
+            "/* nor this */",
+            "`",
+            "${x}",
+            "\\",
+            "\u2028",
+            "é",
+            "😀",
+          ]),
+        ),
       () => `'${r.pick(["single", "a\\'b", "slash\\\\", "tab\\t"])}'`,
       () => "`template`",
       () => "`with ${1 + 2} inside`",
@@ -312,7 +360,8 @@ class ModuleGenerator {
     ];
     if (depth > 2 || r.chance(0.55)) return r.pick(leaf)();
     const forms = [
-      () => `${this.expression(depth + 1)} ${r.pick(["+", "-", "*", "/", "%", "**", "&&", "||", "??", "===", "<", ">>>", "|", "in", "instanceof"])} ${this.expression(depth + 1)}`,
+      () =>
+        `${this.expression(depth + 1)} ${r.pick(["+", "-", "*", "/", "%", "**", "&&", "||", "??", "===", "<", ">>>", "|", "in", "instanceof"])} ${this.expression(depth + 1)}`,
       () => `(${this.expression(depth + 1)})`,
       () => `${this.expression(depth + 1)} ? ${this.expression(depth + 1)} : ${this.expression(depth + 1)}`,
       () => `f(${this.expression(depth + 1)}, ${this.expression(depth + 1)})`,
@@ -382,7 +431,8 @@ class ModuleGenerator {
     const head = r.weighted({ imports: 4, statement: 3, comment: 1, empty: 1, mixed: 2 });
     if (head === "imports") parts.push(Array.from({ length: r.range(1, 4) }, () => this.importLike()).join(r.pick([" ", "", "  "])));
     else if (head === "statement") parts.push(this.statement());
-    else if (head === "comment") parts.push(r.pick(["// first line", "/* first */ line();", "/* opens here", "/* closes */ import x0 from './x.mjs';"]));
+    else if (head === "comment")
+      parts.push(r.pick(["// first line", "/* first */ line();", "/* opens here", "/* closes */ import x0 from './x.mjs';"]));
     else if (head === "mixed") parts.push(`${this.importLike()} ${this.statement()}`);
     else parts.push("");
     const rest = r.range(0, 8);
@@ -407,7 +457,9 @@ class ModuleGenerator {
         const at = r.int(source.length);
         const what = r.pick(["delete", "insert", "double"]);
         if (what === "delete") source = source.slice(0, at) + source.slice(at + 1);
-        else if (what === "insert") source = source.slice(0, at) + r.pick(["{", "}", "(", ")", "[", "'", '"', "`", "/", "*", ";", "\n", "\\", "#"]) + source.slice(at);
+        else if (what === "insert")
+          source =
+            source.slice(0, at) + r.pick(["{", "}", "(", ")", "[", "'", '"', "`", "/", "*", ";", "\n", "\\", "#"]) + source.slice(at);
         else source = source.slice(0, at) + source.slice(at, at + 5) + source.slice(at);
       }
     }
@@ -461,8 +513,10 @@ function* realSources(files: readonly string[]): Generator<{ name: string; sourc
 /** What sets an input apart, to tell failures with different causes apart. */
 function traits(source: string): string {
   const out: string[] = [];
-  if (/^\uFEFF?#![^\n]*[\r\u2028\u2029]/.test(source) && !/^\uFEFF?#![^\r\n\u2028\u2029]*\r\n/.test(source)) out.push("a shebang line ended by CR or U+2028");
-  else if (/^[^\n]*\n(\s*(\/\/[^\n]*)?\n)+\s*(with|assert)\b/.test(unBom(source))) out.push("import attributes below a blank or comment line 2");
+  if (/^\uFEFF?#![^\n]*[\r\u2028\u2029]/.test(source) && !/^\uFEFF?#![^\r\n\u2028\u2029]*\r\n/.test(source))
+    out.push("a shebang line ended by CR or U+2028");
+  else if (/^[^\n]*\n(\s*(\/\/[^\n]*)?\n)+\s*(with|assert)\b/.test(unBom(source)))
+    out.push("import attributes below a blank or comment line 2");
   else if (/^[^\n]*\n\s*(with|assert)\b/.test(unBom(source))) out.push("import attributes on line 2");
   return out.length > 0 ? ` [${out.join(", ")}]` : "";
 }
@@ -473,19 +527,30 @@ function traits(source: string): string {
  */
 function failuresOf(property: Property): string {
   const parts: string[] = [];
-  for (const [what, run] of [["generated modules", generatedRun], ["files from node_modules", realRun]] as const) {
+  for (const [what, run] of [
+    ["generated modules", generatedRun],
+    ["files from node_modules", realRun],
+  ] as const) {
     const list = run.failures.get(property) ?? [];
     if (list.length === 0) continue;
     const groups = new Map<string, typeof list>();
     for (const failure of list) {
-      const kind = failure.finding.replace(/[:(].*$/s, "").replace(/"[^"]*"/g, '"…"').replace(/\d+/g, "N").trim() + (property === "shadow" || property === "bytes" ? "" : traits(failure.source));
+      const kind =
+        failure.finding
+          .replace(/[:(].*$/s, "")
+          .replace(/"[^"]*"/g, '"…"')
+          .replace(/\d+/g, "N")
+          .trim() + (property === "shadow" || property === "bytes" ? "" : traits(failure.source));
       groups.set(kind, [...(groups.get(kind) ?? []), failure]);
     }
     const shown = [...groups].map(([kind, group]) => {
       const examples = [...group]
         .sort((a, b) => a.source.length - b.source.length)
         .slice(0, 2)
-        .map((f) => `    ${f.name}: ${f.finding}\n      input: ${JSON.stringify(f.source.length > 500 ? `${f.source.slice(0, 500)}…` : f.source)}`);
+        .map(
+          (f) =>
+            `    ${f.name}: ${f.finding}\n      input: ${JSON.stringify(f.source.length > 500 ? `${f.source.slice(0, 500)}…` : f.source)}`,
+        );
       return `  ${group.length} × ${kind}\n${examples.join("\n")}`;
     });
     parts.push(`${list.length} of ${run.checked} ${what}:\n${shown.join("\n")}`);
@@ -512,7 +577,10 @@ describe(`injectHot on seeded random modules (seed ${SEED}) and on every .js/.mj
   test("enough sources were checked, and enough of them parse", (t) => {
     t.diagnostic(summary);
     assert.ok(generatedRun.checked >= 500, `only ${generatedRun.checked} generated modules were checked within ${BUDGET_MS} ms`);
-    assert.ok(generatedRun.parsing >= generatedRun.checked * 0.2, `only ${generatedRun.parsing} of ${generatedRun.checked} generated modules parse: the generator is too broken to say much`);
+    assert.ok(
+      generatedRun.parsing >= generatedRun.checked * 0.2,
+      `only ${generatedRun.parsing} of ${generatedRun.checked} generated modules parse: the generator is too broken to say much`,
+    );
     assert.ok(realRun.checked >= 300, `only ${realRun.checked} files from node_modules were checked within ${BUDGET_MS} ms`);
   });
 

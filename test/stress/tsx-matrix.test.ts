@@ -26,14 +26,17 @@ const ORDERS = { "tsx first": ["--import", "tsx", "--import", "hotload"], "hotlo
  */
 async function syntaxErrorsCatchable(dir: string): Promise<boolean> {
   writeFileSync(join(dir, "broken.ts"), 'export const value: string = "broken" +;\n');
-  const run = spawnCommand(process.execPath, ["--import", "tsx", "-e", 'import("./broken.ts").catch(() => console.log("caught"))'], { cwd: dir });
+  const run = spawnCommand(process.execPath, ["--import", "tsx", "-e", 'import("./broken.ts").catch(() => console.log("caught"))'], {
+    cwd: dir,
+  });
   await run.exited;
   rmSync(join(dir, "broken.ts"));
   return run.lines.includes("caught");
 }
 
 /** `updated` lines without their time. */
-const updates = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
+const updates = (lines: readonly string[]): string[] =>
+  lines.filter((line) => line.startsWith("[hotload] updated")).map((line) => line.replace(/ in [\d.]+ ms$/, ""));
 
 /**
  * A TypeScript entry with no hot code that requires a plain CommonJS .js file (tsx's .js entry
@@ -78,7 +81,10 @@ for (const version of VERSIONS) {
         const dir = await tsxProject(version, false, PLAIN_CJS);
         const run = spawnCommand(process.execPath, [...flags, "src/index.ts"], { cwd: dir });
         await run.waitForLine("app sees dep v1", 20_000);
-        for (const [from, to] of [["dep v1", "dep v22"], ["dep v22", "dep v333"]] as const) {
+        for (const [from, to] of [
+          ["dep v1", "dep v22"],
+          ["dep v22", "dep v333"],
+        ] as const) {
           const since = run.mark();
           replaceIn(join(dir, "src/router2.ts"), from, to);
           await run.waitForLine(`app sees ${to}`, 10_000, since);
@@ -109,7 +115,11 @@ for (const version of VERSIONS) {
         run.child.kill("SIGTERM");
         assert.equal(await run.exited, 0, run.output());
         assert.deepEqual(updates(run.lines), ["[hotload] updated ./src/routes.js → ./src/index.ts"], run.output());
-        assert.deepEqual(run.lines.filter((line) => /^(ready|sigterm)/.test(line)), ["ready r1", "ready r2!", "sigterm r2!"], run.output());
+        assert.deepEqual(
+          run.lines.filter((line) => /^(ready|sigterm)/.test(line)),
+          ["ready r1", "ready r2!", "sigterm r2!"],
+          run.output(),
+        );
       });
 
       test(`CommonJS output, ${order}: a module.hot boundary takes an update, a syntax error keeps the previous version, its fix applies`, async (t) => {

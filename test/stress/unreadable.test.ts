@@ -39,14 +39,21 @@ describe("a file that turns into a directory", () => {
     await otherUpdatesStillApply(run, dir, 2);
   });
 
-  for (const [round, inside] of [[1, false], [2, true]] as const) {
+  for (const [round, inside] of [
+    [1, false],
+    [2, true],
+  ] as const) {
     test(`is reported once, the rest keeps working, and it applies when it is a file again${inside ? " (a directory with a file in it)" : ""}`, async () => {
       const dep = join(dir, "dep.mjs");
       const since = run.mark();
       unlinkSync(dep);
       mkdirSync(dep);
       if (inside) writeFileSync(join(dep, "index.mjs"), "export const v = 0;\n");
-      const line = await run.waitForLine(new RegExp(`^\\[hotload\\] ${dep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} (was deleted|cannot be read)`), 10_000, since);
+      const line = await run.waitForLine(
+        new RegExp(`^\\[hotload\\] ${dep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} (was deleted|cannot be read)`),
+        10_000,
+        since,
+      );
       assert.match(line, /the previous version keeps running/);
 
       await otherUpdatesStillApply(run, dir, round * 10);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allAccepted, ALL, importedForSideEffects, importsOnlyAccepted, mutatesImport, namesImportedBy } from "../../src/source/bindings.js";
+import {
+  allAccepted,
+  ALL,
+  importedForSideEffects,
+  importsOnlyAccepted,
+  mutatesImport,
+  namesImportedBy,
+} from "../../src/source/bindings.js";
 
 const names = (statement: string): string[] | undefined => {
   const found = namesImportedBy(statement);
@@ -15,7 +22,10 @@ describe("which exports an import statement uses (Vite's importedBindings)", () 
     assert.deepEqual(names('import * as ns from "./x.mjs"'), [ALL]);
     assert.deepEqual(names('import d, * as ns from "./x.mjs"'), [ALL, "default"]);
     assert.deepEqual(names('import "./x.mjs"'), []);
-    assert.deepEqual(names('import {\n  a, // the first\n  "string name" as s,\n} from "./x.mjs" with { type: "json" }'), ["a", "string name"]);
+    assert.deepEqual(names('import {\n  a, // the first\n  "string name" as s,\n} from "./x.mjs" with { type: "json" }'), [
+      "a",
+      "string name",
+    ]);
   });
 
   test("re-exports use what they pass on; type-only imports use nothing", () => {
@@ -57,7 +67,7 @@ describe("importsOnlyAccepted on real sources", () => {
     const all = (importer: string): boolean => importsOnlyAccepted(importer, "file:///app/main.mjs", depSource, dep, new Set(["a", "b"]));
     assert.equal(all('const m = await import("./dep.mjs");'), true);
     assert.equal(all('import("./dep.mjs").then((m) => console.log(m.a, m.b));'), true);
-    assert.equal(all('const m = await import(name);'), true);
+    assert.equal(all("const m = await import(name);"), true);
     assert.equal(check('const m = await import("./dep.mjs");'), false);
   });
 
@@ -105,18 +115,37 @@ describe("mutatesImport: what an entry registers on the modules it imports as it
     assert.equal(mutates('import { app } from "./app.mjs";\napp.get("/", (req, res) => res.send("home"));\n'), true);
     assert.equal(mutates('import { app } from "./app.mjs";\napp.listen(3000, function () {});\n'), true);
     assert.equal(mutates('import { server as app } from "./app.mjs";\napp.locals.title = "x";\n'), true);
-    assert.equal(mutates('import * as shared from "./app.mjs";\nimport routes from "./routes.mjs";\nshared.app?.use("/api", routes);\n'), true);
+    assert.equal(
+      mutates('import * as shared from "./app.mjs";\nimport routes from "./routes.mjs";\nshared.app?.use("/api", routes);\n'),
+      true,
+    );
     assert.equal(mutates('import make, { app } from "./app.mjs";\nfunction home(req, res) {}\napp["get"]("/", home);\n'), true);
-    assert.equal(mutates('import { app } from "./app.mjs";\nif (process.env.DEBUG) {\n  app.use(async (req, res, next) => next());\n}\n'), true);
+    assert.equal(
+      mutates('import { app } from "./app.mjs";\nif (process.env.DEBUG) {\n  app.use(async (req, res, next) => next());\n}\n'),
+      true,
+    );
   });
 
   test("using an import (a query, a read, a call of its own, a listener), or anything in a function, registers nothing", () => {
-    assert.equal(mutates('import { pool } from "./app.mjs";\nconst sql = "select 1";\nawait pool.query(sql);\nawait pool.migrate();\n'), false);
+    assert.equal(
+      mutates('import { pool } from "./app.mjs";\nconst sql = "select 1";\nawait pool.query(sql);\nawait pool.migrate();\n'),
+      false,
+    );
     assert.equal(mutates('import { config } from "./app.mjs";\nlisten(config.port);\nif (config.debug === true) log();\n'), false);
     assert.equal(mutates('import { start } from "./app.mjs";\nstart(handler);\n'), false);
     assert.equal(mutates('import { bus } from "./app.mjs";\nbus.on("job", (id) => run(id));\nbus.emit("ready", () => {});\n'), false);
-    assert.equal(mutates('import { queue } from "./app.mjs";\ncreateServer((req, res) => {\n  queue.push(() => res.end());\n});\nsetInterval(() => queue.forEach((job) => job()), 20);\n'), false);
-    assert.equal(mutates('import { db } from "./app.mjs";\nconst query = (q) =>\n  db.run(q, () => {});\nfunction later() { db.tx(() => {}); }\nclass Repo { save() { db.tx(() => {}); } }\n// db.use(() => {})\nconst text = "db.use(() => {})";\n'), false);
+    assert.equal(
+      mutates(
+        'import { queue } from "./app.mjs";\ncreateServer((req, res) => {\n  queue.push(() => res.end());\n});\nsetInterval(() => queue.forEach((job) => job()), 20);\n',
+      ),
+      false,
+    );
+    assert.equal(
+      mutates(
+        'import { db } from "./app.mjs";\nconst query = (q) =>\n  db.run(q, () => {});\nfunction later() { db.tx(() => {}); }\nclass Repo { save() { db.tx(() => {}); } }\n// db.use(() => {})\nconst text = "db.use(() => {})";\n',
+      ),
+      false,
+    );
     assert.equal(mutates('import { app } from "./other.mjs";\napp.get("/", () => {});\nthis.app.get("/", () => {});\n'), false);
   });
 

@@ -39,7 +39,10 @@ describe("upwards", () => {
       [url("new2.mjs"), [url("old.mjs"), url("new3.mjs")]],
       [url("new3.mjs"), [url("old2.mjs"), url("new2.mjs")]],
     ]);
-    assert.deepEqual(new Set(upwards(url("new1.mjs"), first)), new Set(["new1", "new2", "new3", "old", "old2"].map((n) => url(`${n}.mjs`))));
+    assert.deepEqual(
+      new Set(upwards(url("new1.mjs"), first)),
+      new Set(["new1", "new2", "new3", "old", "old2"].map((n) => url(`${n}.mjs`))),
+    );
   });
 });
 

@@ -26,7 +26,8 @@ const SLIVERS: Record<string, string> = {
   "src/source/typescript.ts": "Node's type stripper; its one user is the engine (left to the engine's branch)",
   // Left to the engine's own branch (issue 24 items 1 and 2 reshape these files).
   "src/engine/update/update-modules.ts": "the update path's lazily loaded chunk",
-  "src/engine/update/effects.ts": "the engine's real effects (Node, the file system, chokidar), apart from the runtime that unit tests build with fakes",
+  "src/engine/update/effects.ts":
+    "the engine's real effects (Node, the file system, chokidar), apart from the runtime that unit tests build with fakes",
 };
 
 function sources(dir: string): string[] {
@@ -75,7 +76,9 @@ function largeFunctions(code: string): { line: number; tokens: number }[] {
 
 /** The files of src/ or loader/ that `code` (the file `file`) imports. */
 function importsOf(file: string, code: string): string[] {
-  const specifiers = [...code.matchAll(/^\s*(?:import|export)\b[^;"']*?\bfrom\s*["'](\.[^"']+)["']|\bimport\(\s*["'](\.[^"']+)["']\s*\)/gm)];
+  const specifiers = [
+    ...code.matchAll(/^\s*(?:import|export)\b[^;"']*?\bfrom\s*["'](\.[^"']+)["']|\bimport\(\s*["'](\.[^"']+)["']\s*\)/gm),
+  ];
   return specifiers.map((m) => normalize(join(dirname(file), (m[1] ?? m[2])!)).replace(/\.js$/, ".ts"));
 }
 
@@ -106,14 +109,24 @@ describe("code size", () => {
 
   test(`no file of src/ or loader/ under ${SLIVER_TOKENS} tokens is imported by one other file only`, () => {
     const graph = new Map(files.map((file) => [file, importsOf(file, text.get(file)!)]));
-    const slivers = files.filter((file) => tokens(text.get(file)!) < SLIVER_TOKENS && files.filter((other) => graph.get(other)!.includes(file)).length === 1);
-    assert.deepEqual(slivers.filter((file) => !(file in SLIVERS)), []);
-    assert.deepEqual(Object.keys(SLIVERS).filter((file) => !files.includes(file)), [], "kept slivers that no longer exist");
+    const slivers = files.filter(
+      (file) => tokens(text.get(file)!) < SLIVER_TOKENS && files.filter((other) => graph.get(other)!.includes(file)).length === 1,
+    );
+    assert.deepEqual(
+      slivers.filter((file) => !(file in SLIVERS)),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(SLIVERS).filter((file) => !files.includes(file)),
+      [],
+      "kept slivers that no longer exist",
+    );
   });
 
   test("the size of code does not change with its line breaks, quotes, commas or comments", () => {
     const written = "export function f(a: number, b = 'x'): string { // why\n  return a > 1 ? `${b}!` : g(a, b);\n}\n";
-    const formatted = 'export function f(\n  a: number,\n  b = "x",\n): string {\n  /* why */\n  return a > 1\n    ? `${b}!`\n    : g(a, b);\n}\n';
+    const formatted =
+      'export function f(\n  a: number,\n  b = "x",\n): string {\n  /* why */\n  return a > 1\n    ? `${b}!`\n    : g(a, b);\n}\n';
     assert.equal(tokens(written), tokens(formatted));
     assert.equal(tokens(written), 23);
   });

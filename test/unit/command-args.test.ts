@@ -4,7 +4,19 @@ import { parseArgs, type CliOptions, type ParsedArgs } from "../../src/command/a
 import { isNodeOption } from "../../src/command/node-options.js";
 
 /** A stand-in for Node's option list, so these tests pin the parser, not Node's version. */
-const NODE = new Set(["--import", "--require", "-r", "-C", "--conditions", "--enable-source-maps", "--inspect", "--env-file", "--input-type", "--stack-size", "--no-warnings"]);
+const NODE = new Set([
+  "--import",
+  "--require",
+  "-r",
+  "-C",
+  "--conditions",
+  "--enable-source-maps",
+  "--inspect",
+  "--env-file",
+  "--input-type",
+  "--stack-size",
+  "--no-warnings",
+]);
 const knownToNode = (flag: string): boolean => NODE.has(flag.split("=")[0]!);
 
 function run(...argv: string[]): CliOptions {
@@ -53,7 +65,19 @@ test("everything after the entry belongs to the app, options included", () => {
 });
 
 test("hotload's own options, in both spellings", () => {
-  const options = run("--no-hot", "--restart", "config/*.json", "--restart=.env", "--ignore", "dist", "--ignore=**/*.test.mjs", "--kill-timeout", "500", "--watch-after-exit", "app.mjs");
+  const options = run(
+    "--no-hot",
+    "--restart",
+    "config/*.json",
+    "--restart=.env",
+    "--ignore",
+    "dist",
+    "--ignore=**/*.test.mjs",
+    "--kill-timeout",
+    "500",
+    "--watch-after-exit",
+    "app.mjs",
+  );
   assert.equal(options.hot, false);
   assert.deepEqual(options.restart, ["config/*.json", ".env"]);
   assert.deepEqual(options.ignore, ["dist", "**/*.test.mjs"]);
@@ -63,8 +87,37 @@ test("hotload's own options, in both spellings", () => {
 });
 
 test("node options pass through in order, consuming their values", () => {
-  const options = run("--import", "tsx", "--enable-source-maps", "-r", "dotenv/config", "--no-hot", "--conditions=dev", "-C", "prod", "--inspect", "--input-type", "module", "--stack-size=2000", "app.ts", "x");
-  assert.deepEqual(options.nodeArgs, ["--import", "tsx", "--enable-source-maps", "-r", "dotenv/config", "--conditions=dev", "-C", "prod", "--inspect", "--input-type", "module", "--stack-size=2000"]);
+  const options = run(
+    "--import",
+    "tsx",
+    "--enable-source-maps",
+    "-r",
+    "dotenv/config",
+    "--no-hot",
+    "--conditions=dev",
+    "-C",
+    "prod",
+    "--inspect",
+    "--input-type",
+    "module",
+    "--stack-size=2000",
+    "app.ts",
+    "x",
+  );
+  assert.deepEqual(options.nodeArgs, [
+    "--import",
+    "tsx",
+    "--enable-source-maps",
+    "-r",
+    "dotenv/config",
+    "--conditions=dev",
+    "-C",
+    "prod",
+    "--inspect",
+    "--input-type",
+    "module",
+    "--stack-size=2000",
+  ]);
   assert.equal(options.entry, "app.ts");
   assert.deepEqual(options.appArgs, ["x"]);
   // The value of a node option is never taken for the entry, whatever it looks like.
@@ -103,7 +156,22 @@ test("usage errors are one line naming the problem", () => {
 });
 
 test("Node's own option list recognises node and V8 options and rejects typos", () => {
-  for (const flag of ["--import", "-r", "-C", "--enable-source-maps", "--inspect", "--inspect-brk=9229", "--env-file=.env", "--stack-size=100", "--stack_size=100", "--expose-gc", "--no-warnings", "--no-deprecation", "--max-old-space-size=100", "--no-experimental-strip-types"]) {
+  for (const flag of [
+    "--import",
+    "-r",
+    "-C",
+    "--enable-source-maps",
+    "--inspect",
+    "--inspect-brk=9229",
+    "--env-file=.env",
+    "--stack-size=100",
+    "--stack_size=100",
+    "--expose-gc",
+    "--no-warnings",
+    "--no-deprecation",
+    "--max-old-space-size=100",
+    "--no-experimental-strip-types",
+  ]) {
     assert.ok(isNodeOption(flag), flag);
   }
   for (const flag of ["--foo", "--imprt", "--enable-sourcemaps", "-z"]) assert.ok(!isNodeOption(flag), flag);

@@ -75,11 +75,22 @@ describe("why the app restarts", () => {
     assert.equal(describeCause({ kind: "request", via: "rs" }), "restart requested (rs)");
     assert.equal(describeCause({ kind: "died", how: "crashed with exit code 1" }), "the program crashed with exit code 1 after a change");
     assert.equal(
-      describeCause({ kind: "child", message: { hotload: "restart", reason: "declined", file: "/elsewhere/a.mjs", chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs"] } }),
+      describeCause({
+        kind: "child",
+        message: { hotload: "restart", reason: "declined", file: "/elsewhere/a.mjs", chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs"] },
+      }),
       "/elsewhere/b.mjs declined the change to /elsewhere/a.mjs",
     );
     assert.equal(
-      describeCause({ kind: "child", message: { hotload: "restart", reason: "invalidation-cycle", file: "/elsewhere/a.mjs", chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs", "/elsewhere/a.mjs"] } }),
+      describeCause({
+        kind: "child",
+        message: {
+          hotload: "restart",
+          reason: "invalidation-cycle",
+          file: "/elsewhere/a.mjs",
+          chain: ["/elsewhere/a.mjs", "/elsewhere/b.mjs", "/elsewhere/a.mjs"],
+        },
+      }),
       "/elsewhere/a.mjs called invalidate() and it came back round an import cycle",
     );
   });

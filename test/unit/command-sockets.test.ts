@@ -16,9 +16,15 @@ const keyOf = (zeroPorts: Map<string, number>, ...args: unknown[]): string | und
 test("every spelling of one TCP address has one key; hosts and IPv6-only stay apart", () => {
   const zero = new Map<string, number>();
   assert.equal(keyOf(zero, 3000), "tcp::3000");
-  assert.equal(keyOf(zero, "3000", () => {}), "tcp::3000");
+  assert.equal(
+    keyOf(zero, "3000", () => {}),
+    "tcp::3000",
+  );
   assert.equal(keyOf(zero, { port: 3000 }), "tcp::3000");
-  assert.equal(keyOf(zero, 3000, "127.0.0.1", 511, () => {}), "tcp:127.0.0.1:3000");
+  assert.equal(
+    keyOf(zero, 3000, "127.0.0.1", 511, () => {}),
+    "tcp:127.0.0.1:3000",
+  );
   assert.equal(keyOf(zero, { port: 3000, host: "127.0.0.1" }), "tcp:127.0.0.1:3000");
   assert.equal(keyOf(zero, { port: 3000, host: "::", ipv6Only: true }), "tcp::::3000:v6only");
   assert.equal(requestOf([3000, "::1", 64], zero)?.backlog, 64);
@@ -28,9 +34,17 @@ test("port 0 counts its listens by address; a unix path is its own key; a handle
   const zero = new Map<string, number>();
   assert.equal(keyOf(zero), "tcp::0#1");
   assert.equal(keyOf(zero, 0, "127.0.0.1"), "tcp:127.0.0.1:0#1");
-  assert.equal(keyOf(zero, () => {}), "tcp::0#2");
+  assert.equal(
+    keyOf(zero, () => {}),
+    "tcp::0#2",
+  );
   assert.equal(keyOf(zero, "/tmp/app.sock"), "pipe:/tmp/app.sock");
-  assert.deepEqual(requestOf([{ path: "/tmp/app.sock", backlog: 8 }], zero), { key: "pipe:/tmp/app.sock", path: "/tmp/app.sock", backlog: 8, callback: undefined });
+  assert.deepEqual(requestOf([{ path: "/tmp/app.sock", backlog: 8 }], zero), {
+    key: "pipe:/tmp/app.sock",
+    path: "/tmp/app.sock",
+    backlog: 8,
+    callback: undefined,
+  });
   assert.equal(keyOf(zero, { fd: 3 }), undefined);
   assert.equal(keyOf(zero, { _handle: {} }), undefined);
   assert.equal(keyOf(zero, -1), undefined);
@@ -40,7 +54,9 @@ test("the command holds one socket per key, lets go of what the program no longe
   const closed: string[] = [];
   const handle = (name: string): object => ({ close: () => closed.push(name) });
   const sent: unknown[] = [];
-  const child = { send: (message: unknown, ...rest: unknown[]) => sent.push(rest.length > 1 ? [message, rest[0]] : message) } as unknown as ChildProcess;
+  const child = {
+    send: (message: unknown, ...rest: unknown[]) => sent.push(rest.length > 1 ? [message, rest[0]] : message),
+  } as unknown as ChildProcess;
   const sockets = new HeldSockets();
   const tcp = handle("tcp");
   sockets.hold("tcp::3000", tcp);

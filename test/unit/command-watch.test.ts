@@ -126,7 +126,10 @@ describe("when the OS gives no watch, the paths are polled", () => {
     chokidar.watcher(1).ready();
     assert.equal(await isReady(watch), true);
     await watch.close();
-    assert.deepEqual(chokidar.opened.map((watcher) => watcher.closed), [true, true]);
+    assert.deepEqual(
+      chokidar.opened.map((watcher) => watcher.closed),
+      [true, true],
+    );
   });
 
   test("with --poll, no OS watch is asked for, and a failure opens nothing more", async () => {

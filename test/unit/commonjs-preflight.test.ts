@@ -24,7 +24,12 @@ async function check(files: Record<string, string>, format?: string, loaded: rea
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const file = join(dir, Object.keys(files)[0]!);
   const url = pathToFileURL(file).href;
-  const view = { moduleOf: (id: string) => (id === url ? { file, format } : undefined), loaded: (f: string) => loaded.some((name) => join(dir, name) === f), resolvingOnly: <T>(run: () => T): T => run(), compilingOnly: <T>(run: () => T): T => (compiling++, run()) };
+  const view = {
+    moduleOf: (id: string) => (id === url ? { file, format } : undefined),
+    loaded: (f: string) => loaded.some((name) => join(dir, name) === f),
+    resolvingOnly: <T>(run: () => T): T => run(),
+    compilingOnly: <T>(run: () => T): T => (compiling++, run()),
+  };
   try {
     await preflight([url], new Map([[url, Buffer.from(Object.values(files)[0]!)]]), view);
     return undefined;
@@ -79,7 +84,10 @@ describe("what a CommonJS module's new version must pass before an update dispos
     } finally {
       process.off("warning", listen);
     }
-    assert.deepEqual(warnings.filter((w) => w.includes("stripTypeScriptTypes")), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.includes("stripTypeScriptTypes")),
+      [],
+    );
   });
 
   test("ES modules, and TypeScript another loader compiles to CommonJS (tsx), are not checked here", async () => {
@@ -145,7 +153,12 @@ describe("what a CommonJS module's new version must pass before an update dispos
   test("a file required for the first time must compile too, and what it requires first, down the chain", async () => {
     assert.equal(await check({ "a.js": 'require("./b.js");', "b.js": 'module.exports = require("./c.json");', "c.json": "{}" }), undefined);
     assert.equal(await where(await check({ "a.js": 'require("./b.js");', "b.js": "module.exports = (;" })), "b.js:1:19");
-    assert.equal(await where(await check({ "a.js": 'exports.b = require("./b.js").b;', "b.js": 'module.exports = require("./c.json");', "c.json": "{,}" })), "c.json:1:2");
+    assert.equal(
+      await where(
+        await check({ "a.js": 'exports.b = require("./b.js").b;', "b.js": 'module.exports = require("./c.json");', "c.json": "{,}" }),
+      ),
+      "c.json:1:2",
+    );
     // Already loaded (and not changed): its content is not what runs.
     assert.equal(await check({ "a.js": 'require("./b.js");', "b.js": "module.exports = (;" }, undefined, ["b.js"]), undefined);
   });

@@ -30,7 +30,10 @@ const TEST_ONLY: Record<string, { readonly names: readonly string[]; readonly wh
     names: ["COARSE_CLOCK_MS", "WHOLE_SECONDS_MS", "LOAD_MARGIN_MS", "clockMarginMs", "mayBeModifiedSince"],
     why: "the clock-margin rule, pinned at its boundaries",
   },
-  "src/engine/failure/location.ts": { names: ["typeScriptErrorAt"], why: "a pure function its unit test calls on TypeScript's own error objects" },
+  "src/engine/failure/location.ts": {
+    names: ["typeScriptErrorAt"],
+    why: "a pure function its unit test calls on TypeScript's own error objects",
+  },
   // Types of what exported functions and public methods return: declaration emit needs them exported.
   "src/engine/modules/registry.ts": { names: ["ModuleRecord"], why: "what ModuleRegistry#record returns" },
   "src/engine/update/propagate.ts": { names: ["Propagation"], why: "what propagate() returns" },
@@ -51,11 +54,21 @@ interface Exported {
 
 /** The names `code` exports: declarations and `export { … }` lists. */
 function exportsOf(code: string): Exported[] {
-  const declared = /^export (?:declare )?(?:default )?(?:abstract )?(?:async )?(function\*?|class|const|let|var|interface|type|enum) (\w+)/gm;
+  const declared =
+    /^export (?:declare )?(?:default )?(?:abstract )?(?:async )?(function\*?|class|const|let|var|interface|type|enum) (\w+)/gm;
   const found = [...code.matchAll(declared)].map(([, kind, name]) => ({ name: name!, type: kind === "interface" || kind === "type" }));
   for (const [, list] of code.matchAll(/^export (?:type )?\{([^}]*)\}/gm)) {
-    for (const part of list!.split(",").map((p) => p.trim()).filter(Boolean)) {
-      found.push({ name: part.replace(/^type\s+/, "").split(/\s+as\s+/).pop()!, type: /^type\s/.test(part) });
+    for (const part of list!
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      found.push({
+        name: part
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+/)
+          .pop()!,
+        type: /^type\s/.test(part),
+      });
     }
   }
   return found;
@@ -69,7 +82,9 @@ function exportsOf(code: string): Exported[] {
 function usesOf(file: string, code: string, exportsByFile: ReadonlyMap<string, readonly Exported[]>): Set<string> {
   const target = (specifier: string): string => normalize(join(dirname(file), specifier)).replace(/\.js$/, ".ts");
   const uses = new Set<string>();
-  for (const [, clause, specifier] of code.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?([^;"']*?)\s*\bfrom\s*["'](\.{1,2}\/[^"']+)["']/gm)) {
+  for (const [, clause, specifier] of code.matchAll(
+    /^\s*(?:import|export)\s+(?:type\s+)?([^;"']*?)\s*\bfrom\s*["'](\.{1,2}\/[^"']+)["']/gm,
+  )) {
     const from = target(specifier!);
     const namespace = /\*\s+as\s+(\w+)/.exec(clause!)?.[1];
     if (namespace !== undefined) {
@@ -79,7 +94,15 @@ function usesOf(file: string, code: string, exportsByFile: ReadonlyMap<string, r
     } else if (clause!.startsWith("*")) {
       uses.add(`${from}#*`);
     } else {
-      for (const part of /\{([^}]*)\}/.exec(clause!)?.[1]?.split(",") ?? []) uses.add(`${from}#${part.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]}`);
+      for (const part of /\{([^}]*)\}/.exec(clause!)?.[1]?.split(",") ?? [])
+        uses.add(
+          `${from}#${
+            part
+              .trim()
+              .replace(/^type\s+/, "")
+              .split(/\s+as\s+/)[0]
+          }`,
+        );
       if (/^\w/.test(clause!) && !/^type\s*\{/.test(clause!)) uses.add(`${from}#default`);
     }
   }
@@ -97,13 +120,21 @@ function unusedExports(text: ReadonlyMap<string, string>, checked: (file: string
   const uses = new Map(files.map((file) => [file, usesOf(file, text.get(file)!, exportsByFile)]));
   const isTest = (file: string): boolean => file.startsWith("test/");
   // A lazily imported module's names are read off the object it resolves to, wherever that goes.
-  const lazy = new Set(files.flatMap((file) => [...text.get(file)!.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map((m) => normalize(join(dirname(file), m[1]!)).replace(/\.js$/, ".ts"))));
+  const lazy = new Set(
+    files.flatMap((file) =>
+      [...text.get(file)!.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map((m) =>
+        normalize(join(dirname(file), m[1]!)).replace(/\.js$/, ".ts"),
+      ),
+    ),
+  );
   const dead: string[] = [];
   const testOnly: string[] = [];
   for (const file of files.filter(checked)) {
     for (const { name, type } of exportsByFile.get(file)!) {
       const mentions = (other: string): boolean =>
-        lazy.has(file) ? !isTest(other) && new RegExp(`\\b${name}\\b`).test(text.get(other)!) : uses.get(other)!.has(`${file}#${name}`) || uses.get(other)!.has(`${file}#*`);
+        lazy.has(file)
+          ? !isTest(other) && new RegExp(`\\b${name}\\b`).test(text.get(other)!)
+          : uses.get(other)!.has(`${file}#${name}`) || uses.get(other)!.has(`${file}#*`);
       const users = files.filter((other) => other !== file && mentions(other));
       if (users.length === 0) dead.push(`${file}: ${name}`);
       else if (!type && users.every(isTest)) testOnly.push(`${file}: ${name}`);
@@ -115,16 +146,22 @@ function unusedExports(text: ReadonlyMap<string, string>, checked: (file: string
 describe("dead exports", () => {
   test("the check finds an export nobody imports and a value only tests use, and counts a namespace handed on whole as used", () => {
     const text = new Map([
-      ["src/a.ts", 'export const used = 1;\nexport function forTests(): void {}\nexport interface Shape {}\nexport const unused = 2;\n'],
-      ["src/b.ts", 'import { used } from "./a.js";\nimport * as lazy from "./c.js";\nimport * as all from "./d.js";\nlazy.named();\nrun({ all });\n'],
+      ["src/a.ts", "export const used = 1;\nexport function forTests(): void {}\nexport interface Shape {}\nexport const unused = 2;\n"],
+      [
+        "src/b.ts",
+        'import { used } from "./a.js";\nimport * as lazy from "./c.js";\nimport * as all from "./d.js";\nlazy.named();\nrun({ all });\n',
+      ],
       ["src/c.ts", "export function named(): void {}\nexport type Never = 1;\n"],
       ["src/d.ts", "export function handedOnWhole(): void {}\n"],
       ["test/a.test.ts", 'import { forTests, type Shape } from "../src/a.js";\n'],
     ]);
-    assert.deepEqual(unusedExports(text, (file) => file.startsWith("src/")), {
-      dead: ["src/a.ts: unused", "src/c.ts: Never"],
-      testOnly: ["src/a.ts: forTests"],
-    });
+    assert.deepEqual(
+      unusedExports(text, (file) => file.startsWith("src/")),
+      {
+        dead: ["src/a.ts: unused", "src/c.ts: Never"],
+        testOnly: ["src/a.ts: forTests"],
+      },
+    );
   });
 
   const files = [...sources("src"), ...sources("loader"), ...sources("test")];
@@ -136,15 +173,24 @@ describe("dead exports", () => {
   };
 
   test("every name src/ and loader/ export is imported by another file", () => {
-    assert.deepEqual(dead.filter((entry) => !allowed(entry)), []);
+    assert.deepEqual(
+      dead.filter((entry) => !allowed(entry)),
+      [],
+    );
   });
 
   test("every value src/ and loader/ export is used by hotload, not only by its tests", () => {
-    assert.deepEqual(testOnly.filter((entry) => !allowed(entry)), []);
+    assert.deepEqual(
+      testOnly.filter((entry) => !allowed(entry)),
+      [],
+    );
   });
 
   test("the list of test-only exports holds no name that hotload now uses or no longer exports", () => {
     const listed = Object.entries(TEST_ONLY).flatMap(([file, { names }]) => names.map((name) => `${file}: ${name}`));
-    assert.deepEqual(listed.filter((entry) => !dead.includes(entry) && !testOnly.includes(entry)), []);
+    assert.deepEqual(
+      listed.filter((entry) => !dead.includes(entry) && !testOnly.includes(entry)),
+      [],
+    );
   });
 });

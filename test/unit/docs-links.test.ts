@@ -9,7 +9,13 @@ import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../helpers/e2e.js";
 
-const PAGES = ["README.md", "CONTRIBUTING.md", "bench/README.md", "examples/demo/README.md", ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`)];
+const PAGES = [
+  "README.md",
+  "CONTRIBUTING.md",
+  "bench/README.md",
+  "examples/demo/README.md",
+  ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`),
+];
 
 const withoutCode = (text: string): string => text.replace(/```[\s\S]*?```/g, "");
 
@@ -18,7 +24,11 @@ function anchors(file: string): Set<string> {
   const out = new Set<string>();
   const seen = new Map<string, number>();
   for (const [, heading] of withoutCode(readFileSync(file, "utf8")).matchAll(/^#{1,6} (.*)$/gm)) {
-    const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}\-_ ]/gu, "").replaceAll(" ", "-");
+    const slug = heading!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\-_ ]/gu, "")
+      .replaceAll(" ", "-");
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     out.add(count === 0 ? slug : `${slug}-${count}`);
@@ -37,7 +47,8 @@ test("the README, docs/ and CONTRIBUTING.md link only to files and headings that
       const [path, anchor] = target!.split("#") as [string, string | undefined];
       const to = path === "" ? file : join(dirname(file), path);
       if (!existsSync(to)) broken.push(`${page}: ${target} (no ${relative(ROOT, to)})`);
-      else if (anchor !== undefined && (statSync(to).isDirectory() || !anchors(to).has(anchor))) broken.push(`${page}: ${target} (no such heading)`);
+      else if (anchor !== undefined && (statSync(to).isDirectory() || !anchors(to).has(anchor)))
+        broken.push(`${page}: ${target} (no such heading)`);
     }
   }
   assert.ok(links > 50, `found only ${links} relative links: the test reads the wrong files`);
@@ -62,5 +73,8 @@ test("the README names every HOTLOAD_ environment variable that src/ and loader/
   );
   assert.ok(read.size >= 3, `found only ${[...read].join(", ")}`);
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  assert.deepEqual([...read].filter((name) => !readme.includes(`\`${name}\``)), []);
+  assert.deepEqual(
+    [...read].filter((name) => !readme.includes(`\`${name}\``)),
+    [],
+  );
 });

@@ -72,11 +72,15 @@ test("no other module of src/ or loader/ names a HOTLOAD_ variable in its code o
   const found: string[] = [];
   for (const file of [...sources("src"), ...sources("loader")]) {
     if (OWN_READERS.has(file)) continue;
-    const code = readFileSync(join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const code = readFileSync(join(root, file), "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
     code.split("\n").forEach((line, i) => {
       // Writing a variable for this process's children, deleting it, or copying the whole environment
       // for a child is no reading.
-      const read = /process\.env/.test(line) && !/\bdelete process\.env\[|process\.env\[\w+\] = |"(?:NO_COLOR|NODE_OPTIONS)"|= process\.env\)/.test(line);
+      const read =
+        /process\.env/.test(line) &&
+        !/\bdelete process\.env\[|process\.env\[\w+\] = |"(?:NO_COLOR|NODE_OPTIONS)"|= process\.env\)/.test(line);
       if (/["'`]HOTLOAD_/.test(line) || read) found.push(`${file}:${i + 1}: ${line.trim()}`);
     });
   }

@@ -25,17 +25,33 @@ describe("errors users and API callers see are HotloadErrors with a code, their 
   });
 
   test("wrong arguments to hotload/api, swappable() and import.meta.hot: invalid-argument", () => {
-    throwsHotload(() => api.on("change" as "update", () => {}), "invalid-argument", '[hotload] unknown event "change": the only event is "update"');
+    throwsHotload(
+      () => api.on("change" as "update", () => {}),
+      "invalid-argument",
+      '[hotload] unknown event "change": the only event is "update"',
+    );
     throwsHotload(() => api.swappable(42 as never), "invalid-argument", "[hotload] swappable() takes a function");
     throwsHotload(() => api.swappable(() => 1).swap("no" as never), "invalid-argument", "[hotload] swap() takes a function");
-    throwsHotload(() => context().accept(42 as never), "invalid-argument", "[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers");
-    throwsHotload(() => context().acceptExports(42 as never), "invalid-argument", "[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+    throwsHotload(
+      () => context().accept(42 as never),
+      "invalid-argument",
+      "[hotload] import.meta.hot.accept() takes nothing, a callback, a specifier or an array of specifiers",
+    );
+    throwsHotload(
+      () => context().acceptExports(42 as never),
+      "invalid-argument",
+      "[hotload] import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback",
+    );
     throwsHotload(() => context().dispose("no" as never), "invalid-argument", "[hotload] import.meta.hot.dispose() takes a callback");
     throwsHotload(() => context().prune("no" as never), "invalid-argument", "[hotload] import.meta.hot.prune() takes a callback");
   });
 
   test("a broken invariant of hotload's own: internal", () => {
-    throwsHotload(() => new ModuleGraph().addEdge("file:///a.mjs", "file:///b.mjs"), "internal", "[hotload] graph: edge between unknown modules file:///a.mjs -> file:///b.mjs");
+    throwsHotload(
+      () => new ModuleGraph().addEdge("file:///a.mjs", "file:///b.mjs"),
+      "internal",
+      "[hotload] graph: edge between unknown modules file:///a.mjs -> file:///b.mjs",
+    );
   });
 
   test("the code and the class are part of hotload/api", () => {

@@ -20,7 +20,17 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as {
 describe("public exports", () => {
   test("hotload/api exports exactly HotloadError, graph, hot, importFresh, on, ready, swappable and update", async () => {
     const api = (await import(new URL("dist/src/api.js", ROOT).href)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(api).sort(), ["HotloadError", "graph", "hot", "importFresh", "on", "ready", "swappable", "update", "versionOf"]);
+    assert.deepEqual(Object.keys(api).sort(), [
+      "HotloadError",
+      "graph",
+      "hot",
+      "importFresh",
+      "on",
+      "ready",
+      "swappable",
+      "update",
+      "versionOf",
+    ]);
     for (const name of ["graph", "hot", "on", "ready", "update", "versionOf"]) assert.equal(typeof api[name], "function", name);
     assert.equal(typeof api["HotloadError"], "function");
   });

@@ -37,6 +37,9 @@ test("--help and the README give HOTLOAD_SETTLE_MS's default as the watcher has 
   const flat = (text: string): string => text.replace(/\s+/g, " ");
   const help = flat(USAGE.slice(USAGE.indexOf("HOTLOAD_SETTLE_MS"), USAGE.indexOf("HOTLOAD_IN_PLACE")));
   assert.ok(help.includes(wording), `--help says: ${help}`);
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((line) => line.startsWith("| `HOTLOAD_SETTLE_MS`")) ?? "";
+  const readme =
+    readFileSync(join(ROOT, "README.md"), "utf8")
+      .split("\n")
+      .find((line) => line.startsWith("| `HOTLOAD_SETTLE_MS`")) ?? "";
   assert.ok(flat(readme).includes(wording), `the README says: ${readme}`);
 });

@@ -26,7 +26,9 @@ function importsOf(file: string, code: string): string[] {
     ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
     ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
   ].map((match) => match[1]!);
-  return specifiers.filter((s) => s.startsWith("./") || s.startsWith("../")).map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, ".ts"));
+  return specifiers
+    .filter((s) => s.startsWith("./") || s.startsWith("../"))
+    .map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, ".ts"));
 }
 
 /** Every cycle of `graph`, each once, as the files along it (the first repeated at the end). */
@@ -52,9 +54,9 @@ function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 
 describe("import cycles", () => {
   test("cyclesOf finds a cycle through type-only and dynamic imports alike, and none in a tree", () => {
-    const a = "import type { B } from \"./b.js\";\nexport const a = 1;\n";
-    const b = "/** x */\nexport async function b() { return import(\"./c.js\"); }\n";
-    const c = "import {\n  a,\n} from \"./a.js\";\nimport \"../side.js\";\n";
+    const a = 'import type { B } from "./b.js";\nexport const a = 1;\n';
+    const b = '/** x */\nexport async function b() { return import("./c.js"); }\n';
+    const c = 'import {\n  a,\n} from "./a.js";\nimport "../side.js";\n';
     const graph = new Map([
       ["src/a.ts", importsOf("src/a.ts", a)],
       ["src/b.ts", importsOf("src/b.ts", b)],

@@ -64,7 +64,10 @@ describe("listenTarget", () => {
 
 describe("Handover", () => {
   test("a new server listening where a retired one listens takes its socket: same port, new handler, no second bind", async () => {
-    const handover = new Handover(() => owner, () => undefined);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
     uninstall = handover.install();
     owner = "file:///app/entry.mjs";
     const old = serve("old");
@@ -81,7 +84,10 @@ describe("Handover", () => {
   });
 
   test("a keep-alive connection of the old server gets its next request answered by the newest server", async () => {
-    const handover = new Handover(() => owner, () => undefined);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
     uninstall = handover.install();
     owner = "file:///app/entry.mjs";
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -101,7 +107,10 @@ describe("Handover", () => {
   });
 
   test("servers of a module that is not retired are never taken: a second listen on their port fails as without hotload", async () => {
-    const handover = new Handover(() => owner, () => undefined);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
     uninstall = handover.install();
     owner = "file:///app/kept.mjs";
     const kept = serve("kept");
@@ -113,7 +122,11 @@ describe("Handover", () => {
   });
 
   test("a retired server no new version takes over is closed after the grace period of a successful update", async () => {
-    const handover = new Handover(() => owner, () => undefined, 10);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+      10,
+    );
     uninstall = handover.install();
     owner = "file:///app/entry.mjs";
     const old = serve("old");
@@ -125,7 +138,10 @@ describe("Handover", () => {
   });
 
   test("a kept server started again by the new version stays as it is: listen() only announces it", async () => {
-    const handover = new Handover(() => owner, () => undefined);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
     uninstall = handover.install();
     owner = "file:///app/entry.mjs";
     const kept = serve("kept");
@@ -138,7 +154,10 @@ describe("Handover", () => {
 
   test("the creator of a server counts as its owner when listen() is called from a framework's callback", async () => {
     const creators = new WeakMap<object, string>();
-    const handover = new Handover(() => undefined, (server) => creators.get(server));
+    const handover = new Handover(
+      () => undefined,
+      (server) => creators.get(server),
+    );
     uninstall = handover.install();
     const old = serve("old");
     creators.set(old, "file:///app/entry.mjs");
@@ -149,7 +168,10 @@ describe("Handover", () => {
   });
 
   test("a fixed address a kept module's server holds: EADDRINUSE within one version, taken over by the code of a later one", async () => {
-    const handover = new Handover(() => owner, () => undefined);
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
     uninstall = handover.install();
     owner = "file:///app/lib/server.mjs";
     const probe = serve("probe");

@@ -27,7 +27,11 @@ describe("InFlight", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     seen.outside = String(inFlight.work());
     const { port } = server.address() as { port: number };
-    await new Promise<void>((resolve, reject) => request({ host: "127.0.0.1", port }, (res) => res.resume().on("end", resolve)).on("error", reject).end());
+    await new Promise<void>((resolve, reject) =>
+      request({ host: "127.0.0.1", port }, (res) => res.resume().on("end", resolve))
+        .on("error", reject)
+        .end(),
+    );
     await new Promise((resolve) => server.close(resolve));
     return seen;
   }
@@ -46,8 +50,14 @@ describe("InFlight", () => {
     const calls: string[] = [];
     const listeners: (() => void)[] = [];
     const open = { destroyed: false, once: (_: string, done: () => void) => listeners.push(done) };
-    assert.equal(inFlight.whenDone(open, () => calls.push("open")), true);
-    assert.equal(inFlight.whenDone({ destroyed: true, once: () => assert.fail() }, () => calls.push("over")), false);
+    assert.equal(
+      inFlight.whenDone(open, () => calls.push("open")),
+      true,
+    );
+    assert.equal(
+      inFlight.whenDone({ destroyed: true, once: () => assert.fail() }, () => calls.push("over")),
+      false,
+    );
     listeners.forEach((done) => done());
     assert.deepEqual(calls, ["open"]);
   });

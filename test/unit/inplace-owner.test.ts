@@ -36,7 +36,10 @@ describe("ownerFinder", () => {
     mkdirSync(join(dir, "own"), { recursive: true });
     writeFileSync(join(dir, "node_modules", "pkg", "index.mjs"), "export const call = (f) => f();\n");
     writeFileSync(join(dir, "own", "later.mjs"), "export const call = (f) => f();\n");
-    writeFileSync(join(dir, "app.mjs"), `import { call } from "./node_modules/pkg/index.mjs"; import * as own from "./own/later.mjs";\nexport const viaPackage = (f) => call(f);\nexport const viaOwn = (f) => own.call(f);\n`);
+    writeFileSync(
+      join(dir, "app.mjs"),
+      `import { call } from "./node_modules/pkg/index.mjs"; import * as own from "./own/later.mjs";\nexport const viaPackage = (f) => call(f);\nexport const viaOwn = (f) => own.call(f);\n`,
+    );
     const app = (await import(`${base}/app.mjs`)) as { viaPackage: (f: () => unknown) => unknown; viaOwn: (f: () => unknown) => unknown };
     assert.equal(app.viaPackage(ownerOf), `${base}/app.mjs`);
     assert.equal(app.viaOwn(ownerOf), undefined);
@@ -50,7 +53,8 @@ describe("ownerFinder", () => {
     const slot = Symbol.for("hotload.test.owner");
     // The helper calls the finders itself, as a wrapped setInterval or listen() would be called.
     (globalThis as Record<symbol, unknown>)[slot] = { ownerOf, callerOf, evaluating, seen };
-    const start = "(name) => { const t = globalThis[Symbol.for('hotload.test.owner')]; t.seen[name] = { owner: t.ownerOf(), caller: t.callerOf(), evaluating: t.evaluating() }; }";
+    const start =
+      "(name) => { const t = globalThis[Symbol.for('hotload.test.owner')]; t.seen[name] = { owner: t.ownerOf(), caller: t.callerOf(), evaluating: t.evaluating() }; }";
     try {
       writeFileSync(join(dir, "helper.mjs"), `export const start = ${start};\n`);
       writeFileSync(join(dir, "helper.cjs"), `exports.start = ${start};\n`);
@@ -63,7 +67,11 @@ describe("ownerFinder", () => {
       writeFileSync(join(dir, "required.cjs"), "require('./helper.cjs').start('required');\n");
       const entry = (await import(`${base}/entry.mjs?hotload=2`)) as { later: () => Promise<void> };
       await entry.later();
-      const mine = (id: string, evaluation: boolean) => ({ owner: `${base}/${id}`, caller: `${base}/${id}`, evaluating: evaluation ? `${base}/${id}` : undefined });
+      const mine = (id: string, evaluation: boolean) => ({
+        owner: `${base}/${id}`,
+        caller: `${base}/${id}`,
+        evaluating: evaluation ? `${base}/${id}` : undefined,
+      });
       assert.deepEqual(seen, {
         body: mine("entry.mjs", true),
         awaited: mine("entry.mjs", true),
@@ -86,7 +94,10 @@ describe("ownerFinder", () => {
       mkdirSync(join(dir, "node_modules", "service"), { recursive: true });
       const record = "(name) => { const t = globalThis[Symbol.for('hotload.test.evaluating')]; t.seen[name] = t.evaluating(); }";
       writeFileSync(join(dir, "node_modules", "service", "index.mjs"), `export const start = ${record};\n`);
-      writeFileSync(join(dir, "forks.mjs"), `import { start } from './node_modules/service/index.mjs';\nconst mine = ${record};\nmine('project');\nstart('package');\n`);
+      writeFileSync(
+        join(dir, "forks.mjs"),
+        `import { start } from './node_modules/service/index.mjs';\nconst mine = ${record};\nmine('project');\nstart('package');\n`,
+      );
       await import(`${base}/forks.mjs`);
       assert.deepEqual(seen, { project: `${base}/forks.mjs`, package: undefined });
     } finally {
@@ -105,8 +116,14 @@ describe("ownerFinder", () => {
     try {
       const { mkdirSync } = await import("node:fs");
       mkdirSync(join(dir, "node_modules", "exit-pkg"), { recursive: true });
-      writeFileSync(join(dir, "node_modules", "exit-pkg", "index.mjs"), "export const onExit = (f) => process.on('SIGUSR2', f);\nexport const clock = () => setInterval(() => {}, 1000);\n");
-      writeFileSync(join(dir, "signals.mjs"), "import { onExit, clock } from './node_modules/exit-pkg/index.mjs';\nexport const mine = () => {};\nexport const theirs = () => {};\nprocess.once('SIGUSR2', mine);\nonExit(theirs);\nexport const timers = [setInterval(mine, 1000), clock()];\n");
+      writeFileSync(
+        join(dir, "node_modules", "exit-pkg", "index.mjs"),
+        "export const onExit = (f) => process.on('SIGUSR2', f);\nexport const clock = () => setInterval(() => {}, 1000);\n",
+      );
+      writeFileSync(
+        join(dir, "signals.mjs"),
+        "import { onExit, clock } from './node_modules/exit-pkg/index.mjs';\nexport const mine = () => {};\nexport const theirs = () => {};\nprocess.once('SIGUSR2', mine);\nonExit(theirs);\nexport const timers = [setInterval(mine, 1000), clock()];\n",
+      );
       const before = process.listenerCount("SIGUSR2");
       const mod = (await import(`${base}/signals.mjs`)) as { theirs: () => void; timers: NodeJS.Timeout[] };
       assert.equal(process.listenerCount("SIGUSR2"), before + 2);

@@ -150,12 +150,18 @@ describe("Resources", () => {
     as("file:///app/kept.mjs", () => bus.on("job", kept));
     bus.on("job", () => {}); // nobody's
     end();
-    assert.deepEqual([EventEmitter.prototype.on, EventEmitter.prototype.addListener, EventEmitter.prototype.prependListener], [on, addListener, prependListener]);
+    assert.deepEqual(
+      [EventEmitter.prototype.on, EventEmitter.prototype.addListener, EventEmitter.prototype.prependListener],
+      [on, addListener, prependListener],
+    );
     assert.equal(Object.getOwnPropertyDescriptor(EventEmitter.prototype, "on")!.enumerable, enumerable);
     as("file:///app/handlers.mjs", () => [stream.on("data", old), app.on("mount", old)]); // after the evaluation: not recorded
     assert.equal(r.count("file:///app/handlers.mjs"), 5);
     r.release("file:///app/handlers.mjs");
-    assert.deepEqual([bus.listenerCount("job"), bus.listenerCount("done"), stdin.listenerCount("data"), stream.listenerCount("data")], [2, 0, 0, 1]);
+    assert.deepEqual(
+      [bus.listenerCount("job"), bus.listenerCount("done"), stdin.listenerCount("data"), stream.listenerCount("data")],
+      [2, 0, 0, 1],
+    );
     assert.deepEqual(bus.listeners("job")[0], kept);
     undoServer();
     undoStdin();
@@ -172,7 +178,10 @@ describe("Resources", () => {
 
   test("what a module opened is closed with its version, unless in-flight work opened it", () => {
     let work: Work | undefined;
-    const r = new Resources({ owner: () => current, caller: () => current, evaluating: () => current }, inFlightAs(() => work));
+    const r = new Resources(
+      { owner: () => current, caller: () => current, evaluating: () => current },
+      inFlightAs(() => work),
+    );
     const closed: string[] = [];
     const closable = (name: string) => ({ live: () => !closed.includes(name), close: () => closed.push(name) });
     as("file:///app/old.mjs", () => r.opened(closable("rl")));
@@ -186,7 +195,10 @@ describe("Resources", () => {
 
   test("in-flight work's timeouts are nobody's; its intervals stop once the work is done, if their version is gone", () => {
     let work: Work | undefined;
-    const r = new Resources({ owner: () => current, caller: () => current, evaluating: () => current }, inFlightAs(() => work));
+    const r = new Resources(
+      { owner: () => current, caller: () => current, evaluating: () => current },
+      inFlightAs(() => work),
+    );
     uninstall = r.install();
     const request = (work = new Work());
     const [timeout, interval] = as("file:///app/old.mjs", () => [setTimeout(() => {}, 1000), setInterval(() => {}, 1000)]);

@@ -8,13 +8,24 @@ import { test } from "node:test";
 import { childMessage, LINK_COMMAND, linkFdFrom, supervisorMessage, wire, type ChildMessage } from "../../src/shared/link.js";
 
 test("a message travels with a NODE_ command and is read back by the other end only", () => {
-  const sent: ChildMessage = { hotload: "restart", reason: "unaccepted", file: "/app/config.mjs", chain: ["/app/config.mjs", "/app/app.mjs"] };
+  const sent: ChildMessage = {
+    hotload: "restart",
+    reason: "unaccepted",
+    file: "/app/config.mjs",
+    chain: ["/app/config.mjs", "/app/app.mjs"],
+  };
   const travelled: unknown = JSON.parse(JSON.stringify(wire(sent)));
   assert.match(LINK_COMMAND, /^NODE_/);
   assert.deepEqual(childMessage(travelled), { cmd: LINK_COMMAND, ...sent });
   assert.equal(supervisorMessage(travelled), undefined);
   assert.deepEqual(supervisorMessage(wire({ hotload: "sockets", count: 2 })), { cmd: LINK_COMMAND, hotload: "sockets", count: 2 });
-  for (const other of [{ hotload: "files", files: [] }, { cmd: "NODE_OTHER", hotload: "files" }, { cmd: LINK_COMMAND, hotload: "other" }, null, "text"]) {
+  for (const other of [
+    { hotload: "files", files: [] },
+    { cmd: "NODE_OTHER", hotload: "files" },
+    { cmd: LINK_COMMAND, hotload: "other" },
+    null,
+    "text",
+  ]) {
     assert.equal(childMessage(other), undefined, JSON.stringify(other));
   }
 });

@@ -16,7 +16,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const IMPORTER = pathToFileURL(join(dir, "app.mjs")).href;
 
 /** Applies liveEdits to `source` as edit.ts does (from the end, so offsets hold). */
-function rewritten(source: string, exportsOf: (specifier: string, json: boolean) => readonly string[] | undefined = () => undefined): string {
+function rewritten(
+  source: string,
+  exportsOf: (specifier: string, json: boolean) => readonly string[] | undefined = () => undefined,
+): string {
   const facts = lex(source);
   assert.ok(facts);
   let out = source;
@@ -36,7 +39,10 @@ describe("the generated live-binding module", () => {
     const registered: { importer: string; dep: string; names: readonly LiveName[]; set: LiveSetter }[] = [];
     Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), {
       configurable: true,
-      value: { live: (importer: string, dep: string, names: readonly LiveName[], set: LiveSetter) => registered.push({ importer, dep, names, set }) },
+      value: {
+        live: (importer: string, dep: string, names: readonly LiveName[], set: LiveSetter) =>
+          registered.push({ importer, dep, names, set }),
+      },
     });
     try {
       const checked: LiveName[] = [{ name: "a", specifier: "./dep-a.mjs", line: 1, column: 10 }];
@@ -136,7 +142,12 @@ describe("which imports get live bindings", () => {
   test("a rewritten import gets a source map only when code follows it on its line", () => {
     const edit = (source: string): string => editModule(source, { file: "/app.mjs", importer: IMPORTER, exportsOf: () => undefined })!.code;
     const accept = '\nimport.meta.hot.accept("./a.mjs");\n';
-    for (const alone of ['import { a } from "./a.mjs";', 'import { a } from "./a.mjs" // the dependency', 'import { a } from "./a.mjs"; /* x */', 'import a from "./a.json" with { type: "json" };']) {
+    for (const alone of [
+      'import { a } from "./a.mjs";',
+      'import { a } from "./a.mjs" // the dependency',
+      'import { a } from "./a.mjs"; /* x */',
+      'import a from "./a.json" with { type: "json" };',
+    ]) {
       const source = alone + accept.replace("./a.mjs", alone.includes("json") ? "./a.json" : "./a.mjs");
       const code = edit(source);
       assert.ok(code.includes(LIVE_PREFIX), `rewritten: ${alone}`);
@@ -154,7 +165,7 @@ describe("which imports get live bindings", () => {
     const lines = edited.code.split("\n");
     assert.match(lines[0]!, /^import \{ a \} from "data:text\/javascript,/);
     assert.equal(lines[1], "console.log(a);");
-    assert.equal(lines[2], "import.meta.hot.accept(\"./a.mjs\");");
+    assert.equal(lines[2], 'import.meta.hot.accept("./a.mjs");');
   });
 });
 

@@ -15,14 +15,9 @@ describe("codeFrame", () => {
   test("shows two lines either side, numbers them, marks the line and puts the caret under the column", () => {
     assert.equal(
       codeFrame(SOURCE, 3, 16),
-      [
-        "  1 | line one",
-        "  2 | line two",
-        "> 3 | const broken = ;",
-        "    |                ^",
-        "  4 | line four",
-        "  5 | line five",
-      ].join("\n"),
+      ["  1 | line one", "  2 | line two", "> 3 | const broken = ;", "    |                ^", "  4 | line four", "  5 | line five"].join(
+        "\n",
+      ),
     );
   });
 
@@ -39,25 +34,16 @@ describe("codeFrame", () => {
   });
 
   test("the first line of a file has no lines before it", () => {
-    assert.equal(
-      codeFrame(SOURCE, 1, 1),
-      ["> 1 | line one", "    | ^", "  2 | line two", "  3 | const broken = ;"].join("\n"),
-    );
+    assert.equal(codeFrame(SOURCE, 1, 1), ["> 1 | line one", "    | ^", "  2 | line two", "  3 | const broken = ;"].join("\n"));
   });
 
   test("the last line of a file has no lines after it", () => {
-    assert.equal(
-      codeFrame(SOURCE, 6, 6),
-      ["  4 | line four", "  5 | line five", "> 6 | line six", "    |      ^"].join("\n"),
-    );
+    assert.equal(codeFrame(SOURCE, 6, 6), ["  4 | line four", "  5 | line five", "> 6 | line six", "    |      ^"].join("\n"));
   });
 
   test("line numbers are padded to the widest number shown", () => {
     const source = Array.from({ length: 12 }, (_, i) => `l${i + 1}`).join("\n");
-    assert.equal(
-      codeFrame(source, 9, 2),
-      ["   7 | l7", "   8 | l8", ">  9 | l9", "     |  ^", "  10 | l10", "  11 | l11"].join("\n"),
-    );
+    assert.equal(codeFrame(source, 9, 2), ["   7 | l7", "   8 | l8", ">  9 | l9", "     |  ^", "  10 | l10", "  11 | l11"].join("\n"));
   });
 
   test("CRLF line endings do not leak into the frame", () => {
@@ -249,7 +235,7 @@ describe("locate on real errors", () => {
     const report = [
       "  x Expression expected",
       "   ,-[/app/src/dep.ts:5:1]",
-      ' 4 | }',
+      " 4 | }",
       ' 5 | export const value: string = "dep v1" +;',
       "   :                                        ^",
       " 6 | export const where = 1;",
@@ -264,10 +250,27 @@ describe("locate on real errors", () => {
       "   1: worker",
       "             at /home/iojs/build/ws/out/../deps/uv/src/threadpool.c:123:5",
     ].join("\n");
-    assert.deepEqual(await locate(new Error(report), []), { file: "/app/src/dep.ts", line: 5, column: 40, message: "SyntaxError: Expression expected" });
+    assert.deepEqual(await locate(new Error(report), []), {
+      file: "/app/src/dep.ts",
+      line: 5,
+      column: 40,
+      message: "SyntaxError: Expression expected",
+    });
     // Two-digit line numbers widen both gutters alike; a file URL names the file too.
-    const wide = ["  x Unexpected token", "    ,-[file:///app/dep.ts?hotload=2:9:1]", "  9 | a", " 10 | let x = );", "    :         ^", "    `----"].join("\n");
-    assert.deepEqual(await locate(new Error(wide), []), { file: "/app/dep.ts", line: 10, column: 9, message: "SyntaxError: Unexpected token" });
+    const wide = [
+      "  x Unexpected token",
+      "    ,-[file:///app/dep.ts?hotload=2:9:1]",
+      "  9 | a",
+      " 10 | let x = );",
+      "    :         ^",
+      "    `----",
+    ].join("\n");
+    assert.deepEqual(await locate(new Error(wide), []), {
+      file: "/app/dep.ts",
+      line: 10,
+      column: 9,
+      message: "SyntaxError: Unexpected token",
+    });
   });
 
   test("an error that points nowhere gives no location", async () => {

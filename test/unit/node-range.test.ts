@@ -44,9 +44,20 @@ describe("the supported Node range is written once, in package.json's engines.no
   });
 
   test("no other file writes a range of its own (code reads engines.node; docs say the same range)", () => {
-    const own = fileURLToPath(import.meta.url).replace(/[\\/]dist[\\/]/, "/").replace(/\.js$/, ".ts");
+    const own = fileURLToPath(import.meta.url)
+      .replace(/[\\/]dist[\\/]/, "/")
+      .replace(/\.js$/, ".ts");
     const written: string[] = [];
-    for (const file of ["README.md", "CONTRIBUTING.md", ...files("docs"), ...files("src"), ...files("loader"), ...files("scripts"), ...files("test"), ...files("bench")]) {
+    for (const file of [
+      "README.md",
+      "CONTRIBUTING.md",
+      ...files("docs"),
+      ...files("src"),
+      ...files("loader"),
+      ...files("scripts"),
+      ...files("test"),
+      ...files("bench"),
+    ]) {
       if (join(root, file) === own) continue;
       for (const [text] of readFileSync(join(root, file), "utf8").matchAll(RANGE_TEXT)) {
         if (file !== "README.md" || text !== engines) written.push(`${file}: ${text}`);
@@ -56,10 +67,30 @@ describe("the supported Node range is written once, in package.json's engines.no
   });
 
   test("the loader's check and the scripts' check agree on every version around the range's bounds", () => {
-    const versions = ["20.20.2", "22.0.0", "22.22.2", "22.22.3", "22.23.0", "23.11.1", "24.0.0", "24.11.0", "24.11.1", "24.12.0", "25.0.0", "26.1.0", "v24.11.1-nightly"];
+    const versions = [
+      "20.20.2",
+      "22.0.0",
+      "22.22.2",
+      "22.22.3",
+      "22.23.0",
+      "23.11.1",
+      "24.0.0",
+      "24.11.0",
+      "24.11.1",
+      "24.12.0",
+      "25.0.0",
+      "26.1.0",
+      "v24.11.1-nightly",
+    ];
     const expected = [false, false, false, true, true, false, false, false, true, true, true, true, true];
-    assert.deepEqual(versions.map((v) => supportedNode(v)), expected);
-    assert.deepEqual(versions.map((v) => nodeEnv.satisfies(v)), expected);
+    assert.deepEqual(
+      versions.map((v) => supportedNode(v)),
+      expected,
+    );
+    assert.deepEqual(
+      versions.map((v) => nodeEnv.satisfies(v)),
+      expected,
+    );
   });
 
   test("a clause of another form matches nothing, rather than everything", () => {

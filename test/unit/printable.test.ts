@@ -6,11 +6,15 @@ import { test } from "node:test";
 import { printable, printableBlock } from "../../src/shared/printable.js";
 
 test("an escape sequence in a file name is shown, not run", () => {
-  assert.equal(printable("./x\x1b]0;title\x07\x1b[2K\x1b[1G\x1b[32mall good.mjs"), "./x\\x1b]0;title\\x07\\x1b[2K\\x1b[1G\\x1b[32mall good.mjs");
+  assert.equal(
+    printable("./x\x1b]0;title\x07\x1b[2K\x1b[1G\x1b[32mall good.mjs"),
+    "./x\\x1b]0;title\\x07\\x1b[2K\\x1b[1G\\x1b[32mall good.mjs",
+  );
 });
 
 test("every C0 control, DEL and every C1 control is escaped; printable text is left alone", () => {
-  for (let code = 0; code < 0x20; code++) assert.equal(printable(`a${String.fromCharCode(code)}b`), `a\\x${code.toString(16).padStart(2, "0")}b`);
+  for (let code = 0; code < 0x20; code++)
+    assert.equal(printable(`a${String.fromCharCode(code)}b`), `a\\x${code.toString(16).padStart(2, "0")}b`);
   assert.equal(printable("a\x7fb"), "a\\x7fb");
   for (let code = 0x80; code < 0xa0; code++) assert.equal(printable(`a${String.fromCharCode(code)}b`), `a\\x${code.toString(16)}b`);
   const plain = "./src/routes (copy) ü é 日本 😀 ~!@#$%^&*()[]{}\\|;:'\",.<>/? \u00a0\u00ff";

@@ -393,13 +393,25 @@ describe("propagate on deep graphs", () => {
 describe("propagate with acceptExports (Vite's partial self-accept)", () => {
   test("importers that use only accepted exports are left alone; the module is its own boundary", () => {
     const view = fake({ edges: ["main -> a", "a -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"] });
-    assert.deepEqual(propagate(["dep"], view), { kind: "update", boundaries: [{ url: "dep", self: true, deps: [] }], invalidated: ["dep"] });
+    assert.deepEqual(propagate(["dep"], view), {
+      kind: "update",
+      boundaries: [{ url: "dep", self: true, deps: [] }],
+      invalidated: ["dep"],
+    });
   });
 
   test("an importer that uses another export is updated as if the module did not accept", () => {
-    const view = fake({ edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep"], self: ["b"] });
+    const view = fake({
+      edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"],
+      partial: ["dep"],
+      onlyAccepted: ["a -> dep"],
+      self: ["b"],
+    });
     const result = plan(propagate(["dep"], view));
-    assert.deepEqual(result.boundaries, [{ url: "dep", self: true, deps: [] }, { url: "b", self: true, deps: [] }]);
+    assert.deepEqual(result.boundaries, [
+      { url: "dep", self: true, deps: [] },
+      { url: "b", self: true, deps: [] },
+    ]);
     assert.deepEqual(result.invalidated, ["dep", "b"]);
   });
 
@@ -410,7 +422,11 @@ describe("propagate with acceptExports (Vite's partial self-accept)", () => {
 
   test("a partly accepting module with no importers (an entry) takes the update itself", () => {
     const view = fake({ edges: ["main -> x"], partial: ["main"] });
-    assert.deepEqual(propagate(["main"], view), { kind: "update", boundaries: [{ url: "main", self: true, deps: [] }], invalidated: ["main"] });
+    assert.deepEqual(propagate(["main"], view), {
+      kind: "update",
+      boundaries: [{ url: "main", self: true, deps: [] }],
+      invalidated: ["main"],
+    });
   });
 
   test("a cold importer of accepted exports only is no dead end", () => {
@@ -431,7 +447,12 @@ describe("propagate with acceptExports (Vite's partial self-accept)", () => {
   });
 
   test("an accepting importer of a partly accepting module is a boundary beside an importer left alone", () => {
-    const view = fake({ edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"], partial: ["dep"], onlyAccepted: ["a -> dep", "b -> dep"], accepts: ["b -> dep"] });
+    const view = fake({
+      edges: ["main -> a", "main -> b", "a -> dep", "b -> dep"],
+      partial: ["dep"],
+      onlyAccepted: ["a -> dep", "b -> dep"],
+      accepts: ["b -> dep"],
+    });
     const result = plan(propagate(["dep"], view));
     assert.deepEqual(result.boundaries, [
       { url: "dep", self: true, deps: [] },
@@ -447,10 +468,12 @@ describe("propagate with acceptExports (Vite's partial self-accept)", () => {
   });
 });
 
-
 describe("modules re-evaluated with another (reevaluatedWith: in place, issue 21)", () => {
   test("a module the view names runs again as if it changed, and its importers are walked up to the boundary", () => {
-    const view = { ...fake({ edges: ["main -> routes", "routes -> main", "main -> db"], self: ["main"] }), reevaluatedWith: (url: string) => (url === "main" ? ["routes"] : []) };
+    const view = {
+      ...fake({ edges: ["main -> routes", "routes -> main", "main -> db"], self: ["main"] }),
+      reevaluatedWith: (url: string) => (url === "main" ? ["routes"] : []),
+    };
     const result = plan(propagate(["main"], view));
     assertOnce(result.invalidated);
     assert.deepEqual([...result.invalidated].sort(), ["main", "routes"]);
@@ -458,7 +481,10 @@ describe("modules re-evaluated with another (reevaluatedWith: in place, issue 21
   });
 
   test("named modules that reach no boundary make a dead end, as a change of theirs would", () => {
-    const view = { ...fake({ edges: ["main -> users", "users -> app", "lib -> app"], self: ["main"], cold: ["lib"] }), reevaluatedWith: (url: string) => (url === "users" ? ["app"] : []) };
+    const view = {
+      ...fake({ edges: ["main -> users", "users -> app", "lib -> app"], self: ["main"], cold: ["lib"] }),
+      reevaluatedWith: (url: string) => (url === "users" ? ["app"] : []),
+    };
     const result = propagate(["users"], view);
     assert.equal(result.kind, "dead-end");
   });

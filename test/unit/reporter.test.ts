@@ -19,11 +19,23 @@ const SAVE: UpdateRequest = { kind: "save", files: [A], sizes: new Map() };
 const API: UpdateRequest = { kind: "api", files: [A] };
 const RETRY: UpdateRequest = { kind: "retry", files: [A] };
 const LOOK: UpdateRequest = { kind: "look", files: [A] };
-const INVALIDATE: UpdateRequest = { kind: "invalidate", invalidated: { url: `file://${A}`, message: "config changed", chain: [`file://${A}`] } };
-const RETRY_INVALIDATION: UpdateRequest = { kind: "retry", files: [], invalidated: { url: `file://${A}`, message: "config changed", chain: [`file://${A}`] } };
+const INVALIDATE: UpdateRequest = {
+  kind: "invalidate",
+  invalidated: { url: `file://${A}`, message: "config changed", chain: [`file://${A}`] },
+};
+const RETRY_INVALIDATION: UpdateRequest = {
+  kind: "retry",
+  files: [],
+  invalidated: { url: `file://${A}`, message: "config changed", chain: [`file://${A}`] },
+};
 
 /** A failure of a.mjs at 3:1; `message` tells two failures apart. */
-const broken = (message = "Unexpected token") => ({ error: new SyntaxError(message), location: { file: A, line: 3, column: 1, message: `SyntaxError: ${message}` }, source: undefined, evaluating: false });
+const broken = (message = "Unexpected token") => ({
+  error: new SyntaxError(message),
+  location: { file: A, line: 3, column: 1, message: `SyntaxError: ${message}` },
+  source: undefined,
+  evaluating: false,
+});
 const result = (status: UpdateResult["status"]): UpdateResult => ({ status, files: [A], reevaluated: [], boundaries: [], durationMs: 1 });
 
 /** One update, as the scheduler tells it: the steps get its report. */
@@ -71,7 +83,13 @@ const RULES: readonly Row[] = [
   {
     rule: "a failure is said once, with a hotload:error, and heard by on(update) and hotload:afterUpdate",
     updates: [[SAVE, planned, failed()]],
-    told: ["event hotload:beforeUpdate", "error: a.mjs:3:1 SyntaxError: Unexpected token — keeping the previous version", "event hotload:error", "on(update) failed", "event hotload:afterUpdate"],
+    told: [
+      "event hotload:beforeUpdate",
+      "error: a.mjs:3:1 SyntaxError: Unexpected token — keeping the previous version",
+      "event hotload:error",
+      "on(update) failed",
+      "event hotload:afterUpdate",
+    ],
   },
   {
     rule: "a quiet retry that fails the same way says nothing and is not heard",
@@ -79,7 +97,12 @@ const RULES: readonly Row[] = [
       [SAVE, failed()],
       [RETRY, planned, failed()],
     ],
-    told: ["error: a.mjs:3:1 SyntaxError: Unexpected token — keeping the previous version", "event hotload:error", "on(update) failed", "event hotload:afterUpdate"],
+    told: [
+      "error: a.mjs:3:1 SyntaxError: Unexpected token — keeping the previous version",
+      "event hotload:error",
+      "on(update) failed",
+      "event hotload:afterUpdate",
+    ],
   },
   {
     rule: "a quiet retry that fails in a new way says so and is heard by on(update), with no hotload:afterUpdate (it never announced itself)",
@@ -127,19 +150,42 @@ const RULES: readonly Row[] = [
   {
     rule: "a quiet retry whose handlers threw ran new code: it is heard",
     updates: [[RETRY, planned, handlerThrew]],
-    told: ["event hotload:beforeUpdate", "error: update of a.mjs failed: 1 handler(s) threw (the new code is running)", "on(update) failed", "event hotload:afterUpdate"],
+    told: [
+      "event hotload:beforeUpdate",
+      "error: update of a.mjs failed: 1 handler(s) threw (the new code is running)",
+      "on(update) failed",
+      "event hotload:afterUpdate",
+    ],
   },
   { rule: "a save that changed nothing is not heard", updates: [[SAVE, unchanged]], told: [] },
   { rule: "a look that found nothing changed is not heard", updates: [[LOOK, unchanged]], told: [] },
   { rule: "a quiet retry with nothing to try is not heard", updates: [[RETRY, unchanged]], told: [] },
   { rule: "update() is answered even when nothing changed", updates: [[API, unchanged]], told: ["on(update) unchanged"] },
   { rule: "invalidate() is heard even when nothing came of it", updates: [[INVALIDATE, unchanged]], told: ["on(update) unchanged"] },
-  { rule: "a module that invalidated itself is said, with its message", updates: [[INVALIDATE, (r) => r.invalidating()]], told: ["info: a.mjs invalidated itself: config changed"] },
+  {
+    rule: "a module that invalidated itself is said, with its message",
+    updates: [[INVALIDATE, (r) => r.invalidating()]],
+    told: ["info: a.mjs invalidated itself: config changed"],
+  },
   { rule: "a quiet retry of an invalidation does not say it again", updates: [[RETRY_INVALIDATION, (r) => r.invalidating()]], told: [] },
   { rule: "a save is no invalidation", updates: [[SAVE, (r) => r.invalidating()]], told: [] },
-  { rule: "a dead end is a warning and no restart without a supervisor", updates: [[SAVE, deadEnd("unaccepted")]], told: ["warn: cannot hot-update a.mjs: nothing accepts it (a.mjs → app.mjs); restart needed, the previous version keeps running"] },
-  { rule: "under the command a dead end is a restart request (its line is the command's)", supervised: true, updates: [[SAVE, deadEnd("declined")]], told: ["restart declined a.mjs"] },
-  { rule: "an invalidation that nothing accepts asks for a restart as invalidated", supervised: true, updates: [[INVALIDATE, deadEnd("unaccepted")]], told: ["restart invalidated a.mjs"] },
+  {
+    rule: "a dead end is a warning and no restart without a supervisor",
+    updates: [[SAVE, deadEnd("unaccepted")]],
+    told: ["warn: cannot hot-update a.mjs: nothing accepts it (a.mjs → app.mjs); restart needed, the previous version keeps running"],
+  },
+  {
+    rule: "under the command a dead end is a restart request (its line is the command's)",
+    supervised: true,
+    updates: [[SAVE, deadEnd("declined")]],
+    told: ["restart declined a.mjs"],
+  },
+  {
+    rule: "an invalidation that nothing accepts asks for a restart as invalidated",
+    supervised: true,
+    updates: [[INVALIDATE, deadEnd("unaccepted")]],
+    told: ["restart invalidated a.mjs"],
+  },
   {
     rule: "a refusal to update in place is a restart request of its own",
     supervised: true,
@@ -148,14 +194,28 @@ const RULES: readonly Row[] = [
   },
   {
     rule: "without the command a refusal is one warning, ending as in place words it (what runs now)",
-    updates: [[SAVE, (r) => r.deadEnd({ kind: "dead-end", reason: "unaccepted", chain: [A, APP], refused: "it started a worker; restart needed, the previous version keeps running" })]],
+    updates: [
+      [
+        SAVE,
+        (r) =>
+          r.deadEnd({
+            kind: "dead-end",
+            reason: "unaccepted",
+            chain: [A, APP],
+            refused: "it started a worker; restart needed, the previous version keeps running",
+          }),
+      ],
+    ],
     told: ["warn: cannot update a.mjs in place: it started a worker; restart needed, the previous version keeps running"],
   },
   {
     rule: "an invalidation that comes back round a cycle asks for a restart",
     supervised: true,
     updates: [[INVALIDATE, (r) => r.cycle({ kind: "cycle", back: `file://${A}`, chain: [A, B, A] })]],
-    told: ["warn: cannot hot-update a.mjs: invalidate() came back to it round an import cycle (a.mjs → b.mjs → a.mjs); restart needed", "restart invalidation-cycle a.mjs"],
+    told: [
+      "warn: cannot hot-update a.mjs: invalidate() came back to it round an import cycle (a.mjs → b.mjs → a.mjs); restart needed",
+      "restart invalidation-cycle a.mjs",
+    ],
   },
 ];
 
@@ -164,8 +224,14 @@ function reporter(told: string[], supervised: boolean): Reporter {
   const base = (text: string): string => text.replaceAll("/elsewhere/", "");
   const line = (level: string) => (message: string) => void told.push(`${level}: ${base(message)}`);
   const log = { info: line("info"), success: line("success"), warn: line("warn"), error: line("error"), debug: () => undefined };
-  const events = { emit: (event: string) => void told.push(`event ${event}`), settled: (r: UpdateResult) => void told.push(`on(update) ${r.status}`) };
-  const notifier: RuntimeNotifier = { filesLoaded: () => undefined, restartNeeded: (reason, file) => void told.push(`restart ${reason} ${base(file)}`) };
+  const events = {
+    emit: (event: string) => void told.push(`event ${event}`),
+    settled: (r: UpdateResult) => void told.push(`on(update) ${r.status}`),
+  };
+  const notifier: RuntimeNotifier = {
+    filesLoaded: () => undefined,
+    restartNeeded: (reason, file) => void told.push(`restart ${reason} ${base(file)}`),
+  };
   return new Reporter(log, events, supervised ? notifier : undefined);
 }
 

@@ -10,13 +10,18 @@ function records(): RequiredRecords & { readonly map: Map<string, { file: string
 
 test("a file whose plain instance a require() got is updated as changed, once its load is applied", () => {
   const known = records();
-  const request = requiredAgain("file:///app/esm.mjs", known, () => known.map.set("file:///app/esm.mjs", { seen: "export {};\n", file: "/app/esm.mjs" }));
+  const request = requiredAgain("file:///app/esm.mjs", known, () =>
+    known.map.set("file:///app/esm.mjs", { seen: "export {};\n", file: "/app/esm.mjs" }),
+  );
   assert.deepEqual(request, ["/app/esm.mjs"]);
   assert.equal(known.map.get("file:///app/esm.mjs")?.seen, undefined);
 });
 
 test("a module forgotten before its update runs leaves nothing to update", () => {
-  assert.deepEqual(requiredAgain("file:///app/gone.mjs", records(), () => undefined), []);
+  assert.deepEqual(
+    requiredAgain("file:///app/gone.mjs", records(), () => undefined),
+    [],
+  );
 });
 
 test("a pruned ES module in require.cache stays there, and a require() of it again learns what it runs, once", () => {

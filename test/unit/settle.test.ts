@@ -44,7 +44,14 @@ describe("whenReady", () => {
   const TIMES = { settleMs: SETTLE, emptyHoldMs: 250, unlinkHoldMs: 40, writeWaitMs: 2000 };
   const NOW = 1000;
   /** A file saved in one write: its event saw the size it has now. */
-  const saved = (extra: Partial<TouchedFile> = {}): TouchedFile => ({ size: 90, probed: 90, lastEvent: NOW - 1, heldUntil: undefined, lastSize: 40, ...extra });
+  const saved = (extra: Partial<TouchedFile> = {}): TouchedFile => ({
+    size: 90,
+    probed: 90,
+    lastEvent: NOW - 1,
+    heldUntil: undefined,
+    lastSize: 40,
+    ...extra,
+  });
 
   test("a file whose event saw the size it has now is handed over at once", () => {
     assert.deepEqual(whenReady(saved(), NOW, TIMES), { ready: true, size: 90 });
@@ -57,7 +64,11 @@ describe("whenReady", () => {
   test("after a truncation, the write's own event is waited for (at most writeWaitMs), whatever the size says meanwhile", () => {
     assert.deepEqual(whenReady(saved({ probed: 0 }), NOW, TIMES), { ready: false, until: NOW + SETTLE, hold: NOW + 2000 });
     // Still no event: the hold keeps its end.
-    assert.deepEqual(whenReady(saved({ probed: 0, heldUntil: NOW + 500 }), NOW, TIMES), { ready: false, until: NOW + SETTLE, hold: NOW + 500 });
+    assert.deepEqual(whenReady(saved({ probed: 0, heldUntil: NOW + 500 }), NOW, TIMES), {
+      ready: false,
+      until: NOW + SETTLE,
+      hold: NOW + 500,
+    });
     // The write never reported its end: the file is taken as it is.
     assert.deepEqual(whenReady(saved({ probed: 0, heldUntil: NOW }), NOW, TIMES), { ready: true, size: 90 });
   });

@@ -19,20 +19,30 @@ describe("what the lexer tells about a module", () => {
     for (const source of ["const u = import.meta.url;", "f(import . meta . dirname, import.meta.filename, import.meta.main)"]) {
       assert.equal(needsHot(source, lex(source)!), false, source);
     }
-    for (const source of ["import.meta.hot?.accept()", "f(import.meta)", "import.meta.resolve('x')", "import.meta['hot']", "import.meta.urlish"]) {
+    for (const source of [
+      "import.meta.hot?.accept()",
+      "f(import.meta)",
+      "import.meta.resolve('x')",
+      "import.meta['hot']",
+      "import.meta.urlish",
+    ]) {
       assert.equal(needsHot(source, lex(source)!), true, source);
     }
   });
 
   test("static imports, their ends and the export names are read, type-only ones told apart", () => {
-    const source = 'import a from "./a.mjs"; import type { T } from "./t";\nexport * from "./star.mjs";\nexport { b as c } from "./b.mjs";\nexport const d = 1; export default d;\n';
+    const source =
+      'import a from "./a.mjs"; import type { T } from "./t";\nexport * from "./star.mjs";\nexport { b as c } from "./b.mjs";\nexport const d = 1; export default d;\n';
     const facts = lex(source)!;
-    assert.deepEqual(facts.imports.map((i) => [i.specifier, source.slice(i.start, i.end), i.typeOnly]), [
-      ["./a.mjs", 'import a from "./a.mjs"', false],
-      ["./t", 'import type { T } from "./t"', true],
-      ["./star.mjs", 'export * from "./star.mjs"', false],
-      ["./b.mjs", 'export { b as c } from "./b.mjs"', false],
-    ]);
+    assert.deepEqual(
+      facts.imports.map((i) => [i.specifier, source.slice(i.start, i.end), i.typeOnly]),
+      [
+        ["./a.mjs", 'import a from "./a.mjs"', false],
+        ["./t", 'import type { T } from "./t"', true],
+        ["./star.mjs", 'export * from "./star.mjs"', false],
+        ["./b.mjs", 'export { b as c } from "./b.mjs"', false],
+      ],
+    );
     assert.deepEqual(facts.exports, ["c", "d", "default"]);
   });
 
@@ -43,7 +53,11 @@ describe("what the lexer tells about a module", () => {
   test("a module that does not parse is handed on as written (with what an update appends): nothing of hotload's shows in Node's code frame", () => {
     const unclosed = "import.meta.hot?.accept();\nexport function handler() {\n  return 1;\n";
     assert.equal(editModule(unclosed, { file: "/app/unclosed.mjs" }), undefined);
-    assert.deepEqual(editModule(unclosed, { file: "/app/unclosed.mjs", tail: "\nimport 'gate';" }), { code: `${unclosed}\nimport 'gate';`, shift: 0, facts: undefined });
+    assert.deepEqual(editModule(unclosed, { file: "/app/unclosed.mjs", tail: "\nimport 'gate';" }), {
+      code: `${unclosed}\nimport 'gate';`,
+      shift: 0,
+      facts: undefined,
+    });
     // TypeScript is left as before: acorn cannot tell (Node's stripper or the loader reports it).
     assert.equal(lex("import.meta.hot?.accept(); const x: { a: 1 = { a: 1 };"), undefined);
     assert.ok(editModule("import.meta.hot?.accept(); const x: { a: 1 = { a: 1 };", { file: "/app/typed.ts" })!.code.includes(INJECTION));
@@ -101,10 +115,22 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
     ]) {
       assert.deepEqual(accepted(source), { deps: ["./dep.ts"], self: false, dynamic: false }, source);
     }
-    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.accept();"), { deps: [], self: true, dynamic: false });
+    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.accept();"), {
+      deps: [],
+      self: true,
+      dynamic: false,
+    });
     // Another variable's method, and another method, are not accept calls on import.meta.hot.
-    assert.deepEqual(accepted('(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : other.accept("./dep.ts");'), { deps: [], self: false, dynamic: false });
-    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.dispose(() => {});"), { deps: [], self: false, dynamic: false });
+    assert.deepEqual(accepted('(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : other.accept("./dep.ts");'), {
+      deps: [],
+      self: false,
+      dynamic: false,
+    });
+    assert.deepEqual(accepted("(_hot = import.meta.hot) === null || _hot === void 0 ? void 0 : _hot.dispose(() => {});"), {
+      deps: [],
+      self: false,
+      dynamic: false,
+    });
   });
 
   test("other hot methods and a module that never accepts say nothing", () => {
@@ -114,8 +140,9 @@ describe("the specifiers a module accepts, read before it runs (Vite's lexAccept
 
 describe("editModule", () => {
   test("a new version with its own inline map is named by its file only while source maps are off (on, the map leads to the file, and Node would key every version's map by one URL)", () => {
-    const source = 'export const x = 1;\n//# sourceMappingURL=data:application/json;base64,e30=\n';
-    const named = (): boolean => editModule(source, { file: "/app/x.ts", sourceUrl: "file:///app/x.ts" })?.code.includes("//# sourceURL=file:///app/x.ts") ?? false;
+    const source = "export const x = 1;\n//# sourceMappingURL=data:application/json;base64,e30=\n";
+    const named = (): boolean =>
+      editModule(source, { file: "/app/x.ts", sourceUrl: "file:///app/x.ts" })?.code.includes("//# sourceURL=file:///app/x.ts") ?? false;
     const was = process.sourceMapsEnabled;
     try {
       process.setSourceMapsEnabled(false);

@@ -41,10 +41,16 @@ describe("the start-up path", () => {
     // script's own import() needs vm's experimental default-loader option, which warns): the
     // wrapper passes loader/index.js's.
     const [found] = parse(script);
-    assert.deepEqual(found.filter((entry) => entry.type === "import-meta"), []);
+    assert.deepEqual(
+      found.filter((entry) => entry.type === "import-meta"),
+      [],
+    );
     const dynamic = found.filter((entry) => entry.type === "dynamic");
     assert.equal(dynamic.length, 1);
-    assert.match(script.slice(dynamic[0]!.importStart - 90, dynamic[0]!.importEnd), /typeof __hotloadImport === "function" \? __hotloadImport : \(specifier, options\) => import\(specifier, options\)$/);
+    assert.match(
+      script.slice(dynamic[0]!.importStart - 90, dynamic[0]!.importEnd),
+      /typeof __hotloadImport === "function" \? __hotloadImport : \(specifier, options\) => import\(specifier, options\)$/,
+    );
   });
 
   test("node:fs is not imported as an ES module (its namespace runs fs's lazy getters)", () => {
@@ -55,14 +61,20 @@ describe("the start-up path", () => {
     const wasm = [...hooks().matchAll(/"(AGFzbQ[A-Za-z0-9+/]+=*)"/g)].map((m) => m[1]!);
     assert.equal(wasm.length, 1, "one inline WebAssembly module, es-module-lexer's");
     // The WebAssembly global, typed here (the DOM library that declares it is not in this build).
-    const api = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: object } } }).WebAssembly;
+    const api = (
+      globalThis as unknown as {
+        WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: object } };
+      }
+    ).WebAssembly;
     const lexerWasm = new api.Instance(new api.Module(Buffer.from(wasm[0]!, "base64"))).exports as { memory: { buffer: ArrayBuffer } };
     assert.equal(lexerWasm.memory.buffer.byteLength, 2 * 65536);
     // The same patch on the package's own file (scripts/bundle.mjs), against the package: records
     // that need far more memory than 2 pages and the 4 bytes per character reserved before a parse.
     const { smallLexerMemory } = (await import(new URL("scripts/bundle.mjs", ROOT).href)) as { smallLexerMemory: (code: string) => string };
     const packaged = readFileSync(new URL("node_modules/es-module-lexer/dist/lexer.js", ROOT), "utf8");
-    const small = (await import(`data:text/javascript,${encodeURIComponent(smallLexerMemory(packaged))}`)) as typeof import("es-module-lexer");
+    const small = (await import(
+      `data:text/javascript,${encodeURIComponent(smallLexerMemory(packaged))}`
+    )) as typeof import("es-module-lexer");
     await small.init;
     const sources = [
       `export{${Array.from({ length: 100_000 }, (_, i) => `a${i}`).join(",")}}`,
@@ -80,14 +92,17 @@ describe("the start-up path", () => {
         return String(error);
       }
     };
-    for (const source of sources) assert.equal(lexed(small, source), lexed({ parse } as typeof import("es-module-lexer"), source), source.slice(0, 40));
+    for (const source of sources)
+      assert.equal(lexed(small, source), lexed({ parse } as typeof import("es-module-lexer"), source), source.slice(0, 40));
   });
 
   test("the update path is there once loaded, and the same every time", async () => {
     // A module instance of its own: the unit tests share a process, and a Runtime another file
     // made loads the shared one a second after it started.
     type Path = typeof import("../../src/engine/update/update-path.js");
-    const { loadUpdatePath, updatePath } = (await import(`${new URL("../../src/engine/update/update-path.js", import.meta.url).href}?alone`)) as Path;
+    const { loadUpdatePath, updatePath } = (await import(
+      `${new URL("../../src/engine/update/update-path.js", import.meta.url).href}?alone`
+    )) as Path;
     assert.throws(() => updatePath(), /the update path was used before it was loaded/);
     const modules = await loadUpdatePath();
     assert.equal(typeof modules.propagate, "function");

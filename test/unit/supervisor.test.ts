@@ -133,7 +133,10 @@ describe("restarts overlap: the old process serves until the new one is ready", 
     assert.deepEqual(app.processes.child(0).received, ["sockets"]);
     await app.clock.advance(1);
     assert.deepEqual(app.processes.child(0).received, ["sockets", "retire"]);
-    assert.ok(app.lines.some((line) => /^warn: .*app\.mjs: the new process is not ready after 10 s — switching to it anyway$/.test(line)), app.lines.join("\n"));
+    assert.ok(
+      app.lines.some((line) => /^warn: .*app\.mjs: the new process is not ready after 10 s — switching to it anyway$/.test(line)),
+      app.lines.join("\n"),
+    );
   });
 
   test("a new process that exits before it is ready never replaces the old one, which serves until the next change", async () => {
@@ -145,9 +148,18 @@ describe("restarts overlap: the old process serves until the new one is ready", 
     const first = app.processes.child(0);
     assert.deepEqual(first.signals, []);
     assert.deepEqual(first.received, ["sockets"]);
-    assert.ok(app.lines.some((line) => /^error: restart: restart requested \(rs\) — the new process exited with code 1 before it was ready; the previous version keeps running/.test(line)));
+    assert.ok(
+      app.lines.some((line) =>
+        /^error: restart: restart requested \(rs\) — the new process exited with code 1 before it was ready; the previous version keeps running/.test(
+          line,
+        ),
+      ),
+    );
     // Hot mode: the command watches the loaded files for the save that may be the fix.
-    assert.deepEqual(app.watches.open("files").map((watch) => watch.files), [[app.entry]]);
+    assert.deepEqual(
+      app.watches.open("files").map((watch) => watch.files),
+      [[app.entry]],
+    );
     app.watches.open("files")[0]!.change(app.entry);
     await app.clock.advance();
     assert.equal(app.processes.children.length, 3);
@@ -214,7 +226,10 @@ describe("restarts overlap: the old process serves until the new one is ready", 
     assert.deepEqual(first.signals, ["SIGTERM", "SIGKILL"]);
     assert.equal(app.processes.children.length, 2);
     assert.ok(app.lines.some((line) => /did not exit within 5000 ms of SIGTERM: killing it$/.test(line)));
-    assert.ok(app.lines.some((line) => /^info: restart: restart requested \(rs\) — new process spawned in 5000 ms$/.test(line)), app.lines.join("\n"));
+    assert.ok(
+      app.lines.some((line) => /^info: restart: restart requested \(rs\) — new process spawned in 5000 ms$/.test(line)),
+      app.lines.join("\n"),
+    );
   });
 
   test("a fixed inspector port turns overlap off (the new process's inspector could not listen)", async () => {
@@ -322,7 +337,10 @@ describe("a crash waits for a change; a program that died after a save starts ag
     app.processes.child(0).exit(1);
     await app.clock.advance();
     assert.equal(app.processes.children.length, 2);
-    assert.ok(app.lines.includes("info: restart: the program crashed with exit code 1 after a change — new process spawned in 0 ms"), app.lines.join("\n"));
+    assert.ok(
+      app.lines.includes("info: restart: the program crashed with exit code 1 after a change — new process spawned in 0 ms"),
+      app.lines.join("\n"),
+    );
     app.processes.child(1).exit(1);
     await app.clock.advance(60_000);
     assert.equal(app.processes.children.length, 2);
@@ -335,7 +353,10 @@ describe("a crash waits for a change; a program that died after a save starts ag
     app.processes.child(0).exit(0);
     await app.clock.advance();
     assert.equal(app.code(), 0);
-    assert.deepEqual(app.watches.opened.map((watch) => watch.closed), [true]);
+    assert.deepEqual(
+      app.watches.opened.map((watch) => watch.closed),
+      [true],
+    );
   });
 
   test("with --watch-after-exit, exit code 0 waits for a change to start it again", async () => {
@@ -441,10 +462,13 @@ describe("how the command ends", () => {
     app.processes.helpers.set(child.pid, helpers);
     await app.supervisor.stop("SIGTERM");
     assert.deepEqual(child.signals, ["SIGTERM"]);
-    assert.deepEqual([...helpers.values()], [
-      ["SIGTERM", "SIGKILL"],
-      ["SIGTERM", "SIGKILL"],
-    ]);
+    assert.deepEqual(
+      [...helpers.values()],
+      [
+        ["SIGTERM", "SIGKILL"],
+        ["SIGTERM", "SIGKILL"],
+      ],
+    );
   });
 
   test("a signal while a new process is starting stops both", async () => {
@@ -452,7 +476,10 @@ describe("how the command ends", () => {
     await app.start();
     await app.rs();
     await app.supervisor.stop("SIGTERM");
-    assert.deepEqual(app.processes.children.map((child) => child.signals), [["SIGTERM"], ["SIGTERM"]]);
+    assert.deepEqual(
+      app.processes.children.map((child) => child.signals),
+      [["SIGTERM"], ["SIGTERM"]],
+    );
     assert.equal(app.code(), "SIGTERM");
   });
 

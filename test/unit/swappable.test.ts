@@ -13,7 +13,12 @@ describe("swappable", () => {
   });
 
   test("this and every argument reach the implementation", () => {
-    const target = { name: "t", call: swappable(function (this: { name: string }, a: string, b: string) { return `${this.name}:${a}${b}`; }) };
+    const target = {
+      name: "t",
+      call: swappable(function (this: { name: string }, a: string, b: string) {
+        return `${this.name}:${a}${b}`;
+      }),
+    };
     assert.equal(target.call("x", "y"), "t:xy");
   });
 

@@ -35,16 +35,26 @@ describe("the update transaction", () => {
     const result = await fake.save("b.mjs", { imports: ["./c.mjs"], dispose: true, throws: "boom" });
     assert.equal(result.status, "failed");
     assert.match(String(result.error), /boom/);
-    assert.deepEqual(fake.journal.slice(2), ["eval c.mjs@0", "dispose b.mjs@0", "eval b.mjs@1", "threw b.mjs@1"], "past the gate: disposed, then the new version threw");
+    assert.deepEqual(
+      fake.journal.slice(2),
+      ["eval c.mjs@0", "dispose b.mjs@0", "eval b.mjs@1", "threw b.mjs@1"],
+      "past the gate: disposed, then the new version threw",
+    );
     assert.equal(fake.version("b.mjs"), 0);
     const b = fake.runtime.snapshot().modules.find((m) => m.file === fake.path("b.mjs"))!;
     assert.deepEqual(b.imports, [], "the failed version's import of c.mjs is gone with it");
-    assert.ok(!fake.runtime.snapshot().modules.some((m) => m.file === fake.path("c.mjs")), "c.mjs, first loaded by the failed version, is forgotten");
+    assert.ok(
+      !fake.runtime.snapshot().modules.some((m) => m.file === fake.path("c.mjs")),
+      "c.mjs, first loaded by the failed version, is forgotten",
+    );
     assert.equal(fake.runtime.resolved(fake.url("b.mjs"), fake.url("app.mjs")), fake.url("b.mjs"), "an import now gets version 0");
   });
 
   test("a throwing accept handler is reported, and the new code runs", async () => {
-    const fake = project({ "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"], acceptThrows: "handler broke" }, "b.mjs": { value: 1 } });
+    const fake = project({
+      "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"], acceptThrows: "handler broke" },
+      "b.mjs": { value: 1 },
+    });
     await fake.start("app.mjs");
     const result = await fake.save("b.mjs", { value: 2 });
     assert.equal(result.status, "failed");
@@ -57,7 +67,11 @@ describe("the update transaction", () => {
   test("a module saved and dropped by its importer in the same update is pruned, and the update settles naming both files", async () => {
     // Found by the torture suite (seed 999313196): the files of the update were looked up after it
     // ran, when the pruned module's record was gone, and the update threw instead of settling.
-    const fake = project({ "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] }, "b.mjs": { imports: ["./c.mjs"], value: 1 }, "c.mjs": { value: "c1" } });
+    const fake = project({
+      "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] },
+      "b.mjs": { imports: ["./c.mjs"], value: 1 },
+      "c.mjs": { value: "c1" },
+    });
     await fake.start("app.mjs");
     fake.write("c.mjs", { value: "c22" });
     fake.write("b.mjs", { value: 22 });
@@ -79,7 +93,10 @@ describe("the update transaction", () => {
   });
 
   test("invalidate() in an accept callback passes the update on to the importers", async () => {
-    const fake = project({ "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] }, "b.mjs": { accept: "self", invalidates: true, value: 1 } });
+    const fake = project({
+      "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] },
+      "b.mjs": { accept: "self", invalidates: true, value: 1 },
+    });
     await fake.start("app.mjs");
     assert.equal((await fake.save("b.mjs", { accept: "self", invalidates: true, value: 2 })).status, "updated");
     await fake.idle();
@@ -110,7 +127,11 @@ describe("the update transaction", () => {
   });
 
   test("edits held back by a broken file are applied once it is fixed", async () => {
-    const fake = project({ "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] }, "b.mjs": { imports: ["./a.mjs"], value: 1 }, "a.mjs": { value: "a" } });
+    const fake = project({
+      "app.mjs": { imports: ["./b.mjs"], accept: ["./b.mjs"] },
+      "b.mjs": { imports: ["./a.mjs"], value: 1 },
+      "a.mjs": { value: "a" },
+    });
     await fake.start("app.mjs");
     fake.write("b.mjs", { imports: ["./a.mjs"], value: 2 });
     fake.write("a.mjs", { throws: "a is broken" });
@@ -134,7 +155,11 @@ describe("the update transaction", () => {
   });
 
   test("a quiet retry that fails as before says nothing and is not heard; the fix is said once", async () => {
-    const fake = project({ "app.mjs": { imports: ["./b.mjs", "./c.mjs"], accept: ["./b.mjs", "./c.mjs"] }, "b.mjs": { value: 1 }, "c.mjs": { value: 1 } });
+    const fake = project({
+      "app.mjs": { imports: ["./b.mjs", "./c.mjs"], accept: ["./b.mjs", "./c.mjs"] },
+      "b.mjs": { value: 1 },
+      "c.mjs": { value: 1 },
+    });
     await fake.start("app.mjs");
     assert.equal((await fake.save("b.mjs", { throws: "b is broken" })).status, "failed");
     // c.mjs's update applies: b.mjs, held in the retry set, is tried again quietly and fails the same way.
@@ -143,7 +168,11 @@ describe("the update transaction", () => {
     assert.equal((await fake.save("b.mjs", { value: 3 })).status, "updated");
     await fake.idle();
     const shown = (line: string): string => line.replaceAll(`${fake.dir}/`, "").replace(/ in [\d.]+ ms$/, "");
-    assert.deepEqual(fake.said.map(shown), ["error: b.mjs Error: b is broken — rolled back to the previous version", "success: updated c.mjs → app.mjs", "success: updated b.mjs → app.mjs"]);
+    assert.deepEqual(fake.said.map(shown), [
+      "error: b.mjs Error: b is broken — rolled back to the previous version",
+      "success: updated c.mjs → app.mjs",
+      "success: updated b.mjs → app.mjs",
+    ]);
     assert.deepEqual(
       fake.results.map((r) => r.status),
       ["failed", "updated", "updated"],

@@ -340,9 +340,7 @@ describe("injectHot when the module runs", () => {
 
   test("a hoisted function called on line 1 already sees import.meta.hot", async () => {
     // \`main();\` first and the function below is a common layout; main() runs before line 1 ends.
-    const { seen, given } = await run(
-      (key) => `main();\nfunction main() {\n  globalThis[${JSON.stringify(key)}] = import.meta.hot;\n}\n`,
-    );
+    const { seen, given } = await run((key) => `main();\nfunction main() {\n  globalThis[${JSON.stringify(key)}] = import.meta.hot;\n}\n`);
     assert.equal(seen, given);
   });
 

@@ -4,7 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, describe, test } from "node:test";
-import { gateUrl, HOT_BINDING_URL, isRootsUrl, liveImporterOf, liveUrl, rootsUrl, RUNTIME_SLOT, sourceUrlComment, UNRUN, unrunUrl, withVersion } from "../../src/shared/urls.js";
+import {
+  gateUrl,
+  HOT_BINDING_URL,
+  isRootsUrl,
+  liveImporterOf,
+  liveUrl,
+  rootsUrl,
+  RUNTIME_SLOT,
+  sourceUrlComment,
+  UNRUN,
+  unrunUrl,
+  withVersion,
+} from "../../src/shared/urls.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 // Being split on its own branch (issue 11): it still spells the roots module's URL itself.
@@ -46,7 +58,9 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
   test("an update's gate module waits for the runtime's gate of its own update", async () => {
     let opened = (): void => {};
     const calls: number[] = [];
-    (globalThis as Record<symbol, unknown>)[slot] = { gate: (id: number) => (calls.push(id), new Promise<void>((resolve) => (opened = resolve))) };
+    (globalThis as Record<symbol, unknown>)[slot] = {
+      gate: (id: number) => (calls.push(id), new Promise<void>((resolve) => (opened = resolve))),
+    };
     let done = false;
     const imported = import(gateUrl(41)).then(() => (done = true));
     while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -81,7 +95,10 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
     writeFileSync(join(dir, "dep.mjs"), "globalThis.unrunRan = true;\n");
     writeFileSync(join(dir, "broken.mjs"), 'import "./dep.mjs";\nconst x = ;\n');
     await assert.rejects(import(unrunUrl(pathToFileURL(join(dir, "runs.mjs")).href)), (thrown) => thrown === UNRUN);
-    await assert.rejects(import(unrunUrl(pathToFileURL(join(dir, "broken.mjs")).href)), { name: "SyntaxError", message: "Unexpected token ';'" });
+    await assert.rejects(import(unrunUrl(pathToFileURL(join(dir, "broken.mjs")).href)), {
+      name: "SyntaxError",
+      message: "Unexpected token ';'",
+    });
     assert.equal((globalThis as { unrunRan?: boolean }).unrunRan, undefined);
   });
 

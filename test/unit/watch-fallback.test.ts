@@ -40,7 +40,12 @@ function failWatches(t: TestContext, code: string): { calls: number } {
   const counted = { calls: 0 };
   fs.watch = ((path: fs.PathLike) => {
     counted.calls++;
-    throw Object.assign(new Error(`${code}: the OS gives no watch, watch '${String(path)}'`), { code, errno: -24, syscall: "watch", path: String(path) });
+    throw Object.assign(new Error(`${code}: the OS gives no watch, watch '${String(path)}'`), {
+      code,
+      errno: -24,
+      syscall: "watch",
+      path: String(path),
+    });
   }) as typeof fs.watch;
   syncBuiltinESMExports();
   t.after(() => {

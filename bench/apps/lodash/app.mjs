@@ -1,6 +1,6 @@
 // Start-up with a big node_modules dependency: lodash-es is about 640 ES modules, none of them
 // hot (hotload leaves node_modules alone), but every one goes through the module hooks.
-import * as _ from 'lodash-es';
+import * as _ from "lodash-es";
 
 const ready = performance.timeOrigin + performance.now();
 const cpu = process.cpuUsage();

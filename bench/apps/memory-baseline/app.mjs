@@ -2,16 +2,16 @@
 // On every change of big.mjs the app imports it again under a new URL (`./big.mjs?v=N`), which
 // is all that reloading an ES module can do: Node keeps every module instance it has evaluated.
 // Same reports as ../memory/app.mjs.
-import { watch, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import './big.mjs';
+import { watch, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import "./big.mjs";
 
-const at = new Set((process.env.BENCH_MEM_AT ?? '').split(',').filter(Boolean).map(Number));
-const file = new URL('./big.mjs', import.meta.url);
+const at = new Set((process.env.BENCH_MEM_AT ?? "").split(",").filter(Boolean).map(Number));
+const file = new URL("./big.mjs", import.meta.url);
 // An empty file is a save in progress (truncated, not yet written): not a version.
 const digest = () => {
   const text = readFileSync(file);
-  return text.length === 0 ? last : createHash('sha1').update(text).digest('hex');
+  return text.length === 0 ? last : createHash("sha1").update(text).digest("hex");
 };
 let last;
 last = digest();
@@ -44,6 +44,6 @@ async function check() {
 watch(file, () => {
   running = running.then(check, check);
 });
-process.on('unhandledRejection', () => {});
+process.on("unhandledRejection", () => {});
 await report(0);
-console.log('@@ready');
+console.log("@@ready");

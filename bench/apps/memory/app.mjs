@@ -1,9 +1,9 @@
 // Memory: `node --expose-gc --import hotload app.mjs`. big.mjs (written by the bench: 10 KB or
 // 1 MB of code) is accepted here; when the version numbered in BENCH_MEM_AT runs (and once at start)
 // the app collects garbage and prints `@@mem <updates> <rss> <heapUsed> <heapTotal> <external>`.
-import './big.mjs';
+import "./big.mjs";
 
-const at = new Set((process.env.BENCH_MEM_AT ?? '').split(',').filter(Boolean).map(Number));
+const at = new Set((process.env.BENCH_MEM_AT ?? "").split(",").filter(Boolean).map(Number));
 const reported = new Set();
 
 async function report(label) {
@@ -16,7 +16,7 @@ async function report(label) {
 }
 
 // Reports go by the `seq` that each version of big.mjs exports (the bench's save counter).
-import.meta.hot.accept('./big.mjs', (mod) => {
+import.meta.hot.accept("./big.mjs", (mod) => {
   if (at.has(mod.seq) && !reported.has(mod.seq)) {
     reported.add(mod.seq);
     setImmediate(() => report(mod.seq));
@@ -25,4 +25,4 @@ import.meta.hot.accept('./big.mjs', (mod) => {
 
 setInterval(() => {}, 1 << 30);
 await report(0);
-console.log('@@ready');
+console.log("@@ready");

@@ -52,10 +52,14 @@ export interface PreflightView {
  * the gate), and those they require in turn. The others are disposed at the gate with the ES
  * modules, once every new ES version linked: a syntax or link error there leaves them running.
  */
-export function disposedBeforeLinking(invalidated: readonly string[], isEsm: (id: string) => boolean, importers: (id: string) => Iterable<string>): Set<string> {
+export function disposedBeforeLinking(
+  invalidated: readonly string[],
+  isEsm: (id: string) => boolean,
+  importers: (id: string) => Iterable<string>,
+): Set<string> {
   const updated = new Set(invalidated);
   const early = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const id of invalidated) {
       if (isEsm(id) || early.has(id)) continue;
@@ -115,7 +119,8 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
       const format = formatOf(required);
       const checked = format !== null || (loader !== undefined && extname(required) !== ".node" && loader[extname(required)] !== undefined);
       const content = checked ? readText(required) : undefined;
-      if (content !== undefined) pending.push({ file: required, url: pathToFileURL(required).href, format: format ?? undefined, text: content });
+      if (content !== undefined)
+        pending.push({ file: required, url: pathToFileURL(required).href, format: format ?? undefined, text: content });
     }
   }
 }
@@ -126,7 +131,11 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
  * file has none of its own) hands to `module._compile()`, captured and not run, with hotload's
  * hooks out of the way should that entry be Node's own; or the error it would throw.
  */
-async function compiledByLoader(extensions: Record<string, Compiler | undefined>, { file, url, text }: Pending, view: PreflightView): Promise<string | Error | undefined> {
+async function compiledByLoader(
+  extensions: Record<string, Compiler | undefined>,
+  { file, url, text }: Pending,
+  view: PreflightView,
+): Promise<string | Error | undefined> {
   const ext = extname(file);
   if (ext === ".node") return undefined;
   if (ext === ".json") return jsonError(file, text);
@@ -134,7 +143,8 @@ async function compiledByLoader(extensions: Record<string, Compiler | undefined>
   if (compiler === undefined) return undefined;
   const compiled = view.compilingOnly(() => compiledBy(compiler, file, text));
   // Node's own entry hands on a typeless file's ES module syntax as it is: Node loads it as one.
-  if (compiled instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(text, url, "commonjs")) === undefined) return undefined;
+  if (compiled instanceof SyntaxError && TYPELESS.test(file) && (await findSyntaxError(text, url, "commonjs")) === undefined)
+    return undefined;
   return compiled;
 }
 
@@ -244,7 +254,12 @@ function jsonError(file: string, text: string): SyntaxError | undefined {
     if (!(error instanceof SyntaxError)) return undefined;
     // The stack says where, as for a script (the end for JSON cut short).
     const position = /position (\d+)/.exec(error.message);
-    return located(new SyntaxError(error.message), file, text, position ? Number(position[1]) + text.length - json.length : text.trimEnd().length);
+    return located(
+      new SyntaxError(error.message),
+      file,
+      text,
+      position ? Number(position[1]) + text.length - json.length : text.trimEnd().length,
+    );
   }
 }
 
@@ -282,11 +297,17 @@ async function leadingRequires(source: string): Promise<{ specifier: string; at:
   try {
     // acorn's statement parser, as its plugins use it (not in its types).
     const Statements = Parser as unknown as new (options: Options, input: string) => StatementParser;
-    const parser = new Statements({ ecmaVersion: "latest", sourceType: "script", allowHashBang: true, allowReturnOutsideFunction: true }, source);
+    const parser = new Statements(
+      { ecmaVersion: "latest", sourceType: "script", allowHashBang: true, allowReturnOutsideFunction: true },
+      source,
+    );
     parser.nextToken();
     while (parser.type.label !== "eof") {
       const statement = parser.parseStatement(null, true);
-      const expression = statement.type === "ExpressionStatement" ? (statement as Node & { expression: Node & { right?: Node; value?: unknown } }).expression : undefined;
+      const expression =
+        statement.type === "ExpressionStatement"
+          ? (statement as Node & { expression: Node & { right?: Node; value?: unknown } }).expression
+          : undefined;
       if (expression?.type === "Literal" && typeof expression.value === "string") continue;
       const values =
         statement.type === "VariableDeclaration"
@@ -311,9 +332,13 @@ interface StatementParser {
 
 /** `require("x")`, or a property of it: its specifier and where it is. */
 function requireCall(node: Node | null | undefined): { specifier: string; at: number } | undefined {
-  const n = node as (Node & { object?: Node; computed?: boolean; callee?: Node & { name?: string }; arguments?: (Node & { value?: unknown })[] }) | null | undefined;
+  const n = node as
+    | (Node & { object?: Node; computed?: boolean; callee?: Node & { name?: string }; arguments?: (Node & { value?: unknown })[] })
+    | null
+    | undefined;
   if (n?.type === "MemberExpression" && n.computed === false) return requireCall(n.object);
-  if (n?.type !== "CallExpression" || n.callee?.type !== "Identifier" || n.callee.name !== "require" || n.arguments?.length !== 1) return undefined;
+  if (n?.type !== "CallExpression" || n.callee?.type !== "Identifier" || n.callee.name !== "require" || n.arguments?.length !== 1)
+    return undefined;
   const argument = n.arguments[0]!;
   return argument.type === "Literal" && typeof argument.value === "string" ? { specifier: argument.value, at: argument.start } : undefined;
 }

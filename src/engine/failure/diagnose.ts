@@ -36,7 +36,12 @@ export async function diagnose(
   contents: ReadonlyMap<string, Buffer>,
   view: DiagnosisView,
 ): Promise<{ readonly failure: UpdateFailure; readonly awaits: readonly string[] }> {
-  const candidates = [...session.sources].map(([url, source]) => ({ url, source, shift: session.shifts.get(url) ?? 0, format: view.formatOf(stripVersion(url)) }));
+  const candidates = [...session.sources].map(([url, source]) => ({
+    url,
+    source,
+    shift: session.shifts.get(url) ?? 0,
+    format: view.formatOf(stripVersion(url)),
+  }));
   const location = await locate(error, candidates);
   const awaits: string[] = [];
   let blame: Blame | undefined;
@@ -59,7 +64,10 @@ export async function diagnose(
     }
   }
   // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
-  const source = location && ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ?? contents.get(pathUrl(location.file))?.toString());
+  const source =
+    location &&
+    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ??
+      contents.get(pathUrl(location.file))?.toString());
   // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
   const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
   return { failure, awaits };

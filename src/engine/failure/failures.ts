@@ -121,13 +121,25 @@ export class Failures {
    * Splits `remaining` after `failure`: `invalidatedBy(id)` gives the modules an update of `id`
    * alone would re-evaluate (undefined: it cannot be applied).
    */
-  isolate(failure: UpdateFailure, remaining: readonly string[], invalidator: string | undefined, invalidatedBy: (id: string) => readonly string[] | undefined): Isolation {
-    const rest = failure.blame === undefined || invalidator !== undefined ? remaining : up().withoutBlamed(remaining, failure.blame, this.#registry.fileOf, invalidatedBy);
+  isolate(
+    failure: UpdateFailure,
+    remaining: readonly string[],
+    invalidator: string | undefined,
+    invalidatedBy: (id: string) => readonly string[] | undefined,
+  ): Isolation {
+    const rest =
+      failure.blame === undefined || invalidator !== undefined
+        ? remaining
+        : up().withoutBlamed(remaining, failure.blame, this.#registry.fileOf, invalidatedBy);
     const last = rest.length === 0 || rest.length === remaining.length;
     // What this failure keeps from applying besides the file it is blamed on: their own errors
     // are not known yet (they wait in the retry set).
-    const held = (last ? remaining : remaining.filter((id) => !rest.includes(id))).filter((id) => this.#registry.get(id)?.file !== failure.blame?.file);
-    const heldFiles = [...new Set(held.map((id) => this.#registry.get(id)?.file ?? fileOf(id)))].filter((file) => file !== failure.location?.file);
+    const held = (last ? remaining : remaining.filter((id) => !rest.includes(id))).filter(
+      (id) => this.#registry.get(id)?.file !== failure.blame?.file,
+    );
+    const heldFiles = [...new Set(held.map((id) => this.#registry.get(id)?.file ?? fileOf(id)))].filter(
+      (file) => file !== failure.location?.file,
+    );
     return { rest, last, held, heldFiles };
   }
 
@@ -136,7 +148,13 @@ export class Failures {
    * does not parse fails the same way whatever else changes: only its next save is worth a try,
    * not every later update. Returns whether anything was said.
    */
-  async report(failure: UpdateFailure, isolation: Isolation, files: readonly string[], contents: ReadonlyMap<string, Buffer>, report: UpdateReport): Promise<boolean> {
+  async report(
+    failure: UpdateFailure,
+    isolation: Isolation,
+    files: readonly string[],
+    contents: ReadonlyMap<string, Buffer>,
+    report: UpdateReport,
+  ): Promise<boolean> {
     let said = report.failure(failure, isolation.heldFiles, files);
     if (failure.blame && isOwnSyntaxError(failure)) this.#retry.delete(failure.blame.file);
     for (const id of isolation.held) said = (await this.#reportSyntaxError(id, contents.get(id), report)) || said;
@@ -167,5 +185,9 @@ export class Failures {
 
 /** A syntax error found by parsing the failing file itself (not a link error naming another). */
 function isOwnSyntaxError(failure: UpdateFailure): boolean {
-  return failure.error instanceof SyntaxError && failure.location?.message?.startsWith("SyntaxError") === true && failure.blame?.file === failure.location.file;
+  return (
+    failure.error instanceof SyntaxError &&
+    failure.location?.message?.startsWith("SyntaxError") === true &&
+    failure.blame?.file === failure.location.file
+  );
 }

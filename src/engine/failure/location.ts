@@ -74,16 +74,22 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
 type Found = { line: number; column: number; message: string };
 
 /** The first syntax error of a module's source, if it has one (JavaScript and JSON only). */
-export async function findSyntaxError(source: string, url: string, format: string | undefined): Promise<(Location & { message: string }) | undefined> {
+export async function findSyntaxError(
+  source: string,
+  url: string,
+  format: string | undefined,
+): Promise<(Location & { message: string }) | undefined> {
   const at = await syntaxErrorAt(source, url, format);
   // A typeless .js file last loaded as CommonJS may now hold ES module syntax: Node then loads it
   // as an ES module (syntax detection), so what parses as one is no error (issue 10, item 7).
-  if (at && format === "commonjs" && /(?:\.js|\/[^./]*)$/.test(stripVersion(url)) && !(await syntaxErrorAt(source, url, "module"))) return undefined;
+  if (at && format === "commonjs" && /(?:\.js|\/[^./]*)$/.test(stripVersion(url)) && !(await syntaxErrorAt(source, url, "module")))
+    return undefined;
   return at && { file: toPath(url), ...at };
 }
 
 /** What Node says when an import names a file or package that does not exist, or a folder. */
-const NOT_FOUND = /^(?:Cannot find (module|package) '([^']+)'|Directory import '([^']+)' is not supported resolving ES modules) imported from (.+)$/;
+const NOT_FOUND =
+  /^(?:Cannot find (module|package) '([^']+)'|Directory import '([^']+)' is not supported resolving ES modules) imported from (.+)$/;
 /** A string that an import names: `from "x"`, `import "x"`, `import("x")`. */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*\(?\s*(["'])([^"'\n]+)\1/g;
 
@@ -105,14 +111,20 @@ function missingImportAt(error: unknown, byUrl: ReadonlyMap<string, Candidate>):
   const target = typeof url === "string" ? stripVersion(url) : undefined;
   for (const match of candidate.source.matchAll(SPECIFIER)) {
     const specifier = match[2]!;
-    const names = kind === "package" || target === undefined ? specifier === (name ?? folder) || specifier.startsWith(`${name ?? folder}/`) : resolvesTo(specifier, importer, target);
+    const names =
+      kind === "package" || target === undefined
+        ? specifier === (name ?? folder) || specifier.startsWith(`${name ?? folder}/`)
+        : resolvesTo(specifier, importer, target);
     if (!names) continue;
     const at = match.index + match[0].length - specifier.length - 2; // the opening quote
     const before = candidate.source.slice(0, at);
     const line = before.split("\n").length;
     const column = at - before.lastIndexOf("\n") - (line === 1 ? (candidate.shift ?? 0) : 0);
     const where = target ? ` (${toPath(target)})` : "";
-    const message = folder !== undefined ? `Error: '${specifier}' is a folder, not a module${where}` : `Error: Cannot find ${kind} '${specifier}'${where}`;
+    const message =
+      folder !== undefined
+        ? `Error: '${specifier}' is a folder, not a module${where}`
+        : `Error: Cannot find ${kind} '${specifier}'${where}`;
     return { file: toPath(importer), line, column: Math.max(1, column), message };
   }
   return undefined;
@@ -219,16 +231,27 @@ export function typeScriptErrorAt(error: unknown): Location | undefined {
  */
 function transformErrorAt(error: unknown): Location | undefined {
   const first = (error as { errors?: unknown } | null)?.errors;
-  const problem = Array.isArray(first) ? (first[0] as { text?: unknown; location?: { file?: unknown; line?: unknown; column?: unknown } | null }) : undefined;
+  const problem = Array.isArray(first)
+    ? (first[0] as { text?: unknown; location?: { file?: unknown; line?: unknown; column?: unknown } | null })
+    : undefined;
   const at = problem?.location;
   if (at && typeof at.file === "string" && typeof at.line === "number" && typeof at.column === "number") {
     const file = pathIn(at.file);
-    return file === undefined ? undefined : { file, line: at.line, column: at.column + 1, ...(typeof problem!.text === "string" ? { message: `SyntaxError: ${problem!.text}` } : {}) };
+    return file === undefined
+      ? undefined
+      : {
+          file,
+          line: at.line,
+          column: at.column + 1,
+          ...(typeof problem!.text === "string" ? { message: `SyntaxError: ${problem!.text}` } : {}),
+        };
   }
   if (!(error instanceof Error) || error.name !== "TransformError") return undefined;
   const said = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(error.message);
   const file = said ? pathIn(said[1]!) : undefined;
-  return file === undefined ? undefined : { file, line: Number(said![2]), column: Number(said![3]) + 1, message: `SyntaxError: ${said![4]}` };
+  return file === undefined
+    ? undefined
+    : { file, line: Number(said![2]), column: Number(said![3]) + 1, message: `SyntaxError: ${said![4]}` };
 }
 
 /**

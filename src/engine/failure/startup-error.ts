@@ -29,7 +29,8 @@ export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
   let tried = false;
   process.on("uncaughtExceptionMonitor", (error) => {
     // Only when Node itself is about to print the error and end the process.
-    if (tried || !compileError(error) || process.listenerCount("uncaughtException") > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
+    if (tried || !compileError(error) || process.listenerCount("uncaughtException") > 0 || process.hasUncaughtExceptionCaptureCallback())
+      return;
     const entry = retry.entry();
     if (entry === undefined) return;
     tried = true;

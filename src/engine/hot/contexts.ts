@@ -47,7 +47,9 @@ export class HotContexts {
     // import.meta.resolve() only resolves: it must not add an edge to the graph, and it returns
     // the plain URL, as without hotload.
     meta.resolve = (specifier: string, parent?: string | URL): string =>
-      this.#tracker.resolvingOnly(() => stripVersion(parent === undefined ? original(specifier) : (original as (s: string, p: string | URL) => string)(specifier, parent)));
+      this.#tracker.resolvingOnly(() =>
+        stripVersion(parent === undefined ? original(specifier) : (original as (s: string, p: string | URL) => string)(specifier, parent)),
+      );
     const resolve = (specifier: string): string => meta.resolve(specifier);
     // An isolated instance (importFresh) gets a context nobody listens to: it never takes updates.
     if (isolated !== 0) return new HotContext(DETACHED, id, {}, resolve);

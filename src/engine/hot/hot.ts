@@ -47,7 +47,16 @@ type DependencyResolver = (specifier: string) => string;
 const store = new WeakMap<HotContext, Registrations>();
 
 function noRegistrations(): Registrations {
-  return { selfAccept: false, selfCallbacks: [], acceptedExports: undefined, depAccepts: [], disposers: [], pruners: [], declined: false, listeners: new Map() };
+  return {
+    selfAccept: false,
+    selfCallbacks: [],
+    acceptedExports: undefined,
+    depAccepts: [],
+    disposers: [],
+    pruners: [],
+    declined: false,
+    listeners: new Map(),
+  };
 }
 
 // What a context that registered nothing reads: most modules never touch import.meta.hot, and
@@ -116,7 +125,10 @@ export class HotContext implements Hot {
   acceptExports(exportNames: string | readonly string[], cb?: AcceptCallback): void {
     const names = typeof exportNames === "string" ? [exportNames] : exportNames;
     if (!Array.isArray(names) || !names.every((name) => typeof name === "string") || (cb !== undefined && typeof cb !== "function")) {
-      throw new HotloadError("invalid-argument", "import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback");
+      throw new HotloadError(
+        "invalid-argument",
+        "import.meta.hot.acceptExports() takes an export name or an array of them, and an optional callback",
+      );
     }
     const r = writable(this);
     r.acceptedExports ??= new Set();

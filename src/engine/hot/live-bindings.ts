@@ -50,7 +50,12 @@ export class LiveBindings {
    * The first name `importer` (at `version`) imports from one of `deps` that the dependency's new
    * namespace (in `namespaces`) lacks.
    */
-  missing(importer: string, version: number, deps: readonly string[], namespaces: ReadonlyMap<string, Record<string, unknown>>): MissingExport | undefined {
+  missing(
+    importer: string,
+    version: number,
+    deps: readonly string[],
+    namespaces: ReadonlyMap<string, Record<string, unknown>>,
+  ): MissingExport | undefined {
     for (const dep of deps) {
       const namespace = namespaces.get(dep);
       if (namespace === undefined) continue;

@@ -53,6 +53,7 @@ export function followMainModule(cache: NodeJS.Dict<NodeJS.Module>): void {
     enumerable: own.enumerable ?? true,
     // Between an old version's removal and the new one's load, the last one still answers.
     get: () => (last = cache[file] ?? last),
-    set: (value: unknown) => Object.defineProperty(process, "mainModule", { value, writable: true, configurable: true, enumerable: own.enumerable ?? true }),
+    set: (value: unknown) =>
+      Object.defineProperty(process, "mainModule", { value, writable: true, configurable: true, enumerable: own.enumerable ?? true }),
   });
 }

@@ -28,7 +28,6 @@ export function differsFromLoaded(file: string, ids: ReadonlySet<string> | undef
   return changedFrom([...ids].map(seenOf), readDisk(file)?.bytes);
 }
 
-
 /** What the engine knows that change detection reads, and what it tells (see registry.ts, failures.ts). */
 interface ChangeState {
   idsOf(file: string): ReadonlySet<string> | undefined;

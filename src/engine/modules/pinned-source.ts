@@ -51,5 +51,7 @@ export function marked(path: string, format: string | undefined): boolean {
 export function assertCompiledFromPinned(source: string | Buffer, file: string, version: number): void {
   const name = markerName(version);
   if (typeof source === "string" ? source.includes(name) : source.includes(name)) return;
-  throw new Error(`a loader after hotload handed back other code than the saved file's (it ignored or garbled the source hotload gave it for ${file}): update or fix that loader`);
+  throw new Error(
+    `a loader after hotload handed back other code than the saved file's (it ignored or garbled the source hotload gave it for ${file}): update or fix that loader`,
+  );
 }

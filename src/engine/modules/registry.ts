@@ -90,7 +90,18 @@ export class ModuleRegistry {
     let record = this.#records.get(id);
     if (!record) {
       const file = fileOf(id);
-      record = { url: id, file, data: {}, seen: undefined, instances: new Map(), missing: false, kind: "module", format: undefined, failed: undefined, stopped: false };
+      record = {
+        url: id,
+        file,
+        data: {},
+        seen: undefined,
+        instances: new Map(),
+        missing: false,
+        kind: "module",
+        format: undefined,
+        failed: undefined,
+        stopped: false,
+      };
       this.#records.set(id, record);
       let ids = this.#byFile.get(file);
       if (!ids) this.#byFile.set(file, (ids = new Set()));

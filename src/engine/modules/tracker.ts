@@ -76,7 +76,13 @@ export class HookTracker {
   /** Where a warning about a loaded module goes (the runtime's log). */
   readonly #warn: (message: string) => void;
 
-  constructor(scope: Scope, versions: VersionTable, registry: ModuleRegistry, look: (files: () => readonly string[]) => void, warn: (message: string) => void) {
+  constructor(
+    scope: Scope,
+    versions: VersionTable,
+    registry: ModuleRegistry,
+    look: (files: () => readonly string[]) => void,
+    warn: (message: string) => void,
+  ) {
     this.#scope = scope;
     this.#versions = versions;
     this.#registry = registry;
@@ -125,7 +131,14 @@ export class HookTracker {
     // An ES module pruned before runs again: an update of its own if its file changed since.
     const parked = this.#registry.takeParked(id);
     if (parked) this.#look(() => [child]);
-    this.#queueLoad(id, parked ? "module" : "commonjs", parked ? parked.seen : loadedBefore(startedAt, readDisk(child)), false, 0, REQUIRED);
+    this.#queueLoad(
+      id,
+      parked ? "module" : "commonjs",
+      parked ? parked.seen : loadedBefore(startedAt, readDisk(child)),
+      false,
+      0,
+      REQUIRED,
+    );
   }
 
   /**
@@ -219,7 +232,13 @@ export class HookTracker {
     if (gate === "" && url === id && !mentionsMeta(content)) return undefined;
     // A module that reads nothing of import.meta but Node's own properties cannot use the API:
     // leaving it alone spares Node an import.meta object per module (see source/edit.ts).
-    const edited = editModule(content, { file: fileOf(id), tail: gate, sourceUrl: url === id ? undefined : id, importer: url, exportsOf: exportsOnDisk });
+    const edited = editModule(content, {
+      file: fileOf(id),
+      tail: gate,
+      sourceUrl: url === id ? undefined : id,
+      importer: url,
+      exportsOf: exportsOnDisk,
+    });
     if (edited === undefined) return undefined;
     if (edited.shift !== 0) session?.shifts.set(url, edited.shift);
     return edited.code;
@@ -301,7 +320,15 @@ export class HookTracker {
     this.#pending = [];
     for (let i = 0; i < slots.length; i += SLOTS) {
       if (slots[i] === EDGE) this.#applyEdge(slots[i + 1] as string, slots[i + 2] as string | undefined);
-      else this.#applyLoad(slots[i + 1] as string, slots[i + 2] as string | undefined, slots[i + 3] as string | Buffer | undefined, slots[i + 4] as boolean, slots[i + 5] as number, slots[i] === LOAD);
+      else
+        this.#applyLoad(
+          slots[i + 1] as string,
+          slots[i + 2] as string | undefined,
+          slots[i + 3] as string | Buffer | undefined,
+          slots[i + 4] as boolean,
+          slots[i + 5] as number,
+          slots[i] === LOAD,
+        );
     }
   }
 
@@ -317,7 +344,14 @@ export class HookTracker {
    * loaded, or when a load with no content returned (Date.now(), to check it against the file
    * later), 0 for bytes.
    */
-  #queueLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, kind = LOAD): void {
+  #queueLoad(
+    url: string,
+    format: string | undefined,
+    content: string | Buffer | undefined,
+    inSession: boolean,
+    loadedAt: number,
+    kind = LOAD,
+  ): void {
     this.#pending.push(kind, url, format, content, inSession, loadedAt);
     if (this.#pending.length === SLOTS) later(() => this.flush());
   }
@@ -336,14 +370,22 @@ export class HookTracker {
     const node = graph.ensure(id, true);
     const parent = graph.get(parentId);
     if (parent?.hot) graph.addEdge(parentId, id);
-    else if (this.#scope.isHot(parentId)) node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
+    else if (this.#scope.isHot(parentId))
+      node.entry = true; // e.g. `--import ./x.mjs` resolves from the cwd URL
     else if (!parentURL.startsWith("file:") || !this.#scope.isOwn(parentURL)) {
       graph.ensure(parentId, false);
       graph.addEdge(parentId, id);
     }
   }
 
-  #applyLoad(url: string, format: string | undefined, content: string | Buffer | undefined, inSession: boolean, loadedAt: number, beforeImports: boolean): void {
+  #applyLoad(
+    url: string,
+    format: string | undefined,
+    content: string | Buffer | undefined,
+    inSession: boolean,
+    loadedAt: number,
+    beforeImports: boolean,
+  ): void {
     if (this.stale(url)) return;
     const id = stripVersion(url);
     this.#graph.ensure(id, true);

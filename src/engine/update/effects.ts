@@ -34,6 +34,7 @@ export function nodeEffects(): RuntimeEffects {
     requirable: requirableModule,
     now: () => performance.now(),
     log,
-    watch: (onBatch, differs) => new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
+    watch: (onBatch, differs) =>
+      new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
   };
 }

@@ -32,7 +32,13 @@ export class HandlerRunner {
    * Runs `handlers` of the module `file` in order with its `data`; what a handler throws is
    * reported, emitted as `hotload:error` and pushed to `errors`.
    */
-  async run(kind: HandlerKind, file: string, data: HotData, handlers: readonly ((data: HotData) => unknown)[], errors: unknown[]): Promise<void> {
+  async run(
+    kind: HandlerKind,
+    file: string,
+    data: HotData,
+    handlers: readonly ((data: HotData) => unknown)[],
+    errors: unknown[],
+  ): Promise<void> {
     for (const handler of [...handlers]) {
       try {
         await settleWithin(handler(data), this.#timeoutMs, {

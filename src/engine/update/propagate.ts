@@ -73,11 +73,7 @@ export type Propagation = UpdatePlan | DeadEnd;
  * Just over 80 lines, kept whole on purpose: the walk and its helpers share the boundaries and
  * parent links of one plan as closures; split into module functions they would pass all of it.
  */
-export function propagate(
-  changed: Iterable<string>,
-  view: PropagationView,
-  invalidatedSelf: ReadonlySet<string> = new Set(),
-): Propagation {
+export function propagate(changed: Iterable<string>, view: PropagationView, invalidatedSelf: ReadonlySet<string> = new Set()): Propagation {
   const boundaries = new Map<string, { self: boolean; deps: string[] }>();
   const invalidated = new Set<string>();
 

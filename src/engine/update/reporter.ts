@@ -58,7 +58,9 @@ export class Reporter {
 
   /** What is said about the update `request` asked for, from its start to its result. */
   update(request: UpdateRequest): UpdateReport {
-    return new UpdateReport(request, this.#log, this.#events, this.#notifier, (failure, held, changedFiles, quiet) => this.#failure(failure, held, changedFiles, quiet));
+    return new UpdateReport(request, this.#log, this.#events, this.#notifier, (failure, held, changedFiles, quiet) =>
+      this.#failure(failure, held, changedFiles, quiet),
+    );
   }
 
   /** The watcher settled saves of `files`. */
@@ -80,7 +82,9 @@ export class Reporter {
 
   /** A `kind` handler of `file` has not settled after `ms`: the update goes on. */
   handlerLate(kind: HandlerKind, file: string, ms: number): void {
-    this.#log.warn(`${kind} handler of ${displayPath(file)} has not settled after ${ms} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`);
+    this.#log.warn(
+      `${kind} handler of ${displayPath(file)} has not settled after ${ms} ms: the update goes on without waiting for it (${HANDLER_TIMEOUT_ENV} sets the wait)`,
+    );
   }
 
   /** A `kind` handler of `file` the update stopped waiting for failed. */
@@ -185,17 +189,25 @@ export class UpdateReport {
       this.#notifier?.restartNeeded("in-place-refused", chain[0]!, chain);
       return;
     } else if (reason === "declined") {
-      say(`cannot hot-update ${what}: ${displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`);
+      say(
+        `cannot hot-update ${what}: ${displayPath(chain[chain.length - 1]!)} declined updates (${shown}); restart needed, the previous version keeps running`,
+      );
     } else {
       say(`cannot hot-update ${what}: nothing accepts it (${shown}); restart needed, the previous version keeps running`);
     }
-    this.#notifier?.restartNeeded(invalidationOf(this.#request) !== undefined && reason === "unaccepted" ? "invalidated" : reason, chain[0]!, chain);
+    this.#notifier?.restartNeeded(
+      invalidationOf(this.#request) !== undefined && reason === "unaccepted" ? "invalidated" : reason,
+      chain[0]!,
+      chain,
+    );
   }
 
   /** An accept callback's invalidate() came back round an import cycle: a restart is needed. */
   cycle(outcome: Extract<TransactionOutcome, { kind: "cycle" }>): void {
     const { chain, back } = outcome;
-    this.#log.warn(`cannot hot-update ${displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(displayPath).join(" → ")}); restart needed`);
+    this.#log.warn(
+      `cannot hot-update ${displayPath(fileOf(back))}: invalidate() came back to it round an import cycle (${chain.map(displayPath).join(" → ")}); restart needed`,
+    );
     this.#notifier?.restartNeeded("invalidation-cycle", fileOf(back), chain);
   }
 

@@ -212,7 +212,11 @@ export class UpdateScheduler {
     if (invalidated) this.#failures.holdInvalidation({ ...invalidated, version: this.#host.versions.current(invalidated.url) });
     const isolation = this.#failures.isolate(failure, remaining, invalidated?.url, this.#invalidatedBy);
     const said = await this.#failures.report(failure, isolation, files, contents, report);
-    const result = finish({ status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error }, files, said);
+    const result = finish(
+      { status: "failed", reevaluated: outcome.reevaluated, boundaries: outcome.boundaries, error: failure.error },
+      files,
+      said,
+    );
     report.after(result, true);
     return isolation.last ? { result } : { rest: isolation.rest };
   }

@@ -99,7 +99,12 @@ export type TransactionOutcome =
       readonly awaits: readonly string[];
     }
   /** The new code runs; `handlerErrors` holds what dispose, prune and accept handlers threw. */
-  | { readonly kind: "applied"; readonly reevaluated: readonly string[]; readonly boundaries: readonly string[]; readonly handlerErrors: readonly unknown[] };
+  | {
+      readonly kind: "applied";
+      readonly reevaluated: readonly string[];
+      readonly boundaries: readonly string[];
+      readonly handlerErrors: readonly unknown[];
+    };
 
 /** How to put one module back as it was (see {@link UpdateTransaction}). */
 interface Checkpoint {
@@ -138,7 +143,8 @@ export class UpdateTransaction {
     const { contents, invalidator } = this.#input;
     for (const [id, content] of contents) registry.validated(id, content);
     const plan = propagate(this.#input.changed, this.#host.view, invalidator === undefined ? undefined : new Set([invalidator]));
-    if (plan.kind === "dead-end") return { kind: "dead-end", reason: plan.reason, chain: plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url)) };
+    if (plan.kind === "dead-end")
+      return { kind: "dead-end", reason: plan.reason, chain: plan.chain.map((url) => (url.startsWith("file:") ? fileOf(url) : url)) };
     const back = cameBack(this.#input.chain, plan.boundaries);
     // Its callback would invalidate again, and so on round the cycle for ever.
     if (back !== undefined) return { kind: "cycle", back, chain: [...this.#input.chain!, back].map(fileOf) };
@@ -147,7 +153,13 @@ export class UpdateTransaction {
     this.#inPlace = plan.boundaries.some((b) => b.self && this.#host.acceptsInPlace(b.url)) ? this.#host.inPlace : undefined;
     // In place, a version that started what hotload cannot retire, with no dispose handler for it, stays untouched (inplace/).
     const refused = this.#inPlace?.refusal(this.#invalidated.filter((id) => !disposes(registry.current(id))));
-    if (refused !== undefined) return { kind: "dead-end", reason: "unaccepted", chain: [...this.#input.changed, ...plan.boundaries.map((b) => b.url)].map(fileOf), refused };
+    if (refused !== undefined)
+      return {
+        kind: "dead-end",
+        reason: "unaccepted",
+        chain: [...this.#input.changed, ...plan.boundaries.map((b) => b.url)].map(fileOf),
+        refused,
+      };
     const boundaries = plan.boundaries.map((b) => registry.get(b.url)?.file ?? b.url);
     this.#announce(plan, boundaries);
     this.#checkpoint();
@@ -204,7 +216,11 @@ export class UpdateTransaction {
    * evaluate. Returns the error that stopped it, and whether new code had started evaluating.
    * Long because the order of its awaits is the protocol with the gate; each step says why.
    */
-  async #load(plan: UpdatePlan, roots: readonly string[], session: UpdateSession): Promise<{ readonly error: unknown; readonly evaluating: boolean } | undefined> {
+  async #load(
+    plan: UpdatePlan,
+    roots: readonly string[],
+    session: UpdateSession,
+  ): Promise<{ readonly error: unknown; readonly evaluating: boolean } | undefined> {
     const { registry, versions, tracker } = this.#host;
     const cache = this.#effects.requireCache();
     for (const id of this.#invalidated) {
@@ -226,7 +242,12 @@ export class UpdateTransaction {
       // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
       // check first; those an ES module of the update imports run as it links (their old versions
       // go now), the others' old versions go at the gate with the ES modules' (see commonjs-preflight.ts).
-      const view: PreflightView = { moduleOf: (id) => registry.get(id), loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file), resolvingOnly: (run) => tracker.resolvingOnly(run), compilingOnly: (run) => tracker.compilingOnly(run) };
+      const view: PreflightView = {
+        moduleOf: (id) => registry.get(id),
+        loaded: (file) => cache[file] !== undefined || this.#invalidated.some((id) => registry.get(id)?.file === file),
+        resolvingOnly: (run) => tracker.resolvingOnly(run),
+        compilingOnly: (run) => tracker.compilingOnly(run),
+      };
       await preflight(this.#invalidated, this.#input.contents, view);
       const early = disposedBeforeLinking(this.#invalidated, esm, (id) => tracker.graph.get(id)?.importers ?? []);
       await this.#dispose((id) => early.has(id));
@@ -244,7 +265,8 @@ export class UpdateTransaction {
         await this.#dispose((id) => !early.has(id));
         gate.open();
         await evaluation;
-        for (const id of required) cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
+        for (const id of required)
+          cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
         // The rest, through the open gate (a link error here rolls back after the disposal).
         const then = esmRoots.filter((id) => !first.includes(id));
         if (then.length > 0) await this.#importRoots(then);
@@ -263,7 +285,10 @@ export class UpdateTransaction {
       }
       // An accepting module's live bindings need every name it imports: else it fails like a link error.
       for (const b of plan.boundaries) {
-        const missing = b.self || this.#checkpoints.has(b.url) ? undefined : this.#host.live.missing(b.url, versions.current(b.url), b.deps, this.#namespaces);
+        const missing =
+          b.self || this.#checkpoints.has(b.url)
+            ? undefined
+            : this.#host.live.missing(b.url, versions.current(b.url), b.deps, this.#namespaces);
         if (missing) throw missingExportError(missing, registry.get(b.url)?.seen);
       }
     } catch (error) {
@@ -330,7 +355,12 @@ export class UpdateTransaction {
   }
 
   /** The new code runs: prune what nothing imports any more, hand over to the new versions. */
-  async #commit(plan: UpdatePlan, roots: readonly string[], session: UpdateSession, boundaries: readonly string[]): Promise<TransactionOutcome> {
+  async #commit(
+    plan: UpdatePlan,
+    roots: readonly string[],
+    session: UpdateSession,
+    boundaries: readonly string[],
+  ): Promise<TransactionOutcome> {
     // The new code runs: a quiet retry is an update like any other from here (see reporter.ts).
     this.#progress.running();
     const { registry, tracker, versions } = this.#host;
@@ -346,7 +376,9 @@ export class UpdateTransaction {
     registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
-    this.#progress.debug(`evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`);
+    this.#progress.debug(
+      `evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`,
+    );
     return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
   }
 
@@ -354,7 +386,8 @@ export class UpdateTransaction {
   async #accept(plan: UpdatePlan): Promise<void> {
     const { registry, versions } = this.#host;
     const namespaces = this.#namespaces;
-    for (const b of plan.boundaries) if (!b.self && !this.#checkpoints.has(b.url)) this.#host.live.assign(b.url, versions.current(b.url), b.deps, namespaces);
+    for (const b of plan.boundaries)
+      if (!b.self && !this.#checkpoints.has(b.url)) this.#host.live.assign(b.url, versions.current(b.url), b.deps, namespaces);
     this.#host.accepting(this.#input.chain);
     for (const boundary of plan.boundaries) {
       if (boundary.self) {
