@@ -80,9 +80,9 @@ Options:
 Any other option before the entry is passed to node (--import tsx, --enable-source-maps,
 --inspect, --env-file=.env, ...). Everything after the entry is passed to the app.
 
-Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative globs and
---env-file paths start at the working directory. node_modules and .git are skipped unless a
-glob names them.
+Globs (picomatch): * and ? stay within a folder, ** spans folders, {a,b} is either, [ab] is one
+character of a set, \\ escapes; * also matches dot files (.env). Relative globs and --env-file
+paths start at the working directory. node_modules and .git are skipped unless a glob names them.
 
 Restarts: the app runs as a plain node process; hotload holds every socket it listens on
 (TCP, unix paths) and hands it to each new process, so no connection is refused. The new
