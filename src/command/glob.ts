@@ -5,7 +5,7 @@
  * meaning here). What the watcher needs on top (the folder to watch and how deep) comes from
  * picomatch's own scan of the pattern.
  *
- * A relative glob is anchored at a folder (the entry's): `*.json` is a JSON file in that folder
+ * A relative glob is anchored at a folder (the working directory): `*.json` is a JSON file in that folder
  * only; start it with a `**` segment to match at any depth.
  */
 import { isAbsolute, posix, resolve } from "node:path";
