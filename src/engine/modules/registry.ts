@@ -111,12 +111,10 @@ export class ModuleRegistry {
     return record;
   }
 
-  /** The record of `id`, if it has one. */
   get(id: string): ModuleRecord | undefined {
     return this.#records.get(id);
   }
 
-  /** The file of `id` (undefined when it has no record). */
   readonly fileOf = (id: string): string | undefined => this.#records.get(id)?.file;
 
   /** The files of `ids`, in order (an id without a record stands for itself). */
@@ -130,13 +128,11 @@ export class ModuleRegistry {
     return this.#byFile.get(file);
   }
 
-  /** Whether `file` holds a module. */
   hasFile(file: string): boolean {
     this.#events.settle();
     return this.#byFile.has(file);
   }
 
-  /** The context of the current version of `id`. */
   current(id: string): HotContext | undefined {
     return this.#records.get(id)?.instances.get(this.#versions.current(id));
   }
