@@ -13,7 +13,7 @@ import { get } from "../helpers/traffic.js";
 after(cleanup);
 
 test("the servers of replaced entry versions are collected once their connections are gone", async () => {
-  const dir = copyFixture("inplace-memory");
+  const dir = copyFixture("memory");
   const port = await freePort();
   const run = spawnHot(join(dir, "server.mjs"), { env: { PORT: String(port) }, nodeArgs: ["--expose-gc"] });
   await run.waitForLine(/^listening 0$/);
@@ -29,5 +29,22 @@ test("the servers of replaced entry versions are collected once their connection
   // predecessor before, so all of them were.
   const live = Number((await get(port, false, "/live")).body);
   assert.ok(live <= 2, `${live} of ${saves + 1} servers still in memory\n${run.output()}`);
+  await run.kill();
+});
+
+test("what a replaced version registered (an accept callback, a prune handler) is collected once the update committed", async () => {
+  const dir = copyFixture("memory");
+  const saves = 6;
+  const run = spawnHot(join(dir, "main.mjs"), { env: { LIVE_AT: String(saves) }, nodeArgs: ["--expose-gc"] });
+  await run.waitForLine(/^rev 0$/);
+  for (let rev = 1; rev <= saves; rev++) {
+    const since = run.mark();
+    replaceIn(join(dir, "counter.mjs"), `REV = ${rev - 1};`, `REV = ${rev};`);
+    await run.waitForLine(new RegExp(`^rev ${rev}$`), 10_000, since);
+  }
+  // The last version counts before its update commits: its own callbacks and its predecessor's
+  // are still held (4); every older version's were kept with its context (import.meta.hot) before.
+  const live = Number(/^live (\d+)$/m.exec(run.output())?.[1]);
+  assert.ok(live <= 4, `${live} of ${2 * (saves + 1)} callbacks still in memory\n${run.output()}`);
   await run.kill();
 });
