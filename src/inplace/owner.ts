@@ -79,8 +79,9 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
     const script = site.getFileName();
     if (!script) return OTHER;
     if (script.startsWith("node:")) return through === "node" || (through === "events" && script === "node:events") ? SKIP : OTHER;
-    // Keyed by module, not version: one entry per version would keep every version's URL.
-    const key = script.includes("?") ? stripVersion(script) : script;
+    // Keyed by module, not version: one entry per version would keep every version's URL. (A
+    // path is a CommonJS module's: its versions share it.)
+    const key = script.startsWith("file:") ? stripVersion(script) : script;
     let frame = frames.get(key);
     if (frame !== undefined) return frame;
     const url = key.startsWith("/") ? pathToFileURL(key).href : key;
