@@ -121,7 +121,10 @@ export class Runtime implements HotHost, RuntimeSlot {
         notifier?.filesLoaded([file]);
       },
       fileGone: (file) => this.#watcher.remove(file),
-      dropped: (context) => this.#events.drop(context),
+      dropped: (context) => {
+        this.#events.drop(context);
+        this.#contexts.dropped(context);
+      },
       settle: () => this.#tracker.flush(),
     });
     this.#tracker = new HookTracker(

@@ -87,6 +87,11 @@ export class HotContexts {
     return parseVersion(this.#loadedAs.get(meta) ?? meta.url).version;
   }
 
+  /** `context`'s version is gone for good (Node keeps the context itself, as `import.meta.hot`). */
+  dropped(context: HotContext): void {
+    this.#contextVersions.delete(context);
+  }
+
   /** Whether `context` belongs to the current version of its module. */
   readonly isCurrent = (context: HotContext): boolean => {
     const owner = this.#contextVersions.get(context);

@@ -137,8 +137,13 @@ export class ModuleRegistry {
     return this.#records.get(id)?.instances.get(this.#versions.current(id));
   }
 
-  /** Drops the contexts of every version of `id` but `keep`, with what they registered, except `keepContext`'s. */
-  dropInstancesExcept(id: string, keep: number, kept: { readonly version: number; readonly context: HotContext | undefined }): void {
+  /**
+   * Drops the contexts of every version of `id` but `keep`, with what they registered, except what
+   * `kept` (the version a roll-back returns to) registered. Node keeps every version's
+   * `import.meta.hot` for good: what a dropped context registered (its callbacks, and all they
+   * reach) must not stay with it.
+   */
+  dropInstancesExcept(id: string, keep: number, kept?: { readonly version: number; readonly context: HotContext | undefined }): void {
     const record = this.#records.get(id);
     if (!record) return;
     for (const [version, context] of record.instances) {
@@ -146,7 +151,7 @@ export class ModuleRegistry {
       record.instances.delete(version);
       this.#events.dropped(context);
       // The old version's handlers are spent (dispose ran); a rolled-back one keeps its own.
-      if (context !== kept.context || version !== kept.version) clearRegistrations(context);
+      if (context !== kept?.context || version !== kept.version) clearRegistrations(context);
     }
   }
 

@@ -370,7 +370,7 @@ export class UpdateTransaction {
     for (const id of tracker.graph.unreachable(lost)) await this.#prune(id);
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
-    for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    for (const id of this.#checkpoints.keys()) registry.dropInstancesExcept(id, versions.current(id));
     registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
