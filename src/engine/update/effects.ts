@@ -8,6 +8,8 @@ import { requirableModule, requireCache } from "../commonjs/commonjs.js";
 import type { SchedulerEffects } from "./schedule.js";
 import type { Log } from "./reporter.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
+import { hotloadEnv } from "../../shared/env.js";
+import { UpdateTimings } from "./timings.js";
 
 /** The files a runtime watches. */
 export interface WatchedFiles {
@@ -27,11 +29,14 @@ export interface RuntimeEffects extends SchedulerEffects {
 
 /** The effects of a real process. */
 export function nodeEffects(): RuntimeEffects {
+  const now = (): number => performance.now();
   return {
     importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
     requireCache,
     requirable: requirableModule,
-    now: () => performance.now(),
+    now,
+    // Measured only when the debug log would say it.
+    timings: hotloadEnv().log === "debug" ? new UpdateTimings(now) : undefined,
     log,
     watch: (onBatch, differs) =>
       new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
