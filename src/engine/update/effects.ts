@@ -30,13 +30,17 @@ export interface RuntimeEffects extends SchedulerEffects {
 /** The effects of a real process. */
 export function nodeEffects(): RuntimeEffects {
   const now = (): number => performance.now();
+  // Measured only when the debug log would say it.
+  const timings = hotloadEnv().log === "debug" ? new UpdateTimings(now) : undefined;
   return {
-    importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
+    importModule: (url, json) => {
+      const load = (): Promise<Record<string, unknown>> => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url));
+      return timings ? timings.program(load) : load();
+    },
     requireCache,
     requirable: requirableModule,
     now,
-    // Measured only when the debug log would say it.
-    timings: hotloadEnv().log === "debug" ? new UpdateTimings(now) : undefined,
+    timings,
     log,
     watch: (onBatch, differs) =>
       new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),

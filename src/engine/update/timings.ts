@@ -16,7 +16,13 @@ import type { RegisterHooksOptions } from "node:module";
 export class UpdateTimings {
   readonly #now: () => number;
   #program = 0;
+  /** Of {@link #program}, what hotload did while an import waited (the dispose at the gate). */
+  #aside = 0;
   #hooks = 0;
+  /** Of {@link #hooks}, what ran while the program's modules loaded or evaluated. */
+  #hooksInProgram = 0;
+  /** Imports of new versions under way. */
+  #open = 0;
 
   constructor(now: () => number) {
     this.#now = now;
@@ -24,28 +30,30 @@ export class UpdateTimings {
 
   /** An update starts: nothing counted yet. */
   reset(): void {
-    this.#program = 0;
-    this.#hooks = 0;
+    this.#program = this.#aside = this.#hooks = this.#hooksInProgram = this.#open = 0;
   }
 
-  /** The program's modules load or evaluate from `since` (a reading of the same clock) until now. */
-  programSince(since: number): void {
-    this.#program += this.#now() - since;
-  }
-
-  /** Awaits `work`, the program's modules loading or evaluating. */
-  async program<T>(work: Promise<T>): Promise<T> {
+  /** Runs `work`, an import of new versions: the program's modules load and evaluate. */
+  async program<T>(work: () => Promise<T>): Promise<T> {
+    this.#open++;
     const since = this.#now();
     try {
-      return await work;
+      return await work();
     } finally {
-      this.programSince(since);
+      this.#program += this.#now() - since;
+      this.#open--;
     }
+  }
+
+  /** hotload worked from `since` until now; if an import waited meanwhile, that was not the program's time. */
+  aside(since: number): void {
+    if (this.#open > 0) this.#aside += this.#now() - since;
   }
 
   /** hotload's hooks ran for `ms` (their own code, not the next hooks in the chain). */
   hooks(ms: number): void {
     this.#hooks += ms;
+    if (this.#open > 0) this.#hooksInProgram += ms;
   }
 
   /** The clock these timings read. */
@@ -55,7 +63,7 @@ export class UpdateTimings {
 
   /** The split of an update that took `totalMs` in all. */
   split(totalMs: number): UpdateSplit {
-    const programMs = Math.max(0, this.#program - this.#hooks);
+    const programMs = this.#program - this.#aside - this.#hooksInProgram;
     return { totalMs, programMs, ownMs: totalMs - programMs, hooksMs: this.#hooks };
   }
 }

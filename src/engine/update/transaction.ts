@@ -37,7 +37,7 @@ export interface TransactionEffects {
   requireCache(): NodeJS.Dict<NodeJS.Module>;
   /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
-  /** Where the update's time goes (only when asked for: see timings.ts). */
+  /** Where the update's time goes, when measured (see timings.ts). */
   readonly timings?: UpdateTimings | undefined;
 }
 
@@ -197,6 +197,8 @@ export class UpdateTransaction {
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
+    // While the new versions wait at the gate: hotload's time, not the program's import.
+    const since = this.#effects.timings?.now();
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) {
@@ -210,6 +212,7 @@ export class UpdateTransaction {
       // Spent: if the update rolls back, this version stays but must not be disposed twice.
       handlers.length = 0;
     }
+    if (since !== undefined) this.#effects.timings!.aside(since);
   }
 
   /**
@@ -239,8 +242,6 @@ export class UpdateTransaction {
     const required = this.#invalidated.filter((id) => esm(id) && this.#checkpoints.get(id)!.cached !== undefined);
     const esmRoots = [...new Set([...roots.filter(esm), ...required])];
     let evaluating = false;
-    const timings = this.#effects.timings;
-    const program = <T>(work: Promise<T>): Promise<T> => (timings ? timings.program(work) : work);
     try {
       // CommonJS and JSON cannot wait at the gate. Their new versions pass what linking would
       // check first; those an ES module of the update imports run as it links (their old versions
@@ -259,22 +260,20 @@ export class UpdateTransaction {
         // wait at the gate): the ES modules it requires must be evaluated and in require.cache by
         // then, so they are imported first, on their own.
         const first = required.length > 0 && this.#invalidated.some((id) => !esm(id)) ? required : esmRoots;
-        const loading = timings?.now();
         const evaluation = this.#importRoots(first);
         evaluation.catch(() => undefined);
         // Evaluation starts only once every new version loaded and linked: reaching the gate means
         // no syntax or link error, so the old versions can be disposed now, and not before.
         await Promise.race([gate.reached, evaluation]);
-        if (loading !== undefined) timings!.programSince(loading);
         evaluating = true;
         await this.#dispose((id) => !early.has(id));
         gate.open();
-        await program(evaluation);
+        await evaluation;
         for (const id of required)
           cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
         // The rest, through the open gate (a link error here rolls back after the disposal).
         const then = esmRoots.filter((id) => !first.includes(id));
-        if (then.length > 0) await program(this.#importRoots(then));
+        if (then.length > 0) await this.#importRoots(then);
       } else {
         evaluating = true;
         await this.#dispose((id) => !early.has(id));
@@ -286,7 +285,7 @@ export class UpdateTransaction {
         if (esm(id)) continue;
         // A JSON module is only imported with its type attribute.
         const json = registry.get(id)?.format === "json";
-        this.#namespaces.set(id, await program(this.#effects.importModule(withVersion(id, versions.current(id)), json)));
+        this.#namespaces.set(id, await this.#effects.importModule(withVersion(id, versions.current(id)), json));
       }
       // An accepting module's live bindings need every name it imports: else it fails like a link error.
       for (const b of plan.boundaries) {
