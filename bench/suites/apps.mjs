@@ -139,7 +139,7 @@ export async function run(ctx) {
         [
           `start-up: spawn → first 200 response of the polled route, median of ${size.starts} run(s) each; in brackets the median of the ratios of the runs paired round by round (order alternating)`,
           "save → new response: writeFileSync returned → the first response whose body shows the new version, under 4 request loops (2 keep-alive, 2 new connection each, 2 ms apart) polling the route",
-          "update, program's modules, hotload's own: medians of hotload's account of each update (HOTLOAD_LOG=debug, docs/performance.md): update = the update from its start to its result; program's modules = import() of the new versions (Node resolving, reading, compiling, linking, evaluating; tsx too) less hotload's hooks; hotload's own = the rest",
+          "update, program's modules, hotload's own: medians of hotload's account of each update (HOTLOAD_LOG=debug, its `update timings` line: docs/performance.md): update = from the settled save to the result; program's modules = import() of the new versions (Node resolving, reading, compiling, linking, evaluating; tsx too) less hotload's hooks and the dispose while they wait at its gate; hotload's own = the rest, its debug lines included",
           "outside the update: save → new response less the update, median: the file watcher's event and 3 ms settle, reading the file, the poll's next request",
           `${size.edits} saves per app after ${size.warmup} not counted (the first save loads hotload's update path); 100-200 ms between a new response and the next save`,
           `failed requests: from the first save to the last new response; ${peers.join(", ")}`,
