@@ -9,6 +9,7 @@ import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { trackRequires } from "../src/engine/commonjs/require-edges.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import { Scope } from "../src/engine/modules/scope.js";
+import { timedHooks } from "../src/engine/update/timings.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
@@ -83,7 +84,9 @@ const hooks: RegisterHooksOptions = {
     return loaded === undefined ? result : { ...result, ...loaded };
   },
 };
-let registered: ModuleHooks | undefined = registerHooks(hooks);
+// With HOTLOAD_LOG=debug, an update's split says what the hooks took (see update/timings.ts).
+const chain = runtime.timings ? timedHooks(hooks, runtime.timings) : hooks;
+let registered: ModuleHooks | undefined = registerHooks(chain);
 
 /**
  * Puts hotload's hooks first in the chain (the last registered run first), once the entry
@@ -96,7 +99,7 @@ function outermost(): void {
   // The chain running now goes on as it began: Node built it when the resolution started.
   registered.deregister();
   registered = undefined;
-  registerHooks(hooks);
+  registerHooks(chain);
 }
 
 /**

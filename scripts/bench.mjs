@@ -5,7 +5,7 @@
 //   npm run bench                       # everything (under 10 minutes)
 //   npm run bench -- --quick            # smaller samples (under 1 minute)
 //   npm run bench -- --smoke            # minimal sizes, checks the harness only (~20-30 s)
-//   npm run bench -- edit scale         # some suites: edit, scale, startup, instructions, memory, downtime
+//   npm run bench -- edit scale         # some suites: edit, scale, startup, instructions, memory, downtime, apps
 //   npm run bench -- --no-install       # never run npm install for the peers
 //   npm run bench -- --package DIR      # benchmark the hotload built in DIR (its dist/), not ./dist
 //
@@ -27,7 +27,7 @@ import path from "node:path";
 import { ensureSupportedNode, repoRoot } from "./node-env.mjs";
 
 const TAG = "[bench]";
-const SUITES = ["edit", "scale", "startup", "instructions", "memory", "downtime"];
+const SUITES = ["edit", "scale", "startup", "instructions", "memory", "downtime", "apps"];
 const log = (msg) => console.log(`${TAG} ${msg}`);
 // The current dynohot (its repository's HEAD, built unmodified; see shared/peers/README.md).
 const DYNOHOT_VERSION = "2.2.0";

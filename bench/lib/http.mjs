@@ -16,12 +16,12 @@ export function freePort() {
 }
 
 /**
- * GET / on 127.0.0.1:port. Never rejects: `{ ok: true, body }` for a 200, else
+ * GET `path` on 127.0.0.1:port. Never rejects: `{ ok: true, body }` for a 200, else
  * `{ ok: false, error }` with the status or the error's code (`timeout` after 10 s).
  */
-export function getBody(port, agent) {
+export function getBody(port, agent, path = "/") {
   return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: "/", agent, timeout: 10_000 }, (res) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent, timeout: 10_000 }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));

@@ -25,6 +25,7 @@ import { stripTypes, strippingTypes } from "../source/typescript.js";
 import { differsFromLoaded } from "./modules/changes.js";
 import { HotContexts } from "./hot/contexts.js";
 import { nodeEffects, type RuntimeEffects, type WatchedFiles } from "./update/effects.js";
+import type { UpdateTimings } from "./update/timings.js";
 import { Events } from "./hot/events.js";
 import { Failures } from "./failure/failures.js";
 import { HandlerRunner } from "./update/handlers.js";
@@ -171,6 +172,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     );
     // Off the start-up path, and before the first save in almost every program.
     preloadUpdatePath(UPDATE_PATH_PRELOAD_MS);
+  }
+
+  /** Where updates' time goes, when measured (see update/timings.ts): the hooks add theirs. */
+  get timings(): UpdateTimings | undefined {
+    return this.#effects.timings;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import { requirableModule, requireCache } from "../commonjs/commonjs.js";
 import type { SchedulerEffects } from "./schedule.js";
 import type { Log } from "./reporter.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
+import { hotloadEnv } from "../../shared/env.js";
+import { UpdateTimings } from "./timings.js";
 
 /** The files a runtime watches. */
 export interface WatchedFiles {
@@ -27,11 +29,18 @@ export interface RuntimeEffects extends SchedulerEffects {
 
 /** The effects of a real process. */
 export function nodeEffects(): RuntimeEffects {
+  const now = (): number => performance.now();
+  // Measured only when the debug log would say it.
+  const timings = hotloadEnv().log === "debug" ? new UpdateTimings(now) : undefined;
   return {
-    importModule: (url, json) => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url)),
+    importModule: (url, json) => {
+      const load = (): Promise<Record<string, unknown>> => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url));
+      return timings ? timings.program(load) : load();
+    },
     requireCache,
     requirable: requirableModule,
-    now: () => performance.now(),
+    now,
+    timings,
     log,
     watch: (onBatch, differs) =>
       new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),

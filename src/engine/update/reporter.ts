@@ -18,6 +18,7 @@ import { fileOf } from "../modules/scope.js";
 import type { HandlerKind } from "./handlers.js";
 import { invalidationOf, type UpdateRequest } from "./request.js";
 import type { TransactionOutcome } from "./transaction.js";
+import { splitLine, type UpdateSplit } from "./timings.js";
 import type { UpdateResult } from "./update-result.js";
 
 /** Where lines go (src/shared/log.ts in a real process). */
@@ -211,10 +212,18 @@ export class UpdateReport {
 
   /**
    * The new code of `files` runs, taken by `boundaries`, after `durationMs`; `handlerErrors`: what
-   * its handlers threw (said as they threw). Returns whether it must be heard even if quiet.
+   * its handlers threw (said as they threw); `split`: where its time went, when measured. Returns
+   * whether it must be heard even if quiet.
    */
-  applied(files: readonly string[], boundaries: readonly string[], durationMs: number, handlerErrors: number): boolean {
+  applied(
+    files: readonly string[],
+    boundaries: readonly string[],
+    durationMs: number,
+    handlerErrors: number,
+    split?: UpdateSplit,
+  ): boolean {
     const shownFiles = files.map(displayPath).join(", ");
+    if (split) this.#log.debug(splitLine(split));
     if (handlerErrors > 0) {
       this.#log.error(`update of ${shownFiles} failed: ${handlerErrors} handler(s) threw (the new code is running)`);
       // New code runs: even a quiet retry is heard.

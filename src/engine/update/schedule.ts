@@ -99,6 +99,7 @@ export class UpdateScheduler {
 
   async #apply(request: UpdateRequest): Promise<UpdateResult> {
     const started = this.#effects.now();
+    this.#effects.timings?.reset();
     const files = [...new Set(requestedFiles(request))];
     const report = this.#reporter.update(request);
     let changedFiles: readonly string[] = files;
@@ -179,7 +180,7 @@ export class UpdateScheduler {
         // brings back). The new code runs even when a handler threw, so they get their try then too.
         if (request.kind !== "retry") this.#failures.retryFailed();
         const { reevaluated, boundaries, handlerErrors } = outcome;
-        const heard = report.applied(files, boundaries, durationMs, handlerErrors.length);
+        const heard = report.applied(files, boundaries, durationMs, handlerErrors.length, this.#effects.timings?.split(durationMs));
         const result =
           handlerErrors.length > 0
             ? finish({ status: "failed", reevaluated, boundaries, error: handlerErrors[0] }, files, heard)

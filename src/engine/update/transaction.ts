@@ -27,6 +27,7 @@ import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.
 import { type VersionTable } from "../modules/versions.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
+import type { UpdateTimings } from "./timings.js";
 
 /** What the transaction does to the world outside the engine. */
 export interface TransactionEffects {
@@ -36,6 +37,8 @@ export interface TransactionEffects {
   requireCache(): NodeJS.Dict<NodeJS.Module>;
   /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
+  /** Where the update's time goes, when measured (see timings.ts). */
+  readonly timings?: UpdateTimings | undefined;
 }
 
 /** The parts of the engine the transaction reads and changes. */
@@ -194,6 +197,8 @@ export class UpdateTransaction {
 
   /** Runs the dispose handlers of the old versions `which` selects (once each). */
   async #dispose(which: (id: string) => boolean): Promise<void> {
+    // While the new versions wait at the gate: hotload's time, not the program's import.
+    const since = this.#effects.timings?.now();
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) {
@@ -207,6 +212,7 @@ export class UpdateTransaction {
       // Spent: if the update rolls back, this version stays but must not be disposed twice.
       handlers.length = 0;
     }
+    if (since !== undefined) this.#effects.timings!.aside(since);
   }
 
   /**
