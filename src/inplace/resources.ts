@@ -32,12 +32,19 @@ type Listener = (...args: any[]) => void;
 
 type Tracked =
   | { readonly kind: "timer"; readonly timer: NodeJS.Timeout; readonly work?: object | undefined }
-  | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }
+  | {
+      readonly kind: "listener";
+      readonly emitter: EventEmitter;
+      readonly event: string | symbol;
+      readonly listener: Listener;
+      /** A package added it to `process` for the module: it goes only if the package adds it again (see signals.ts). */
+      readonly byPackage?: boolean;
+    }
   | { readonly kind: "closable"; readonly closable: Closable };
 
 /** Takes a released version's listener off `process` (see signals.ts). */
 interface ProcessListenerRetirer {
-  retire(event: string | symbol, listener: Listener, reattached: () => void): void;
+  retire(event: string | symbol, listener: Listener, reattached: () => void, byPackage: boolean): void;
 }
 
 /** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
@@ -142,7 +149,8 @@ export class Resources {
         // all; a listener it added to someone else's emitter must go now.
         if (!isListening(item)) continue;
         stopped++;
-        if (item.emitter === process && this.#onProcess) this.#onProcess.retire(item.event, item.listener, () => this.#record(owner, item));
+        if (item.emitter === process && this.#onProcess)
+          this.#onProcess.retire(item.event, item.listener, () => this.#record(owner, item), item.byPackage === true);
         else item.emitter.removeListener(item.event, item.listener);
       }
     }
@@ -253,10 +261,14 @@ export class Resources {
         const result = original.call(this, event, listener);
         if (inherited && (!active || this[name] !== wrapped)) return result;
         if (resources.#inFlight?.work() !== undefined) return result;
-        const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
+        let owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
+        // What a package adds to `process` for a module (a graceful-shutdown helper's SIGTERM
+        // listener) is the module's if the package adds it again for the new version.
+        const byPackage = owner === undefined && this === process && resources.#onProcess !== undefined;
+        if (byPackage) owner = resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
           if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
-          resources.#record(owner, { kind: "listener", emitter: this, event, listener });
+          resources.#record(owner, { kind: "listener", emitter: this, event, listener, byPackage });
         }
         return result;
       };

@@ -37,6 +37,8 @@ interface Retired {
   readonly listener: Listener;
   /** Records it again under its version (the update failed, the version stays). */
   readonly reattached: () => void;
+  /** A package added it for the version: it stays unless the package adds it again. */
+  readonly byPackage: boolean;
 }
 
 /** The listeners on `process` of the versions an in-place update replaces, and the signals meanwhile. */
@@ -80,10 +82,15 @@ export class ProcessListeners {
     return this.#stopping;
   }
 
-  /** Removes `listener` of a released version from `process`, keeping Node's watch of a signal. */
-  retire(event: string | symbol, listener: Listener, reattached: () => void): void {
+  /**
+   * Removes `listener` of a released version from `process`, keeping Node's watch of a signal.
+   * `byPackage`: a package added it for the version; it comes back once the update settled unless
+   * the package added it again for the new version (a helper that adds a listener per call, where a
+   * singleton such as signal-exit adds its own once).
+   */
+  retire(event: string | symbol, listener: Listener, reattached: () => void, byPackage = false): void {
     if (!this.#left.has(event)) this.#left.set(event, new Set(process.rawListeners(event).filter((l) => l !== listener)));
-    this.#retired.push({ event, listener, reattached });
+    this.#retired.push({ event, listener, reattached, byPackage });
     if (typeof event !== "string" || !(event in SIGNALS)) {
       process.removeListener(event, listener);
       return;
@@ -102,14 +109,13 @@ export class ProcessListeners {
 
   /** The update settled: `updated`, or failed (the old versions stay, with their listeners). */
   settled(updated: boolean): void {
-    const retired = this.#retired.splice(0);
-    if (!updated) {
-      for (const { event, listener, reattached } of retired.reverse()) {
-        const left = this.#left.get(event)!;
-        if (!process.rawListeners(event).every((l) => left.has(l))) continue;
-        Emitter.prototype.on.call(process, event, listener);
-        reattached();
-      }
+    for (const { event, listener, reattached, byPackage } of this.#retired.splice(0).reverse()) {
+      const left = this.#left.get(event)!;
+      const added = process.rawListeners(event).filter((l) => !left.has(l));
+      const replaced = byPackage ? added.some((l) => sameSource(l, listener)) : updated || added.length > 0;
+      if (replaced) continue;
+      Emitter.prototype.on.call(process, event, listener);
+      reattached();
     }
     this.#left.clear();
     for (const event of this.#held) {
@@ -123,4 +129,10 @@ export class ProcessListeners {
     for (const signal of this.#pending) process.kill(process.pid, signal);
     this.#pending.clear();
   }
+}
+
+/** Whether two listeners are the same function of the same code (a `once` listener is compared by what it wraps). */
+function sameSource(a: Function, b: Function): boolean {
+  const unwrap = (f: Function): Function => (f as { listener?: Function }).listener ?? f;
+  return Function.prototype.toString.call(unwrap(a)) === Function.prototype.toString.call(unwrap(b));
 }

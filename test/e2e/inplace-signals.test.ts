@@ -25,20 +25,25 @@ interface Version {
   readonly exitCode?: number;
   /** It throws once it started. */
   readonly throws?: boolean;
+  /** The package that adds its SIGTERM listener (default: its own `process.on`). */
+  readonly via?: "shutdown-helper" | "exit-once";
 }
 
 /** The entry's source for `version`: it prints what it sees of `process` as it starts. */
 function source(version: Version): string {
-  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false } = version;
+  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false, via } = version;
+  const onSigterm =
+    via === undefined
+      ? `process.on("SIGTERM", () => { console.log("SIGTERM handled by rev ${rev}"); setTimeout(stop, ${drain}); });`
+      : `onShutdown("rev ${rev}", () => setTimeout(stop, ${drain}));`;
   return [
     'import { stop } from "./keepalive.mjs";',
+    via === undefined ? "" : `import onShutdown from "${via}";`,
     `console.log("evaluating rev ${rev}");`,
     slow > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${slow}));` : "",
     throws ? `throw new Error("rev ${rev} fails");` : "",
     exitCode === undefined ? "" : `process.exitCode = ${exitCode};`,
-    handler
-      ? `process.on("SIGTERM", () => { console.log("SIGTERM handled by rev ${rev}"); setTimeout(stop, ${drain}); });`
-      : "stop();\nsetInterval(() => {}, 60_000);",
+    handler ? onSigterm : "stop();\nsetInterval(() => {}, 60_000);",
     `console.log(\`ready rev ${rev}: \${process.listenerCount("SIGTERM")} SIGTERM listener(s), exit code \${process.exitCode}\`);`,
     "",
   ].join("\n");
@@ -125,3 +130,25 @@ test("the new version starts with Node's exit code, not the one its old version 
   assert.equal(await run.exited, 0, run.output());
   assert.equal((await plainEnding(entry, 22)).ending, 0);
 });
+
+for (const [via, what] of [
+  ["shutdown-helper", "a package that adds a SIGTERM listener per call: the new version's replaces the old one's"],
+  ["exit-once", "a package that adds its SIGTERM listener once: it stays for the new version"],
+] as const) {
+  test(what, async () => {
+    const { run, entry } = start({ rev: 1, via });
+    await run.waitForLine("ready rev 1: 1 SIGTERM listener(s)");
+    const since = run.mark();
+    edit(entry, source({ rev: 22, via }));
+    await run.waitForLine(/^\[hotload\] updated \.\/app\.mjs/, 10_000, since);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0, run.output());
+    const handled = run.lines.filter((line) => line.startsWith("SIGTERM handled"));
+    assert.deepEqual(handled, ["SIGTERM handled by rev 22"], run.output());
+    const plain = await plainEnding(entry, 22);
+    assert.deepEqual(
+      plain.lines.filter((line) => line.startsWith("SIGTERM handled")),
+      handled,
+    );
+  });
+}
