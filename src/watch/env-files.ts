@@ -78,7 +78,7 @@ export class EnvFiles {
       if (this.#told.has(path) && this.#told.get(path) === now) continue;
       this.#told.set(path, now);
       this.#say(
-        `${log.displayPath(path)} ${now === undefined ? "was removed" : "changed"}: the program read its environment as it started; a restart is needed to see it`,
+        `${log.displayPath(path)} ${now === undefined ? "was removed" : "changed"}: the program read its environment as it started; restart needed to see it`,
       );
     }
   }

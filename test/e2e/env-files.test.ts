@@ -11,7 +11,7 @@ import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
-const RESTART_LINE = /^\[hotload\] \.\/\.env changed: .* a restart is needed to see it$/;
+const RESTART_LINE = /^\[hotload\] \.\/\.env changed: .* restart needed to see it$/;
 
 test("a change to --env-file's file is told once, as needing a restart, never as an update", async () => {
   const dir = copyFixture("env-file");

@@ -370,6 +370,15 @@ export const SHAPES: readonly Shape[] = [
     env: { GREETING: "hello from env" },
   },
   {
+    name: "env-file",
+    group: "modules",
+    about: "settings from `node --env-file=.env`, with .env edited (in place cannot see it: one line says a restart is needed)",
+    entry: "server.mjs",
+    edits: [".env"],
+    nodeArgs: ["--env-file=.env"],
+    fast: true,
+  },
+  {
     name: "typescript",
     group: "typescript",
     about: "TypeScript run by Node's type stripping (`node server.ts`)",

@@ -63,7 +63,7 @@ test("each change is told once, a save of the same content is no news, and a cha
   await touched(".env");
   await touched(".env");
   assert.equal(said.length, 1);
-  assert.match(said[0]!, /\/\.env changed: the program read its environment as it started; a restart is needed to see it$/);
+  assert.match(said[0]!, /\/\.env changed: the program read its environment as it started; restart needed to see it$/);
   writeFileSync(join(dir, ".env"), "A=1\n");
   await touched(".env");
   writeFileSync(join(dir, ".env"), "A=22\n");
