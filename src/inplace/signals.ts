@@ -61,7 +61,7 @@ export class ProcessListeners {
     const listeners = this;
     // Node binds a signal's delivery to `process.emit` as it is when the signal is first listened
     // to: the program's listeners all come after this.
-    process.emit = function (this: EventEmitter, event: string | symbol, ...args: unknown[]): boolean {
+    process.emit = function (this: EventEmitter, event: string | symbol): boolean {
       if (typeof event === "string" && event.startsWith("SIG") && event in SIGNALS) {
         if (listeners.#held.has(event) && process.listenerCount(event) === 0) {
           listeners.#pending.add(event);
@@ -69,7 +69,8 @@ export class ProcessListeners {
         }
         if (STOPPING.has(event) && process.listenerCount(event) > 0) listeners.#stopping ??= event;
       }
-      return Reflect.apply(emit, this, [event, ...args]) as boolean;
+      // `arguments` as they are: no array made on a path every event of `process` takes.
+      return Reflect.apply(emit, this, arguments) as boolean;
     } as typeof process.emit;
     return () => {
       if (own) Object.defineProperty(process, "emit", own);
