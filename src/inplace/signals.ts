@@ -18,6 +18,9 @@
  * update would run its entry again and undo that (listen again, start its timers again), which no
  * restart does to a process that was told to stop. In-place updates are refused from then on.
  *
+ * Likewise an error nobody catches while no version listens for it (`uncaughtException`,
+ * `unhandledRejection`) reaches the old version's handler, as the old process's would.
+ *
  * All of it costs one string comparison per `process.emit` (signals, warnings, exit), and nothing
  * on any other path.
  */
@@ -25,6 +28,9 @@ import type { EventEmitter } from "node:events";
 
 const { EventEmitter: Emitter } = process.getBuiltinModule("node:events");
 const SIGNALS: Readonly<Record<string, number>> = process.getBuiltinModule("node:os").constants.signals;
+
+/** The events through which Node asks the program about an error it did not catch. */
+const ERRORS: ReadonlySet<string | symbol> = new Set(["uncaughtException", "unhandledRejection"]);
 
 /** The signals whose handler means the program was told to stop. */
 const STOPPING: ReadonlySet<string> = new Set(["SIGTERM", "SIGINT"]);
@@ -68,6 +74,10 @@ export class ProcessListeners {
           return false;
         }
         if (STOPPING.has(event) && process.listenerCount(event) > 0) listeners.#stopping ??= event;
+      } else if (listeners.#retired.length > 0 && ERRORS.has(event) && process.listenerCount(event) === 0) {
+        // An error while no version listens (old in-flight work failing as the update runs): the
+        // old version's handler still stands, as the old process's would until a restart ends it.
+        return listeners.#stillStanding(event, arguments);
       }
       // `arguments` as they are: no array made on a path every event of `process` takes.
       return Reflect.apply(emit, this, arguments) as boolean;
@@ -76,6 +86,13 @@ export class ProcessListeners {
       if (own) Object.defineProperty(process, "emit", own);
       else delete (process as { emit?: unknown }).emit;
     };
+  }
+
+  /** Runs the retired listeners of `event` with `args`; whether there were any (Node's fatal path otherwise). */
+  #stillStanding(event: string | symbol, args: IArguments): boolean {
+    const standing = this.#retired.filter((retired) => retired.event === event);
+    for (const { listener } of standing) Reflect.apply(listener, process, [...args].slice(1));
+    return standing.length > 0;
   }
 
   /** The stopping signal the program received and handled (it is shutting down), if any. */

@@ -25,24 +25,30 @@ interface Version {
   readonly exitCode?: number;
   /** It throws once it started. */
   readonly throws?: boolean;
+  /** It handles uncaught exceptions, and throws one on SIGUSR2. */
+  readonly catches?: boolean;
   /** The package that adds its SIGTERM listener (default: its own `process.on`). */
   readonly via?: "shutdown-helper" | "exit-once";
 }
 
 /** The entry's source for `version`: it prints what it sees of `process` as it starts. */
 function source(version: Version): string {
-  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false, via } = version;
+  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false, via, catches = false } = version;
   const onSigterm =
     via === undefined
       ? `process.on("SIGTERM", () => { console.log("SIGTERM handled by rev ${rev}"); setTimeout(stop, ${drain}); });`
       : `onShutdown("rev ${rev}", () => setTimeout(stop, ${drain}));`;
   return [
-    'import { stop } from "./keepalive.mjs";',
+    'import { onSigusr2, stop } from "./keepalive.mjs";',
     via === undefined ? "" : `import onShutdown from "${via}";`,
     `console.log("evaluating rev ${rev}");`,
     slow > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${slow}));` : "",
     throws ? `throw new Error("rev ${rev} fails");` : "",
     exitCode === undefined ? "" : `process.exitCode = ${exitCode};`,
+    catches
+      ? `process.on("uncaughtException", (error) => console.log(\`caught by rev ${rev}: \${error.message}\`));\n` +
+        `onSigusr2(() => { throw new Error("thrown by rev ${rev}"); });`
+      : "",
     handler ? onSigterm : "stop();\nsetInterval(() => {}, 60_000);",
     `console.log(\`ready rev ${rev}: \${process.listenerCount("SIGTERM")} SIGTERM listener(s), exit code \${process.exitCode}\`);`,
     "",
@@ -152,3 +158,19 @@ for (const [via, what] of [
     );
   });
 }
+
+test("an error nobody catches while the new version starts reaches the old version's handler, as the old process's would", async () => {
+  const { run, entry } = start({ rev: 1, catches: true });
+  await run.waitForLine("ready rev 1");
+  const since = run.mark();
+  edit(entry, source({ rev: 2, slow: 500, catches: true }));
+  await run.waitForLine("evaluating rev 2", 10_000, since);
+  // The old version's work throws: its uncaughtException handler is gone, the new one not there yet.
+  run.child.kill("SIGUSR2");
+  await run.waitForLine("caught by rev 1: thrown by rev 1", 10_000, since);
+  await run.waitForLine(/^\[hotload\] updated \.\/app\.mjs/, 10_000, since);
+  run.child.kill("SIGUSR2");
+  await run.waitForLine("caught by rev 2: thrown by rev 2", 10_000, since);
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.output());
+});
