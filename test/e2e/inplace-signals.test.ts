@@ -25,6 +25,8 @@ interface Version {
   readonly exitCode?: number;
   /** It throws once it started. */
   readonly throws?: boolean;
+  /** It sets the uncaught exception capture callback (which may be set once). */
+  readonly captures?: boolean;
   /** It handles uncaught exceptions, and throws one on SIGUSR2. */
   readonly catches?: boolean;
   /** The package that adds its SIGTERM listener (default: its own `process.on`). */
@@ -33,7 +35,7 @@ interface Version {
 
 /** The entry's source for `version`: it prints what it sees of `process` as it starts. */
 function source(version: Version): string {
-  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false, via, catches = false } = version;
+  const { rev, slow = 0, handler = true, drain = 0, exitCode, throws = false, via, catches = false, captures = false } = version;
   const onSigterm =
     via === undefined
       ? `process.on("SIGTERM", () => { console.log("SIGTERM handled by rev ${rev}"); setTimeout(stop, ${drain}); });`
@@ -45,6 +47,7 @@ function source(version: Version): string {
     slow > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${slow}));` : "",
     throws ? `throw new Error("rev ${rev} fails");` : "",
     exitCode === undefined ? "" : `process.exitCode = ${exitCode};`,
+    captures ? `process.setUncaughtExceptionCaptureCallback(() => {});\nconsole.log("capture set by rev ${rev}");` : "",
     catches
       ? `process.on("uncaughtException", (error) => console.log(\`caught by rev ${rev}: \${error.message}\`));\n` +
         `onSigusr2(() => { throw new Error("thrown by rev ${rev}"); });`
@@ -171,6 +174,17 @@ test("an error nobody catches while the new version starts reaches the old versi
   await run.waitForLine(/^\[hotload\] updated \.\/app\.mjs/, 10_000, since);
   run.child.kill("SIGUSR2");
   await run.waitForLine("caught by rev 2: thrown by rev 2", 10_000, since);
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.output());
+});
+
+test("the new version sets the uncaught exception capture callback again, as after a restart", async () => {
+  const { run, entry } = start({ rev: 1, captures: true });
+  await run.waitForLine("capture set by rev 1");
+  const since = run.mark();
+  edit(entry, source({ rev: 22, captures: true }));
+  await run.waitForLine(/^\[hotload\] updated \.\/app\.mjs/, 10_000, since);
+  assert.ok(run.lines.includes("capture set by rev 22"), run.output());
   run.child.kill("SIGTERM");
   assert.equal(await run.exited, 0, run.output());
 });
