@@ -15,6 +15,7 @@ import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 import { tellChildren } from "../src/shared/log.js";
+import { EnvFiles, tellsEnvFiles } from "../src/watch/env-files.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -39,6 +40,8 @@ if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
 runtime.reportStartupErrorsAsNode();
 if (supervisor) report = fileReporter(supervisor);
 link?.onRetire(() => runtime.retire());
+// The command restarts on a change to an environment file; without it, one line says a restart is needed.
+if (!link && tellsEnvFiles()) new EnvFiles().install();
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
 
 // module.hot for CommonJS modules, without rewriting their source: a getter every module inherits

@@ -25,6 +25,7 @@ import { InFlight } from "./in-flight.js";
 import { LongLived } from "./long-lived.js";
 import { ownerFinder, type OwnerScope } from "./owner.js";
 import { Resources } from "./resources.js";
+import { ProcessListeners } from "./signals.js";
 
 /** Whether in-place updates are on (`HOTLOAD_IN_PLACE`; default: on). */
 export function inPlaceEnabled(env: HotloadEnv = hotloadEnv()): boolean {
@@ -57,6 +58,9 @@ export class InPlace {
   readonly #inFlight = new InFlight();
   readonly #longLived: LongLived;
   readonly #children: Children;
+  readonly #processListeners = new ProcessListeners();
+  /** `process.exitCode` as the replaced versions left it, put back if the update fails. */
+  #exitCode: typeof process.exitCode;
   readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
@@ -68,7 +72,7 @@ export class InPlace {
 
   constructor(scope: OwnerScope, options: InPlaceOptions = {}) {
     const finders = ownerFinder(scope);
-    this.#resources = new Resources(finders, this.#inFlight);
+    this.#resources = new Resources(finders, this.#inFlight, this.#processListeners);
     this.#longLived = new LongLived(this.#resources);
     this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
     this.#children = new Children(finders.evaluating);
@@ -83,6 +87,7 @@ export class InPlace {
     if (this.#uninstall) return this;
     const resources = this.#resources.install(false);
     const longLived = this.#longLived.install();
+    const processListeners = this.#processListeners.install();
     // A builtin got this way passes no hook: it counts as resolved.
     const getBuiltinModule = process.getBuiltinModule;
     const inPlace = this;
@@ -103,6 +108,7 @@ export class InPlace {
       this.#uninstallChildren = undefined;
       process.getBuiltinModule = getBuiltinModule;
       longLived();
+      processListeners();
       resources();
       this.#uninstall = undefined;
     };
@@ -170,6 +176,8 @@ export class InPlace {
    * hotload, keep the previous version everywhere.
    */
   refusal(ids: readonly string[]): string | undefined {
+    const stopping = this.#processListeners.stopping;
+    if (stopping !== undefined) return `the program is shutting down (its ${stopping} handler ran); it is not started again`;
     const running = this.#children.running(ids);
     if (running.length === 0) return undefined;
     const owners = [...new Set(running.map(({ owner }) => log.displayPath(fileOf(owner))))].join(", ");
@@ -196,6 +204,11 @@ export class InPlace {
    * (the new version takes them over), its timers and listeners stop.
    */
   release(id: string): void {
+    if (this.#released.size === 0) {
+      // Every in-place update runs the entry again: the program starts over with Node's exit code.
+      this.#exitCode = process.exitCode;
+      process.exitCode = undefined;
+    }
     this.#released.add(id);
     this.#evaluating(true);
     const servers = this.#handover.retire(id);
@@ -209,7 +222,10 @@ export class InPlace {
     if (this.#released.size === 0) return;
     this.#released.clear();
     this.#evaluating(false);
-    if (result.status === "updated") {
+    const updated = result.status === "updated";
+    if (!updated && process.exitCode === undefined) process.exitCode = this.#exitCode;
+    this.#processListeners.settled(updated);
+    if (updated) {
       this.#handover.settle();
       return;
     }

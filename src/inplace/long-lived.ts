@@ -8,7 +8,8 @@
  *   task once, not once per version);
  * - the readline interfaces it created are closed, without closing stdin and without telling the
  *   old version's listeners (a restart would not run its `rl.on("close")` either);
- * - the worker threads it started are terminated, likewise without their 'exit' listeners.
+ * - the worker threads it started are terminated, likewise without their 'exit' listeners;
+ * - the uncaught exception capture callback it set is unset (it can be set only once).
  *
  * Each is wrapped only once the program reaches it (stdin when first read, the others with their
  * builtin), so a program that never uses them pays nothing. What a package opens is the
@@ -34,6 +35,7 @@ export class LongLived {
 
   /** Starts watching for stdin; returns the function that puts everything back. */
   install(): () => void {
+    this.#captureCallback();
     const descriptor = Object.getOwnPropertyDescriptor(process, "stdin");
     if (descriptor?.get && descriptor.configurable) {
       const read = descriptor.get;
@@ -56,6 +58,29 @@ export class LongLived {
       this.#installed.clear();
       syncBuiltinESMExports();
     };
+  }
+
+  /**
+   * `process.setUncaughtExceptionCaptureCallback(fn)` may be called once: the new version's call
+   * would throw ERR_UNCAUGHT_EXCEPTION_CAPTURE_ALREADY_SET where a restart's succeeds, so the
+   * callback a version set goes with it.
+   */
+  #captureCallback(): void {
+    const set = process.setUncaughtExceptionCaptureCallback;
+    let current: unknown = null;
+    const resources = this.#resources;
+    process.setUncaughtExceptionCaptureCallback = function (this: unknown, callback: ((error: Error) => void) | null) {
+      Reflect.apply(set, this, [callback]);
+      current = callback;
+      if (callback === null) return;
+      resources.opened({
+        live: () => current === callback,
+        close: () => {
+          if (current === callback) set.call(process, (current = null));
+        },
+      });
+    } as typeof set;
+    this.#undo.push(() => (process.setUncaughtExceptionCaptureCallback = set));
   }
 
   /** A module resolved to the builtin `url`: the first one of each kind wraps it. */

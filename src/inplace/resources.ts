@@ -32,8 +32,20 @@ type Listener = (...args: any[]) => void;
 
 type Tracked =
   | { readonly kind: "timer"; readonly timer: NodeJS.Timeout; readonly work?: object | undefined }
-  | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }
+  | {
+      readonly kind: "listener";
+      readonly emitter: EventEmitter;
+      readonly event: string | symbol;
+      readonly listener: Listener;
+      /** A package added it to `process` for the module: it goes only if the package adds it again (see signals.ts). */
+      readonly byPackage?: boolean;
+    }
   | { readonly kind: "closable"; readonly closable: Closable };
+
+/** Takes a released version's listener off `process` (see signals.ts). */
+interface ProcessListenerRetirer {
+  retire(event: string | symbol, listener: Listener, reattached: () => void, byPackage: boolean): void;
+}
 
 /** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
 interface Closable {
@@ -55,6 +67,7 @@ export class Resources {
   readonly #ownerOf: OwnerOf;
   readonly #callerOf: OwnerOf;
   readonly #inFlight: WorkInFlight | undefined;
+  readonly #onProcess: ProcessListenerRetirer | undefined;
   readonly #owned = new Map<string, Set<Tracked>>();
   /** The module whose code added the first listener to an emitter (for servers: their creator). */
   readonly #emitterOwners = new WeakMap<object, string>();
@@ -70,12 +83,13 @@ export class Resources {
    * `finders.owner` names the project module behind a server's listener, through the framework
    * that adds it: the server goes with that module. What `inFlight` work starts (a request's
    * timers) is nobody's: it finishes under the old code, as in a restart that lets the old process
-   * answer its requests.
+   * answer its requests. A listener on `process` goes through `onProcess` (see signals.ts).
    */
-  constructor(finders: OwnerFinders, inFlight?: WorkInFlight) {
+  constructor(finders: OwnerFinders, inFlight?: WorkInFlight, onProcess?: ProcessListenerRetirer) {
     this.#ownerOf = finders.owner;
     this.#callerOf = finders.caller;
     this.#inFlight = inFlight;
+    this.#onProcess = onProcess;
   }
 
   /**
@@ -133,8 +147,11 @@ export class Resources {
       } else if (this.#emitterOwners.get(item.emitter) !== owner) {
         // A server the module created goes with it (handed over, see handover.ts), listeners and
         // all; a listener it added to someone else's emitter must go now.
-        if (isListening(item)) stopped++;
-        item.emitter.removeListener(item.event, item.listener);
+        if (!isListening(item)) continue;
+        stopped++;
+        if (item.emitter === process && this.#onProcess)
+          this.#onProcess.retire(item.event, item.listener, () => this.#record(owner, item), item.byPackage === true);
+        else item.emitter.removeListener(item.event, item.listener);
       }
     }
     return stopped;
@@ -244,10 +261,14 @@ export class Resources {
         const result = original.call(this, event, listener);
         if (inherited && (!active || this[name] !== wrapped)) return result;
         if (resources.#inFlight?.work() !== undefined) return result;
-        const owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
+        let owner = isProcess ? resources.#callerOf() : resources.#ownerOf();
+        // What a package adds to `process` for a module (a graceful-shutdown helper's SIGTERM
+        // listener) is the module's if the package adds it again for the new version.
+        const byPackage = owner === undefined && this === process && resources.#onProcess !== undefined;
+        if (byPackage) owner = resources.#ownerOf();
         if (owner !== undefined && typeof listener === "function") {
           if (!isProcess && !resources.#emitterOwners.has(this)) resources.#emitterOwners.set(this, owner);
-          resources.#record(owner, { kind: "listener", emitter: this, event, listener });
+          resources.#record(owner, { kind: "listener", emitter: this, event, listener, byPackage });
         }
         return result;
       };

@@ -63,6 +63,11 @@ export function tellChildren(): void {
   };
 }
 let toldChildren = false;
+
+/** Whether this process is the first of its tree to run hotload (not one the program started). */
+export function isFirstProcess(): boolean {
+  return FIRST === "" || FIRST === String(process.pid);
+}
 const getBuiltinModule = process.getBuiltinModule;
 
 function prefix(): string {

@@ -16,7 +16,7 @@ import { spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 import { Client, type Observation } from "./client.js";
 import { applyEdit, labelOf, prepare, unavailable, type Prepared } from "./fixture.js";
 import { descendantsOf, kill, sigterm } from "./observer.js";
-import type { Shape } from "./shapes.js";
+import type { Edit, Shape } from "./shapes.js";
 
 export { applyEdit, prepare, type Prepared } from "./fixture.js";
 
@@ -143,6 +143,11 @@ async function runInPlace(shape: Shape, late: boolean): Promise<Step[]> {
       const inFlight = await client.startInFlight();
       const since = run.mark();
       applyEdit(app.dir, change, i + 1);
+      if (shape.sigtermWhileStarting && i === shape.edits.length - 1) {
+        await run.waitForLine(shape.sigtermWhileStarting, UPDATE_MS, since);
+        steps.push({ label: sigtermLabel(change, i + 1), observed: { ...(await sigterm(run)) } });
+        return steps;
+      }
       const hotload = await settled(run, since);
       steps.push({ label: labelOf(change, i + 1), observed: await client.observe(i + 1, inFlight), hotload });
       if (hotload.some((line) => FALLBACK.test(line))) return steps;
@@ -183,6 +188,10 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
         await current.client.open();
       }
       const { run, client } = current;
+      if (shape.sigtermWhileStarting && change !== undefined && n === shape.edits.length) {
+        steps.push({ label: sigtermLabel(change, n), observed: { ...(await sigterm(run)) } });
+        break;
+      }
       steps.push({
         label: change === undefined ? "at start" : labelOf(change, n),
         observed: await client.observe(n, await client.startInFlight()),
@@ -205,6 +214,8 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
   }
   return steps;
 }
+
+const sigtermLabel = (change: Edit, n: number): string => `SIGTERM as ${labelOf(change, n).slice("after ".length)} starts`;
 
 /**
  * Kills `run` and everything it started (a cluster's workers, a child process), and waits for it

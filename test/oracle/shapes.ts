@@ -54,6 +54,13 @@ export interface Shape {
   /** A long poll's path: sent before each edit, answered after it. */
   readonly longPoll?: string;
   readonly events?: Events;
+  /**
+   * A line each version prints as it starts, before it listens for SIGTERM: on the last edit,
+   * SIGTERM is sent as soon as the new version prints it (in place: in the middle of the update;
+   * the restart's reference: the edited program, told to stop once it serves), instead of the
+   * observations after that edit.
+   */
+  readonly sigtermWhileStarting?: RegExp;
   /** The line that says the program is ready (default /^listening on /). */
   readonly ready?: RegExp;
   /** Node options of both runs (before `--import hotload`). */
@@ -293,6 +300,15 @@ export const SHAPES: readonly Shape[] = [
     edits: ["routes.mjs", "server.mjs"],
   },
   {
+    name: "slow-start",
+    group: "in-flight",
+    about: "an entry that awaits its database before it listens and adds its SIGTERM handler, told SIGTERM while a save re-runs it",
+    entry: "server.mjs",
+    edits: ["routes.mjs", "server.mjs"],
+    sigtermWhileStarting: /^starting$/,
+    fast: true,
+  },
+  {
     name: "worker-pool",
     group: "processes",
     about: "a pool of two worker_threads answering tasks on parentPort, no hot code",
@@ -352,6 +368,15 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: ["config.mjs", "routes.mjs"],
     env: { GREETING: "hello from env" },
+  },
+  {
+    name: "env-file",
+    group: "modules",
+    about: "settings from `node --env-file=.env`, with .env edited (in place cannot see it: one line says a restart is needed)",
+    entry: "server.mjs",
+    edits: [".env"],
+    nodeArgs: ["--env-file=.env"],
+    fast: true,
   },
   {
     name: "typescript",
