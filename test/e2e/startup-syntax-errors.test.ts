@@ -22,15 +22,18 @@ async function crash(run: Running): Promise<{ code: number | string; printed: st
 
 describe("a syntax error that stops the program at start-up prints as under plain node", () => {
   const dir = copyFixture("startup-syntax-errors");
-  // Node 22 keeps a module imported by another that failed to compile, and never compiles it
-  // again: an error there that the lexer reads past stays as hotload's edits made it (an unclosed
-  // block or string stops the lexer, and such a module is handed on as written; docs/updates.md).
-  const node22 = process.versions.node.startsWith("22.") ? "Node 22 does not compile a failed import again" : false;
   const cases = [
     ["first-line.mjs", "on line 1, where the statement goes first", false],
     ["end-of-line.mjs", "on line 1, where the statement goes at its end", false],
     ["imports-unclosed.mjs", "at the end of an imported module (an unclosed block, where hotload appends an import)", false],
-    ["imports-first-line.mjs", "on line 1 of an imported module", node22],
+    ["imports-first-line.mjs", "on line 1 of an imported module", false],
+    ["missing-value.mjs", "a missing value on line 1", false],
+    ["imports-missing-value.mjs", "a missing value on line 1 of an imported module", false],
+    ["imports-template-in-function.mjs", "in a template in a function of an imported module", false],
+    ["imports-await-in-function.mjs", "`await` in a plain function of an imported module", false],
+    ["imports-duplicate-export.mjs", "a duplicate export in an imported module", false],
+    ["missing-export.mjs", "an import of a name the imported module does not export (a link error)", false],
+    ["imports-missing-export.mjs", "a link error in an imported module", false],
     ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)", false],
     ["unclosed.ts", "at the end of a TypeScript file", false],
   ] as const;
