@@ -131,7 +131,9 @@ describe("profiles and coverage after an update", () => {
   }
 
   test("--cpu-prof: each version of a function is its own entry, under the version's URL (docs/limits.md)", async () => {
-    const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof"], {});
+    // Sampled every 100 µs (1 ms by default): on a loaded machine a version that runs for 30 ms of the
+    // clock may get a few ms of CPU, and the default interval can miss it.
+    const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof", "--cpu-prof-interval=100"], {});
     const [file] = readdirSync(join(dir, "prof"));
     const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as {
       nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[];
