@@ -1,5 +1,5 @@
 /**
- * Call sites name the file of a new version, not the URL it loads under (issue 23, case 4). V8
+ * Call sites name the file of a new version, not the URL it loads under. V8
  * names a frame's script two ways: formatted stack traces and `getScriptNameOrSourceURL()` use
  * the `//# sourceURL=` hotload gives every new version (the file's URL), while
  * `CallSite.getFileName()` and `util.getCallSites()` give the URL the module was loaded under,

@@ -95,7 +95,7 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
   const { data: cached, damaged } = readCache(cacheFile, stamp);
   const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
-    // Stack frames (report.ts, in-place updates' owners) see hotload's code in its folder, as before.
+    // Stack frames (report.ts, in-place updates' owners) see hotload's code in its own folder.
     filename: url.href,
     cachedData: cached,
     // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
@@ -165,10 +165,9 @@ const HASH_NAME = "rotmul32";
  * (the last one padded with zero bytes) taken in as a = rotl(a + w * P2, 13) * P1 from a = the byte
  * length (xxHash32's round). Every step is a bijection of a, so any one damaged word always changes
  * it; the rotation carries high bits down, so that damage to high bits of several words does not
- * cancel out (as with a multiply alone). Checking V8's data is the only work of the cache that grows
- * with the bundle: in WebAssembly it costs about 1 M instructions at start-up (cachegrind) for the
- * hooks' ~150 KB, loading node:zlib for its CRC-32 cost 8-13 M, and the same loop in JavaScript 25 M
- * (it runs once, too short to be optimized).
+ * cancel out. In WebAssembly: about 1 M instructions at start-up for the hooks' ~150 KB, where
+ * node:zlib's CRC-32 cost 8-13 M (loading it) and the same loop in JavaScript 25 M (run once, never
+ * optimized).
  */
 function checksum(data: Uint8Array): number | undefined {
   const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;

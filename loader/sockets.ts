@@ -1,6 +1,6 @@
 /**
  * Under the `hotload` command the supervisor holds every listening socket the program asks for
- * (werkzeug's model, issue 22): the program's first `listen()` on an address binds as under plain
+ * (werkzeug's model): the program's first `listen()` on an address binds as under plain
  * node, and the socket goes to the supervisor; the next process gets it before its first line
  * runs, and its `listen()` on that address takes it instead of binding. So old and new process
  * accept on one socket while both run, and the kernel queues connections while neither does: a

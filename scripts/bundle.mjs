@@ -42,6 +42,9 @@ const META_URL_OK = new Set([
 // through the hooks), bundled and minified well under one. Minified: of this code, only its
 // results are read (hotload's own code stays as written, for its stack traces).
 // es-module-lexer likewise: its WebAssembly is compiled on the first parse, not when it loads.
+// Nothing shipped imports these from node_modules, so they are devDependencies. acorn and
+// @jridgewell/remapping stay dependencies, required from node_modules only on rare paths (a source the
+// lexer cannot read, an edit that moves a column): inlined, every start would compile them.
 const INLINED = /^(?:magic-string|@jridgewell\/sourcemap-codec|es-module-lexer)$/;
 const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sourcemap-codec|es-module-lexer)[\\/].*\.m?js$/;
 // Not in that file: in-place updates tell hotload's wrappers from the rest of its code by the folder

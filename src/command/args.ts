@@ -43,7 +43,7 @@ export type ParsedArgs =
   /** A usage error: `message` is one line, without the `hotload:` prefix. */
   | { readonly kind: "error"; readonly message: string };
 
-/** `--restart` globs used when none is given: the env files next to the entry. */
+/** `--restart` globs used when none is given: the env files in the working directory. */
 const DEFAULT_RESTART: readonly string[] = [".env", ".env.*"];
 
 /** `--poll` without a value: the interval, in ms. */
@@ -80,9 +80,9 @@ Options:
 Any other option before the entry is passed to node (--import tsx, --enable-source-maps,
 --inspect, --env-file=.env, ...). Everything after the entry is passed to the app.
 
-Globs: * and ? stay within a folder, ** spans folders, {a,b} is either; relative globs and
---env-file paths start at the working directory. node_modules and .git are skipped unless a
-glob names them.
+Globs (picomatch): * and ? stay within a folder, ** spans folders, {a,b} is either, [ab] is one
+character of a set, \\ escapes; * also matches dot files (.env). Relative globs and --env-file
+paths start at the working directory. node_modules and .git are skipped unless a glob names them.
 
 Restarts: the app runs as a plain node process; hotload holds every socket it listens on
 (TCP, unix paths) and hands it to each new process, so no connection is refused. The new
@@ -123,7 +123,8 @@ Environment (read by the app's hotload, so they work with node --import hotload 
                                   handler's promise before it goes on without it (default 5000)
   HOTLOAD_CODE_CACHE=0            compile hotload's own start-up code every time instead of
                                   keeping V8's code cache of it in $XDG_CACHE_HOME/hotload
-                                  (default ~/.cache/hotload)
+                                  (default ~/.cache/hotload; macOS ~/Library/Caches/hotload,
+                                  Windows %LOCALAPPDATA%\\hotload)
   NO_COLOR                        no colours (they are used only on a terminal anyway)
   HOTLOAD_HOT, HOTLOAD_SUPERVISOR, HOTLOAD_FIRST_PID
                                   set by hotload for the app (HOTLOAD_HOT=0 with --no-hot; the app

@@ -1,6 +1,6 @@
 /**
  * One run of the program under the `hotload` command: a child process, how it ended, whether it
- * is ready, and how it is stopped (issues 13, 22).
+ * is ready, and how it is stopped.
  *
  * The program runs as a plain process (`node [node options] --import hotload <entry>`), as under
  * node: no node:cluster, no IPC channel of Node's. The supervisor holds its listening sockets
@@ -12,7 +12,6 @@ import { LINK_FD, wire } from "../shared/link.js";
 import { descendants } from "./tree.js";
 import { systemClock, type Clock, type Timer } from "../shared/clock.js";
 
-/** How a run ended. */
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -24,7 +23,6 @@ export interface Exit {
  */
 export type Ending = number | NodeJS.Signals;
 
-/** What to run. */
 export interface LaunchSpec {
   /** The entry as written (resolved by node against `cwd`). */
   readonly entry: string;
@@ -43,11 +41,9 @@ export interface Launch {
   spawn(spec: LaunchSpec): ChildProcess;
   /** Sends `signal` to the process `pid`; throws when it is gone (as `process.kill`). */
   kill(pid: number, signal: NodeJS.Signals): void;
-  /** The processes below `pid`. */
   descendants(pid: number): number[];
 }
 
-/** Real processes. */
 export const processLaunch: Launch = {
   spawn: (spec) => spawnLinked(spec),
   kill: (pid, signal) => {
@@ -136,7 +132,6 @@ export class Run {
     this.#check();
   }
 
-  /** The program listens on `key`. */
   listened(key: string): void {
     this.listening.add(key);
     this.#check();
@@ -161,11 +156,10 @@ export class Run {
   }
 
   /**
-   * Resolves true when the run is ready, false when it exits first. Ready means: it listens on
-   * every socket in `expected` (those its predecessor listened on), or on as many (an address
-   * changed); or, when that is empty, its
-   * entry has finished evaluating; or it called `ready()`. A run that has not become ready after
-   * {@link LISTEN_TIMEOUT_MS} is taken as ready (`onLate` is told).
+   * Resolves true when the run is ready, false when it exits first. Ready: it listens on every
+   * socket in `expected` (its predecessor's), or on as many (an address changed); with none
+   * expected, its entry has finished evaluating; or it called `ready()`. After
+   * {@link LISTEN_TIMEOUT_MS} it is taken as ready (`onLate` is told).
    */
   whenReady(expected: ReadonlySet<string>, onLate: () => void): Promise<boolean> {
     if (this.exit) return Promise.resolve(false);

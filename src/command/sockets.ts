@@ -1,5 +1,5 @@
 /**
- * The listening sockets the supervisor holds for the program (werkzeug's model, issue 22): each
+ * The listening sockets the supervisor holds for the program (werkzeug's model): each
  * socket a run listened on comes here (loader/sockets.ts sends its handle over the link), and
  * every new run gets them all before its program starts, so a restart refuses no connection. The
  * supervisor never accepts on them: the handles it holds are never listened on in this process.

@@ -1,6 +1,6 @@
 /**
  * A program's whole process tree: the program and every process it started, so that a restart or
- * the command's exit leaves none of its helpers behind holding ports (issue 13).
+ * the command's exit leaves none of its helpers behind holding ports.
  *
  * A detached child (a process-group leader) would lose the terminal. So the tree is read from the
  * process table instead: /proc on Linux, `ps` elsewhere. It is read once, before any signal, so a

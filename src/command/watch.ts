@@ -20,7 +20,6 @@ import type { WatchFunction } from "../watch/watcher.js";
 /** Called with the absolute path of a changed file. */
 export type ChangeListener = (file: string) => void;
 
-/** A running watch. */
 export interface Watch {
   /** Resolves when the initial scan is done: from then on no change is missed. */
   readonly ready: Promise<void>;

@@ -72,7 +72,6 @@ interface LoadedSource {
   readonly format?: "module";
 }
 
-/** How a runtime is made. */
 interface RuntimeOptions {
   /** The supervisor (the `hotload` command), when there is one. */
   readonly notifier?: RuntimeNotifier | undefined;
@@ -125,7 +124,10 @@ export class Runtime implements HotHost, RuntimeSlot {
         notifier?.filesLoaded([file]);
       },
       fileGone: (file) => this.#watcher.remove(file),
-      dropped: (context) => this.#events.drop(context),
+      dropped: (context) => {
+        this.#events.drop(context);
+        this.#contexts.dropped(context);
+      },
       settle: () => this.#tracker.flush(),
     });
     this.#tracker = new HookTracker(
@@ -206,8 +208,8 @@ export class Runtime implements HotHost, RuntimeSlot {
     // What Node's type stripping would do after the hooks, done here (see source/typescript.ts).
     const js = stripTypes(code);
     if (js !== undefined) return { source: js, format: "module" };
-    // The file's own syntax error: Node reports it from the file as written. (Should only the
-    // edited code fail, Node reports that, as before.)
+    // The file's own syntax error: Node reports it from the file as written (should only the
+    // edited code fail, Node reports that).
     return stripTypes(textOf(source)) === undefined ? undefined : { source: code };
   }
 
@@ -285,7 +287,6 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#scheduler.invalidate(url, message);
   }
 
-  /** A context registered an event listener. */
   listening(context: HotContext): void {
     this.#events.listening(context);
   }

@@ -18,14 +18,10 @@
  * Node 24): one context entered per connection, none per HTTP/1 request (its response is read
  * off the connection) and none per promise. Where AsyncLocalStorage runs on async_hooks instead
  * (Node 22 without `--experimental-async-context-frame`) it would slow every promise down
- * (measured: 200,000 awaits took 61 ms instead of 24), so there only what a server event starts
- * synchronously is known to be in flight, with the timers that recur from those and what runs in
- * an accepted socket's own callbacks: what a handler starts after its first `await` counts as the
- * evaluation's, as before. Nothing cheaper carries the work across an `await` there: after one,
- * executionAsyncResource() is the top-level resource, not the timer or socket that resumed it, and
- * V8's promise hooks of our own (v8.promiseHooks, no async_hooks) cost about as much as Node's
- * AsyncLocalStorage (200,000 awaits, best of 7, Node 22: 10 ms plain, 20 ms with an init hook
- * alone, 24 ms with init/before/after, 33 ms with AsyncLocalStorage).
+ * (200,000 awaits: 61 ms instead of 24), so there only what a server event starts synchronously
+ * is in flight, with the timers that recur from those and an accepted socket's own callbacks.
+ * Nothing cheaper carries the work across an `await` there: executionAsyncResource() is then the
+ * top-level resource, and V8's promise hooks cost about as much as AsyncLocalStorage.
  */
 import type { AsyncLocalStorage } from "node:async_hooks";
 import type { Server } from "node:net";

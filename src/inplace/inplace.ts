@@ -1,22 +1,13 @@
 /**
- * Zero-config in-place updates (issue 16): an update that reaches an entry with no hot code (no
+ * Zero-config in-place updates: an update that reaches an entry with no hot code (no
  * `accept()`, no `decline()`) re-evaluates the chain up to the entry in the running process, as
- * if the entry accepted itself. Modules off that chain are not evaluated again and keep their
- * state. What the replaced versions started is taken care of here:
+ * if the entry accepted itself; modules off that chain keep their state. What the replaced
+ * versions started is retired (resources.ts, long-lived.ts), their servers are handed over
+ * (handover.ts), what in-flight work started finishes (in-flight.ts), and a version that started
+ * a child process still running is refused before anything stops (children.ts,
+ * {@link InPlace.refusal}).
  *
- * - their timers and intervals stop, and their listeners on `process` and on servers they did not
- *   create are removed (resources.ts), and so are those on stdin and `parentPort`, with the
- *   readline interfaces and worker threads they opened (long-lived.ts), and those their
- *   evaluation added to any other emitter (a kept module's `bus`) while they evaluated;
- * - their listening servers are handed over to the new version's servers (handover.ts);
- * - what in-flight work started (a request's timers) is nobody's: it finishes (in-flight.ts).
- *
- * A version whose evaluation started a child process that still runs (a cluster primary's workers)
- * is not replaced in place: hotload cannot know what retiring the children would mean
- * (children.ts). The update is refused before anything stops ({@link InPlace.refusal}).
- *
- * On by default; `HOTLOAD_IN_PLACE=0` turns it off (an update reaching the entry then needs a
- * restart, as before). When off, nothing is wrapped and nothing is paid.
+ * On by default; `HOTLOAD_IN_PLACE=0` turns it off, and then nothing is wrapped and nothing is paid.
  *
  * The server wrappers need node:net, which costs ~4 ms of start-up to load: they go on when the
  * program first reaches a module that can make a server ({@link SERVER_BUILTINS}, through import,
@@ -153,7 +144,7 @@ export class InPlace {
    * version's evaluation puts on a kept module's emitter goes with that version. Only then: those
    * methods are hot, and the rest of the time they are Node's own, at no cost. What is added after
    * the first turn at start (after a top-level `await` of I/O, or under a loader whose hooks run on
-   * another thread) is not seen, and stays, as before.
+   * another thread) is not seen, and stays.
    */
   #evaluating(on: boolean): void {
     if (on && this.#endEvaluation === undefined) this.#endEvaluation = this.#resources.wrapEveryEmitter();

@@ -79,13 +79,16 @@ export function ownerFinder(scope: OwnerScope): OwnerFinders {
     const script = site.getFileName();
     if (!script) return OTHER;
     if (script.startsWith("node:")) return through === "node" || (through === "events" && script === "node:events") ? SKIP : OTHER;
-    let frame = frames.get(script);
+    // Keyed by module, not version: one entry per version would keep every version's URL. (A
+    // path is a CommonJS module's: its versions share it.)
+    const key = script.startsWith("file:") ? stripVersion(script) : script;
+    let frame = frames.get(key);
     if (frame !== undefined) return frame;
-    const url = script.startsWith("/") ? pathToFileURL(script).href : script;
+    const url = key.startsWith("/") ? pathToFileURL(key).href : key;
     if (url.startsWith(here)) frame = SKIP;
     else if (scope.isOwn(url)) frame = OWN;
-    else frame = scope.isHot(stripVersion(url)) ? stripVersion(url) : OTHER;
-    frames.set(script, frame);
+    else frame = scope.isHot(url) ? url : OTHER;
+    frames.set(key, frame);
     return frame;
   };
   /** Where the innermost project frame is in `sites`: its index, NOBODY when hotload's code or

@@ -137,11 +137,12 @@ test("the command ends as its program ends under plain node: by the signal that 
 
 test("an app that ignores SIGTERM is killed after --kill-timeout", async () => {
   const dir = copyFixture("cli-signals");
-  const run = hotload(dir, ["--kill-timeout", "300", "app.mjs", "ignore"]);
+  // Long enough for a loaded machine to run the app's handler before the kill.
+  const run = hotload(dir, ["--kill-timeout", "1500", "app.mjs", "ignore"]);
   await run.waitForLine(/^started pid=\d+ mode=ignore$/);
   run.child.kill("SIGTERM");
   await run.waitForLine("ignoring SIGTERM");
-  await run.waitForLine(/^\[hotload\] \.\/app\.mjs did not exit within 300 ms of SIGTERM: killing it$/);
+  await run.waitForLine(/^\[hotload\] \.\/app\.mjs did not exit within 1500 ms of SIGTERM: killing it$/);
   assert.equal(await run.exited, "SIGTERM");
 });
 

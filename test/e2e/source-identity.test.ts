@@ -131,9 +131,8 @@ describe("profiles and coverage after an update", () => {
   }
 
   test("--cpu-prof: each version of a function is its own entry, under the version's URL (docs/limits.md)", async () => {
-    // Sampled every 100 µs (1 ms by default): on a loaded machine a version that runs for 30 ms of the
-    // clock may get a few ms of CPU, and the default interval can miss it.
-    const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof", "--cpu-prof-interval=100"], {});
+    // Busy for long enough that a loaded machine still gives each version CPU time to sample.
+    const dir = await twoUpdates(["--cpu-prof", "--cpu-prof-dir=prof"], { WORK_MS: "300" });
     const [file] = readdirSync(join(dir, "prof"));
     const profile = JSON.parse(readFileSync(join(dir, "prof", file!), "utf8")) as {
       nodes: { callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -188,7 +187,7 @@ describe("profiles and coverage after an update", () => {
       writeFileSync(join(fresh, "dep.mjs"), readFileSync(join(dir, "dep.mjs")));
       writeFileSync(join(fresh, "app.mjs"), 'import * as dep from "./dep.mjs";\ndep.work(30);\ndep.where();\n');
       execFileSync(process.execPath, ["app.mjs"], { cwd: fresh, env: { ...process.env, NODE_V8_COVERAGE: "coverage" } });
-      assert.match(afterUpdates ?? "", /\| \d+-\d+ $/, "the never-called function is reported uncovered");
+      assert.match(afterUpdates ?? "", /\| \d+-\d+ $/, `the never-called function is reported uncovered: ${afterUpdates}`);
       assert.equal(afterUpdates, c8(fresh, "coverage"));
     },
   );

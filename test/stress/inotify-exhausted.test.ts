@@ -7,7 +7,7 @@
  * Real exhaustion needs root (the limit is lowered with sysctl for the second or two the start
  * and the two saves take, then restored): skipped otherwise. It lives in the stress
  * suite, which runs a file at a time, because the limit is the whole machine's.
- * test/unit/watch-fallback.test.ts checks the same without root, with fs.watch made to fail.
+ * test/e2e/watch-fallback.test.ts checks the same without root, with fs.watch made to fail.
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";

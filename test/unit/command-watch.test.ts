@@ -2,7 +2,7 @@
  * The command's own watches (src/command/watch.ts), with a fake chokidar: what is watched, what
  * counts as a change, when a watch is ready, and the polling fall-back when the OS gives no watch.
  * The files are real (a change is a change of their bytes); the events are the test's. chokidar
- * itself, failing as the OS makes it fail, is tested in watch-fallback.test.ts.
+ * itself, failing as the OS makes it fail, is tested in test/e2e/watch-fallback.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -18,7 +18,6 @@ const ENTRY_POINTS = new Set(["src/api.ts", "src/cli.ts", "src/hot-types.ts", "l
 /** Exports only tests use, each file with the reason its tests reach inside. */
 const TEST_ONLY: Record<string, { readonly names: readonly string[]; readonly why: string }> = {
   "loader/sockets.ts": { names: ["requestOf"], why: "listen()'s overloads, pinned without a socket" },
-  "src/command/glob.ts": { names: ["globToRegExp"], why: "the glob syntax, pinned pattern by pattern" },
   "src/inplace/handover.ts": { names: ["listenTarget", "sameTarget"], why: "listen()'s overloads, pinned without a socket" },
   "src/shared/env.ts": { names: ["readEnv"], why: "tests hand it an environment instead of setting process.env" },
   "src/shared/node-version.ts": { names: ["enginesNode"], why: "the unbundled reading of package.json's engines.node" },

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileGlob, coveredBy, escapeGlob, globToRegExp, matchesGlob } from "../../src/command/glob.js";
+import { compileGlob, coveredBy, escapeGlob, matchesGlob } from "../../src/command/glob.js";
 
 function matches(glob: string, path: string): boolean {
-  return globToRegExp(glob).test(path);
+  return matchesGlob(compileGlob(glob, "/", "linux"), path);
 }
 
 test("* stays within one folder and matches dot files", () => {
@@ -42,12 +42,19 @@ test("{a,b} is either alternative, with wildcards and nesting", () => {
   assert.ok(!matches("/a/{src/**/*.js,config.{json,yaml}}", "/a/config.toml"));
 });
 
-test("regular expression characters and unclosed braces are literal", () => {
-  assert.ok(matches("/a/(x)+[1].js", "/a/(x)+[1].js"));
+test("[...] is one of its characters; regular expression characters and escaped ones are literal", () => {
+  assert.ok(matches("/a/x[12].js", "/a/x2.js"));
+  assert.ok(!matches("/a/x[12].js", "/a/x3.js"));
+  assert.ok(matches("/a/\\(x\\)+\\[1\\].js", "/a/(x)+[1].js"));
+  assert.ok(matches("/a/x$^.js", "/a/x$^.js"));
   assert.ok(!matches("/a/x.js", "/a/xajs"));
-  assert.ok(matches("/a/{x.js", "/a/{x.js"));
+  assert.ok(matches("/a/\\{x.js", "/a/{x.js"));
   assert.ok(matches("/a/\\*.js", "/a/*.js"));
   assert.ok(!matches("/a/\\*.js", "/a/x.js"));
+});
+
+test("a leading ! is no negation", () => {
+  assert.ok(!matches("!/a/x.js", "/b/y.js"));
 });
 
 test("relative globs start at the given folder; . and .. are folded", () => {
@@ -90,6 +97,11 @@ test("escapeGlob makes a path with wildcard characters match only itself", () =>
   const glob = compileGlob(escapeGlob("/app/{odd}*?.env", "linux"), "/", "linux");
   assert.ok(matchesGlob(glob, "/app/{odd}*?.env"));
   assert.ok(!matchesGlob(glob, "/app/odd-x.env"));
+  assert.deepEqual(pick(glob), { base: "/app", depth: 0, literal: true });
+  assert.equal(glob.absolute, "/app/{odd}*?.env");
+  const parens = compileGlob(escapeGlob("/app (1)/[x]!+@.env", "linux"), "/", "linux");
+  assert.ok(matchesGlob(parens, "/app (1)/[x]!+@.env"));
+  assert.equal(parens.absolute, "/app (1)/[x]!+@.env");
   assert.equal(escapeGlob("C:\\app\\.env", "win32"), "C:\\app\\.env");
 });
 

@@ -96,6 +96,27 @@ describe("the start-up path", () => {
       assert.equal(lexed(small, source), lexed({ parse } as typeof import("es-module-lexer"), source), source.slice(0, 40));
   });
 
+  test("the packages the shipped code loads at run time are package.json's dependencies; those the bundles inline are devDependencies", () => {
+    const manifest = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as Record<string, Record<string, string>>;
+    const dependencies = Object.keys(manifest["dependencies"]!).sort();
+    const known = [...dependencies, ...Object.keys(manifest["devDependencies"]!)];
+    const loaded = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (url: URL): void => {
+      if (seen.has(url.href)) return;
+      seen.add(url.href);
+      const code = readFileSync(url, "utf8");
+      // import, import(), require(), createRequire(...)(): hotload's own code is not minified.
+      for (const [, specifier] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bImport\(\s*|\brequire\w*\(\s*|\)\(\s*)"([^"]+)"/g)) {
+        if (specifier!.startsWith(".")) visit(new URL(specifier!, url));
+        else loaded.add(known.find((name) => specifier === name || specifier!.startsWith(`${name}/`)) ?? specifier!);
+      }
+    };
+    for (const entry of ["dist/loader/index.js", "dist/loader/hooks.cjs", "dist/src/api.js", "dist/src/cli.js"])
+      visit(new URL(entry, ROOT));
+    assert.deepEqual([...loaded].filter((name) => !name.startsWith("node:")).sort(), dependencies);
+  });
+
   test("the update path is there once loaded, and the same every time", async () => {
     // A module instance of its own: the unit tests share a process, and a Runtime another file
     // made loads the shared one a second after it started.

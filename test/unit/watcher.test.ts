@@ -3,7 +3,7 @@
  * settling, the torn-write holds, one batch at a time, the looks for saves no event reported, and
  * the fall-back to polling. The files are real (the watcher reads their sizes); their events and
  * the time are the test's. chokidar itself, and polling for real, are tested in
- * watch-fallback.test.ts and test/e2e/core-watch*.test.ts.
+ * test/e2e/watch-fallback.test.ts and test/e2e/core-watch*.test.ts.
  */
 import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";

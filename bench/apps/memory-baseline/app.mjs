@@ -6,6 +6,14 @@ import { watch, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import "./big.mjs";
 
+// BENCH_GATE=1: one more module per update, as hotload's gate (src/engine/update/gate.ts): a
+// data: module of the same text awaiting the same call, so that the floor plus a gate can be
+// told apart from anything else hotload keeps.
+const gate = process.env.BENCH_GATE === "1";
+const runtime = Symbol.for("hotload.runtime");
+if (gate) globalThis[runtime] = { gate: async () => {} };
+const gateUrl = (id) => `data:text/javascript,${encodeURIComponent(`await globalThis[Symbol.for("hotload.runtime")].gate(${id});`)}`;
+
 const at = new Set((process.env.BENCH_MEM_AT ?? "").split(",").filter(Boolean).map(Number));
 const file = new URL("./big.mjs", import.meta.url);
 // An empty file is a save in progress (truncated, not yet written): not a version.
@@ -34,7 +42,9 @@ async function check() {
   last = now;
   // A save caught half-written fails to load (or loads): either way the reports go by the `seq`
   // that the module exports, as in ../memory/app.mjs.
-  const mod = await import(`./big.mjs?v=${++imports}`);
+  imports++;
+  if (gate) await import(gateUrl(imports));
+  const mod = await import(`./big.mjs?v=${imports}`);
   if (at.has(mod.seq) && !reported.has(mod.seq)) {
     reported.add(mod.seq);
     await report(mod.seq);

@@ -37,8 +37,7 @@ export function requirableModule(file: string, namespace: Record<string, unknown
  * A TypeScript file that another loader (tsx, in a package without `"type": "module"`) compiled to
  * CommonJS: there `import.meta` does not exist (the compiler turns it into an empty object), so
  * `import.meta.hot?.accept(…)` silently does nothing, and the module's updates reach its importers
- * as if it accepted nothing. Found by trying it as a new user would (`npm init -y`, tsx, a `.ts`
- * entry written with `import.meta.hot`). hotload says so once per file, with what to do instead.
+ * as if it accepted nothing. hotload says so once per file, with what to do instead.
  * Asked after start-up (see tracker.ts), for TypeScript files only: in a `.js` or `.cjs` file Node
  * itself reports `import.meta` outside a module as a syntax error.
  */

@@ -16,9 +16,7 @@ export interface UpdateFailure extends ReportedFailure {
 
 /** What the diagnosis asks of the engine. */
 interface DiagnosisView {
-  /** The format a module was loaded as. */
   formatOf(id: string): string | undefined;
-  /** Whether the engine has a record of the module. */
   known(id: string): boolean;
   isHot(url: string): boolean;
 }

@@ -81,7 +81,7 @@ export async function findSyntaxError(
 ): Promise<(Location & { message: string }) | undefined> {
   const at = await syntaxErrorAt(source, url, format);
   // A typeless .js file last loaded as CommonJS may now hold ES module syntax: Node then loads it
-  // as an ES module (syntax detection), so what parses as one is no error (issue 10, item 7).
+  // as an ES module (syntax detection), so what parses as one is no error.
   if (at && format === "commonjs" && /(?:\.js|\/[^./]*)$/.test(stripVersion(url)) && !(await syntaxErrorAt(source, url, "module")))
     return undefined;
   return at && { file: toPath(url), ...at };

@@ -1,5 +1,5 @@
 /**
- * A syntax error that ends the program as it starts prints as under plain node (issue 23, case 7).
+ * A syntax error that ends the program as it starts prints as under plain node.
  * Node prints such an error with a code frame of the source it compiled, which is hotload's: line 1
  * showed the statement that gives a module `import.meta.hot`, the caret moved by its length, and an
  * unclosed block at the end of the file was blamed on the import hotload appends after the last
@@ -23,7 +23,6 @@ interface StartupRetry {
   entry(): string | undefined;
   /** Turns hotload's edits off for every load from now on (the process is ending). */
   unedited(): void;
-  /** `import()`. */
   importModule(url: string): Promise<unknown>;
 }
 

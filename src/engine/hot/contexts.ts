@@ -87,6 +87,11 @@ export class HotContexts {
     return parseVersion(this.#loadedAs.get(meta) ?? meta.url).version;
   }
 
+  /** `context`'s version is gone for good (Node keeps the context itself, as `import.meta.hot`). */
+  dropped(context: HotContext): void {
+    this.#contextVersions.delete(context);
+  }
+
   /** Whether `context` belongs to the current version of its module. */
   readonly isCurrent = (context: HotContext): boolean => {
     const owner = this.#contextVersions.get(context);
@@ -95,7 +100,7 @@ export class HotContexts {
 
   /**
    * A version loaded under another URL than its file's (`?hotload=N`, or a fresh instance's) sees
-   * its file's, as after a restart (issue 21): `import.meta.url` (so `new URL("./x",
+   * its file's, as after a restart: `import.meta.url` (so `new URL("./x",
    * import.meta.url)` and the `pathToFileURL(process.argv[1])` main-module check work as without
    * hotload), and `import.meta.main` when it is a new version of the entry. Node derives `filename`
    * and `dirname` from the URL without its query already; relative `import()` and

@@ -7,7 +7,6 @@ import type { HotEvents } from "../../hot-types.js";
 import { updatePath as up } from "../update/update-path.js";
 import type { UpdateResult } from "../update/update-result.js";
 
-/** Where events go. */
 export class Events {
   readonly #listening = new Set<HotContext>();
   readonly #updateListeners = new Set<(result: UpdateResult) => void>();
@@ -20,7 +19,6 @@ export class Events {
     this.#log = log;
   }
 
-  /** A context registered an event listener. */
   listening(context: HotContext): void {
     // A version that is no longer current (an update rolled back while it still evaluated, after
     // a top-level await) must not start hearing events.
@@ -56,7 +54,6 @@ export class Events {
     return () => this.#updateListeners.delete(listener);
   }
 
-  /** Tells the update listeners how an update ended. */
   settled(result: UpdateResult): void {
     for (const listener of this.#updateListeners) {
       try {

@@ -18,7 +18,6 @@ interface DepAccept {
   readonly array: boolean;
 }
 
-/** What one module instance registered. */
 interface Registrations {
   selfAccept: boolean;
   readonly selfCallbacks: AcceptCallback[];

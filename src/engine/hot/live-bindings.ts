@@ -74,7 +74,6 @@ export class LiveBindings {
     }
   }
 
-  /** Forgets a module that is no longer part of the program. */
   forget(id: string): void {
     this.#byImporter.delete(id);
   }

@@ -1,5 +1,5 @@
 /**
- * The main module, as a program asks about it (issue 21, case 1). Node answers from the instance
+ * The main module, as a program asks about it. Node answers from the instance
  * it loaded first: `import.meta.main` is true, and `require.main` / `process.mainModule` is the
  * module object, only there. An in-place update that re-runs the entry evaluates another instance,
  * which the runtime imports, never Node as the program: `if (require.main === module) listen()`

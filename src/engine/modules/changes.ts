@@ -90,13 +90,10 @@ export function findChanges(request: UpdateRequest, files: readonly string[], st
         }
         continue;
       }
-      // A retry is for content that failed: anything newer is the watcher's to deliver, once
-      // the save is complete (a retry may come in the middle of one). Content that already
-      // failed is tried again only by that quiet retry, after an update that succeeded (it may
-      // be what the file waited for: a new export, a fixed import), never for a mere touch,
-      // not even one that comes with another file's save: its error would be reported twice,
-      // and the other file's update would fail and be tried again without it (announced and
-      // evaluated twice).
+      // A retry is for content that failed; anything newer is the watcher's to deliver once the
+      // save is complete. Failed content is tried again only by that quiet retry (after an update
+      // that may be what it waited for), never for a touch, even beside another file's save:
+      // its error would be said twice, and the other file's update tried twice.
       const failedBefore = sameContent(record.failed, content);
       if (request.kind === "retry" ? !failedBefore : failedBefore) continue;
       changed.push(id);

@@ -4,7 +4,6 @@
  */
 import { HotloadError } from "../../shared/errors.js";
 
-/** One module in the graph. */
 interface ModuleNode {
   /** Identity: the module URL without a version. */
   readonly url: string;
@@ -24,7 +23,6 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class ModuleGraph {
   readonly #nodes = new Map<string, ModuleNode>();
 
-  /** The node for `url`, if known. */
   get(url: string): ModuleNode | undefined {
     return this.#nodes.get(url);
   }
@@ -34,7 +32,6 @@ export class ModuleGraph {
     return this.#nodes.values();
   }
 
-  /** Number of modules. */
   get size(): number {
     return this.#nodes.size;
   }

@@ -111,12 +111,10 @@ export class ModuleRegistry {
     return record;
   }
 
-  /** The record of `id`, if it has one. */
   get(id: string): ModuleRecord | undefined {
     return this.#records.get(id);
   }
 
-  /** The file of `id` (undefined when it has no record). */
   readonly fileOf = (id: string): string | undefined => this.#records.get(id)?.file;
 
   /** The files of `ids`, in order (an id without a record stands for itself). */
@@ -130,19 +128,22 @@ export class ModuleRegistry {
     return this.#byFile.get(file);
   }
 
-  /** Whether `file` holds a module. */
   hasFile(file: string): boolean {
     this.#events.settle();
     return this.#byFile.has(file);
   }
 
-  /** The context of the current version of `id`. */
   current(id: string): HotContext | undefined {
     return this.#records.get(id)?.instances.get(this.#versions.current(id));
   }
 
-  /** Drops the contexts of every version of `id` but `keep`, with what they registered, except `keepContext`'s. */
-  dropInstancesExcept(id: string, keep: number, kept: { readonly version: number; readonly context: HotContext | undefined }): void {
+  /**
+   * Drops the contexts of every version of `id` but `keep`, with what they registered, except what
+   * `kept` (the version a roll-back returns to) registered. Node keeps every version's
+   * `import.meta.hot` for good: what a dropped context registered (its callbacks, and all they
+   * reach) must not stay with it.
+   */
+  dropInstancesExcept(id: string, keep: number, kept?: { readonly version: number; readonly context: HotContext | undefined }): void {
     const record = this.#records.get(id);
     if (!record) return;
     for (const [version, context] of record.instances) {
@@ -150,7 +151,7 @@ export class ModuleRegistry {
       record.instances.delete(version);
       this.#events.dropped(context);
       // The old version's handlers are spent (dispose ran); a rolled-back one keeps its own.
-      if (context !== kept.context || version !== kept.version) clearRegistrations(context);
+      if (context !== kept?.context || version !== kept.version) clearRegistrations(context);
     }
   }
 

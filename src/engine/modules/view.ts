@@ -54,7 +54,7 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
     reevaluatedWith: (url) => (inPlace ? reevaluatedInPlace(url) : []),
   };
   /**
-   * In place, the program must see what a restart would show (issue 21):
+   * In place, the program must see what a restart would show:
    * - an entry that imports back a module that imports it (a cycle) runs again with that module:
    *   the module holds the old entry's bindings (its `config`);
    * - a module imported for its side effects alone (`import "./routes/users.mjs"`), by an importer

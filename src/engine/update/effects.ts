@@ -22,7 +22,6 @@ export interface RuntimeEffects extends SchedulerEffects {
    * something else than what was loaded (undefined: not a module of the graph).
    */
   watch(onBatch: (batch: TouchedBatch) => Promise<void>, differs: (file: string) => boolean | undefined): WatchedFiles;
-  /** Where the reporter's lines go. */
   readonly log: Log;
 }
 

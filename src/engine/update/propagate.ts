@@ -7,7 +7,6 @@
 
 /** What propagation needs to know about modules. */
 export interface PropagationView {
-  /** Modules that import `url`. */
   importers(url: string): Iterable<string>;
   /** Whether `url` is a hot module (non-hot importers cannot be updated). */
   isHot(url: string): boolean;
@@ -17,7 +16,6 @@ export interface PropagationView {
   acceptsSelf(url: string): boolean;
   /** Whether `importer` called `accept(dep, cb)` (or an array containing `dep`). */
   acceptsDep(importer: string, dep: string): boolean;
-  /** Whether the module called `decline()`. */
   declined(url: string): boolean;
   /**
    * Whether `importer` uses only exports of `dep` that `dep` accepts with `acceptExports` (Vite's
@@ -63,7 +61,6 @@ interface DeadEnd {
   readonly chain: readonly string[];
 }
 
-/** The outcome of {@link propagate}. */
 export type Propagation = UpdatePlan | DeadEnd;
 
 /**

@@ -114,7 +114,6 @@ export class UpdateReport {
   readonly #events: EventSink;
   readonly #notifier: RuntimeNotifier | undefined;
   readonly #sayFailure: (failure: ReportedFailure, held: readonly string[], changedFiles: readonly string[], quiet: boolean) => boolean;
-  /** A quiet retry (see request.ts). */
   readonly #quiet: boolean;
   /** `hotload:beforeUpdate` of the transaction under way, until it is sent. */
   #before: BeforeUpdateEvent | undefined;
@@ -134,7 +133,6 @@ export class UpdateReport {
     this.#quiet = request.kind === "retry";
   }
 
-  /** A line for the debug log about this update. */
   debug(message: string): void {
     this.#log.debug(message);
   }

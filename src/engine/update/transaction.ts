@@ -59,7 +59,6 @@ export interface TransactionHost {
   accepting(chain: InvalidationChain | undefined): void;
 }
 
-/** What to update. */
 interface TransactionInput {
   /** Module ids whose content changed (and the module that invalidated itself, if one did). */
   readonly changed: readonly string[];
@@ -83,7 +82,6 @@ interface TransactionProgress {
   debug(message: string): void;
 }
 
-/** How a transaction ended. */
 export type TransactionOutcome =
   /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs); `refused`: why in place refused it, and what runs now (the end of hotload's line). */
   | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[]; readonly refused?: string }
@@ -312,8 +310,8 @@ export class UpdateTransaction {
     // What the failed versions' loads reported (edges, and the format each loaded as: a typeless
     // .js may have loaded as an ES module this time) must be applied while their versions are
     // current: once the roll-back restores the versions, those loads count as stale and are
-    // dropped, and the failure would be located with each module's old format (torture seed
-    // 8442431: an ES module syntax error blamed on a typeless .js parsed as CommonJS).
+    // dropped, and the failure would be located with each module's old format (an ES module
+    // syntax error blamed on a typeless .js parsed as CommonJS).
     tracker.flush();
     // Modules the failed versions imported for the first time go with the roll-back; who
     // imported them tells which changed files led to them (see blame.ts).
@@ -372,7 +370,7 @@ export class UpdateTransaction {
     for (const id of tracker.graph.unreachable(lost)) await this.#prune(id);
     await this.#accept(plan);
     // The replaced versions are gone for good: free what they registered.
-    for (const [id, checkpoint] of this.#checkpoints) registry.dropInstancesExcept(id, versions.current(id), checkpoint);
+    for (const id of this.#checkpoints.keys()) registry.dropInstancesExcept(id, versions.current(id));
     registry.stopped(this.#checkpoints.keys(), false);
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
