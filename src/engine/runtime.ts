@@ -40,7 +40,7 @@ import { HookTracker } from "./modules/tracker.js";
 import { preloadUpdatePath } from "./update/update-path.js";
 import type { UpdateResult } from "./update/update-result.js";
 import { VersionTable } from "./modules/versions.js";
-import { stripVersion, withFresh } from "../shared/urls.js";
+import { asWrittenUrl, stripVersion, withFresh } from "../shared/urls.js";
 import { engineView } from "./modules/view.js";
 import { dynamicImport } from "../shared/dynamic-import.js";
 
@@ -108,8 +108,11 @@ export class Runtime implements HotHost, RuntimeSlot {
   #retired = false;
   /** Whether an ES module instance was loaded under another URL than its file's yet. */
   #renamed = false;
-  /** The process is ending on a syntax error: modules load as written (see startup-error.ts). */
-  #unedited = false;
+  /**
+   * The process is ending on a syntax error: modules load as written, each that compiled before
+   * under a URL of its own (see startup-error.ts); undefined the rest of the time.
+   */
+  #asWritten: ((url: string) => string) | undefined;
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
@@ -187,6 +190,7 @@ export class Runtime implements HotHost, RuntimeSlot {
    * current version of a hot module, anything else unchanged.
    */
   resolved(url: string, parentURL: string | undefined): string {
+    if (this.#asWritten !== undefined) return this.#asWritten(url);
     return this.#tracker.resolved(url, parentURL);
   }
 
@@ -201,7 +205,7 @@ export class Runtime implements HotHost, RuntimeSlot {
    * undefined to keep what was loaded.
    */
   loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): LoadedSource | undefined {
-    if (this.#unedited) return undefined;
+    if (this.#asWritten !== undefined) return undefined;
     const code = this.#tracker.loaded(url, format, source, byRequire);
     if (code === undefined) return undefined;
     // Every ES module version under another URL than its file's is edited (it names the file).
@@ -238,7 +242,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     reportStartupSyntaxErrorsAsNode({
       entry: () => this.#tracker.mainId,
       unedited: () => {
-        this.#unedited = true;
+        // A module that imports something compiled (its imports were resolved for it): Node
+        // keeps its job, and Node 22 the failure of its imports with it. One that failed to
+        // compile is never kept, and keeps its URL, which Node's code frame names.
+        const graph = this.#tracker.graph;
+        this.#asWritten = (url) => (graph.get(url)?.imports.size ? asWrittenUrl(url) : url);
       },
       importModule: (url) => dynamicImport(url),
     });

@@ -163,6 +163,25 @@ export function unrunUrl(url: string): string {
   return dataUrl(`import ${JSON.stringify(thrower)};import ${JSON.stringify(url)};`);
 }
 
+/** Marks a module compiled again as written, under a URL no cached job of Node holds. */
+const AS_WRITTEN = "hotload-as-written";
+
+/**
+ * `url` under another URL than Node's module cache knows, for the start-up retry (see
+ * engine/failure/startup-error.ts): a module that compiled keeps its job in that cache, along
+ * with hotload's edits and, on Node 22, the failure of its imports.
+ */
+export function asWrittenUrl(url: string): string {
+  const hash = url.indexOf("#");
+  const base = hash < 0 ? url : url.slice(0, hash);
+  return `${base}${base.includes("?") ? "&" : "?"}${AS_WRITTEN}${hash < 0 ? "" : url.slice(hash)}`;
+}
+
+/** `text` (an error's stack or message) naming every {@link asWrittenUrl} as its file's URL. */
+export function withoutAsWritten(text: string): string {
+  return text.replaceAll(`?${AS_WRITTEN}&`, "?").replaceAll(`?${AS_WRITTEN}`, "").replaceAll(`&${AS_WRITTEN}`, "");
+}
+
 // ---- Names in stack traces ----
 
 /**

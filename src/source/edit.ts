@@ -67,8 +67,8 @@ export function editModule(source: string | Buffer, options: EditOptions): Edite
     return tail === "" ? undefined : { code: edit(source.toString(), tail).toString(), shift: 0, facts: undefined };
   const text = source.toString();
   const facts = lex(text);
-  // A module that does not parse gets nothing to run: Node's error then shows its lines as written
-  // (Node 22 never compiles an imported module that failed again, so the start-up retry cannot).
+  // A module that does not parse gets nothing to run: no statement on line 1 and no import of its
+  // binding, so that Node's error shows its lines as written (only what an update appends follows).
   if (facts === undefined && !TYPESCRIPT.test(options.file) && !parsesAsModule(text))
     return tail === "" ? undefined : { code: edit(text, tail).toString(), shift: 0, facts };
   // A version under another URL than its file's gets line 1's statement whenever it reads

@@ -20,22 +20,34 @@ async function crash(run: Running): Promise<{ code: number | string; printed: st
   return { code, printed: lines.slice(0, frames < 0 ? lines.length : frames).join("\n") };
 }
 
+/** The code frame a crash printed: its header line, the source line and the caret. */
+function frame(printed: string): string {
+  return printed.split("\n").slice(0, 3).join("\n");
+}
+
 describe("a syntax error that stops the program at start-up prints as under plain node", () => {
   const dir = copyFixture("startup-syntax-errors");
-  // Node 22 keeps a module imported by another that failed to compile, and never compiles it
-  // again: an error there that the lexer reads past stays as hotload's edits made it (an unclosed
-  // block or string stops the lexer, and such a module is handed on as written; docs/updates.md).
-  const node22 = process.versions.node.startsWith("22.") ? "Node 22 does not compile a failed import again" : false;
   const cases = [
-    ["first-line.mjs", "on line 1, where the statement goes first", false],
-    ["end-of-line.mjs", "on line 1, where the statement goes at its end", false],
-    ["imports-unclosed.mjs", "at the end of an imported module (an unclosed block, where hotload appends an import)", false],
-    ["imports-first-line.mjs", "on line 1 of an imported module", node22],
-    ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)", false],
-    ["unclosed.ts", "at the end of a TypeScript file", false],
+    ["first-line.mjs", "on line 1, where the statement goes first"],
+    ["end-of-line.mjs", "on line 1, where the statement goes at its end"],
+    ["imports-unclosed.mjs", "at the end of an imported module (an unclosed block, where hotload appends an import)"],
+    ["imports-first-line.mjs", "on line 1 of an imported module"],
+    ["missing-value.mjs", "a missing value on line 1"],
+    ["imports-missing-value.mjs", "a missing value on line 1 of an imported module"],
+    ["imports-template-in-function.mjs", "in a template in a function of an imported module"],
+    ["imports-await-in-function.mjs", "`await` in a plain function of an imported module"],
+    ["imports-duplicate-export.mjs", "a duplicate export in an imported module"],
+    ["missing-export.mjs", "an import of a name the imported module does not export (a link error)"],
+    ["imports-missing-export.mjs", "a link error in an imported module"],
+    ["imports-accepts-commonjs.mjs", "a link error of an import from CommonJS that the module accepts (a live binding)"],
+    ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)"],
+    ["unclosed.ts", "at the end of a TypeScript file"],
   ] as const;
-  for (const [entry, where, skip] of cases) {
-    test(`${where}: ${entry}`, { skip }, async () => {
+  // Node 22 drops its hint to a CommonJS module's link error under any module.registerHooks() hook
+  // (its lookup of the module's format fails): the code frame is still node's.
+  const frameOnly = process.versions.node.startsWith("22.") ? new Set(["imports-accepts-commonjs.mjs"]) : new Set();
+  for (const [entry, where] of cases) {
+    test(`${where}: ${entry}`, async () => {
       const [plain, hot] = await Promise.all([
         crash(spawnCommand(process.execPath, [entry], { cwd: dir })),
         crash(spawnHot(join(dir, entry))),
@@ -43,7 +55,8 @@ describe("a syntax error that stops the program at start-up prints as under plai
       assert.equal(plain.code, 1, plain.printed);
       assert.match(plain.printed, /SyntaxError/);
       assert.equal(hot.code, plain.code, hot.printed);
-      assert.equal(hot.printed, plain.printed);
+      if (!frameOnly.has(entry)) assert.equal(hot.printed, plain.printed);
+      else assert.equal(frame(hot.printed), frame(plain.printed));
     });
   }
 });

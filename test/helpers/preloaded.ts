@@ -35,6 +35,9 @@ export const PRELOADED: Readonly<Record<string, Preloaded>> = {
     }),
   },
   "import-in-the-middle's asynchronous hooks": { packages: ["import-in-the-middle@3.6.0"], flags: ["--import", "./iitm-async.mjs"] },
+  "import-in-the-middle's synchronous hooks": { packages: ["import-in-the-middle@3.6.0"], flags: ["--import", "./iitm-sync.mjs"] },
+  // What dd-trace's --import registers besides its tracer: an asynchronous hook that does nothing.
+  "an asynchronous module.register() hook": { packages: [], flags: ["--import", "./noop-register.mjs"] },
   // dd-trace's --import, tracing on, its agent a closed loopback port.
   "dd-trace": {
     packages: ["dd-trace@6.21.0"],

@@ -1,6 +1,7 @@
 /**
  * The hooks real apps preload (issue 23): OpenTelemetry's auto-instrumentation, import-in-the-middle's
- * asynchronous hooks, dd-trace, Sentry, dotenv and Node's --env-file, each in both orders of the
+ * asynchronous and synchronous hooks, an asynchronous module.register() hook that does nothing,
+ * dd-trace, Sentry, dotenv and Node's --env-file, each in both orders of the
  * flags with an ES module and a CommonJS entry: one real save of the route, answered by its new
  * code, checked from outside (test/helpers/preloaded.ts). Pinned versions install from the npm
  * registry into the test's own folder; npm test runs a few of them (test/e2e/real-preloaded-hooks.test.ts).

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, describe, test } from "node:test";
 import {
+  asWrittenUrl,
   gateUrl,
   HOT_BINDING_URL,
   isRootsUrl,
@@ -15,6 +16,7 @@ import {
   sourceUrlComment,
   UNRUN,
   unrunUrl,
+  withoutAsWritten,
   withVersion,
 } from "../../src/shared/urls.js";
 
@@ -100,6 +102,26 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
       message: "Unexpected token ';'",
     });
     assert.equal((globalThis as { unrunRan?: boolean }).unrunRan, undefined);
+  });
+
+  test("a module compiled again as written gets a URL Node has not cached, and an error's text names its file again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hotload-as-written-"));
+    writeFileSync(join(dir, "link.mjs"), 'import { missing } from "./dep.mjs";\n');
+    writeFileSync(join(dir, "dep.mjs"), "export const port = 1;\n");
+    const url = pathToFileURL(join(dir, "link.mjs")).href;
+    for (const plain of [url, `${url}?a=1`, `${url}#top`, `${url}?a=1#top`]) {
+      const again = asWrittenUrl(plain);
+      assert.notEqual(again, plain);
+      assert.equal(withoutAsWritten(`${again}:1\nSyntaxError`), `${plain}:1\nSyntaxError`);
+    }
+    // A link error's code frame is in its stack, headed by the URL the module compiled under.
+    const failed = await import(asWrittenUrl(url)).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const stack = failed?.stack ?? "";
+    assert.ok(stack.startsWith(`${asWrittenUrl(url)}:1\n`), stack);
+    assert.ok(withoutAsWritten(stack).startsWith(`${url}:1\nimport { missing }`));
   });
 
   test("the sourceURL comment is one line of its own, with spaces and line breaks encoded", () => {

@@ -7,12 +7,15 @@
  *
  * Nothing is parsed twice on the way to a good start: only when such an error is about to end the
  * process is the program's entry imported once more, with hotload's edits off. Node does not keep
- * a module that failed to compile, so it loads that one again, as written, and fails exactly as
- * plain node would; that error is thrown in place of the first one. A module that imports nothing
- * and throws is imported first, so that none of the program can run should its files compile now.
+ * a module that failed to compile, so it loads that one again, as written, under its own URL, and
+ * fails exactly as plain node would; that error is thrown in place of the first one. Every module
+ * that compiled is loaded again under a URL of its own (Node keeps its job, edited, and Node 22
+ * the failure of its imports with it), which a link error's code frame, in its stack, names: the
+ * file's URL is put back there. A module that imports nothing and throws is imported first, so
+ * that none of the program can run should its files compile now.
  */
 
-import { UNRUN, unrunUrl } from "../../shared/urls.js";
+import { UNRUN, unrunUrl, withoutAsWritten } from "../../shared/urls.js";
 
 /** How the retry reaches the program and the hooks. */
 interface StartupRetry {
@@ -39,7 +42,7 @@ export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
       // UNRUN: everything compiled this time (the error came from elsewhere): the first error stands.
       retry.importModule(unrunUrl(entry)).then(
         () => fail(error),
-        (again: unknown) => fail(again === UNRUN ? error : again),
+        (again: unknown) => fail(again === UNRUN ? error : asWritten(again)),
       );
     });
   });
@@ -53,6 +56,18 @@ export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
 function compileError(error: unknown): error is Error {
   if (!(error instanceof Error) || error.name !== "SyntaxError" || "code" in error || typeof error.stack !== "string") return false;
   return !error.stack.split("\n").some((line) => /^\s+at /.test(line) && /file:|\(\/|at \//.test(line));
+}
+
+/**
+ * `error` naming each module by its file's URL: a link error's code frame is in its stack, and
+ * names the module that imports, which the retry compiled under a URL of its own.
+ */
+function asWritten(error: unknown): unknown {
+  if (error instanceof Error) {
+    if (typeof error.stack === "string") error.stack = withoutAsWritten(error.stack);
+    error.message = withoutAsWritten(error.message);
+  }
+  return error;
 }
 
 /** Ends the process with `error` as Node ends it with an uncaught one. */
