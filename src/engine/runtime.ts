@@ -172,6 +172,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#watcher = effects.watch(
       (batch) => (this.#retired ? Promise.resolve() : this.#scheduler.onBatch(batch)),
       (file) => differsFromLoaded(file, this.#registry.idsOf(file), (id) => this.#registry.get(id)?.seen),
+      () => this.#scheduler.newerSave(),
     );
     // Off the start-up path, and before the first save in almost every program.
     preloadUpdatePath(UPDATE_PATH_PRELOAD_MS);

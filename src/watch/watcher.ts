@@ -72,6 +72,8 @@ interface WatcherEffects {
   /** Loads chokidar's `watch` (default: chokidar, imported on first use). */
   readonly watch?: () => Promise<WatchFunction>;
   readonly clock?: Clock;
+  /** A watched file was touched while a batch was being handled (it waits for that batch to end). */
+  readonly touchedWhileBusy?: () => void;
 }
 
 /** chokidar is loaded only when the first file is watched, after the program's first modules ran: it costs ~25 ms. */
@@ -116,6 +118,7 @@ export class Watcher {
   #settle: Timer | undefined;
   #immediate: unknown;
   #running: Promise<void> | undefined;
+  readonly #touchedWhileBusy: (() => void) | undefined;
   /** Files held back: became empty, or vanished. Value: when the hold ends (ms, monotonic). */
   readonly #held = new Map<string, number>();
   readonly #sizes = new Map<string, number>();
@@ -140,6 +143,7 @@ export class Watcher {
   ) {
     this.#loadWatch = effects.watch ?? loadChokidar;
     this.#clock = effects.clock ?? systemClock;
+    this.#touchedWhileBusy = effects.touchedWhileBusy;
     this.#handler = handler;
     this.#differs = differs;
     this.#onError = onError;
@@ -264,6 +268,7 @@ export class Watcher {
     const previous = last === undefined ? undefined : { at: last, size: this.#probed.get(path) };
     const delay = settleDelay(previous, { at: now, size }, this.#options.settleMs, this.#options.quickMs);
     this.#touched.add(path);
+    if (this.#running) this.#touchedWhileBusy?.();
     this.#probed.set(path, size);
     this.#lastEvent.set(path, now);
     this.#due.set(path, now + delay);

@@ -8,6 +8,7 @@ import type { ReportedFailure } from "./report.js";
 import { fileOf } from "../modules/scope.js";
 import { pathUrl, type UpdateSession } from "../modules/tracker.js";
 import { stripVersion } from "../../shared/urls.js";
+import { UnsettledEvaluation } from "../update/unsettled.js";
 
 /** Why an update did not load, as found after its roll-back. */
 export interface UpdateFailure extends ReportedFailure {
@@ -40,6 +41,10 @@ export async function diagnose(
     shift: session.shifts.get(url) ?? 0,
     format: view.formatOf(stripVersion(url)),
   }));
+  if (error instanceof UnsettledEvaluation) {
+    const failure: UpdateFailure = { error, location: undefined, source: undefined, evaluating, where: error.file, message: error.message };
+    return { failure, awaits: [] };
+  }
   const location = await locate(error, candidates);
   const awaits: string[] = [];
   let blame: Blame | undefined;

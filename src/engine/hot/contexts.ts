@@ -6,7 +6,8 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { HotContext, type HotHost } from "./hot.js";
 import type { ModuleRegistry } from "../modules/registry.js";
-import { type Scope } from "../modules/scope.js";
+import { fileOf, type Scope } from "../modules/scope.js";
+import { displayPath } from "../../shared/log.js";
 import type { HookTracker } from "../modules/tracker.js";
 import { type VersionTable } from "../modules/versions.js";
 import { parseVersion, stripVersion } from "../../shared/urls.js";
@@ -53,6 +54,10 @@ export class HotContexts {
     const resolve = (specifier: string): string => meta.resolve(specifier);
     // An isolated instance (importFresh) gets a context nobody listens to: it never takes updates.
     if (isolated !== 0) return new HotContext(DETACHED, id, {}, resolve);
+    // A version of an update that was rolled back or given up (unsettled.ts) whose evaluation
+    // comes late, once what it waited on settled: it is no part of the program any more.
+    if (version !== this.#versions.current(id))
+      throw new Error(`${displayPath(fileOf(id))}: this version belongs to an update that was rolled back`);
     return this.#evaluating(id, version, resolve);
   }
 

@@ -23,7 +23,11 @@ export interface RuntimeEffects extends SchedulerEffects {
    * Starts watching: `onBatch` gets settled saves; `differs(file)` tells whether a file holds
    * something else than what was loaded (undefined: not a module of the graph).
    */
-  watch(onBatch: (batch: TouchedBatch) => Promise<void>, differs: (file: string) => boolean | undefined): WatchedFiles;
+  watch(
+    onBatch: (batch: TouchedBatch) => Promise<void>,
+    differs: (file: string) => boolean | undefined,
+    touchedWhileBusy?: () => void,
+  ): WatchedFiles;
   readonly log: Log;
 }
 
@@ -42,7 +46,7 @@ export function nodeEffects(): RuntimeEffects {
     now,
     timings,
     log,
-    watch: (onBatch, differs) =>
-      new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs),
+    watch: (onBatch, differs, touchedWhileBusy) =>
+      new Watcher(onBatch, (error) => log.error(`watcher error: ${String(error)}`), DEFAULT_WATCHER_OPTIONS, differs, { touchedWhileBusy }),
   };
 }

@@ -20,12 +20,13 @@ interface HandlerReport {
 
 /** Runs handlers and reports those that throw. */
 export class HandlerRunner {
-  readonly #timeoutMs: number;
+  /** How long one handler, or an update's evaluation before a newer save replaces it, is waited for (ms). */
+  readonly timeoutMs: number;
   readonly #reporter: HandlerReport;
 
   constructor(reporter: HandlerReport, timeoutMs: number = handlerTimeoutMs()) {
     this.#reporter = reporter;
-    this.#timeoutMs = timeoutMs;
+    this.timeoutMs = timeoutMs;
   }
 
   /**
@@ -41,8 +42,8 @@ export class HandlerRunner {
   ): Promise<void> {
     for (const handler of [...handlers]) {
       try {
-        await settleWithin(handler(data), this.#timeoutMs, {
-          late: () => this.#reporter.handlerLate(kind, file, this.#timeoutMs),
+        await settleWithin(handler(data), this.timeoutMs, {
+          late: () => this.#reporter.handlerLate(kind, file, this.timeoutMs),
           failedLate: (error) => this.#reporter.handlerFailedLate(kind, file, error),
         });
       } catch (error) {

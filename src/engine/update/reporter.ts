@@ -17,9 +17,10 @@ import { describe, failureReport, stackOf, type ReportedFailure } from "../failu
 import { fileOf } from "../modules/scope.js";
 import type { HandlerKind } from "./handlers.js";
 import { invalidationOf, type UpdateRequest } from "./request.js";
-import type { TransactionOutcome } from "./transaction.js";
+import type { TransactionOutcome } from "./transaction-types.js";
 import { splitLine, type UpdateSplit } from "./timings.js";
 import type { UpdateResult } from "./update-result.js";
+import { lateLine } from "./unsettled.js";
 
 /** Where lines go (src/shared/log.ts in a real process). */
 export interface Log {
@@ -136,6 +137,11 @@ export class UpdateReport {
 
   debug(message: string): void {
     this.#log.debug(message);
+  }
+
+  /** The update's new code is still evaluating after `ms` (a quiet retry says it too: it holds every later save). */
+  late(file: string, ms: number): void {
+    this.#log.warn(lateLine(file, ms));
   }
 
   /** None of `files` holds anything new. */

@@ -12,7 +12,7 @@ import { extendChain, type InvalidationChain } from "./invalidation.js";
 import { fileOf } from "../modules/scope.js";
 import type { Reporter, UpdateReport } from "./reporter.js";
 import { invalidationOf, requestedFiles, type UpdateRequest } from "./request.js";
-import type { TransactionEffects, TransactionHost, TransactionOutcome } from "./transaction.js";
+import type { TransactionEffects, TransactionHost, TransactionOutcome } from "./transaction-types.js";
 import { loadUpdatePath, updatePath as up } from "./update-path.js";
 import type { UpdateOutcome, UpdateResult } from "./update-result.js";
 
@@ -38,11 +38,23 @@ export class UpdateScheduler {
   readonly #reporter: Reporter;
   #queue: Promise<unknown> = Promise.resolve();
   #gates = 0;
+  /** Settled by the next save, for the transaction that waits on it (see unsettled.ts). */
+  #newer: { readonly promise: Promise<void>; resolve(): void } | undefined;
   /** While accept callbacks run: the invalidations that led to their update (see invalidation.ts). */
   #invalidationChain: InvalidationChain | undefined;
 
-  constructor(parts: Omit<TransactionHost, "nextGateId" | "accepting">, failures: Failures, reporter: Reporter, effects: SchedulerEffects) {
-    this.#host = { ...parts, nextGateId: () => ++this.#gates, accepting: (chain) => (this.#invalidationChain = chain) };
+  constructor(
+    parts: Omit<TransactionHost, "nextGateId" | "accepting" | "superseded">,
+    failures: Failures,
+    reporter: Reporter,
+    effects: SchedulerEffects,
+  ) {
+    this.#host = {
+      ...parts,
+      nextGateId: () => ++this.#gates,
+      accepting: (chain) => (this.#invalidationChain = chain),
+      superseded: () => (this.#newer ??= deferred()).promise,
+    };
     this.#failures = failures;
     this.#reporter = reporter;
     this.#effects = effects;
@@ -78,6 +90,12 @@ export class UpdateScheduler {
   /** A quiet try of files whose content failed before. Queued. */
   retryQuietly(files: readonly string[]): void {
     void this.#enqueue(() => this.#apply({ kind: "retry", files }));
+  }
+
+  /** A file was saved while an update runs (the watcher brings it once that update is over). */
+  newerSave(): void {
+    this.#newer?.resolve();
+    this.#newer = undefined;
   }
 
   /** Saves the watcher settled. */
@@ -236,4 +254,10 @@ export class UpdateScheduler {
 
 function unreachable(outcome: never): never {
   throw new HotloadError("internal", `internal error: an update ended in an unknown way (${JSON.stringify(outcome)})`);
+}
+
+function deferred(): { readonly promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -13,99 +13,26 @@
  * test/unit/transaction.test.ts runs it with fakes.
  */
 import { displayPath } from "../../shared/log.js";
-import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
+import { diagnose } from "../failure/diagnose.js";
 import { Gate } from "./gate.js";
-import type { HandlerKind, HandlerRunner } from "./handlers.js";
+import type { HandlerKind } from "./handlers.js";
 import { disposes, registrations, type HotContext } from "../hot/hot.js";
-import type { BeforeUpdateEvent, HotData } from "../../hot-types.js";
-import { cameBack, type InvalidationChain } from "./invalidation.js";
-import { missingExportError, type LiveBindings } from "../hot/live-bindings.js";
-import { propagate, updateRoots, type PropagationView, type UpdatePlan } from "./propagate.js";
-import type { ModuleRegistry } from "../modules/registry.js";
+import type { HotData } from "../../hot-types.js";
+import { cameBack } from "./invalidation.js";
+import { missingExportError } from "../hot/live-bindings.js";
+import { propagate, updateRoots, type UpdatePlan } from "./propagate.js";
 import { fileOf } from "../modules/scope.js";
-import { isEsm, type HookTracker, type UpdateSession } from "../modules/tracker.js";
-import { type VersionTable } from "../modules/versions.js";
+import { isEsm, type UpdateSession } from "../modules/tracker.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
-import type { UpdateTimings } from "./timings.js";
-
-/** What the transaction does to the world outside the engine. */
-export interface TransactionEffects {
-  /** `import()` of a module URL; a JSON module is imported with its type attribute. */
-  importModule(url: string, json: boolean): Promise<Record<string, unknown>>;
-  /** require.cache (CommonJS modules load again only when their entry is gone). */
-  requireCache(): NodeJS.Dict<NodeJS.Module>;
-  /** A require.cache entry whose exports are the ES module `namespace` (see commonjs.ts). */
-  requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
-  /** Where the update's time goes, when measured (see timings.ts). */
-  readonly timings?: UpdateTimings | undefined;
-}
-
-/** The parts of the engine the transaction reads and changes. */
-export interface TransactionHost {
-  readonly tracker: HookTracker;
-  readonly versions: VersionTable;
-  readonly registry: ModuleRegistry;
-  readonly live: LiveBindings;
-  readonly view: PropagationView;
-  readonly handlers: HandlerRunner;
-  /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
-  readonly inPlace: { release(id: string): void; refusal(ids: readonly string[]): string | undefined } | undefined;
-  /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
-  acceptsInPlace(url: string): boolean;
-  isHot(url: string): boolean;
-  /** Removes a module from the graph, the registry and the watch list. */
-  forget(id: string): void;
-  /** A new gate id (one gate module per update stays in Node's module map). */
-  nextGateId(): number;
-  /** While accept callbacks run: the invalidations that led to this update (undefined after). */
-  accepting(chain: InvalidationChain | undefined): void;
-}
-
-interface TransactionInput {
-  /** Module ids whose content changed (and the module that invalidated itself, if one did). */
-  readonly changed: readonly string[];
-  /** The content of each changed module as read now (applied if the update commits). */
-  readonly contents: ReadonlyMap<string, Buffer>;
-  /** What each changed module held before (restored on roll-back). */
-  readonly previous: ReadonlyMap<string, string | Buffer | undefined>;
-  /** The module that invalidated itself, for an update that comes from `invalidate()`. */
-  readonly invalidator?: string | undefined;
-  /** The invalidations that led to this update. */
-  readonly chain?: InvalidationChain | undefined;
-}
-
-/** Who hears how far the transaction got (the reporter, which decides what is said: see reporter.ts). */
-interface TransactionProgress {
-  /** The update is planned: these files change, these modules take the update. */
-  planned(payload: BeforeUpdateEvent): void;
-  /** The new code runs (evaluated; before pruning and accept handlers). */
-  running(): void;
-  /** A line for the debug log (what the plan is, what was evaluated). */
-  debug(message: string): void;
-}
-
-export type TransactionOutcome =
-  /** Nothing accepts the change, or a module declined it: nothing ran. `chain` holds files (or URLs); `refused`: why in place refused it, and what runs now (the end of hotload's line). */
-  | { readonly kind: "dead-end"; readonly reason: "unaccepted" | "declined"; readonly chain: readonly string[]; readonly refused?: string }
-  /** An accept callback's invalidate() came back round an import cycle: nothing ran. */
-  | { readonly kind: "cycle"; readonly back: string; readonly chain: readonly string[] }
-  /** The new code did not load, link or evaluate: everything is back as it was. */
-  | {
-      readonly kind: "rolled-back";
-      readonly failure: UpdateFailure;
-      readonly reevaluated: readonly string[];
-      readonly boundaries: readonly string[];
-      /** Files not in the graph whose next save is worth another try (in order). */
-      readonly awaits: readonly string[];
-    }
-  /** The new code runs; `handlerErrors` holds what dispose, prune and accept handlers threw. */
-  | {
-      readonly kind: "applied";
-      readonly reevaluated: readonly string[];
-      readonly boundaries: readonly string[];
-      readonly handlerErrors: readonly unknown[];
-    };
+import type {
+  TransactionEffects,
+  TransactionHost,
+  TransactionInput,
+  TransactionOutcome,
+  TransactionProgress,
+} from "./transaction-types.js";
+import { evaluationWithin } from "./unsettled.js";
 
 /** How to put one module back as it was (see {@link UpdateTransaction}). */
 interface Checkpoint {
@@ -130,6 +57,8 @@ export class UpdateTransaction {
   #invalidated: readonly string[] = [];
   #inPlace: TransactionHost["inPlace"];
   readonly #progress: TransactionProgress;
+  /** Settles when a newer save comes than those before this update. */
+  #superseded: Promise<void> | undefined;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput, progress: TransactionProgress) {
     this.#host = host;
@@ -141,6 +70,7 @@ export class UpdateTransaction {
   /** Runs the update. Never throws for what the user's code does. */
   async run(): Promise<TransactionOutcome> {
     const { registry } = this.#host;
+    this.#superseded = this.#host.superseded?.();
     const { contents, invalidator } = this.#input;
     for (const [id, content] of contents) registry.validated(id, content);
     const plan = propagate(this.#input.changed, this.#host.view, invalidator === undefined ? undefined : new Set([invalidator]));
@@ -268,12 +198,12 @@ export class UpdateTransaction {
         evaluating = true;
         await this.#dispose((id) => !early.has(id));
         gate.open();
-        await evaluation;
+        await this.#evaluated(evaluation, session);
         for (const id of required)
           cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
         // The rest, through the open gate (a link error here rolls back after the disposal).
         const then = esmRoots.filter((id) => !first.includes(id));
-        if (then.length > 0) await this.#importRoots(then);
+        if (then.length > 0) await this.#evaluated(this.#importRoots(then), session);
       } else {
         evaluating = true;
         await this.#dispose((id) => !early.has(id));
@@ -302,6 +232,14 @@ export class UpdateTransaction {
     }
     tracker.imported();
     return undefined;
+  }
+
+  /** Waits for new code to evaluate, unless it does not finish and a newer save comes (see unsettled.ts). */
+  #evaluated(evaluation: Promise<void>, session: UpdateSession): Promise<void> {
+    if (this.#superseded === undefined) return evaluation;
+    const waiting = (): string => fileOf(session.evaluated.at(-1) ?? this.#input.changed[0]!);
+    const late = (file: string, ms: number): void => this.#progress.late(file, ms);
+    return evaluationWithin(evaluation, { superseded: this.#superseded, ms: this.#host.handlers.timeoutMs, waiting, late });
   }
 
   /** Imports the ES roots `ids` together and keeps their namespaces. */

@@ -1,0 +1,55 @@
+/**
+ * A save whose new code never finishes evaluating (a top-level await that never settles) does not
+ * hold hotload for ever: after the handler timeout it says it is still waiting, the next save
+ * gives it up (rolled back: the old version's interval and SIGTERM handler are back), and that
+ * save applies, as a restart would start the newer code.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
+
+after(cleanup);
+
+async function get(port: number, path: string): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+}
+
+test("a top-level await that never settles: one line after the timeout, the next save rolls it back and applies", async () => {
+  const dir = copyFixture("unsettled");
+  const run = spawnHot(join(dir, "server.mjs"), { env: { HOTLOAD_HANDLER_TIMEOUT_MS: "300" } });
+  const port = Number((await run.waitForLine(/^listening on \d+$/)).split(" ").pop());
+  const routes = join(dir, "routes.mjs");
+
+  let since = run.mark();
+  edit(routes, 'await new Promise(() => {});\nexport function home() {\n  return "home rev 2 (stuck)";\n}\n');
+  await run.waitForLine(
+    /^\[hotload\] \.\/routes\.mjs has not finished evaluating after 300 ms \(a top-level await that does not settle\?\): the update waits for it, and the next save replaces it$/,
+    10_000,
+    since,
+  );
+  assert.equal(await get(port, "/"), "home rev 1");
+
+  since = run.mark();
+  edit(routes, 'export function home() {\n  return "home rev 3, fixed";\n}\n');
+  await run.waitForLine(
+    /^\[hotload\] \S*\/routes\.mjs has not finished evaluating after 300 ms .*and a newer save came — rolled back to the previous version$/,
+    10_000,
+    since,
+  );
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.mjs/, 10_000, since);
+  assert.equal(await get(port, "/"), "home rev 3, fixed");
+  // The entry's interval of the version that runs now ticks.
+  const before = Number(await get(port, "/ticks"));
+  await run.waitForLine(/never/, 200).catch(() => undefined);
+  assert.ok(Number(await get(port, "/ticks")) > before, run.output());
+
+  since = run.mark();
+  edit(routes, 'export function home() {\n  return "home rev 4";\n}\n');
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.mjs/, 10_000, since);
+  assert.equal(await get(port, "/"), "home rev 4");
+
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.output());
+  assert.ok(run.lines.includes("bye"), run.output());
+});
