@@ -30,6 +30,8 @@ function setup(options: Partial<WatcherOptions> = {}, differs?: (file: string) =
   const chokidar = new FakeChokidar();
   const clock = new FakeClock();
   const batches: string[][] = [];
+  /** How many times the watcher said a file was touched while a batch was being handled. */
+  const busy = { touched: 0 };
   const errors: unknown[] = [];
   let handler: (batch: TouchedBatch) => Promise<void> = async () => {};
   const watcher = new Watcher(
@@ -40,10 +42,11 @@ function setup(options: Partial<WatcherOptions> = {}, differs?: (file: string) =
     (error) => errors.push(error),
     { ...OPTIONS, ...options },
     differs,
-    { watch: async () => chokidar.watch, clock },
+    { watch: async () => chokidar.watch, clock, touchedWhileBusy: () => busy.touched++ },
   );
   return {
     watcher,
+    busy,
     chokidar,
     clock,
     batches,
@@ -99,7 +102,7 @@ describe("batches", () => {
     assert.deepEqual(w.batches, [["a2.mjs:3", "b2.mjs:2"]]);
   });
 
-  test("one batch at a time: files touched while a batch is handled go next, as one batch", async () => {
+  test("one batch at a time: files touched while a batch is handled go next, as one batch, and each touch is told as it comes", async () => {
     const w = setup();
     const a = w.write("a3.mjs", "a");
     const b = w.write("b3.mjs", "b");
@@ -114,10 +117,13 @@ describe("batches", () => {
     w.event(c);
     await w.clock.advance(10);
     assert.deepEqual(w.batches, [["a3.mjs:1"]]);
+    // Each touch while the batch runs is told at once (an update stuck in it can be given up).
+    assert.equal(w.busy.touched, 2);
     w.handle(async () => {});
     finish();
     await w.clock.advance();
     assert.deepEqual(w.batches, [["a3.mjs:1"], ["b3.mjs:1", "c3.mjs:1"]]);
+    assert.equal(w.busy.touched, 2);
   });
 
   test("a file whose size moved while its batch was handled, with no event since, gets another look", async () => {
