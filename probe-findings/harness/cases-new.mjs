@@ -1,0 +1,287 @@
+// New shapes, probed adversarially: in place against a plain restart.
+import http from "node:http";
+import { get, procInfo, sleep } from "./probe.mjs";
+
+const rootGet = (paths = ["/"]) => async (h) => {
+  const r = {};
+  for (const p of paths) r[p] = await get(h.port, p);
+  return r;
+};
+
+/** A WebSocket client that reconnects when its socket closes, as browsers' apps do. */
+async function wsAsk(h) {
+  const mod = await import("/tmp/prober-base/node_modules/ws/index.js");
+  const WebSocket = mod.WebSocket ?? mod.default;
+  const open = () =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`);
+      ws.on("open", () => resolve(ws));
+      ws.on("error", () => resolve(null));
+    });
+  const ask = (ws) =>
+    new Promise((resolve) => {
+      if (!ws || ws.readyState !== 1) return resolve(null);
+      const t = setTimeout(() => resolve(null), 1000);
+      ws.once("message", (m) => (clearTimeout(t), resolve(String(m))));
+      ws.send("ping");
+    });
+  let r = await ask(h.state.ws);
+  if (r === null) {
+    h.state.ws?.terminate();
+    h.state.ws = await open();
+    r = await ask(h.state.ws);
+  }
+  return r;
+}
+
+export const CASES = [
+  {
+    name: "N1-websocket-kept-client",
+    files: {
+      "routes.mjs": `export const reply = (m) => "echo rev 1 " + m;\n`,
+      "server.mjs": `import http from "node:http";
+import { WebSocketServer } from "ws";
+import { reply } from "./routes.mjs";
+const server = http.createServer((req, res) => res.end("http rev 1"));
+const wss = new WebSocketServer({ server, path: "/ws" });
+wss.on("connection", (ws) => ws.on("message", (m) => ws.send(reply(String(m)))));
+server.listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { for (const c of wss.clients) c.close(1001); wss.close(); server.close(); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "http rev 1", "http rev 333"],
+    ],
+    probe: async (h) => ({ ws: await wsAsk(h), http: await get(h.port, "/") }),
+    beforeEnd: async (h) => h.state.ws?.terminate(),
+  },
+  {
+    name: "N2-keepalive-next-request",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+const server = http.createServer((req, res) => res.end(home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "listening", "listening!"],
+    ],
+    probe: async (h) => {
+      h.state.agent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const r = await get(h.port, "/", { agent: h.state.agent });
+      return r.error ? await get(h.port, "/", { agent: h.state.agent }) : r;
+    },
+    beforeEnd: async (h) => h.state.agent?.destroy(),
+    compareStdout: false,
+  },
+  {
+    name: "N3-exitcode",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+process.exitCode = 3;
+const server = http.createServer((req, res) => res.end(home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "exitCode = 3", "exitCode = 4"],
+    ],
+    probe: rootGet(),
+  },
+  {
+    name: "N4-kept-interval",
+    files: {
+      "ticker.mjs": `export const state = { ticks: 0 };\nsetInterval(() => state.ticks++, 20);\n`,
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { state } from "./ticker.mjs";
+import { home } from "./routes.mjs";
+let last = 0;
+const server = http.createServer((req, res) => {
+  if (req.url === "/ticking") { const t = state.ticks; return setTimeout(() => res.end(String(state.ticks > t)), 150); }
+  res.end(home());
+}).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "150", "151"],
+      ["routes.mjs", "rev 22", "rev 333"],
+    ],
+    probe: rootGet(["/", "/ticking"]),
+  },
+  {
+    name: "N5a-esm-toplevel-throw",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+const server = http.createServer((req, res) => res.end(home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", `export const home`, `if (Math.random() < 2) throw new Error("boom");\nexport const home`],
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["routes.mjs", `if (Math.random() < 2) throw new Error("boom");\n`, ``],
+    ],
+    noRestartOn: [1, 2],
+    probe: rootGet(),
+    compareStdout: false,
+    check: (a) => (a.hotload.some((l) => /\bupdated\b/.test(l) && !/rolled back|keeping/.test(l)) && a.hotload.length < 3 ? "says updated" : null),
+  },
+  {
+    name: "N5b-cjs-toplevel-throw",
+    type: "commonjs",
+    files: {
+      "routes.js": `exports.home = () => "home rev 1";\n`,
+      "server.js": `const http = require("node:http");
+const { home } = require("./routes.js");
+let ticks = 0;
+setInterval(() => ticks++, 20);
+const server = http.createServer((req, res) => res.end(req.url === "/t" ? String(ticks) : home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { console.log("bye"); server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.js",
+    ready: /listening/,
+    edits: [
+      ["routes.js", `exports.home`, `if (Math.random() < 2) throw new Error("boom");\nexports.home`],
+      ["routes.js", "rev 1", "rev 22"],
+      ["routes.js", `if (Math.random() < 2) throw new Error("boom");\n`, ``],
+    ],
+    noRestartOn: [1, 2],
+    probe: async (h) => {
+      const t1 = Number((await get(h.port, "/t")).body);
+      await sleep(120);
+      const t2 = Number((await get(h.port, "/t")).body);
+      return { ...(await rootGet()(h)), ticking: t2 > t1 };
+    },
+    compareStdout: false,
+  },
+  {
+    name: "N6-burst-saves",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 0";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+import { bus } from "./bus.mjs";
+let handled = 0;
+process.on("message-x", () => {});
+bus.on("ping", () => handled++);
+const server = http.createServer((req, res) => {
+  if (req.url === "/ping") { handled = 0; bus.emit("ping"); return res.end(String(handled)); }
+  res.end(home());
+}).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+      "bus.mjs": `import { EventEmitter } from "node:events";\nexport const bus = new EventEmitter();\n`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      async (dir) => {
+        const fs = await import("node:fs");
+        for (let i = 1; i <= 30; i++) {
+          fs.writeFileSync(`${dir}/routes.mjs`, `export const home = () => "home rev ${i}${"x".repeat(i % 3)}";\n`);
+          await sleep(i % 5 === 0 ? 30 : 3);
+        }
+        fs.writeFileSync(`${dir}/routes.mjs`, `export const home = () => "home rev final";\n`);
+      },
+    ],
+    settle: 1500,
+    probe: async (h) => ({ ...(await rootGet()(h)), handledOnce: (await get(h.port, "/ping")).body }),
+    compareStdout: false,
+  },
+  {
+    name: "N8-env-file-edit",
+    files: {
+      ".env": "GREETING=hello1\n",
+      "routes.mjs": `export const home = () => process.env.GREETING + " rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+const server = http.createServer((req, res) => res.end(home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    nodeArgs: ["--env-file=.env"],
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      [".env", "hello1", "hello22"],
+      ["routes.mjs", "rev 1", "rev 22"],
+    ],
+    probe: rootGet(),
+    compareStdout: false,
+  },
+  {
+    name: "N9-node-test-file",
+    files: {
+      "sum.mjs": `export const sum = (a, b) => a + b;\n`,
+      "sum.test.mjs": `import test from "node:test";
+import assert from "node:assert";
+import { sum } from "./sum.mjs";
+test("sum", () => assert.strictEqual(sum(1, 2), 3));
+`,
+    },
+    entry: "sum.test.mjs",
+    startWait: 1500,
+    edits: [["sum.mjs", "a + b", "a + b + 1"]],
+    noRestartOn: [],
+    settle: 1500,
+    probe: async (h) => ({ pass: h.proc.out.filter((l) => /^# pass/.test(l)).length, fail: h.proc.out.filter((l) => /^# fail [1-9]/.test(l)).length, alive: !h.proc.exitInfo }),
+    end: "none",
+    compareStdout: false,
+  },
+  {
+    name: "N10-worker-kept-interval",
+    files: {
+      "worker.mjs": `import { parentPort } from "node:worker_threads";
+let n = 0;
+setInterval(() => parentPort.postMessage("tick rev 1 " + n++), 50);
+`,
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { Worker } from "node:worker_threads";
+import { home } from "./routes.mjs";
+let last = "";
+const w = new Worker(new URL("./worker.mjs", import.meta.url));
+w.on("message", (m) => (last = m.replace(/ \\d+$/, "")));
+const server = http.createServer((req, res) => res.end(home() + " / " + last)).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); w.terminate(); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["worker.mjs", "rev 1", "rev 333"],
+      ["server.mjs", "listening", "listening!"],
+    ],
+    probe: async (h, i) => {
+      await sleep(200);
+      const threads = procInfo(h.proc.pid)?.threads;
+      if (i === 0) h.state.t0 = threads;
+      return { r: await get(h.port, "/"), threadsDelta: threads - h.state.t0 };
+    },
+    compareStdout: false,
+  },
+];
