@@ -285,3 +285,36 @@ process.on("SIGTERM", () => { server.close(); w.terminate(); });
     compareStdout: false,
   },
 ];
+
+/** A new version that throws at its top level: the old version must stay fully working (timers, SIGTERM handler, server past 2 s). */
+function toplevelThrow(name, type) {
+  const cjs = type === "commonjs";
+  const ext = cjs ? "js" : "mjs";
+  const exp = cjs ? "exports.home =" : "export const home =";
+  return {
+    name,
+    type,
+    files: {
+      [`routes.${ext}`]: `${exp} () => "home rev 1";\n`,
+      [`server.${ext}`]: `${cjs ? 'const http = require("node:http");\nconst { home } = require("./routes.js");' : 'import http from "node:http";\nimport { home } from "./routes.mjs";'}
+let ticks = 0;
+setInterval(() => ticks++, 20);
+const server = http.createServer((req, res) => res.end(req.url === "/t" ? String(ticks) : home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { console.log("bye"); server.close(); });
+`,
+    },
+    entry: `server.${ext}`,
+    ready: /listening/,
+    edits: [[`routes.${ext}`, exp, `if (Math.random() < 2) throw new Error("boom");\n${exp}`]],
+    noRestartOn: [1],
+    settle: 2600,
+    probe: async (h) => {
+      const t1 = Number((await get(h.port, "/t")).body);
+      await sleep(150);
+      const t2 = Number((await get(h.port, "/t")).body);
+      return { ...(await rootGet()(h)), ticking: t2 > t1 };
+    },
+    compareStdout: true,
+  };
+}
+CASES.push(toplevelThrow("N5c-esm-throw-then-wait", "module"), toplevelThrow("N5d-cjs-throw-then-wait", "commonjs"));
