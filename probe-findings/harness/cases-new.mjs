@@ -2,11 +2,13 @@
 import http from "node:http";
 import { get, procInfo, sleep } from "./probe.mjs";
 
-const rootGet = (paths = ["/"]) => async (h) => {
-  const r = {};
-  for (const p of paths) r[p] = await get(h.port, p);
-  return r;
-};
+const rootGet =
+  (paths = ["/"]) =>
+  async (h) => {
+    const r = {};
+    for (const p of paths) r[p] = await get(h.port, p);
+    return r;
+  };
 
 /** A WebSocket client that reconnects when its socket closes, as browsers' apps do. */
 async function wsAsk(h) {
@@ -146,7 +148,8 @@ process.on("SIGTERM", () => server.close());
     noRestartOn: [1, 2],
     probe: rootGet(),
     compareStdout: false,
-    check: (a) => (a.hotload.some((l) => /\bupdated\b/.test(l) && !/rolled back|keeping/.test(l)) && a.hotload.length < 3 ? "says updated" : null),
+    check: (a) =>
+      a.hotload.some((l) => /\bupdated\b/.test(l) && !/rolled back|keeping/.test(l)) && a.hotload.length < 3 ? "says updated" : null,
   },
   {
     name: "N5b-cjs-toplevel-throw",
@@ -247,7 +250,11 @@ test("sum", () => assert.strictEqual(sum(1, 2), 3));
     edits: [["sum.mjs", "a + b", "a + b + 1"]],
     noRestartOn: [],
     settle: 1500,
-    probe: async (h) => ({ pass: h.proc.out.filter((l) => /^# pass/.test(l)).length, fail: h.proc.out.filter((l) => /^# fail [1-9]/.test(l)).length, alive: !h.proc.exitInfo }),
+    probe: async (h) => ({
+      pass: h.proc.out.filter((l) => /^# pass/.test(l)).length,
+      fail: h.proc.out.filter((l) => /^# fail [1-9]/.test(l)).length,
+      alive: !h.proc.exitInfo,
+    }),
     end: "none",
     compareStdout: false,
   },

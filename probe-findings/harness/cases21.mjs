@@ -3,11 +3,13 @@ import http from "node:http";
 import http2 from "node:http2";
 import { get, procInfo, sleep } from "./probe.mjs";
 
-const rootGet = (paths = ["/"]) => async (h) => {
-  const r = {};
-  for (const p of paths) r[p] = await get(h.port, p);
-  return r;
-};
+const rootGet =
+  (paths = ["/"]) =>
+  async (h) => {
+    const r = {};
+    for (const p of paths) r[p] = await get(h.port, p);
+    return r;
+  };
 
 const expressRoutesCjs = `exports.home = (req, res) => res.send("home rev 1");\n`;
 
@@ -376,7 +378,8 @@ process.on("SIGTERM", () => { console.log("bye"); server.close(); process.exit(0
     // A restart of a file with a syntax error dies; the watcher restarts when fixed. We compare
     // what a client gets once the fix is saved, and the SIGTERM handler at the end.
     noRestartOn: [],
-    probe: async (h, i) => (i === 1 ? { skipped: true } : (await sleep(150), { r: await get(h.port, "/"), tick: await get(h.port, "/tick") })),
+    probe: async (h, i) =>
+      i === 1 ? { skipped: true } : (await sleep(150), { r: await get(h.port, "/"), tick: await get(h.port, "/tick") }),
     compareStdout: false,
     check: (a) => {
       const bad = a.hotload.filter((l) => /server\.js:|after its old version stopped/.test(l));

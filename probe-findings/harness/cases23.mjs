@@ -1,11 +1,13 @@
 // Issue 23's numbered cases that a restart comparison can measure.
 import { get, sleep } from "./probe.mjs";
 
-const rootGet = (paths = ["/"]) => async (h) => {
-  const r = {};
-  for (const p of paths) r[p] = await get(h.port, p);
-  return r;
-};
+const rootGet =
+  (paths = ["/"]) =>
+  async (h) => {
+    const r = {};
+    for (const p of paths) r[p] = await get(h.port, p);
+    return r;
+  };
 const serve = (body, lead = "") => `import http from "node:http";
 ${lead}
 const server = http.createServer((req, res) => res.end(${body})).listen(process.env.PORT, () => console.log("listening"));
@@ -55,7 +57,10 @@ export function start(): void {
     name: "23.2b-ts-accept-typearg",
     files: {
       "dep.ts": `export const value: string = "dep rev 1";\n`,
-      "main.ts": serve("value", `import { value } from "./dep.ts";\nimport.meta.hot?.accept<typeof import("./dep.ts")>("./dep.ts", () => {});`),
+      "main.ts": serve(
+        "value",
+        `import { value } from "./dep.ts";\nimport.meta.hot?.accept<typeof import("./dep.ts")>("./dep.ts", () => {});`,
+      ),
     },
     entry: "main.ts",
     ready: /listening/,
@@ -120,7 +125,11 @@ export function where() {
     entry: "main.mjs",
     startWait: 1500,
     edits: [],
-    probe: async (h) => ({ alive: !h.proc.exitInfo, exit: h.proc.exitInfo?.code, firstErr: h.proc.err.find((l) => /Error/.test(l))?.replace(/'.*'/, "") }),
+    probe: async (h) => ({
+      alive: !h.proc.exitInfo,
+      exit: h.proc.exitInfo?.code,
+      firstErr: h.proc.err.find((l) => /Error/.test(l))?.replace(/'.*'/, ""),
+    }),
     end: "none",
     compareStdout: false,
   },
@@ -132,7 +141,10 @@ export function where() {
     entry: "main.mjs",
     startWait: 1500,
     edits: [],
-    probe: async (h) => ({ exit: h.proc.exitInfo?.code, frame: h.proc.err.filter((l) => !l.includes("[hotload]") && !/^\s+at |^Node\.js|^$/.test(l)).map((l) => l.split(h.dir).join("DIR")) }),
+    probe: async (h) => ({
+      exit: h.proc.exitInfo?.code,
+      frame: h.proc.err.filter((l) => !l.includes("[hotload]") && !/^\s+at |^Node\.js|^$/.test(l)).map((l) => l.split(h.dir).join("DIR")),
+    }),
     end: "none",
   },
   {
@@ -167,7 +179,8 @@ process.on("SIGTERM", () => server.close());
 `,
     },
     entry: "server.cjs",
-    commandArgs: (mode) => (mode === "inplace" ? ["--import", "hotload", "--import", "./hook.mjs", "server.cjs"] : ["--import", "./hook.mjs", "server.cjs"]),
+    commandArgs: (mode) =>
+      mode === "inplace" ? ["--import", "hotload", "--import", "./hook.mjs", "server.cjs"] : ["--import", "./hook.mjs", "server.cjs"],
     ready: /listening/,
     edits: [["server.cjs", "rev 1", "rev 22"]],
     beforeEdit: () => sleep(2000),
@@ -181,7 +194,8 @@ process.on("SIGTERM", () => server.close());
       "main.mjs": serve("home()", `import { home } from "./routes.mjs";`),
     },
     entry: "main.mjs",
-    commandArgs: (mode) => (mode === "inplace" ? ["--import", "hotload", "--import", "./iitm.mjs", "main.mjs"] : ["--import", "./iitm.mjs", "main.mjs"]),
+    commandArgs: (mode) =>
+      mode === "inplace" ? ["--import", "hotload", "--import", "./iitm.mjs", "main.mjs"] : ["--import", "./iitm.mjs", "main.mjs"],
     ready: /listening/,
     edits: [
       ["routes.mjs", "rev 1", "rev 22"],

@@ -94,7 +94,15 @@ export function procInfo(pid) {
 export function get(port, p = "/", opts = {}) {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: "127.0.0.1", port, path: p, agent: opts.agent ?? false, socketPath: opts.socketPath, method: opts.method ?? "GET", headers: opts.headers },
+      {
+        host: "127.0.0.1",
+        port,
+        path: p,
+        agent: opts.agent ?? false,
+        socketPath: opts.socketPath,
+        method: opts.method ?? "GET",
+        headers: opts.headers,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -188,7 +196,7 @@ export async function runMode(c, major, mode) {
 }
 
 function normExit(e) {
-  return e && { code: e.code, signal: e.signal, fast: e.ms < (1500) };
+  return e && { code: e.code, signal: e.signal, fast: e.ms < 1500 };
 }
 
 export async function runCase(c, major) {
@@ -205,4 +213,3 @@ export async function runCase(c, major) {
   }
   return { name: c.name, major, same: diffs.length === 0, diffs, inplace: a, restart: b };
 }
-

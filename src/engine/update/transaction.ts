@@ -47,7 +47,8 @@ export interface TransactionHost {
   readonly view: PropagationView;
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
-  readonly inPlace: { release(id: string): void; refusal(ids: readonly string[]): string | undefined } | undefined;
+  readonly inPlace:
+    { release(id: string, disposing: boolean): void; rolledBack(): void; refusal(ids: readonly string[]): string | undefined } | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;
   isHot(url: string): boolean;
@@ -199,7 +200,7 @@ export class UpdateTransaction {
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) {
-        this.#inPlace?.release(id);
+        this.#inPlace?.release(id, disposes(this.#checkpoints.get(id)!.context));
         this.#disposed.add(id);
       }
       const context = this.#checkpoints.get(id)!.context;
@@ -323,6 +324,7 @@ export class UpdateTransaction {
       if (!this.#checkpoints.has(id)) firstImporters.set(id, [...(tracker.graph.get(id)?.importers ?? [])]);
     }
     this.#restore(session);
+    this.#inPlace?.rolledBack();
     // Nothing of this update runs: its files count as not applied, except that their content is
     // known to fail (see changes.ts).
     for (const [id, content] of this.#input.contents) registry.failed(id, this.#input.previous.get(id), content);
