@@ -307,7 +307,7 @@ function toplevelThrow(name, type) {
 let ticks = 0;
 setInterval(() => ticks++, 20);
 const server = http.createServer((req, res) => res.end(req.url === "/t" ? String(ticks) : home())).listen(process.env.PORT, () => console.log("listening"));
-process.on("SIGTERM", () => { console.log("bye"); server.close(); });
+process.on("SIGTERM", () => { console.log("bye"); server.close(); process.exit(0); });
 `,
     },
     entry: `server.${ext}`,
