@@ -150,7 +150,7 @@ function prepare(c, tag) {
 export async function runMode(c, major, mode) {
   const node = NODES[major];
   const dir = prepare(c, `${major}-${mode}`);
-  const port = await freePort();
+  const port = c.port ?? (await freePort());
   const env = { ...process.env, PORT: String(port), SOCKET: path.join(dir, "app.sock"), NO_COLOR: "1", ...c.env };
   delete env.NODE_OPTIONS;
   // restartHot: a program that needs hotload's API to run at all is restarted under hotload too.
@@ -200,7 +200,10 @@ function normExit(e) {
 }
 
 export async function runCase(c, major) {
-  const [a, b] = await Promise.all([runMode(c, major, "inplace"), runMode(c, major, "restart")]);
+  // Apps with a fixed port run one mode after the other.
+  const [a, b] = c.port
+    ? [await runMode(c, major, "inplace"), await runMode(c, major, "restart")]
+    : await Promise.all([runMode(c, major, "inplace"), runMode(c, major, "restart")]);
   const stdoutA = c.stdoutFilter ? a.stdout.filter(c.stdoutFilter) : a.stdout;
   const stdoutB = c.stdoutFilter ? b.stdout.filter(c.stdoutFilter) : b.stdout;
   const diffs = [];
