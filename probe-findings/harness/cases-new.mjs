@@ -325,3 +325,55 @@ process.on("SIGTERM", () => { console.log("bye"); server.close(); process.exit(0
   };
 }
 CASES.push(toplevelThrow("N5c-esm-throw-then-wait", "module"), toplevelThrow("N5d-cjs-throw-then-wait", "commonjs"));
+
+CASES.push(
+  {
+    name: "N11-tla-never-settles",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+let ticks = 0;
+setInterval(() => ticks++, 20);
+const server = http.createServer((req, res) => res.end(req.url === "/t" ? String(ticks) : home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { console.log("bye"); server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", `export const home`, `await new Promise(() => {});\nexport const home`],
+      ["routes.mjs", `await new Promise(() => {});\n`, ``],
+      ["routes.mjs", "rev 1", "rev 22"],
+    ],
+    noRestartOn: [1],
+    settle: 2500,
+    probe: async (h) => {
+      const t1 = Number((await get(h.port, "/t")).body);
+      await sleep(150);
+      const t2 = Number((await get(h.port, "/t")).body);
+      return { ...(await get(h.port, "/")), ticking: t2 > t1 };
+    },
+    compareStdout: false,
+  },
+  {
+    name: "N12-delete-and-restore",
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+const server = http.createServer((req, res) => res.end(home())).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      async (dir) => (await import("node:fs")).rmSync(`${dir}/routes.mjs`),
+      async (dir) => (await import("node:fs")).writeFileSync(`${dir}/routes.mjs`, `export const home = () => "home rev 22";\n`),
+    ],
+    noRestartOn: [1],
+    probe: async (h) => get(h.port, "/"),
+    compareStdout: false,
+  },
+);
