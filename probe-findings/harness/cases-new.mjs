@@ -377,3 +377,145 @@ process.on("SIGTERM", () => { server.close(); process.exit(0); });
     compareStdout: false,
   },
 );
+
+CASES.push({
+  name: "N13-process-handlers-once",
+  files: {
+    "routes.mjs": `export const home = () => "home rev 1";\n`,
+    "server.mjs": `import http from "node:http";
+import { home } from "./routes.mjs";
+const REV = "rev 1";
+process.on("exit", (code) => console.log("exit handler " + REV + " code " + code));
+process.on("uncaughtException", (e) => console.log("caught " + e.message + " by " + REV));
+process.on("warning", (w) => console.log("warning seen by " + REV));
+const server = http.createServer((req, res) => {
+  if (req.url === "/boom") { setTimeout(() => { throw new Error("boom"); }, 1); return res.end("ok"); }
+  if (req.url === "/warn") { process.emitWarning("w"); return res.end("ok"); }
+  res.end(home());
+}).listen(process.env.PORT, () => console.log("listening"));
+process.once("SIGTERM", () => { server.close(); process.exitCode = 7; });
+`,
+  },
+  entry: "server.mjs",
+  ready: /listening/,
+  edits: [
+    ["routes.mjs", "rev 1", "rev 22"],
+    ["server.mjs", `REV = "rev 1"`, `REV = "rev 333"`],
+    ["routes.mjs", "rev 22", "rev 4444"],
+  ],
+  probe: async (h) => {
+    const from = h.proc.out.length;
+    await get(h.port, "/boom");
+    await get(h.port, "/warn");
+    await sleep(100);
+    return { home: (await get(h.port, "/")).body, lines: h.proc.out.slice(from).filter((l) => !/listening/.test(l)) };
+  },
+  compareStdout: false,
+  check: (a, b) =>
+    JSON.stringify(a.stdout.filter((l) => /exit handler/.test(l))) ===
+    JSON.stringify(b.stdout.filter((l) => /exit handler/.test(l)).slice(-1))
+      ? null
+      : "exit-handler-lines",
+});
+
+CASES.push(
+  {
+    name: "N14-kept-module-server",
+    files: {
+      "metrics.mjs": `import http from "node:http";
+export let hits = 0;
+export const count = () => hits++;
+export const metrics = http.createServer((req, res) => res.end("hits " + hits)).listen(Number(process.env.PORT) + 1);
+`,
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { count, metrics } from "./metrics.mjs";
+import { home } from "./routes.mjs";
+const server = http.createServer((req, res) => (count(), res.end(home()))).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); metrics.close(); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "listening", "listening!"],
+    ],
+    probe: async (h) => ({ home: await get(h.port, "/"), metrics: (await get(h.port + 1, "/")).body?.replace(/\d+/, "N") }),
+    compareStdout: false,
+  },
+  {
+    name: "N15-dynamic-route-import",
+    files: {
+      "routes/a.mjs": `export default () => "a rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+const server = http.createServer(async (req, res) => {
+  const mod = await import("./routes/a.mjs");
+  res.end(mod.default());
+}).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [["routes/a.mjs", "rev 1", "rev 22"]],
+    probe: async (h) => get(h.port, "/"),
+    compareStdout: false,
+  },
+  {
+    name: "N16-json-config",
+    files: {
+      "config.json": `{ "greeting": "hello 1" }\n`,
+      "server.mjs": `import http from "node:http";
+import config from "./config.json" with { type: "json" };
+const server = http.createServer((req, res) => res.end(config.greeting)).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [["config.json", "hello 1", "hello 22"]],
+    probe: async (h) => get(h.port, "/"),
+    compareStdout: false,
+  },
+);
+
+/** A poller started at the entry's top level, in one of the ways programs write one; /polls counts polls per 300 ms by version. */
+function poller(name, loop) {
+  return {
+    name,
+    files: {
+      "routes.mjs": `export const home = () => "home rev 1";\n`,
+      "server.mjs": `import http from "node:http";
+import { setTimeout as sleep, setInterval as every } from "node:timers/promises";
+import { home } from "./routes.mjs";
+const REV = "rev 1";
+globalThis.polls ??= [];
+const poll = () => globalThis.polls.push(REV);
+${loop}
+const server = http.createServer(async (req, res) => {
+  if (req.url !== "/polls") return res.end(home());
+  globalThis.polls.length = 0;
+  await sleep(300);
+  const by = {};
+  for (const r of globalThis.polls) by[r] = (by[r] ?? 0) + 1;
+  res.end(JSON.stringify(Object.keys(by).sort()));
+}).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["server.mjs", `REV = "rev 1"`, `REV = "rev 22"`],
+      ["routes.mjs", "rev 1", "rev 333"],
+    ],
+    probe: async (h) => ({ home: (await get(h.port, "/")).body, pollers: (await get(h.port, "/polls")).body }),
+    compareStdout: false,
+  };
+}
+CASES.push(
+  poller("N17-poll-async-sleep-loop", "(async () => { for (;;) { await sleep(20); poll(); } })();"),
+  poller("N18-poll-timers-promises-interval", "(async () => { for await (const _ of every(20)) poll(); })();"),
+  poller("N19-poll-settimeout-chain", "const tick = () => { poll(); setTimeout(tick, 20); }; tick();"),
+);

@@ -35,12 +35,14 @@ type Tracked =
   | { readonly kind: "listener"; readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }
   | { readonly kind: "closable"; readonly closable: Closable };
 
-/** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
+/** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts), a promise timer (promise-timers.ts). */
 interface Closable {
   /** Whether it is still open. */
   live(): boolean;
   /** Closes it without telling the version's own listeners (they go with the version). */
   close(): void;
+  /** Closed only once the new version runs: until then it goes on, and a failed update leaves it be. */
+  readonly atCommit?: boolean;
 }
 
 const TIMER_FUNCTIONS = ["setTimeout", "setInterval"] as const;
@@ -57,6 +59,8 @@ interface Held {
   readonly timers: NodeJS.Timeout[];
   /** Timeouts that came due while held: they run if the version stays. */
   readonly due: (() => void)[];
+  /** What it opened that closes only once the new version runs. */
+  readonly later: Closable[];
   /** Something was closed that cannot be opened again. */
   lost: boolean;
 }
@@ -175,7 +179,7 @@ export class Resources {
     const owned = this.#owned.get(owner);
     if (!owned) return 0;
     this.#owned.delete(owner);
-    const held: Held = this.#held.get(owner) ?? { owned: new Set(), removed: [], timers: [], due: [], lost: false };
+    const held: Held = this.#held.get(owner) ?? { owned: new Set(), removed: [], timers: [], due: [], later: [], lost: false };
     for (const item of owned) held.owned.add(item);
     this.#held.set(owner, held);
     let stopped = 0;
@@ -193,11 +197,13 @@ export class Resources {
         stopped++;
         hold(timer, held);
       } else if (item.kind === "closable") {
-        if (item.closable.live()) {
-          stopped++;
+        if (!item.closable.live()) continue;
+        stopped++;
+        if (item.closable.atCommit) held.later.push(item.closable);
+        else {
           held.lost = true;
+          item.closable.close();
         }
-        item.closable.close();
       } else if (this.#emitterOwners.get(item.emitter) !== owner) {
         // A server the module created goes with it (handed over, see handover.ts), listeners and
         // all; a listener it added to someone else's emitter must go now.
@@ -225,6 +231,7 @@ export class Resources {
     for (const timer of held.timers) release(timer);
     if (applied) {
       for (const timer of held.timers) originalClear(timer);
+      for (const closable of held.later) closable.close();
       return true;
     }
     this.release(owner);
@@ -270,7 +277,10 @@ export class Resources {
   opened(closable: Closable): void {
     if (this.#inFlight?.work() !== undefined) return;
     const owner = this.#callerOf();
-    if (owner !== undefined) this.#record(owner, { kind: "closable", closable });
+    if (owner === undefined) return;
+    this.#record(owner, { kind: "closable", closable });
+    // A polling loop opens a promise timer per turn.
+    if (++this.#sinceSweep > 1000) this.#sweep();
   }
 
   /** The module whose code added the first listener to `emitter` (a server's creator). */
@@ -310,11 +320,13 @@ export class Resources {
     return wrapped;
   }
 
-  /** Forgets timeouts that fired or were cleared (a request handler may make one per request). */
+  /** Forgets timeouts that fired or were cleared (a request handler may make one per request), and what was closed. */
   #sweep(): void {
     this.#sinceSweep = 0;
     for (const owned of this.#owned.values()) {
-      for (const item of owned) if (item.kind === "timer" && isSpent(item.timer)) owned.delete(item);
+      for (const item of owned) {
+        if (item.kind === "timer" ? isSpent(item.timer) : item.kind === "closable" && !item.closable.live()) owned.delete(item);
+      }
     }
   }
 

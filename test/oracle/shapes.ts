@@ -189,6 +189,16 @@ export const SHAPES: readonly Shape[] = [
     fast: true,
   },
   {
+    name: "poller",
+    group: "in-flight",
+    about:
+      "a polling loop at the top level through node:timers/promises (`await setTimeout(ms)` in a loop, `for await` over `setInterval(ms)`)",
+    entry: "server.mjs",
+    edits: ["server.mjs", "routes.mjs", "server.mjs"],
+    requests: ["/", "/polls"],
+    fast: true,
+  },
+  {
     name: "express-esm",
     group: "frameworks",
     about: "Express 5 in ES modules, the README's quick start with its SIGTERM handler",
