@@ -519,3 +519,57 @@ CASES.push(
   poller("N18-poll-timers-promises-interval", "(async () => { for await (const _ of every(20)) poll(); })();"),
   poller("N19-poll-settimeout-chain", "const tick = () => { poll(); setTimeout(tick, 20); }; tick();"),
 );
+
+CASES.push(
+  {
+    name: "N20-inflight-promise-sleep",
+    files: {
+      "routes.mjs": `import { setTimeout as sleep } from "node:timers/promises";
+export const slow = async () => { await sleep(1200); return "slow rev 1"; };
+`,
+      "server.mjs": `import http from "node:http";
+import { slow } from "./routes.mjs";
+const server = http.createServer(async (req, res) => res.end(req.url === "/slow" ? await slow() : "fast rev 1")).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => server.close());
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["routes.mjs", "rev 1", "rev 22"],
+      ["server.mjs", "fast rev 1", "fast rev 333"],
+    ],
+    beforeEdit: async (h) => {
+      h.state.inflight = get(h.port, "/slow");
+      await sleep(200);
+    },
+    probe: async (h) => ({ inflight: h.state.inflight ? await h.state.inflight : null, fast: await get(h.port, "/") }),
+  },
+  {
+    name: "N21-events-on-iterator",
+    files: {
+      "bus.mjs": `import { EventEmitter } from "node:events";\nexport const bus = new EventEmitter();\n`,
+      "server.mjs": `import http from "node:http";
+import { on } from "node:events";
+import { bus } from "./bus.mjs";
+const REV = "rev 1";
+globalThis.handled ??= [];
+(async () => { for await (const [m] of on(bus, "job")) globalThis.handled.push(REV + " " + m); })();
+const server = http.createServer((req, res) => {
+  globalThis.handled.length = 0;
+  bus.emit("job", "x");
+  setTimeout(() => res.end(JSON.stringify(globalThis.handled)), 50);
+}).listen(process.env.PORT, () => console.log("listening"));
+process.on("SIGTERM", () => { server.close(); process.exit(0); });
+`,
+    },
+    entry: "server.mjs",
+    ready: /listening/,
+    edits: [
+      ["server.mjs", `REV = "rev 1"`, `REV = "rev 22"`],
+      ["server.mjs", `REV = "rev 22"`, `REV = "rev 333"`],
+    ],
+    probe: async (h) => get(h.port, "/"),
+    compareStdout: false,
+  },
+);
