@@ -51,3 +51,17 @@ for (const [kind, folder, entry, routes] of [
     assert.ok(run.lines.slice(since).includes("bye"), run.output());
   });
 }
+
+test("a new version whose top-level await never settles is named in one line: later saves wait for it", async () => {
+  const dir = join(copyFixture("inplace-rollback"), "esm");
+  const run = spawnHot(join(dir, "server.mjs"), { env: { HOTLOAD_HANDLER_TIMEOUT_MS: "300" } });
+  await run.waitForLine(/^listening on \d+$/, 10_000);
+  const since = run.mark();
+  edit(join(dir, "routes.mjs"), (old) => `await new Promise(() => {});\n${old}`);
+  await run.waitForLine(
+    /^\[hotload\] \.\/routes\.mjs has not finished evaluating after 300 ms \(a top-level await that does not settle\?\): later saves wait for it$/,
+    10_000,
+    since,
+  );
+  await run.kill();
+});

@@ -57,3 +57,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
   );
 }
+
+/**
+ * Waits for `promise` as long as it takes, telling `progress` once if that is longer than a handler
+ * may take (an update's evaluation of `ids` with a top-level await that never settles).
+ */
+export async function waitSaying(
+  promise: Promise<unknown>,
+  progress: { stillEvaluating(ids: readonly string[], ms: number): void },
+  ids: readonly string[],
+  ms: number = handlerTimeoutMs(),
+): Promise<void> {
+  const timer = setTimeout(() => progress.stillEvaluating(ids, ms), ms).unref();
+  try {
+    await promise;
+  } finally {
+    clearTimeout(timer);
+  }
+}

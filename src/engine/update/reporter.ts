@@ -139,6 +139,13 @@ export class UpdateReport {
     this.#log.debug(message);
   }
 
+  /** The new versions of the modules `ids` have not finished evaluating after `ms` (a top-level await that does not settle). */
+  stillEvaluating(ids: readonly string[], ms: number): void {
+    this.#log.warn(
+      `${ids.map((id) => displayPath(fileOf(id))).join(", ")} has not finished evaluating after ${ms} ms (a top-level await that does not settle?): later saves wait for it`,
+    );
+  }
+
   /** None of `files` holds anything new. */
   unchanged(files: readonly string[]): void {
     this.#log.debug(`unchanged: ${files.map(displayPath).join(", ")}`);

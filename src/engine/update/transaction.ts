@@ -15,6 +15,7 @@
 import { displayPath } from "../../shared/log.js";
 import { diagnose, type UpdateFailure } from "../failure/diagnose.js";
 import { Gate } from "./gate.js";
+import { waitSaying } from "./handler-timeout.js";
 import type { HandlerKind, HandlerRunner } from "./handlers.js";
 import { disposes, registrations, type HotContext } from "../hot/hot.js";
 import type { BeforeUpdateEvent, HotData } from "../../hot-types.js";
@@ -82,6 +83,8 @@ interface TransactionProgress {
   running(): void;
   /** A line for the debug log (what the plan is, what was evaluated). */
   debug(message: string): void;
+  /** The new versions of the modules `ids` have not finished evaluating after `ms`: the update waits on. */
+  stillEvaluating(ids: readonly string[], ms: number): void;
 }
 
 /** How a transaction ended. */
@@ -265,7 +268,8 @@ export class UpdateTransaction {
         evaluating = true;
         await this.#dispose((id) => !early.has(id));
         gate.open();
-        await evaluation;
+        // A top-level await that never settles holds this update and every later save: said once.
+        await waitSaying(evaluation, this.#progress, this.#input.changed);
         for (const id of required)
           cache[registry.get(id)!.file] = this.#effects.requirable(registry.get(id)!.file, this.#namespaces.get(id)!);
         // The rest, through the open gate (a link error here rolls back after the disposal).
