@@ -59,7 +59,7 @@ Runs \`node [node options] --import hotload <entry> [app arguments]\` and keeps 
 changes are applied in place: what a module accepts (import.meta.hot), and a change that reaches
 an entry with no hot code (the chain up to it runs again in the same process, its servers handed
 over). A declined change, invalidate() reaching the entry, or an in-place update that throws
-restarts the process, in milliseconds.
+and cannot be rolled back whole restarts the process, in milliseconds.
 
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts

@@ -124,6 +124,8 @@ export class Handover {
   #keepingFiles = false;
   /** How many times servers were retired (once per replaced module). */
   #retirements = 0;
+  /** How many times a server was told to listen (a new version's listen() may take a retired server's socket). */
+  #listens = 0;
   /** How many servers were handed over so far. */
   handedOver = 0;
   /** net's Server#close, as Node made it (taken at install: node:net loads only then). */
@@ -195,6 +197,11 @@ export class Handover {
     }, this.#graceMs).unref();
   }
 
+  /** How many listen() calls there were so far: one during a failed update means a server may have moved. */
+  get listens(): number {
+    return this.#listens;
+  }
+
   /** The server that now answers for `server` (itself, if never replaced or closed). */
   newest(server: Server): Server {
     return this.#successor.get(server) ?? server;
@@ -210,6 +217,7 @@ export class Handover {
   }
 
   #listen(server: Server, original: (...args: unknown[]) => Server, args: unknown[]): Server {
+    this.#listens++;
     const target = listenTarget(args);
     const owner = this.#ownerOf() ?? this.#emitterOwner(server);
     const same = this.#live.get(server);

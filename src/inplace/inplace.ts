@@ -64,6 +64,12 @@ export class InPlace {
   readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
+  /** Whether the update running now ran dispose handlers of a released module (what they undid cannot come back). */
+  #disposed = false;
+  /** Whether the last roll-back gave every released module back what it had. */
+  #restored = false;
+  /** The handover's listen() count when the update running now released its first module. */
+  #listensBefore = 0;
   #uninstall: (() => void) | undefined;
   #uninstallServers: (() => void) | undefined;
   #uninstallChildren: (() => void) | undefined;
@@ -201,27 +207,47 @@ export class InPlace {
 
   /**
    * The module `id` is about to be evaluated again by an in-place update: its servers are retired
-   * (the new version takes them over), its timers and listeners stop.
+   * (the new version takes them over), its timers and listeners stop. `disposing`: its dispose
+   * handlers run too.
    */
-  release(id: string): void {
+  release(id: string, disposing = false): void {
     if (this.#released.size === 0) {
       // Every in-place update runs the entry again: the program starts over with Node's exit code.
       this.#exitCode = process.exitCode;
       process.exitCode = undefined;
+      this.#listensBefore = this.#handover.listens;
     }
     this.#released.add(id);
+    this.#disposed ||= disposing;
     this.#evaluating(true);
     const servers = this.#handover.retire(id);
-    const stopped = this.#resources.release(id);
+    const stopped = this.#resources.suspend(id);
     if (servers + stopped > 0)
       log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
+  }
+
+  /**
+   * The update that released modules failed and rolled back: each gets back what it had (see
+   * Resources#settle), before the failure is reported and whatever comes next runs. Whole unless
+   * a dispose handler ran, something was closed, or the failed code called listen().
+   */
+  rolledBack(): void {
+    // A server the failed code started may hold a retired server's socket now.
+    this.#restored = !this.#disposed && this.#handover.listens === this.#listensBefore;
+    for (const id of this.#released) this.#restored = this.#resources.settle(id, false) && this.#restored;
   }
 
   /** After every settled update (the runtime's onUpdate). */
   settled(result: UpdateResult): void {
     if (this.#released.size === 0) return;
+    const released = [...this.#released];
     this.#released.clear();
     this.#evaluating(false);
+    const restored = this.#restored;
+    this.#restored = false;
+    this.#disposed = false;
+    // What no roll-back gave back stops for good, as when the new version runs.
+    for (const id of released) this.#resources.settle(id, true);
     const updated = result.status === "updated";
     if (!updated && process.exitCode === undefined) process.exitCode = this.#exitCode;
     this.#processListeners.settled(updated);
@@ -229,8 +255,14 @@ export class InPlace {
       this.#handover.settle();
       return;
     }
-    // The old versions were stopped and the new ones did not all run: the process is half of
-    // each. The command restarts it; without the command, the user is told once.
+    // The new versions did not run, and the old ones got back what they had: nothing to say
+    // beyond the failure itself (their servers stay retired until a new version takes them over).
+    if (restored) {
+      log.debug(`in place: the previous version of ${released.map((id) => log.displayPath(fileOf(id))).join(", ")} runs on`);
+      return;
+    }
+    // A dispose handler ran, or a readline interface or worker was closed: the process is half of
+    // each version. The command restarts it; without the command, the user is told once.
     const file = result.files[0] ?? "";
     if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [...result.reevaluated]);
     else

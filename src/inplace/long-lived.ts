@@ -10,6 +10,7 @@
  *   old version's listeners (a restart would not run its `rl.on("close")` either);
  * - the worker threads it started are terminated, likewise without their 'exit' listeners;
  * - the uncaught exception capture callback it set is unset (it can be set only once).
+ * - the promise timers of `node:timers/promises` it started stop (promise-timers.ts).
  *
  * Each is wrapped only once the program reaches it (stdin when first read, the others with their
  * builtin), so a program that never uses them pays nothing. What a package opens is the
@@ -18,10 +19,17 @@
 import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
 import type { Interface as ReadlineInterface } from "node:readline";
+import { wrapPromiseTimers } from "./promise-timers.js";
 import type { Resources } from "./resources.js";
 
-/** The builtins through which a program gets something of this file. */
-const LONG_LIVED_BUILTINS: ReadonlySet<string> = new Set(["node:worker_threads", "node:readline", "node:readline/promises"]);
+/** The builtins through which a program gets something of this file (promise timers also as `timers.promises`). */
+const LONG_LIVED_BUILTINS: ReadonlySet<string> = new Set([
+  "node:worker_threads",
+  "node:readline",
+  "node:readline/promises",
+  "node:timers",
+  "node:timers/promises",
+]);
 
 /** Wraps what a program shares across versions, as the program reaches it. */
 export class LongLived {
@@ -89,6 +97,9 @@ export class LongLived {
     if (url === "node:worker_threads") {
       this.#installed.add(url);
       this.#workerThreads();
+    } else if (url.startsWith("node:timers")) {
+      this.#installed.add("node:timers").add("node:timers/promises");
+      this.#undo.push(wrapPromiseTimers(this.#resources));
     } else {
       // `readline.promises` is node:readline/promises: both go on together.
       this.#installed.add("node:readline").add("node:readline/promises");

@@ -47,17 +47,66 @@ interface ProcessListenerRetirer {
   retire(event: string | symbol, listener: Listener, reattached: () => void, byPackage: boolean): void;
 }
 
-/** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts). */
+/** Something a version opened that goes with it: a readline interface, a worker (see long-lived.ts), a promise timer (promise-timers.ts). */
 interface Closable {
   /** Whether it is still open. */
   live(): boolean;
   /** Closes it without telling the version's own listeners (they go with the version). */
   close(): void;
+  /** Closed only once the new version runs: until then it goes on, and a failed update leaves it be. */
+  readonly atCommit?: boolean;
 }
 
 const TIMER_FUNCTIONS = ["setTimeout", "setInterval"] as const;
 const LISTENER_METHODS = ["on", "addListener", "prependListener"] as const;
 // `once` and `prependOnceListener` call `this.on` / `this.prependListener` with their wrapper.
+
+/** What one owner had when an update suspended it. */
+interface Held {
+  /** Everything recorded for it. */
+  readonly owned: Set<Tracked>;
+  /** The listeners taken off emitters, oldest first. */
+  readonly removed: { readonly emitter: EventEmitter; readonly event: string | symbol; readonly listener: Listener }[];
+  /** Its live timers, held. */
+  readonly timers: NodeJS.Timeout[];
+  /** Timeouts that came due while held: they run if the version stays. */
+  readonly due: (() => void)[];
+  /** What it opened that closes only once the new version runs. */
+  readonly later: Closable[];
+  /** Something was closed that cannot be opened again. */
+  lost: boolean;
+}
+
+const HELD = Symbol("hotload.held");
+
+/** Node's own fields of a Timeout: the callback it calls when due, and the interval (null for a timeout). */
+interface TimerFields {
+  _onTimeout: (...args: unknown[]) => void;
+  _repeat: number | null;
+  [HELD]?: (...args: unknown[]) => void;
+}
+
+/**
+ * Holds `timer`: it stays scheduled (so the version can get it back as it was, which a cleared
+ * Timeout cannot), but a tick that comes due does nothing; a timeout's call is kept in `held.due`.
+ */
+function hold(timer: NodeJS.Timeout, held: Held): void {
+  const fields = timer as unknown as TimerFields;
+  const callback = fields._onTimeout;
+  fields[HELD] = callback;
+  fields._onTimeout = function (this: unknown, ...args: unknown[]): void {
+    if (!fields._repeat) held.due.push(() => callback.apply(timer, args));
+  };
+  held.timers.push(timer);
+}
+
+/** Gives a held timer its callback back. */
+function release(timer: NodeJS.Timeout): void {
+  const fields = timer as unknown as TimerFields;
+  if (fields[HELD] === undefined) return;
+  fields._onTimeout = fields[HELD];
+  delete fields[HELD];
+}
 
 /** The functions as Node made them, for our own use and for uninstalling. */
 const originalClear = timers.clearTimeout;
@@ -71,6 +120,8 @@ export class Resources {
   readonly #owned = new Map<string, Set<Tracked>>();
   /** The module whose code added the first listener to an emitter (for servers: their creator). */
   readonly #emitterOwners = new WeakMap<object, string>();
+  /** What {@link suspend} stopped, by owner, until {@link settle}. */
+  readonly #held = new Map<string, Held>();
   /** Timers recorded since the last sweep of fired timeouts. */
   #sinceSweep = 0;
   /** The wrappers {@link wrapEveryEmitter} puts on EventEmitter.prototype, and Node's functions they stand for. */
@@ -126,11 +177,25 @@ export class Resources {
     return this.#wrapListeners(process.getBuiltinModule("node:net").Server.prototype, false);
   }
 
-  /** Stops every timer of `owner` and removes its listeners; returns how many things it stopped. */
+  /** Stops every timer of `owner` and removes its listeners for good; returns how many things it stopped. */
   release(owner: string): number {
+    const stopped = this.suspend(owner);
+    this.settle(owner, true);
+    return stopped;
+  }
+
+  /**
+   * Stops what `owner` started, for an update that runs its new version: its listeners are removed
+   * and what it opened is closed now, its timers are held (a tick that comes due does nothing) until
+   * {@link settle} says whether the new version runs. Returns how many things it stopped.
+   */
+  suspend(owner: string): number {
     const owned = this.#owned.get(owner);
     if (!owned) return 0;
     this.#owned.delete(owner);
+    const held: Held = this.#held.get(owner) ?? { owned: new Set(), removed: [], timers: [], due: [], later: [], lost: false };
+    for (const item of owned) held.owned.add(item);
+    this.#held.set(owner, held);
     let stopped = 0;
     // Newest first: removeListener(fn) takes the last listener that is fn or once(fn)'s wrapper.
     for (const item of [...owned].reverse()) {
@@ -138,12 +203,21 @@ export class Resources {
         const { timer, work } = item;
         // An interval in-flight work started runs while the work does, as in a process that
         // finishes its requests before it exits.
-        if (work !== undefined && this.#inFlight?.whenDone(work, () => originalClear(timer))) continue;
-        if (!isSpent(timer)) stopped++;
-        originalClear(timer);
+        if (work !== undefined && this.#inFlight?.whenDone(work, () => originalClear(timer))) {
+          owned.delete(item);
+          continue;
+        }
+        if (isSpent(timer)) continue;
+        stopped++;
+        hold(timer, held);
       } else if (item.kind === "closable") {
-        if (item.closable.live()) stopped++;
-        item.closable.close();
+        if (!item.closable.live()) continue;
+        stopped++;
+        if (item.closable.atCommit) held.later.push(item.closable);
+        else {
+          held.lost = true;
+          item.closable.close();
+        }
       } else if (this.#emitterOwners.get(item.emitter) !== owner) {
         // A server the module created goes with it (handed over, see handover.ts), listeners and
         // all; a listener it added to someone else's emitter must go now.
@@ -151,10 +225,38 @@ export class Resources {
         stopped++;
         if (item.emitter === process && this.#onProcess)
           this.#onProcess.retire(item.event, item.listener, () => this.#record(owner, item), item.byPackage === true);
-        else item.emitter.removeListener(item.event, item.listener);
+        else {
+          held.removed.unshift(item);
+          item.emitter.removeListener(item.event, item.listener);
+        }
       }
     }
     return stopped;
+  }
+
+  /**
+   * The update that suspended `owner` is over. `applied`: its new version runs, and the held timers
+   * stop for good. Otherwise the previous version stays, so it gets back what it had, as if it had
+   * never stopped: its timers go on (a timeout that came due meanwhile runs now), its listeners
+   * are added again, and what the failed version started goes. Returns false when something
+   * cannot come back (a readline interface or a worker was closed).
+   */
+  settle(owner: string, applied: boolean): boolean {
+    const held = this.#held.get(owner);
+    if (!held) return true;
+    this.#held.delete(owner);
+    for (const timer of held.timers) release(timer);
+    if (applied) {
+      for (const timer of held.timers) originalClear(timer);
+      for (const closable of held.later) closable.close();
+      return true;
+    }
+    this.release(owner);
+    for (const item of held.removed) item.emitter.on(item.event, item.listener);
+    for (const item of held.owned) if (item.kind === "timer" && isSpent(item.timer)) held.owned.delete(item);
+    this.#owned.set(owner, held.owned);
+    for (const run of held.due) setImmediate(run);
+    return !held.lost;
   }
 
   /** Live timers and listeners recorded for `owner` (for tests and debug output). */
@@ -192,7 +294,10 @@ export class Resources {
   opened(closable: Closable): void {
     if (this.#inFlight?.work() !== undefined) return;
     const owner = this.#callerOf();
-    if (owner !== undefined) this.#record(owner, { kind: "closable", closable });
+    if (owner === undefined) return;
+    this.#record(owner, { kind: "closable", closable });
+    // A polling loop opens a promise timer per turn.
+    if (++this.#sinceSweep > 1000) this.#sweep();
   }
 
   /** The module whose code added the first listener to `emitter` (a server's creator). */
@@ -232,11 +337,13 @@ export class Resources {
     return wrapped;
   }
 
-  /** Forgets timeouts that fired or were cleared (a request handler may make one per request). */
+  /** Forgets timeouts that fired or were cleared (a request handler may make one per request), and what was closed. */
   #sweep(): void {
     this.#sinceSweep = 0;
     for (const owned of this.#owned.values()) {
-      for (const item of owned) if (item.kind === "timer" && isSpent(item.timer)) owned.delete(item);
+      for (const item of owned) {
+        if (item.kind === "timer" ? isSpent(item.timer) : item.kind === "closable" && !item.closable.live()) owned.delete(item);
+      }
     }
   }
 

@@ -21,8 +21,19 @@
  */
 export type HotloadErrorCode = "not-running" | "invalid-argument" | "not-a-project-module" | "file-missing" | "internal";
 
+/**
+ * What marks a HotloadError. hotload's loader is bundled apart from `hotload/api`, so the program
+ * holds two copies of this class: `instanceof` asks for the mark, not the copy.
+ */
+const MARK = Symbol.for("hotload.HotloadError");
+
 /** An error hotload raises itself; see {@link HotloadErrorCode} for the cases. */
 export class HotloadError extends Error {
+  /** Whether `value` is a HotloadError made by any copy of this class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && MARK in value;
+  }
+
   /** Which case this is. */
   readonly code: HotloadErrorCode;
   /** The file the error is about, when there is one. */
@@ -32,6 +43,7 @@ export class HotloadError extends Error {
   constructor(code: HotloadErrorCode, message: string, options: { file?: string; cause?: unknown } = {}) {
     super(`[hotload] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HotloadError";
+    Object.defineProperty(this, MARK, { value: true });
     this.code = code;
     this.file = options.file;
   }

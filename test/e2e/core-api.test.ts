@@ -82,7 +82,7 @@ describe("hotload/api", () => {
     assert.deepEqual(result.files, [file("dep.mjs")]);
   });
 
-  test("update(files) rejects with a HotloadError for a file that holds no module of the program, and for a missing file", async () => {
+  test("update(files) rejects with a HotloadError (the class hotload/api exports) for a file that holds no module of the program, and for a missing file", async () => {
     writeFileSync(file("notes.txt"), "not a module\n");
     for (const [name, code] of [
       ["notes.txt", "not-a-project-module"],
@@ -93,7 +93,7 @@ describe("hotload/api", () => {
       const printed = await run.waitForLine(/^(update result|command update threw)/, 10_000, since);
       assert.match(
         printed,
-        new RegExp(`^command update threw ${code}: HotloadError: \\[hotload\\] update: .*${name.replace(".", "\\.")}`),
+        new RegExp(`^command update threw ${code} \\(a HotloadError\\): HotloadError: \\[hotload\\] update: .*${name.replace(".", "\\.")}`),
         run.output(),
       );
     }

@@ -39,6 +39,12 @@ test("a top-level await that never settles: one line after the timeout, the next
   );
   await run.waitForLine(/^\[hotload\] updated \.\/routes\.mjs/, 10_000, since);
   assert.equal(await get(port, "/"), "home rev 3, fixed");
+  // Given up is rolled back whole: nothing says the old version stopped.
+  assert.deepEqual(
+    run.lines.slice(since).filter((line) => /failed after its old version stopped/.test(line)),
+    [],
+    run.output(),
+  );
   // The entry's interval of the version that runs now ticks.
   const before = Number(await get(port, "/ticks"));
   await run.waitForLine(/never/, 200).catch(() => undefined);

@@ -41,24 +41,30 @@ export async function prepare(shape: Shape): Promise<Prepared> {
 
 /** What a syntax-error edit appends (the next edit of the file takes it out again). */
 const BROKEN = "\n);// the oracle's syntax error\n";
+/** What a runtime-error edit appends: valid code that throws as the module evaluates. */
+const THROWS = '\nthrow new Error("the oracle\'s runtime error");\n';
 
 /**
  * Edit number `n` (from 1): every `rev N…` marker in the file becomes `rev n +…+` (n plus signs),
  * so each edit changes the file's byte length and each version answers with its own marker. A
- * syntax-error edit instead appends a stray `)`, which the file's next edit removes.
+ * syntax-error edit instead appends a stray `)`, a runtime-error edit a `throw`, which the file's
+ * next edit removes.
  */
 export function applyEdit(dir: string, change: Edit, n: number): void {
   const file = fileOf(change);
   edit(join(dir, file), (old) => {
-    if (typeof change !== "string") return old + BROKEN;
+    if (typeof change !== "string") return old + ("throws" in change ? THROWS : BROKEN);
     if (!/rev \d+/.test(old)) throw new Error(`${file} has no "rev N" marker to edit`);
-    return old.replace(BROKEN, "").replace(/rev \d+( \+*)?/g, `rev ${n} ${"+".repeat(n)}`);
+    return old
+      .replace(BROKEN, "")
+      .replace(THROWS, "")
+      .replace(/rev \d+( \+*)?/g, `rev ${n} ${"+".repeat(n)}`);
   });
 }
 
 export const fileOf = (change: Edit): string => (typeof change === "string" ? change : change.file);
 export const labelOf = (change: Edit, n: number): string =>
-  `after edit ${n} (${typeof change === "string" ? change : `${change.file}, a syntax error`})`;
+  `after edit ${n} (${typeof change === "string" ? change : `${change.file}, ${"throws" in change ? "a runtime error" : "a syntax error"}`})`;
 
 /** Why `shape` cannot run here (a missing tool or package), or undefined. */
 export function unavailable(shape: Shape): string | undefined {

@@ -175,8 +175,9 @@ async function runRestarts(shape: Shape, late: boolean): Promise<Step[]> {
     for (let n = 0; n <= shape.edits.length; n++) {
       const change = n > 0 ? shape.edits[n - 1]! : undefined;
       if (change !== undefined) applyEdit(app.dir, change, n);
-      // A file with a syntax error is no program to restart: the reference is the previous
-      // version, untouched, as a restarting supervisor keeps it (nodemon waits for a good save).
+      // A file with a syntax error, or one that throws as it runs, is no program to restart: the
+      // reference is the previous version, untouched, as a restarting supervisor keeps it (nodemon
+      // waits for a good save).
       if (current === undefined || typeof change === "string") {
         if (current !== undefined) {
           current.client.close();

@@ -33,6 +33,6 @@ export function seededShape(random: Random): Shape {
     if (file !== shape.entry && edits.length <= EDITS - 2 && random.chance(0.25)) edits.push({ file, syntaxError: true }, file);
     else edits.push(file);
   }
-  const shown = edits.map((e) => (typeof e === "string" ? e : `${e.file} (syntax error)`)).join(", ");
+  const shown = edits.map((e) => (typeof e === "string" ? e : `${e.file} (${"throws" in e ? "runtime" : "syntax"} error)`)).join(", ");
   return { ...shape, about: `${shape.about}; instead of its own edits, these drawn from the seed: ${shown}`, edits };
 }

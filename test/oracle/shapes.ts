@@ -24,8 +24,11 @@ export interface Events {
   readonly spread?: number;
 }
 
-/** A file whose `rev N` markers an edit bumps, or a save of the file with a syntax error (fixed by its next edit). */
-export type Edit = string | { readonly file: string; readonly syntaxError: true };
+/**
+ * A file whose `rev N` markers an edit bumps, or a save of the file with a syntax error, or with a
+ * `throw` at its end that runs as it evaluates (either fixed by the file's next edit).
+ */
+export type Edit = string | { readonly file: string; readonly syntaxError: true } | { readonly file: string; readonly throws: true };
 
 /** The stress suite runs each group in a file of its own (test/stress/oracle-<group>.test.ts), so each file stays well inside the runner's timeout. */
 export type Group = "frameworks" | "transports" | "in-flight" | "processes" | "modules" | "typescript" | "tsx-esm" | "tsx-cjs";
@@ -170,6 +173,37 @@ export const SHAPES: readonly Shape[] = [
     entry: "server.mjs",
     edits: [{ file: "routes.mjs", syntaxError: true }, "routes.mjs"],
     requests: ["/", "/about"],
+  },
+  {
+    name: "cjs-runtime-error",
+    group: "frameworks",
+    fixture: "express-cjs",
+    about: "the `npm init -y` Express app with a routes.js that throws as it runs: the old version keeps its interval and SIGTERM handler",
+    entry: "server.js",
+    edits: [{ file: "routes.js", throws: true }, "routes.js", { file: "routes.js", throws: true }],
+    requests: ["/", "/tick"],
+    packages: express,
+    fast: true,
+  },
+  {
+    name: "esm-runtime-error",
+    group: "frameworks",
+    fixture: "runtime-error",
+    about: "a node:http app with an interval and a SIGTERM handler, and a routes.mjs that throws as it runs",
+    entry: "server.mjs",
+    edits: [{ file: "routes.mjs", throws: true }, "routes.mjs", { file: "routes.mjs", throws: true }],
+    requests: ["/", "/tick"],
+    fast: true,
+  },
+  {
+    name: "poller",
+    group: "in-flight",
+    about:
+      "a polling loop at the top level through node:timers/promises (`await setTimeout(ms)` in a loop, `for await` over `setInterval(ms)`)",
+    entry: "server.mjs",
+    edits: ["server.mjs", "routes.mjs", "server.mjs"],
+    requests: ["/", "/polls"],
+    fast: true,
   },
   {
     name: "express-esm",

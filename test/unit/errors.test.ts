@@ -60,4 +60,17 @@ describe("errors users and API callers see are HotloadErrors with a code, their 
     assert.equal(error.code, "file-missing");
     assert.equal(error.file, "/app/a.mjs");
   });
+
+  test("an error of another copy of the class (the bundled loader's) is a HotloadError too; other errors are not", async () => {
+    // A second copy of the module, as the loader's bundle holds one: a fresh module instance.
+    const copy = (await import(`../../src/shared/errors.js?copy=${Date.now()}`)) as typeof import("../../src/shared/errors.js");
+    assert.notEqual(copy.HotloadError, HotloadError);
+    const other = new copy.HotloadError("file-missing", "gone");
+    assert.ok(other instanceof HotloadError);
+    assert.ok(new HotloadError("internal", "x") instanceof copy.HotloadError);
+    assert.ok(other instanceof Error);
+    assert.equal(new Error("x") instanceof HotloadError, false);
+    assert.equal(Object.keys(other).includes("code"), true);
+    assert.equal(Object.getOwnPropertySymbols(other).length, 1);
+  });
 });

@@ -213,6 +213,59 @@ describe("Resources", () => {
     clearTimeout(timeout);
   });
 
+  test("a suspended module's timers are held, not run; settled as applied they stop for good", async () => {
+    const r = resources();
+    uninstall = r.install();
+    let ticks = 0;
+    const interval = as("file:///app/old.mjs", () => setInterval(() => ticks++, 5));
+    assert.equal(r.suspend("file:///app/old.mjs"), 1);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(ticks, 0);
+    r.settle("file:///app/old.mjs", true);
+    assert.equal((interval as unknown as { _destroyed: boolean })._destroyed, true);
+    assert.equal(r.count("file:///app/old.mjs"), 0);
+  });
+
+  test("an update that failed gives the suspended module back what it had, and stops what the failed version started", async () => {
+    const r = resources();
+    uninstall = r.install();
+    let ticks = 0;
+    let due = 0;
+    const before = process.listenerCount("SIGUSR2");
+    const own = (): void => {};
+    const interval = as("file:///app/old.mjs", () => {
+      process.on("SIGUSR2", own);
+      setTimeout(() => due++, 5);
+      return setInterval(() => ticks++, 5);
+    });
+    assert.equal(r.suspend("file:///app/old.mjs"), 3);
+    assert.equal(process.listenerCount("SIGUSR2"), before);
+    // The failed new version got as far as an interval of its own.
+    const failed = as("file:///app/old.mjs", () => setInterval(() => {}, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual([ticks, due], [0, 0]);
+    assert.equal(r.settle("file:///app/old.mjs", false), true);
+    assert.equal((failed as unknown as { _destroyed: boolean })._destroyed, true);
+    assert.deepEqual(process.rawListeners("SIGUSR2").slice(before), [own]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(ticks > 0);
+    assert.equal(due, 1);
+    // Released again by the next update, as before.
+    assert.equal(r.count("file:///app/old.mjs"), 2);
+    assert.equal(r.release("file:///app/old.mjs"), 2);
+    assert.equal((interval as unknown as { _destroyed: boolean })._destroyed, true);
+    assert.equal(process.listenerCount("SIGUSR2"), before);
+  });
+
+  test("what a suspended module opened cannot come back: settling a failed update says so", () => {
+    const r = resources();
+    let open = true;
+    as("file:///app/old.mjs", () => r.opened({ live: () => open, close: () => (open = false) }));
+    r.suspend("file:///app/old.mjs");
+    assert.equal(r.settle("file:///app/old.mjs", false), false);
+    assert.equal(r.settle("file:///app/never.mjs", false), true);
+  });
+
   test("uninstall puts Node's functions back", () => {
     const originals = [globalThis.setTimeout, globalThis.setInterval, timers.setInterval, process.on];
     const undo = resources().install();

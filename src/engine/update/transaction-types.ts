@@ -35,7 +35,8 @@ export interface TransactionHost {
   readonly view: PropagationView;
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
-  readonly inPlace: { release(id: string): void; refusal(ids: readonly string[]): string | undefined } | undefined;
+  readonly inPlace:
+    { release(id: string, disposing: boolean): void; rolledBack(): void; refusal(ids: readonly string[]): string | undefined } | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;
   isHot(url: string): boolean;

@@ -132,7 +132,7 @@ export class UpdateTransaction {
     for (const id of this.#invalidated) {
       // In place, what the old version started stops too (its servers wait to be taken over).
       if (which(id)) {
-        this.#inPlace?.release(id);
+        this.#inPlace?.release(id, disposes(this.#checkpoints.get(id)!.context));
         this.#disposed.add(id);
       }
       const context = this.#checkpoints.get(id)!.context;
@@ -265,6 +265,7 @@ export class UpdateTransaction {
       if (!this.#checkpoints.has(id)) firstImporters.set(id, [...(tracker.graph.get(id)?.importers ?? [])]);
     }
     this.#restore(session);
+    this.#inPlace?.rolledBack();
     // Nothing of this update runs: its files count as not applied, except that their content is
     // known to fail (see changes.ts).
     for (const [id, content] of this.#input.contents) registry.failed(id, this.#input.previous.get(id), content);
