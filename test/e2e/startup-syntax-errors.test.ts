@@ -40,12 +40,15 @@ describe("a syntax error that stops the program at start-up prints as under plai
     ["missing-export.mjs", "an import of a name the imported module does not export (a link error)"],
     ["imports-missing-export.mjs", "a link error in an imported module"],
     ["imports-accepts-commonjs.mjs", "a link error of an import from CommonJS that the module accepts (a live binding)"],
+    ["missing-commonjs-export.mjs", "an import of a name a CommonJS module does not export (Node's hint to import its default)"],
     ["first-line.ts", "on line 1 of a TypeScript file (Node's type stripping)"],
     ["unclosed.ts", "at the end of a TypeScript file"],
   ] as const;
   // Node 22 drops its hint to a CommonJS module's link error under any module.registerHooks() hook
   // (its lookup of the module's format fails): the code frame is still node's.
-  const frameOnly = process.versions.node.startsWith("22.") ? new Set(["imports-accepts-commonjs.mjs"]) : new Set();
+  const frameOnly = process.versions.node.startsWith("22.")
+    ? new Set(["imports-accepts-commonjs.mjs", "missing-commonjs-export.mjs"])
+    : new Set();
   for (const [entry, where] of cases) {
     test(`${where}: ${entry}`, async () => {
       const [plain, hot] = await Promise.all([

@@ -42,7 +42,7 @@ export function reportStartupSyntaxErrorsAsNode(retry: StartupRetry): void {
       // UNRUN: everything compiled this time (the error came from elsewhere): the first error stands.
       retry.importModule(unrunUrl(entry)).then(
         () => fail(error),
-        (again: unknown) => fail(again === UNRUN ? error : asWritten(again)),
+        (again: unknown) => fail(again === UNRUN ? error : inNodesWords(asWritten(again), error)),
       );
     });
   });
@@ -68,6 +68,21 @@ function asWritten(error: unknown): unknown {
     error.message = withoutAsWritten(error.message);
   }
   return error;
+}
+
+/**
+ * `again` worded as Node worded the first error, when both say that a CommonJS module lacks the
+ * same named export: Node adds its hint (import the default export instead) when it links a module
+ * it loaded just then, not when the retry links one it holds already.
+ */
+function inNodesWords(again: unknown, first: Error): unknown {
+  if (!(again instanceof Error) || typeof again.stack !== "string") return again;
+  const missing = /module '(.*)' does not provide an export named '(.+)'$/.exec(again.message);
+  if (missing === null || !first.message.startsWith(`Named export '${missing[2]}' not found. The requested module '${missing[1]}'`))
+    return again;
+  again.stack = again.stack.replace(`${again.name}: ${again.message}`, `${again.name}: ${first.message}`);
+  again.message = first.message;
+  return again;
 }
 
 /** Ends the process with `error` as Node ends it with an uncaught one. */
