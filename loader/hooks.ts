@@ -18,13 +18,12 @@ import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 import { LazyEngine } from "./lazy-engine.js";
 import type * as Engine from "./engine.js";
+import type * as Editor from "./first-load-edit.js";
 import type { RuntimeNotifier } from "../src/engine/update/reporter.js";
 import { tellChildren } from "../src/shared/log.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** The engine's bundle, next to this one (a variable: the bundler leaves it out of this one). */
-const ENGINE = "./engine.js";
 const scope = Scope.fromEnv(OWN_CODE);
 const link = connectSupervisor();
 const supervisor = link?.notifier;
@@ -40,11 +39,16 @@ else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
 if (supervisor) inPlace?.installServers();
-// Run as the script build (loader/code-cache.ts: hooks.cjs), `require` is the wrapper's, which runs
-// the engine's script build from V8's code cache too; as the ES module bundle, Node's require(esm).
-const requireEngine = (): typeof Engine =>
-  (import.meta.url.endsWith(".cjs") ? require : createRequire(import.meta.url))(ENGINE) as typeof Engine;
-const lazy = new LazyEngine(scope, () => requireEngine().startEngine({ scope, link, notifier, inPlace }));
+// The bundles loaded later, next to this one. Run as the script build (loader/code-cache.ts:
+// hooks.cjs), `require` is the wrapper's, which runs their script builds from V8's code cache too;
+// as the ES module bundle, Node's require(esm). A variable: the bundler leaves them out of this one.
+const requireHere = (file: string): unknown => (import.meta.url.endsWith(".cjs") ? require : createRequire(import.meta.url))(file);
+const ENGINE = "./engine.js";
+const EDITOR = "./first-load-edit.js";
+const lazy = new LazyEngine(scope, {
+  engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace }),
+  editor: () => (requireHere(EDITOR) as typeof Editor).editFirstLoad,
+});
 if (supervisor) {
   // A program that exits before the engine loaded still tells its supervisor what it loaded: the
   // engine takes the record in, before the reporter sends the last files.

@@ -16,20 +16,23 @@ import { pathToFileURL } from "node:url";
 import type { Runtime } from "../src/engine/runtime.js";
 import { HotContext, type HotHost } from "../src/engine/hot/hot.js";
 import { MainModule } from "../src/engine/hot/main-module.js";
-import { exportsOnDisk } from "../src/engine/hot/live-bindings.js";
-import { fileOf, type Scope } from "../src/engine/modules/scope.js";
-import { editModule, mentionsMeta } from "../src/source/edit.js";
+import type { Scope } from "../src/engine/modules/scope.js";
+import type { editFirstLoad, LoadedSource } from "./first-load-edit.js";
 import type { RuntimeSlot } from "../src/source/inject.js";
 import type { LiveName, LiveSetter } from "../src/source/live.js";
-import { stripTypes, strippingTypes } from "../src/source/typescript.js";
 import { stripVersion } from "../src/shared/urls.js";
 import { error as logError } from "../src/shared/log.js";
 
-/** What the load hook hands Node instead of what it loaded. */
-interface LoadedSource {
-  readonly source: string;
-  readonly format?: "module";
+/** How the engine and the editor of first loads are loaded (their bundles, see scripts/bundle.mjs). */
+interface Loaders {
+  /** Makes the engine (loads its bundle and wires it to the process). */
+  readonly engine: () => Runtime;
+  /** Loads the edits of first loads (first-load-edit.ts). */
+  readonly editor: () => typeof editFirstLoad;
 }
+
+/** Whether a source may use import.meta: only then are the edits loaded (see source/edit.ts, mentionsMeta). */
+const META = Buffer.from("meta");
 
 // The record: one flat array, SLOTS per entry (an object per module costs measurably at 10,000).
 const SLOTS = 6;
@@ -43,7 +46,8 @@ const LISTENING = 5;
 /** The runtime slot (shared/urls.ts) until the engine loads, and the way to it afterwards. */
 export class LazyEngine implements RuntimeSlot {
   readonly #scope: Scope;
-  readonly #start: () => Runtime;
+  readonly #loaders: Loaders;
+  #editor: typeof editFirstLoad | undefined;
   #engine: Runtime | undefined;
   #failed = false;
   #record: unknown[] = [];
@@ -57,10 +61,9 @@ export class LazyEngine implements RuntimeSlot {
     addDependency: (url, path) => this.engine().addDependency(url, path),
   };
 
-  /** `start` makes the engine (loads its bundle and wires it to the process). */
-  constructor(scope: Scope, start: () => Runtime) {
+  constructor(scope: Scope, loaders: Loaders) {
     this.#scope = scope;
-    this.#start = start;
+    this.#loaders = loaders;
   }
 
   /** The engine, loaded now if it was not (throws when it cannot load). */
@@ -68,7 +71,7 @@ export class LazyEngine implements RuntimeSlot {
     if (this.#engine) return this.#engine;
     let runtime: Runtime;
     try {
-      runtime = this.#start();
+      runtime = this.#loaders.engine();
     } catch (problem) {
       if (!this.#failed) logError(`could not load its engine, no update will be applied in this process: ${String(problem)}`);
       this.#failed = true;
@@ -135,15 +138,9 @@ export class LazyEngine implements RuntimeSlot {
     if (!this.#failed) this.#push(LOADED, url, format, source, byRequire, text || source == null ? Date.now() : 0);
     if (source == null || (format !== "module" && format !== "module-typescript")) return undefined;
     const content = text ? source : toBuffer(source as Uint8Array);
-    // Most modules: no import.meta, nothing to edit, and the lexer never runs.
-    if (!mentionsMeta(content)) return undefined;
-    const code = editModule(content, { file: fileOf(url), importer: url, exportsOf: exportsOnDisk })?.code;
-    if (code === undefined) return undefined;
-    if (format !== "module-typescript" || !strippingTypes()) return { source: code };
-    // What Node's type stripping would do after the hooks (see source/typescript.ts).
-    const js = stripTypes(code);
-    if (js !== undefined) return { source: js, format: "module" };
-    return stripTypes(textOf(source)) === undefined ? undefined : { source: code };
+    // Most modules: no import.meta, nothing to edit, and neither the edits nor the lexer load.
+    if (text ? !content.includes("meta") : !(content as Buffer).includes(META)) return undefined;
+    return (this.#editor ??= this.#loaders.editor())(url, format, content);
   }
 
   /** The program's entry, once Node resolved it. */
@@ -214,8 +211,4 @@ export class LazyEngine implements RuntimeSlot {
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function textOf(source: unknown): string {
-  return typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
 }
