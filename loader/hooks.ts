@@ -1,21 +1,28 @@
 /**
- * Registers the module hooks (module.registerHooks: synchronous, same thread) and the runtime.
- * The hooks only translate between Node and the runtime; every decision is made there.
+ * Registers the module hooks (module.registerHooks: synchronous, same thread). Until the engine
+ * loads (off the start-up path, see lazy-engine.ts) they record what it will need; then they
+ * translate between Node and the engine, where every decision is made.
  */
-import { Module, registerHooks, type ModuleHooks, type RegisterHooksOptions } from "node:module";
+import { createRequire, Module, registerHooks, type ModuleHooks, type RegisterHooksOptions } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InPlace, inPlaceEnabled } from "../src/inplace/inplace.js";
 import { trackRequires } from "../src/engine/commonjs/require-edges.js";
-import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
+import { reportStartupSyntaxErrorsAsNode } from "../src/engine/failure/startup-error.js";
 import { Scope } from "../src/engine/modules/scope.js";
 import { timedHooks } from "../src/engine/update/timings.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
+import { later } from "../src/shared/later.js";
+import { hotloadEnv } from "../src/shared/env.js";
+import { dynamicImport } from "../src/shared/dynamic-import.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
+import { LazyEngine } from "./lazy-engine.js";
+import type * as Engine from "./engine.js";
+import type * as Editor from "./first-load-edit.js";
+import type { RuntimeNotifier } from "../src/engine/update/reporter.js";
 import { tellChildren } from "../src/shared/log.js";
-import { EnvFiles, tellsEnvFiles } from "../src/watch/env-files.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,31 +41,44 @@ else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
 if (supervisor) inPlace?.installServers();
-// The runtime first: its exit listeners hand over the last files before the reporter sends them.
-const runtime = new Runtime(scope, { notifier, inPlace });
-if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
-runtime.reportStartupErrorsAsNode();
-if (supervisor) report = fileReporter(supervisor);
-link?.onRetire(() => runtime.retire());
-// The command restarts on a change to an environment file; without it, one line says a restart is needed.
-if (!link && tellsEnvFiles()) new EnvFiles().install();
-Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: runtime, configurable: true });
+// The bundles loaded later, next to this one. Run as the script build (loader/code-cache.ts:
+// hooks.cjs), `require` is the wrapper's, which runs their script builds from V8's code cache too;
+// as the ES module bundle, Node's require(esm). A variable: the bundler leaves them out of this one.
+const requireHere = (file: string): unknown => (import.meta.url.endsWith(".cjs") ? require : createRequire(import.meta.url))(file);
+const ENGINE = "./engine.js";
+const EDITOR = "./first-load-edit.js";
+const lazy = new LazyEngine(scope, {
+  engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace }),
+  editor: () => (requireHere(EDITOR) as typeof Editor).editFirstLoad,
+});
+if (supervisor) {
+  // A program that exits before the engine loaded still tells its supervisor what it loaded: the
+  // engine takes the record in, before the reporter sends the last files.
+  process.once("beforeExit", () => lazy.load());
+  process.once("exit", () => lazy.load());
+  report = fileReporter(supervisor);
+}
+reportStartupSyntaxErrorsAsNode({ entry: () => lazy.mainId, unedited: () => lazy.editsOff(), importModule: (url) => dynamicImport(url) });
+Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: lazy, configurable: true });
+// Once the entry has evaluated (an immediate queued now runs then, see index.ts) and the program
+// is still running: never during the start-up, whatever its speed.
+setImmediate(() => later(() => lazy.load()));
 
 // module.hot for CommonJS modules, without rewriting their source: a getter every module inherits
 // (undefined for packages and builtins). Assigning module.hot still works, as an own property.
 Object.defineProperty(Module.prototype, "hot", {
   configurable: true,
   get(this: NodeJS.Module) {
-    return runtime.hotCjs(this);
+    return lazy.hotCjs(this);
   },
   set(this: NodeJS.Module, value: unknown) {
     Object.defineProperty(this, "hot", { value, writable: true, configurable: true, enumerable: true });
   },
 });
 // Call sites of new versions name their file, as stack traces do (see call-sites.ts).
-nameCallSitesByFile(() => runtime.renamedLoaded);
+nameCallSitesByFile(() => lazy.renamedLoaded);
 // Edges of require() calls that Node answers from its per-folder cache, without the resolve hook.
-trackRequires((parent, child, startedAt) => runtime.required(parent, child, startedAt));
+trackRequires((parent, child, startedAt) => lazy.required(parent, child, startedAt));
 const hooks: RegisterHooksOptions = {
   resolve(specifier, context, nextResolve) {
     // A live-binding module imports its dependency for the importer it stands for (source/live.ts).
@@ -70,7 +90,7 @@ const hooks: RegisterHooksOptions = {
       : nextResolve(specifier, context);
     if (result.url === "node:child_process" || result.url === "node:cluster") tellChildren();
     if (inPlace && result.url.startsWith("node:")) inPlace.builtinResolved(result.url);
-    const url = runtime.resolved(result.url, context.parentURL);
+    const url = lazy.resolved(result.url, context.parentURL);
     if (context.parentURL === undefined) outermost();
     return url === result.url ? result : { ...result, url };
   },
@@ -81,14 +101,15 @@ const hooks: RegisterHooksOptions = {
     // runs an ES module it loads so under its plain URL (see engine/commonjs/required-again.ts).
     const conditions = context.conditions ?? [];
     const byRequire = conditions.includes("require") && !conditions.includes("import");
-    const pinned = runtime.pinned(url, context.format ?? undefined, byRequire);
+    const pinned = lazy.pinned(url, context.format ?? undefined, byRequire);
     const result = nextLoad(url, pinned === undefined ? context : ({ ...context, source: pinned } as typeof context));
-    const loaded = runtime.loaded(url, result.format, result.source, byRequire);
+    const loaded = lazy.loaded(url, result.format, result.source, byRequire);
     return loaded === undefined ? result : { ...result, ...loaded };
   },
 };
-// With HOTLOAD_LOG=debug, an update's split says what the hooks took (see update/timings.ts).
-const chain = runtime.timings ? timedHooks(hooks, runtime.timings) : hooks;
+// With HOTLOAD_LOG=debug, an update's split says what the hooks took (see update/timings.ts),
+// once the engine that measures it has loaded.
+const chain = hotloadEnv().log === "debug" ? timedHooks(hooks, () => lazy.timings) : hooks;
 let registered: ModuleHooks | undefined = registerHooks(chain);
 
 /**

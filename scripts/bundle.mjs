@@ -26,6 +26,12 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const entry = path.join(root, "dist", "loader", "hooks.js");
+// The engine: a bundle of its own, which the start-up bundle loads once the program has started
+// (see loader/lazy-engine.ts). Same folder, same modules allowed to use import.meta.url.
+const engineEntry = path.join(root, "dist", "loader", "engine.js");
+// The edits of first loads, which the start-up bundle loads when the first module that mentions
+// `meta` loads (see loader/first-load-edit.ts): the lexer and magic-string stay out of it.
+const editorEntry = path.join(root, "dist", "loader", "first-load-edit.js");
 // hooks.js: its package folder is dist/.. either way; report.js: filters hotload's own stack frames
 // (now in dist/loader); commonjs.js and source/*: createRequire, only to require packages (found
 // from dist/loader as from dist/src).
@@ -52,6 +58,7 @@ const INLINED_FILE = /[\\/]node_modules[\\/](?:magic-string|@jridgewell[\\/]sour
 // which stays in that folder (the code it inlines from elsewhere, pure helpers and the log, calls
 // no timer or listener of its own).
 const UNBUNDLED = /\/src\/inplace\/inplace\.js$/;
+const LATER_META_URL_OK = new Set([...META_URL_OK].filter((f) => f !== "dist/loader/hooks.js"));
 const inPlaceEntry = path.join(root, "dist", "src", "inplace", "inplace.js");
 // The `--import` entry itself, with the version check it imports inlined: one module fewer before
 // the hooks load (each costs its resolution, read and compile, ~1 ms). It imports the hooks (or
@@ -185,6 +192,10 @@ export async function bundle({ sourcemap = true } = {}) {
     stampNodeRange() ??
     (await one(entry, META_URL_OK, UNBUNDLED)) ??
     (await script(esbuild, entry)) ??
+    (await one(engineEntry, LATER_META_URL_OK, UNBUNDLED)) ??
+    (await script(esbuild, engineEntry)) ??
+    (await one(editorEntry, LATER_META_URL_OK, UNBUNDLED)) ??
+    (await script(esbuild, editorEntry)) ??
     (await one(inPlaceEntry, new Set(["dist/src/inplace/owner.js"]), undefined)) ??
     (await script(esbuild, inPlaceEntry)) ??
     // node16: older than any supported Node, so that an unsupported one still reads the file.

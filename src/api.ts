@@ -26,8 +26,9 @@ export type {
 } from "./hot-types.js";
 export { HotloadError, type HotloadErrorCode } from "./shared/errors.js";
 
+/** The engine of this process, loaded now if it was not yet (see loader/lazy-engine.ts). */
 function active(): Runtime | undefined {
-  return (globalThis as Record<symbol, Runtime | undefined>)[Symbol.for(RUNTIME_SLOT)];
+  return (globalThis as Record<symbol, { engine(): Runtime } | undefined>)[Symbol.for(RUNTIME_SLOT)]?.engine();
 }
 
 function runtime(): Runtime {

@@ -7,6 +7,12 @@
 // Compared against the floor (no-op registerHooks) and the bare job (hooks that record only the
 // import graph and the bytes Node was given, bench/apps/bare-job): what any hot-reloading loader
 // must do. The peers run in the same table when installed.
+//
+// Every start gets the same hash seed (--hash-seed): V8 derives its string hashing secret from a
+// random seed at each start, and how long that takes varies by up to 15 M instructions (an empty
+// program counted 87-101 M), more than the differences measured here. With one seed, three counts
+// of the same start agree to 0.5 M. hotload's code cache is written under the same flag (V8 takes
+// a cache only under the flags it was made with).
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -40,6 +46,8 @@ const SIZES = {
   },
 };
 
+/** The same hash seed for every start (see above). */
+const SEED = ["--hash-seed=1"];
 const importOf = (file) => ["--import", pathToFileURL(join(APPS, file)).href];
 const MODES = [
   { id: "floor", label: "node + no-op registerHooks (floor)", argv: () => importOf("hooks-floor/register.mjs") },
@@ -70,7 +78,7 @@ export async function run(ctx) {
   const apps = size.apps.map(appFor);
   // hotload's code cache is written 1.5 s into a start that found none: one normal start first.
   const warm = project(100);
-  const codeCache = await warmCodeCache(warm.dir, ctx);
+  const codeCache = await warmCodeCache(warm.dir, ctx, SEED);
 
   const data = { valgrind: valgrind.stdout.trim(), codeCache, apps: {} };
   const rows = [];
@@ -123,7 +131,7 @@ export async function run(ctx) {
     data,
     tables: [
       renderTable(title, ["app", "runs under", "instructions", "runs", "vs floor", "over floor", "overhead vs the bare job's"], rows, [
-        "every instruction of every thread (valgrind --tool=cachegrind --cache-sim=no) from exec until the entry calls process.exit() at the end of its top level; median of the runs",
+        "every instruction of every thread (valgrind --tool=cachegrind --cache-sim=no) from exec until the entry calls process.exit() at the end of its top level; median of the runs; node --hash-seed=1 for all (V8's random hash seed alone moves a count by up to 15 M)",
         "floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job)",
         "overhead vs the bare job's: (tool - floor) / (bare job - floor): how many times the unavoidable work the tool spends on top of the floor",
         `hotload's code cache of its own start-up code: ${codeCache} before the counted starts; timers that fire during the slowed-down start count against the tool`,
@@ -160,7 +168,15 @@ function appFor(id) {
 function count(app, mode) {
   const env = { ...process.env, NO_COLOR: "1" };
   for (const k of Object.keys(env)) if (/^(HOTLOAD_|HOT_HOOK_|HOT_INCLUDE|NODE_OPTIONS$|NODE_TEST_CONTEXT$)/.test(k)) delete env[k];
-  const args = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, ...mode.argv(), "count.mjs"];
+  const args = [
+    "--tool=cachegrind",
+    "--cache-sim=no",
+    "--cachegrind-out-file=/dev/null",
+    process.execPath,
+    ...SEED,
+    ...mode.argv(),
+    "count.mjs",
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn("valgrind", args, { cwd: app.dir, env, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";

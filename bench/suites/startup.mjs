@@ -211,14 +211,24 @@ export async function run(ctx) {
   };
 }
 
-/** One start of hotload that waits for its code cache to be written; what its log said of it. */
-export async function warmCodeCache(dir, ctx) {
+/**
+ * One start of hotload that waits for its code cache to be written (the start-up hooks', and the
+ * edits' that the project's one hot module loads); what its log said of it. `nodeArgs` go to node:
+ * V8 takes a cache only under the flags it was written with.
+ */
+export async function warmCodeCache(dir, ctx, nodeArgs = []) {
   const mode = MODES.find((m) => m.id === "hotload");
-  const app = spawnApp(process.execPath, mode.argv("app.mjs"), { cwd: dir, name: "hotload (code cache)", env: { HOTLOAD_LOG: "debug" } });
+  const app = spawnApp(process.execPath, [...nodeArgs, ...mode.argv("app.mjs")], {
+    cwd: dir,
+    name: "hotload (code cache)",
+    env: { HOTLOAD_LOG: "debug" },
+  });
   try {
     await app.waitFor("@@ready", ctx.startTimeoutMs);
-    const cached = app.lines.some((l) => /code cache: hooks: used/.test(l.text));
-    if (!cached) await app.waitFor(/code cache: written to .*hooks-/, 10_000);
+    const used = (name) => app.lines.some((l) => l.text.includes(`code cache: ${name}: used`));
+    const cached = used("hooks");
+    for (const name of ["hooks", "first-load-edit"])
+      if (!used(name)) await app.waitFor(new RegExp(`code cache: written to .*${name}-`), 10_000);
     return cached ? "there already" : "written by a first start";
   } catch (err) {
     ctx.log(`hotload's code cache: not written (${String(err?.message ?? err).split("\n")[0]}); starts compile its code`);

@@ -35,7 +35,6 @@ import { ModuleRegistry } from "./modules/registry.js";
 import { Reporter, type RuntimeNotifier } from "./update/reporter.js";
 import { UpdateScheduler } from "./update/schedule.js";
 import { fileOf, type Scope } from "./modules/scope.js";
-import { reportStartupSyntaxErrorsAsNode } from "./failure/startup-error.js";
 import { HookTracker } from "./modules/tracker.js";
 import { preloadUpdatePath } from "./update/update-path.js";
 import type { UpdateResult } from "./update/update-result.js";
@@ -235,22 +234,44 @@ export class Runtime implements HotHost, RuntimeSlot {
     return this.#renamed;
   }
 
+  /** The program's entry, once Node resolved it (see main-module.ts). */
+  get mainId(): string | undefined {
+    return this.#tracker.mainId;
+  }
+
+  /** Modules load as written from now on: the process is ending on a syntax error (see startup-error.ts). */
+  editsOff(): void {
+    // A module that imports something compiled (its imports were resolved for it): Node keeps its
+    // job, and Node 22 the failure of its imports with it, so it loads again under a URL of its
+    // own. One that failed to compile is never kept, and keeps its URL, which Node's code frame names.
+    const graph = this.#tracker.graph;
+    this.#asWritten = (url) => (graph.get(url)?.imports.size ? asWrittenUrl(url) : url);
+  }
+
+  /** Runs `resolve` as an import.meta.resolve(): what it resolves is not an import. */
+  resolvingOnly<T>(resolve: () => T): T {
+    return this.#tracker.resolvingOnly(resolve);
+  }
+
   /**
-   * Makes a syntax error that ends the program as it starts print as under plain node, not with
-   * hotload's edits in its code frame (see startup-error.ts). Called once by the loader.
+   * A load the start-up hooks recorded before the engine loaded (see loader/lazy-engine.ts), at
+   * `at` (Date.now()): recorded as {@link loaded} records it. The hooks made its edits already.
    */
-  reportStartupErrorsAsNode(): void {
-    reportStartupSyntaxErrorsAsNode({
-      entry: () => this.#tracker.mainId,
-      unedited: () => {
-        // A module that imports something compiled (its imports were resolved for it): Node
-        // keeps its job, and Node 22 the failure of its imports with it. One that failed to
-        // compile is never kept, and keeps its URL, which Node's code frame names.
-        const graph = this.#tracker.graph;
-        this.#asWritten = (url) => (graph.get(url)?.imports.size ? asWrittenUrl(url) : url);
-      },
-      importModule: (url) => dynamicImport(url),
-    });
+  recordedLoad(url: string, format: string | null | undefined, source: unknown, byRequire: boolean, at: number): void {
+    this.#tracker.loaded(url, format, source, byRequire, at);
+  }
+
+  /** The start-up hooks' record is replayed: the graph takes it in now, the watcher its files. */
+  replayed(): void {
+    this.#tracker.flush();
+  }
+
+  /**
+   * The context the start-up hooks gave an instance that evaluated before the engine loaded
+   * (`owner`: its `import.meta`, or its CommonJS module): it becomes that instance's context here.
+   */
+  adopt(owner: ImportMeta | NodeJS.Module, id: string, context: HotContext): void {
+    this.#contexts.adopt(owner, id, context);
   }
 
   /** Line 1 of every hot ES module calls this as it starts evaluating: its `import.meta.hot`. */

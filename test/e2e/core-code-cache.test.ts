@@ -40,9 +40,9 @@ function fixtureWithOwnPackage(): { dir: string; cache: string; env: Record<stri
   return { dir, cache: join(home, "hotload"), env: { XDG_CACHE_HOME: home }, pkg };
 }
 
-/** What the debug log says of each script's cache, by name (hooks, inplace). */
-type States = Readonly<Record<"hooks" | "inplace", string>>;
-const CACHE_FILES = ["hooks", "inplace"].map((name) => `${name}-${process.version}-${process.arch}.bin`);
+/** What the debug log says of each script's cache, by name (hooks, inplace, and the engine and first-load edits loaded later). */
+type States = Readonly<Partial<Record<"hooks" | "inplace" | "engine" | "first-load-edit", string>>>;
+const CACHE_FILES = ["engine", "first-load-edit", "hooks", "inplace"].map((name) => `${name}-${process.version}-${process.arch}.bin`);
 
 /**
  * Runs the fixture once: applies one update, checks each script's cache `states` as the debug
@@ -95,7 +95,7 @@ const whole = (bytes: Buffer): boolean => bytes.readUInt32LE(dataStart(bytes) - 
 describe("the code cache", { concurrency: true }, () => {
   test("the first run writes the code cache in the user's cache folder, not in the package; the next one uses it, and both apply updates", async () => {
     const { dir, cache, env, pkg } = fixtureWithOwnPackage();
-    await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
+    await runOnce(dir, { hooks: "none yet", inplace: "none yet", engine: "none yet", "first-load-edit": "none yet" }, 2, env);
     assert.deepEqual(readdirSync(cache).sort(), CACHE_FILES);
     assert.ok(!existsSync(join(pkg, "dist", "loader", ".cache")));
     const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
@@ -112,7 +112,7 @@ describe("the code cache", { concurrency: true }, () => {
   test("a damaged cache (bytes flipped, same-length garbage, truncated) is never handed to V8: the program runs, the cache is written again", async () => {
     const { dir, cache, env } = fixtureWithOwnPackage();
     await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
-    const [hooks, inplace] = CACHE_FILES.map((name) => join(cache, name)) as [string, string];
+    const [, , hooks, inplace] = CACHE_FILES.map((name) => join(cache, name)) as [string, string, string, string];
     // Damage that keeps V8's own header (its magic number, flags and source length): V8 checks no
     // checksum and used to end the process with a fatal error (SIGTRAP) on such data.
     const flipped = readFileSync(hooks);
@@ -134,7 +134,7 @@ describe("the code cache", { concurrency: true }, () => {
   test("a cache V8 rejects is compiled over and written again, a cache of another build is not used, HOTLOAD_CODE_CACHE=0 neither reads nor writes one", async () => {
     const { dir, cache, env } = fixtureWithOwnPackage();
     await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
-    const file = join(cache, CACHE_FILES[0]!);
+    const file = join(cache, CACHE_FILES[2]!);
     // The right stamp and checksum (so that V8 is asked), then bytes that are not V8's.
     const bytes = readFileSync(file);
     const notV8 = Buffer.from("not a code cache, but garbage of some length".repeat(20));

@@ -145,7 +145,7 @@ describe("profiles and coverage after an update", () => {
 
   test("the inspector's Profiler (Profiler.stop) names each version by its own URL too, while the debugger knows its script by the file's (docs/limits.md)", async () => {
     const dir = copyFixture("source-identity");
-    const run = spawnHot(join(dir, "profile.mjs"), { env: { HOTLOAD_EXIT_AFTER: "1" } });
+    const run = spawnHot(join(dir, "profile.mjs"), { env: { HOTLOAD_EXIT_AFTER: "1", WORK_MS: "300" } });
     await run.waitForLine("app ready");
     const dep = join(dir, "dep.mjs");
     bump(dep, 1, 2, 4);

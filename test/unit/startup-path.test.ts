@@ -57,9 +57,12 @@ describe("the start-up path", () => {
     assert.ok(!staticImports(hooks()).includes("node:fs"));
   });
 
-  test("the lexer inlined in the hooks starts with 2 pages of WebAssembly memory, not 16 MB (V8 counts it towards the heap: a full GC at start-up), and lexes as its package does", async () => {
-    const wasm = [...hooks().matchAll(/"(AGFzbQ[A-Za-z0-9+/]+=*)"/g)].map((m) => m[1]!);
-    assert.equal(wasm.length, 1, "one inline WebAssembly module, es-module-lexer's");
+  test("the lexer inlined in the edits of first loads and in the engine starts with 2 pages of WebAssembly memory, not 16 MB (V8 counts it towards the heap: a full GC at start-up), and lexes as its package does; the hooks hold none", async () => {
+    assert.deepEqual([...hooks().matchAll(/"(AGFzbQ[A-Za-z0-9+/]+=*)"/g)], [], "the hooks' bundle holds no lexer");
+    const inlined = ["first-load-edit.js", "engine.js"].map((file) => readFileSync(new URL(`dist/loader/${file}`, ROOT), "utf8"));
+    const wasm = inlined.flatMap((code) => [...code.matchAll(/"(AGFzbQ[A-Za-z0-9+/]+=*)"/g)].map((m) => m[1]!));
+    assert.equal(wasm.length, 2, "one inline WebAssembly module in each, es-module-lexer's");
+    assert.equal(wasm[0], wasm[1]);
     // The WebAssembly global, typed here (the DOM library that declares it is not in this build).
     const api = (
       globalThis as unknown as {
@@ -112,8 +115,9 @@ describe("the start-up path", () => {
         else loaded.add(known.find((name) => specifier === name || specifier!.startsWith(`${name}/`)) ?? specifier!);
       }
     };
-    for (const entry of ["dist/loader/index.js", "dist/loader/hooks.cjs", "dist/src/api.js", "dist/src/cli.js"])
-      visit(new URL(entry, ROOT));
+    // The engine's and the first loads' edits' bundles are loaded by a name in a variable (loader/hooks.ts).
+    const entries = ["dist/loader/index.js", "dist/loader/hooks.cjs", "dist/loader/engine.js", "dist/loader/first-load-edit.js"];
+    for (const entry of [...entries, "dist/src/api.js", "dist/src/cli.js"]) visit(new URL(entry, ROOT));
     assert.deepEqual([...loaded].filter((name) => !name.startsWith("node:")).sort(), dependencies);
   });
 

@@ -55,7 +55,7 @@ test("a timed hook counts its own time, not the next hooks' of the chain", () =>
       return result;
     },
   };
-  const timed = timedHooks(hooks, timings);
+  const timed = timedHooks(hooks, () => timings);
   assert.equal(timed.load, undefined);
   const result = timed.resolve!("./a.mjs", { conditions: [], importAttributes: {}, parentURL: undefined }, () => {
     clock.advance(10);

@@ -80,6 +80,17 @@ export class HotContexts {
     return context;
   }
 
+  /**
+   * Makes `context`, which the start-up hooks made for a first load (`owner`: its `import.meta` or
+   * its CommonJS module) before the engine loaded, that instance's context, its data the module's.
+   */
+  adopt(owner: ImportMeta | NodeJS.Module, id: string, context: HotContext): void {
+    if ("exports" in owner) this.#cjsContexts.set(owner, context);
+    const record = this.#registry.record(id, context.data);
+    this.#contextVersions.set(context, { id, version: 0 });
+    record.instances.set(0, context);
+  }
+
   /** The context of the module instance `meta` belongs to. */
   of(meta: ImportMeta): HotContext | undefined {
     const { url: id, version } = parseVersion(this.#loadedAs.get(meta) ?? meta.url);

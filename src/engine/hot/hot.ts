@@ -43,7 +43,13 @@ export interface HotHost {
 /** Resolves a specifier as an import (or require) of the context's module would, to a module identity. */
 type DependencyResolver = (specifier: string) => string;
 
-const store = new WeakMap<HotContext, Registrations>();
+/**
+ * What each context registered. One map per process, not per copy of this module: the start-up
+ * hooks' bundle makes the contexts of modules that evaluate before the engine loads, and the
+ * engine's bundle (another copy of this code) reads what they registered (see loader/lazy-engine.ts).
+ */
+const store: WeakMap<HotContext, Registrations> = ((globalThis as Record<symbol, unknown>)[Symbol.for("hotload.registrations")] ??=
+  new WeakMap()) as WeakMap<HotContext, Registrations>;
 
 function noRegistrations(): Registrations {
   return {

@@ -81,9 +81,14 @@ export class ModuleRegistry {
     this.#events = events;
   }
 
-  /** The record of `id`, made when there is none yet. */
-  record(id: string): ModuleRecord {
-    return this.#record(id);
+  /**
+   * The record of `id`, made when there is none yet; `data`: the `hot.data` a context made before
+   * the engine loaded handed out already (see loader/lazy-engine.ts), the module's from now on.
+   */
+  record(id: string, data?: HotData): ModuleRecord {
+    const record = this.#record(id);
+    if (data !== undefined) record.data = data;
+    return record;
   }
 
   #record(id: string): Writable<ModuleRecord> {

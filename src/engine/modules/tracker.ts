@@ -144,8 +144,10 @@ export class HookTracker {
   /**
    * A module was loaded. For a hot module, records what was loaded and returns the source to
    * evaluate (with `import.meta.hot` for ES modules), or undefined to keep the loaded source.
+   * `recordedAt`: a load the start-up hooks recorded before the engine loaded (Date.now() then);
+   * they made its edits already, so none is made again.
    */
-  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false): string | undefined {
+  loaded(url: string, format: string | null | undefined, source: unknown, byRequire = false, recordedAt?: number): string | undefined {
     if (this.#compileOnly !== 0 || !this.#scope.isHot(url)) return undefined;
     const { url: id, version, fresh: isolated } = parseVersion(url);
     this.#hookLoaded.add(id);
@@ -162,7 +164,7 @@ export class HookTracker {
     if (source === null || source === undefined) {
       // Node (or another loader: an async module.register() hook, tsx) reads the file after this
       // hook, for require(): what it reads is the file as it is then, if it was there before now.
-      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, Date.now());
+      this.#queueLoad(url, format ?? undefined, undefined, session !== undefined, recordedAt ?? Date.now());
       return undefined;
     }
     // Bytes stay bytes (no decoding of every module at start-up); other loaders may give text.
@@ -182,7 +184,7 @@ export class HookTracker {
     const plainRuns = byRequire && esm && version !== 0;
     if (plainRuns) this.#look(() => requiredAgain(id, this.#registry, () => this.flush()));
     // Text is checked against the file later, off the load path (see watch/changed.ts, loadedFromText): note when it loaded.
-    const loadedAt = typeof content === "string" ? Date.now() : 0;
+    const loadedAt = typeof content === "string" ? (recordedAt ?? Date.now()) : 0;
     this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, plainRuns ? 0 : loadedAt);
     if (session) {
       session.sources.set(url, content.toString());
@@ -191,6 +193,7 @@ export class HookTracker {
     // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is,
     // unless Node read something else than what the update validated (an empty file mid-save).
     if (!esm) return format === "wasm" ? undefined : validated;
+    if (recordedAt !== undefined) return undefined;
     return this.#edited(url, id, content, session, byRequire);
   }
 

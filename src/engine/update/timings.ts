@@ -87,12 +87,15 @@ export function splitLine(s: UpdateSplit): string {
 
 /**
  * `hooks` timed: each call counts its own time, less the time in the next hooks of the chain
- * (Node's, or another loader's such as tsx), as hotload's.
+ * (Node's, or another loader's such as tsx), as hotload's; untimed while `timingsNow()` has no
+ * timings (before the engine loaded: no update runs then).
  */
-export function timedHooks(hooks: RegisterHooksOptions, timings: UpdateTimings): RegisterHooksOptions {
+export function timedHooks(hooks: RegisterHooksOptions, timingsNow: () => UpdateTimings | undefined): RegisterHooksOptions {
   const { resolve, load } = hooks;
   const timed = <C, N, R>(hook: (input: string, context: C, next: (input: string, context?: N) => R) => R) =>
     function (input: string, context: C, next: (input: string, context?: N) => R): R {
+      const timings = timingsNow();
+      if (timings === undefined) return hook(input, context, next);
       let inNext = 0;
       const started = timings.now();
       try {

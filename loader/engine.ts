@@ -1,0 +1,28 @@
+/**
+ * The engine's bundle (dist/loader/engine.js, and its script build): the runtime and what wires it
+ * to the process. loader/lazy-engine.ts loads it off the start-up path.
+ */
+import type { InPlace } from "../src/inplace/inplace.js";
+import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
+import type { Scope } from "../src/engine/modules/scope.js";
+import type { SupervisorLink } from "./link.js";
+import { EnvFiles, tellsEnvFiles } from "../src/watch/env-files.js";
+
+/** What the start-up hooks made that the engine works with. */
+export interface EngineParts {
+  readonly scope: Scope;
+  readonly link: SupervisorLink | undefined;
+  /** The supervisor (the `hotload` command), when there is one. */
+  readonly notifier: RuntimeNotifier | undefined;
+  readonly inPlace: InPlace | undefined;
+}
+
+/** Makes the runtime of this process. */
+export function startEngine({ scope, link, notifier, inPlace }: EngineParts): Runtime {
+  const runtime = new Runtime(scope, { notifier, inPlace });
+  if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
+  link?.onRetire(() => runtime.retire());
+  // The command restarts on a change to an environment file; without it, one line says a restart is needed.
+  if (!link && tellsEnvFiles()) new EnvFiles().install();
+  return runtime;
+}
