@@ -20,7 +20,7 @@ export interface EngineParts {
 /** Makes the runtime of this process. */
 export function startEngine({ scope, link, notifier, inPlace }: EngineParts): Runtime {
   const runtime = new Runtime(scope, { notifier, inPlace });
-  if (inPlace) runtime.onUpdate((result) => inPlace.settled(result));
+  if (inPlace) runtime.onUpdate((result) => inPlace.settled(result) && runtime.halfUpdated(result));
   link?.onRetire(() => runtime.retire());
   // The command restarts on a change to an environment file; without it, one line says a restart is needed.
   if (!link && tellsEnvFiles()) new EnvFiles().install();

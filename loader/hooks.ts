@@ -39,7 +39,7 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 if (link) holdSockets(link, link.held);
 else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
-const inPlace = inPlaceEnabled() ? new InPlace(scope, { notifier }).install() : undefined;
+const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
 if (supervisor) inPlace?.installServers();
 // The bundles loaded later, next to this one. Run as the script build (loader/code-cache.ts:
 // hooks.cjs), `require` is the wrapper's, which runs their script builds from V8's code cache too;

@@ -96,6 +96,7 @@ export class Runtime implements HotHost, RuntimeSlot {
   readonly #tracker: HookTracker;
   readonly #contexts: HotContexts;
   readonly #events: Events;
+  readonly #reporter: Reporter;
   readonly #failures: Failures;
   readonly #scheduler: UpdateScheduler;
   readonly #watcher: WatchedFiles;
@@ -140,7 +141,7 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#contexts = new HotContexts(this, scope, this.#versions, this.#registry, this.#tracker);
     this.#events = new Events(this.#contexts.isCurrent, effects.log);
     // Everything said about updates, through the one log it is given.
-    const reporter = new Reporter(effects.log, this.#events, notifier);
+    const reporter = (this.#reporter = new Reporter(effects.log, this.#events, notifier));
     const watched = { add: (file: string) => this.#watcher.add(file), remove: (file: string) => this.#watcher.remove(file) };
     this.#failures = new Failures(
       this.#registry,
@@ -357,6 +358,11 @@ export class Runtime implements HotHost, RuntimeSlot {
       );
     }
     return this.#scheduler.update(known);
+  }
+
+  /** An in-place update failed after the old versions stopped and could not all come back (see inplace.ts). */
+  halfUpdated(result: UpdateResult): void {
+    this.#reporter.inPlaceFailed(result.files[0] ?? "", result.reevaluated);
   }
 
   /** Calls `listener` after every settled update; returns the unsubscribe function. */

@@ -17,7 +17,6 @@ import type { Cluster } from "node:cluster";
 import * as log from "../shared/log.js";
 import { hotloadEnv, type HotloadEnv } from "../shared/env.js";
 import { fileOf } from "../engine/modules/scope.js";
-import type { RuntimeNotifier } from "../engine/update/schedule.js";
 import type { UpdateResult } from "../hot-types.js";
 import { Children } from "./children.js";
 import { Handover } from "./handover.js";
@@ -45,8 +44,6 @@ const CHILD_BUILTINS: ReadonlySet<string> = new Set(["node:child_process", "node
 
 /** Options of {@link InPlace}. */
 interface InPlaceOptions {
-  /** Told when an in-place update failed after the old versions were stopped. */
-  readonly notifier?: RuntimeNotifier | undefined;
   /** How long a retired server waits for a new version to take it over (ms). */
   readonly graceMs?: number;
 }
@@ -61,7 +58,6 @@ export class InPlace {
   readonly #processListeners = new ProcessListeners();
   /** `process.exitCode` as the replaced versions left it, put back if the update fails. */
   #exitCode: typeof process.exitCode;
-  readonly #notifier: RuntimeNotifier | undefined;
   /** Modules released by the update running now. */
   readonly #released = new Set<string>();
   /** Whether the update running now ran dispose handlers of a released module (what they undid cannot come back). */
@@ -82,7 +78,6 @@ export class InPlace {
     this.#longLived = new LongLived(this.#resources);
     this.#handover = new Handover(finders.owner, (server) => this.#resources.emitterOwner(server), options.graceMs);
     this.#children = new Children(finders.evaluating);
-    this.#notifier = options.notifier;
   }
 
   /**
@@ -237,9 +232,12 @@ export class InPlace {
     for (const id of this.#released) this.#restored = this.#resources.settle(id, false) && this.#restored;
   }
 
-  /** After every settled update (the runtime's onUpdate). */
-  settled(result: UpdateResult): void {
-    if (this.#released.size === 0) return;
+  /**
+   * After every settled update (the runtime's onUpdate). True when the update failed and the old
+   * versions could not get back all they had: the process is half of each version.
+   */
+  settled(result: UpdateResult): boolean {
+    if (this.#released.size === 0) return false;
     const released = [...this.#released];
     this.#released.clear();
     this.#evaluating(false);
@@ -253,22 +251,17 @@ export class InPlace {
     this.#processListeners.settled(updated);
     if (updated) {
       this.#handover.settle();
-      return;
+      return false;
     }
     // The new versions did not run, and the old ones got back what they had: nothing to say
     // beyond the failure itself (their servers stay retired until a new version takes them over).
     if (restored) {
       log.debug(`in place: the previous version of ${released.map((id) => log.displayPath(fileOf(id))).join(", ")} runs on`);
-      return;
+      return false;
     }
     // A dispose handler ran, or a readline interface or worker was closed: the process is half of
-    // each version. The command restarts it; without the command, the user is told once.
-    const file = result.files[0] ?? "";
-    if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [...result.reevaluated]);
-    else
-      log.warn(
-        `in-place update of ${log.displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`,
-      );
+    // each version (the runtime's reporter says so, or asks the command for a restart).
+    return true;
   }
 }
 

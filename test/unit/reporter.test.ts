@@ -253,4 +253,15 @@ describe("what is said about updates (reporter.ts)", () => {
     reporter(told, false).missing(A, "was deleted");
     assert.deepEqual(told, ["error: a.mjs was deleted — the previous version keeps running", "event hotload:error"]);
   });
+
+  test("an in-place update that left the process half of each version: one line, or under the command a restart and no line", () => {
+    const plain: string[] = [];
+    reporter(plain, false).inPlaceFailed(A, [A]);
+    assert.deepEqual(plain, [
+      "warn: in-place update of a.mjs failed after its old version stopped: restart to be sure (the next good save is applied in place)",
+    ]);
+    const supervised: string[] = [];
+    reporter(supervised, true).inPlaceFailed(A, [A]);
+    assert.deepEqual(supervised, ["restart in-place-failed a.mjs"]);
+  });
 });

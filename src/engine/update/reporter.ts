@@ -70,6 +70,18 @@ export class Reporter {
     this.#log.debug(`looking at ${files.map(displayPath).join(", ")}`);
   }
 
+  /**
+   * An in-place update of `file` failed after the old versions stopped, and they could not all get
+   * back what they had: the command restarts the program; without it, the user is told once.
+   */
+  inPlaceFailed(file: string, chain: readonly string[]): void {
+    if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, chain);
+    else
+      this.#log.warn(
+        `in-place update of ${displayPath(file)} failed after its old version stopped: restart to be sure (the next good save is applied in place)`,
+      );
+  }
+
   /** The file of a module is deleted or cannot be read (`what`): said once per module, until it can be read again. */
   missing(file: string, what: string): void {
     this.#log.error(`${file} ${what} — the previous version keeps running`);

@@ -16,8 +16,6 @@ import type { TransactionEffects, TransactionHost, TransactionOutcome } from "./
 import { loadUpdatePath, updatePath as up } from "./update-path.js";
 import type { UpdateOutcome, UpdateResult } from "./update-result.js";
 
-export type { RuntimeNotifier } from "./reporter.js";
-
 /** What the scheduler does to the world besides the transaction's effects. */
 export interface SchedulerEffects extends TransactionEffects {
   /** The clock of update durations (ms). */
