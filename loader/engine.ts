@@ -6,7 +6,7 @@ import type { InPlace } from "../src/inplace/inplace.js";
 import { Runtime, type RuntimeNotifier } from "../src/engine/runtime.js";
 import type { Scope } from "../src/engine/modules/scope.js";
 import type { SupervisorLink } from "./link.js";
-import { EnvFiles, tellsEnvFiles } from "../src/watch/env-files.js";
+import { EnvFiles, tellsEnvFiles, type EnvFileLoad } from "../src/watch/env-files.js";
 
 /** What the start-up hooks made that the engine works with. */
 export interface EngineParts {
@@ -15,14 +15,17 @@ export interface EngineParts {
   /** The supervisor (the `hotload` command), when there is one. */
   readonly notifier: RuntimeNotifier | undefined;
   readonly inPlace: InPlace | undefined;
+  /** The files the program loaded with process.loadEnvFile() so far (none under the command). */
+  readonly envFileLoads: { stop(): readonly EnvFileLoad[] } | undefined;
 }
 
 /** Makes the runtime of this process. */
-export function startEngine({ scope, link, notifier, inPlace }: EngineParts): Runtime {
+export function startEngine({ scope, link, notifier, inPlace, envFileLoads }: EngineParts): Runtime {
   const runtime = new Runtime(scope, { notifier, inPlace });
   if (inPlace) runtime.onUpdate((result) => inPlace.settled(result) && runtime.halfUpdated(result));
   link?.onRetire(() => runtime.retire());
   // The command restarts on a change to an environment file; without it, one line says a restart is needed.
-  if (!link && tellsEnvFiles()) new EnvFiles().install();
+  const loaded = envFileLoads?.stop();
+  if (loaded && tellsEnvFiles()) new EnvFiles().install(process.execArgv, loaded);
   return runtime;
 }

@@ -20,6 +20,7 @@ import { nameCallSitesByFile } from "./call-sites.js";
 import { connectSupervisor, fileReporter } from "./link.js";
 import { LazyEngine } from "./lazy-engine.js";
 import type * as Engine from "./engine.js";
+import type { EnvFileLoad } from "../src/watch/env-files.js";
 import type * as Editor from "./first-load-edit.js";
 import type { RuntimeNotifier } from "../src/engine/update/reporter.js";
 import { tellChildren } from "../src/shared/log.js";
@@ -41,6 +42,10 @@ else followPrimary();
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
 if (supervisor) inPlace?.installServers();
+// What the program passes to process.loadEnvFile() before the engine loads, which tells of a
+// change to those files (watch/env-files.ts); the command restarts on them itself.
+const envFileLoads = link ? undefined : recordEnvFileLoads();
+
 // The bundles loaded later, next to this one. Run as the script build (loader/code-cache.ts:
 // hooks.cjs), `require` is the wrapper's, which runs their script builds from V8's code cache too;
 // as the ES module bundle, Node's require(esm). A variable: the bundler leaves them out of this one.
@@ -48,7 +53,7 @@ const requireHere = (file: string): unknown => (import.meta.url.endsWith(".cjs")
 const ENGINE = "./engine.js";
 const EDITOR = "./first-load-edit.js";
 const lazy = new LazyEngine(scope, {
-  engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace }),
+  engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace, envFileLoads }),
   editor: () => (requireHere(EDITOR) as typeof Editor).editFirstLoad,
 });
 if (supervisor) {
@@ -142,4 +147,25 @@ function missingReported<T>(resolve: () => T, specifier: string, parentURL: stri
     }
     throw problem;
   }
+}
+
+/**
+ * Records the files the program loads with process.loadEnvFile(), each with what it held then (a
+ * change before the engine loads is a change); `stop()` puts Node's own back and returns them.
+ */
+function recordEnvFileLoads(): { stop(): readonly EnvFileLoad[] } {
+  const loadEnvFile = process.loadEnvFile;
+  const files: EnvFileLoad[] = [];
+  process.loadEnvFile = function (this: unknown, ...args: unknown[]) {
+    const result = Reflect.apply(loadEnvFile, this, args) as void;
+    const file = args[0] instanceof URL ? fileURLToPath(args[0]) : resolve(typeof args[0] === "string" ? args[0] : ".env");
+    files.push({ file, text: process.getBuiltinModule("node:fs").readFileSync(file, "utf8") });
+    return result;
+  } as typeof process.loadEnvFile;
+  return {
+    stop() {
+      process.loadEnvFile = loadEnvFile;
+      return files;
+    },
+  };
 }

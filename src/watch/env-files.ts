@@ -16,6 +16,12 @@ import * as log from "../shared/log.js";
 import { envFilesOf } from "../command/node-options.js";
 import { DEFAULT_WATCHER_OPTIONS, Watcher, type TouchedBatch } from "./watcher.js";
 
+/** A file the program loaded with process.loadEnvFile(), and what it held then. */
+export interface EnvFileLoad {
+  readonly file: string;
+  readonly text: string | undefined;
+}
+
 /** Starts watching files once they are known. */
 type Watch = (onBatch: (batch: TouchedBatch) => Promise<void>, differs: (file: string) => boolean) => { add(file: string): void };
 
@@ -37,12 +43,14 @@ export class EnvFiles {
   }
 
   /**
-   * Looks at the files of `execArgv` and `.env`, and at those the program loads with
-   * `process.loadEnvFile()` from now on. Returns the undo (tests).
+   * Looks at the files of `execArgv` and `.env`, at those the program `loaded` with
+   * `process.loadEnvFile()` already, and at those it loads from now on. Returns the undo (tests).
    */
-  install(execArgv: readonly string[] = process.execArgv): () => void {
+  install(execArgv: readonly string[] = process.execArgv, loaded: readonly EnvFileLoad[] = []): () => void {
     for (const file of envFilesOf(execArgv)) this.read(file);
     if (readText(resolve(this.#cwd, ".env")) !== undefined) this.read(".env");
+    // What the program loaded before this was installed (see loader/hooks.ts).
+    for (const { file, text } of loaded) this.read(file, text);
     const loadEnvFile = process.loadEnvFile;
     const files = this;
     process.loadEnvFile = function (this: unknown, ...args: unknown[]) {
@@ -55,11 +63,11 @@ export class EnvFiles {
     };
   }
 
-  /** The program read `file` (a path from the working directory, or a file: URL). */
-  read(file: string | URL): void {
+  /** The program read `file` (a path from the working directory, or a file: URL), holding `text` if known. */
+  read(file: string | URL, text: string | undefined = undefined): void {
     const path = file instanceof URL ? fileURLToPath(file) : resolve(this.#cwd, file);
     if (this.#read.has(path)) return;
-    this.#read.set(path, readText(path));
+    this.#read.set(path, text ?? readText(path));
     (this.#watched ??= this.#watch(
       (batch) => this.#changed(batch),
       (changed) => this.#read.get(changed) !== readText(changed),

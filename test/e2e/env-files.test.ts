@@ -41,3 +41,13 @@ test("a change to --env-file's file is told once, as needing a restart, never as
   );
   assert.equal(run.lines.filter((line) => /updated/.test(line)).length, 2, run.output());
 });
+
+test("a file the program loads with process.loadEnvFile() as it starts is told too", async () => {
+  const dir = copyFixture("env-file-loaded");
+  const run = spawnHot(join(dir, "app.mjs"));
+  await run.waitForLine("ready: GREETING=hello");
+  const since = run.mark();
+  writeFileSync(join(dir, "config.env"), "GREETING=hello, changed\n");
+  await run.waitForLine(/^\[hotload\] \.\/config\.env changed: .* restart needed to see it$/, 10_000, since);
+  await run.kill();
+});
