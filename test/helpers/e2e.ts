@@ -22,6 +22,17 @@ export const FIXTURES: string = join(ROOT, "fixtures");
 const dirs: string[] = [];
 const children: Set<Running> = new Set();
 
+// A test file that never calls cleanup(), or one cut short, still leaves no folder and no child behind.
+process.once("exit", () => {
+  for (const running of children) running.child.kill("SIGKILL");
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Removes `dir` when this process exits (a folder made outside copyFixture). */
+export function removeAtExit(dir: string): void {
+  dirs.push(dir);
+}
+
 /**
  * Copies `fixtures/<name>` into a new folder under the OS temp dir and returns its path. The copy
  * gets `node_modules/hotload` linked to this repository, so `--import hotload` and

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { copyFixture, edit, ROOT, type SpawnOptions } from "../helpers/e2e.js";
+import { copyFixture, edit, removeAtExit, ROOT, type SpawnOptions } from "../helpers/e2e.js";
 import type { Target } from "./observer.js";
 import type { Edit, Shape } from "./shapes.js";
 
@@ -131,6 +131,7 @@ let certDir: string | undefined;
 function certificate(): string {
   if (certDir) return certDir;
   const dir = mkdtempSync(join(tmpdir(), "hotload-oracle-cert-"));
+  removeAtExit(dir);
   execFileSync(
     "openssl",
     [

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -27,7 +27,9 @@ async function versioned(): Promise<{ sites: () => string; callSites: () => stri
       'export const callSites = () => process.getBuiltinModule("node:util").getCallSites(1)[0].scriptName;',
     ].join("\n"),
   );
-  return (await import(`${pathToFileURL(join(dir, "dep.mjs")).href}?hotload=3`)) as { sites: () => string; callSites: () => string };
+  const dep = (await import(`${pathToFileURL(join(dir, "dep.mjs")).href}?hotload=3`)) as { sites: () => string; callSites: () => string };
+  rmSync(dir, { recursive: true, force: true });
+  return dep;
 }
 
 describe("call sites name the file of a new version (loader/call-sites.ts)", () => {

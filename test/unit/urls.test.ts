@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -101,6 +101,7 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
       name: "SyntaxError",
       message: "Unexpected token ';'",
     });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal((globalThis as { unrunRan?: boolean }).unrunRan, undefined);
   });
 
@@ -119,6 +120,7 @@ describe("shared/urls.ts, the one owner of every URL hotload makes up", () => {
       () => undefined,
       (error: Error) => error,
     );
+    rmSync(dir, { recursive: true, force: true });
     const stack = failed?.stack ?? "";
     assert.ok(stack.startsWith(`${asWrittenUrl(url)}:1\n`), stack);
     assert.ok(withoutAsWritten(stack).startsWith(`${url}:1\nimport { missing }`));
