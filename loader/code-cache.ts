@@ -176,15 +176,16 @@ function checksum(data: Uint8Array): number | undefined {
     const end = (data.length + 3) & ~3;
     const memory = new wasm.Memory({ initial: Math.ceil(Math.max(end, 1) / 65536) });
     new Uint8Array(memory.buffer).set(data);
-    const hash = new wasm.Instance(new wasm.Module(Buffer.from(HASH_WASM, "base64")), { m: { m: memory } }).exports["h"] as (
-      length: number,
-      end: number,
-    ) => number;
+    hashModule ??= new wasm.Module(Buffer.from(HASH_WASM, "base64"));
+    const hash = new wasm.Instance(hashModule, { m: { m: memory } }).exports["h"] as (length: number, end: number) => number;
     return hash(data.length, end) >>> 0;
   } catch {
     return undefined;
   }
 }
+
+/** The hash's module, compiled once for all the bundles a start runs. */
+let hashModule: object | undefined;
 
 /** What checksum() uses of the WebAssembly global (the DOM library that declares it is not in this build). */
 interface Wasm {

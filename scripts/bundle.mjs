@@ -233,8 +233,12 @@ async function script(esbuild, bundled) {
   if (result.warnings.length > 0) return `${path.relative(root, out)}: ${result.warnings.map((w) => w.text).join("; ")}`;
   // What the cache was made from (V8 itself compares only the source's length): line 1 names the
   // content, so that a cache of another build is never used, whatever the files' sizes and times.
-  const hash = createHash("sha256").update(result.code).digest("hex").slice(0, 32);
-  writeFileSync(out, `// hotload script build ${hash}\n${result.code}`);
+  // ASCII only: one character outside it makes V8 hold the whole source as two-byte text, to
+  // decode and keep (a "…" in a comment cost the in-place bundle that at every start). An escape
+  // means the same in a string, template, regular expression or identifier; a comment only reads.
+  const code = result.code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 32);
+  writeFileSync(out, `// hotload script build ${hash}\n${code}`);
   return undefined;
 }
 
