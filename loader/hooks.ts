@@ -39,6 +39,15 @@ const notifier: RuntimeNotifier | undefined = supervisor && {
 // and only a listen() that would bind reaches this one.
 if (link) holdSockets(link, link.held);
 else followPrimary();
+// hotload's own process listeners go on before in-place updates wrap process.on(): they are
+// nobody's to retire, and the wrapper's look at the stack for an owner cost ~1-2 M instructions.
+reportStartupSyntaxErrorsAsNode({ entry: () => lazy.mainId, unedited: () => lazy.editsOff(), importModule: (url) => dynamicImport(url) });
+if (supervisor) {
+  // A program that exits before the engine loaded still tells its supervisor what it loaded: the
+  // engine takes the record in, before the reporter sends the last files.
+  process.once("beforeExit", () => lazy.load());
+  process.once("exit", () => lazy.load());
+}
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
 if (supervisor) inPlace?.installServers();
@@ -56,14 +65,7 @@ const lazy = new LazyEngine(scope, {
   engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace, envFileLoads }),
   editor: () => (requireHere(EDITOR) as typeof Editor).editFirstLoad,
 });
-if (supervisor) {
-  // A program that exits before the engine loaded still tells its supervisor what it loaded: the
-  // engine takes the record in, before the reporter sends the last files.
-  process.once("beforeExit", () => lazy.load());
-  process.once("exit", () => lazy.load());
-  report = fileReporter(supervisor);
-}
-reportStartupSyntaxErrorsAsNode({ entry: () => lazy.mainId, unedited: () => lazy.editsOff(), importModule: (url) => dynamicImport(url) });
+if (supervisor) report = fileReporter(supervisor);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: lazy, configurable: true });
 // Once the entry has evaluated (an immediate queued now runs then, see index.ts) and the program
 // is still running: never during the start-up, whatever its speed.

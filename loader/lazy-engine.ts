@@ -119,7 +119,7 @@ export class LazyEngine implements RuntimeSlot {
 
   resolved(url: string, parentURL: string | undefined): string {
     if (this.#engine) return this.#engine.resolved(url, parentURL);
-    if (!this.#scope.isHot(url) || stripVersion(url) !== url || this.#failed) return url;
+    if (!this.#scope.isHot(url) || versioned(url) || this.#failed) return url;
     this.#main.resolved(url, parentURL);
     if (this.#resolveOnly === 0) this.#push(RESOLVED, url, parentURL);
     return url;
@@ -139,7 +139,7 @@ export class LazyEngine implements RuntimeSlot {
     if (this.#unedited || !this.#scope.isHot(url)) return undefined;
     // A version or fresh instance comes only from the engine's own import(); a URL that names one
     // anyway is the engine's to answer.
-    if (stripVersion(url) !== url) return this.engine().loaded(url, format, source, byRequire);
+    if (versioned(url)) return this.engine().loaded(url, format, source, byRequire);
     const text = typeof source === "string";
     if (!this.#failed) this.#push(LOADED, url, format, source, byRequire, text || source == null ? Date.now() : 0);
     if (source == null || (format !== "module" && format !== "module-typescript")) return undefined;
@@ -216,6 +216,11 @@ export class LazyEngine implements RuntimeSlot {
   #push(kind: number, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): void {
     this.#record.push(kind, a, b, c, d, e);
   }
+}
+
+/** Whether `url` names a version or a fresh instance (only a URL with a query can). */
+function versioned(url: string): boolean {
+  return url.includes("?") && stripVersion(url) !== url;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
