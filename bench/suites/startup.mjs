@@ -49,8 +49,11 @@ const MODES = [
   },
 ];
 
-/** Target: hotload's start-up, paired, against the no-op hooks floor. */
-const FLOOR_LIMIT = 1.03;
+/**
+ * Target: hotload's start-up wall time, paired, against the no-op hooks floor (issue 25: 1.06x on a
+ * quiet machine; issue 12's 1.03x was at the limit of the job itself, as counted in instructions).
+ */
+const FLOOR_LIMIT = 1.06;
 
 export async function run(ctx) {
   const size = SIZES[ctx.size];
