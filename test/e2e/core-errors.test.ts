@@ -43,6 +43,8 @@ describe("errors", () => {
       run.lines.slice(at).some((l) => /^\s+.*const broken = ;/.test(l)),
       `code frame with the line:\n${run.output()}`,
     );
+    // The frame shows the file as saved: nothing hotload hands on with it (pinned-source.ts's marker).
+    assert.ok(!run.output().includes("__hotload"), `code frame of the file as saved:\n${run.output()}`);
 
     assert.equal(await probe(), "1");
     since = run.mark();

@@ -38,6 +38,15 @@ export function handOn(bytes: Buffer, path: string, version: number, format: str
   return format !== "json" && SCRIPT.test(path) ? `${text}\nlet ${markerName(version)};\n` : text;
 }
 
+/**
+ * `text` (what the chain compiled for version `version`) without the marker {@link handOn} put in:
+ * what an error's location and code frame are taken from, so that they show the file as saved.
+ */
+export function withoutMarker(text: string, version: number): string {
+  const line = `let ${markerName(version)};`;
+  return text.endsWith(`\n${line}\n`) ? text.slice(0, -(line.length + 2)) : text.replace(line, "");
+}
+
 /** Whether `path` at `version` was handed on with a marker (see {@link handOn}). */
 export function marked(path: string, format: string | undefined): boolean {
   return format !== "json" && format !== "wasm" && SCRIPT.test(path);

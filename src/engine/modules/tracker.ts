@@ -15,7 +15,7 @@ import type { Gate } from "../update/gate.js";
 import { ModuleGraph } from "./graph.js";
 import { hotInCommonJsMessage, requireCache, usesHotAsCommonJs } from "../commonjs/commonjs.js";
 import { exportsOnDisk } from "../hot/live-bindings.js";
-import { assertCompiledFromPinned, handOn, marked } from "./pinned-source.js";
+import { assertCompiledFromPinned, handOn, marked, withoutMarker } from "./pinned-source.js";
 import { followMainModule, MainModule } from "../hot/main-module.js";
 import type { LoadedContent, ModuleRegistry } from "./registry.js";
 import { requiredAgain } from "../commonjs/required-again.js";
@@ -187,7 +187,7 @@ export class HookTracker {
     const loadedAt = typeof content === "string" ? (recordedAt ?? Date.now()) : 0;
     this.#queueLoad(url, format ?? undefined, plainRuns ? undefined : content, session !== undefined, plainRuns ? 0 : loadedAt);
     if (session) {
-      session.sources.set(url, content.toString());
+      session.sources.set(url, wasMarked ? withoutMarker(content.toString(), version) : content.toString());
       if (format === "json") session.evaluated.push(id);
     }
     // CommonJS modules get module.hot from a getter on Module.prototype: their source stays as is,
