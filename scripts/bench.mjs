@@ -2,7 +2,7 @@
 // `npm run bench`: hotload's benchmarks, on this machine, side by side with its peers.
 //
 // Usage:
-//   npm run bench                       # everything (under 10 minutes)
+//   npm run bench                       # everything (about 20 minutes on a quiet machine)
 //   npm run bench -- --quick            # smaller samples (under 1 minute)
 //   npm run bench -- --smoke            # minimal sizes, checks the harness only (~20-30 s)
 //   npm run bench -- edit scale         # some suites: edit, scale, startup, instructions, memory, downtime, apps
