@@ -27,6 +27,13 @@ test("a .ts syntax error and an unsupported construct name path:line:column with
       message: "SyntaxError: Expression expected",
       caret: `      | ${" ".repeat(19)}^`,
     },
+    {
+      // A file that ends mid-expression ends there: not at the line hotload hands on after it.
+      text: "export const value: number = 5 +\n",
+      at: "2:1",
+      message: "SyntaxError: Unexpected end of file",
+      caret: "      | ^",
+    },
   ];
   for (const { text, at, message, caret } of cases) {
     const since = run.mark();

@@ -3,7 +3,7 @@
  * file it is blamed on (blame.ts), and which files outside the graph the failed update waits for.
  */
 import { blamedFile, isUnresolved, upwards, type Blame } from "./blame.js";
-import { locate } from "./location.js";
+import { locate, type Location } from "./location.js";
 import type { ReportedFailure } from "./report.js";
 import { fileOf } from "../modules/scope.js";
 import { pathUrl, type UpdateSession } from "../modules/tracker.js";
@@ -45,7 +45,7 @@ export async function diagnose(
     const failure: UpdateFailure = { error, location: undefined, source: undefined, evaluating, where: error.file, message: error.message };
     return { failure, awaits: [] };
   }
-  const location = await locate(error, candidates);
+  let location = await locate(error, candidates);
   const awaits: string[] = [];
   let blame: Blame | undefined;
   if (location) {
@@ -67,11 +67,26 @@ export async function diagnose(
     }
   }
   // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
+  const located = location;
   const source =
-    location &&
-    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(location.file))?.[1] ??
-      contents.get(pathUrl(location.file))?.toString());
+    located &&
+    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(located.file))?.[1] ??
+      contents.get(pathUrl(located.file))?.toString());
+  if (located && source !== undefined) location = atEndIfPastIt(located, source);
   // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
   const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
   return { failure, awaits };
+}
+
+/**
+ * `location` when it is in the file as saved (`source`); else the file's end. A compiler that is
+ * handed a new version reads a marker line after the file's last (see pinned-source.ts): a file
+ * that ends in the middle of an expression or a statement is an error there, and the compiler
+ * (Node's type stripper, tsx) names the marker, where a restart says that the file ended.
+ */
+function atEndIfPastIt(location: Location, source: string): Location {
+  const lines = source.split(/\r?\n/);
+  if (location.line <= lines.length) return location;
+  const message = "SyntaxError: Unexpected end of file";
+  return { file: location.file, line: lines.length, column: lines[lines.length - 1]!.length + 1, message };
 }
