@@ -45,6 +45,11 @@ export async function locate(error: unknown, candidates: readonly Candidate[]): 
     const shift = line === 1 ? (byUrl.get(stripVersion(linked[1]!))?.shift ?? 0) : 0;
     return { file: toPath(linked[1]!), line, column: Math.max(1, linked[4]!.length + 1 - shift) };
   }
+  // A script that ends too early: V8 names the line where it ended, with no caret.
+  const ended = /^(file:\/\/[^\n]*?|\/[^\n]*?):(\d+)\n([^\n]*)\n(?! *\^)/.exec(stack);
+  if (ended && error instanceof SyntaxError && /end of input/.test(error.message)) {
+    return { file: toPath(ended[1]!), line: Number(ended[2]), column: ended[3]!.length + 1 };
+  }
   for (const frame of stack.split("\n").slice(1)) {
     // Paths may contain parentheses: anchor on the trailing ":line:column" instead. CommonJS
     // frames name a path, ES module frames a URL.
