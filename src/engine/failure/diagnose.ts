@@ -45,14 +45,14 @@ export async function diagnose(
     const failure: UpdateFailure = { error, location: undefined, source: undefined, evaluating, where: error.file, message: error.message };
     return { failure, awaits: [] };
   }
-  let location = await locate(error, candidates);
+  const found = await locate(error, candidates);
   const awaits: string[] = [];
   let blame: Blame | undefined;
-  if (location) {
-    blame = { file: blamedFile(error, location.file), anchors: upwards(pathUrl(location.file), firstImporters) };
+  if (found) {
+    blame = { file: blamedFile(error, found.file), anchors: upwards(pathUrl(found.file), firstImporters) };
     // A file the update needs that is not in the graph (not created yet, or broken when it was
     // first imported): its next save is worth another try of what failed.
-    awaits.push(location.file, blame.file);
+    awaits.push(found.file, blame.file);
   }
   const missing = (error as { url?: unknown } | undefined)?.url;
   let where: string | undefined;
@@ -61,18 +61,16 @@ export async function diagnose(
     if (!view.known(id)) awaits.push(fileOf(id));
     // Not found as a root of the update (no importer of the user's to point at): the module
     // itself is gone.
-    if (!location) {
+    if (!found) {
       where = fileOf(id);
       blame = { file: where, anchors: new Set([id]) };
     }
   }
   // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
-  const located = location;
   const source =
-    located &&
-    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(located.file))?.[1] ??
-      contents.get(pathUrl(located.file))?.toString());
-  if (located && source !== undefined) location = atEndIfPastIt(located, source);
+    found &&
+    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(found.file))?.[1] ?? contents.get(pathUrl(found.file))?.toString());
+  const location = found && source !== undefined ? atEndIfPastIt(found, source) : found;
   // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
   const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
   return { failure, awaits };

@@ -36,10 +36,9 @@ export class Scope {
 
   /** True for a hot module URL. Called on every resolve and load: kept to string tests. */
   isHot(url: string): boolean {
-    if (!url.startsWith("file:") || url.includes("/node_modules/")) return false;
-    // An index, not for-of: at start-up this runs in V8's interpreter, twice per module.
-    const excluded = this.#excluded;
-    for (let i = 0; i < excluded.length; i++) if (url.startsWith(excluded[i]!)) return false;
+    if (!url.startsWith("file:")) return false;
+    if (url.includes("/node_modules/")) return false;
+    for (const prefix of this.#excluded) if (url.startsWith(prefix)) return false;
     return !this.#files.has(url);
   }
 }
