@@ -106,10 +106,13 @@ export async function preflight(ids: readonly string[], contents: ReadonlyMap<st
     // What another loader transformed is not searched: its offsets are not the file's (Node's
     // type stripping keeps every offset).
     if (compiled === undefined || (loader !== undefined && compiled !== text)) continue;
+    const requireFrom = createRequire(file);
+    const resolveRequired = (specifier: string): string => view.resolvingOnly(() => requireFrom.resolve(specifier));
+    if (nothingNewRequired(compiled, resolveRequired, (required) => visited.has(required) || view.loaded(required))) continue;
     for (const { specifier, at } of await leadingRequires(compiled)) {
       let required: string;
       try {
-        required = view.resolvingOnly(() => createRequire(file).resolve(specifier));
+        required = resolveRequired(specifier);
       } catch (error) {
         if ((error as { code?: unknown }).code === "MODULE_NOT_FOUND") throw notFound(file, text, specifier, at);
         continue;
@@ -281,6 +284,52 @@ function located<E extends Error>(error: E, file: string, text: string, at: numb
   const line = text.slice(start, end < 0 ? undefined : end).replace(/\r$/, "");
   error.stack = `${file}:${before.split("\n").length}\n${line}\n${" ".repeat(at - start)}^\n\n${error.name}: ${error.message}`;
   return error;
+}
+
+/** Every `require` of a source that may call Node's: not a property (`x.require`), not part of a longer name. */
+const REQUIRE_WORD = /(?<![\w$.])require(?![\w$])/g;
+/** `require("…")` as most code writes it: no comment in it, no escape or quote in its string. */
+const PLAIN_REQUIRE = /(?<![\w$.])require\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)/g;
+/** A specifier require() resolves against the requiring file. */
+const RELATIVE = /^\.{0,2}\//;
+/** Past this many relative require() calls, resolving each costs more than parsing the leading ones. */
+const MOST_RESOLVED = 8;
+
+/**
+ * The specifiers of every require() call of `source`, when each `require` in it is a plain call
+ * (see {@link PLAIN_REQUIRE}); undefined when one is something else (a comment in the call, an
+ * escape, a computed specifier, `require.resolve`, the word in a comment; any `\u` escape). What it finds, in code,
+ * comments and strings alike, is a superset of what {@link leadingRequires} finds.
+ */
+function plainRequires(source: string): string[] | undefined {
+  // `requir\u0065(…)` calls require() too, and no pattern here sees it.
+  if (source.includes("\\u")) return undefined;
+  const words = source.match(REQUIRE_WORD)?.length ?? 0;
+  const specifiers = Array.from(source.matchAll(PLAIN_REQUIRE), (match) => match[2]!);
+  return specifiers.length === words ? specifiers : undefined;
+}
+
+/**
+ * Whether `source` can require nothing that the check must look at, known without parsing it: each
+ * of its require() calls is plain, and each relative one resolves (`resolve`) to a file that is
+ * `known` (loaded, or checked already) or to no file (a built-in). Most saves of a module change
+ * its code, not what it requires: they are answered here, without acorn's parse of the leading
+ * statements (0.3 ms of a 2 ms update of an Express route, measured). Any doubt: false.
+ */
+function nothingNewRequired(source: string, resolve: (specifier: string) => string, known: (file: string) => boolean): boolean {
+  const relative = plainRequires(source)?.filter((specifier) => RELATIVE.test(specifier));
+  if (relative === undefined || relative.length > MOST_RESOLVED) return false;
+  for (const specifier of relative) {
+    let required: string;
+    try {
+      required = resolve(specifier);
+    } catch {
+      // Not found: the parse tells whether it is one the module starts with (an error) or not.
+      return false;
+    }
+    if (isAbsolute(required) && !known(required)) return false;
+  }
+  return true;
 }
 
 /**
