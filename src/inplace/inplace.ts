@@ -218,7 +218,7 @@ export class InPlace {
     const servers = this.#handover.retire(id);
     const stopped = this.#resources.suspend(id);
     if (servers + stopped > 0)
-      log.debug(`in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
+      log.debug(() => `in place: ${log.displayPath(fileOf(id))} stopped ${stopped} timer(s)/listener(s), retired ${servers} server(s)`);
   }
 
   /**

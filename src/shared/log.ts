@@ -15,7 +15,7 @@ import { printable, printableBlock } from "./printable.js";
 /** Where the first process's pid is kept once read (see FIRST). */
 const FIRST_SLOT: unique symbol = Symbol.for("hotload.first-pid") as never;
 
-const RANK: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
+const RANK: Record<LogLevel, number> = { silent: 0, info: 1, timings: 2, debug: 3 };
 
 const level: LogLevel = hotloadEnv().log;
 
@@ -82,11 +82,30 @@ function write(text: string): void {
   process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
-/** A path as the user wants to read it: relative to the working directory when inside it. */
+/** What {@link displayPath} said of each file, while the working directory is {@link shownFrom}. */
+const shown = new Map<string, string>();
+let shownFrom: string | undefined;
+/** How many paths {@link shown} keeps before it starts over. */
+const SHOWN_KEPT = 4096;
+
+/**
+ * A path as the user wants to read it: relative to the working directory when inside it. Kept per
+ * file: each update names its files several times, and path.relative() is not free on a cold CPU.
+ */
 export function displayPath(file: string): string {
   if (!isAbsolute(file)) return file;
-  const rel = relative(process.cwd(), file);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
+  const cwd = process.cwd();
+  if (cwd !== shownFrom || shown.size >= SHOWN_KEPT) {
+    shown.clear();
+    shownFrom = cwd;
+  }
+  let path = shown.get(file);
+  if (path === undefined) {
+    const rel = relative(cwd, file);
+    path = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
+    shown.set(file, path);
+  }
+  return path;
 }
 
 /** A normal event: one line. */
@@ -111,9 +130,23 @@ export function warn(message: string): void {
   if (RANK[level] >= RANK.info) write(`${paint("33", prefix())} ${printable(message)}`);
 }
 
+/**
+ * Whether updates are timed (`HOTLOAD_LOG=timings` or `debug`): they say where their time went
+ * (see update/timings.ts), and hotload's hooks are wrapped to count theirs.
+ */
+export const timed: boolean = RANK[level] >= RANK.timings;
+
+/** Where an update's time went: one line, with `HOTLOAD_LOG=timings` or `debug`. */
+export function timing(message: string): void {
+  if (timed) write(`${paint("90", prefix())} ${printable(message)}`);
+}
+
+/** A debug line, or what makes it: a function is called only when debug lines are shown. */
+export type DebugMessage = string | (() => string);
+
 /** Only with `HOTLOAD_LOG=debug`. */
-export function debug(message: string): void {
-  if (RANK[level] >= RANK.debug) write(`${paint("90", prefix())} ${printable(message)}`);
+export function debug(message: DebugMessage): void {
+  if (RANK[level] >= RANK.debug) write(`${paint("90", prefix())} ${printable(typeof message === "string" ? message : message())}`);
 }
 
 function indent(text: string): string {

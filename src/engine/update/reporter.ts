@@ -11,7 +11,7 @@
 import { HotloadError } from "../../shared/errors.js";
 import { HANDLER_TIMEOUT_ENV } from "../../shared/env.js";
 import type { RestartMessage } from "../../shared/link.js";
-import { displayPath } from "../../shared/log.js";
+import { displayPath, type DebugMessage } from "../../shared/log.js";
 import type { BeforeUpdateEvent, HotEvents } from "../../hot-types.js";
 import { describe, failureReport, stackOf, type ReportedFailure } from "../failure/report.js";
 import { fileOf } from "../modules/scope.js";
@@ -28,7 +28,9 @@ export interface Log {
   success(message: string): void;
   warn(message: string): void;
   error(message: string, detail?: string): void;
-  debug(message: string): void;
+  debug(message: DebugMessage): void;
+  /** Where an update's time went (only when updates are timed). */
+  timing(message: string): void;
 }
 
 /** Where the runtime reports to a supervisor (see loader/link.ts). */
@@ -67,7 +69,7 @@ export class Reporter {
 
   /** The watcher settled saves of `files`. */
   looking(files: readonly string[]): void {
-    this.#log.debug(`looking at ${files.map(displayPath).join(", ")}`);
+    this.#log.debug(() => `looking at ${files.map(displayPath).join(", ")}`);
   }
 
   /**
@@ -147,7 +149,7 @@ export class UpdateReport {
     this.#quiet = request.kind === "retry";
   }
 
-  debug(message: string): void {
+  debug(message: DebugMessage): void {
     this.#log.debug(message);
   }
 
@@ -158,12 +160,12 @@ export class UpdateReport {
 
   /** None of `files` holds anything new. */
   unchanged(files: readonly string[]): void {
-    this.#log.debug(`unchanged: ${files.map(displayPath).join(", ")}`);
+    this.#log.debug(() => `unchanged: ${files.map(displayPath).join(", ")}`);
   }
 
   /** `file` is being saved again since the watcher settled it: its next batch takes it. */
   savedAgain(file: string): void {
-    this.#log.debug(`${displayPath(file)} is being saved again: its next batch takes it`);
+    this.#log.debug(() => `${displayPath(file)} is being saved again: its next batch takes it`);
   }
 
   /** The update of an invalidate() call found what to update. */
@@ -241,7 +243,7 @@ export class UpdateReport {
     split?: UpdateSplit,
   ): boolean {
     const shownFiles = files.map(displayPath).join(", ");
-    if (split) this.#log.debug(splitLine(split));
+    if (split) this.#log.timing(splitLine(split));
     if (handlerErrors > 0) {
       this.#log.error(`update of ${shownFiles} failed: ${handlerErrors} handler(s) threw (the new code is running)`);
       // New code runs: even a quiet retry is heard.

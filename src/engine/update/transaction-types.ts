@@ -4,6 +4,7 @@
  * outcome.
  */
 import type { BeforeUpdateEvent } from "../../hot-types.js";
+import type { DebugMessage } from "../../shared/log.js";
 import type { UpdateFailure } from "../failure/diagnose.js";
 import type { LiveBindings } from "../hot/live-bindings.js";
 import type { ModuleRegistry } from "../modules/registry.js";
@@ -70,7 +71,7 @@ export interface TransactionProgress {
   /** The new code runs (evaluated; before pruning and accept handlers). */
   running(): void;
   /** A line for the debug log (what the plan is, what was evaluated). */
-  debug(message: string): void;
+  debug(message: DebugMessage): void;
   /** The new code has not finished evaluating after `ms`: the update still waits for `file`. */
   late(file: string, ms: number): void;
 }

@@ -105,7 +105,8 @@ export class UpdateTransaction {
     const changedFiles = [...new Set(this.#input.changed.map((id) => this.#host.registry.get(id)!.file))];
     const shown = (url: string): string => displayPath(fileOf(url));
     this.#progress.debug(
-      `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
+      () =>
+        `plan for ${changedFiles.map(displayPath).join(", ")}: re-evaluate ${this.#invalidated.map(shown).join(", ") || "nothing"}; ` +
         `boundaries ${plan.boundaries.map((b) => `${shown(b.url)}${b.self ? " (self)" : ` (accepts ${b.deps.map(shown).join(", ")})`}`).join(", ")}`,
     );
     this.#progress.planned({ files: changedFiles, boundaries });
@@ -320,7 +321,8 @@ export class UpdateTransaction {
     const loadedNow = new Set([...session.sources.keys()].map(stripVersion));
     const reevaluated = registry.files(tracker.graph.evaluationOrder(roots, loadedNow));
     this.#progress.debug(
-      `evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`,
+      () =>
+        `evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`,
     );
     return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
   }
