@@ -114,9 +114,10 @@ const hooks: RegisterHooksOptions = {
     return loaded === undefined ? result : { ...result, ...loaded };
   },
 };
-// With HOTLOAD_LOG=debug, an update's split says what the hooks took (see update/timings.ts),
+// With HOTLOAD_LOG=timings or debug, an update's split says what the hooks took (see update/timings.ts),
 // once the engine that measures it has loaded.
-const chain = hotloadEnv().log === "debug" ? timedHooks(hooks, () => lazy.timings) : hooks;
+const { log: level } = hotloadEnv();
+const chain = level === "debug" || level === "timings" ? timedHooks(hooks, () => lazy.timings) : hooks;
 let registered: ModuleHooks | undefined = registerHooks(chain);
 
 /**

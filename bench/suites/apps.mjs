@@ -7,7 +7,8 @@
 //   save → new response in place: a route file saved N times (each save changes its byte length
 //     and the version its body shows) under 4 request loops polling that route; the time from the
 //     save to the first response with the new body, and hotload's own account of each update
-//     (HOTLOAD_LOG=debug: `update timings: total, program, hotload`, see src/engine/update/timings.ts)
+//     (HOTLOAD_LOG=timings: `update timings: total, program, hotload`, see src/engine/update/timings.ts;
+//     the default log's lines and this one, not the debug lines a user does not see by default)
 //     split into the program's own loading and evaluation and hotload's own work;
 //   failed requests from the first save to the last (there must be none).
 
@@ -139,7 +140,7 @@ export async function run(ctx) {
         [
           `start-up: spawn → first 200 response of the polled route, median of ${size.starts} run(s) each; in brackets the median of the ratios of the runs paired round by round (order alternating)`,
           "save → new response: writeFileSync returned → the first response whose body shows the new version, under 4 request loops (2 keep-alive, 2 new connection each, 2 ms apart) polling the route",
-          "update, program's modules, hotload's own: medians of hotload's account of each update (HOTLOAD_LOG=debug, its `update timings` line: docs/performance.md): update = from the settled save to the result; program's modules = import() of the new versions (Node resolving, reading, compiling, linking, evaluating; tsx too) less hotload's hooks and the dispose while they wait at its gate; hotload's own = the rest, its debug lines included",
+          "update, program's modules, hotload's own: medians of hotload's account of each update (HOTLOAD_LOG=timings, its `update timings` line: docs/performance.md): update = from the settled save to the result; program's modules = import() of the new versions (Node resolving, reading, compiling, linking, evaluating; tsx too) less hotload's hooks and the dispose while they wait at its gate; hotload's own = the rest, its `updated` line included (no debug lines: HOTLOAD_LOG=debug adds 0.1-0.15 ms of them)",
           "outside the update: save → new response less the update, median: the file watcher's event and 3 ms settle, reading the file, the poll's next request",
           `${size.edits} saves per app after ${size.warmup} not counted (the first save loads hotload's update path); 100-200 ms between a new response and the next save`,
           `failed requests: from the first save to the last new response; ${peers.join(", ")}`,
@@ -275,7 +276,7 @@ async function edits(app, dir, size) {
   const original = readFileSync(route, "utf8");
   // Every save changes the version the body shows and the file's byte length.
   const save = (seq) => writeFileSync(route, original.replace(/\bv\d+\b/, `v${seq}`).replace(/\/\/ pad:#*/, `// pad:${"#".repeat(seq)}`));
-  const { proc, port } = await startOnce(app, dir, true, { HOTLOAD_LOG: "debug" });
+  const { proc, port } = await startOnce(app, dir, true, { HOTLOAD_LOG: "timings" });
   const poll = new Poll(port, app.path);
   const samples = { latency: [], outside: [], total: [], program: [], own: [], hooks: [] };
   try {

@@ -7,7 +7,10 @@
  * loader/index.ts (`HOTLOAD_HOT`) and loader/code-cache.ts (`HOTLOAD_CODE_CACHE`).
  */
 
-/** How much hotload prints: `silent`, `info` (the default) or `debug`. */
+/**
+ * How much hotload prints: `silent`, `info` (the default), `timings` (info, and where each update's
+ * time went: see update/timings.ts) or `debug` (all of it).
+ */
 const LOG_ENV = "HOTLOAD_LOG";
 /** `0`: report the files loaded to the command, update nothing (set by `hotload --no-hot`). */
 export const HOT_ENV = "HOTLOAD_HOT";
@@ -30,7 +33,7 @@ export const SUPERVISOR_ENV = "HOTLOAD_SUPERVISOR";
 export const FIRST_PROCESS_ENV = "HOTLOAD_FIRST_PID";
 
 /** How much hotload prints. */
-export type LogLevel = "silent" | "info" | "debug";
+export type LogLevel = "silent" | "info" | "timings" | "debug";
 
 /** What the variables say; undefined where a variable is unset or not understood. */
 export interface HotloadEnv {
@@ -52,7 +55,7 @@ export function readEnv(env: NodeJS.ProcessEnv): HotloadEnv {
   const log = env[LOG_ENV];
   const inPlace = env[IN_PLACE_ENV]?.trim().toLowerCase();
   return {
-    log: log === "silent" || log === "debug" || log === "info" ? log : "info",
+    log: log === "silent" || log === "debug" || log === "timings" || log === "info" ? log : "info",
     ignore: (env[IGNORE_ENV] ?? "")
       .split(",")
       .map((s) => s.trim())

@@ -1,6 +1,6 @@
 /**
  * hotload's own lines (spec point 10): one `[hotload] updated <files> → <boundaries> in <N> ms`
- * per applied update, HOTLOAD_LOG=silent|debug, and no colour when stderr is not a terminal.
+ * per applied update, HOTLOAD_LOG=silent|timings|debug, and no colour when stderr is not a terminal.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -78,6 +78,25 @@ test("HOTLOAD_LOG=debug tells more than the default level about the same update"
     told[1]!.some((line) => UPDATED.test(line)),
     debug.run.output(),
   );
+});
+
+test("HOTLOAD_LOG=timings adds one line per applied update, where its time went, and no debug line", async () => {
+  const { run, dep } = await start({ HOTLOAD_LOG: "timings" });
+  await applied(run, dep, 1, 2);
+  await run.waitForLine("app saw an update end");
+  const since = run.mark();
+  await applied(run, dep, 2, 3);
+  await run.waitForLine("app saw an update end", 10_000, since);
+  await run.waitForLine(UPDATED, 10_000, since);
+  const lines = hotloadLines(run, since);
+  assert.equal(lines.length, 2, run.output());
+  const split = /^\[hotload\] update timings: total ([\d.]+) ms, program ([\d.]+) ms, hotload ([\d.]+) ms \(hooks ([\d.]+) ms\)$/.exec(
+    lines[0]!,
+  );
+  assert.ok(split, run.output());
+  const [total, program, own] = split.slice(1, 4).map(Number) as [number, number, number];
+  assert.ok(Math.abs(total - program - own) < 0.02, lines[0]);
+  assert.match(lines[1]!, UPDATED);
 });
 
 test("no colour codes when stderr is not a terminal, even without NO_COLOR", async () => {

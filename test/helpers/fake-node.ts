@@ -74,6 +74,7 @@ export class FakeNode {
         warn: (message) => void this.said.push(`warn: ${message}`),
         error: (message) => void this.said.push(`error: ${message}`),
         debug: () => undefined,
+        timing: () => undefined,
       },
       watch: (onBatch) => {
         this.#onBatch = onBatch;

@@ -223,7 +223,14 @@ const RULES: readonly Row[] = [
 function reporter(told: string[], supervised: boolean): Reporter {
   const base = (text: string): string => text.replaceAll("/elsewhere/", "");
   const line = (level: string) => (message: string) => void told.push(`${level}: ${base(message)}`);
-  const log = { info: line("info"), success: line("success"), warn: line("warn"), error: line("error"), debug: () => undefined };
+  const log = {
+    info: line("info"),
+    success: line("success"),
+    warn: line("warn"),
+    error: line("error"),
+    debug: () => undefined,
+    timing: () => undefined,
+  };
   const events = {
     emit: (event: string) => void told.push(`event ${event}`),
     settled: (r: UpdateResult) => void told.push(`on(update) ${r.status}`),

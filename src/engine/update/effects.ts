@@ -8,7 +8,6 @@ import { requirableModule, requireCache } from "../commonjs/commonjs.js";
 import type { SchedulerEffects } from "./schedule.js";
 import type { Log } from "./reporter.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
-import { hotloadEnv } from "../../shared/env.js";
 import { UpdateTimings } from "./timings.js";
 
 /** The files a runtime watches. */
@@ -34,8 +33,8 @@ export interface RuntimeEffects extends SchedulerEffects {
 /** The effects of a real process. */
 export function nodeEffects(): RuntimeEffects {
   const now = (): number => performance.now();
-  // Measured only when the debug log would say it.
-  const timings = hotloadEnv().log === "debug" ? new UpdateTimings(now) : undefined;
+  // Measured only when the log would say it.
+  const timings = log.timed ? new UpdateTimings(now) : undefined;
   return {
     importModule: (url, json) => {
       const load = (): Promise<Record<string, unknown>> => (json ? dynamicImport(url, { with: { type: "json" } }) : dynamicImport(url));
