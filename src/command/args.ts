@@ -111,7 +111,8 @@ Node.js: ${REQUIRED_NODE} (hotload uses module.registerHooks). The app runs on t
 that runs hotload (the first node on PATH); an older one exits with one line naming its version.
 
 Environment (read by the app's hotload, so they work with node --import hotload too):
-  HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info)
+  HOTLOAD_LOG=silent|info|debug   how much hotload prints on stderr (default info); timings:
+                                  info, and where each update's time went
   HOTLOAD_IGNORE=dir1,dir2        more files or folders to leave cold (not hot, not watched)
   HOTLOAD_POLL=<ms>               poll files every <ms> instead of the OS's watches (--poll)
   HOTLOAD_SETTLE_MS=<ms>          a fixed quiet time before a save is applied; saves within it
