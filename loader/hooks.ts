@@ -13,7 +13,6 @@ import { Scope } from "../src/engine/modules/scope.js";
 import { timedHooks } from "../src/engine/update/timings.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
 import { later } from "../src/shared/later.js";
-import { hotloadEnv } from "../src/shared/env.js";
 import { dynamicImport } from "../src/shared/dynamic-import.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
@@ -23,7 +22,7 @@ import type * as Engine from "./engine.js";
 import type { EnvFileLoad } from "../src/watch/env-files.js";
 import type * as Editor from "./first-load-edit.js";
 import type { RuntimeNotifier } from "../src/engine/update/reporter.js";
-import { tellChildren } from "../src/shared/log.js";
+import { tellChildren, timed } from "../src/shared/log.js";
 
 /** hotload's own compiled code (dist/): never hot. Its fixtures and examples can be. */
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -116,8 +115,7 @@ const hooks: RegisterHooksOptions = {
 };
 // With HOTLOAD_LOG=timings or debug, an update's split says what the hooks took (see update/timings.ts),
 // once the engine that measures it has loaded.
-const { log: level } = hotloadEnv();
-const chain = level === "debug" || level === "timings" ? timedHooks(hooks, () => lazy.timings) : hooks;
+const chain = timed ? timedHooks(hooks, () => lazy.timings) : hooks;
 let registered: ModuleHooks | undefined = registerHooks(chain);
 
 /**
