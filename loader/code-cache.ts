@@ -27,8 +27,11 @@ import type * as Fs from "node:fs";
 import type * as Vm from "node:vm";
 
 // Builtins by getBuiltinModule: this file is inlined into loader/index.js, which must parse and
-// check the version on any Node, and an ES import of node:fs runs its lazy getters.
-const fs = (): typeof Fs => process.getBuiltinModule("node:fs");
+// check the version on any Node, and an ES import of node:fs runs its lazy getters. Node's own
+// function, taken before in-place updates wrap it: what hotload loads is not the program's doing.
+const builtin = process.getBuiltinModule;
+const getBuiltinModule = ((id: string) => builtin.call(process, id)) as typeof process.getBuiltinModule;
+const fs = (): typeof Fs => getBuiltinModule("node:fs");
 
 /** Written after the program ran this long, when its start-up functions have been compiled (ms). */
 const WRITE_AFTER_MS = 1500;
@@ -59,7 +62,7 @@ export function runCached(url: URL, importFromLoader: ImportFromLoader): boolean
  */
 function cacheFolder(): URL | undefined {
   const { env, platform } = process;
-  const path = process.getBuiltinModule("node:path");
+  const path = getBuiltinModule("node:path");
   const home = env["HOME"] || env["USERPROFILE"];
   const xdg = env["XDG_CACHE_HOME"];
   let base: string | undefined;
@@ -68,7 +71,7 @@ function cacheFolder(): URL | undefined {
   else if (platform === "darwin") base = home && path.join(home, "Library", "Caches");
   else base = home && path.join(home, ".cache");
   if (!base || !path.isAbsolute(base)) return undefined;
-  return process.getBuiltinModule("node:url").pathToFileURL(path.join(base, "hotload", "/"));
+  return getBuiltinModule("node:url").pathToFileURL(path.join(base, "hotload", "/"));
 }
 
 /**
@@ -78,8 +81,8 @@ function cacheFolder(): URL | undefined {
  */
 function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader): object | undefined {
   const { readFileSync } = fs();
-  const vm = process.getBuiltinModule("node:vm");
-  const file = process.getBuiltinModule("node:url").fileURLToPath(url);
+  const vm = getBuiltinModule("node:vm");
+  const file = getBuiltinModule("node:url").fileURLToPath(url);
   let code: string;
   try {
     code = readFileSync(file, "utf8");
@@ -105,11 +108,14 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
     `${name}: ${damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`,
   );
   if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
-  const requireHere = process.getBuiltinModule("node:module").createRequire(url);
+  // Builtins straight from Node, and createRequire() (~1.5 M instructions) only for a package.
+  let requireHere: NodeJS.Require | undefined;
   const require = (specifier: string): unknown =>
+    (specifier.startsWith("node:") ? getBuiltinModule(specifier) : undefined) ??
     (/^\.\.?\/.*\.js$/.test(specifier)
       ? runScript(new URL(specifier.replace(/\.js$/, ".cjs"), url), cacheDir, importFromLoader)
-      : undefined) ?? requireHere(specifier);
+      : undefined) ??
+    (requireHere ??= getBuiltinModule("node:module").createRequire(url))(specifier);
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href, importFromLoader);
   return module.exports;
@@ -151,7 +157,7 @@ function writeCache(cacheFile: URL, stamp: string, script: Vm.Script): void {
     const temporary = new URL(`${cacheFile.href}.${process.pid}.tmp`);
     writeFileSync(temporary, Buffer.concat([size, header, sum, data]));
     renameSync(temporary, cacheFile);
-    debug(`written to ${process.getBuiltinModule("node:url").fileURLToPath(cacheFile)}`);
+    debug(`written to ${getBuiltinModule("node:url").fileURLToPath(cacheFile)}`);
   } catch {
     // A folder that cannot be written: the next start compiles again.
   }
