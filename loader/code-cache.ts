@@ -4,7 +4,8 @@
  * loading in-place updates as an ES module 2-3 ms. The build writes each bundle a second time as a
  * script (dist/loader/hooks.cjs, dist/src/inplace/inplace.cjs; see scripts/bundle.mjs), which
  * `vm.Script` can compile from cached data; the cache is written once the program has run a while
- * (so that it holds the functions start-up compiled too), one file per bundle and Node version.
+ * (so that it holds the functions start-up compiled too), one file per bundle and Node version (and
+ * one more per set of V8 flags other than those of the start that wrote it, see runScript).
  * Node's own compile cache (module.enableCompileCache) would cache every module of the program too,
  * new versions included.
  *
@@ -95,19 +96,35 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   if (build === undefined) return undefined;
   const stamp = `${HASH_NAME}:${build}:${process.version}:${process.arch}`;
   const name = file.replace(/^.*[\\/]/, "").replace(/\.cjs$/, "");
-  const cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
+  const source = `(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`;
+  const compile = (cachedData: Buffer | undefined): Vm.Script =>
+    new vm.Script(source, {
+      // Stack frames (report.ts, in-place updates' owners) see hotload's code in its own folder.
+      filename: url.href,
+      cachedData,
+      // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
+    });
+  let cacheFile = new URL(`${name}-${process.version}-${process.arch}.bin`, cacheDir);
   const { data: cached, damaged } = readCache(cacheFile, stamp);
-  const script = new vm.Script(`(function (${WRAPPER.join(", ")}) {"use strict";${code}\n})`, {
-    // Stack frames (report.ts, in-place updates' owners) see hotload's code in its own folder.
-    filename: url.href,
-    cachedData: cached,
-    // No importModuleDynamically: the script has no import() of its own (see dynamic-import.ts).
-  });
-  const rejected = script.cachedDataRejected === true;
-  debug(
-    `${name}: ${damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : rejected ? "rejected by V8, compiled" : "used"}`,
-  );
-  if (cached === undefined || rejected) setTimeout(() => writeCache(cacheFile, stamp, script), WRITE_AFTER_MS).unref();
+  let script = compile(cached);
+  let state = damaged ? "damaged (checksum), compiled" : cached === undefined ? "none yet" : "used";
+  if (cached !== undefined && script.cachedDataRejected === true) {
+    // V8 takes a cache only under the V8 flags it was made with (--expose-gc, --stack-size, ...).
+    // A start under other flags than the one that wrote this file keeps a cache of its own next to
+    // it, instead of writing over it: programs started both ways would each compile at every start.
+    cacheFile = new URL(`${name}-${process.version}-${process.arch}-${flagsKey()}.bin`, cacheDir);
+    const own = readCache(cacheFile, stamp);
+    if (own.data !== undefined) script = compile(own.data);
+    state =
+      own.data !== undefined && script.cachedDataRejected !== true
+        ? "used (this start's flags)"
+        : own.damaged
+          ? "damaged (checksum), compiled"
+          : "rejected by V8, compiled";
+  }
+  debug(`${name}: ${state}`);
+  const target = cacheFile;
+  if (!state.startsWith("used")) setTimeout(() => writeCache(target, stamp, script), WRITE_AFTER_MS).unref();
   // Builtins straight from Node, and createRequire() (~1.5 M instructions) only for a package.
   let requireHere: NodeJS.Require | undefined;
   const require = (specifier: string): unknown =>
@@ -119,6 +136,17 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href, importFromLoader);
   return module.exports;
+}
+
+/**
+ * Names the flags this process started with (its own and NODE_OPTIONS): 8 hex digits of their FNV-1a
+ * hash. Only for a start whose flags V8 found different from those of the cache's writer.
+ */
+function flagsKey(): string {
+  const flags = `${process.execArgv.join("\0")}\0${process.env["NODE_OPTIONS"] ?? ""}`;
+  let hash = 0x811c9dc5;
+  for (let at = 0; at < flags.length; at++) hash = Math.imul(hash ^ flags.charCodeAt(at), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
 /**

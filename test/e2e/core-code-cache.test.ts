@@ -49,8 +49,14 @@ const CACHE_FILES = ["engine", "first-load-edit", "hooks", "inplace"].map((name)
  * log says them (undefined: no cache line at all), waits for the caches that should be written
  * to be written, stops.
  */
-async function runOnce(dir: string, states: States | undefined, round: number, env: Record<string, string> = {}): Promise<void> {
-  const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
+async function runOnce(
+  dir: string,
+  states: States | undefined,
+  round: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<void> {
+  const run = spawnHot(join(dir, "main.mjs"), { env: { HOTLOAD_LOG: "debug", ...env }, nodeArgs });
   await run.waitForLine("main ready");
   const since = run.mark();
   edit(join(dir, "dep.mjs"), `export const value = "dep v${round}${"!".repeat(round)}";\n`);
@@ -60,7 +66,8 @@ async function runOnce(dir: string, states: States | undefined, round: number, e
   else {
     for (const [name, state] of Object.entries(states)) {
       assert.ok(lines.includes(`[hotload] code cache: ${name}: ${state}`), `expected ${name}: ${state} in:\n${run.output()}`);
-      if (state !== "used") await run.waitForLine(new RegExp(`code cache: written to .*${name}-v[\\d.]+-\\w+\\.bin$`), 10_000);
+      if (!state.startsWith("used"))
+        await run.waitForLine(new RegExp(`code cache: written to .*${name}-v[\\d.]+-\\w+(?:-[0-9a-f]{8})?\\.bin$`), 10_000);
     }
   }
   run.child.kill();
@@ -155,5 +162,19 @@ describe("the code cache", { concurrency: true }, () => {
     rmSync(cache, { recursive: true });
     await runOnce(dir, undefined, 5, { HOTLOAD_CODE_CACHE: "0", ...env });
     assert.ok(!existsSync(cache));
+  });
+
+  test("a start under other V8 flags keeps a cache of its own next to the first one: started either way, a program runs from a cache", async () => {
+    const { dir, cache, env } = fixtureWithOwnPackage();
+    await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
+    const written = readFileSync(join(cache, CACHE_FILES[2]!));
+    // --expose-gc is one of the flags V8 takes a cache under only when they match.
+    await runOnce(dir, { hooks: "rejected by V8, compiled", inplace: "rejected by V8, compiled" }, 3, env, ["--expose-gc"]);
+    await runOnce(dir, { hooks: "used (this start's flags)", inplace: "used (this start's flags)" }, 4, env, ["--expose-gc"]);
+    await runOnce(dir, { hooks: "used", inplace: "used" }, 5, env);
+    assert.deepEqual(readFileSync(join(cache, CACHE_FILES[2]!)), written, "the first start's cache was written over");
+    const own = readdirSync(cache).filter((file) => /^hooks-v[\d.]+-\w+-[0-9a-f]{8}\.bin$/.test(file));
+    assert.equal(own.length, 1, readdirSync(cache).join(", "));
+    assert.ok(whole(readFileSync(join(cache, own[0]!))));
   });
 });
