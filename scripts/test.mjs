@@ -14,6 +14,7 @@
 //   npm run test:unit (test:e2e, test:stress)    # one suite: --suite=unit (e2e, stress)
 //   CI=true npm test                             # everything, as CI runs it (with the format check)
 // Own options: --no-build (skip the build), --no-bench (skip the bench smoke test of a CI run),
+// --no-format (skip the format check of a CI run),
 // --suite=<unit|e2e|stress> (only that suite of dist/test; repeatable).
 //
 // Runs on any Node from 20 on: when the running Node is outside package.json's
@@ -158,7 +159,7 @@ async function main(argv) {
   process.env.XDG_CACHE_HOME = path.join(path.dirname(failuresFile), "cache");
   // The format check (CI runs only) runs beside the tests after the unit suite: it keeps one
   // core busy for 8 to 13 s, and the e2e files mostly wait.
-  const checkFormat = CI && !opts.files.length && !opts.nodeArgs.length;
+  const checkFormat = CI && opts.format && !opts.files.length && !opts.nodeArgs.length;
   let format;
   for (const pass of passes) {
     if (checkFormat && !pass.shared) format ??= formatCheck();
@@ -244,12 +245,13 @@ async function main(argv) {
 }
 
 function parseArgs(argv) {
-  const opts = { build: true, bench: true, files: [], nodeArgs: [], suites: [] };
+  const opts = { build: true, bench: true, format: true, files: [], nodeArgs: [], suites: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") continue;
     if (a === "--no-build") opts.build = false;
     else if (a === "--no-bench") opts.bench = false;
+    else if (a === "--no-format") opts.format = false;
     else if (a.startsWith("--suite=")) {
       const suite = a.slice("--suite=".length);
       if (!SUITES.includes(suite)) return { error: `--suite takes one of ${SUITES.join(", ")}, not ${JSON.stringify(suite)}` };
