@@ -7,12 +7,13 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileOf, Scope } from "../src/engine/modules/scope.js";
 import { followPrimary, holdSockets } from "./sockets.js";
-import { connectSupervisor, fileReporter } from "./link.js";
+import { connectSupervisor, fileReporter, reportStopSignals } from "./link.js";
 
 const link = connectSupervisor();
 if (!link) followPrimary();
 if (link) {
   holdSockets(link, link.held);
+  reportStopSignals(link);
   const notifier = link.notifier;
   const scope = Scope.fromEnv(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
   const report = fileReporter(notifier);

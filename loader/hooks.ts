@@ -16,7 +16,7 @@ import { later } from "../src/shared/later.js";
 import { dynamicImport } from "../src/shared/dynamic-import.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
-import { connectSupervisor, fileReporter } from "./link.js";
+import { connectSupervisor, fileReporter, reportStopSignals } from "./link.js";
 import { LazyEngine } from "./lazy-engine.js";
 import type * as Engine from "./engine.js";
 import type { EnvFileLoad } from "../src/watch/env-files.js";
@@ -50,6 +50,7 @@ if (supervisor) {
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
 if (supervisor) inPlace?.installServers();
+if (link) reportStopSignals(link);
 // What the program passes to process.loadEnvFile() before the engine loads, which tells of a
 // change to those files (watch/env-files.ts); the command restarts on them itself.
 const envFileLoads = link ? undefined : recordEnvFileLoads();

@@ -104,6 +104,24 @@ export function connectSupervisor(): SupervisorLink | undefined {
 }
 
 /**
+ * Tells the supervisor of each SIGINT and SIGTERM Node delivers to the program (which listens for
+ * it): one from a terminal's Ctrl-C or sent to a process group reached the program directly, and
+ * the supervisor does not pass its own on (src/command/run.ts). A program that does not listen is
+ * ended by the signal, which the supervisor sees. Wraps `process.emit` as it is when called:
+ * call it before the program runs (Node binds a signal's delivery to `process.emit` when the signal
+ * is first listened to) and after in-place updates' own wrapper (src/inplace/signals.ts), which it
+ * calls.
+ */
+export function reportStopSignals(link: SupervisorLink): void {
+  const emit = process.emit;
+  process.emit = function (this: unknown, event: string | symbol) {
+    if (event === "SIGINT" || event === "SIGTERM") link.send({ hotload: "signal", signal: event });
+    // `arguments` as they are: no array made on a path every event of `process` takes.
+    return Reflect.apply(emit, this, arguments) as boolean;
+  } as typeof process.emit;
+}
+
+/**
  * Collects loaded files and reports them in batches (one message per turn of the event loop), and
  * whatever is pending when the process exits: a program that crashes at once still tells the
  * supervisor which files to watch for the fix.

@@ -71,7 +71,8 @@ Options:
   --ignore <glob>        never watch matching paths (repeatable)
   --poll[=<ms>]          poll files for changes (default every 100 ms) instead of the OS's file
                          watches: for Docker bind mounts, WSL, network shares
-  --kill-timeout <ms>    how long a stopping app gets before SIGKILL (default 3000)
+  --kill-timeout <ms>    how long a stopping app gets before SIGKILL (default 3000;
+                         see SIGINT, SIGTERM below)
   --watch-after-exit     when the app exits with code 0, wait for a change instead of exiting
   -h, --help             show this help
   -v, --version          show hotload's version
@@ -98,8 +99,10 @@ While running:
   rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
                   through hotload, line by line, and a line \\rs reaches it as rs)
   SIGHUP          restart now
-  SIGINT, SIGTERM passed to the app; hotload ends as the app did (its code,
-                  or by the same signal)
+  SIGINT, SIGTERM passed to the app, once (a terminal's Ctrl-C reaches it
+                  directly); hotload ends as the app did (its code, or by the same
+                  signal). An app that takes the signal gets as long as its shutdown
+                  takes; --kill-timeout after a second one, it is killed
 
 When the app exits by itself: with 0, hotload exits with 0 (unless --watch-after-exit); with
 another code (a crash), hotload says so and starts it again at the next change to a file it had

@@ -64,6 +64,17 @@ const RETIRE_GRACE_MS = 1000;
  */
 export const LISTEN_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a stop the user asked for (SIGINT, SIGTERM to the command) waits for the program to
+ * say that the signal reached it directly before it is passed on (ms). A terminal's Ctrl-C and a
+ * signal to a process group (`kill -- -PGID`, `timeout`, a container's whole cgroup) reach the
+ * program as they reach the command: passed on too, it would arrive twice.
+ */
+const SIGNAL_REPORT_MS = 50;
+
+/** The signals the program's loader reports (loader/link.ts); any other is passed on at once. */
+const REPORTED: ReadonlySet<string> = new Set(["SIGINT", "SIGTERM"]);
+
 /** A running (or finished) program. */
 export class Run {
   readonly child: ChildProcess;
@@ -89,6 +100,10 @@ export class Run {
   #markRetired: (() => void) | undefined;
   readonly #launch: Launch;
   readonly #clock: Clock;
+  /** When the program last said it received each signal (monotonic ms). */
+  readonly #signalled = new Map<string, number>();
+  /** Called at each such report. */
+  readonly #onSignalled = new Set<() => void>();
 
   constructor(spec: LaunchSpec, launch: Launch = processLaunch, clock: Clock = systemClock) {
     this.#launch = launch;
@@ -145,6 +160,38 @@ export class Run {
   /** The retiring program has stopped listening and its connections have ended. */
   retired(): void {
     this.#markRetired?.();
+  }
+
+  /** The program received `signal` and its handler runs (loader/link.ts reports SIGINT and SIGTERM). */
+  signalled(signal: string): void {
+    this.#signalled.set(signal, this.#clock.now());
+    for (const listener of [...this.#onSignalled]) listener();
+  }
+
+  /** Whether the program said it received `signal` at `since` or later. */
+  #tookSince(signal: string, since: number): boolean {
+    return (this.#signalled.get(signal) ?? -Infinity) >= since;
+  }
+
+  /**
+   * Resolves whether the program says it received `signal` at `since` or later, waiting at most
+   * {@link SIGNAL_REPORT_MS} for it to say so, or for its exit (it had no handler: the signal ended it).
+   */
+  #took(signal: string, since: number): Promise<boolean> {
+    if (this.#tookSince(signal, since) || this.exit) return Promise.resolve(this.#tookSince(signal, since));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#clock.clearTimeout(timer);
+        this.#onSignalled.delete(check);
+        resolve(this.#tookSince(signal, since));
+      };
+      const check = (): void => {
+        if (this.#tookSince(signal, since)) done();
+      };
+      const timer = this.#clock.setTimeout(done, SIGNAL_REPORT_MS);
+      this.#onSignalled.add(check);
+      void this.exited.then(done);
+    });
   }
 
   #check(): void {
@@ -218,6 +265,63 @@ export class Run {
     this.#clock.clearTimeout(timer);
     this.#reap();
     return exit;
+  }
+
+  /**
+   * Stops the run for a signal the user sent the command, as that signal would stop the program
+   * under plain node: it gets it once, and as long as its handler takes. A signal that reached the
+   * program directly (its report comes within {@link SIGNAL_REPORT_MS}) is not passed on; one that
+   * did not is sent to the program's tree. The program is SIGKILLed after `killTimeout` ms only
+   * while it shows no sign of taking the signal (its event loop blocked, or a handler of hotload's
+   * wrappers never reached), not once it said it received it. Resolves on exit.
+   */
+  async stopAsked(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void): Promise<Exit> {
+    if (this.exit) return this.exit;
+    this.stopping = true;
+    // A report may come before the command's own handler ran: the program got the signal as early.
+    const asked = this.#clock.now() - 2 * SIGNAL_REPORT_MS;
+    if (!(REPORTED.has(signal) && (await this.#took(signal, asked))) && !this.exit) this.#signal(signal);
+    let timer: Timer | undefined;
+    const taken = (): void => {
+      if (!this.#tookSince(signal, asked)) return;
+      this.#clock.clearTimeout(timer);
+      this.#onSignalled.delete(taken);
+    };
+    if (!this.#tookSince(signal, asked) && !this.exit) {
+      timer = this.#clock.setTimeout(() => {
+        onTimeout();
+        this.kill();
+      }, killTimeout);
+      this.#onSignalled.add(taken);
+    }
+    const exit = await this.exited;
+    this.#clock.clearTimeout(timer);
+    this.#onSignalled.delete(taken);
+    this.#reap();
+    return exit;
+  }
+
+  /**
+   * Another signal from the user while the run is stopping: the program gets it once, as under plain
+   * node (its second Ctrl-C), and from then on has `killTimeout` ms to exit before it is SIGKILLed:
+   * the user insists. One it does not take within {@link SIGNAL_REPORT_MS}, even passed on, finds
+   * it unresponsive: it is SIGKILLed at once.
+   */
+  async askedAgain(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void): Promise<void> {
+    if (this.exit) return;
+    const asked = this.#clock.now();
+    if (!REPORTED.has(signal)) return this.kill();
+    if (!(await this.#took(signal, asked - 2 * SIGNAL_REPORT_MS)) && !this.exit) {
+      this.#signal(signal);
+      if (!(await this.#took(signal, asked)) && !this.exit) return this.kill();
+    }
+    if (this.exit) return;
+    const timer = this.#clock.setTimeout(() => {
+      onTimeout();
+      this.kill();
+    }, killTimeout);
+    await this.exited;
+    this.#clock.clearTimeout(timer);
   }
 
   /** SIGKILLs the program and everything below it, synchronously. */

@@ -171,14 +171,18 @@ export class Supervisor {
   }
 
   /**
-   * Ends the session: forwards `signal` to the app, waits for it to exit (SIGKILL after the kill
-   * timeout), and resolves {@link done} with its code, or with the signal when it died by one (or
-   * was killed at the timeout). A second call stops waiting and kills the app at once.
+   * Ends the session: the app gets `signal` once (passed on unless it reached the app directly, see
+   * {@link Run.stopAsked}), and resolves {@link done} with its code, or with the signal when it died
+   * by one (or was killed, at the kill timeout when it does not take the signal). A second call
+   * gives it that signal too, and kills it after the kill timeout (at once when it does not take it).
    */
   async stop(signal: NodeJS.Signals): Promise<void> {
     const live = [this.#run, this.#next].filter((run): run is Run => run !== undefined && run.exit === undefined);
+    const onTimeout = (): void =>
+      this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`);
     if (this.#phase === "exiting") {
-      for (const run of live) run.kill();
+      // Stopping already: the app gets this one too (its second Ctrl-C), and is killed if it does not exit.
+      await Promise.all(live.map((run) => run.askedAgain(signal, this.#options.killTimeout, onTimeout)));
       return;
     }
     const waiting = this.#phase === "waiting";
@@ -189,7 +193,7 @@ export class Supervisor {
       await this.#end(waiting && this.#lastCode !== undefined ? this.#lastCode : signal);
       return;
     }
-    const [exit] = await Promise.all(live.map((each) => this.#stopRun(each, signal)));
+    const [exit] = await Promise.all(live.map((each) => each.stopAsked(signal, this.#options.killTimeout, onTimeout)));
     await this.#end(exit!.code ?? (run.killed ? signal : (exit!.signal ?? signal)));
   }
 
@@ -311,6 +315,9 @@ export class Supervisor {
         return;
       case "retired":
         run.retired();
+        return;
+      case "signal":
+        run.signalled(message.signal);
         return;
       default:
         message satisfies never;

@@ -71,9 +71,26 @@ interface RetiredMessage {
   readonly hotload: "retired";
 }
 
+/**
+ * The program received SIGINT or SIGTERM (it listens for it: Node delivered it to `process.emit`),
+ * from wherever it came: a terminal or a process group signals the program as it signals the
+ * supervisor, which then does not pass its own on.
+ */
+interface SignalMessage {
+  readonly hotload: "signal";
+  readonly signal: "SIGINT" | "SIGTERM";
+}
+
 /** Every message a child may send. */
 export type ChildMessage =
-  RestartMessage | FilesMessage | ReadyMessage | EvaluatedMessage | ListeningMessage | ReleasedMessage | RetiredMessage;
+  | RestartMessage
+  | FilesMessage
+  | ReadyMessage
+  | EvaluatedMessage
+  | ListeningMessage
+  | ReleasedMessage
+  | RetiredMessage
+  | SignalMessage;
 
 /**
  * The supervisor's first message to a child: `count` sockets follow, one `socket` message each,
@@ -123,7 +140,7 @@ export const READY_SLOT = "hotload.ready";
  */
 export const START_SLOT = "hotload.start";
 
-const CHILD_KINDS: ReadonlySet<string> = new Set(["restart", "files", "ready", "evaluated", "listening", "released", "retired"]);
+const CHILD_KINDS: ReadonlySet<string> = new Set(["restart", "files", "ready", "evaluated", "listening", "released", "retired", "signal"]);
 const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(["sockets", "socket", "retire", "drop"]);
 
 /** `message` as it travels on the link. */

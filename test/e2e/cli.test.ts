@@ -135,15 +135,42 @@ test("the command ends as its program ends under plain node: by the signal that 
   );
 });
 
-test("an app that ignores SIGTERM is killed after --kill-timeout", async () => {
+test("an app that takes SIGTERM gets as long as its handler takes; one that ignores it is killed --kill-timeout after a second SIGTERM", async () => {
   const dir = copyFixture("cli-signals");
+  // A drain longer than the kill timeout: plain node waits for it, so does the command.
+  const slow = hotload(dir, ["--kill-timeout", "300", "app.mjs", "slow", "1200"]);
   // Long enough for a loaded machine to run the app's handler before the kill.
   const run = hotload(dir, ["--kill-timeout", "1500", "app.mjs", "ignore"]);
-  await run.waitForLine(/^started pid=\d+ mode=ignore$/);
+  await Promise.all([slow.waitForLine(/^started pid=\d+ mode=slow$/), run.waitForLine(/^started pid=\d+ mode=ignore$/)]);
+  slow.child.kill("SIGTERM");
   run.child.kill("SIGTERM");
   await run.waitForLine("ignoring SIGTERM");
+  assert.equal(await slow.exited, 1, slow.output());
+  assert.ok(!slow.output().includes("killing it"), slow.output());
+  assert.ok(!run.output().includes("killing it"), run.output());
+  const since = run.mark();
+  run.child.kill("SIGTERM");
+  await run.waitForLine("ignoring SIGTERM", 10_000, since);
   await run.waitForLine(/^\[hotload\] \.\/app\.mjs did not exit within 1500 ms of SIGTERM: killing it$/);
   assert.equal(await run.exited, "SIGTERM");
+});
+
+test("a signal to the whole process group (a terminal's Ctrl-C, `kill -- -PGID`) reaches the app once, as under plain node", async () => {
+  const dir = copyFixture("cli-signals");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const runs = [
+      stopAfter(spawnCommand(process.execPath, ["app.mjs", "slow", "300"], { cwd: dir, detached: true })),
+      hotload(dir, ["app.mjs", "slow", "300"], { detached: true }),
+    ];
+    await Promise.all(runs.map((run) => run.waitForLine(/^started pid=\d+ mode=slow$/)));
+    for (const run of runs) process.kill(-run.child.pid!, signal);
+    const [plain, command] = await Promise.all(runs.map((run) => run.exited));
+    assert.equal(plain, 1, runs[0]!.output());
+    assert.equal(command, 1, runs[1]!.output());
+    const got = (run: Running): string[] => run.lines.filter((line) => line.startsWith("got "));
+    assert.deepEqual(got(runs[1]!), got(runs[0]!), runs[1]!.output());
+    assert.deepEqual(got(runs[1]!), [`got ${signal} #1`]);
+  }
 });
 
 test("an app that finishes with 0 ends the command with 0", async () => {

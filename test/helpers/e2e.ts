@@ -85,6 +85,8 @@ export interface SpawnOptions {
   ipc?: boolean;
   /** Give the child a stdin pipe instead of ignoring stdin. */
   stdin?: boolean;
+  /** Start the child in a process group of its own (`kill(-pid)` then signals all of it, as a terminal's Ctrl-C does). */
+  detached?: boolean;
 }
 
 /** Runs `node --import hotload <entry>` in `cwd`, with the current Node binary. */
@@ -107,7 +109,7 @@ function start(command: string, argv: string[], cwd: string, options: SpawnOptio
   delete env["NODE_OPTIONS"];
   const stdio: ("pipe" | "ignore" | "ipc")[] = [options.stdin ? "pipe" : "ignore", "pipe", "pipe"];
   if (options.ipc) stdio.push("ipc");
-  const child = spawn(command, argv, { cwd, env, stdio });
+  const child = spawn(command, argv, { cwd, env, stdio, detached: options.detached === true });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const feed = (stream: NodeJS.ReadableStream | null): void => {

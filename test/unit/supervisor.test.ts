@@ -30,6 +30,8 @@ function fileAt(name: string, at: number): string {
 
 const HOUR = 3_600_000;
 const KILL_TIMEOUT = 5000;
+/** How long a stop the user asked for waits for the app's own report of the signal (src/command/run.ts). */
+const SIGNAL_REPORT_MS = 50;
 
 function setup(extra: Partial<SupervisorOptions> = {}) {
   const processes = new FakeProcesses();
@@ -409,13 +411,15 @@ describe("the command's own watches", () => {
 });
 
 describe("how the command ends", () => {
-  test("a signal is forwarded to the app, and the command ends with the app's code", async () => {
+  test("a signal is forwarded to the app unless it says it got it too, and the command ends with the app's code", async () => {
     const app = setup();
     await app.start();
     const child = app.processes.child(0);
     child.ignores.add("SIGTERM");
     void app.supervisor.stop("SIGTERM");
-    await app.clock.advance();
+    await app.clock.advance(SIGNAL_REPORT_MS - 1);
+    assert.deepEqual(child.signals, [], "passed on before the app could say it got it");
+    await app.clock.advance(1);
     assert.deepEqual(child.signals, ["SIGTERM"]);
     child.exit(3);
     await app.clock.advance();
@@ -425,30 +429,87 @@ describe("how the command ends", () => {
   test("an app killed by the forwarded signal ends the command by that signal (as plain node ends)", async () => {
     const app = setup();
     await app.start();
-    await app.supervisor.stop("SIGTERM");
-    await app.clock.advance();
+    const stopping = app.supervisor.stop("SIGTERM");
+    await app.clock.advance(SIGNAL_REPORT_MS);
+    await stopping;
     assert.equal(app.code(), "SIGTERM");
   });
 
-  test("an app that ignores the signal is SIGKILLed after the kill timeout; a second signal kills it at once", async () => {
+  test("an app that does not take the signal is SIGKILLed after the kill timeout; a second signal it does not take kills it at once", async () => {
     const app = setup();
     await app.start();
     const child = app.processes.child(0);
     child.ignores.add("SIGINT");
     void app.supervisor.stop("SIGINT");
-    await app.clock.advance(KILL_TIMEOUT);
+    await app.clock.advance(SIGNAL_REPORT_MS + KILL_TIMEOUT - 1);
+    assert.deepEqual(child.signals, ["SIGINT"]);
+    await app.clock.advance(1);
     assert.deepEqual(child.signals, ["SIGINT", "SIGKILL"]);
+    assert.ok(
+      app.lines.some((line) => /^warn: .*app\.mjs did not exit within 5000 ms of SIGINT: killing it$/.test(line)),
+      app.lines.join("\n"),
+    );
     assert.equal(app.code(), "SIGINT");
 
     const again = setup();
     await again.start();
     again.processes.child(0).ignores.add("SIGINT");
     void again.supervisor.stop("SIGINT");
-    await again.clock.advance();
+    await again.clock.advance(SIGNAL_REPORT_MS);
     void again.supervisor.stop("SIGINT");
-    await again.clock.advance();
-    assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGKILL"]);
+    await again.clock.advance(2 * SIGNAL_REPORT_MS);
+    assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGINT", "SIGKILL"]);
     assert.equal(again.code(), "SIGINT");
+  });
+
+  test("a signal that reached the app itself (a terminal's Ctrl-C, a process group's) is not passed on, and its handler takes as long as it takes", async () => {
+    const app = setup();
+    await app.start();
+    const child = app.processes.child(0);
+    child.ignores.add("SIGINT");
+    // The app's loader says so as the command's own handler runs, or just before.
+    child.say({ hotload: "signal", signal: "SIGINT" });
+    await app.clock.advance(10);
+    void app.supervisor.stop("SIGINT");
+    await app.clock.advance(10 * KILL_TIMEOUT);
+    assert.deepEqual(child.signals, []);
+    // Its second Ctrl-C: it gets that one from the terminal too, and then has the kill timeout to exit.
+    void app.supervisor.stop("SIGINT");
+    child.say({ hotload: "signal", signal: "SIGINT" });
+    await app.clock.advance(KILL_TIMEOUT - 1);
+    assert.deepEqual(child.signals, []);
+    child.exit(9);
+    await app.clock.advance();
+    assert.equal(app.code(), 9);
+
+    const stuck = setup();
+    await stuck.start();
+    const ignoring = stuck.processes.child(0);
+    ignoring.ignores.add("SIGINT");
+    ignoring.say({ hotload: "signal", signal: "SIGINT" });
+    void stuck.supervisor.stop("SIGINT");
+    await stuck.clock.advance(10 * KILL_TIMEOUT);
+    void stuck.supervisor.stop("SIGINT");
+    ignoring.say({ hotload: "signal", signal: "SIGINT" });
+    await stuck.clock.advance(KILL_TIMEOUT);
+    assert.deepEqual(ignoring.signals, ["SIGKILL"]);
+    assert.equal(stuck.code(), "SIGINT");
+  });
+
+  test("an app that says it received the signal passed on is not killed at the kill timeout", async () => {
+    const app = setup();
+    await app.start();
+    const child = app.processes.child(0);
+    child.ignores.add("SIGTERM");
+    void app.supervisor.stop("SIGTERM");
+    await app.clock.advance(SIGNAL_REPORT_MS);
+    assert.deepEqual(child.signals, ["SIGTERM"]);
+    child.say({ hotload: "signal", signal: "SIGTERM" });
+    await app.clock.advance(10 * KILL_TIMEOUT);
+    assert.deepEqual(child.signals, ["SIGTERM"]);
+    child.exit(0);
+    await app.clock.advance();
+    assert.equal(app.code(), 0);
   });
 
   test("the signal reaches the processes the app started too, and those still there once it exited are SIGKILLed", async () => {
@@ -460,7 +521,9 @@ describe("how the command ends", () => {
       [5002, []],
     ]);
     app.processes.helpers.set(child.pid, helpers);
-    await app.supervisor.stop("SIGTERM");
+    const stopping = app.supervisor.stop("SIGTERM");
+    await app.clock.advance(SIGNAL_REPORT_MS);
+    await stopping;
     assert.deepEqual(child.signals, ["SIGTERM"]);
     assert.deepEqual(
       [...helpers.values()],
@@ -475,7 +538,9 @@ describe("how the command ends", () => {
     const app = setup();
     await app.start();
     await app.rs();
-    await app.supervisor.stop("SIGTERM");
+    const stopping = app.supervisor.stop("SIGTERM");
+    await app.clock.advance(SIGNAL_REPORT_MS);
+    await stopping;
     assert.deepEqual(
       app.processes.children.map((child) => child.signals),
       [["SIGTERM"], ["SIGTERM"]],
