@@ -380,7 +380,8 @@ export class Run {
 function spawnLinked(spec: LaunchSpec): ChildProcess {
   const child = new ChildProcess();
   const dashed = spec.entry.startsWith("-") ? ["--"] : [];
-  const args = [process.execPath, ...spec.execArgv, ...dashed, spec.entry, ...spec.appArgs];
+  // argv[0] as the command got it (`node` when typed so): the program's process.argv0 and title.
+  const args = [process.argv0, ...spec.execArgv, ...dashed, spec.entry, ...spec.appArgs];
   const envPairs = Object.entries(spec.env)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => `${name}=${value}`);

@@ -52,12 +52,13 @@ async function answered(loads: readonly Load[], more: number): Promise<void> {
   while (total() < target) await new Promise((wake) => setTimeout(wake, 5));
 }
 
-test("the program sees plain node: cluster.isPrimary, no process.send, connected, disconnect or channel, its node options untouched, no variable but README's", async () => {
+test("the program sees plain node: cluster.isPrimary, no process.send, connected, disconnect or channel, its argv0 and title, its node options untouched, no variable but README's", async () => {
   const dir = copyFixture("cli-sockets");
   const env = { PORT: "0" };
-  const run = hotload(dir, ["--enable-source-maps", "app.mjs"], { env });
+  // Both typed as `node …` in a shell, which sets argv[0] so: the program's process.argv0 and title.
+  const run = hotload(dir, ["--enable-source-maps", "app.mjs"], { env, argv0: "node" });
   const underCommand = viewOf(await run.waitForLine(/^view /));
-  const plain = stopAfter(spawnCommand(process.execPath, ["--enable-source-maps", "app.mjs"], { cwd: dir, env }));
+  const plain = stopAfter(spawnCommand(process.execPath, ["--enable-source-maps", "app.mjs"], { cwd: dir, env, argv0: "node" }));
   const underNode = viewOf(await plain.waitForLine(/^view /));
   const { execArgv, env: keys, ...rest } = underCommand;
   const { execArgv: plainExecArgv, env: plainKeys, ...plainRest } = underNode;
@@ -69,6 +70,8 @@ test("the program sees plain node: cluster.isPrimary, no process.send, connected
     send: "undefined",
     disconnect: "undefined",
     channel: "undefined",
+    argv0: "node",
+    title: "node",
   });
   // The command's only option of its own is the loader, after the user's.
   assert.deepEqual((execArgv as string[]).slice(0, -2), plainExecArgv);

@@ -85,6 +85,8 @@ export interface SpawnOptions {
   ipc?: boolean;
   /** Give the child a stdin pipe instead of ignoring stdin. */
   stdin?: boolean;
+  /** The child's argv[0] (its process.argv0), as a shell sets it to what was typed; default: the command's path. */
+  argv0?: string;
   /** Start the child in a process group of its own (`kill(-pid)` then signals all of it, as a terminal's Ctrl-C does). */
   detached?: boolean;
 }
@@ -109,7 +111,13 @@ function start(command: string, argv: string[], cwd: string, options: SpawnOptio
   delete env["NODE_OPTIONS"];
   const stdio: ("pipe" | "ignore" | "ipc")[] = [options.stdin ? "pipe" : "ignore", "pipe", "pipe"];
   if (options.ipc) stdio.push("ipc");
-  const child = spawn(command, argv, { cwd, env, stdio, detached: options.detached === true });
+  const child = spawn(command, argv, {
+    cwd,
+    env,
+    stdio,
+    detached: options.detached === true,
+    ...(options.argv0 ? { argv0: options.argv0 } : {}),
+  });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const feed = (stream: NodeJS.ReadableStream | null): void => {
