@@ -88,7 +88,8 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
  * it gets from `dep` as it evaluates: at its top level (not in a function it defines), it calls a
  * method of a binding it imports from `dep` with a function among the arguments (`app.get("/", …)`,
  * `app.use(routes)`, `app.listen(port, () => …)`), or assigns to a property of one
- * (`app.locals.title = …`); statically imported or bound to a `require()`. Calls that only use the
+ * (`app.locals.title = …`, `state.count += 1`, `state.count++`); statically imported or bound to a
+ * `require()`. Calls that only use the
  * binding (`pool.query(sql)`, `await db.migrate()`) do not count, nor listener methods (`on`,
  * `once`…), whose listeners in-place updates retire by themselves (inplace/resources.ts).
  */
@@ -116,10 +117,10 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
   const evaluated = evaluatedCode(text);
   const names = locals.map((name) => name.replace(/\$/g, "\\$")).join("|");
   for (const match of text.matchAll(
-    new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|=(?![=>]))`, "g"),
+    new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|${ASSIGNS})`, "g"),
   )) {
     if (evaluated[match.index] !== 1) continue;
-    if (match[2] === "=") return true;
+    if (match[2] !== "(") return true;
     if (LISTENER_METHODS.has(match[1] ?? "")) continue;
     const args = argumentsAt(text, match.index + match[0].length - 1);
     if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word)))
@@ -127,6 +128,9 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
   }
   return false;
 }
+
+/** After a property: an assignment (`=`, `+=`, `??=`…, not `==` or `=>`), or an update (`count++`). */
+const ASSIGNS = String.raw`(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--`;
 
 /** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */
 const LISTENER_METHODS: ReadonlySet<string> = new Set([
