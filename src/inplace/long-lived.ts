@@ -10,12 +10,14 @@
  *   old version's listeners (a restart would not run its `rl.on("close")` either);
  * - the worker threads it started are terminated, likewise without their 'exit' listeners;
  * - the uncaught exception capture callback it set is unset (it can be set only once).
- * - the promise timers of `node:timers/promises` it started stop (promise-timers.ts).
+ * - the promise timers of `node:timers/promises` it started stop (promise-timers.ts);
+ * - what it subscribed to a diagnostics channel is unsubscribed once the new version runs.
  *
  * Each is wrapped only once the program reaches it (stdin when first read, the others with their
  * builtin), so a program that never uses them pays nothing. What a package opens is the
  * package's (a worker pool), and what in-flight work opens finishes (see in-flight.ts).
  */
+import type { Channel, ChannelListener } from "node:diagnostics_channel";
 import type { EventEmitter } from "node:events";
 import { syncBuiltinESMExports } from "node:module";
 import type { Interface as ReadlineInterface } from "node:readline";
@@ -29,6 +31,7 @@ const LONG_LIVED_BUILTINS: ReadonlySet<string> = new Set([
   "node:readline/promises",
   "node:timers",
   "node:timers/promises",
+  "node:diagnostics_channel",
 ]);
 
 /** Wraps what a program shares across versions, as the program reaches it. */
@@ -97,6 +100,9 @@ export class LongLived {
     if (url === "node:worker_threads") {
       this.#installed.add(url);
       this.#workerThreads();
+    } else if (url === "node:diagnostics_channel") {
+      this.#installed.add(url);
+      this.#diagnosticsChannel();
     } else if (url.startsWith("node:timers")) {
       this.#installed.add("node:timers").add("node:timers/promises");
       this.#undo.push(wrapPromiseTimers(this.#resources));
@@ -132,6 +138,57 @@ export class LongLived {
       },
     });
     this.#undo.push(() => (threads.Worker = Worker));
+  }
+
+  /**
+   * A channel's `subscribe()`, through `subscribe(name, fn)` of the module or a channel's own method
+   * (Node switches a channel between two classes as it gains and loses subscribers: both are
+   * wrapped). The subscription goes once the new version runs, which subscribes its own: until
+   * then a message reaches the old one, and a failed update leaves it be.
+   */
+  #diagnosticsChannel(): void {
+    const dc = process.getBuiltinModule("node:diagnostics_channel");
+    type Subscribe = (this: Channel, onMessage: ChannelListener) => void;
+    const resources = this.#resources;
+    const opened = (channel: Channel, onMessage: ChannelListener): void => {
+      let subscribed = true;
+      resources.opened({
+        live: () => subscribed,
+        close: () => {
+          subscribed = false;
+          channel.unsubscribe(onMessage);
+        },
+        atCommit: true,
+      });
+    };
+    // The module's subscribe(name, fn) calls the channel's: recorded once, with the program's frame
+    // right above it (the owner is whoever calls through node:events only).
+    let inModule = false;
+    const probe = dc.channel(Symbol("hotload.probe"));
+    const inactive = Object.getPrototypeOf(probe) as { subscribe: Subscribe };
+    const nothing = (): void => undefined;
+    probe.subscribe(nothing);
+    const active = Object.getPrototypeOf(probe) as { subscribe: Subscribe };
+    probe.unsubscribe(nothing);
+    for (const prototype of new Set([inactive, active])) {
+      const subscribe = prototype.subscribe;
+      prototype.subscribe = function (onMessage) {
+        Reflect.apply(subscribe, this, [onMessage]);
+        if (!inModule) opened(this, onMessage);
+      };
+      this.#undo.push(() => (prototype.subscribe = subscribe));
+    }
+    const subscribe = dc.subscribe;
+    dc.subscribe = function (this: unknown, name: string | symbol, onMessage: ChannelListener) {
+      inModule = true;
+      try {
+        Reflect.apply(subscribe, this, [name, onMessage]);
+      } finally {
+        inModule = false;
+      }
+      opened(dc.channel(name), onMessage);
+    } as typeof subscribe;
+    this.#undo.push(() => (dc.subscribe = subscribe));
   }
 
   #readline(url: string): void {

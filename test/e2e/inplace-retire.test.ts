@@ -244,3 +244,34 @@ test("a readline bot made with new Interface(): after two saves each line is hea
   );
   assert.deepEqual(heard, ["b3xy heard hello"]);
 });
+
+test("diagnostics channel subscribers (subscribe(name, fn), channel.subscribe(fn)): after two saves each message is heard once, by the new code", async () => {
+  const dir = fixture();
+  const entry = join(dir, "emitters", "channel.mjs");
+  const run = spawnHot(entry, { stdin: true });
+  await run.waitForLine("channel c1 ready");
+  for (const [from, to] of [
+    ["c1", "c2x"],
+    ["c2x", "c3xy"],
+  ] as const) {
+    const since = run.mark();
+    edit(entry, (old) => old.replace(`"${from}"`, `"${to}"`));
+    await run.waitForLine(`channel ${to} ready`, 10_000, since);
+  }
+  const since = run.mark();
+  run.child.stdin!.write("hello\nsync\n");
+  await run.waitForLine(/ heard sync$/, 10_000, since);
+  const hello = (line: string): boolean => / (heard|saw) hello$/.test(line);
+  const heard = run.lines.slice(since).filter(hello);
+  run.child.stdin!.end();
+  assert.equal(await run.exited, 0);
+
+  const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry), stdin: true });
+  await restart.waitForLine("channel c3xy ready");
+  restart.child.stdin!.write("hello\nsync\n");
+  await restart.waitForLine(/ heard sync$/);
+  restart.child.stdin!.end();
+  assert.equal(await restart.exited, 0);
+  assert.deepEqual(heard, restart.lines.filter(hello));
+  assert.deepEqual(heard, ["c3xy heard hello", "c3xy saw hello"]);
+});
