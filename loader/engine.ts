@@ -22,7 +22,15 @@ export interface EngineParts {
 /** Makes the runtime of this process. */
 export function startEngine({ scope, link, notifier, inPlace, envFileLoads }: EngineParts): Runtime {
   const runtime = new Runtime(scope, { notifier, inPlace });
-  if (inPlace) runtime.onUpdate((result) => inPlace.settled(result) && runtime.halfUpdated(result));
+  if (inPlace)
+    runtime.onUpdate((result) => {
+      const released = inPlace.settled(result);
+      if (released === "half") runtime.halfUpdated(result);
+      // Under the command, new code that failed as it ran again in this process may run in a fresh
+      // one (a property defined once, a name registered once, a relative chdir): a restart tries it,
+      // and the previous version keeps serving if that fails too.
+      else if (released === "restored" && notifier) runtime.threwInPlace(result);
+    });
   link?.onRetire(() => runtime.retire());
   // The command restarts on a change to an environment file; without it, one line says a restart is needed.
   const loaded = envFileLoads?.stop();

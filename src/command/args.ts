@@ -58,8 +58,9 @@ export const USAGE: string = `Usage: hotload [options] [node options] <entry> [a
 Runs \`node [node options] --import hotload <entry> [app arguments]\` and keeps it running:
 changes are applied in place: what a module accepts (import.meta.hot), and a change that reaches
 an entry with no hot code (the chain up to it runs again in the same process, its servers handed
-over). A declined change, invalidate() reaching the entry, or an in-place update that throws
-and cannot be rolled back whole restarts the process, in milliseconds.
+over). A declined change, invalidate() reaching the entry, or an in-place update whose new
+code throws as it runs (rolled back, then tried in a fresh process) restarts the process, in
+milliseconds.
 
 Options:
   --no-hot               plain restart on change: every change to a loaded file restarts

@@ -42,6 +42,8 @@ export function describe(cause: RestartCause): string {
           return `${displayPath(file)} called invalidate() and it came back round an import cycle`;
         case "in-place-failed":
           return `the in-place update of ${displayPath(file)} failed`;
+        case "in-place-threw":
+          return `the new code of ${displayPath(file)} failed as it ran again in place: a fresh process tries it`;
         case "in-place-refused":
           return `${displayPath(file)} changed, and what its old version started (child processes) cannot be retired in place`;
         default:

@@ -365,6 +365,11 @@ export class Runtime implements HotHost, RuntimeSlot {
     this.#reporter.inPlaceFailed(result.files[0] ?? "", result.reevaluated);
   }
 
+  /** The new code of an in-place update failed as it ran, and the old versions run on: the command may restart. */
+  threwInPlace(result: UpdateResult): void {
+    this.#reporter.threwInPlace(result.files[0] ?? "", result.reevaluated);
+  }
+
   /** Calls `listener` after every settled update; returns the unsubscribe function. */
   onUpdate(listener: (result: UpdateResult) => void): () => void {
     return this.#events.onUpdate(listener);

@@ -233,11 +233,13 @@ export class InPlace {
   }
 
   /**
-   * After every settled update (the runtime's onUpdate). True when the update failed and the old
-   * versions could not get back all they had: the process is half of each version.
+   * After every settled update (the runtime's onUpdate): what became of the versions it released,
+   * if it released any. `restored`: the new code failed as it ran (a throw at its top level, a
+   * handler), and the old versions got back all they had; `half`: they could not, the process is
+   * half of each version.
    */
-  settled(result: UpdateResult): boolean {
-    if (this.#released.size === 0) return false;
+  settled(result: UpdateResult): "updated" | "restored" | "half" | undefined {
+    if (this.#released.size === 0) return undefined;
     const released = [...this.#released];
     this.#released.clear();
     this.#evaluating(false);
@@ -251,17 +253,17 @@ export class InPlace {
     this.#processListeners.settled(updated);
     if (updated) {
       this.#handover.settle();
-      return false;
+      return "updated";
     }
     // The new versions did not run, and the old ones got back what they had: nothing to say
     // beyond the failure itself (their servers stay retired until a new version takes them over).
     if (restored) {
       log.debug(`in place: the previous version of ${released.map((id) => log.displayPath(fileOf(id))).join(", ")} runs on`);
-      return false;
+      return "restored";
     }
     // A dispose handler ran, or a readline interface or worker was closed: the process is half of
     // each version (the runtime's reporter says so, or asks the command for a restart).
-    return true;
+    return "half";
   }
 }
 

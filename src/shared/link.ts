@@ -26,7 +26,8 @@ export interface RestartMessage {
   /** Why: nothing accepted the change, a module declined it, `invalidate()` reached the entry,
    * `invalidate()` came back round an import cycle, an in-place update failed after the old
    * versions were stopped, or one was refused (the old version started child processes). */
-  readonly reason: "unaccepted" | "declined" | "invalidated" | "invalidation-cycle" | "in-place-failed" | "in-place-refused";
+  readonly reason:
+    "unaccepted" | "declined" | "invalidated" | "invalidation-cycle" | "in-place-failed" | "in-place-threw" | "in-place-refused";
   /** Absolute path of the file whose change could not be applied. */
   readonly file: string;
   /** Absolute paths from the changed file up to the module that stopped propagation. */
@@ -83,14 +84,7 @@ interface SignalMessage {
 
 /** Every message a child may send. */
 export type ChildMessage =
-  | RestartMessage
-  | FilesMessage
-  | ReadyMessage
-  | EvaluatedMessage
-  | ListeningMessage
-  | ReleasedMessage
-  | RetiredMessage
-  | SignalMessage;
+  RestartMessage | FilesMessage | ReadyMessage | EvaluatedMessage | ListeningMessage | ReleasedMessage | RetiredMessage | SignalMessage;
 
 /**
  * The supervisor's first message to a child: `count` sockets follow, one `socket` message each,

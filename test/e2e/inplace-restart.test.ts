@@ -87,3 +87,20 @@ test("the hotload command restarts the app when an in-place update throws after 
   await run.waitForLine(new RegExp(`^started pid=(?!${first}\\b)\\d+ value=three!!$`), 10_000, since);
   await run.kill("SIGTERM");
 });
+
+test("the hotload command starts a fresh process for new code that failed as it ran again in place, where it runs as after a plain restart", async () => {
+  const dir = copyFixture("inplace-restart");
+  const run = spawnCli(["once.mjs"], { cwd: dir });
+  const first = pidOf(await run.waitForLine(/^once pid=\d+ value=one$/));
+  const since = run.mark();
+  setValue(dir, "two!");
+  await run.waitForLine(/^\[hotload\] .*once\.mjs:6:\d+ TypeError: Cannot redefine property: APP_VALUE — rolled back/, 10_000, since);
+  await run.waitForLine(
+    /^\[hotload\] restart: the new code of \.\/lib\.mjs failed as it ran again in place: a fresh process tries it — new process ready/,
+    10_000,
+    since,
+  );
+  const second = pidOf(await run.waitForLine(/^once pid=\d+ value=two!$/, 10_000, since));
+  assert.notEqual(second, first);
+  await run.kill("SIGTERM");
+});

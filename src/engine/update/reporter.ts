@@ -84,6 +84,14 @@ export class Reporter {
       );
   }
 
+  /**
+   * An in-place update of `file` failed as its new code ran, and the old versions run on (said as
+   * a failure already): under the command, a fresh process tries the new code.
+   */
+  threwInPlace(file: string, chain: readonly string[]): void {
+    this.#notifier?.restartNeeded("in-place-threw", file, chain);
+  }
+
   /** The file of a module is deleted or cannot be read (`what`): said once per module, until it can be read again. */
   missing(file: string, what: string): void {
     this.#log.error(`${file} ${what} — the previous version keeps running`);
