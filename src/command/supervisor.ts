@@ -229,9 +229,12 @@ export class Supervisor {
       if (previous.exit === undefined) {
         // A new version that cannot start never replaces one that works.
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-        const before = this.#options.hot ? this.#effects.watch.snapshot(this.#loaded) : undefined;
+        // New code that failed in place and in a fresh process: the previous version, whole again,
+        // takes the next save in place itself (a restart at that save too would run it twice).
+        const inPlace = cause.kind === "child" && cause.message.reason === "in-place-threw";
+        const before = this.#options.hot && !inPlace ? this.#effects.watch.snapshot(this.#loaded) : undefined;
         this.#effects.log.error(
-          `restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running until the next change`,
+          `restart: ${describe(cause)} — the new process ${how} before it was ready; the previous version keeps running ${inPlace ? "and takes the next save in place" : "until the next change"}`,
         );
         this.#phase = "running";
         if (before) this.#watchLoaded(before);

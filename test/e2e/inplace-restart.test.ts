@@ -104,3 +104,31 @@ test("the hotload command starts a fresh process for new code that failed as it 
   assert.notEqual(second, first);
   await run.kill("SIGTERM");
 });
+
+test("under the hotload command, new code that throws in place and in a fresh process leaves the previous version serving, and it takes the next good save in place", async () => {
+  const dir = copyFixture("inplace-restart");
+  const run = spawnCli(["throws.mjs"], { cwd: dir });
+  const first = pidOf(await run.waitForLine(/^throws pid=\d+ value=one$/));
+  let since = run.mark();
+  setValue(dir, "bad-value");
+  await run.waitForLine(/^\[hotload\] .*throws\.mjs:6:\d+ Error: bad value from lib\.mjs — rolled back/, 10_000, since);
+  await run.waitForLine(
+    /the new process exited with code 1 before it was ready; the previous version keeps running and takes the next save in place$/,
+    10_000,
+    since,
+  );
+  since = run.mark();
+  setValue(dir, "good!");
+  assert.equal(pidOf(await run.waitForLine(/^throws pid=\d+ value=good!$/, 10_000, since)), first);
+  await run.waitForLine(/^\[hotload\] updated \.\/lib\.mjs → \.\/throws\.mjs/, 10_000, since);
+  // A restart at that save too would start a second process with the same code.
+  const settled = run.mark();
+  setValue(dir, "last!!");
+  await run.waitForLine(/^throws pid=\d+ value=last!!$/, 10_000, settled);
+  assert.deepEqual(
+    run.lines.slice(since).filter((line) => /^throws pid=|^\[hotload\] restart:/.test(line)),
+    [`throws pid=${first} value=good!`, `throws pid=${first} value=last!!`],
+    run.output(),
+  );
+  await run.kill("SIGTERM");
+});
