@@ -86,8 +86,9 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
 /**
  * Whether the module whose source is `importerSource` (at `importer`) registers something on what
  * it gets from `dep` as it evaluates: at its top level (not in a function it defines), it calls a
- * method of a binding it imports from `dep` with a function among the arguments (`app.get("/", …)`,
- * `app.use(routes)`, `app.listen(port, () => …)`), or assigns to a property of one
+ * binding it imports from `dep`, or a method of one, with a function, a class or a new object among
+ * the arguments (`app.get("/", …)`, `app.use(routes)`, `app.listen(port, () => …)`,
+ * `register(handler)`, `registry.add(new Handler())`), or assigns to a property of one
  * (`app.locals.title = …`, `state.count += 1`, `state.count++`); statically imported or bound to a
  * `require()`. Calls that only use the
  * binding (`pool.query(sql)`, `await db.migrate()`) do not count, nor listener methods (`on`,
@@ -113,17 +114,24 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
     else if (/^\.{0,2}\//.test(specifier!)) bound.forEach((name) => functions.add(name));
   }
   if (locals.length === 0) return false;
-  for (const declared of text.matchAll(FUNCTION_DECLARED)) functions.add((declared[1] ?? declared[2])!);
+  for (const declared of text.matchAll(FUNCTION_DECLARED)) functions.add((declared[1] ?? declared[2] ?? declared[3])!);
   const evaluated = evaluatedCode(text);
   const names = locals.map((name) => name.replace(/\$/g, "\\$")).join("|");
   for (const match of text.matchAll(
-    new RegExp(`(?<![\\w$.])(?:${names})(?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])+\\s*(\\(|${ASSIGNS})`, "g"),
+    new RegExp(`(?<![\\w$.])(?:${names})((?:\\s*\\??\\.\\s*([\\w$]+)|\\s*\\[[^\\]\\n]*\\])*)\\s*(\\(|${ASSIGNS})`, "g"),
   )) {
     if (evaluated[match.index] !== 1) continue;
-    if (match[2] !== "(") return true;
-    if (LISTENER_METHODS.has(match[1] ?? "")) continue;
+    // The binding itself cannot be assigned (an import): only what it holds.
+    if (match[3] !== "(") {
+      if (match[1] !== "") return true;
+      continue;
+    }
+    if (LISTENER_METHODS.has(match[2] ?? "")) continue;
     const args = argumentsAt(text, match.index + match[0].length - 1);
-    if (/=>|\bfunction\b/.test(args) || [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word)))
+    if (
+      /=>|\bfunction\b|\bclass\b|\bnew\s/.test(args) ||
+      [...args.matchAll(/(?<![\w$.])[\w$]+(?![\w$]*\s*[:(])/g)].some(([word]) => functions.has(word))
+    )
       return true;
   }
   return false;
@@ -145,9 +153,9 @@ const LISTENER_METHODS: ReadonlySet<string> = new Set([
   "emit",
 ]);
 
-/** `function name(`, `const name = (…) =>`, `const name = async function`. */
+/** `function name(`, `class Name`, `const name = (…) =>`, `const name = async function`. */
 const FUNCTION_DECLARED =
-  /(?:\bfunction\s*\*?\s*([\w$]+)\s*\(|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|(?:\([^()]*\)|[\w$]+)\s*=>))/g;
+  /\bfunction\s*\*?\s*([\w$]+)\s*\(|\bclass\s+([\w$]+)|\b(?:const|let|var)\s+([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|class\b|(?:\([^()]*\)|[\w$]+)\s*=>)/g;
 
 /** The text between the `(` at `open` and its `)` (strings inside are skipped roughly). */
 function argumentsAt(text: string, open: number): string {

@@ -49,8 +49,7 @@ function source(version: Version): string {
     exitCode === undefined ? "" : `process.exitCode = ${exitCode};`,
     captures ? `process.setUncaughtExceptionCaptureCallback(() => {});\nconsole.log("capture set by rev ${rev}");` : "",
     catches
-      ? `process.on("uncaughtException", (error) => console.log(\`caught by rev ${rev}: \${error.message}\`));\n` +
-        `onSigusr2(() => { throw new Error("thrown by rev ${rev}"); });`
+      ? `process.on("uncaughtException", (error) => console.log(\`caught by rev ${rev}: \${error.message}\`));\n` + `onSigusr2(${rev});`
       : "",
     handler ? onSigterm : "stop();\nsetInterval(() => {}, 60_000);",
     `console.log(\`ready rev ${rev}: \${process.listenerCount("SIGTERM")} SIGTERM listener(s), exit code \${process.exitCode}\`);`,

@@ -115,6 +115,22 @@ describe("mutatesImport: what an entry registers on the modules it imports as it
     assert.equal(mutates('import { app } from "./app.mjs";\napp.get("/", (req, res) => res.send("home"));\n'), true);
     assert.equal(mutates('import { app } from "./app.mjs";\napp.listen(3000, function () {});\n'), true);
     assert.equal(mutates('import { server as app } from "./app.mjs";\napp.locals.title = "x";\n'), true);
+    for (const registers of [
+      "register(() => {})",
+      "register(function a() {})",
+      "register(handle)",
+      "registry.addObj(new Handler())",
+      "registry.addClass(Handler)",
+      "registry.addClass(class {})",
+      "registry.add(Task)",
+    ])
+      assert.equal(
+        mutates(
+          `import { register, registry } from "./app.mjs";\nfunction handle() {}\nclass Handler extends Base {}\nconst Task = class {};\n${registers};\n`,
+        ),
+        true,
+        registers,
+      );
     for (const update of ["state.count++", "state.count += 2", "state.hits[0]--", "state.cache ??= new Map()", "state.flags |= 4"])
       assert.equal(mutates(`import { state } from "./app.mjs";\n${update};\n`), true, update);
     for (const read of ["state.count >= 2", "state.count == 2", "state.count <= 2", "state.count != 2", "state.count - -1"])
