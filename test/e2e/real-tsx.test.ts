@@ -92,6 +92,19 @@ describe("TypeScript through tsx", () => {
     const line = app.findIndex((text) => text.includes('new Error("here")')) + 1;
     assert.ok(run.lines.includes(`app frame app.ts:${line}`), `expected app frame app.ts:${line}\n${run.output()}`);
   });
+  test("new code that throws is reported with a code frame of the .ts file as saved, not of tsx's output, and the fix applies", async () => {
+    const file = join(dir, "src/greet.ts");
+    const before = readFileSync(file, "utf8");
+    let since = run.mark();
+    writeFileSync(file, `${before}(null as unknown as { boom: number }).boom;\n`);
+    const line = before.split("\n").length;
+    await run.waitForLine(new RegExp(`greet\\.ts:${line}:\\d+ TypeError: .* — rolled back`), 10_000, since);
+    await run.waitForLine(`  > ${line} | (null as unknown as { boom: number }).boom;`, 10_000, since);
+    assert.ok(!run.lines.slice(since).some((text) => text.includes("sourceMappingURL")), run.output());
+    since = run.mark();
+    writeFileSync(file, `${before}// fixed\n`);
+    await run.waitForLine(/^\[hotload\] updated \.\/src\/greet\.ts/, 10_000, since);
+  });
 });
 
 describe("the hotload command with tsx", () => {

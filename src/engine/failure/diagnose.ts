@@ -66,14 +66,21 @@ export async function diagnose(
       blame = { file: where, anchors: new Set([id]) };
     }
   }
-  // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read it.
-  const source =
-    found &&
-    ([...session.sources].find(([url]) => stripVersion(url) === pathUrl(found.file))?.[1] ?? contents.get(pathUrl(found.file))?.toString());
+  // A file whose load threw (TypeScript that does not strip) has no loaded source: the update read
+  // it. A loaded source a compiler mapped to the file (tsx's output, with source maps on) has its
+  // positions in the stack mapped to the file already: the frame shows the file as saved.
+  const loaded = found && [...session.sources].find(([url]) => stripVersion(url) === pathUrl(found.file))?.[1];
+  const saved = found && contents.get(pathUrl(found.file))?.toString();
+  const source = loaded !== undefined && !(saved !== undefined && mappedToFile(loaded)) ? loaded : saved;
   const location = found && source !== undefined ? atEndIfPastIt(found, source) : found;
   // Past the gate, new code was evaluating: the old versions were disposed (a roll-back).
   const failure: UpdateFailure = { error, location, source, evaluating, blame, where, message: where && "Error: the file cannot be found" };
   return { failure, awaits };
+}
+
+/** Whether stack positions in code loaded as `loaded` name the file it was compiled from (its source map, applied by Node). */
+function mappedToFile(loaded: string): boolean {
+  return process.sourceMapsEnabled && /^\/\/# sourceMappingURL=\S/m.test(loaded);
 }
 
 /**
