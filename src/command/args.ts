@@ -98,7 +98,8 @@ starts (the port is the inspector's until then).
 
 While running:
   rs + Enter      restart now (when stdin is a terminal; the app then reads its stdin
-                  through hotload, line by line, and a line \\rs reaches it as rs)
+                  through hotload, line by line, not as a terminal: no raw mode; and a
+                  line \\rs reaches it as rs)
   SIGHUP          restart now
   SIGINT, SIGTERM passed to the app, once (a terminal's Ctrl-C reaches it
                   directly); hotload ends as the app did (its code, or by the same

@@ -76,6 +76,22 @@ function dieBy(signal: NodeJS.Signals): void {
   setTimeout(() => process.exit(128 + (os.signals[signal] ?? 0)), 100);
 }
 
+/**
+ * True when this process is in its terminal's foreground process group (Linux: /proc/self/stat),
+ * where the terminal's Ctrl-C reaches every process of the group.
+ */
+function inTerminalForeground(): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    // After the command name (in parentheses, and which may hold any character): state ppid pgrp session tty_nr tpgid.
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const [, , pgrp, , tty, tpgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return tty !== "0" && pgrp === tpgid;
+  } catch {
+    return false;
+  }
+}
+
 /** True while this process has a controlling terminal: /dev/tty can be opened. */
 function hasTerminal(): boolean {
   if (process.platform === "win32") return false;
@@ -92,7 +108,10 @@ async function run(options: CliOptions): Promise<Ending> {
   // non-blocking for the app too (its synchronous reads would then fail with EAGAIN).
   const terminal = isatty(0);
   const supervisor = new Supervisor({ ...options, loader: LOADER, stdin: terminal ? "pipe" : "inherit" });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void supervisor.stop(signal));
+  // A Ctrl-C at the terminal whose foreground this command is: the app, in the same process
+  // group, got that SIGINT too (even with its event loop busy, before it can say so).
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => void supervisor.stop(signal, signal === "SIGINT" && inTerminalForeground()));
   const hadTerminal = hasTerminal();
   process.on("SIGHUP", () => {
     // A closing terminal sends SIGHUP too, and then the session is over: a restart would leave

@@ -270,17 +270,17 @@ export class Run {
   /**
    * Stops the run for a signal the user sent the command, as that signal would stop the program
    * under plain node: it gets it once, and as long as its handler takes. A signal that reached the
-   * program directly (its report comes within {@link SIGNAL_REPORT_MS}) is not passed on; one that
-   * did not is sent to the program's tree. The program is SIGKILLed after `killTimeout` ms only
+   * program directly (`reached`: a terminal's Ctrl-C; or its report comes within
+   * {@link SIGNAL_REPORT_MS}) is not passed on; one that did not is sent to the program's tree. The program is SIGKILLed after `killTimeout` ms only
    * while it shows no sign of taking the signal (its event loop blocked, or a handler of hotload's
    * wrappers never reached), not once it said it received it. Resolves on exit.
    */
-  async stopAsked(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void): Promise<Exit> {
+  async stopAsked(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void, reached = false): Promise<Exit> {
     if (this.exit) return this.exit;
     this.stopping = true;
     // A report may come before the command's own handler ran: the program got the signal as early.
     const asked = this.#clock.now() - 2 * SIGNAL_REPORT_MS;
-    if (!(REPORTED.has(signal) && (await this.#took(signal, asked))) && !this.exit) this.#signal(signal);
+    if (!(reached || (REPORTED.has(signal) && (await this.#took(signal, asked)))) && !this.exit) this.#signal(signal);
     let timer: Timer | undefined;
     const taken = (): void => {
       if (!this.#tookSince(signal, asked)) return;
@@ -304,17 +304,13 @@ export class Run {
   /**
    * Another signal from the user while the run is stopping: the program gets it once, as under plain
    * node (its second Ctrl-C), and from then on has `killTimeout` ms to exit before it is SIGKILLed:
-   * the user insists. One it does not take within {@link SIGNAL_REPORT_MS}, even passed on, finds
-   * it unresponsive: it is SIGKILLed at once.
+   * the user insists.
    */
-  async askedAgain(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void): Promise<void> {
+  async askedAgain(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void, reached = false): Promise<void> {
     if (this.exit) return;
-    const asked = this.#clock.now();
     if (!REPORTED.has(signal)) return this.kill();
-    if (!(await this.#took(signal, asked - 2 * SIGNAL_REPORT_MS)) && !this.exit) {
-      this.#signal(signal);
-      if (!(await this.#took(signal, asked)) && !this.exit) return this.kill();
-    }
+    const asked = this.#clock.now() - 2 * SIGNAL_REPORT_MS;
+    if (!(reached || (await this.#took(signal, asked))) && !this.exit) this.#signal(signal);
     if (this.exit) return;
     const timer = this.#clock.setTimeout(() => {
       onTimeout();

@@ -171,18 +171,18 @@ export class Supervisor {
   }
 
   /**
-   * Ends the session: the app gets `signal` once (passed on unless it reached the app directly, see
-   * {@link Run.stopAsked}), and resolves {@link done} with its code, or with the signal when it died
-   * by one (or was killed, at the kill timeout when it does not take the signal). A second call
-   * gives it that signal too, and kills it after the kill timeout (at once when it does not take it).
+   * Ends the session: the app gets `signal` once (passed on unless it reached the app directly:
+   * `reached`, or see {@link Run.stopAsked}), and resolves {@link done} with its code, or with the
+   * signal when it died by one (or was killed, at the kill timeout when it does not take the signal).
+   * A second call gives it that signal too, and kills it after the kill timeout.
    */
-  async stop(signal: NodeJS.Signals): Promise<void> {
+  async stop(signal: NodeJS.Signals, reached = false): Promise<void> {
     const live = [this.#run, this.#next].filter((run): run is Run => run !== undefined && run.exit === undefined);
     const onTimeout = (): void =>
       this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`);
     if (this.#phase === "exiting") {
       // Stopping already: the app gets this one too (its second Ctrl-C), and is killed if it does not exit.
-      await Promise.all(live.map((run) => run.askedAgain(signal, this.#options.killTimeout, onTimeout)));
+      await Promise.all(live.map((run) => run.askedAgain(signal, this.#options.killTimeout, onTimeout, reached)));
       return;
     }
     const waiting = this.#phase === "waiting";
@@ -193,7 +193,7 @@ export class Supervisor {
       await this.#end(waiting && this.#lastCode !== undefined ? this.#lastCode : signal);
       return;
     }
-    const [exit] = await Promise.all(live.map((each) => each.stopAsked(signal, this.#options.killTimeout, onTimeout)));
+    const [exit] = await Promise.all(live.map((each) => each.stopAsked(signal, this.#options.killTimeout, onTimeout, reached)));
     await this.#end(exit!.code ?? (run.killed ? signal : (exit!.signal ?? signal)));
   }
 

@@ -435,7 +435,7 @@ describe("how the command ends", () => {
     assert.equal(app.code(), "SIGTERM");
   });
 
-  test("an app that does not take the signal is SIGKILLed after the kill timeout; a second signal it does not take kills it at once", async () => {
+  test("an app that does not take the signal is SIGKILLed after the kill timeout, as one still there that long after a second signal", async () => {
     const app = setup();
     await app.start();
     const child = app.processes.child(0);
@@ -457,7 +457,9 @@ describe("how the command ends", () => {
     void again.supervisor.stop("SIGINT");
     await again.clock.advance(SIGNAL_REPORT_MS);
     void again.supervisor.stop("SIGINT");
-    await again.clock.advance(2 * SIGNAL_REPORT_MS);
+    await again.clock.advance(SIGNAL_REPORT_MS);
+    assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGINT"]);
+    await again.clock.advance(KILL_TIMEOUT);
     assert.deepEqual(again.processes.child(0).signals, ["SIGINT", "SIGINT", "SIGKILL"]);
     assert.equal(again.code(), "SIGINT");
   });
@@ -494,6 +496,24 @@ describe("how the command ends", () => {
     await stuck.clock.advance(KILL_TIMEOUT);
     assert.deepEqual(ignoring.signals, ["SIGKILL"]);
     assert.equal(stuck.code(), "SIGINT");
+  });
+
+  test("a Ctrl-C at the terminal whose foreground the command is reached the app: not passed on, even before the app (its event loop busy) says so", async () => {
+    const app = setup();
+    await app.start();
+    const child = app.processes.child(0);
+    child.ignores.add("SIGINT");
+    void app.supervisor.stop("SIGINT", true);
+    await app.clock.advance(SIGNAL_REPORT_MS * 10);
+    assert.deepEqual(child.signals, []);
+    // Its handler runs once its loop is free: no kill then.
+    child.say({ hotload: "signal", signal: "SIGINT" });
+    void app.supervisor.stop("SIGINT", true);
+    await app.clock.advance(KILL_TIMEOUT - 1);
+    assert.deepEqual(child.signals, []);
+    child.exit(2);
+    await app.clock.advance();
+    assert.equal(app.code(), 2);
   });
 
   test("an app that says it received the signal passed on is not killed at the kill timeout", async () => {
