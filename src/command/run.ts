@@ -271,9 +271,9 @@ export class Run {
    * Stops the run for a signal the user sent the command, as that signal would stop the program
    * under plain node: it gets it once, and as long as its handler takes. A signal that reached the
    * program directly (`reached`: a terminal's Ctrl-C; or its report comes within
-   * {@link SIGNAL_REPORT_MS}) is not passed on; one that did not is sent to the program's tree. The program is SIGKILLed after `killTimeout` ms only
-   * while it shows no sign of taking the signal (its event loop blocked, or a handler of hotload's
-   * wrappers never reached), not once it said it received it. Resolves on exit.
+   * {@link SIGNAL_REPORT_MS}) is not passed on; one that did not is sent to the program's tree.
+   * The program is SIGKILLed after `killTimeout` ms only until it says it received the signal (its
+   * event loop may be blocked for good). Resolves on exit.
    */
   async stopAsked(signal: NodeJS.Signals, killTimeout: number, onTimeout: () => void, reached = false): Promise<Exit> {
     if (this.exit) return this.exit;
