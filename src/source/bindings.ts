@@ -88,7 +88,8 @@ export function importedForSideEffects(importerSource: string | Buffer | undefin
  * it gets from `dep` as it evaluates: at its top level (not in a function it defines), it calls a
  * binding it imports from `dep`, or a method of one, with a function, a class or a new object among
  * the arguments (`app.get("/", …)`, `app.use(routes)`, `app.listen(port, () => …)`,
- * `register(handler)`, `registry.add(new Handler())`), or assigns to a property of one
+ * `register(handler)`, `registry.add(new Handler())`), or a method that changes an array, a Map or
+ * a Set in place (`routes.push("/")`, `cache.set(key, value)`), or assigns to a property of one
  * (`app.locals.title = …`, `state.count += 1`, `state.count++`); statically imported or bound to a
  * `require()`. Calls that only use the
  * binding (`pool.query(sql)`, `await db.migrate()`) do not count, nor listener methods (`on`,
@@ -127,6 +128,7 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
       continue;
     }
     if (LISTENER_METHODS.has(match[2] ?? "")) continue;
+    if (match[1] !== "" && MUTATORS.has(match[2] ?? "")) return true;
     const args = argumentsAt(text, match.index + match[0].length - 1);
     if (
       /=>|\bfunction\b|\bclass\b|\bnew\s/.test(args) ||
@@ -136,6 +138,23 @@ export function mutatesImport(importerSource: string | Buffer | undefined, impor
   }
   return false;
 }
+
+/** The methods that change an array, a Map or a Set in place (`routes.push(…)`, `cache.set(…)`). */
+const MUTATORS: ReadonlySet<string> = new Set([
+  "push",
+  "unshift",
+  "splice",
+  "pop",
+  "shift",
+  "sort",
+  "reverse",
+  "fill",
+  "copyWithin",
+  "set",
+  "add",
+  "delete",
+  "clear",
+]);
 
 /** After a property: an assignment (`=`, `+=`, `??=`…, not `==` or `=>`), or an update (`count++`). */
 const ASSIGNS = String.raw`(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--`;

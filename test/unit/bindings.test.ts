@@ -131,6 +131,10 @@ describe("mutatesImport: what an entry registers on the modules it imports as it
         true,
         registers,
       );
+    for (const change of ['routes.push("/")', 'cfg.plugins.push("p")', 'cache.set("k", 1)', "seen.add(id)", "queue.length = 0"])
+      assert.equal(mutates(`import { routes, cfg, cache, seen, queue } from "./app.mjs";\n${change};\n`), true, change);
+    for (const use of ['cache.get("k")', "routes.includes(id)", "routes.slice(1)", "log(routes.length)", 'cfg.plugins.join(",")'])
+      assert.equal(mutates(`import { routes, cfg, cache } from "./app.mjs";\n${use};\n`), false, use);
     for (const update of ["state.count++", "state.count += 2", "state.hits[0]--", "state.cache ??= new Map()", "state.flags |= 4"])
       assert.equal(mutates(`import { state } from "./app.mjs";\n${update};\n`), true, update);
     for (const read of ["state.count >= 2", "state.count == 2", "state.count <= 2", "state.count != 2", "state.count - -1"])
