@@ -159,6 +159,20 @@ const MUTATORS: ReadonlySet<string> = new Set([
 /** After a property: an assignment (`=`, `+=`, `??=`…, not `==` or `=>`), or an update (`count++`). */
 const ASSIGNS = String.raw`(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--`;
 
+/**
+ * Whether the module whose source is `importerSource` (at `importer`) re-exports from `dep`
+ * (`export * from "./reg.mjs"`, `export { routes } from "./reg.mjs"`): what is changed through it
+ * lives in `dep`.
+ */
+export function reExports(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
+  if (importerSource === undefined) return false;
+  const text = importerSource.toString();
+  const resolve = resolverFor(importer, dep);
+  return (lex(text)?.imports ?? []).some(
+    (entry) => !entry.typeOnly && /^export\b/.test(text.slice(entry.start, entry.end)) && resolve(entry.specifier) === dep,
+  );
+}
+
 /** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */
 const LISTENER_METHODS: ReadonlySet<string> = new Set([
   "on",

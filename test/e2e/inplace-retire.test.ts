@@ -275,3 +275,25 @@ test("diagnostics channel subscribers (subscribe(name, fn), channel.subscribe(fn
   assert.deepEqual(heard, restart.lines.filter(hello));
   assert.deepEqual(heard, ["c3xy heard hello", "c3xy saw hello"]);
 });
+
+test("an entry that fills a registry it imports through an index file: after two saves it holds what the new version added", async () => {
+  const dir = fixture();
+  const entry = join(dir, "barrel", "main.mjs");
+  const run = spawnHot(entry);
+  await run.waitForLine(/^barrel r1 /);
+  let last = "";
+  for (const [from, to] of [
+    ["r1", "r2x"],
+    ["r2x", "r3xy"],
+  ] as const) {
+    const since = run.mark();
+    edit(entry, (old) => old.replace(`"${from}"`, `"${to}"`));
+    last = await run.waitForLine(new RegExp(`^barrel ${to} `), 10_000, since);
+  }
+  await run.kill();
+  const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry) });
+  const fresh = await restart.waitForLine(/^barrel r3xy /);
+  await restart.kill();
+  assert.equal(last, fresh);
+  assert.equal(last, "barrel r3xy routes=/r3xy plugins=r3xy");
+});

@@ -6,6 +6,7 @@ import {
   importedForSideEffects,
   importsOnlyAccepted,
   mutatesImport,
+  reExports,
   namesImportedBy,
 } from "../../src/source/bindings.js";
 
@@ -179,5 +180,18 @@ describe("mutatesImport: what an entry registers on the modules it imports as it
     assert.equal(mutatesImport('const app = require("./app");\nconst routes = require("./routes");\napp.use(routes);\n', cjs, dep), true);
     assert.equal(mutatesImport('const { db: pool, app } = require("./app.js");\npool.use((q) => q);\n', cjs, dep), true);
     assert.equal(mutatesImport('const { app } = require("./app");\nconsole.log(app.name);\napp.listen(3000);\n', cjs, dep), false);
+  });
+});
+
+describe("reExports: an index file's re-exports", () => {
+  test("export * and export { … } from a module re-export it; an import of it does not", () => {
+    const index = "file:///app/index.mjs";
+    const dep = "file:///app/registry.mjs";
+    assert.equal(reExports('export * from "./registry.mjs";\n', index, dep), true);
+    assert.equal(reExports('export { routes as paths } from "./registry.mjs";\n', index, dep), true);
+    assert.equal(reExports('export * as registry from "./registry";\n', index, dep), true);
+    assert.equal(reExports('import { routes } from "./registry.mjs";\nexport { routes };\n', index, dep), false);
+    assert.equal(reExports('export * from "./other.mjs";\n', index, dep), false);
+    assert.equal(reExports('export type { Route } from "./registry.mjs";\n', index, dep), false);
   });
 });

@@ -2,7 +2,7 @@
  * What propagation sees of the engine (propagate.ts's PropagationView): importers from the graph,
  * and what each module's current version registered with `import.meta.hot`.
  */
-import { importedForSideEffects, importsOnlyAccepted, mutatesImport } from "../../source/bindings.js";
+import { importedForSideEffects, importsOnlyAccepted, mutatesImport, reExports } from "../../source/bindings.js";
 import { registrations } from "../hot/hot.js";
 import type { PropagationView } from "../update/propagate.js";
 import type { ModuleRegistry } from "./registry.js";
@@ -18,6 +18,7 @@ interface EngineView {
 /** The view over `tracker`'s graph and `registry`'s contexts; `inPlace`: whether in-place updates are on. */
 export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPlace: boolean): EngineView {
   const mutates = bySource(mutatesImport);
+  const forwards = bySource(reExports);
   const forSideEffects = bySource(importedForSideEffects);
   const acceptsInPlace = (url: string): boolean => {
     if (!inPlace || !tracker.graph.get(url)?.entry) return false;
@@ -63,7 +64,8 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
    *   that does not accept it, mutates what it imports (`app.get("/users", …)` on a kept `app`):
    *   the project modules it imports are made again, and with them everything that imports them;
    * - an entry that runs again changes again what it changed in the project modules it imports
-   *   (`app.get("/", …)` on a kept `app`): those are made again too, as a restart makes them.
+   *   (`app.get("/", …)` on a kept `app`): those are made again too, as a restart makes them, and
+   *   through an index file that re-exports a binding, the module it comes from.
    */
   const reevaluatedInPlace = (url: string): string[] => {
     const node = tracker.graph.get(url);
@@ -73,7 +75,9 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
       const reached = reachable(tracker.graph, url);
       for (const importer of node.importers) if (reached.has(importer)) also.push(importer);
       const source = registry.get(url)?.seen;
+      const changed = also.length;
       for (const dep of node.imports) if (view.isHot(dep) && !also.includes(dep) && mutates(source, url, dep)) also.push(dep);
+      reExported(also, changed, url, (through, dep) => view.isHot(dep) && forwards(registry.get(through)?.seen, through, dep), tracker);
     }
     const bySideEffect = [...node.importers].some((importer) => {
       if (!view.isHot(importer) || view.acceptsDep(importer, url)) return false;
@@ -83,6 +87,24 @@ export function engineView(tracker: HookTracker, registry: ModuleRegistry, inPla
     return also;
   };
   return { view, acceptsInPlace };
+}
+
+/**
+ * Adds to `also`, for each module in it from `from` on (those an entry changes), the project modules
+ * it re-exports (`forwards`), and theirs: what is changed through an index file lives further down.
+ */
+function reExported(
+  also: string[],
+  from: number,
+  entry: string,
+  forwards: (through: string, dep: string) => boolean,
+  tracker: HookTracker,
+): void {
+  for (let at = from; at < also.length; at++) {
+    const through = also[at]!;
+    for (const dep of tracker.graph.get(through)?.imports ?? [])
+      if (dep !== entry && !also.includes(dep) && forwards(through, dep)) also.push(dep);
+  }
 }
 
 /** A question about what a module's source does with one of its imports (pure: text and URLs only). */
