@@ -212,68 +212,52 @@ test("a worker thread, a readline interface on stdin and the worker it starts: e
   assert.deepEqual(inPlace, ["m2x answer: w3xy did m2x/two"]);
 });
 
-test("a readline bot made with new Interface(): after two saves each line is heard once, by the new code", async () => {
-  const dir = fixture();
-  const bot = join(dir, "emitters", "bot.mjs");
-  const run = spawnHot(bot, { stdin: true });
-  await run.waitForLine("bot b1 ready");
-  for (const [from, to] of [
-    ["b1", "b2x"],
-    ["b2x", "b3xy"],
-  ] as const) {
-    const since = run.mark();
-    edit(bot, (old) => old.replace(`"${from}"`, `"${to}"`));
-    await run.waitForLine(`bot ${to} ready`, 10_000, since);
-  }
-  const since = run.mark();
-  run.child.stdin!.write("hello\nsync\n");
-  await run.waitForLine(/ heard sync$/, 10_000, since);
-  const heard = run.lines.slice(since).filter((line) => line.endsWith(" heard hello"));
-  run.child.stdin!.end();
-  assert.equal(await run.exited, 0);
-
-  const restart = spawnCommand(process.execPath, [bot], { cwd: dirname(bot), stdin: true });
-  await restart.waitForLine("bot b3xy ready");
-  restart.child.stdin!.write("hello\nsync\n");
-  await restart.waitForLine(/ heard sync$/);
-  restart.child.stdin!.end();
-  assert.equal(await restart.exited, 0);
-  assert.deepEqual(
-    heard,
-    restart.lines.filter((line) => line.endsWith(" heard hello")),
-  );
-  assert.deepEqual(heard, ["b3xy heard hello"]);
-});
-
-test("diagnostics channel subscribers (subscribe(name, fn), channel.subscribe(fn)): after two saves each message is heard once, by the new code", async () => {
-  const dir = fixture();
-  const entry = join(dir, "emitters", "channel.mjs");
+/**
+ * Starts `entry` (stdin piped), saves it twice (`versions`: what its ready line, `<label> <version>
+ * ready`, says), then writes "hello" and "sync" to its stdin. Returns the lines `picked` of what came
+ * after the saves, and of the edited program run afresh under plain node (the restart it stands for).
+ */
+async function afterTwoSaves(
+  entry: string,
+  label: string,
+  versions: readonly [string, string, string],
+  picked: (line: string) => boolean,
+): Promise<{ inPlace: string[]; restart: string[] }> {
   const run = spawnHot(entry, { stdin: true });
-  await run.waitForLine("channel c1 ready");
-  for (const [from, to] of [
-    ["c1", "c2x"],
-    ["c2x", "c3xy"],
-  ] as const) {
+  await run.waitForLine(`${label} ${versions[0]} ready`);
+  for (const [from, to] of [versions.slice(0, 2), versions.slice(1)]) {
     const since = run.mark();
     edit(entry, (old) => old.replace(`"${from}"`, `"${to}"`));
-    await run.waitForLine(`channel ${to} ready`, 10_000, since);
+    await run.waitForLine(`${label} ${to} ready`, 10_000, since);
   }
   const since = run.mark();
   run.child.stdin!.write("hello\nsync\n");
   await run.waitForLine(/ heard sync$/, 10_000, since);
-  const hello = (line: string): boolean => / (heard|saw) hello$/.test(line);
-  const heard = run.lines.slice(since).filter(hello);
+  const inPlace = run.lines.slice(since).filter(picked);
   run.child.stdin!.end();
   assert.equal(await run.exited, 0);
 
   const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry), stdin: true });
-  await restart.waitForLine("channel c3xy ready");
+  await restart.waitForLine(`${label} ${versions[2]} ready`);
   restart.child.stdin!.write("hello\nsync\n");
   await restart.waitForLine(/ heard sync$/);
   restart.child.stdin!.end();
   assert.equal(await restart.exited, 0);
-  assert.deepEqual(heard, restart.lines.filter(hello));
-  assert.deepEqual(heard, ["c3xy heard hello", "c3xy saw hello"]);
+  return { inPlace, restart: restart.lines.filter(picked) };
+}
+
+test("a readline bot made with new Interface(): after two saves each line is heard once, by the new code", async () => {
+  const bot = join(fixture(), "emitters", "bot.mjs");
+  const { inPlace, restart } = await afterTwoSaves(bot, "bot", ["b1", "b2x", "b3xy"], (line) => line.endsWith(" heard hello"));
+  assert.deepEqual(inPlace, restart);
+  assert.deepEqual(inPlace, ["b3xy heard hello"]);
+});
+
+test("diagnostics channel subscribers (subscribe(name, fn), channel.subscribe(fn)): after two saves each message is heard once, by the new code", async () => {
+  const entry = join(fixture(), "emitters", "channel.mjs");
+  const { inPlace, restart } = await afterTwoSaves(entry, "channel", ["c1", "c2x", "c3xy"], (line) => / (heard|saw) hello$/.test(line));
+  assert.deepEqual(inPlace, restart);
+  assert.deepEqual(inPlace, ["c3xy heard hello", "c3xy saw hello"]);
 });
 
 test("an entry that fills a registry it imports through an index file: after two saves it holds what the new version added", async () => {
