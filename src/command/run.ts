@@ -234,10 +234,7 @@ export class Run {
   async retire(killTimeout: number, onTimeout: () => void): Promise<Exit> {
     if (this.exit) return this.exit;
     this.stopping = true;
-    const timer = this.#clock.setTimeout(() => {
-      onTimeout();
-      this.kill();
-    }, killTimeout);
+    const timer = this.#killAfter(killTimeout, onTimeout);
     const retired = new Promise<void>((resolve) => (this.#markRetired = resolve));
     const grace = this.#clock.setTimeout(() => this.#markRetired?.(), RETIRE_GRACE_MS);
     this.child.send(wire({ hotload: "retire" }), (problem) => problem && this.#markRetired?.());
@@ -257,10 +254,7 @@ export class Run {
     if (this.exit) return this.exit;
     this.stopping = true;
     this.#signal(signal);
-    const timer = this.#clock.setTimeout(() => {
-      onTimeout();
-      this.kill();
-    }, killTimeout);
+    const timer = this.#killAfter(killTimeout, onTimeout);
     const exit = await this.exited;
     this.#clock.clearTimeout(timer);
     this.#reap();
@@ -288,10 +282,7 @@ export class Run {
       this.#onSignalled.delete(taken);
     };
     if (!this.#tookSince(signal, asked) && !this.exit) {
-      timer = this.#clock.setTimeout(() => {
-        onTimeout();
-        this.kill();
-      }, killTimeout);
+      timer = this.#killAfter(killTimeout, onTimeout);
       this.#onSignalled.add(taken);
     }
     const exit = await this.exited;
@@ -312,12 +303,17 @@ export class Run {
     const asked = this.#clock.now() - 2 * SIGNAL_REPORT_MS;
     if (!(reached || (await this.#took(signal, asked))) && !this.exit) this.#signal(signal);
     if (this.exit) return;
-    const timer = this.#clock.setTimeout(() => {
-      onTimeout();
-      this.kill();
-    }, killTimeout);
+    const timer = this.#killAfter(killTimeout, onTimeout);
     await this.exited;
     this.#clock.clearTimeout(timer);
+  }
+
+  /** SIGKILLs the program's tree after `ms`, saying so through `onTimeout` first. */
+  #killAfter(ms: number, onTimeout: () => void): Timer {
+    return this.#clock.setTimeout(() => {
+      onTimeout();
+      this.kill();
+    }, ms);
   }
 
   /** SIGKILLs the program and everything below it, synchronously. */

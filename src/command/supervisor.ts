@@ -178,8 +178,7 @@ export class Supervisor {
    */
   async stop(signal: NodeJS.Signals, reached = false): Promise<void> {
     const live = [this.#run, this.#next].filter((run): run is Run => run !== undefined && run.exit === undefined);
-    const onTimeout = (): void =>
-      this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`);
+    const onTimeout = this.#killedAfter(signal);
     if (this.#phase === "exiting") {
       // Stopping already: the app gets this one too (its second Ctrl-C), and is killed if it does not exit.
       await Promise.all(live.map((run) => run.askedAgain(signal, this.#options.killTimeout, onTimeout, reached)));
@@ -380,9 +379,12 @@ export class Supervisor {
   }
 
   #stopRun(run: Run, signal: NodeJS.Signals): Promise<Exit> {
-    return run.stop(signal, this.#options.killTimeout, () =>
-      this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`),
-    );
+    return run.stop(signal, this.#options.killTimeout, this.#killedAfter(signal));
+  }
+
+  /** What is said when the app is killed at the kill timeout after `signal`. */
+  #killedAfter(signal: NodeJS.Signals): () => void {
+    return () => this.#effects.log.warn(`${this.#app} did not exit within ${this.#options.killTimeout} ms of ${signal}: killing it`);
   }
 
   #stopWatchingFiles(): void {
