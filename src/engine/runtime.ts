@@ -35,7 +35,7 @@ import { ModuleRegistry } from "./modules/registry.js";
 import { Reporter, type RuntimeNotifier } from "./update/reporter.js";
 import { UpdateScheduler } from "./update/schedule.js";
 import { fileOf, type Scope } from "./modules/scope.js";
-import { HookTracker } from "./modules/tracker.js";
+import { HookTracker, isEsm } from "./modules/tracker.js";
 import { preloadUpdatePath } from "./update/update-path.js";
 import type { UpdateResult } from "./update/update-result.js";
 import { VersionTable } from "./modules/versions.js";
@@ -116,7 +116,7 @@ export class Runtime implements HotHost, RuntimeSlot {
 
   constructor(scope: Scope, options: RuntimeOptions = {}) {
     const { notifier, inPlace } = options;
-    const effects = (this.#effects = options.effects ?? nodeEffects());
+    const effects = (this.#effects = options.effects ?? nodeEffects((file, error) => this.#reporter.entryFailed(file, error)));
     this.#scope = scope;
     this.#registry = new ModuleRegistry(this.#versions, {
       added: (file) => {
@@ -265,6 +265,10 @@ export class Runtime implements HotHost, RuntimeSlot {
   /** The start-up hooks' record is replayed: the graph takes it in now, the watcher its files. */
   replayed(): void {
     this.#tracker.flush();
+    // Before any update: the entry's URL still names the instance Node ran.
+    const main = this.#tracker.mainId;
+    if (main !== undefined && this.#versions.current(main) === 0 && isEsm(this.#registry.get(main)?.format))
+      this.#effects.entryStarted?.(main);
   }
 
   /**

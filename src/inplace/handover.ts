@@ -181,6 +181,12 @@ export class Handover {
     return retired;
   }
 
+  /** Whether a retired server still listens, waiting for a new version to take it over. */
+  waiting(): boolean {
+    for (const [server, live] of this.#live) if (live.retired && server.listening) return true;
+    return false;
+  }
+
   /**
    * After a successful update: a retired server that the new version does not take over soon (it
    * listens elsewhere now, or not at all) is closed, so no old code keeps answering.

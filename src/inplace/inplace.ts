@@ -222,6 +222,19 @@ export class InPlace {
   }
 
   /**
+   * Whether the new version of `id`, released for an update, has started anything: its top level
+   * runs, so every module it imports has evaluated (see engine/update/unsettled.ts).
+   */
+  started(id: string): boolean {
+    return this.#released.has(id) && this.#resources.count(id) > 0;
+  }
+
+  /** Whether the new versions took over what the old ones had: every server, and a listener for each event they listened to on `process`. */
+  takenOver(): boolean {
+    return !this.#handover.waiting() && !this.#processListeners.waiting();
+  }
+
+  /**
    * The update that released modules failed and rolled back: each gets back what it had (see
    * Resources#settle), before the failure is reported and whatever comes next runs. Whole unless
    * a dispose handler ran, something was closed, or the failed code called listen().

@@ -98,6 +98,11 @@ export class ProcessListeners {
     return standing.length > 0;
   }
 
+  /** Whether an event a replaced version listened to on `process` has no listener yet (the new version has not added its own). */
+  waiting(): boolean {
+    return this.#retired.some(({ event }) => process.listenerCount(event) === 0);
+  }
+
   /** The stopping signal the program received and handled (it is shutting down), if any. */
   get stopping(): string | undefined {
     return this.#stopping;

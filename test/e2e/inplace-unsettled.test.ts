@@ -2,12 +2,14 @@
  * A save whose new code never finishes evaluating (a top-level await that never settles) does not
  * hold hotload for ever: after the handler timeout it says it is still waiting, the next save
  * gives it up (rolled back: the old version's interval and SIGTERM handler are back), and that
- * save applies, as a restart would start the newer code.
+ * save applies, as a restart would start the newer code. The program's entry is the exception:
+ * its top level may wait as long as the program runs (`await once(process, "SIGTERM")`), and a
+ * restarted program in that state simply runs, so the update applies and later saves build on it.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { cleanup, copyFixture, edit, spawnHot } from "../helpers/e2e.js";
+import { cleanup, copyFixture, edit, replaceIn, spawnCommand, spawnHot } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -58,4 +60,41 @@ test("a top-level await that never settles: one line after the timeout, the next
   run.child.kill("SIGTERM");
   assert.equal(await run.exited, 0, run.output());
   assert.ok(run.lines.includes("bye"), run.output());
+});
+
+test("an entry whose top level waits for SIGTERM: its save applies, the next saves build on it, and it ends as the edited program does", async () => {
+  const dir = copyFixture("unsettled");
+  const entry = join(dir, "waits.mjs");
+  const run = spawnHot(entry);
+  const port = Number((await run.waitForLine(/^listening on \d+ \(entry 1\)$/)).match(/on (\d+)/)![1]);
+
+  let since = run.mark();
+  replaceIn(entry, "entry 1", "entry 2, edited");
+  await run.waitForLine(
+    /^\[hotload\] updated \.\/waits\.mjs → \.\/waits\.mjs in [\d.]+ ms; \.\/waits\.mjs waits at a top-level await, as after a start$/,
+    10_000,
+    since,
+  );
+  assert.equal(await get(port, "/"), "home rev 1 / entry 2, edited");
+
+  // Before, this save waited behind the entry's wait, and the one after it rolled the entry back.
+  since = run.mark();
+  edit(join(dir, "routes.mjs"), 'export function home() {\n  return "home rev 3, saved";\n}\n');
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.mjs → \.\/waits\.mjs in /, 10_000, since);
+  assert.equal(await get(port, "/"), "home rev 3, saved / entry 2, edited");
+  since = run.mark();
+  edit(join(dir, "routes.mjs"), 'export function home() {\n  return "home rev 4, last";\n}\n');
+  await run.waitForLine(/^\[hotload\] updated \.\/routes\.mjs → \.\/waits\.mjs in /, 10_000, since);
+  assert.equal(await get(port, "/"), "home rev 4, last / entry 2, edited");
+
+  // A plain start of the edited program, stopped the same way.
+  const plain = spawnCommand(process.execPath, [entry], { cwd: dir });
+  await plain.waitForLine(/^listening on \d+ \(entry 2, edited\)$/);
+  plain.child.kill("SIGTERM");
+  run.child.kill("SIGTERM");
+  const [code, plainCode] = await Promise.all([run.exited, plain.exited]);
+  assert.equal(code, plainCode, `${run.output()}\n--- plain node:\n${plain.output()}`);
+  const byes = (lines: readonly string[]): string[] => lines.filter((line) => line.startsWith("bye"));
+  assert.deepEqual(byes(run.lines), byes(plain.lines), run.output());
+  assert.deepEqual(byes(run.lines), ["bye (entry 2, edited)"]);
 });

@@ -9,6 +9,7 @@ import type { SchedulerEffects } from "./schedule.js";
 import type { Log } from "./reporter.js";
 import { dynamicImport } from "../../shared/dynamic-import.js";
 import { UpdateTimings } from "./timings.js";
+import { EntryEvaluation } from "../hot/entry-evaluation.js";
 
 /** The files a runtime watches. */
 export interface WatchedFiles {
@@ -28,11 +29,17 @@ export interface RuntimeEffects extends SchedulerEffects {
     touchedWhileBusy?: () => void,
   ): WatchedFiles;
   readonly log: Log;
+  /** The entry Node ran, an ES module, before any update ran it again: how its evaluation ends counts at exit (see hot/entry-evaluation.ts). */
+  entryStarted?(url: string): void;
 }
 
-/** The effects of a real process. */
-export function nodeEffects(): RuntimeEffects {
+/**
+ * The effects of a real process. `entryFailed`: the entry's top level failed after its update was
+ * applied (see hot/entry-evaluation.ts).
+ */
+export function nodeEffects(entryFailed: (file: string, error: unknown) => void = () => {}): RuntimeEffects {
   const now = (): number => performance.now();
+  const entry = new EntryEvaluation(process, entryFailed);
   // Measured only when the log would say it.
   const timings = log.timed ? new UpdateTimings(now) : undefined;
   return {
@@ -42,6 +49,9 @@ export function nodeEffects(): RuntimeEffects {
     },
     requireCache,
     requirable: requirableModule,
+    entryReplaced: (running) => entry.replaced(running),
+    // The same module instance as Node's entry: an import of it settles as its evaluation does.
+    entryStarted: (url) => entry.first(dynamicImport(url)),
     now,
     timings,
     log,

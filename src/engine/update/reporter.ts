@@ -85,6 +85,19 @@ export class Reporter {
   }
 
   /**
+   * The entry `file` was applied while its top level still waited, and that wait failed later with
+   * `error`: the program's own failure, as a restarted program's would be (Node would end it). The
+   * old version is gone by then: the command restarts the program; without it, the user is told.
+   */
+  entryFailed(file: string, error: unknown): void {
+    const stack = stackOf(error);
+    this.#log.error(`${displayPath(file)} failed at its top level after its update was applied: ${describe(error)}`, stack || undefined);
+    this.#events.emit("hotload:error", { error, file });
+    if (this.#notifier) this.#notifier.restartNeeded("in-place-failed", file, [file]);
+    else this.#log.warn(`restart to be sure: ${displayPath(file)} stopped part way (the next good save is applied in place)`);
+  }
+
+  /**
    * An in-place update of `file` failed as its new code ran, and the old versions run on (said as
    * a failure already): under the command, a fresh process tries the new code.
    */
@@ -240,8 +253,9 @@ export class UpdateReport {
 
   /**
    * The new code of `files` runs, taken by `boundaries`, after `durationMs`; `handlerErrors`: what
-   * its handlers threw (said as they threw); `split`: where its time went, when measured. Returns
-   * whether it must be heard even if quiet.
+   * its handlers threw (said as they threw); `split`: where its time went, when measured;
+   * `running`: the entry, whose top level still waits (see unsettled.ts). Returns whether it must
+   * be heard even if quiet.
    */
   applied(
     files: readonly string[],
@@ -249,6 +263,7 @@ export class UpdateReport {
     durationMs: number,
     handlerErrors: number,
     split?: UpdateSplit,
+    running?: string,
   ): boolean {
     const shownFiles = files.map(displayPath).join(", ");
     if (split) this.#log.timing(splitLine(split));
@@ -258,7 +273,8 @@ export class UpdateReport {
       return true;
     }
     const shownBoundaries = [...new Set(boundaries)].map(displayPath).join(", ");
-    this.#log.success(`updated ${shownFiles} → ${shownBoundaries} in ${durationMs.toFixed(1)} ms`);
+    const waits = running === undefined ? "" : `; ${displayPath(running)} waits at a top-level await, as after a start`;
+    this.#log.success(`updated ${shownFiles} → ${shownBoundaries} in ${durationMs.toFixed(1)} ms${waits}`);
     return false;
   }
 

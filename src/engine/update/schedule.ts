@@ -196,7 +196,8 @@ export class UpdateScheduler {
         // brings back). The new code runs even when a handler threw, so they get their try then too.
         if (request.kind !== "retry") this.#failures.retryFailed();
         const { reevaluated, boundaries, handlerErrors } = outcome;
-        const heard = report.applied(files, boundaries, durationMs, handlerErrors.length, this.#effects.timings?.split(durationMs));
+        const split = this.#effects.timings?.split(durationMs);
+        const heard = report.applied(files, boundaries, durationMs, handlerErrors.length, split, outcome.running);
         const result =
           handlerErrors.length > 0
             ? finish({ status: "failed", reevaluated, boundaries, error: handlerErrors[0] }, files, heard)

@@ -6,6 +6,7 @@
 import type { BeforeUpdateEvent } from "../../hot-types.js";
 import type { DebugMessage } from "../../shared/log.js";
 import type { UpdateFailure } from "../failure/diagnose.js";
+import type { RunningEntry } from "../hot/entry-evaluation.js";
 import type { LiveBindings } from "../hot/live-bindings.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { HookTracker } from "../modules/tracker.js";
@@ -25,6 +26,11 @@ export interface TransactionEffects {
   requirable(file: string, namespace: Record<string, unknown>): NodeJS.Module;
   /** Where the update's time goes, when measured (see timings.ts). */
   readonly timings?: UpdateTimings | undefined;
+  /**
+   * A new version of the program's entry runs: `running` when its top level still waits (its file
+   * and its evaluation), undefined when it finished (see entry-evaluation.ts).
+   */
+  entryReplaced?(running: RunningEntry | undefined): void;
 }
 
 /** The parts of the engine the transaction reads and changes. */
@@ -37,7 +43,16 @@ export interface TransactionHost {
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
   readonly inPlace:
-    { release(id: string, disposing: boolean): void; rolledBack(): void; refusal(ids: readonly string[]): string | undefined } | undefined;
+    | {
+        release(id: string, disposing: boolean): void;
+        rolledBack(): void;
+        refusal(ids: readonly string[]): string | undefined;
+        /** Whether the new version of `id` an update runs has started anything (its top level runs). */
+        started(id: string): boolean;
+        /** Whether the new versions took over the old ones' servers and `process` listeners. */
+        takenOver(): boolean;
+      }
+    | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;
   isHot(url: string): boolean;
@@ -96,4 +111,6 @@ export type TransactionOutcome =
       readonly reevaluated: readonly string[];
       readonly boundaries: readonly string[];
       readonly handlerErrors: readonly unknown[];
+      /** The program's entry, whose top level still waits (see unsettled.ts). */
+      readonly running?: string | undefined;
     };

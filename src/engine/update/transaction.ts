@@ -25,6 +25,7 @@ import { fileOf } from "../modules/scope.js";
 import { isEsm, type UpdateSession } from "../modules/tracker.js";
 import { disposedBeforeLinking, preflight, type PreflightView } from "../commonjs/commonjs-preflight.js";
 import { rootNamespace, rootsUrl, stripVersion, withVersion } from "../../shared/urls.js";
+import type { RunningEntry } from "../hot/entry-evaluation.js";
 import type {
   TransactionEffects,
   TransactionHost,
@@ -32,7 +33,7 @@ import type {
   TransactionOutcome,
   TransactionProgress,
 } from "./transaction-types.js";
-import { evaluationWithin } from "./unsettled.js";
+import { ENTRY_RUNS_AFTER_MS, entryLook, evaluationWithin } from "./unsettled.js";
 
 /** How to put one module back as it was (see {@link UpdateTransaction}). */
 interface Checkpoint {
@@ -59,6 +60,8 @@ export class UpdateTransaction {
   readonly #progress: TransactionProgress;
   /** Settles when a newer save comes than those before this update. */
   #superseded: Promise<void> | undefined;
+  /** The program's entry, applied while its top level still waits: its file and its evaluation (see unsettled.ts). */
+  #running: RunningEntry | undefined;
 
   constructor(host: TransactionHost, effects: TransactionEffects, input: TransactionInput, progress: TransactionProgress) {
     this.#host = host;
@@ -235,12 +238,20 @@ export class UpdateTransaction {
     return undefined;
   }
 
-  /** Waits for new code to evaluate, unless it does not finish and a newer save comes (see unsettled.ts). */
-  #evaluated(evaluation: Promise<void>, session: UpdateSession): Promise<void> {
+  /**
+   * Waits for new code to evaluate, unless it does not finish and a newer save comes, or it is the
+   * program's entry whose top level waits on as a running program's does (see unsettled.ts).
+   */
+  async #evaluated(evaluation: Promise<void>, session: UpdateSession): Promise<void> {
     if (this.#superseded === undefined) return evaluation;
-    const waiting = (): string => fileOf(session.evaluated.at(-1) ?? this.#input.changed[0]!);
+    const main = this.#invalidated.find((id) => this.#host.tracker.isMain(id));
+    const entry = main === undefined ? undefined : entryLook(main, session.evaluated, this.#inPlace);
+    const waiting = (): string => fileOf(entry?.(true) ? main! : (session.evaluated.at(-1) ?? this.#input.changed[0]!));
     const late = (file: string, ms: number): void => this.#progress.late(file, ms);
-    return evaluationWithin(evaluation, { superseded: this.#superseded, ms: this.#host.handlers.timeoutMs, waiting, late });
+    const ms = this.#host.handlers.timeoutMs;
+    const wait = { superseded: this.#superseded, ms, waiting, late, entryWaits: entry, entryMs: Math.min(ms, ENTRY_RUNS_AFTER_MS) };
+    const evaluated = await evaluationWithin(evaluation, wait);
+    if ("running" in evaluated) this.#running = { file: evaluated.running, evaluation };
   }
 
   /** Imports the ES roots `ids` together and keeps their namespaces. */
@@ -324,7 +335,10 @@ export class UpdateTransaction {
       () =>
         `evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`,
     );
-    return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors };
+    // The entry ran again: what its top level does from now on is the process's (exit code 13 if it never settles).
+    const main = this.#invalidated.find((id) => tracker.isMain(id));
+    if (main !== undefined) this.#effects.entryReplaced?.(this.#running);
+    return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors, running: this.#running?.file };
   }
 
   /** Live bindings, then accept callbacks: a self-accepting module's old version hands over to the new one. */

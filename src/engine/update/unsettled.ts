@@ -6,6 +6,13 @@
  * waiting, and gives up only when a newer save comes after that: as a restart would, the program
  * then runs the newer code. The abandoned versions are not current any more, so whatever of them
  * has not started yet does not run (contexts.ts).
+ *
+ * The program's entry is the exception. Its top level may wait for as long as the program runs
+ * (`await once(process, "SIGTERM")`, a `for await` loop over requests or a queue), and nothing
+ * waits on it: a restarted program in that state is simply running. So once every module it
+ * imports has evaluated, its own top level still waits after a short while, and in place it serves
+ * where the old version served, the update counts as applied, and what its top level does later is
+ * the program's (see entry-evaluation.ts).
  */
 import { displayPath } from "../../shared/log.js";
 
@@ -23,6 +30,12 @@ export class UnsettledEvaluation extends Error {
   }
 }
 
+/** How long the entry's top level may wait before the update counts as applied (ms; at most the handler timeout). */
+export const ENTRY_RUNS_AFTER_MS = 200;
+
+/** How an update's evaluation ended for the update: it settled, or the entry's top level still waits (`running`, its file). */
+type Evaluated<T> = { readonly value: T } | { readonly running: string };
+
 /** What {@link evaluationWithin} needs besides the evaluation. */
 interface EvaluationWait {
   /** Settles when a newer save comes. */
@@ -33,30 +46,67 @@ interface EvaluationWait {
   waiting(): string;
   /** Says once that the update is still waiting for `file`. */
   late(file: string, ms: number): void;
+  /**
+   * Whether the module waiting now is the program's entry, running: every module it imports
+   * evaluated and, unless `patient` (the timeout is over), it took over what the old version had.
+   */
+  entryWaits?(patient: boolean): boolean;
+  /** How often the entry is looked at (ms): it counts as running at the first look that finds it so. */
+  readonly entryMs?: number;
 }
 
 /**
  * Settles as `evaluation` does, unless it has taken longer than `wait.ms` and a newer save came
- * since the update started: then rejects with {@link UnsettledEvaluation}.
+ * since the update started: then rejects with {@link UnsettledEvaluation}. When the program's
+ * entry is what still waits, after `wait.entryMs` or `wait.ms`, resolves as `running` instead.
  */
-export async function evaluationWithin<T>(evaluation: Promise<T>, wait: EvaluationWait): Promise<T> {
+export async function evaluationWithin<T>(evaluation: Promise<T>, wait: EvaluationWait): Promise<Evaluated<T>> {
   evaluation.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const replaced = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      wait.late(wait.waiting(), wait.ms);
-      resolve();
-    }, wait.ms);
-    // The wait must not keep the program alive: a plain start of it would not be either.
-    timer.unref();
-  }).then(() => wait.superseded);
+  const timers: NodeJS.Timeout[] = [];
+  const replaced = new Promise<Evaluated<T> | undefined>((resolve) => {
+    const check = (after: number, last: boolean): void => {
+      const timer = setTimeout(() => {
+        if (wait.entryWaits?.(last)) resolve({ running: wait.waiting() });
+        else if (last) {
+          wait.late(wait.waiting(), wait.ms);
+          resolve(wait.superseded.then(() => undefined));
+        }
+      }, after);
+      // The wait must not keep the program alive: a plain start of it would not be either.
+      timer.unref();
+      timers.push(timer);
+    };
+    // The entry is looked at every `entryMs`: it may be running only once it listens again.
+    const every = wait.entryWaits && wait.entryMs !== undefined && wait.entryMs > 0 ? wait.entryMs : wait.ms;
+    for (let after = every; after < wait.ms; after += every) check(after, false);
+    check(wait.ms, true);
+  });
   try {
     const first = await Promise.race([evaluation.then((value) => ({ value })), replaced]);
     if (first === undefined) throw new UnsettledEvaluation(wait.waiting(), wait.ms);
-    return first.value;
+    return first;
   } finally {
-    clearTimeout(timer);
+    timers.forEach(clearTimeout);
   }
+}
+
+/** What {@link entryLook} asks of in-place updates (inplace/inplace.ts). */
+interface InPlaceLook {
+  /** Whether the new version of `id` started anything (its top level runs). */
+  started(id: string): boolean;
+  /** Whether the new versions took over the old ones' servers and `process` listeners. */
+  takenOver(): boolean;
+}
+
+/**
+ * How an update looks at the program's entry `main` as its new version evaluates (the
+ * `entryWaits` of {@link evaluationWithin}). The entry evaluates last: once its own top level runs
+ * (it is the last module of the update to start, `evaluated`, or in place it started something),
+ * all it imports has evaluated. In place it runs as a started program once it took over the old
+ * version's servers and signal handlers; at the timeout (`patient`), once it runs at all.
+ */
+export function entryLook(main: string, evaluated: readonly string[], inPlace: InPlaceLook | undefined): (patient: boolean) => boolean {
+  return (patient) => (evaluated.at(-1) === main || inPlace?.started(main) === true) && (patient || inPlace?.takenOver() !== false);
 }
 
 /** The line said when the wait is over and the update still waits. */
