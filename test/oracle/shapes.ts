@@ -343,6 +343,13 @@ export const SHAPES: readonly Shape[] = [
     fast: true,
   },
   {
+    name: "await-sigterm",
+    group: "in-flight",
+    about: '`await once(process, "SIGTERM")` at the top level of the entry, then `server.close()`: its evaluation settles only at shutdown',
+    entry: "server.mjs",
+    edits: ["server.mjs", "routes.mjs", "routes.mjs"],
+  },
+  {
     name: "worker-pool",
     group: "processes",
     about: "a pool of two worker_threads answering tasks on parentPort, no hot code",
