@@ -14,9 +14,8 @@ if (!link) followPrimary();
 if (link) {
   holdSockets(link, link.held);
   reportStopSignals(link);
-  const notifier = link.notifier;
   const scope = Scope.fromEnv(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
-  const report = fileReporter(notifier);
+  const report = fileReporter(link);
   const seen = new Set<string>();
   registerHooks({
     load(url, context, nextLoad) {

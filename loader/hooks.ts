@@ -30,9 +30,10 @@ const scope = Scope.fromEnv(OWN_CODE);
 const link = connectSupervisor();
 const supervisor = link?.notifier;
 let report: ((file: string) => void) | undefined;
-const notifier: RuntimeNotifier | undefined = supervisor && {
+const notifier: RuntimeNotifier | undefined = link && {
   filesLoaded: (files) => files.forEach((file) => report?.(file)),
-  restartNeeded: supervisor.restartNeeded,
+  restartNeeded: link.notifier.restartNeeded,
+  beforeEnd: link.beforeEnd,
 };
 // Before in-place's own listen() wrapper: a server an in-place update hands over keeps its socket,
 // and only a listen() that would bind reaches this one.
@@ -41,12 +42,9 @@ else followPrimary();
 // hotload's own process listeners go on before in-place updates wrap process.on(): they are
 // nobody's to retire, and the wrapper's look at the stack for an owner cost ~1-2 M instructions.
 reportStartupSyntaxErrorsAsNode({ entry: () => lazy.mainId, unedited: () => lazy.editsOff(), importModule: (url) => dynamicImport(url) });
-if (supervisor) {
-  // A program that exits before the engine loaded still tells its supervisor what it loaded: the
-  // engine takes the record in, before the reporter sends the last files.
-  process.once("beforeExit", () => lazy.load());
-  process.once("exit", () => lazy.load());
-}
+// A program that exits before the engine loaded still tells its supervisor what it loaded: the
+// engine takes the record in, before the reporter sends the last files.
+link?.beforeEnd(() => lazy.load());
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
 if (supervisor) inPlace?.installServers();
@@ -65,7 +63,7 @@ const lazy = new LazyEngine(scope, {
   engine: () => (requireHere(ENGINE) as typeof Engine).startEngine({ scope, link, notifier, inPlace, envFileLoads }),
   editor: () => (requireHere(EDITOR) as typeof Editor).editFirstLoad,
 });
-if (supervisor) report = fileReporter(supervisor);
+if (link) report = fileReporter(link);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: lazy, configurable: true });
 // Once the entry has evaluated (an immediate queued now runs then, see index.ts) and the program
 // is still running: never during the start-up, whatever its speed.

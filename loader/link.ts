@@ -26,6 +26,14 @@ export interface SupervisorLink {
   readonly started: Promise<unknown>;
   /** Calls `listener` when a new process has taken over from this one. */
   onRetire(listener: () => void): void;
+  /**
+   * Calls `run` as the process is about to end (at each `beforeExit` and at `exit`), before the
+   * program's own listeners: through `process.emit` (see {@link reportStopSignals}), so that the
+   * program counts no listener of hotload's, as under plain node.
+   */
+  beforeEnd(run: () => void): void;
+  /** What {@link beforeEnd} was given, in order. */
+  readonly ends: readonly (() => void)[];
 }
 
 /** The link to the supervisor, or undefined when there is none. */
@@ -38,6 +46,7 @@ export function connectSupervisor(): SupervisorLink | undefined {
   let expected: number | undefined;
   let handedOver!: (evaluated: () => void) => void;
   const retire: Array<() => void> = [];
+  const ends: Array<() => void> = [];
   const onMessage = (value: unknown, handle: object | undefined): void => {
     const message = supervisorMessage(value);
     switch (message?.hotload) {
@@ -100,6 +109,8 @@ export function connectSupervisor(): SupervisorLink | undefined {
     held,
     started: start,
     onRetire: (listener) => retire.push(listener),
+    beforeEnd: (run) => ends.push(run),
+    ends,
   };
 }
 
@@ -107,15 +118,17 @@ export function connectSupervisor(): SupervisorLink | undefined {
  * Tells the supervisor of each SIGINT and SIGTERM Node delivers to the program (which listens for
  * it): one from a terminal's Ctrl-C or sent to a process group reached the program directly, and
  * the supervisor does not pass its own on (src/command/run.ts). A program that does not listen is
- * ended by the signal, which the supervisor sees. Wraps `process.emit` as it is when called:
- * call it before the program runs (Node binds a signal's delivery to `process.emit` when the signal
- * is first listened to) and after in-place updates' own wrapper (src/inplace/signals.ts), which it
- * calls.
+ * ended by the signal, which the supervisor sees. And runs what {@link SupervisorLink.beforeEnd}
+ * was given at `beforeExit` and `exit`. Wraps `process.emit` as it is when called: call it before
+ * the program runs (Node binds a signal's delivery to `process.emit` when the signal is first
+ * listened to) and after in-place updates' own wrapper (src/inplace/signals.ts), which it calls.
  */
 export function reportStopSignals(link: SupervisorLink): void {
   const emit = process.emit;
   process.emit = function (this: unknown, event: string | symbol) {
     if (event === "SIGINT" || event === "SIGTERM") link.send({ hotload: "signal", signal: event });
+    // As listeners would: what one of them adds runs from the next event on.
+    else if (event === "beforeExit" || event === "exit") for (const run of [...link.ends]) run();
     // `arguments` as they are: no array made on a path every event of `process` takes.
     return Reflect.apply(emit, this, arguments) as boolean;
   } as typeof process.emit;
@@ -126,7 +139,8 @@ export function reportStopSignals(link: SupervisorLink): void {
  * whatever is pending when the process exits: a program that crashes at once still tells the
  * supervisor which files to watch for the fix.
  */
-export function fileReporter(notifier: RuntimeNotifier): (file: string) => void {
+export function fileReporter(link: SupervisorLink): (file: string) => void {
+  const { notifier } = link;
   let batch: string[] = [];
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -136,8 +150,7 @@ export function fileReporter(notifier: RuntimeNotifier): (file: string) => void 
   };
   // beforeExit: the loop ran dry and a send can still complete; exit: process.exit() was called,
   // where only what the link writes at once gets out.
-  process.on("beforeExit", flush);
-  process.once("exit", flush);
+  link.beforeEnd(flush);
   return (file) => {
     batch.push(file);
     if (batch.length === 1) later(flush);

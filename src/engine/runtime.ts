@@ -164,11 +164,8 @@ export class Runtime implements HotHost, RuntimeSlot {
       forget: (id: string) => this.#forget(id),
     };
     this.#scheduler = new UpdateScheduler(parts, this.#failures, reporter, effects);
-    if (notifier) {
-      // A program that exits at once must still tell its supervisor what it loaded.
-      process.on("beforeExit", () => this.#tracker.flush());
-      process.once("exit", () => this.#tracker.flush());
-    }
+    // A program that exits at once must still tell its supervisor what it loaded.
+    notifier?.beforeEnd?.(() => this.#tracker.flush());
     this.#watcher = effects.watch(
       (batch) => (this.#retired ? Promise.resolve() : this.#scheduler.onBatch(batch)),
       (file) => differsFromLoaded(file, this.#registry.idsOf(file), (id) => this.#registry.get(id)?.seen),

@@ -10,7 +10,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { copyFixture, edit, spawnCommand } from "../helpers/e2e.js";
+import { copyFixture, edit, replaceIn, spawnCommand, type Running } from "../helpers/e2e.js";
 import { hotload, stop, stopAfter } from "../helpers/command.js";
 import { freePort, startLoad, type Load } from "../helpers/load.js";
 
@@ -52,7 +52,7 @@ async function answered(loads: readonly Load[], more: number): Promise<void> {
   while (total() < target) await new Promise((wake) => setTimeout(wake, 5));
 }
 
-test("the program sees plain node: cluster.isPrimary, no process.send, connected, disconnect or channel, its argv0 and title, its node options untouched, no variable but README's", async () => {
+test("the program sees plain node: cluster.isPrimary, no process.send, connected, disconnect or channel, its argv0 and title, its node options untouched, no variable but README's, no listener on process", async () => {
   const dir = copyFixture("cli-sockets");
   const env = { PORT: "0" };
   // Both typed as `node …` in a shell, which sets argv[0] so: the program's process.argv0 and title.
@@ -80,6 +80,16 @@ test("the program sees plain node: cluster.isPrimary, no process.send, connected
     (keys as string[]).filter((key) => !README_VARIABLES.includes(key)),
     plainKeys,
   );
+  // Once hotload's engine has loaded (an update needs it): none of its `exit` or `beforeExit` listeners counts.
+  const since = run.mark();
+  replaceIn(join(dir, "app.mjs"), "once it ran a while", "once it has run a while");
+  await run.waitForLine(/^\[hotload\] updated \.\/app\.mjs/, 15_000, since);
+  const counted = async (running: Running): Promise<string> => {
+    const line = running.waitForLine(/^listeners /, 10_000);
+    running.child.kill("SIGTERM");
+    return line;
+  };
+  assert.equal(await counted(run), await counted(plain), run.output());
   await stop(run);
 });
 

@@ -37,6 +37,8 @@ export interface Log {
 export interface RuntimeNotifier {
   filesLoaded(files: readonly string[]): void;
   restartNeeded(reason: RestartMessage["reason"], file: string, chain: readonly string[]): void;
+  /** Calls `run` as the process is about to end, with no listener the program would count (loader/link.ts). */
+  beforeEnd?(run: () => void): void;
 }
 
 /** Where events go (see hot/events.ts). */
