@@ -11,7 +11,9 @@
  * - the worker threads it started are terminated, likewise without their 'exit' listeners;
  * - the uncaught exception capture callback it set is unset (it can be set only once).
  * - the promise timers of `node:timers/promises` it started stop (promise-timers.ts);
- * - what it subscribed to a diagnostics channel is unsubscribed once the new version runs.
+ * - what it subscribed to a diagnostics channel is unsubscribed once the new version runs;
+ * - the UDP sockets it bound are closed (the new version binds the port again, which would fail
+ *   with EADDRINUSE while the old socket held it).
  *
  * Each is wrapped only once the program reaches it (stdin when first read, the others with their
  * builtin), so a program that never uses them pays nothing. What a package opens is the
@@ -32,6 +34,7 @@ const LONG_LIVED_BUILTINS: ReadonlySet<string> = new Set([
   "node:timers",
   "node:timers/promises",
   "node:diagnostics_channel",
+  "node:dgram",
 ]);
 
 /** Wraps what a program shares across versions, as the program reaches it. */
@@ -103,6 +106,9 @@ export class LongLived {
     } else if (url === "node:diagnostics_channel") {
       this.#installed.add(url);
       this.#diagnosticsChannel();
+    } else if (url === "node:dgram") {
+      this.#installed.add(url);
+      this.#dgram();
     } else if (url.startsWith("node:timers")) {
       this.#installed.add("node:timers").add("node:timers/promises");
       this.#undo.push(wrapPromiseTimers(this.#resources));
@@ -189,6 +195,35 @@ export class LongLived {
       opened(dc.channel(name), onMessage);
     } as typeof subscribe;
     this.#undo.push(() => (dc.subscribe = subscribe));
+  }
+
+  /**
+   * A UDP socket goes with the version that bound it, at once: a restart's old process lets its
+   * port go before the new one binds it (datagrams meanwhile are lost, as then). Recorded at
+   * bind(), which send() calls for a socket that was not bound.
+   */
+  #dgram(): void {
+    const { Socket } = process.getBuiltinModule("node:dgram");
+    const { bind, close } = Socket.prototype;
+    const closed = new WeakSet<object>();
+    const resources = this.#resources;
+    Socket.prototype.bind = function (this: InstanceType<typeof Socket>, ...args: unknown[]) {
+      const result = Reflect.apply(bind, this, args) as InstanceType<typeof Socket>;
+      resources.opened({
+        live: () => !closed.has(this),
+        close: () => {
+          // Its listeners first: the old version's 'close' handler is not the new program's.
+          this.removeAllListeners();
+          this.close();
+        },
+      });
+      return result;
+    } as typeof bind;
+    Socket.prototype.close = function (this: InstanceType<typeof Socket>, ...args: unknown[]) {
+      closed.add(this);
+      return Reflect.apply(close, this, args) as InstanceType<typeof Socket>;
+    } as typeof close;
+    this.#undo.push(() => Object.assign(Socket.prototype, { bind, close }));
   }
 
   #readline(url: string): void {

@@ -4,6 +4,7 @@
  * program run afresh under plain node (the restart it stands for); both must agree.
  */
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { request } from "node:http";
@@ -222,8 +223,9 @@ async function afterTwoSaves(
   label: string,
   versions: readonly [string, string, string],
   picked: (line: string) => boolean,
+  env: Record<string, string> = {},
 ): Promise<{ inPlace: string[]; restart: string[] }> {
-  const run = spawnHot(entry, { stdin: true });
+  const run = spawnHot(entry, { stdin: true, env });
   await run.waitForLine(`${label} ${versions[0]} ready`);
   for (const [from, to] of [versions.slice(0, 2), versions.slice(1)]) {
     const since = run.mark();
@@ -237,7 +239,7 @@ async function afterTwoSaves(
   run.child.stdin!.end();
   assert.equal(await run.exited, 0);
 
-  const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry), stdin: true });
+  const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry), stdin: true, env });
   await restart.waitForLine(`${label} ${versions[2]} ready`);
   restart.child.stdin!.write("hello\nsync\n");
   await restart.waitForLine(/ heard sync$/);
@@ -258,6 +260,18 @@ test("diagnostics channel subscribers (subscribe(name, fn), channel.subscribe(fn
   const { inPlace, restart } = await afterTwoSaves(entry, "channel", ["c1", "c2x", "c3xy"], (line) => / (heard|saw) hello$/.test(line));
   assert.deepEqual(inPlace, restart);
   assert.deepEqual(inPlace, ["c3xy heard hello", "c3xy saw hello"]);
+});
+
+test("a UDP server bound to a fixed port: after two saves the new version has the port, and each datagram is heard once, by the new code", async () => {
+  const entry = join(fixture(), "emitters", "udp.mjs");
+  const probe = createSocket("udp4");
+  await new Promise<void>((resolve) => probe.bind(0, "127.0.0.1", resolve));
+  const port = String(probe.address().port);
+  await new Promise<void>((resolve) => probe.close(resolve));
+  const heard = (line: string): boolean => / heard (hello|sync)$/.test(line);
+  const { inPlace, restart } = await afterTwoSaves(entry, "udp", ["u1", "u2x", "u3xy"], heard, { UDP_PORT: port });
+  assert.deepEqual(inPlace, restart);
+  assert.deepEqual(inPlace, ["u3xy heard hello", "u3xy heard sync"]);
 });
 
 test("an entry that fills a registry it imports through an index file: after two saves it holds what the new version added", async () => {
