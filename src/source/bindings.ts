@@ -161,16 +161,32 @@ const ASSIGNS = String.raw`(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+
 
 /**
  * Whether the module whose source is `importerSource` (at `importer`) re-exports from `dep`
- * (`export * from "./reg.mjs"`, `export { routes } from "./reg.mjs"`): what is changed through it
- * lives in `dep`.
+ * (`export * from "./reg.mjs"`, `export { routes } from "./reg.mjs"`, or `import { routes } from
+ * "./reg.mjs"` and then `export { routes }`): what is changed through it lives in `dep`.
  */
 export function reExports(importerSource: string | Buffer | undefined, importer: string, dep: string): boolean {
   if (importerSource === undefined) return false;
   const text = importerSource.toString();
+  const facts = lex(text);
+  if (!facts) return false;
   const resolve = resolverFor(importer, dep);
-  return (lex(text)?.imports ?? []).some(
-    (entry) => !entry.typeOnly && /^export\b/.test(text.slice(entry.start, entry.end)) && resolve(entry.specifier) === dep,
+  if (facts.reExported.some((specifier) => resolve(specifier) === dep)) return true;
+  // `import registry from "./registry.mjs"; export default registry;` (the lexer names no local there).
+  const name = /\bexport\s+default\s+([\w$]+)\s*(?:;|$)/m.exec(text)?.[1];
+  return (
+    name !== undefined &&
+    facts.imports.some(
+      (entry) => !entry.typeOnly && resolve(entry.specifier) === dep && importedNames(text.slice(entry.start, entry.end)).includes(name),
+    )
   );
+}
+
+/** The local names an import statement binds: `a, { b, c as d }` → a, b, d; `* as ns` → ns. */
+function importedNames(statement: string): string[] {
+  const clause = /^import\s+([\s\S]*?)\s*\bfrom\s*["'`]/.exec(statement)?.[1] ?? "";
+  const names = [...clause.replace(/\{[^}]*\}/, "").matchAll(/(?:\*\s*as\s+)?([\w$]+)/g)].map((m) => m[1]!);
+  for (const part of /\{([^}]*)\}/.exec(clause)?.[1]?.split(",") ?? []) names.push(part.trim().split(/\s+/).at(-1) ?? "");
+  return names;
 }
 
 /** The methods that add or remove listeners, or emit: what they register goes with its version by itself. */

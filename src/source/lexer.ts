@@ -33,6 +33,8 @@ export interface SourceFacts {
   readonly imports: readonly StaticImport[];
   /** Names the module exports (`default` included; `export *` adds none). */
   readonly exports: readonly string[];
+  /** The specifier of each module it exports names of (`export { a } from`, `import { a } from …; export { a }`, `export * from`). */
+  readonly reExported: readonly string[];
   /** What `import.meta.hot.accept(…)` / `acceptExports(…)` calls say, read without running them. */
   readonly accepted: Accepted;
   /** The specifier of each `import()` expression (undefined when it is computed). */
@@ -72,7 +74,8 @@ export function lex(source: string): SourceFacts | undefined {
   const exports = exported
     .filter((e) => e.type !== "reexport-all" && !e.typeOnly)
     .map((e) => (e as Lexer.DirectExport | Lexer.Reexport).name);
-  return { metas, imports: statics, exports, accepted: acceptedBy(source, metas), dynamicImports };
+  const reExported = exported.flatMap((e) => (e.type !== "direct" && !e.typeOnly ? [e.from] : []));
+  return { metas, imports: statics, exports, reExported, accepted: acceptedBy(source, metas), dynamicImports };
 }
 
 /**

@@ -274,24 +274,28 @@ test("a UDP server bound to a fixed port: after two saves the new version has th
   assert.deepEqual(inPlace, ["u3xy heard hello", "u3xy heard sync"]);
 });
 
-test("an entry that fills a registry it imports through an index file: after two saves it holds what the new version added", async () => {
-  const dir = fixture();
-  const entry = join(dir, "barrel", "main.mjs");
-  const run = spawnHot(entry);
-  await run.waitForLine(/^barrel r1 /);
-  let last = "";
-  for (const [from, to] of [
-    ["r1", "r2x"],
-    ["r2x", "r3xy"],
-  ] as const) {
-    const since = run.mark();
-    edit(entry, (old) => old.replace(`"${from}"`, `"${to}"`));
-    last = await run.waitForLine(new RegExp(`^barrel ${to} `), 10_000, since);
-  }
-  await run.kill();
-  const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry) });
-  const fresh = await restart.waitForLine(/^barrel r3xy /);
-  await restart.kill();
-  assert.equal(last, fresh);
-  assert.equal(last, "barrel r3xy routes=/r3xy plugins=r3xy");
-});
+for (const [file, index] of [
+  ["main.mjs", "export * from"],
+  ["main-named.mjs", "import, then export { … }"],
+] as const)
+  test(`an entry that fills a registry it imports through an index file (${index}): after two saves it holds what the new version added`, async () => {
+    const dir = fixture();
+    const entry = join(dir, "barrel", file);
+    const run = spawnHot(entry);
+    await run.waitForLine(/^barrel r1 /);
+    let last = "";
+    for (const [from, to] of [
+      ["r1", "r2x"],
+      ["r2x", "r3xy"],
+    ] as const) {
+      const since = run.mark();
+      edit(entry, (old) => old.replace(`"${from}"`, `"${to}"`));
+      last = await run.waitForLine(new RegExp(`^barrel ${to} `), 10_000, since);
+    }
+    await run.kill();
+    const restart = spawnCommand(process.execPath, [entry], { cwd: dirname(entry) });
+    const fresh = await restart.waitForLine(/^barrel r3xy /);
+    await restart.kill();
+    assert.equal(last, fresh);
+    assert.equal(last, "barrel r3xy routes=/r3xy plugins=r3xy");
+  });

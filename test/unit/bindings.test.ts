@@ -190,8 +190,30 @@ describe("reExports: an index file's re-exports", () => {
     assert.equal(reExports('export * from "./registry.mjs";\n', index, dep), true);
     assert.equal(reExports('export { routes as paths } from "./registry.mjs";\n', index, dep), true);
     assert.equal(reExports('export * as registry from "./registry";\n', index, dep), true);
-    assert.equal(reExports('import { routes } from "./registry.mjs";\nexport { routes };\n', index, dep), false);
+    assert.equal(reExports('import { routes } from "./registry.mjs";\nexport const count = routes.length;\n', index, dep), false);
     assert.equal(reExports('export * from "./other.mjs";\n', index, dep), false);
     assert.equal(reExports('export type { Route } from "./registry.mjs";\n', index, dep), false);
+  });
+
+  test("an import that the file exports again re-exports it: import { routes } …; export { routes }", () => {
+    const index = "file:///app/index.mjs";
+    const dep = "file:///app/registry.mjs";
+    assert.equal(reExports('import { routes } from "./registry.mjs";\nexport { routes };\n', index, dep), true);
+    assert.equal(reExports('import { routes as paths, plugins } from "./registry.mjs";\nexport { paths as routes };\n', index, dep), true);
+    assert.equal(reExports('import * as registry from "./registry.mjs";\nexport { registry };\n', index, dep), true);
+    assert.equal(reExports('import registry from "./registry.mjs";\nexport default registry;\n', index, dep), true);
+    assert.equal(reExports('import registry, { routes } from "./registry.mjs";\nexport { routes };\n', index, dep), true);
+    assert.equal(
+      reExports('import { routes } from "./registry.mjs";\nimport { other } from "./other.mjs";\nexport { other };\n', index, dep),
+      false,
+    );
+    assert.equal(
+      reExports(
+        'import { type Route, routes } from "./registry.ts";\nexport type { Route };\n',
+        "file:///app/index.ts",
+        "file:///app/registry.ts",
+      ),
+      false,
+    );
   });
 });
