@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cleanup, copyFixture, replaceIn, spawnHot, type Running } from "../helpers/e2e.js";
+import { cleanup, copyFixture, replaceIn, spawnCommand, spawnHot, type Running } from "../helpers/e2e.js";
 
 after(cleanup);
 
@@ -71,4 +71,16 @@ describe("CommonJS modules", () => {
     const line = await run.waitForLine(/^(app accepted located\.cjs|\[hotload\] cannot hot-update \.\/located\.cjs)/, 10_000, since);
     assert.equal(line, "app accepted located.cjs: found 2", run.output());
   });
+});
+
+test("an error thrown as a module is required: the stack's require() frames are named as under plain node", async () => {
+  const dir = copyFixture("cjs-stack");
+  const run = spawnHot(join(dir, "main.cjs"));
+  assert.equal(await run.exited, 0, run.output());
+  const names = (lines: readonly string[]): string[] =>
+    lines.filter((line) => line.startsWith("frame ")).map((line) => /^frame at (\S+)/.exec(line)?.[1] ?? line);
+  const plain = spawnCommand(process.execPath, [join(dir, "main.cjs")], { cwd: dir });
+  assert.equal(await plain.exited, 0, plain.output());
+  // hotload records require() edges from Module.prototype.require: one frame more, of the same name.
+  assert.deepEqual([...new Set(names(run.lines))], [...new Set(names(plain.lines))], run.output());
 });

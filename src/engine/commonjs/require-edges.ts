@@ -40,6 +40,8 @@ export function trackRequires(listener: RequireListener): () => void {
     }
     return exports;
   } as Require & { [ORIGINAL]?: Require };
+  // Named as Node's: a stack through it reads `at Module.require`, not the bundler's `require2 [as require]`.
+  Object.defineProperty(wrapped, "name", { value: "require" });
   wrapped[ORIGINAL] = original;
   proto.require = wrapped;
   return () => {
