@@ -60,6 +60,21 @@ test("a syntax error in a .ts file tsx compiles to CommonJS is reported at its l
   await run.waitForLine("app accepted dep v333 fixed, require() sees dep v333 fixed", 10_000, since);
 });
 
+test("an error a .ts file tsx compiles to CommonJS throws as it runs is reported at its line and column, with a code frame of the file as saved", async () => {
+  const dir = copyFixture("tsx-cjs");
+  symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");
+  const run = spawnHot(join(dir, "app.ts"), { nodeArgs: ["--import", "tsx"] });
+  await run.waitForLine("app ready");
+  let since = run.mark();
+  edit(join(dir, "dep.ts"), 'const n: number = 22;\nthrow new Error(`dep v${n} broke`);\nexport const value: string = "dep v22";\n');
+  const line = await run.waitForLine(/dep\.ts\S* Error: dep v22 broke/, 10_000, since);
+  assert.match(line, /^\[hotload\] \S*\/dep\.ts:2:7 Error: dep v22 broke — rolled back to the previous version$/, run.output());
+  await run.waitForLine(/^ {2}> 2 \| throw new Error\(`dep v\$\{n\} broke`\);$/, 10_000, since);
+  since = run.mark();
+  edit(join(dir, "dep.ts"), 'export const value: string = "dep v333 fixed";\n');
+  await run.waitForLine("app accepted dep v333 fixed, require() sees dep v333 fixed", 10_000, since);
+});
+
 test("a syntax error in a .ts file tsx compiles to CommonJS, under an entry with no hot code, is found before the old version stops: its interval and SIGTERM handler stay, the fix applies in place", async () => {
   const dir = copyFixture("tsx-cjs-entry");
   symlinkSync(join(ROOT, "node_modules/tsx"), join(dir, "node_modules/tsx"), "dir");

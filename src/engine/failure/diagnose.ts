@@ -41,6 +41,11 @@ export async function diagnose(
     shift: session.shifts.get(url) ?? 0,
     format: view.formatOf(stripVersion(url)),
   }));
+  // A changed file compiled where no load hook sees it (tsx's CommonJS require hook) is still where
+  // the error may be: its frames name the file as saved.
+  const loadedIds = new Set(candidates.map((c) => stripVersion(c.url)));
+  for (const [id, content] of contents)
+    if (!loadedIds.has(id)) candidates.push({ url: id, source: content.toString(), shift: 0, format: view.formatOf(id) });
   if (error instanceof UnsettledEvaluation) {
     const failure: UpdateFailure = { error, location: undefined, source: undefined, evaluating, where: error.file, message: error.message };
     return { failure, awaits: [] };
