@@ -62,31 +62,33 @@ interface EvaluationWait {
  */
 export async function evaluationWithin<T>(evaluation: Promise<T>, wait: EvaluationWait): Promise<Evaluated<T>> {
   evaluation.catch(() => undefined);
-  const timers: NodeJS.Timeout[] = [];
+  let timer: NodeJS.Timeout | undefined;
   const replaced = new Promise<Evaluated<T> | undefined>((resolve) => {
-    const check = (after: number, last: boolean): void => {
-      const timer = setTimeout(() => {
+    // The entry is looked at every `entryMs` (it may be running only once it listens again), one
+    // timer at a time; anything else once, at `ms`.
+    const every = wait.entryWaits && wait.entryMs !== undefined && wait.entryMs > 0 ? wait.entryMs : wait.ms;
+    const look = (since: number): void => {
+      const at = Math.min(since + every, wait.ms);
+      const last = at >= wait.ms;
+      timer = setTimeout(() => {
         if (wait.entryWaits?.(last)) resolve({ running: wait.waiting() });
-        else if (last) {
+        else if (!last) look(at);
+        else {
           wait.late(wait.waiting(), wait.ms);
           resolve(wait.superseded.then(() => undefined));
         }
-      }, after);
+      }, at - since);
       // The wait must not keep the program alive: a plain start of it would not be either.
       timer.unref();
-      timers.push(timer);
     };
-    // The entry is looked at every `entryMs`: it may be running only once it listens again.
-    const every = wait.entryWaits && wait.entryMs !== undefined && wait.entryMs > 0 ? wait.entryMs : wait.ms;
-    for (let after = every; after < wait.ms; after += every) check(after, false);
-    check(wait.ms, true);
+    look(0);
   });
   try {
     const first = await Promise.race([evaluation.then((value) => ({ value })), replaced]);
     if (first === undefined) throw new UnsettledEvaluation(wait.waiting(), wait.ms);
     return first;
   } finally {
-    timers.forEach(clearTimeout);
+    clearTimeout(timer);
   }
 }
 
