@@ -12,7 +12,7 @@ import { reportStartupSyntaxErrorsAsNode } from "../src/engine/failure/startup-e
 import { Scope } from "../src/engine/modules/scope.js";
 import { timedHooks } from "../src/engine/update/timings.js";
 import { liveImporterOf, RUNTIME_SLOT } from "../src/shared/urls.js";
-import { later } from "../src/shared/later.js";
+import { laterWhileRunning } from "../src/shared/later.js";
 import { dynamicImport } from "../src/shared/dynamic-import.js";
 import { followPrimary, holdSockets } from "./sockets.js";
 import { nameCallSitesByFile } from "./call-sites.js";
@@ -66,8 +66,9 @@ const lazy = new LazyEngine(scope, {
 if (link) report = fileReporter(link);
 Object.defineProperty(globalThis, Symbol.for(RUNTIME_SLOT), { value: lazy, configurable: true });
 // Once the entry has evaluated (an immediate queued now runs then, see index.ts) and the program
-// is still running: never during the start-up, whatever its speed.
-setImmediate(() => later(() => lazy.load()));
+// is still running by its own means: never during the start-up, nor for a program that is ending,
+// whatever its speed.
+setImmediate(() => laterWhileRunning(() => lazy.load()));
 
 // module.hot for CommonJS modules, without rewriting their source: a getter every module inherits
 // (undefined for packages and builtins). Assigning module.hot still works, as an own property.
