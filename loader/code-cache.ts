@@ -4,7 +4,8 @@
  * loading in-place updates as an ES module 2-3 ms. The build writes each bundle a second time as a
  * script (dist/loader/hooks.cjs, dist/src/inplace/inplace.cjs; see scripts/bundle.mjs), which
  * `vm.Script` can compile from cached data; the cache is written once the program has run a while
- * (so that it holds the functions start-up compiled too), one file per bundle and Node version (and
+ * (so that it holds the functions start-up compiled too), or as it exits if that is sooner, one file
+ * per bundle and Node version (and
  * one more per set of V8 flags other than those of the start that wrote it, see runScript).
  * Node's own compile cache (module.enableCompileCache) would cache every module of the program too,
  * new versions included.
@@ -124,7 +125,16 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   }
   debug(`${name}: ${state}`);
   const target = cacheFile;
-  if (!state.startsWith("used")) setTimeout(() => writeCache(target, stamp, script), WRITE_AFTER_MS).unref();
+  if (!state.startsWith("used")) {
+    const write = (): void => {
+      process.removeListener("exit", write);
+      writeCache(target, stamp, script);
+    };
+    setTimeout(write, WRITE_AFTER_MS).unref();
+    // A program that ends sooner (a script, a test run, a bundle first loaded just before the end)
+    // writes it as it exits: else no start of it would ever find one.
+    process.once("exit", write);
+  }
   // Builtins straight from Node, and createRequire() (~1.5 M instructions) only for a package.
   let requireHere: NodeJS.Require | undefined;
   const require = (specifier: string): unknown =>

@@ -116,6 +116,22 @@ describe("the code cache", { concurrency: true }, () => {
     await run.waitForLine("main sees dep v33 from the cache", 10_000, since);
   });
 
+  test("a program that ends at once writes the caches of what it loaded as it exits; its next start uses them", async () => {
+    const { dir, cache, env } = fixtureWithOwnPackage();
+    const states = async (): Promise<string[]> => {
+      const run = spawnHot(join(dir, "once.mjs"), { env: { HOTLOAD_LOG: "debug", ...env } });
+      assert.equal(await run.exited, 0, run.output());
+      assert.ok(run.lines.includes("once sees dep v1"), run.output());
+      return run.lines.filter((line) => /code cache: \S+: /.test(line)).map((line) => line.replace("[hotload] code cache: ", ""));
+    };
+    assert.deepEqual(await states(), ["hooks: none yet", "inplace: none yet", "first-load-edit: none yet"]);
+    assert.deepEqual(
+      readdirSync(cache).sort(),
+      CACHE_FILES.filter((file) => !file.startsWith("engine")),
+    );
+    assert.deepEqual(await states(), ["hooks: used", "inplace: used", "first-load-edit: used"]);
+  });
+
   test("a damaged cache (bytes flipped, same-length garbage, truncated) is never handed to V8: the program runs, the cache is written again", async () => {
     const { dir, cache, env } = fixtureWithOwnPackage();
     await runOnce(dir, { hooks: "none yet", inplace: "none yet" }, 2, env);
