@@ -126,14 +126,16 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   debug(`${name}: ${state}`);
   const target = cacheFile;
   if (!state.startsWith("used")) {
+    let written = false;
     const write = (): void => {
-      process.removeListener("exit", write);
+      if (written) return;
+      written = true;
       writeCache(target, stamp, script);
     };
     setTimeout(write, WRITE_AFTER_MS).unref();
     // A program that ends sooner (a script, a test run, a bundle first loaded just before the end)
     // writes it as it exits: else no start of it would ever find one.
-    process.once("exit", write);
+    atExit(write);
   }
   // Builtins straight from Node, and createRequire() (~1.5 M instructions) only for a package.
   let requireHere: NodeJS.Require | undefined;
@@ -146,6 +148,23 @@ function runScript(url: URL, cacheDir: URL, importFromLoader: ImportFromLoader):
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, url.href, importFromLoader);
   return module.exports;
+}
+
+/** What runs as the process exits (see {@link atExit}). */
+const exiting: (() => void)[] = [];
+
+/**
+ * Runs `run` as the process exits, through `process.emit` rather than an `exit` listener, which the
+ * program would count (process.listenerCount("exit")) where plain node has none.
+ */
+function atExit(run: () => void): void {
+  if (exiting.push(run) > 1) return;
+  const emit = process.emit;
+  process.emit = function (this: unknown, event: string | symbol) {
+    if (event === "exit") for (const write of exiting.splice(0)) write();
+    // `arguments` as they are: no array made on a path every event of `process` takes.
+    return Reflect.apply(emit, this, arguments) as boolean;
+  } as typeof process.emit;
 }
 
 /**
