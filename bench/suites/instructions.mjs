@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { project } from "../lib/project.mjs";
 import { summarize } from "../lib/stats.mjs";
 import { fmtRatio, renderTable } from "../lib/table.mjs";
-import { APPS, hotloadVersion, peerVersion, TOOLS, whyMissing, WORK } from "../lib/tools.mjs";
+import { APPS, hotloadVersion, peerVersion, PKG, TOOLS, whyMissing, WORK } from "../lib/tools.mjs";
 import { warmCodeCache } from "./startup.mjs";
 
 export const name = "instructions";
@@ -53,6 +53,13 @@ const MODES = [
   { id: "floor", label: "node + no-op registerHooks (floor)", argv: () => importOf("hooks-floor/register.mjs") },
   { id: "bare", label: "the bare job (graph + bytes)", argv: () => importOf("bare-job/register.mjs") },
   { id: "hotload", label: "hotload", version: () => hotloadVersion(), argv: () => ["--import", "hotload"] },
+  // The floor and the bare job are imported by file URL: this row is hotload without the look-up of a package.
+  {
+    id: "hotload-url",
+    label: "hotload by its file URL",
+    version: () => hotloadVersion(),
+    argv: () => ["--import", pathToFileURL(join(PKG, "dist", "loader", "index.js")).href],
+  },
   { id: "hot-esm", label: "hot-esm", peer: "hot-esm", slow: true, argv: () => ["--no-warnings", "--experimental-loader", "hot-esm"] },
   { id: "hot-hook", label: "hot-hook", peer: "hot-hook", slow: true, argv: () => ["--import", "hot-hook/register"] },
   { id: "dynohot", label: "dynohot", peer: "dynohot", slow: true, argv: () => ["--import", "dynohot"] },
@@ -132,7 +139,7 @@ export async function run(ctx) {
     tables: [
       renderTable(title, ["app", "runs under", "instructions", "runs", "vs floor", "over floor", "overhead vs the bare job's"], rows, [
         "every instruction of every thread (valgrind --tool=cachegrind --cache-sim=no) from exec until the entry calls process.exit() at the end of its top level; median of the runs; node --hash-seed=1 for all (V8's random hash seed alone moves a count by up to 15 M)",
-        "floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job)",
+        "floor: node with resolve and load hooks that only call next(); the bare job: hooks that also record the import graph and the bytes Node was given (bench/apps/bare-job); both imported by file URL, hotload as users import it (`--import hotload`, a package look-up) and by file URL",
         "overhead vs the bare job's: (tool - floor) / (bare job - floor): how many times the unavoidable work the tool spends on top of the floor",
         `hotload's code cache of its own start-up code: ${codeCache} before the counted starts; timers that fire during the slowed-down start count against the tool`,
         ...failures,
