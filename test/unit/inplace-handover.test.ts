@@ -83,6 +83,24 @@ describe("Handover", () => {
     assert.equal(handover.handedOver, 1);
   });
 
+  test("waiting: from a server's retirement until a new server takes its socket", async () => {
+    const handover = new Handover(
+      () => owner,
+      () => undefined,
+    );
+    uninstall = handover.install();
+    owner = "file:///app/entry.mjs";
+    const old = serve("old");
+    await listening(old, 0, "127.0.0.1");
+    assert.equal(handover.waiting(), false);
+    handover.retire(owner);
+    assert.equal(handover.waiting(), true);
+    const next = serve("new");
+    await listening(next, 0, "127.0.0.1");
+    assert.equal(handover.waiting(), false);
+    next.close();
+  });
+
   test("a keep-alive connection of the old server gets its next request answered by the newest server", async () => {
     const handover = new Handover(
       () => owner,

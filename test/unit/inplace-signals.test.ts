@@ -66,3 +66,16 @@ test("a package's listener goes only if the package added it again for the new v
     listeners.settled(true);
     assert.deepEqual(process.rawListeners("SIGUSR2"), [again, singleton]);
   }));
+
+test("waiting: while an event an old version listened to has no listener, until the new version adds its own", () =>
+  withListeners(async (listeners) => {
+    const old = (): void => undefined;
+    process.on("SIGUSR2", old);
+    assert.equal(listeners.waiting(), false, "nothing retired");
+    listeners.retire("SIGUSR2", old, () => undefined);
+    assert.equal(listeners.waiting(), true);
+    process.on("SIGUSR2", () => undefined);
+    assert.equal(listeners.waiting(), false);
+    listeners.settled(true);
+    assert.equal(listeners.waiting(), false);
+  }));
