@@ -73,17 +73,18 @@ export class EntryEvaluation {
     const target = this.#process;
     const emit = target.emit;
     const entry = this;
-    target.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+    target.emit = function (this: NodeJS.Process, event: string | symbol): boolean {
       // Only Node's own 13: the first version waits, the current one does not, and nobody else set a code.
       const ours =
         event === "exit" &&
-        args[0] === UNSETTLED_TOP_LEVEL_AWAIT &&
+        arguments[1] === UNSETTLED_TOP_LEVEL_AWAIT &&
         target.exitCode === UNSETTLED_TOP_LEVEL_AWAIT &&
         entry.#firstWaits &&
         !entry.#currentWaits;
-      if (!ours) return Reflect.apply(emit, this, [event, ...args]) as boolean;
+      // `arguments` as they are: no array made on a path every event of `process` takes.
+      if (!ours) return Reflect.apply(emit, this, arguments) as boolean;
       target.exitCode = undefined;
-      const heard = Reflect.apply(emit, this, [event, 0, ...args.slice(1)]) as boolean;
+      const heard = Reflect.apply(emit, this, ["exit", 0]) as boolean;
       // Node reads the code back after its listeners: unset, it would keep its 13.
       target.exitCode ??= 0;
       return heard;
