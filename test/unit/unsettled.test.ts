@@ -104,7 +104,10 @@ test("the entry runs once its own top level does: last to start, or in place it 
   const main = "file:///app/main.mjs";
   assert.equal(entryLook(main, ["file:///app/routes.mjs"], undefined)(true), false, "a module it imports is still evaluating");
   assert.equal(entryLook(main, ["file:///app/routes.mjs", main], undefined)(false), true);
-  const inPlace = (started: boolean, takenOver: boolean) => ({ started: (id: string) => started && id === main, takenOver: () => takenOver });
+  const inPlace = (started: boolean, takenOver: boolean) => ({
+    started: (id: string) => started && id === main,
+    takenOver: () => takenOver,
+  });
   assert.equal(entryLook(main, [], inPlace(false, true))(true), false, "nothing of the new version ran yet");
   assert.equal(entryLook(main, [], inPlace(true, true))(false), true);
   assert.equal(entryLook(main, [], inPlace(true, false))(false), false, "its SIGTERM handler or server is not back yet");
