@@ -5,8 +5,8 @@
  * script (dist/loader/hooks.cjs, dist/src/inplace/inplace.cjs; see scripts/bundle.mjs), which
  * `vm.Script` can compile from cached data; the cache is written once the program has run a while
  * (so that it holds the functions start-up compiled too), or as it exits if that is sooner, one file
- * per bundle and Node version (and
- * one more per set of V8 flags other than those of the start that wrote it, see runScript).
+ * per bundle and Node version (and one more per set of V8 flags other than those of the start that
+ * wrote it, see runScript).
  * Node's own compile cache (module.enableCompileCache) would cache every module of the program too,
  * new versions included.
  *

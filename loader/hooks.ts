@@ -28,7 +28,6 @@ import { tellChildren, timed } from "../src/shared/log.js";
 const OWN_CODE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const scope = Scope.fromEnv(OWN_CODE);
 const link = connectSupervisor();
-const supervisor = link?.notifier;
 let report: ((file: string) => void) | undefined;
 const notifier: RuntimeNotifier | undefined = link && {
   filesLoaded: (files) => files.forEach((file) => report?.(file)),
@@ -47,7 +46,7 @@ reportStartupSyntaxErrorsAsNode({ entry: () => lazy.mainId, unedited: () => lazy
 link?.beforeEnd(() => lazy.load());
 // Installed before any of the program runs: what it starts is recorded from its first line.
 const inPlace = inPlaceEnabled() ? new InPlace(scope).install() : undefined;
-if (supervisor) inPlace?.installServers();
+if (link) inPlace?.installServers();
 if (link) reportStopSignals(link);
 // What the program passes to process.loadEnvFile() before the engine loads, which tells of a
 // change to those files (watch/env-files.ts); the command restarts on them itself.

@@ -15,6 +15,7 @@ import type { HandlerRunner } from "./handlers.js";
 import type { InvalidationChain } from "./invalidation.js";
 import type { PropagationView } from "./propagate.js";
 import type { UpdateTimings } from "./timings.js";
+import type { InPlaceLook } from "./unsettled.js";
 
 /** What the transaction does to the world outside the engine. */
 export interface TransactionEffects {
@@ -43,15 +44,11 @@ export interface TransactionHost {
   readonly handlers: HandlerRunner;
   /** The in-place machinery (inplace/), when on: what an old entry version started stops with it. */
   readonly inPlace:
-    | {
+    | ({
         release(id: string, disposing: boolean): void;
         rolledBack(): void;
         refusal(ids: readonly string[]): string | undefined;
-        /** Whether the new version of `id` an update runs has started anything (its top level runs). */
-        started(id: string): boolean;
-        /** Whether the new versions took over the old ones' servers and `process` listeners. */
-        takenOver(): boolean;
-      }
+      } & InPlaceLook)
     | undefined;
   /** Whether `url` is an entry that updates in place (it accepts itself without saying so). */
   acceptsInPlace(url: string): boolean;

@@ -33,7 +33,7 @@ import type {
   TransactionOutcome,
   TransactionProgress,
 } from "./transaction-types.js";
-import { ENTRY_RUNS_AFTER_MS, entryLook, evaluationWithin } from "./unsettled.js";
+import { ENTRY_LOOK_MS, entryLook, evaluationWithin } from "./unsettled.js";
 
 /** How to put one module back as it was (see {@link UpdateTransaction}). */
 interface Checkpoint {
@@ -244,14 +244,19 @@ export class UpdateTransaction {
    */
   async #evaluated(evaluation: Promise<void>, session: UpdateSession): Promise<void> {
     if (this.#superseded === undefined) return evaluation;
-    const main = this.#invalidated.find((id) => this.#host.tracker.isMain(id));
+    const main = this.#entry();
     const entry = main === undefined ? undefined : entryLook(main, session.evaluated, this.#inPlace);
     const waiting = (): string => fileOf(entry?.(true) ? main! : (session.evaluated.at(-1) ?? this.#input.changed[0]!));
     const late = (file: string, ms: number): void => this.#progress.late(file, ms);
     const ms = this.#host.handlers.timeoutMs;
-    const wait = { superseded: this.#superseded, ms, waiting, late, entryWaits: entry, entryMs: Math.min(ms, ENTRY_RUNS_AFTER_MS) };
+    const wait = { superseded: this.#superseded, ms, waiting, late, entryWaits: entry, entryMs: ENTRY_LOOK_MS };
     const evaluated = await evaluationWithin(evaluation, wait);
     if ("running" in evaluated) this.#running = { file: evaluated.running, evaluation };
+  }
+
+  /** The program's entry, when the update runs it again. */
+  #entry(): string | undefined {
+    return this.#invalidated.find((id) => this.#host.tracker.isMain(id));
   }
 
   /** Imports the ES roots `ids` together and keeps their namespaces. */
@@ -336,8 +341,7 @@ export class UpdateTransaction {
         `evaluated ${reevaluated.map(displayPath).join(", ") || "nothing"} (versions ${this.#invalidated.map((id) => `${displayPath(fileOf(id))}@${versions.current(id)}`).join(", ")})`,
     );
     // The entry ran again: what its top level does from now on is the process's (exit code 13 if it never settles).
-    const main = this.#invalidated.find((id) => tracker.isMain(id));
-    if (main !== undefined) this.#effects.entryReplaced?.(this.#running);
+    if (this.#entry() !== undefined) this.#effects.entryReplaced?.(this.#running);
     return { kind: "applied", reevaluated, boundaries, handlerErrors: this.#handlerErrors, running: this.#running?.file };
   }
 

@@ -30,8 +30,8 @@ export class UnsettledEvaluation extends Error {
   }
 }
 
-/** How long the entry's top level may wait before the update counts as applied (ms; at most the handler timeout). */
-export const ENTRY_RUNS_AFTER_MS = 200;
+/** How often an update looks at the program's entry while its top level waits (ms; see {@link entryLook}). */
+export const ENTRY_LOOK_MS = 200;
 
 /** How an update's evaluation ended for the update: it settled, or the entry's top level still waits (`running`, its file). */
 type Evaluated<T> = { readonly value: T } | { readonly running: string };
@@ -93,7 +93,7 @@ export async function evaluationWithin<T>(evaluation: Promise<T>, wait: Evaluati
 }
 
 /** What {@link entryLook} asks of in-place updates (inplace/inplace.ts). */
-interface InPlaceLook {
+export interface InPlaceLook {
   /** Whether the new version of `id` started anything (its top level runs). */
   started(id: string): boolean;
   /** Whether the new versions took over the old ones' servers and `process` listeners. */
