@@ -42,6 +42,17 @@ function get(port: number, agent: Agent | false): Promise<string> {
   });
 }
 
+/** A Handover installed for this test, whose listen() calls are `owner`'s. */
+function installed(graceMs?: number): Handover {
+  const handover = new Handover(
+    () => owner,
+    () => undefined,
+    graceMs,
+  );
+  uninstall = handover.install();
+  return handover;
+}
+
 describe("listenTarget", () => {
   test("reads the forms of listen()", () => {
     assert.deepEqual(listenTarget([3000]), { port: 3000 });
@@ -64,11 +75,7 @@ describe("listenTarget", () => {
 
 describe("Handover", () => {
   test("a new server listening where a retired one listens takes its socket: same port, new handler, no second bind", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/entry.mjs";
     const old = serve("old");
     const port = await listening(old, 0, "127.0.0.1");
@@ -84,11 +91,7 @@ describe("Handover", () => {
   });
 
   test("waiting: from a server's retirement until a new server takes its socket", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/entry.mjs";
     const old = serve("old");
     await listening(old, 0, "127.0.0.1");
@@ -102,11 +105,7 @@ describe("Handover", () => {
   });
 
   test("a keep-alive connection of the old server gets its next request answered by the newest server", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/entry.mjs";
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const v1 = serve("v1");
@@ -125,11 +124,7 @@ describe("Handover", () => {
   });
 
   test("servers of a module that is not retired are never taken: a second listen on their port fails as without hotload", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/kept.mjs";
     const kept = serve("kept");
     const port = await listening(kept, 0, "127.0.0.1");
@@ -140,12 +135,7 @@ describe("Handover", () => {
   });
 
   test("a retired server no new version takes over is closed after the grace period of a successful update", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-      10,
-    );
-    uninstall = handover.install();
+    const handover = installed(10);
     owner = "file:///app/entry.mjs";
     const old = serve("old");
     await listening(old, 0, "127.0.0.1");
@@ -156,11 +146,7 @@ describe("Handover", () => {
   });
 
   test("a kept server started again by the new version stays as it is: listen() only announces it", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/entry.mjs";
     const kept = serve("kept");
     const port = await listening(kept, 0, "127.0.0.1");
@@ -186,11 +172,7 @@ describe("Handover", () => {
   });
 
   test("a fixed address a kept module's server holds: EADDRINUSE within one version, taken over by the code of a later one", async () => {
-    const handover = new Handover(
-      () => owner,
-      () => undefined,
-    );
-    uninstall = handover.install();
+    const handover = installed();
     owner = "file:///app/lib/server.mjs";
     const probe = serve("probe");
     const port = await listening(probe, 0, "127.0.0.1");
