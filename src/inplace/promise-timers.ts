@@ -3,7 +3,9 @@
  * setTimeout(ms); poll(); }`, `for await (const _ of setInterval(ms))`) goes with that version, as
  * its callback timers do (resources.ts), as it would with its process. Each timer a project module
  * starts is recorded as something it opened; the update that replaces the module stops it once the
- * new version runs (a failed update leaves it running). A stopped timer's promise never settles:
+ * new version runs; meanwhile a timer that comes due waits, as a held callback timer does, so that
+ * the old version's loop takes no turn while the update runs (a failed update lets it go on). A
+ * stopped timer's promise never settles:
  * rejecting it would reach the loop as an unhandled AbortError and end the program. Its Node timer
  * is aborted, so nothing stays alive for it. What in-flight work starts (a handler's `await
  * setTimeout(1500)`) is not recorded, and finishes.
@@ -23,6 +25,8 @@ interface Stoppable {
   stopped(): boolean;
   /** It settled, or its iterator returned: nothing left to stop. */
   done(): void;
+  /** What its awaiter gets `value` through: at once, or once the update that holds it lets it go on. */
+  after<T>(value: T): T | Promise<T>;
 }
 
 /** Records a new promise timer with `resources` (through `opened`, which knows who calls). */
@@ -30,6 +34,8 @@ function stoppable(resources: Resources, signal: unknown): Stoppable {
   const controller = new AbortController();
   let stopped = false;
   let done = false;
+  // While an update holds it: what its awaiter gets waits for this (and never comes if it stops).
+  let held: { readonly until: Promise<void>; readonly go: () => void } | undefined;
   resources.opened({
     live: () => !done && !stopped,
     close: () => {
@@ -37,11 +43,20 @@ function stoppable(resources: Resources, signal: unknown): Stoppable {
       controller.abort();
     },
     atCommit: true,
+    hold: () => {
+      let go!: () => void;
+      held ??= { until: new Promise<void>((resolve) => (go = resolve)), go: () => go() };
+    },
+    resume: () => {
+      held?.go();
+      held = undefined;
+    },
   });
   return {
     signal: signal instanceof AbortSignal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
     stopped: () => stopped,
     done: () => (done = true),
+    after: (value) => (held === undefined ? value : held.until.then(() => (stopped ? NEVER : value))),
   };
 }
 
@@ -60,7 +75,7 @@ export function wrapPromiseTimers(resources: Resources): () => void {
   const wait = scheduler.wait;
   const settle = <T>(timer: Stoppable, promise: Promise<T>): Promise<T> =>
     promise.then(
-      (value) => (timer.done(), value),
+      (value) => (timer.done(), timer.after(value)),
       (error: unknown) => (timer.stopped() ? NEVER : (timer.done(), Promise.reject(error))),
     );
   promises.setTimeout = function (delay?: number, value?: unknown, options?: unknown) {
@@ -90,5 +105,8 @@ export function wrapPromiseTimers(resources: Resources): () => void {
 
 /** One tick of an interval: a stopped interval's awaiter waits forever instead of seeing the AbortError. */
 function settleTick<T>(timer: Stoppable, tick: Promise<T>): Promise<T> {
-  return tick.catch((error: unknown) => (timer.stopped() ? NEVER : Promise.reject(error)));
+  return tick.then(
+    (value) => timer.after(value),
+    (error: unknown) => (timer.stopped() ? NEVER : Promise.reject(error)),
+  );
 }

@@ -55,6 +55,13 @@ interface Closable {
   close(): void;
   /** Closed only once the new version runs: until then it goes on, and a failed update leaves it be. */
   readonly atCommit?: boolean;
+  /**
+   * Of one closed at commit: stops it from running its version's code until the update is over
+   * (what comes due meanwhile waits), as a held timer does; {@link resume} lets it go on.
+   */
+  hold?(): void;
+  /** The update failed: what the held closable kept back runs now, and it goes on. */
+  resume?(): void;
 }
 
 const TIMER_FUNCTIONS = ["setTimeout", "setInterval"] as const;
@@ -213,8 +220,10 @@ export class Resources {
       } else if (item.kind === "closable") {
         if (!item.closable.live()) continue;
         stopped++;
-        if (item.closable.atCommit) held.later.push(item.closable);
-        else {
+        if (item.closable.atCommit) {
+          item.closable.hold?.();
+          held.later.push(item.closable);
+        } else {
           held.lost = true;
           item.closable.close();
         }
@@ -252,6 +261,7 @@ export class Resources {
       return true;
     }
     this.release(owner);
+    for (const closable of held.later) closable.resume?.();
     for (const item of held.removed) item.emitter.on(item.event, item.listener);
     for (const item of held.owned) if (item.kind === "timer" && isSpent(item.timer)) held.owned.delete(item);
     this.#owned.set(owner, held.owned);

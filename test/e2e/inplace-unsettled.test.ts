@@ -98,3 +98,29 @@ test("an entry whose top level waits for SIGTERM: its save applies, the next sav
   assert.deepEqual(byes(run.lines), byes(plain.lines), run.output());
   assert.deepEqual(byes(run.lines), ["bye (entry 2, edited)"]);
 });
+
+test("an entry whose top level polls for ever: after two saves only the newest version's loop takes turns, as after a restart", async () => {
+  const dir = copyFixture("unsettled");
+  const entry = join(dir, "poller.mjs");
+  const run = spawnHot(entry);
+  await run.waitForLine("polling p1");
+  for (const [from, to] of [
+    ["p1", "p22"],
+    ["p22", "p333"],
+  ] as const) {
+    const since = run.mark();
+    replaceIn(entry, `"${from}"`, `"${to}"`);
+    await run.waitForLine(/^\[hotload\] updated \.\/poller\.mjs → \.\/poller\.mjs in /, 10_000, since);
+  }
+  // Ten turns of loops after the last update: each is the newest version's.
+  const since = run.mark();
+  for (let i = 0; i < 2; i++) await run.waitForLine(/^turn /, 10_000, run.mark());
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.output());
+  const turns = run.lines.slice(since).filter((line) => line.startsWith("turn "));
+  assert.deepEqual([...new Set(turns)], ["turn p333 home rev 1"], run.output());
+  assert.deepEqual(
+    run.lines.filter((line) => line.startsWith("stop ")),
+    ["stop p333"],
+  );
+});

@@ -21,7 +21,7 @@ afterEach(() => {
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("promise timers", () => {
-  test("a polling loop's timer goes on while its module is suspended, and stops for good once the update applied: its promise never settles", async () => {
+  test("a polling loop's timer stops for good once the update applied: its promise never settles", async () => {
     const r = resources();
     undo = wrapPromiseTimers(r);
     let polls = 0;
@@ -43,6 +43,41 @@ describe("promise timers", () => {
     await tick(40);
     assert.equal(polls, stopped);
     assert.equal(ended, false, "a stopped loop must not see an AbortError");
+  });
+
+  test("while its module is suspended, a polling loop takes no turn, whatever comes due: a failed update lets the held turn run, an applied one never", async () => {
+    const r = resources();
+    undo = wrapPromiseTimers(r);
+    const loop = (): { polls: () => number } => {
+      let polls = 0;
+      void (async () => {
+        for (;;) {
+          await promises.setTimeout(5);
+          polls++;
+        }
+      })();
+      return { polls: () => polls };
+    };
+    current = "file:///app/old.mjs";
+    const failed = loop();
+    await tick(30);
+    r.suspend("file:///app/old.mjs");
+    const before = failed.polls();
+    await tick(40);
+    assert.equal(failed.polls(), before, "the old version's loop waits while the update runs");
+    r.settle("file:///app/old.mjs", false);
+    await tick(30);
+    assert.ok(failed.polls() > before, "the update failed: the loop goes on");
+    r.release("file:///app/old.mjs");
+
+    const applied = loop();
+    await tick(30);
+    r.suspend("file:///app/old.mjs");
+    const held = applied.polls();
+    await tick(40);
+    r.settle("file:///app/old.mjs", true);
+    await tick(30);
+    assert.equal(applied.polls(), held);
   });
 
   test("a failed update leaves the loop running; an interval's iterator stops the same way", async () => {
